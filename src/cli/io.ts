@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** Where a command writes; tests pass their own to capture output. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly appVersion: string;
+  /** The folder of the app (package root): resources/, out/renderer. */
+  readonly appRoot: string;
+}
+
+/** An error whose message is meant for the user as is (no stack trace). */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+export function findAppRoot(): string {
+  // The bundle lives in out/cli/, the sources in src/cli/: the package root is two levels up either way.
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+export function processIo(): CliIo {
+  const appRoot = findAppRoot();
+  let appVersion = '0.0.0';
+  try {
+    appVersion = (JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // A missing package.json only costs the version string.
+  }
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    appVersion,
+    appRoot,
+  };
+}

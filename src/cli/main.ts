@@ -1,0 +1,44 @@
+// `autoresearch` — the command-line face of the engine. Each command lives in commands/<name>.ts.
+import { commands } from './commands/index.js';
+import { CliError, type CliIo, processIo } from './io.js';
+
+const USAGE = `autoresearch — run the autoresearch loop on your project
+
+Usage: autoresearch <command> [options]
+
+Commands:
+${'{{COMMANDS}}'}
+
+Run \`autoresearch <command> --help\` for a command's options.`;
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  return USAGE.replace('{{COMMANDS}}', Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n'));
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${io.appVersion}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`autoresearch: unknown command "${name}".\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.err(`autoresearch ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.err(`autoresearch ${name}: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

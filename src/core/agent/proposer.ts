@@ -1,0 +1,76 @@
+// What every proposer (mutation, claude, command) implements. A proposer only edits files through the
+// restricted Workspace of its slot; it never commits, runs the experiment or judges the result.
+import type { ProjectConfig } from '../../shared/config.js';
+import type { Experiment, TokenUsage } from '../../shared/experiment.js';
+import type { Workspace } from './workspace.js';
+
+export interface ProposalContext {
+  readonly config: ProjectConfig;
+  /** Contents of program.md ('' when absent). */
+  readonly program: string;
+  readonly workspace: Workspace;
+  readonly slot: number;
+  /** The id the experiment will get. */
+  readonly experimentId: number;
+  /** The experiment whose commit the workspace holds (the current best). */
+  readonly base: Experiment;
+  readonly baseline: Experiment | null;
+  readonly best: Experiment | null;
+  /** Sample standard deviation of the baseline repeats, null with one baseline run. */
+  readonly noiseFloor: number | null;
+  /** Every finished experiment of the run, oldest first (the proposer trims what it shows). */
+  readonly history: readonly Experiment[];
+  /** `git diff baseline..best` of the editable files ('' when the best is the baseline). */
+  readonly bestDiff: string;
+  /** Tail of this slot's previous experiment's log when it crashed, else null. */
+  readonly lastCrashLogTail: string | null;
+  /** The user's steering notes, oldest first. */
+  readonly steering: readonly string[];
+  /** Aborted when the run stops: give up quickly and throw ProposalAbortedError. */
+  readonly signal: AbortSignal;
+  /** Directory where the proposer may keep scratch files (outside the worktree). */
+  readonly scratchDir: string;
+  /** Hook for live status ("waiting for the API, retry in 20 s"). */
+  readonly onStatus?: (message: string) => void;
+}
+
+export interface Proposal {
+  /** One line, shown in results.tsv and every list. */
+  readonly description: string;
+  readonly hypothesis: string;
+  readonly usage: TokenUsage | null;
+  /** Saved as agent/<id>.json (must never contain the API key). null = nothing to save. */
+  readonly transcript: unknown;
+  /** Set when the proposal broke a rule or produced nothing usable; the experiment becomes 'rejected'. */
+  readonly rejectedReason?: string;
+}
+
+export interface Proposer {
+  readonly name: 'mutation' | 'claude' | 'command' | (string & {});
+  propose(ctx: ProposalContext): Promise<Proposal>;
+}
+
+/** The service is unavailable for now (rate limit, overload, network). The slot waits and tries again. */
+export class ProposerUnavailableError extends Error {
+  readonly retryAfterMs: number | null;
+  constructor(message: string, retryAfterMs: number | null = null, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProposerUnavailableError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Retrying cannot help (bad API key, no permission, unknown model): the run stops with this message. */
+export class ProposerFatalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProposerFatalError';
+  }
+}
+
+export class ProposalAbortedError extends Error {
+  constructor(message = 'The proposal was cancelled because the run is stopping') {
+    super(message);
+    this.name = 'ProposalAbortedError';
+  }
+}

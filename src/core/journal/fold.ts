@@ -1,0 +1,204 @@
+// Folds journal events into the state of a run. Pure: the loop keeps one of these in memory and feeds
+// it each event it appends; readers build one from the file. The same code, so both always agree.
+import type { ProjectConfig } from '../../shared/config.js';
+import type { Experiment } from '../../shared/experiment.js';
+import { countStatuses } from '../../shared/experiment.js';
+import type { JournalEvent, StopReason } from '../../shared/journal.js';
+import type { RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
+
+export interface OpenProcess {
+  readonly id: number;
+  readonly pid: number;
+  readonly pgid: number;
+  readonly what: string;
+}
+
+export interface RunRecord {
+  tag: string;
+  branch: string;
+  startCommit: string;
+  startedAt: string;
+  lastEventAt: string;
+  config: ProjectConfig;
+  proposer: string;
+  /** By id; a Map keeps insertion order, which is id order for a sequential run. */
+  experiments: Map<number, Experiment>;
+  bestId: number | null;
+  bestCommit: string | null;
+  best: number | null;
+  noiseFloor: number | null;
+  noiseValues: number[];
+  steering: SteeringNote[];
+  notices: RunNotice[];
+  stopReason: StopReason | null;
+  stopMessage: string | null;
+  /** Process groups started and not yet recorded as ended: candidates for orphan cleanup. */
+  openProcesses: Map<number, OpenProcess>;
+  /** Totals kept incrementally so summaries cost O(1) at any history length. */
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  trainingMs: number;
+}
+
+export function emptyRunRecord(): RunRecord {
+  return {
+    tag: '',
+    branch: '',
+    startCommit: '',
+    startedAt: '',
+    lastEventAt: '',
+    config: undefined as unknown as ProjectConfig,
+    proposer: '',
+    experiments: new Map(),
+    bestId: null,
+    bestCommit: null,
+    best: null,
+    noiseFloor: null,
+    noiseValues: [],
+    steering: [],
+    notices: [],
+    stopReason: null,
+    stopMessage: null,
+    openProcesses: new Map(),
+    costUsd: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    trainingMs: 0,
+  };
+}
+
+function addTotals(rec: RunRecord, e: Experiment, sign: 1 | -1): void {
+  rec.costUsd += sign * (e.usage?.costUsd ?? 0);
+  rec.inputTokens += sign * ((e.usage?.inputTokens ?? 0) + (e.usage?.cacheCreationInputTokens ?? 0) + (e.usage?.cacheReadInputTokens ?? 0));
+  rec.outputTokens += sign * (e.usage?.outputTokens ?? 0);
+  rec.trainingMs += sign * (e.timings.trainingMs ?? 0);
+}
+
+function putExperiment(rec: RunRecord, e: Experiment): void {
+  const previous = rec.experiments.get(e.id);
+  if (previous) addTotals(rec, previous, -1);
+  rec.experiments.set(e.id, e);
+  addTotals(rec, e, 1);
+}
+
+/** Apply one event. Mutates and returns `rec`. */
+export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
+  rec.lastEventAt = event.at;
+  switch (event.type) {
+    case 'run-start':
+      rec.tag = event.tag;
+      rec.branch = event.branch;
+      rec.startCommit = event.startCommit;
+      rec.startedAt = event.at;
+      rec.config = event.config;
+      rec.proposer = event.proposer;
+      break;
+    case 'run-resume':
+      rec.config = event.config;
+      rec.proposer = event.proposer;
+      rec.stopReason = null;
+      rec.stopMessage = null;
+      break;
+    case 'run-stop':
+      rec.stopReason = event.reason;
+      rec.stopMessage = event.message;
+      break;
+    case 'experiment-start':
+      putExperiment(rec, event.experiment);
+      break;
+    case 'experiment-proposed': {
+      const e = rec.experiments.get(event.id);
+      if (e) {
+        putExperiment(rec, {
+          ...e,
+          commit: event.commit,
+          description: event.description,
+          hypothesis: event.hypothesis,
+          usage: event.usage,
+          changedFiles: event.changedFiles,
+          transcriptPath: event.transcriptPath,
+          timings: { ...e.timings, proposalMs: event.proposalMs },
+        });
+      }
+      break;
+    }
+    case 'experiment-end':
+      putExperiment(rec, event.experiment);
+      break;
+    case 'process-start':
+      rec.openProcesses.set(event.pgid, { id: event.id, pid: event.pid, pgid: event.pgid, what: event.what });
+      break;
+    case 'process-end':
+      rec.openProcesses.delete(event.pgid);
+      break;
+    case 'best':
+      rec.bestId = event.id;
+      rec.bestCommit = event.commit;
+      rec.best = event.metric;
+      break;
+    case 'noise-floor':
+      rec.noiseValues = [...event.values];
+      rec.noiseFloor = event.values.length > 1 ? event.spread : null;
+      break;
+    case 'steer':
+      rec.steering.push({ at: event.at, note: event.note });
+      break;
+    case 'notice':
+      rec.notices.push({ at: event.at, level: event.level, message: event.message, ...(event.id !== undefined ? { id: event.id } : {}) });
+      // Notices are for the UI; keep the most recent ones only so a flapping API cannot grow memory.
+      if (rec.notices.length > 500) rec.notices.splice(0, rec.notices.length - 500);
+      break;
+  }
+  return rec;
+}
+
+export function foldEvents(events: Iterable<JournalEvent>): RunRecord {
+  const rec = emptyRunRecord();
+  for (const e of events) foldEvent(rec, e);
+  return rec;
+}
+
+export function baselineOf(rec: RunRecord): Experiment | null {
+  return rec.experiments.get(0) ?? null;
+}
+
+export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSummary {
+  const baseline = baselineOf(rec);
+  const start = Date.parse(rec.startedAt);
+  const last = Date.parse(rec.lastEventAt);
+  return {
+    tag: rec.tag,
+    branch: rec.branch,
+    startedAt: rec.startedAt,
+    lastEventAt: rec.lastEventAt,
+    state,
+    stopReason: rec.stopReason,
+    stopMessage: rec.stopMessage,
+    proposer: rec.proposer,
+    metricName: rec.config?.metric.name ?? 'metric',
+    direction: rec.config?.metric.direction ?? 'min',
+    baseline: baseline?.metric ?? null,
+    best: rec.best,
+    bestId: rec.bestId,
+    bestCommit: rec.bestCommit,
+    noiseFloor: rec.noiseFloor,
+    counts: countStatuses([...rec.experiments.values()]),
+    costUsd: rec.costUsd,
+    inputTokens: rec.inputTokens,
+    outputTokens: rec.outputTokens,
+    trainingMs: rec.trainingMs,
+    elapsedMs: Number.isFinite(start) && Number.isFinite(last) ? Math.max(0, last - start) : 0,
+  };
+}
+
+export function toRunDetail(rec: RunRecord, state: RunState = 'stopped'): RunDetail {
+  return {
+    ...summarize(rec, state),
+    config: rec.config,
+    startCommit: rec.startCommit,
+    experiments: [...rec.experiments.values()].sort((a, b) => a.id - b.id),
+    steering: [...rec.steering],
+    notices: [...rec.notices],
+  };
+}

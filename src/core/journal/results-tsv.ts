@@ -1,0 +1,37 @@
+// results.tsv, the autoresearch-compatible mirror of the journal:
+//   commit<TAB><metric name><TAB>memory_gb<TAB>status<TAB>description
+// 7-char commit, metric to 6 decimals (0.000000 when there is none), memory in GB to 1 decimal.
+// Only finished experiments appear; statuses beyond keep|discard|crash keep their own names
+// (timeout, rejected, interrupted) so nothing is silently relabelled.
+import { appendFile, writeFile } from 'node:fs/promises';
+import type { MetricConfig } from '../../shared/config.js';
+import type { Experiment } from '../../shared/experiment.js';
+
+export function resultsHeader(metric: MetricConfig): string {
+  return ['commit', metric.name, 'memory_gb', 'status', 'description'].join('\t') + '\n';
+}
+
+/** Tabs and newlines would break the format; a description is one line. */
+function oneLine(text: string): string {
+  return text.replace(/[\t\r\n]+/g, ' ').trim();
+}
+
+export function resultsRow(e: Experiment, metric: MetricConfig): string {
+  const commit = (e.commit ?? e.parentCommit ?? '').slice(0, 7) || '-------';
+  const value = e.metric !== null && Number.isFinite(e.metric) ? e.metric.toFixed(6) : '0.000000';
+  const memMb = metric.memoryMb ? e.metrics[metric.memoryMb] : undefined;
+  const memory = e.metric !== null && memMb !== undefined && Number.isFinite(memMb) ? (memMb / 1024).toFixed(1) : '0.0';
+  return [commit, value, memory, e.status, oneLine(e.description) || '-'].join('\t') + '\n';
+}
+
+export async function appendResultsRow(file: string, e: Experiment, metric: MetricConfig): Promise<void> {
+  await appendFile(file, resultsRow(e, metric), 'utf8');
+}
+
+/** Rewrite the whole file from the journal's experiments (on start and resume). */
+export async function writeResults(file: string, experiments: Iterable<Experiment>, metric: MetricConfig): Promise<void> {
+  let text = resultsHeader(metric);
+  const finished = [...experiments].filter((e) => e.status !== 'running').sort((a, b) => a.id - b.id);
+  for (const e of finished) text += resultsRow(e, metric);
+  await writeFile(file, text, 'utf8');
+}

@@ -1,0 +1,4 @@
+// Electron main process (placeholder until the desktop shell lands).
+import { app } from 'electron';
+
+app.whenReady().then(() => undefined);

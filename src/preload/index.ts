@@ -1,0 +1,2 @@
+// Preload bridge (placeholder until the desktop shell lands).
+export {};

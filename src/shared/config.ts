@@ -1,0 +1,248 @@
+// The project's settings, stored in <project>/.autoresearch/config.json.
+// One zod schema is the single source of truth: core validates what it loads, main validates what the
+// renderer sends, and the setup forms show the same messages next to the fields.
+import { z } from 'zod';
+
+export const CONFIG_VERSION = 1 as const;
+
+const nonEmpty = (what: string) => z.string().trim().min(1, `${what} is required`);
+
+/** How the primary metric is read from the experiment's output. The last occurrence wins. */
+export const MetricExtractionSchema = z.discriminatedUnion('kind', [
+  /** `val_bpb:          0.997900`, the line autoresearch's train.py prints. */
+  z.object({ kind: z.literal('line') }),
+  /** `METRIC val_bpb=0.9979`, the convention of benchmark scripts. */
+  z.object({ kind: z.literal('metric-line') }),
+  /** A regular expression with exactly one capture group that holds the number. */
+  z.object({
+    kind: z.literal('regex'),
+    pattern: z
+      .string()
+      .min(1, 'Enter a regular expression with one capture group, e.g. loss=([0-9.]+)')
+      .superRefine((pattern, ctx) => {
+        try {
+          const groups = new RegExp(`${pattern}|`).exec('')!.length - 1;
+          if (groups !== 1) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `The pattern has ${groups} capture groups; it needs exactly one around the number, e.g. loss=([0-9.]+)`,
+            });
+          }
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `Not a valid regular expression: ${(err as Error).message}` });
+        }
+      }),
+  }),
+  /** A JSON file the command writes, and the key (dotted path) of the number in it. */
+  z.object({
+    kind: z.literal('json'),
+    file: nonEmpty('The JSON file'),
+    key: nonEmpty('The key'),
+  }),
+]);
+export type MetricExtraction = z.infer<typeof MetricExtractionSchema>;
+
+export const MetricSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Name the metric the command prints, e.g. val_bpb')
+    .regex(/^[A-Za-z_][\w.\-/]*$/, 'A metric name starts with a letter or _ and has no spaces, e.g. val_bpb'),
+  /** Always explicit: lower is better (loss, bpb, seconds) or higher is better (accuracy, throughput). */
+  direction: z.enum(['min', 'max']),
+  extract: MetricExtractionSchema.default({ kind: 'line' }),
+  /** Other `name: value` / `METRIC name=value` numbers to record with each experiment. */
+  secondary: z.array(z.string().trim().min(1)).default([]),
+  /** The secondary metric holding peak memory in MB; results.tsv shows it as memory_gb (MB / 1024). */
+  memoryMb: z.string().trim().min(1).nullable().default('peak_vram_mb'),
+});
+export type MetricConfig = z.infer<typeof MetricSchema>;
+
+export const SlotSchema = z.object({
+  /** Extra environment for this slot, e.g. { CUDA_VISIBLE_DEVICES: "1" }. */
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type SlotConfig = z.infer<typeof SlotSchema>;
+
+export const PriceSchema = z.object({
+  /** US dollars per million tokens. */
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cacheWrite: z.number().nonnegative(),
+  cacheRead: z.number().nonnegative(),
+});
+export type Price = z.infer<typeof PriceSchema>;
+
+export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+
+/** Prices in USD per million tokens; users can add or override entries in the config. */
+export const DEFAULT_PRICES: Record<string, Price> = {
+  'claude-sonnet-4-5': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  'claude-sonnet-4-0': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  'claude-opus-4-1': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
+  'claude-haiku-4-5': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+};
+
+export const AgentSchema = z.object({
+  proposer: z.enum(['mutation', 'claude', 'command']).default('mutation'),
+  model: z.string().trim().min(1, 'Choose a model').default(DEFAULT_MODEL),
+  maxTokens: z.number().int().min(256).max(128_000).default(16_000),
+  /** Extended thinking budget in tokens; 0 turns thinking off. Must be below maxTokens. */
+  thinkingBudget: z.number().int().min(0).default(0),
+  /** Tool calls allowed in one proposal before it is cut off and rejected. */
+  maxToolCalls: z.number().int().min(1).max(500).default(40),
+  /** Gateway or proxy; empty uses ANTHROPIC_BASE_URL or the SDK's default. */
+  baseUrl: z.string().trim().url('Enter a full URL such as https://api.anthropic.com').nullable().default(null),
+  /** External agent CLI for the `command` proposer, e.g. `claude -p` or `codex exec`. */
+  command: z.string().trim().nullable().default(null),
+  commandPromptVia: z.enum(['stdin', 'arg']).default('stdin'),
+  commandTimeoutSeconds: z.number().int().min(10).default(900),
+  /** Largest diff (changed lines) a proposal may make before it is rejected. */
+  maxDiffLines: z.number().int().min(1).default(2_000),
+  /** Experiments of history shown to the agent. */
+  historyLimit: z.number().int().min(0).max(1000).default(50),
+  prices: z.record(z.string(), PriceSchema).default({}),
+});
+export type AgentConfig = z.infer<typeof AgentSchema>;
+
+export const AcceptanceSchema = z.object({
+  /** How large an improvement must be to count: absolute units of the metric, a fraction of the best, or k × noise floor. */
+  minImprovementMode: z.enum(['absolute', 'relative', 'noise']).default('absolute'),
+  /** absolute: metric units; relative: fraction (0.001 = 0.1 %); noise: k (multiples of the baseline spread). */
+  minImprovement: z.number().nonnegative().default(0),
+  /** Run the baseline this many times; the spread of the results is the noise floor. */
+  baselineRuns: z.number().int().min(1).max(20).default(1),
+  /** Extra runs for a candidate that wins by less than twice the minimum improvement; kept only if the mean still wins. */
+  confirmRuns: z.number().int().min(0).max(10).default(0),
+  /** A command that must exit 0 in the candidate's worktree before a keep (e.g. the test suite). */
+  guardCommand: z.string().trim().nullable().default(null),
+  guardTimeoutSeconds: z.number().int().min(1).default(600),
+});
+export type AcceptanceConfig = z.infer<typeof AcceptanceSchema>;
+
+export const StopSchema = z.object({
+  /** Experiments after the baseline; null = never stop on count. */
+  maxExperiments: z.number().int().min(1).nullable().default(null),
+  maxHours: z.number().positive().nullable().default(null),
+  maxCostUsd: z.number().positive().nullable().default(null),
+  /** Stop when the best metric reaches this value (in the metric's direction). */
+  target: z.number().nullable().default(null),
+  /** Circuit breaker: stop after this many crashes, timeouts or rejections in a row. */
+  maxConsecutiveFailures: z.number().int().min(1).default(8),
+});
+export type StopConfig = z.infer<typeof StopSchema>;
+
+export const ProjectConfigSchema = z
+  .object({
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
+    run: z.object({
+      /** Shell command that runs one experiment, e.g. `uv run train.py`. */
+      command: nonEmpty('The run command'),
+      /** Run once at the start of a run, e.g. `uv run prepare.py` (data preparation). */
+      setup: z.string().trim().nullable().default(null),
+      env: z.record(z.string(), z.string()).default({}),
+    }),
+    files: z.object({
+      /** Globs of the files the agent may edit, e.g. train.py. */
+      editable: z.array(z.string().trim().min(1)).min(1, 'Choose at least one file the agent may edit'),
+      /** Globs of files that must stay byte-identical (evaluator, data prep); hashed before every experiment. */
+      protected: z.array(z.string().trim().min(1)).default([]),
+      /** Globs of files the agent may read but not change. */
+      context: z.array(z.string().trim().min(1)).default([]),
+      /** Untracked inputs the run needs (data/, .venv/), linked into each worktree. */
+      linked: z.array(z.string().trim().min(1)).default([]),
+    }),
+    metric: MetricSchema,
+    budget: z.object({
+      /** The time budget, given to the command as AUTORESEARCH_TIME_BUDGET. */
+      seconds: z.number().positive('The budget must be more than 0 seconds'),
+      /** Hard limit; the whole process group is killed after it. null = 2 × budget. */
+      timeoutSeconds: z.number().positive().nullable().default(null),
+      /** Seconds between SIGTERM and SIGKILL. */
+      graceSeconds: z.number().min(0).default(10),
+    }),
+    acceptance: AcceptanceSchema.default(AcceptanceSchema.parse({})),
+    stop: StopSchema.default(StopSchema.parse({})),
+    slots: z.array(SlotSchema).min(1, 'At least one slot is needed').default([{ env: {} }]),
+    agent: AgentSchema.default(AgentSchema.parse({})),
+    /** Each experiment's log is capped at this many bytes (head and tail are kept). */
+    logMaxBytes: z.number().int().min(64 * 1024).default(50 * 1024 * 1024),
+  })
+  .superRefine((cfg, ctx) => {
+    const timeout = cfg.budget.timeoutSeconds;
+    if (timeout !== null && timeout < cfg.budget.seconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budget', 'timeoutSeconds'],
+        message: `The timeout (${timeout} s) must be at least the budget (${cfg.budget.seconds} s); leave it empty for 2 × budget`,
+      });
+    }
+    if (cfg.agent.thinkingBudget > 0 && cfg.agent.thinkingBudget >= cfg.agent.maxTokens) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'thinkingBudget'],
+        message: 'The thinking budget must be below max tokens',
+      });
+    }
+    if (cfg.agent.thinkingBudget > 0 && cfg.agent.thinkingBudget < 1024) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'thinkingBudget'],
+        message: 'A thinking budget is at least 1024 tokens (or 0 for no thinking)',
+      });
+    }
+    if (cfg.agent.proposer === 'command' && !cfg.agent.command) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'command'],
+        message: 'The command proposer needs the agent command to run, e.g. claude -p',
+      });
+    }
+    for (const glob of cfg.files.editable) {
+      if (cfg.files.protected.includes(glob)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['files', 'protected'],
+          message: `${glob} is both editable and protected; remove it from one of the lists`,
+        });
+      }
+    }
+  });
+export type ProjectConfig = z.infer<typeof ProjectConfigSchema>;
+/** What a user writes: every field with a default may be left out. */
+export type ProjectConfigInput = z.input<typeof ProjectConfigSchema>;
+
+export function effectiveTimeoutSeconds(cfg: ProjectConfig): number {
+  return cfg.budget.timeoutSeconds ?? cfg.budget.seconds * 2;
+}
+
+export function priceFor(cfg: ProjectConfig, model: string): Price | null {
+  return cfg.agent.prices[model] ?? DEFAULT_PRICES[model] ?? null;
+}
+
+export interface FieldError {
+  /** Dotted path of the field, e.g. "metric.name" or "budget.timeoutSeconds". */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ConfigParseResult =
+  | { readonly ok: true; readonly config: ProjectConfig }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+export function parseConfig(raw: unknown): ConfigParseResult {
+  const result = ProjectConfigSchema.safeParse(raw);
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  };
+}
+
+/** One readable paragraph for a CLI or a log: "metric.name: Name the metric ...; budget.seconds: ...". */
+export function describeConfigErrors(errors: readonly FieldError[]): string {
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+}

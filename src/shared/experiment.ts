@@ -1,0 +1,119 @@
+// The experiment record: what one turn of the loop produced. JSON-safe (no Date, no Map, no undefined
+// that matters), so the same value travels through the journal, Electron IPC and the WebSocket.
+
+export const EXPERIMENT_STATUSES = [
+  'running',
+  'keep',
+  'discard',
+  'crash',
+  'timeout',
+  'rejected',
+  'interrupted',
+] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+/** Statuses that count as a failure for the circuit breaker and in the UI. */
+export const FAILURE_STATUSES: ReadonlySet<ExperimentStatus> = new Set(['crash', 'timeout', 'rejected']);
+
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheCreationInputTokens: number;
+  readonly cacheReadInputTokens: number;
+  /** null when the model has no entry in the price table. */
+  readonly costUsd: number | null;
+}
+
+export interface ExperimentTimings {
+  /** Time the proposer took (agent thinking and editing). */
+  readonly proposalMs: number | null;
+  /** Wall time of the run command (all repeats added up). */
+  readonly trainingMs: number | null;
+  /** From the start of the proposal to the decision. */
+  readonly totalMs: number | null;
+}
+
+/** One execution of the run command. A candidate has one, more when confirmation runs were made. */
+export interface ExperimentRunResult {
+  readonly metric: number | null;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  /** Relative to the run directory, e.g. logs/12.log or logs/12.2.log. */
+  readonly logPath: string;
+}
+
+export interface GuardResult {
+  readonly passed: boolean;
+  readonly exitCode: number | null;
+  readonly durationMs: number;
+  readonly logPath: string;
+}
+
+export type ExperimentKind = 'baseline' | 'candidate';
+
+export interface Experiment {
+  readonly id: number;
+  readonly kind: ExperimentKind;
+  readonly slot: number;
+  /** The experiment whose commit this one started from (lineage); null for the baseline. */
+  readonly baseId: number | null;
+  /** Commit the candidate was based on (the best commit when it started). */
+  readonly parentCommit: string;
+  /** The candidate commit; for the baseline, the starting commit. null when nothing was committed. */
+  readonly commit: string | null;
+  readonly description: string;
+  readonly hypothesis: string;
+  readonly status: ExperimentStatus;
+  /** The primary metric (mean over runs); null for crash/timeout/rejected/interrupted/running. */
+  readonly metric: number | null;
+  /** Every number parsed from the output of the last run, primary included. */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly runs: readonly ExperimentRunResult[];
+  readonly guard: GuardResult | null;
+  /** The best metric when the decision was made (what this one was compared with). */
+  readonly bestBefore: number | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly timings: ExperimentTimings;
+  readonly usage: TokenUsage | null;
+  /** Relative to the run directory. */
+  readonly logPath: string | null;
+  readonly transcriptPath: string | null;
+  /** What went wrong, in words a user can act on (crash tail, rule broken, timeout). */
+  readonly error: string | null;
+  /** Files the candidate changed, relative to the project root. */
+  readonly changedFiles: readonly string[];
+}
+
+export interface RunCounts {
+  readonly total: number;
+  readonly keep: number;
+  readonly discard: number;
+  readonly crash: number;
+  readonly timeout: number;
+  readonly rejected: number;
+  readonly interrupted: number;
+  readonly running: number;
+}
+
+export function countStatuses(experiments: readonly Experiment[]): RunCounts {
+  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 };
+  for (const e of experiments) {
+    counts.total += 1;
+    counts[e.status] += 1;
+  }
+  return counts;
+}
+
+/** Is `candidate` better than `best` in the metric's direction (strictly, ignoring thresholds)? */
+export function isBetter(candidate: number, best: number, direction: 'min' | 'max'): boolean {
+  return direction === 'min' ? candidate < best : candidate > best;
+}
+
+/** Signed improvement of `value` over `reference`: positive means better, whatever the direction. */
+export function improvement(value: number, reference: number, direction: 'min' | 'max'): number {
+  return direction === 'min' ? reference - value : value - reference;
+}

@@ -1,0 +1,141 @@
+// The journal: .autoresearch/runs/<tag>/journal.jsonl, one event a line, append-only, fsync'd.
+// It is the source of truth for a run; results.tsv, the UI and the reports are all derived from it.
+import type { ProjectConfig } from './config.js';
+import type { Experiment, TokenUsage } from './experiment.js';
+
+export const JOURNAL_VERSION = 1 as const;
+
+export interface RunStartEvent {
+  readonly type: 'run-start';
+  readonly at: string;
+  readonly version: typeof JOURNAL_VERSION;
+  readonly tag: string;
+  readonly branch: string;
+  /** The commit the run started from (the user's HEAD). */
+  readonly startCommit: string;
+  readonly config: ProjectConfig;
+  readonly proposer: string;
+  readonly appVersion: string;
+}
+
+/** The run was started again after a stop or a crash of the app. */
+export interface RunResumeEvent {
+  readonly type: 'run-resume';
+  readonly at: string;
+  readonly config: ProjectConfig;
+  readonly proposer: string;
+}
+
+export interface RunStopEvent {
+  readonly type: 'run-stop';
+  readonly at: string;
+  /** Why: 'max-experiments', 'max-hours', 'max-cost', 'target', 'failures', 'user', 'signal', 'auth', 'error'. */
+  readonly reason: StopReason;
+  readonly message: string;
+}
+
+export type StopReason =
+  | 'max-experiments'
+  | 'max-hours'
+  | 'max-cost'
+  | 'target'
+  | 'failures'
+  | 'user'
+  | 'signal'
+  | 'auth'
+  | 'error';
+
+export interface ExperimentStartEvent {
+  readonly type: 'experiment-start';
+  readonly at: string;
+  /** A 'running' record; later events fill it in. */
+  readonly experiment: Experiment;
+}
+
+/** The proposer finished; the candidate is committed (or rejected). */
+export interface ExperimentProposedEvent {
+  readonly type: 'experiment-proposed';
+  readonly at: string;
+  readonly id: number;
+  readonly commit: string | null;
+  readonly description: string;
+  readonly hypothesis: string;
+  readonly usage: TokenUsage | null;
+  readonly proposalMs: number;
+  readonly changedFiles: readonly string[];
+  readonly transcriptPath: string | null;
+}
+
+/** A process group was started for an experiment; recorded so a restarted app can kill orphans. */
+export interface ProcessStartEvent {
+  readonly type: 'process-start';
+  readonly at: string;
+  readonly id: number;
+  readonly pid: number;
+  /** Process group id (= pid, the child is started detached as a group leader). */
+  readonly pgid: number;
+  readonly what: 'setup' | 'run' | 'guard' | 'agent';
+}
+
+export interface ProcessEndEvent {
+  readonly type: 'process-end';
+  readonly at: string;
+  readonly id: number;
+  readonly pgid: number;
+}
+
+/** The final record of an experiment. The last one for an id wins. */
+export interface ExperimentEndEvent {
+  readonly type: 'experiment-end';
+  readonly at: string;
+  readonly experiment: Experiment;
+}
+
+/** The run branch moved to a new best. */
+export interface BestEvent {
+  readonly type: 'best';
+  readonly at: string;
+  readonly id: number;
+  readonly commit: string;
+  readonly metric: number;
+}
+
+/** Baseline repeats measured the noise floor. */
+export interface NoiseFloorEvent {
+  readonly type: 'noise-floor';
+  readonly at: string;
+  readonly values: readonly number[];
+  /** Sample standard deviation of the baseline runs (0 with one run). */
+  readonly spread: number;
+}
+
+export interface SteerEvent {
+  readonly type: 'steer';
+  readonly at: string;
+  readonly note: string;
+}
+
+/** A transient problem the run recovered from or is waiting out (API down, worktree repaired). */
+export interface NoticeEvent {
+  readonly type: 'notice';
+  readonly at: string;
+  readonly level: 'info' | 'warning' | 'error';
+  readonly message: string;
+  readonly id?: number;
+}
+
+export type JournalEvent =
+  | RunStartEvent
+  | RunResumeEvent
+  | RunStopEvent
+  | ExperimentStartEvent
+  | ExperimentProposedEvent
+  | ProcessStartEvent
+  | ProcessEndEvent
+  | ExperimentEndEvent
+  | BestEvent
+  | NoiseFloorEvent
+  | SteerEvent
+  | NoticeEvent;
+
+export type JournalEventType = JournalEvent['type'];

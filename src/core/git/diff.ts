@@ -1,0 +1,38 @@
+import { raw } from './git.js';
+
+/** Unified diff between two commits, optionally limited to paths. */
+export async function diffCommits(dir: string, from: string, to: string, paths: readonly string[] = []): Promise<string> {
+  return raw(dir, ['diff', '--no-color', '--no-ext-diff', '-M', from, to, ...(paths.length ? ['--', ...paths] : [])]);
+}
+
+export interface NumstatEntry {
+  readonly path: string;
+  readonly additions: number;
+  readonly deletions: number;
+}
+
+export async function diffNumstat(dir: string, from: string, to: string): Promise<NumstatEntry[]> {
+  const out = await raw(dir, ['diff', '--numstat', '--no-color', '-M', from, to]);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [a, d, ...rest] = line.split('\t');
+      return { path: rest.join('\t'), additions: a === '-' ? 0 : Number(a), deletions: d === '-' ? 0 : Number(d) };
+    });
+}
+
+/** Diff of the working tree (untracked files included) against HEAD, for validating a proposal. */
+export async function worktreeNumstat(worktree: string): Promise<NumstatEntry[]> {
+  await raw(worktree, ['add', '-A', '--intent-to-add', '.']);
+  return diffNumstat(worktree, 'HEAD', '').catch(async () => {
+    const out = await raw(worktree, ['diff', '--numstat', '--no-color', 'HEAD']);
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [a, d, ...rest] = line.split('\t');
+        return { path: rest.join('\t'), additions: a === '-' ? 0 : Number(a), deletions: d === '-' ? 0 : Number(d) };
+      });
+  });
+}

@@ -1,0 +1,29 @@
+// Slot worktrees: detached checkouts under .autoresearch/worktrees/, so the user's checkout is never touched.
+import { rm, stat } from 'node:fs/promises';
+import { raw } from './git.js';
+
+export async function addWorktree(repo: string, worktreePath: string, commit: string): Promise<void> {
+  await raw(repo, ['worktree', 'add', '--detach', '--force', worktreePath, commit]);
+}
+
+export async function pruneWorktrees(repo: string): Promise<void> {
+  await raw(repo, ['worktree', 'prune']);
+}
+
+export async function removeWorktree(repo: string, worktreePath: string): Promise<void> {
+  await raw(repo, ['worktree', 'remove', '--force', worktreePath]).catch(() => undefined);
+  await rm(worktreePath, { recursive: true, force: true });
+  await pruneWorktrees(repo).catch(() => undefined);
+}
+
+/** Is `worktreePath` a working worktree of `repo` (it may have been deleted or corrupted by a crash)? */
+export async function isHealthyWorktree(worktreePath: string): Promise<boolean> {
+  const info = await stat(worktreePath).catch(() => null);
+  if (!info?.isDirectory()) return false;
+  try {
+    await raw(worktreePath, ['rev-parse', '--verify', 'HEAD']);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,320 @@
+// The progress model: what a run's history means, computed once from the experiment records and shared by
+// the live chart in the UI and the offline report. Pure and JSON-safe (no Node, no DOM), O(n) in the
+// number of experiments so a 10,000-experiment run costs milliseconds.
+import { countStatuses, improvement, isBetter, type Experiment, type ExperimentStatus, type RunCounts } from './experiment.js';
+
+export type Direction = 'min' | 'max';
+
+/** One experiment on the chart. y is null when it produced no metric (crash, timeout, rejected, running...). */
+export interface ProgressPoint {
+  readonly x: number;
+  readonly y: number | null;
+  readonly status: ExperimentStatus;
+  readonly isBaseline: boolean;
+  readonly description: string;
+}
+
+/** A kept experiment (the baseline included): where the running best moved. */
+export interface KeptPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly description: string;
+  readonly isBaseline: boolean;
+  /** The best before this keep; null for the baseline (or a keep before any measured baseline). */
+  readonly previousBest: number | null;
+  /** Signed gain over previousBest, positive = better in the metric's direction; null for the baseline. */
+  readonly gain: number | null;
+}
+
+export interface StepPoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** The baseline ± the noise floor: differences inside it may be chance. */
+export interface NoiseBand {
+  readonly center: number;
+  readonly spread: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface ProgressModel {
+  readonly direction: Direction;
+  /** Every experiment, by x (id) ascending. */
+  readonly points: readonly ProgressPoint[];
+  /** Kept experiments in x order, the baseline first when it was measured. */
+  readonly kept: readonly KeptPoint[];
+  /**
+   * The running best as a step line: one point per change of the best, plus a final point at the last x so
+   * the line reaches the right edge. Draw it "step after": horizontal to the next x, then vertical.
+   */
+  readonly bestSteps: readonly StepPoint[];
+  /** The running best after each point (aligned with `points`); null before the first measured keep. */
+  readonly runningBest: readonly (number | null)[];
+  /** Experiments that ended without a metric because they failed: crash and timeout (and rejected). */
+  readonly failures: readonly { readonly x: number; readonly status: ExperimentStatus }[];
+  readonly noiseBand: NoiseBand | null;
+  readonly xDomain: readonly [number, number];
+  /**
+   * A y range that shows the story: every kept point and the noise band, with a margin. Points beyond it
+   * (a diverged run at 3.2 when the rest sit near 0.97) are listed in `offChart` so a chart marks them at
+   * the edge instead of squashing everything else flat.
+   */
+  readonly yDomain: readonly [number, number] | null;
+  /** x of measured points outside yDomain, with the side they fall on. */
+  readonly offChart: readonly { readonly x: number; readonly y: number; readonly side: 'above' | 'below' }[];
+}
+
+export interface ProgressOptions {
+  /** Standard deviation of the baseline repeats (RunSummary.noiseFloor); null when unknown. */
+  readonly noiseFloor?: number | null;
+}
+
+const FAILED_WITHOUT_METRIC: ReadonlySet<ExperimentStatus> = new Set(['crash', 'timeout', 'rejected']);
+
+function metricOf(e: Experiment): number | null {
+  return e.metric !== null && Number.isFinite(e.metric) ? e.metric : null;
+}
+
+function isBaselineExperiment(e: Experiment): boolean {
+  return e.kind === 'baseline';
+}
+
+/** The baseline: the experiment of kind 'baseline' with the lowest id (experiment 0 in a normal run). */
+export function findBaseline(experiments: readonly Experiment[]): Experiment | null {
+  let found: Experiment | null = null;
+  for (const e of experiments) if (isBaselineExperiment(e) && (found === null || e.id < found.id)) found = e;
+  return found;
+}
+
+function sortedById(experiments: readonly Experiment[]): readonly Experiment[] {
+  for (let i = 1; i < experiments.length; i++) {
+    if (experiments[i - 1]!.id > experiments[i]!.id) return [...experiments].sort((a, b) => a.id - b.id);
+  }
+  return experiments;
+}
+
+export function buildProgress(experiments: readonly Experiment[], direction: Direction, options: ProgressOptions = {}): ProgressModel {
+  const list = sortedById(experiments);
+  const points: ProgressPoint[] = [];
+  const kept: KeptPoint[] = [];
+  const bestSteps: StepPoint[] = [];
+  const runningBest: (number | null)[] = [];
+  const failures: { x: number; status: ExperimentStatus }[] = [];
+  let best: number | null = null;
+
+  for (const e of list) {
+    const y = metricOf(e);
+    const baseline = isBaselineExperiment(e);
+    points.push({ x: e.id, y, status: e.status, isBaseline: baseline, description: e.description });
+    if (e.status === 'keep' && y !== null) {
+      const gain = best === null ? null : improvement(y, best, direction);
+      kept.push({ x: e.id, y, description: e.description, isBaseline: baseline, previousBest: best, gain });
+      // A keep is the harness's decision; the best only moves when the value is actually better, so a
+      // keep that ties (or a replayed older keep) never draws the step line backwards.
+      if (best === null || isBetter(y, best, direction)) {
+        best = y;
+        bestSteps.push({ x: e.id, y });
+      }
+    }
+    if (FAILED_WITHOUT_METRIC.has(e.status) && y === null) failures.push({ x: e.id, status: e.status });
+    runningBest.push(best);
+  }
+  const last = points[points.length - 1];
+  const lastStep = bestSteps[bestSteps.length - 1];
+  if (last && lastStep && last.x > lastStep.x) bestSteps.push({ x: last.x, y: lastStep.y });
+
+  const baselineExp = findBaseline(list);
+  const baselineValue = baselineExp ? metricOf(baselineExp) : null;
+  const spread = options.noiseFloor ?? null;
+  const noiseBand: NoiseBand | null =
+    baselineValue !== null && spread !== null && Number.isFinite(spread) && spread > 0
+      ? { center: baselineValue, spread, low: baselineValue - spread, high: baselineValue + spread }
+      : null;
+
+  const xDomain: readonly [number, number] = points.length ? [points[0]!.x, last!.x] : [0, 0];
+  const yDomain = chooseYDomain(points, kept, noiseBand);
+  const offChart: { x: number; y: number; side: 'above' | 'below' }[] = [];
+  if (yDomain) {
+    for (const p of points) {
+      if (p.y === null) continue;
+      if (p.y > yDomain[1]) offChart.push({ x: p.x, y: p.y, side: 'above' });
+      else if (p.y < yDomain[0]) offChart.push({ x: p.x, y: p.y, side: 'below' });
+    }
+  }
+  return { direction, points, kept, bestSteps, runningBest, failures, noiseBand, xDomain, yDomain, offChart };
+}
+
+/**
+ * The kept points and the noise band always fit. Other points fit when they lie within a margin of that
+ * range (half of it, at least 1e-9 relative): a diverged run is a fact worth marking, not a reason to
+ * flatten the whole chart. With no keeps, fall back to the middle 90 % of the measured values.
+ */
+function chooseYDomain(points: readonly ProgressPoint[], kept: readonly KeptPoint[], band: NoiseBand | null): [number, number] | null {
+  const measured: number[] = [];
+  for (const p of points) if (p.y !== null) measured.push(p.y);
+  if (measured.length === 0) return null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  const take = (v: number) => {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  };
+  if (kept.length) for (const k of kept) take(k.y);
+  else {
+    const sorted = [...measured].sort((a, b) => a - b);
+    take(sorted[Math.floor((sorted.length - 1) * 0.05)]!);
+    take(sorted[Math.ceil((sorted.length - 1) * 0.95)]!);
+  }
+  if (band) {
+    take(band.low);
+    take(band.high);
+  }
+  const span = hi - lo;
+  const scale = Math.max(Math.abs(lo), Math.abs(hi), 1e-12);
+  const margin = Math.max(span * 0.5, scale * 1e-3);
+  const allowLo = lo - margin;
+  const allowHi = hi + margin;
+  for (const v of measured) if (v >= allowLo && v <= allowHi) take(v);
+  // A little air so dots on the edge are not cut in half.
+  const pad = Math.max(hi - lo, scale * 1e-4) * 0.04;
+  return [lo - pad, hi + pad];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The summary
+
+export interface RunFigures {
+  readonly direction: Direction;
+  readonly baseline: number | null;
+  readonly baselineId: number | null;
+  readonly best: number | null;
+  readonly bestId: number | null;
+  /** best vs baseline, positive = better in the metric's direction, in metric units. */
+  readonly improvement: number | null;
+  /** The same as a percentage of |baseline|; null when the baseline is missing or 0. */
+  readonly improvementPct: number | null;
+  /** Every record, the baseline included. */
+  readonly counts: RunCounts;
+  /** Experiments in the run (the baseline included), i.e. counts.total. */
+  readonly experiments: number;
+  /** Candidates (not the baseline) that reached a decision: keep, discard, crash, timeout or rejected. */
+  readonly finishedCandidates: number;
+  /** Keeps after the baseline: the improvements. */
+  readonly keptImprovements: number;
+  /** Rows with status keep, the baseline included (what a results.tsv shows). */
+  readonly keepRows: number;
+  /** keptImprovements / finishedCandidates; null with no finished candidate. */
+  readonly keepRate: number | null;
+  /** crash + timeout + rejected. */
+  readonly failures: number;
+  /** Sum of training (run command) time in hours; null when no experiment recorded one. */
+  readonly gpuHours: number | null;
+  /** Agent spend in USD; null when no experiment recorded token usage with a known price. */
+  readonly spendUsd: number | null;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly firstStartedAt: string | null;
+  readonly lastFinishedAt: string | null;
+}
+
+const DECIDED: ReadonlySet<ExperimentStatus> = new Set(['keep', 'discard', 'crash', 'timeout', 'rejected']);
+
+export function summarizeRun(experiments: readonly Experiment[], direction: Direction): RunFigures {
+  const baselineExp = findBaseline(experiments);
+  const baseline = baselineExp ? metricOf(baselineExp) : null;
+  let best: number | null = null;
+  let bestId: number | null = null;
+  let finishedCandidates = 0;
+  let keptImprovements = 0;
+  let keepRows = 0;
+  let trainingMs = 0;
+  let sawTraining = false;
+  let spend = 0;
+  let sawSpend = false;
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let firstStartedAt: string | null = null;
+  let lastFinishedAt: string | null = null;
+
+  for (const e of experiments) {
+    const y = metricOf(e);
+    const isBase = isBaselineExperiment(e);
+    if (e.status === 'keep') {
+      keepRows += 1;
+      if (!isBase) keptImprovements += 1;
+      // Ties go to the earlier experiment, like the step line.
+      if (y !== null && (best === null || isBetter(y, best, direction) || (y === best && bestId !== null && e.id < bestId))) {
+        best = y;
+        bestId = e.id;
+      }
+    }
+    if (!isBase && DECIDED.has(e.status)) finishedCandidates += 1;
+    if (e.timings.trainingMs !== null && Number.isFinite(e.timings.trainingMs)) {
+      trainingMs += e.timings.trainingMs;
+      sawTraining = true;
+    }
+    if (e.usage) {
+      inputTokens += e.usage.inputTokens + e.usage.cacheCreationInputTokens + e.usage.cacheReadInputTokens;
+      outputTokens += e.usage.outputTokens;
+      if (e.usage.costUsd !== null) {
+        spend += e.usage.costUsd;
+        sawSpend = true;
+      }
+    }
+    if (e.startedAt && (firstStartedAt === null || e.startedAt < firstStartedAt)) firstStartedAt = e.startedAt;
+    if (e.finishedAt && (lastFinishedAt === null || e.finishedAt > lastFinishedAt)) lastFinishedAt = e.finishedAt;
+  }
+  const counts = countStatuses(experiments);
+  const gain = baseline !== null && best !== null ? improvement(best, baseline, direction) : null;
+  return {
+    direction,
+    baseline,
+    baselineId: baselineExp?.id ?? null,
+    best,
+    bestId,
+    improvement: gain,
+    improvementPct: gain !== null && baseline !== null && baseline !== 0 ? (gain / Math.abs(baseline)) * 100 : null,
+    counts,
+    experiments: counts.total,
+    finishedCandidates,
+    keptImprovements,
+    keepRows,
+    keepRate: finishedCandidates > 0 ? keptImprovements / finishedCandidates : null,
+    failures: counts.crash + counts.timeout + counts.rejected,
+    gpuHours: sawTraining ? trainingMs / 3_600_000 : null,
+    spendUsd: sawSpend ? spend : null,
+    inputTokens,
+    outputTokens,
+    firstStartedAt,
+    lastFinishedAt,
+  };
+}
+
+/** The reference chart's title, with honest counting: the baseline is not an improvement. */
+export function progressTitle(figures: Pick<RunFigures, 'experiments' | 'keptImprovements'>): string {
+  const n = figures.experiments;
+  const k = figures.keptImprovements;
+  return `Autoresearch Progress: ${n} Experiment${n === 1 ? '' : 's'}, ${k} Kept Improvement${k === 1 ? '' : 's'}`;
+}
+
+/**
+ * Which kept points deserve a text label when there are too many to label them all: the baseline, the
+ * final best, and then the largest gains. Returned in x order.
+ */
+export function pickLabelledKept(kept: readonly KeptPoint[], max: number): readonly KeptPoint[] {
+  if (kept.length <= max) return kept;
+  if (max <= 0) return [];
+  const chosen = new Set<KeptPoint>();
+  const first = kept[0]!;
+  if (first.isBaseline) chosen.add(first);
+  const last = kept[kept.length - 1]!;
+  if (chosen.size < max) chosen.add(last);
+  const byGain = kept.filter((k) => !chosen.has(k) && k.gain !== null).sort((a, b) => b.gain! - a.gain! || a.x - b.x);
+  for (const k of byGain) {
+    if (chosen.size >= max) break;
+    chosen.add(k);
+  }
+  return kept.filter((k) => chosen.has(k));
+}

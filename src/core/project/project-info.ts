@@ -1,0 +1,51 @@
+// What the UI and the CLI need to know about a folder before anything runs.
+import { access, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProjectInfo } from '../../shared/api.js';
+import { currentBranch, headCommit } from '../git/head.js';
+import { dirtyTrackedFiles } from '../git/dirty-files.js';
+import { repoRoot } from '../git/repo-root.js';
+import { loadConfig } from './config-file.js';
+import { suggestConfig } from './detect-layout.js';
+import { APP_DIR, projectPaths } from './paths.js';
+
+/** Files the app itself writes in the user's checkout: changing them never blocks a run. */
+export const isAppManagedPath = (p: string) => p === 'program.md' || p === APP_DIR || p.startsWith(`${APP_DIR}/`);
+
+export class ProjectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProjectError';
+  }
+}
+
+export async function assertProjectDir(dir: string): Promise<string> {
+  const abs = path.resolve(dir);
+  const info = await stat(abs).catch(() => null);
+  if (!info) throw new ProjectError(`${abs} does not exist. Check the path, or create the folder first.`);
+  if (!info.isDirectory()) throw new ProjectError(`${abs} is a file, not a folder. Open the folder that contains it.`);
+  return abs;
+}
+
+export async function readProjectInfo(dir: string): Promise<ProjectInfo> {
+  const abs = await assertProjectDir(dir);
+  const root = await repoRoot(abs);
+  // The project must be the repository's top: worktrees, branches and paths are all relative to it.
+  const isGit = root !== null && root === (await realpath(abs).catch(() => abs));
+  const loaded = await loadConfig(abs);
+  const { layout, suggested } = await suggestConfig(abs);
+  const hasProgram = await access(projectPaths(abs).program).then(() => true, () => false);
+  return {
+    dir: abs,
+    name: path.basename(abs),
+    isGit,
+    layout,
+    config: loaded.state === 'ok' ? loaded.config : null,
+    configErrors: loaded.state === 'invalid' ? loaded.errors : [],
+    suggestedConfig: suggested,
+    hasProgram,
+    branch: isGit ? await currentBranch(abs) : null,
+    head: isGit ? await headCommit(abs) : null,
+    dirtyFiles: isGit ? await dirtyTrackedFiles(abs, isAppManagedPath) : [],
+  };
+}

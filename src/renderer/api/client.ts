@@ -1,0 +1,36 @@
+// The one ApiClient of this page: window.api in the desktop app (the preload bridge), otherwise the
+// WebSocket client of `autoresearch serve` on the same origin.
+import type { ApiClient } from '../../shared/api.js';
+import type { ApiBridge } from '../../shared/bridge.js';
+import { TOKEN_PARAM, WS_PATH } from '../../shared/ws-protocol.js';
+import { createWsClient } from './ws-client.js';
+
+declare global {
+  interface Window {
+    readonly api?: ApiBridge;
+  }
+}
+
+let client: ApiClient | null = null;
+
+export function getClient(): ApiClient {
+  if (!client) client = window.api ? bridgeClient(window.api) : createWsClient({ url: wsUrl(window.location) });
+  return client;
+}
+
+/** For tests and stories: use this client instead of picking one. */
+export function setClient(next: ApiClient): void {
+  client = next;
+}
+
+function bridgeClient(bridge: ApiBridge): ApiClient {
+  // The bridge is a frozen object from another world; copy the functions into a plain Api.
+  return { api: bridge, onEvent: (listener) => bridge.onEvent(listener) };
+}
+
+/** ws://same-host/ws?token=... — the token also lives in an HttpOnly cookie; the query covers cookie-less cases. */
+export function wsUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = new URLSearchParams(location.search).get(TOKEN_PARAM);
+  return `${scheme}//${location.host}${WS_PATH}${token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : ''}`;
+}

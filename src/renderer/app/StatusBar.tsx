@@ -1,0 +1,53 @@
+// The bottom line: connection, project, run state and best metric, theme toggle, shortcut help.
+import { useStudio } from '../store/studio.js';
+import { setTheme, useTheme } from './theme.js';
+
+export function formatMetric(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
+  return value.toPrecision(6).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}
+
+export function StatusBar(props: { readonly onHelp: () => void }) {
+  const connected = useStudio((s) => s.connected);
+  const project = useStudio((s) => s.project);
+  const live = useStudio((s) => s.live);
+  const runs = useStudio((s) => s.runs);
+  const host = useStudio((s) => s.app?.host);
+  const theme = useTheme();
+  const summary = live ? runs.find((r) => r.tag === live.tag) : undefined;
+
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      <span data-testid="status-connection" data-connected={connected}>
+        <span className="dot" style={{ background: connected ? 'var(--good)' : 'var(--warn)' }} />
+        {connected ? (host === 'serve' ? 'Connected (serve)' : 'Connected') : 'Reconnecting…'}
+      </span>
+      <span data-testid="status-project" title={project?.dir}>
+        {project ? project.name : 'No project'}
+        {project?.branch ? <span className="faint"> · {project.branch}</span> : null}
+      </span>
+      <span data-testid="status-run-state" data-state={live?.state ?? 'none'}>
+        {live ? `Run ${live.tag}: ${live.state}` : 'No run live'}
+      </span>
+      {summary ? (
+        <>
+          <span data-testid="status-experiments" data-count={summary.counts.total - summary.counts.running}>
+            {summary.counts.total - summary.counts.running} done · {summary.counts.keep} kept
+          </span>
+          <span data-testid="status-best">
+            best {summary.metricName} {formatMetric(summary.best)}
+          </span>
+        </>
+      ) : null}
+      <span className="spacer" />
+      <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} title="Switch between dark and light" data-testid="theme-toggle">
+        {theme === 'dark' ? '☾ Dark' : '☀ Light'}
+      </button>
+      <button type="button" onClick={props.onHelp} title="Keyboard shortcuts (?)">
+        ?
+      </button>
+    </footer>
+  );
+}

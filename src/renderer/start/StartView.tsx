@@ -1,0 +1,110 @@
+// The start screen: the open project, recent projects, open a folder by path, try the demo.
+import { useState } from 'react';
+import { useApi } from '../api/hooks.js';
+import { navigate } from '../app/router.js';
+import { Button } from '../components/Button.js';
+import { useStudio } from '../store/studio.js';
+
+export function StartView() {
+  const api = useApi();
+  const project = useStudio((s) => s.project);
+  const recent = useStudio((s) => s.recentProjects);
+  const host = useStudio((s) => s.app?.host);
+  const [dir, setDir] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  async function open(what: string, fn: () => Promise<{ config: unknown }>): Promise<void> {
+    setBusy(what);
+    setError(null);
+    try {
+      const info = await fn();
+      navigate({ view: info.config ? 'run' : 'setup' });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <div className="view-pad start" data-testid="start-view">
+      <h1>Autoresearch Studio</h1>
+      <p className="muted" style={{ marginTop: 4 }}>
+        An agent proposes one change at a time, the studio runs your experiment for a fixed time, keeps the change if the metric improved, and
+        records everything.
+      </p>
+
+      {project ? (
+        <section className="card" data-testid="current-project">
+          <h2>Open project</h2>
+          <div className="row">
+            <div className="grow">
+              <div>{project.name}</div>
+              <div className="mono faint">{project.dir}</div>
+            </div>
+            <Button onClick={() => navigate({ view: 'setup' })}>Setup</Button>
+            <Button onClick={() => navigate({ view: 'program' })}>program.md</Button>
+            <Button variant="primary" onClick={() => navigate({ view: 'run' })}>
+              Run
+            </Button>
+          </div>
+        </section>
+      ) : null}
+
+      <section className="card">
+        <h2>Try the demo</h2>
+        <p className="muted">
+          A tiny character-level model that trains in seconds on the CPU, with the autoresearch layout (train.py, prepare.py, program.md) and
+          the offline mutation proposer: no GPU and no API key needed.
+        </p>
+        <Button variant="primary" onClick={() => void open('demo', () => api.createDemo({}))} disabledReason={busy ? 'Working…' : null} data-testid="try-demo">
+          {busy === 'demo' ? 'Creating…' : 'Try the demo'}
+        </Button>
+      </section>
+
+      <section className="card">
+        <h2>Open a folder</h2>
+        <p className="muted">
+          {host === 'serve' ? 'The path on the machine that runs `autoresearch serve`' : 'The full path of your project folder'}, e.g.
+          <span className="mono"> /home/me/autoresearch</span>
+        </p>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (dir.trim()) void open('open', () => api.openProject({ dir: dir.trim() }));
+          }}
+        >
+          <input className="grow mono" placeholder="/path/to/project" value={dir} onChange={(e) => setDir(e.target.value)} aria-label="Project folder" data-testid="open-dir" />
+          <Button type="submit" disabledReason={busy ? 'Working…' : dir.trim() ? null : 'Type or paste a folder path'} data-testid="open-submit">
+            Open
+          </Button>
+        </form>
+      </section>
+
+      {error ? (
+        <div className="banner error" role="alert" data-testid="start-error">
+          {error}
+        </div>
+      ) : null}
+
+      <section className="card">
+        <h2>Recent projects</h2>
+        {recent.length === 0 ? (
+          <p className="faint">Projects you open appear here.</p>
+        ) : (
+          <ul className="recent" data-testid="recent-projects">
+            {recent.map((p) => (
+              <li key={p}>
+                <button type="button" className="link mono" onClick={() => void open('recent', () => api.openProject({ dir: p }))} disabled={Boolean(busy)}>
+                  {p}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

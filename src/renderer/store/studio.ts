@@ -1,0 +1,193 @@
+// The app-wide state: the Snapshot fields, kept current by StudioEvents. Events are applied idempotently
+// by seq (an event at or below the current seq is ignored), so duplicates and replays are harmless.
+// After a reconnect the store asks eventsSince(seq); when the server no longer holds them it takes a new
+// snapshot and bumps `snapshotVersion` so feature stores know to reload what they cache.
+import { create } from 'zustand';
+import type {
+  ApiClient,
+  ApiKeyStatus,
+  AppInfo,
+  GpuStat,
+  LiveRun,
+  ProjectInfo,
+  RunSummary,
+  Snapshot,
+  StudioEvent,
+} from '../../shared/api.js';
+
+export interface StudioState {
+  readonly app: AppInfo | null;
+  readonly project: ProjectInfo | null;
+  readonly runs: readonly RunSummary[];
+  readonly live: LiveRun | null;
+  readonly gpus: readonly GpuStat[];
+  readonly recentProjects: readonly string[];
+  readonly apiKey: ApiKeyStatus;
+  /** The seq of the last event applied. */
+  readonly seq: number;
+  /** Transport health (always true under Electron). */
+  readonly connected: boolean;
+  /** The first snapshot has arrived. */
+  readonly loaded: boolean;
+  /** Why the first snapshot could not be loaded. */
+  readonly loadError: string | null;
+  /** Incremented each time a whole snapshot replaces the state. */
+  readonly snapshotVersion: number;
+}
+
+const initialState: StudioState = {
+  app: null,
+  project: null,
+  runs: [],
+  live: null,
+  gpus: [],
+  recentProjects: [],
+  apiKey: { set: false, source: null, warning: null },
+  seq: 0,
+  connected: false,
+  loaded: false,
+  loadError: null,
+  snapshotVersion: 0,
+};
+
+export const useStudio = create<StudioState>()(() => initialState);
+
+/** Pure: the state after one event (unchanged when the event is not newer than the state). */
+export function applyStudioEvent(state: StudioState, event: StudioEvent): StudioState {
+  if (event.seq <= state.seq) return state;
+  const next = { ...state, seq: event.seq };
+  switch (event.type) {
+    case 'project':
+      return { ...next, project: event.project };
+    case 'runs':
+      return { ...next, runs: event.runs };
+    case 'live':
+      return { ...next, live: event.live };
+    case 'gpus':
+      return { ...next, gpus: event.gpus };
+    case 'apiKey':
+      return { ...next, apiKey: event.apiKey };
+    case 'recent':
+      return { ...next, recentProjects: event.recentProjects };
+    case 'experiment':
+    case 'log':
+    case 'notice':
+      // Held by feature stores (run/, history/) and the notice area, which subscribe below.
+      return next;
+  }
+}
+
+/** Pure: the state a snapshot describes. */
+export function stateFromSnapshot(state: StudioState, snapshot: Snapshot): StudioState {
+  return {
+    ...state,
+    app: snapshot.app,
+    project: snapshot.project,
+    runs: snapshot.runs,
+    live: snapshot.live,
+    gpus: snapshot.gpus,
+    recentProjects: snapshot.recentProjects,
+    apiKey: snapshot.apiKey,
+    seq: snapshot.seq,
+    loaded: true,
+    loadError: null,
+    snapshotVersion: state.snapshotVersion + 1,
+  };
+}
+
+const eventListeners = new Set<(event: StudioEvent) => void>();
+
+/** Every event the store applies (new ones only, in seq order, replays after a reconnect included). */
+export function subscribeStudioEvents(listener: (event: StudioEvent) => void): () => void {
+  eventListeners.add(listener);
+  return () => eventListeners.delete(listener);
+}
+
+/** Bind the store to a transport: load the snapshot, apply pushes, catch up after reconnects. */
+export function connectStudio(client: ApiClient): () => void {
+  // While a snapshot or a catch-up is being fetched, pushes wait here so they are applied after what
+  // they follow (applying a newer one first would make the older ones look like duplicates).
+  let buffer: StudioEvent[] | null = [];
+  let disposed = false;
+  let everConnected = false;
+
+  function apply(event: StudioEvent): void {
+    const before = useStudio.getState();
+    const after = applyStudioEvent(before, event);
+    if (after === before) return;
+    useStudio.setState(after, true);
+    for (const l of [...eventListeners]) {
+      try {
+        l(event);
+      } catch (err) {
+        console.error('A studio event listener failed', err);
+      }
+    }
+  }
+
+  function flush(): void {
+    const held = buffer ?? [];
+    buffer = null;
+    held.sort((a, b) => a.seq - b.seq).forEach(apply);
+  }
+
+  async function loadSnapshot(): Promise<void> {
+    const snapshot = await client.api.snapshot({});
+    if (disposed) return;
+    useStudio.setState((s) => stateFromSnapshot(s, snapshot), true);
+  }
+
+  async function catchUp(): Promise<void> {
+    buffer = buffer ?? [];
+    try {
+      const { events, complete } = await client.api.eventsSince({ seq: useStudio.getState().seq });
+      if (disposed) return;
+      if (complete) events.forEach(apply);
+      else await loadSnapshot();
+    } catch {
+      // The socket dropped again; the next reconnect retries.
+    } finally {
+      flush();
+    }
+  }
+
+  const offEvent = client.onEvent((event) => {
+    if (buffer) buffer.push(event);
+    else apply(event);
+  });
+  async function firstLoad(): Promise<void> {
+    buffer = buffer ?? [];
+    try {
+      await loadSnapshot();
+    } catch (err) {
+      useStudio.setState({ loadError: (err as Error).message ?? String(err) });
+    } finally {
+      flush();
+    }
+  }
+
+  const offConnection = client.onConnection?.((connected) => {
+    useStudio.setState({ connected });
+    if (connected && everConnected) void (useStudio.getState().loaded ? catchUp() : firstLoad());
+    if (connected) everConnected = true;
+  });
+  // A client that is already open before we subscribed will not report it: ask it.
+  const initiallyConnected = !client.onConnection || ((client as { isConnected?: () => boolean }).isConnected?.() ?? false);
+  if (initiallyConnected) {
+    everConnected = true;
+    useStudio.setState({ connected: true });
+  }
+
+  void firstLoad();
+
+  return () => {
+    disposed = true;
+    offEvent();
+    offConnection?.();
+  };
+}
+
+/** The live run's state, or null when nothing runs. */
+export function selectRunState(s: StudioState) {
+  return s.live?.state ?? null;
+}

@@ -52,6 +52,11 @@ const initialState: StudioState = {
 
 export const useStudio = create<StudioState>()(() => initialState);
 
+/** Back to the state before any snapshot (tests; closing the window's last connection). */
+export function resetStudio(): void {
+  useStudio.setState(initialState, true);
+}
+
 /** Pure: the state after one event (unchanged when the event is not newer than the state). */
 export function applyStudioEvent(state: StudioState, event: StudioEvent): StudioState {
   if (event.seq <= state.seq) return state;

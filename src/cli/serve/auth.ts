@@ -1,0 +1,79 @@
+// Who may talk to `autoresearch serve`: someone who has the token printed in the URL, through a Host
+// name that is this loopback server (defeats DNS rebinding), from a page of this origin (defeats other
+// sites' pages reaching a server on localhost).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { TOKEN_PARAM, tokenCookieName } from '../../shared/ws-protocol.js';
+
+/** 256 random bits, URL-safe. */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Constant-time comparison; hashing first keeps the time independent of the lengths too. */
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    try {
+      out.set(name, decodeURIComponent(value));
+    } catch {
+      out.set(name, value);
+    }
+  }
+  return out;
+}
+
+export type AuthResult =
+  | { readonly ok: true; readonly via: 'query' | 'cookie' }
+  | { readonly ok: false; readonly status: 401 | 403 | 421; readonly message: string };
+
+export interface AuthPolicy {
+  readonly token: string;
+  readonly port: number;
+}
+
+export function allowedHosts(port: number): readonly string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`];
+}
+
+/** Check one request (page, asset or WebSocket upgrade). */
+export function authorize(req: Pick<IncomingMessage, 'headers' | 'url'>, policy: AuthPolicy): AuthResult {
+  const hosts = allowedHosts(policy.port);
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!hosts.includes(host)) {
+    return {
+      ok: false,
+      status: 421,
+      message: `This server answers only to ${hosts.join(' or ')} (got Host: ${host || 'none'}). Open the URL that \`autoresearch serve\` printed; through an SSH tunnel, forward the same port number.`,
+    };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) {
+    return { ok: false, status: 403, message: `Requests from ${origin} are refused; only pages served by this server may call it.` };
+  }
+  const url = new URL(req.url ?? '/', `http://${host}`);
+  const fromQuery = url.searchParams.get(TOKEN_PARAM);
+  if (fromQuery !== null) {
+    if (tokensEqual(fromQuery, policy.token)) return { ok: true, via: 'query' };
+    return { ok: false, status: 401, message: 'Wrong token. Open the exact URL that `autoresearch serve` printed (it ends with ?token=...).' };
+  }
+  const fromCookie = parseCookies(req.headers.cookie).get(tokenCookieName(policy.port));
+  if (fromCookie !== undefined && tokensEqual(fromCookie, policy.token)) return { ok: true, via: 'cookie' };
+  return { ok: false, status: 401, message: 'A token is required. Open the exact URL that `autoresearch serve` printed (it ends with ?token=...).' };
+}
+
+/** Set on the first good request, so reloads, assets and the WebSocket need no token in their URL. */
+export function tokenCookie(token: string, port: number): string {
+  return `${tokenCookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+}

@@ -6,12 +6,8 @@ export async function updateRef(dir: string, ref: string, commit: string): Promi
 }
 
 export async function refExists(dir: string, ref: string): Promise<boolean> {
-  try {
-    await raw(dir, ['show-ref', '--verify', '--quiet', ref]);
-    return true;
-  } catch {
-    return false;
-  }
+  // simple-git resolves a failed command that printed nothing, so ask for output instead of an exit code.
+  return (await readRef(dir, ref)) !== null;
 }
 
 export async function readRef(dir: string, ref: string): Promise<string | null> {

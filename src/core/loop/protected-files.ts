@@ -1,0 +1,47 @@
+// Protected files (the evaluator, data preparation) must stay byte-identical to the run's start commit.
+// The hashes are taken once from the start commit; every experiment is checked before and after it runs.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { raw } from '../git/git.js';
+
+export type ProtectedHashes = ReadonlyMap<string, string>;
+
+/** sha256 of every tracked file of `commit` that matches the globs, read from git (not the disk). */
+export async function protectedHashesAt(repo: string, commit: string, globs: readonly string[]): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  if (globs.length === 0) return hashes;
+  const isProtected = picomatch([...globs], { dot: true });
+  const files = (await raw(repo, ['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter((f) => f && isProtected(f));
+  for (const file of files) {
+    const content = await gitShowBuffer(repo, `${commit}:${file}`);
+    hashes.set(file, createHash('sha256').update(content).digest('hex'));
+  }
+  return hashes;
+}
+
+async function gitShowBuffer(repo: string, spec: string): Promise<Buffer> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile('git', ['cat-file', 'blob', spec], { cwd: repo, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    );
+  });
+}
+
+/** The protected files whose content in `worktree` differs from the expected hashes (or are missing). */
+export async function changedProtectedFiles(worktree: string, expected: ProtectedHashes): Promise<string[]> {
+  const changed: string[] = [];
+  for (const [file, hash] of expected) {
+    const content = await readFile(path.join(worktree, file)).catch(() => null);
+    if (!content || createHash('sha256').update(content).digest('hex') !== hash) changed.push(file);
+  }
+  return changed;
+}
+
+/** Put files back as they are in `commit`. */
+export async function restoreFiles(worktree: string, commit: string, files: readonly string[]): Promise<void> {
+  if (files.length === 0) return;
+  await raw(worktree, ['checkout', commit, '--', ...files]);
+}

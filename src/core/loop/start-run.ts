@@ -1,0 +1,202 @@
+// Starting a run: the checks that refuse with a message saying what to do, then either a new run
+// (branch autoresearch/<tag> at HEAD, journal opened with run-start) or the resumption of an existing one
+// (orphans killed, interrupted experiments marked, results.tsv rebuilt from the journal).
+import { mkdir, stat } from 'node:fs/promises';
+import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
+import type { Experiment } from '../../shared/experiment.js';
+import type { JournalEvent } from '../../shared/journal.js';
+import { killOrphans } from '../exec/kill-orphans.js';
+import { dirtyTrackedFiles } from '../git/dirty-files.js';
+import { ensureExcluded } from '../git/exclude.js';
+import { headCommit } from '../git/head.js';
+import { repoRoot } from '../git/repo-root.js';
+import { refExists, updateRef } from '../git/update-ref.js';
+import { openJournalWriter } from '../journal/append.js';
+import { emptyRunRecord, foldEvent, type RunRecord } from '../journal/fold.js';
+import { readJournalEvents } from '../journal/read.js';
+import { writeResults } from '../journal/results-tsv.js';
+import { loadConfig } from '../project/config-file.js';
+import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
+import { runPaths } from '../project/paths.js';
+import { acquireLock, isLockLive, readLock, releaseLock } from './run-lock.js';
+import { branchFor } from './refs.js';
+import { createRun } from './run.js';
+import type { RunHandle, StartRunOptions } from './types.js';
+
+export class RunStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunStartError';
+  }
+}
+
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** autoresearch's convention: the date, e.g. mar5; a second run that day gets mar5-2, mar5-3... */
+export async function defaultTag(projectDir: string, now = new Date()): Promise<string> {
+  const base = `${MONTHS[now.getMonth()]}${now.getDate()}`;
+  for (let n = 1; ; n++) {
+    const tag = n === 1 ? base : `${base}-${n}`;
+    const journal = await stat(runPaths(projectDir, tag).journal).catch(() => null);
+    if (!journal && !(await refExists(projectDir, `refs/heads/${branchFor(tag)}`))) return tag;
+  }
+}
+
+export const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Load and check everything a run needs; throws RunStartError with what to do. */
+export async function preflight(projectDir: string): Promise<{ dir: string; config: ProjectConfig }> {
+  const dir = await assertProjectDir(projectDir).catch((err: Error) => {
+    throw new RunStartError(err.message);
+  });
+  const root = await repoRoot(dir);
+  if (root === null) {
+    throw new RunStartError(`${dir} is not a git repository. The loop commits every experiment, so it needs one: run \`git init && git add -A && git commit -m init\` there, or \`autoresearch init --git-init\`.`);
+  }
+  const { realpath } = await import('node:fs/promises');
+  if (root !== (await realpath(dir))) {
+    throw new RunStartError(`${dir} is inside the git repository ${root} but is not its top folder. Open ${root} as the project instead.`);
+  }
+  if ((await headCommit(dir)) === null) {
+    throw new RunStartError(`${dir} has no commit yet. Commit your files first (\`git add -A && git commit -m init\`).`);
+  }
+  const loaded = await loadConfig(dir);
+  if (loaded.state === 'missing') {
+    throw new RunStartError(`${dir} has no .autoresearch/config.json. Run \`autoresearch init ${dir}\` or set the project up in the app.`);
+  }
+  if (loaded.state === 'invalid') {
+    throw new RunStartError(`The project's config is invalid:\n${describeConfigErrors(loaded.errors)}\nFix .autoresearch/config.json (or the setup form in the app) and try again.`);
+  }
+  return { dir, config: loaded.config };
+}
+
+/** Apply CLI/UI overrides (slots, limits) to the saved config for this session. */
+function effectiveConfig(config: ProjectConfig, opts: StartRunOptions): ProjectConfig {
+  let slots = config.slots;
+  if (opts.slots !== undefined) {
+    if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new RunStartError('--slots must be a whole number of at least 1.');
+    slots = Array.from({ length: opts.slots }, (_, i) => config.slots[i] ?? { env: {} });
+  }
+  return {
+    ...config,
+    slots,
+    stop: {
+      ...config.stop,
+      ...(opts.maxExperiments !== undefined ? { maxExperiments: opts.maxExperiments } : {}),
+      ...(opts.maxHours !== undefined ? { maxHours: opts.maxHours } : {}),
+    },
+  };
+}
+
+/**
+ * A previous app process died while running `tag` (its lock is stale): kill what it left running and
+ * mark its unfinished experiments interrupted. Safe to call on a run that ended cleanly (it does nothing).
+ */
+export async function repairRun(projectDir: string, tag: string): Promise<{ killed: number[]; interrupted: number[] }> {
+  const paths = runPaths(projectDir, tag);
+  const exists = await stat(paths.journal).catch(() => null);
+  if (!exists) return { killed: [], interrupted: [] };
+  const { events } = await readJournalEvents(paths.journal);
+  const rec = emptyRunRecord();
+  for (const e of events) foldEvent(rec, e);
+  const pgids = [...rec.openProcesses.values()].map((p) => p.pgid);
+  const { killed } = await killOrphans({ pgids, marker: { key: 'AUTORESEARCH_RUN_DIR', value: paths.dir }, graceMs: 5000 });
+  const running = [...rec.experiments.values()].filter((e) => e.status === 'running');
+  if (pgids.length === 0 && running.length === 0) return { killed, interrupted: [] };
+  const writer = await openJournalWriter(paths.journal);
+  const at = new Date().toISOString();
+  try {
+    for (const p of rec.openProcesses.values()) await writer.append({ type: 'process-end', at, id: p.id, pgid: p.pgid });
+    for (const e of running) {
+      const ended: Experiment = {
+        ...e,
+        status: 'interrupted',
+        finishedAt: at,
+        error: 'The app stopped while this experiment was running (killed or crashed). Its processes were cleaned up when the run resumed.',
+      };
+      await writer.append({ type: 'experiment-end', at, experiment: ended });
+    }
+    if (!rec.stopReason) {
+      await writer.append({ type: 'run-stop', at, reason: 'error', message: 'The app stopped unexpectedly (killed or crashed); the run can be resumed.' });
+    }
+  } finally {
+    await writer.close();
+  }
+  return { killed, interrupted: running.map((e) => e.id) };
+}
+
+export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
+  const { dir, config: saved } = await preflight(opts.projectDir);
+  const tag = opts.tag ?? (await defaultTag(dir));
+  if (!TAG_PATTERN.test(tag)) throw new RunStartError(`"${tag}" is not a valid tag: use letters, digits, . _ - (e.g. nov24).`);
+  const config = effectiveConfig(saved, opts);
+  const paths = runPaths(dir, tag);
+
+  // A run in another live process owns this project; a dead one leaves a stale lock to repair.
+  const lock = await readLock(dir);
+  if (lock && isLockLive(lock)) {
+    await acquireLock(dir, tag); // throws RunLockedError with the owner's details
+  }
+  if (lock && !isLockLive(lock) && lock.tag !== tag) await repairRun(dir, lock.tag);
+
+  const journalExists = (await stat(paths.journal).catch(() => null)) !== null;
+  const branch = branchFor(tag);
+  const branchExists = await refExists(dir, `refs/heads/${branch}`);
+  if (!journalExists && branchExists) {
+    throw new RunStartError(`The branch ${branch} already exists but no run "${tag}" is recorded in this project. Choose another tag (--tag) or delete the branch (git branch -D ${branch}).`);
+  }
+  if (!journalExists) {
+    const dirty = await dirtyTrackedFiles(dir, isAppManagedPath);
+    if (dirty.length) {
+      throw new RunStartError(
+        `The working tree has uncommitted changes to tracked files: ${dirty.join(', ')}. The baseline is the last commit, so these changes would be left out. Commit or stash them, then start again.`,
+      );
+    }
+  }
+
+  await acquireLock(dir, tag);
+  try {
+    await ensureExcluded(dir, ['.autoresearch/runs/', '.autoresearch/worktrees/', '.autoresearch/reports/', '.autoresearch/run.lock']);
+    await mkdir(paths.logsDir, { recursive: true });
+    await mkdir(paths.agentDir, { recursive: true });
+
+    let record: RunRecord;
+    let opening: JournalEvent;
+    const proposerName = opts.proposer ?? config.agent.proposer;
+    const now = () => new Date().toISOString();
+    if (journalExists) {
+      await repairRun(dir, tag);
+      const { events } = await readJournalEvents(paths.journal);
+      record = emptyRunRecord();
+      for (const e of events) foldEvent(record, e);
+      if (!record.startCommit) throw new RunStartError(`The journal of run "${tag}" has no start record; it cannot be resumed. Start a new run with another tag.`);
+      if (!(await refExists(dir, `refs/heads/${branch}`))) {
+        // The branch was deleted by hand: put it back at the best commit we know.
+        await updateRef(dir, `refs/heads/${branch}`, record.bestCommit ?? record.startCommit);
+      }
+      opening = { type: 'run-resume', at: now(), config, proposer: proposerName };
+    } else {
+      const start = (await headCommit(dir))!;
+      await updateRef(dir, `refs/heads/${branch}`, start);
+      record = emptyRunRecord();
+      opening = {
+        type: 'run-start',
+        at: now(),
+        version: 1,
+        tag,
+        branch,
+        startCommit: start,
+        config,
+        proposer: proposerName,
+        appVersion: opts.deps.appVersion,
+      };
+    }
+    await writeResults(paths.results, record.experiments.values(), config.metric);
+    const proposer = await opts.deps.createProposer(proposerName, config);
+    return await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
+  } catch (err) {
+    await releaseLock(dir);
+    throw err;
+  }
+}

@@ -1,0 +1,43 @@
+// Slot worktrees: one detached checkout per slot under .autoresearch/worktrees/, repaired if a crash
+// left one broken, and given links to the untracked inputs (data/, .venv/) that training needs.
+import { lstat, mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { addWorktree, isHealthyWorktree, pruneWorktrees, removeWorktree } from '../git/worktree.js';
+import { resetTo } from '../git/reset-to.js';
+import { slotWorktree } from '../project/paths.js';
+
+export async function prepareWorktree(projectDir: string, slot: number, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
+  const wt = slotWorktree(projectDir, slot);
+  let repaired = false;
+  if (await isHealthyWorktree(wt)) {
+    try {
+      await resetTo(wt, commit, linked);
+    } catch {
+      repaired = true;
+    }
+  } else {
+    repaired = (await lstat(wt).catch(() => null)) !== null;
+  }
+  if (repaired || !(await isHealthyWorktree(wt))) {
+    await removeWorktree(projectDir, wt);
+    await pruneWorktrees(projectDir).catch(() => undefined);
+    await mkdir(path.dirname(wt), { recursive: true });
+    await addWorktree(projectDir, wt, commit);
+  }
+  await linkInputs(projectDir, wt, linked);
+  return { path: wt, repaired };
+}
+
+/** Symlink each untracked input of the project into the worktree (data/ → ../../data). */
+export async function linkInputs(projectDir: string, worktree: string, linked: readonly string[]): Promise<void> {
+  for (const rel of linked) {
+    const clean = rel.replace(/\/+$/, '');
+    if (!clean || clean.includes('..') || path.isAbsolute(clean)) continue;
+    const source = path.join(projectDir, clean);
+    const target = path.join(worktree, clean);
+    if (!(await lstat(source).catch(() => null))) continue;
+    if (await lstat(target).catch(() => null)) continue;
+    await mkdir(path.dirname(target), { recursive: true });
+    await symlink(source, target);
+  }
+}

@@ -1,0 +1,47 @@
+// Writing a report to disk: what `autoresearch report` and the Studio's Export button (Api exportReport)
+// both call. The file is written next to a temporary name and renamed, so a reader never sees half a report.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { projectPaths } from '../project/paths.js';
+import { renderHtmlReport } from './html.js';
+import { loadReportFromProject, type LoadReportOptions } from './load-project.js';
+import { renderMarkdownReport } from './markdown.js';
+import { buildReportModel, type ReportModel } from './model.js';
+
+export type ReportFormat = 'html' | 'md';
+
+export interface WrittenReport {
+  readonly path: string;
+  readonly fileName: string;
+  readonly content: string;
+}
+
+export function renderReport(model: ReportModel, format: ReportFormat): string {
+  return format === 'html' ? renderHtmlReport(model) : renderMarkdownReport(model);
+}
+
+/** Write `content` to `file` atomically (temp file + rename), creating the folder. */
+export async function writeReportFile(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temp, content, 'utf8');
+  await rename(temp, file);
+}
+
+/** The default place of a run's report: .autoresearch/reports/<tag>.html|md. */
+export function defaultReportPath(projectDir: string, tag: string, format: ReportFormat): string {
+  return path.join(projectPaths(projectDir).reportsDir, `${tag}.${format}`);
+}
+
+export async function exportRunReport(
+  projectDir: string,
+  tag: string,
+  format: ReportFormat,
+  options: LoadReportOptions & { readonly out?: string } = {},
+): Promise<WrittenReport> {
+  const input = await loadReportFromProject(projectDir, tag, options);
+  const content = renderReport(buildReportModel(input), format);
+  const file = path.resolve(options.out ?? defaultReportPath(projectDir, tag, format));
+  await writeReportFile(file, content);
+  return { path: file, fileName: path.basename(file), content };
+}

@@ -158,6 +158,6 @@ describe('metric direction for an imported results.tsv', () => {
     expect(directionWarning(tsv.experiments, 'min', 'val_bpb')).toBeNull();
     expect(directionWarning(tsv.experiments, 'max', 'val_bpb')).toMatch(/22 of 22 kept changes moved val_bpb the other way.*--metric-direction min/);
     const input = reportInputFromTsv(REAL_TSV, { fileName: 'x.tsv', direction: 'max' });
-    expect(input.warnings.join(' ')).toMatch(/--metric-direction min/);
+    expect((input.warnings ?? []).join(' ')).toMatch(/--metric-direction min/);
   });
 });

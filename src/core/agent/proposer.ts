@@ -32,6 +32,9 @@ export interface ProposalContext {
   readonly scratchDir: string;
   /** Hook for live status ("waiting for the API, retry in 20 s"). */
   readonly onStatus?: (message: string) => void;
+  /** An external process (agent CLI) was started as its own process group; record it so a restarted app can kill orphans. */
+  readonly onProcessStart?: (info: { readonly pid: number; readonly pgid: number }) => void;
+  readonly onProcessEnd?: (info: { readonly pid: number; readonly pgid: number }) => void;
 }
 
 export interface Proposal {
@@ -53,10 +56,13 @@ export interface Proposer {
 /** The service is unavailable for now (rate limit, overload, network). The slot waits and tries again. */
 export class ProposerUnavailableError extends Error {
   readonly retryAfterMs: number | null;
-  constructor(message: string, retryAfterMs: number | null = null, options?: { cause?: unknown }) {
+  /** Tokens the failed attempt already spent (they count toward the spend cap); null when none. */
+  readonly usage: TokenUsage | null;
+  constructor(message: string, retryAfterMs: number | null = null, options?: { cause?: unknown; usage?: TokenUsage | null }) {
     super(message, options);
     this.name = 'ProposerUnavailableError';
     this.retryAfterMs = retryAfterMs;
+    this.usage = options?.usage ?? null;
   }
 }
 

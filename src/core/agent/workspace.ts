@@ -1,7 +1,7 @@
 // The only door through which a proposer touches files. It lives in the slot's worktree and enforces the
 // config's rules in code: writes only to editable paths, reads only of editable and context files, no
 // escape through `..`, absolute paths outside the project, or symbolic links.
-import { lstat, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 
@@ -34,9 +34,13 @@ export interface Workspace {
   relative(p: string): string;
   canWrite(rel: string): boolean;
   canRead(rel: string): boolean;
+  /** Does a protected glob name this path (for messages: writes to it are refused either way)? */
+  isProtected(rel: string): boolean;
   readFile(p: string): Promise<string>;
   /** Create or overwrite an editable file. */
   writeFile(p: string, content: string): Promise<void>;
+  /** Delete an editable file (used to undo a file the agent created). Missing files are fine. */
+  removeFile(p: string): Promise<void>;
   /** List a directory of the project (hidden: .git, .autoresearch). */
   listDir(p: string): Promise<DirEntry[]>;
   exists(p: string): Promise<boolean>;
@@ -60,7 +64,8 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     let candidate = p.trim().replace(/\\/g, '/');
     if (path.posix.isAbsolute(candidate)) {
       // The agent may use the project's absolute path (it sees it in the prompt) or the worktree's.
-      const under = [absProject, absRoot].find((base) => candidate === base || candidate.startsWith(base + '/'));
+      // The worktree lives inside the project (.autoresearch/worktrees/), so try the more specific root first.
+      const under = [absRoot, absProject].find((base) => candidate === base || candidate.startsWith(base + '/'));
       if (!under) {
         throw new WorkspaceError(`${p} is outside the project. Use paths relative to the project root, e.g. train.py`);
       }
@@ -74,12 +79,15 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     return normalised === '' ? '.' : normalised;
   }
 
+  const inHiddenDir = (rel: string) => rel.split('/').some((s) => HIDDEN_DIRS.has(s));
+
   function canWrite(rel: string): boolean {
-    return rel !== '.' && isEditable(rel) && !isProtected(rel) && !rel.split('/').some((s) => HIDDEN_DIRS.has(s));
+    return rel !== '.' && isEditable(rel) && !isProtected(rel) && !inHiddenDir(rel);
   }
 
   function canRead(rel: string): boolean {
-    return rel !== '.' && (isEditable(rel) || isContext(rel)) && !rel.startsWith('.git/');
+    // Hidden folders hold other slots' worktrees, the journal and git internals: never the agent's business.
+    return rel !== '.' && (isEditable(rel) || isContext(rel)) && !inHiddenDir(rel);
   }
 
   /** Refuse any symbolic link on the way to the target, so a link cannot point the agent elsewhere. */
@@ -139,11 +147,31 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     if (existing && !existing.isFile()) throw new WorkspaceError(`${rel} is not a regular file`);
     await mkdir(path.dirname(abs), { recursive: true });
     await assertNoSymlink(rel, false);
-    await writeFile(abs, content, 'utf8');
+    // Write a sibling and rename it over the target: a crash never leaves half a file, and a hard link
+    // to a file outside the project is replaced instead of written through.
+    const tmp = `${abs}.autoresearch-${process.pid}-${Date.now()}.tmp`;
+    try {
+      await writeFile(tmp, content, 'utf8');
+      await rename(tmp, abs);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async function removeFileChecked(p: string): Promise<void> {
+    const rel = relative(p);
+    if (!canWrite(rel)) throw new WorkspaceError(`${rel} may not be removed: only ${rules.editable.join(', ')} may be changed`);
+    const abs = await assertNoSymlink(rel, false);
+    const existing = await lstat(abs).catch(() => null);
+    if (!existing) return;
+    if (!existing.isFile()) throw new WorkspaceError(`${rel} is not a regular file`);
+    await unlink(abs);
   }
 
   async function listDir(p: string): Promise<DirEntry[]> {
     const rel = relative(p);
+    if (inHiddenDir(rel)) throw new WorkspaceError(`${rel} is a folder the agent may not look into`);
     const abs = await assertNoSymlink(rel, true);
     const info = await lstat(abs);
     if (!info.isDirectory()) throw new WorkspaceError(`${rel} is not a directory`);
@@ -187,8 +215,10 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     relative,
     canWrite,
     canRead,
+    isProtected: (rel: string) => isProtected(rel),
     readFile: readFileChecked,
     writeFile: writeFileChecked,
+    removeFile: removeFileChecked,
     listDir,
     exists,
     editableFiles,

@@ -1,0 +1,139 @@
+// The guardrails every proposal passes after the proposer returns, whoever made the change (claude through
+// the Workspace, an agent CLI with full file access, the mutation proposer): only editable files changed,
+// protected files byte-identical, the diff not empty and not larger than the cap.
+import { createHash } from 'node:crypto';
+import { lstat, readFile, readlink, rm } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { ProjectConfig } from '../../shared/config.js';
+import { changedFiles } from '../git/changed-files.js';
+import { raw } from '../git/git.js';
+import { APP_DIR } from '../project/paths.js';
+
+export type GuardResult =
+  | { readonly ok: true; readonly changedFiles: string[]; readonly changedLines: number }
+  | { readonly ok: false; readonly reason: string; readonly changedFiles: string[] };
+
+const MAX_LISTED = 8;
+const listed = (files: readonly string[]) =>
+  files.length <= MAX_LISTED ? files.join(', ') : `${files.slice(0, MAX_LISTED).join(', ')} and ${files.length - MAX_LISTED} more`;
+
+/** sha256 of a file as it is on disk; a symbolic link hashes as its target path (never followed). */
+async function hashPath(abs: string): Promise<string | null> {
+  const info = await lstat(abs).catch(() => null);
+  if (!info) return null;
+  const h = createHash('sha256');
+  if (info.isSymbolicLink()) h.update(`symlink:${await readlink(abs)}`);
+  else if (info.isFile()) h.update(await readFile(abs));
+  else h.update(`not-a-file:${info.mode}`);
+  return h.digest('hex');
+}
+
+/** sha256 of each tracked file of the worktree that matches the globs, as it is on disk now. */
+export async function hashProtectedFiles(worktree: string, globs: readonly string[]): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  if (globs.length === 0) return hashes;
+  const isProtected = picomatch([...globs], { dot: true });
+  const tracked = (await raw(worktree, ['ls-files', '-z', '--cached'])).split('\0').filter((f) => f && isProtected(f));
+  for (const file of tracked.sort()) {
+    const hash = await hashPath(path.join(worktree, file));
+    if (hash !== null) hashes.set(file, hash);
+  }
+  return hashes;
+}
+
+/** Lines a change adds and removes: git's count for tracked files, the line count for new ones. */
+async function countChangedLines(worktree: string, tracked: readonly string[], untracked: readonly string[]): Promise<number> {
+  let lines = 0;
+  if (tracked.length) {
+    const numstat = await raw(worktree, ['diff', '--numstat', '--no-renames', 'HEAD', '--', ...tracked]);
+    for (const row of numstat.split('\n').filter(Boolean)) {
+      const [a, d] = row.split('\t');
+      // Binary files show "-": count them as one line each so they are not free.
+      lines += a === '-' ? 1 : Number(a) || 0;
+      lines += d === '-' ? 0 : Number(d) || 0;
+    }
+  }
+  for (const file of untracked) {
+    const content = await readFile(path.join(worktree, file)).catch(() => null);
+    if (!content) continue;
+    if (content.includes(0)) lines += 1;
+    else lines += content.toString('utf8').split('\n').length - (content.at(-1) === 0x0a ? 1 : 0);
+  }
+  return lines;
+}
+
+export async function guardDiff(opts: {
+  worktree: string;
+  config: ProjectConfig;
+  protectedHashes: ReadonlyMap<string, string>;
+}): Promise<GuardResult> {
+  const { worktree, config, protectedHashes } = opts;
+  const isEditable = picomatch([...config.files.editable], { dot: true });
+  const isProtected = config.files.protected.length ? picomatch([...config.files.protected], { dot: true }) : () => false;
+  // Links to untracked inputs (data/, .venv/) and the app's own folder are the harness's, not the proposal's.
+  const linked = config.files.linked.map((l) => l.replace(/\/+$/, ''));
+  const isHarnessPath = (f: string) => f === APP_DIR || f.startsWith(`${APP_DIR}/`) || linked.some((l) => f === l || f.startsWith(`${l}/`));
+
+  const changes = (await changedFiles(worktree)).filter((c) => !isHarnessPath(c.path));
+  const files = [...new Set(changes.map((c) => c.path))].sort();
+
+  // Protected files are compared with their hashes even when git does not list them (e.g. marked
+  // assume-unchanged), because an agent with shell access could arrange that.
+  const tampered: string[] = [];
+  for (const [file, expected] of protectedHashes) {
+    if ((await hashPath(path.join(worktree, file))) !== expected) tampered.push(file);
+  }
+  const protectedChanged = [...new Set([...tampered, ...files.filter((f) => isProtected(f))])].sort();
+  if (protectedChanged.length) {
+    return {
+      ok: false,
+      reason: `The proposal changed protected files (${listed(protectedChanged)}); they must stay byte-identical, so nothing of it runs.`,
+      changedFiles: [...new Set([...files, ...protectedChanged])].sort(),
+    };
+  }
+  if (files.length === 0) return { ok: false, reason: 'The proposal changed no file (empty diff).', changedFiles: [] };
+
+  const outside = files.filter((f) => !isEditable(f));
+  if (outside.length) {
+    return {
+      ok: false,
+      reason: `The proposal changed files outside the editable ones (${config.files.editable.join(', ')}): ${listed(outside)}.`,
+      changedFiles: files,
+    };
+  }
+
+  const untracked = changes.filter((c) => c.code === '??').map((c) => c.path);
+  const tracked = files.filter((f) => !untracked.includes(f));
+  const changedLines = await countChangedLines(worktree, tracked, untracked);
+  if (changedLines > config.agent.maxDiffLines) {
+    return {
+      ok: false,
+      reason: `The proposal changed ${changedLines} lines, more than agent.maxDiffLines (${config.agent.maxDiffLines}). Ask for smaller steps or raise the cap.`,
+      changedFiles: files,
+    };
+  }
+  return { ok: true, changedFiles: files, changedLines };
+}
+
+/**
+ * Put `paths` back as they are in `commit` (index and disk). Paths the commit does not have are deleted,
+ * so a file the agent created disappears.
+ */
+export async function restoreFiles(worktree: string, commit: string, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  const inCommit = new Set(
+    (await raw(worktree, ['ls-tree', '-r', '-z', '--name-only', commit, '--', ...paths])).split('\0').filter(Boolean),
+  );
+  const existing = paths.filter((p) => inCommit.has(p));
+  const extra = paths.filter((p) => !inCommit.has(p));
+  if (existing.length) await raw(worktree, ['checkout', commit, '--', ...existing]);
+  for (const p of extra) {
+    const abs = path.resolve(worktree, p);
+    // Never delete outside the worktree, whatever a path says.
+    if (abs !== worktree && abs.startsWith(path.resolve(worktree) + path.sep)) {
+      await raw(worktree, ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', p]).catch(() => undefined);
+      await rm(abs, { force: true, recursive: true });
+    }
+  }
+}

@@ -1,9 +1,28 @@
-import type { Command } from './index.js';
+import path from 'node:path';
+import { createDemoProject } from '../../core/project/demo.js';
+import { parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
+import type { Command } from './index.js';
+
+const USAGE = `Usage: autoresearch demo [DIR]
+
+Copies the bundled demo project (a tiny character-level language model in JavaScript that trains in
+15 seconds on the app's own Node) into DIR (default ./autoresearch-demo) as a git repository, ready to run.`;
 
 export const demoCommand: Command = {
-  summary: '(not built yet)',
-  async run() {
-    throw new CliError('This command is not built yet.');
+  summary: 'copy the demo project into a folder, ready to run',
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, { help: { type: 'boolean', short: 'h' } }, USAGE);
+    if (values.help) {
+      io.out(USAGE + '\n');
+      return 0;
+    }
+    const dir = path.resolve(io.cwd, positionals[0] ?? 'autoresearch-demo');
+    const created = await createDemoProject(io.appRoot, dir).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    const shown = path.relative(io.cwd, created) || '.';
+    io.out(`Demo project ready in ${created}\n\nNext:\n  autoresearch run ${shown} --max-experiments 6\n  autoresearch serve ${shown}   (the app in your browser)\n`);
+    return 0;
   },
 };

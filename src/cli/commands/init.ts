@@ -1,9 +1,134 @@
-import type { Command } from './index.js';
+import { access, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describeConfigErrors, parseConfig, type MetricExtraction, type ProjectConfigInput } from '../../shared/config.js';
+import { gitInit } from '../../core/git/init.js';
+import { repoRoot } from '../../core/git/repo-root.js';
+import { loadConfig, saveConfig } from '../../core/project/config-file.js';
+import { suggestConfig } from '../../core/project/detect-layout.js';
+import { programTemplate } from '../../core/project/program-template.js';
+import { projectPaths } from '../../core/project/paths.js';
+import { assertProjectDir } from '../../core/project/project-info.js';
+import { parseCommandArgs, numberOption } from '../args.js';
 import { CliError } from '../io.js';
+import type { Command } from './index.js';
+
+const USAGE = `Usage: autoresearch init [DIR] [options]
+
+Writes DIR/.autoresearch/config.json (and program.md if absent). The autoresearch layout (train.py,
+prepare.py) is recognised and filled in; otherwise, or to override, use:
+  --run CMD              the command that runs one experiment, e.g. "python3 train.py"
+  --metric NAME          the metric the command prints, e.g. val_bpb
+  --goal min|max         lower or higher is better (required with --metric)
+  --editable GLOB        a file the agent may edit (repeatable)
+  --protected GLOB       a file that must stay unchanged (repeatable)
+  --budget SECONDS       time budget per experiment (AUTORESEARCH_TIME_BUDGET)
+  --timeout SECONDS      hard limit per experiment (default 2 x budget)
+  --extract FORM         line | metric-line | regex:PATTERN | json:FILE:KEY
+  --git-init             make DIR a git repository (with a first commit) if it is not one
+  --force                overwrite an existing config`;
+
+export function parseExtract(value: string): MetricExtraction {
+  if (value === 'line') return { kind: 'line' };
+  if (value === 'metric-line') return { kind: 'metric-line' };
+  if (value.startsWith('regex:')) return { kind: 'regex', pattern: value.slice('regex:'.length) };
+  if (value.startsWith('json:')) {
+    const rest = value.slice('json:'.length);
+    const at = rest.lastIndexOf(':');
+    if (at <= 0 || at === rest.length - 1) throw new CliError(`--extract json needs a file and a key: json:FILE:KEY (e.g. json:metrics.json:val.loss).`);
+    return { kind: 'json', file: rest.slice(0, at), key: rest.slice(at + 1) };
+  }
+  throw new CliError(`--extract must be line, metric-line, regex:PATTERN or json:FILE:KEY (got "${value}").`);
+}
 
 export const initCommand: Command = {
-  summary: '(not built yet)',
-  async run() {
-    throw new CliError('This command is not built yet.');
+  summary: 'set up a project: write .autoresearch/config.json and program.md',
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        run: { type: 'string' },
+        metric: { type: 'string' },
+        goal: { type: 'string' },
+        editable: { type: 'string', multiple: true },
+        protected: { type: 'string', multiple: true },
+        budget: { type: 'string' },
+        timeout: { type: 'string' },
+        extract: { type: 'string' },
+        'git-init': { type: 'boolean' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (values.help) {
+      io.out(USAGE + '\n');
+      return 0;
+    }
+    const dir = await assertProjectDir(path.resolve(io.cwd, positionals[0] ?? '.')).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    const existing = await loadConfig(dir);
+    if (existing.state !== 'missing' && !values.force) {
+      throw new CliError(`${projectPaths(dir).config} already exists. Edit it (or use the app's setup form), or pass --force to overwrite it.`);
+    }
+    const root = await repoRoot(dir);
+    if (root === null && !values['git-init']) {
+      throw new CliError(`${dir} is not a git repository. The loop commits every experiment, so it needs one. Pass --git-init to create it (with a first commit of your files), or run \`git init\` yourself.`);
+    }
+    if (values.goal !== undefined && values.goal !== 'min' && values.goal !== 'max') {
+      throw new CliError(`--goal must be min (lower is better) or max (higher is better), got "${String(values.goal)}".`);
+    }
+    if (values.metric !== undefined && values.goal === undefined) {
+      throw new CliError(`--metric needs --goal min|max: say whether lower or higher ${String(values.metric)} is better.`);
+    }
+
+    const { layout, suggested } = await suggestConfig(dir);
+    const input: ProjectConfigInput = structuredClone(suggested);
+    if (typeof values.run === 'string') input.run = { ...input.run, command: values.run };
+    if (typeof values.metric === 'string') input.metric = { ...input.metric, name: values.metric, direction: values.goal as 'min' | 'max' };
+    else if (values.goal) input.metric = { ...input.metric, direction: values.goal as 'min' | 'max' };
+    if (Array.isArray(values.editable)) input.files = { ...input.files, editable: values.editable };
+    if (Array.isArray(values.protected)) input.files = { ...input.files, protected: values.protected };
+    const budget = numberOption(values.budget, '--budget');
+    const timeout = numberOption(values.timeout, '--timeout');
+    if (budget !== undefined) input.budget = { ...input.budget, seconds: budget, timeoutSeconds: timeout ?? null };
+    else if (timeout !== undefined) input.budget = { ...input.budget, timeoutSeconds: timeout };
+    if (typeof values.extract === 'string') input.metric = { ...input.metric, extract: parseExtract(values.extract) };
+
+    const parsed = parseConfig(input);
+    if (!parsed.ok) {
+      const hint = layout === 'generic' ? '\n\nThis folder is not in the autoresearch layout, so say how to run it, e.g.:\n  autoresearch init --run "python3 bench.py" --metric time_ms --goal min --editable bench.py' : '';
+      throw new CliError(`The config would be invalid:\n${describeConfigErrors(parsed.errors)}${hint}`);
+    }
+    const config = parsed.config;
+    for (const glob of config.files.editable) {
+      if (!/[*?[{]/.test(glob) && !(await access(path.join(dir, glob)).then(() => true, () => false))) {
+        io.err(`warning: the editable file ${glob} does not exist yet in ${dir}.\n`);
+      }
+    }
+    await saveConfig(dir, config);
+    const programFile = projectPaths(dir).program;
+    const hasProgram = await access(programFile).then(() => true, () => false);
+    if (!hasProgram) await writeFile(programFile, programTemplate(config));
+    if (root === null) await gitInit(dir);
+
+    io.out(
+      [
+        `Configured ${dir} (${layout === 'autoresearch' ? 'autoresearch layout detected' : 'generic project'}):`,
+        `  run       ${config.run.command}`,
+        `  metric    ${config.metric.name} (${config.metric.direction === 'min' ? 'lower' : 'higher'} is better, ${config.metric.extract.kind})`,
+        `  editable  ${config.files.editable.join(', ')}`,
+        `  protected ${config.files.protected.join(', ') || '(none)'}`,
+        `  budget    ${config.budget.seconds} s, timeout ${config.budget.timeoutSeconds ?? config.budget.seconds * 2} s`,
+        hasProgram ? '  program.md kept as it is' : '  program.md written from the template: edit it to instruct the agent',
+        root === null ? '  git repository created with a first commit' : '',
+        '',
+        `Next: autoresearch run ${path.relative(io.cwd, dir) || '.'}`,
+        '',
+      ]
+        .filter((l, i, all) => l !== '' || all[i - 1] !== '')
+        .join('\n'),
+    );
+    return 0;
   },
 };

@@ -1,9 +1,138 @@
-import type { Command } from './index.js';
+import path from 'node:path';
+import { createProposer, ProposerSetupError } from '../../core/agent/create-proposer.js';
+import { summarize } from '../../core/journal/fold.js';
+import { startRun, RunStartError } from '../../core/loop/start-run.js';
+import { RunLockedError } from '../../core/loop/run-lock.js';
+import { runPaths } from '../../core/project/paths.js';
+import { intOption, numberOption, parseCommandArgs } from '../args.js';
+import { formatExperimentLine, formatRunSummary } from '../format.js';
 import { CliError } from '../io.js';
+import type { Command } from './index.js';
+
+const USAGE = `Usage: autoresearch run [DIR] [options]
+
+Runs the loop on DIR (default: the current folder): baseline first, then propose → commit → run →
+keep or revert, until a stop condition. An existing run is resumed when you pass its --tag.
+  --tag TAG               the run's name; branch autoresearch/TAG (default: today's date, e.g. nov24)
+  --proposer NAME         mutation (offline, default) | claude (Anthropic API) | command (agent CLI)
+  --max-experiments N     stop after N experiments after the baseline (over the whole run)
+  --max-hours H           stop after H hours
+  --slots N               run N experiments at once, each in its own worktree
+  --json                  print one JSON object per event instead of text
+Ctrl-C stops cleanly: running experiments are killed and recorded as interrupted.`;
+
+const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'user', 'signal']);
 
 export const runCommand: Command = {
-  summary: '(not built yet)',
-  async run() {
-    throw new CliError('This command is not built yet.');
+  summary: 'run the loop (or resume a run with --tag)',
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        tag: { type: 'string' },
+        proposer: { type: 'string' },
+        'max-experiments': { type: 'string' },
+        'max-hours': { type: 'string' },
+        slots: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (values.help) {
+      io.out(USAGE + '\n');
+      return 0;
+    }
+    const proposer = values.proposer as string | undefined;
+    if (proposer !== undefined && !['mutation', 'claude', 'command'].includes(proposer)) {
+      throw new CliError(`--proposer must be mutation, claude or command (got "${proposer}").`);
+    }
+    const dir = path.resolve(io.cwd, positionals[0] ?? '.');
+    const json = Boolean(values.json);
+    const env = io.env;
+
+    let handle;
+    try {
+      handle = await startRun({
+        projectDir: dir,
+        ...(typeof values.tag === 'string' ? { tag: values.tag } : {}),
+        ...(proposer ? { proposer: proposer as 'mutation' | 'claude' | 'command' } : {}),
+        ...(values['max-experiments'] !== undefined ? { maxExperiments: intOption(values['max-experiments'], '--max-experiments')! } : {}),
+        ...(values['max-hours'] !== undefined ? { maxHours: numberOption(values['max-hours'], '--max-hours')! } : {}),
+        ...(values.slots !== undefined ? { slots: intOption(values.slots, '--slots')! } : {}),
+        deps: {
+          env,
+          nodePath: process.execPath,
+          appVersion: io.appVersion,
+          createProposer: async (name, config) =>
+            createProposer(name, config, {
+              apiKey: env.ANTHROPIC_API_KEY ?? null,
+              baseUrl: env.ANTHROPIC_BASE_URL ?? null,
+              env,
+              keyHint: 'set the ANTHROPIC_API_KEY environment variable',
+            }),
+        },
+      });
+    } catch (err) {
+      if (err instanceof RunStartError || err instanceof RunLockedError || err instanceof ProposerSetupError) throw new CliError(err.message);
+      throw err;
+    }
+
+    const direction = handle.record().config?.metric.direction ?? 'min';
+    const paths = runPaths(handle.projectDir, handle.tag);
+    handle.subscribe((e) => {
+      if (e.kind !== 'journal') return;
+      const ev = e.event;
+      if (json) {
+        io.out(JSON.stringify(ev) + '\n');
+        return;
+      }
+      switch (ev.type) {
+        case 'run-start':
+          io.out(`Run ${ev.tag} on branch ${ev.branch} from ${ev.startCommit.slice(0, 7)} (proposer: ${ev.proposer})\nLogs and results: ${paths.dir}\n`);
+          break;
+        case 'run-resume':
+          io.out(`Resuming run ${handle.tag} (proposer: ${ev.proposer})\nLogs and results: ${paths.dir}\n`);
+          break;
+        case 'experiment-end':
+          io.out(formatExperimentLine(ev.experiment, direction) + '\n');
+          break;
+        case 'notice':
+          if (ev.level !== 'info') io.err(`${ev.level}: ${ev.message}\n`);
+          break;
+        case 'steer':
+          io.out(`  note for the agent: ${ev.note}\n`);
+          break;
+        default:
+          break;
+      }
+    });
+
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals += 1;
+      if (signals === 1) {
+        if (!json) io.err(`\n${sig}: stopping — killing running experiments and recording them as interrupted…\n`);
+        void handle.stop({ reason: 'signal' });
+      } else if (!json) {
+        io.err('Still stopping (waiting for the experiment processes to exit)…\n');
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const outcome = await handle.done;
+      const summary = summarize(handle.record(), 'stopped');
+      if (json) {
+        io.out(JSON.stringify({ type: 'summary', summary, results: paths.results }) + '\n');
+      } else {
+        io.out(`\n${formatRunSummary(summary)}\n  results: ${paths.results}\n`);
+        if (!OK_REASONS.has(outcome.reason)) io.err(`\n${outcome.message}\n`);
+      }
+      return OK_REASONS.has(outcome.reason) ? 0 : 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   },
 };

@@ -1,9 +1,46 @@
-import type { Command } from './index.js';
+import path from 'node:path';
+import { readRunStatuses } from '../../core/journal/run-status.js';
+import { assertProjectDir } from '../../core/project/project-info.js';
+import { parseCommandArgs } from '../args.js';
+import { formatDuration, formatRunSummary } from '../format.js';
 import { CliError } from '../io.js';
+import type { Command } from './index.js';
+
+const USAGE = `Usage: autoresearch status [DIR] [--json]
+
+Lists the runs of the project in DIR (default: the current folder): each one's best, counts per status,
+tokens and spend, and what runs now.`;
 
 export const statusCommand: Command = {
-  summary: '(not built yet)',
-  async run() {
-    throw new CliError('This command is not built yet.');
+  summary: "show the project's runs: best, counts, spend, what runs now",
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+    if (values.help) {
+      io.out(USAGE + '\n');
+      return 0;
+    }
+    const dir = await assertProjectDir(path.resolve(io.cwd, positionals[0] ?? '.')).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    const statuses = await readRunStatuses(dir);
+    if (values.json) {
+      io.out(JSON.stringify({ project: dir, runs: statuses }, null, 2) + '\n');
+      return 0;
+    }
+    if (statuses.length === 0) {
+      io.out(`No runs yet in ${dir}. Start one with: autoresearch run ${path.relative(io.cwd, dir) || '.'}\n`);
+      return 0;
+    }
+    for (const s of statuses) {
+      io.out(formatRunSummary(s.summary) + '\n');
+      if (s.ownerPid !== null) io.out(`  running in process ${s.ownerPid}\n`);
+      for (const e of s.running) {
+        const since = Date.now() - Date.parse(e.startedAt);
+        io.out(`  now: #${e.id} on slot ${e.slot} for ${formatDuration(since)}${e.description ? ` — ${e.description}` : ' (proposing)'}\n`);
+      }
+      if (s.badLines.length) io.out(`  note: ${s.badLines.length} unreadable journal line(s) skipped (a torn write after a crash)\n`);
+      io.out('\n');
+    }
+    return 0;
   },
 };

@@ -32,6 +32,8 @@ export interface SecretStore {
   warning(): Promise<string | null>;
   /** True when the key was given by the environment (ANTHROPIC_API_KEY), which the app cannot clear. */
   readonly fromEnv?: boolean;
+  /** Where the key in use comes from; when absent, 'store' if a key is set and fromEnv is false. */
+  keySource?(): Promise<'store' | 'env' | null>;
 }
 
 export interface SleepInhibitor {

@@ -1,0 +1,452 @@
+// createStudio: the Api implemented over the engine. One instance per app (Electron main, or
+// `autoresearch serve`); it owns the open project, the live run, the GPU poller and the event log.
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ApiError,
+  type Api,
+  type ApiKeyStatus,
+  type ApiResults,
+  type DiffResult,
+  type FileEntry,
+  type GpuStat,
+  type LiveRun,
+  type ProjectInfo,
+  type RunDetail,
+  type RunSummary,
+  type StudioEventBody,
+} from '../../shared/api.js';
+import { describeConfigErrors, parseConfig } from '../../shared/config.js';
+import type { Experiment } from '../../shared/experiment.js';
+import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
+import { diffCommits, diffNumstat } from '../git/diff.js';
+import { gitInit } from '../git/init.js';
+import { listProjectFiles } from '../git/list-files.js';
+import { startGpuPoller } from '../gpu/index.js';
+import { queryGpus } from '../gpu/index.js';
+import { summarize, toRunDetail, type RunRecord } from '../journal/fold.js';
+import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js';
+import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
+import { RunLockedError } from '../loop/run-lock.js';
+import { startRun, RunStartError } from '../loop/start-run.js';
+import type { RunHandle } from '../loop/types.js';
+import { testMetricOnText } from '../metric/index.js';
+import { saveConfig } from '../project/config-file.js';
+import { createDemoProject } from '../project/demo.js';
+import { projectPaths, runPaths } from '../project/paths.js';
+import { readProjectInfo } from '../project/project-info.js';
+import { exportRunReport } from '../report/export.js';
+import { createEventLog } from './event-log.js';
+import { addRecent, readRecent } from './recent-projects.js';
+import type { Studio, StudioDeps } from './studio.js';
+
+export type { Studio, StudioDeps, SecretStore, SleepInhibitor } from './studio.js';
+export { createEnvSecretStore } from './env-secrets.js';
+
+const GPU_POLL_MS = 3000;
+
+const fail = (message: string, code: ApiError['code'] = 'failed') => new ApiError({ message, code });
+
+export async function createStudio(deps: StudioDeps): Promise<Studio> {
+  const env = deps.env ?? process.env;
+  const events = createEventLog();
+  let project: ProjectInfo | null = null;
+  let run: RunHandle | null = null;
+  let unsubscribeRun: (() => void) | null = null;
+  let gpus: readonly GpuStat[] = [];
+  let recent = await readRecent(deps.dataDir);
+  // Finished runs are read from their journals once and kept until the journal changes.
+  const runCache = new Map<string, { size: number; mtimeMs: number; record: RunRecord }>();
+
+  const push = (body: StudioEventBody) => events.push(body);
+
+  const requireProject = (): ProjectInfo => {
+    if (!project) throw fail('Open a project first (Start → open a folder, or try the demo).', 'conflict');
+    return project;
+  };
+
+  const apiKeyStatus = async (): Promise<ApiKeyStatus> => {
+    const key = await deps.secrets.getApiKey();
+    const source = deps.secrets.keySource ? await deps.secrets.keySource() : key ? (deps.secrets.fromEnv ? 'env' : 'store') : null;
+    return { set: Boolean(key), source: key ? source : null, warning: await deps.secrets.warning() };
+  };
+
+  const readRecord = async (tag: string): Promise<RunRecord> => {
+    const dir = requireProject().dir;
+    if (run && run.tag === tag && run.projectDir === dir) return run.record();
+    const file = runPaths(dir, tag).journal;
+    const info = await stat(file).catch(() => null);
+    if (!info) throw fail(`There is no run "${tag}" in this project.`, 'not-found');
+    const hit = runCache.get(`${dir}\0${tag}`);
+    if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) return hit.record;
+    const record = await readRunRecord(dir, tag).catch((err) => {
+      if (err instanceof RunNotFoundError) throw fail(err.message, 'not-found');
+      throw err;
+    });
+    runCache.set(`${dir}\0${tag}`, { size: info.size, mtimeMs: info.mtimeMs, record });
+    return record;
+  };
+
+  const runState = (tag: string) => (run && run.tag === tag && project && run.projectDir === project.dir ? run.state() : 'stopped');
+
+  const listRuns = async (): Promise<RunSummary[]> => {
+    if (!project) return [];
+    const out: RunSummary[] = [];
+    for (const tag of await listRunTags(project.dir)) {
+      try {
+        out.push(summarize(await readRecord(tag), runState(tag)));
+      } catch {
+        // A run that cannot be read is skipped here; opening it says why.
+      }
+    }
+    return out;
+  };
+
+  const refreshProject = async () => {
+    if (!project) return;
+    project = await readProjectInfo(project.dir);
+    push({ type: 'project', project });
+  };
+
+  const pushRuns = async () => push({ type: 'runs', runs: await listRuns() });
+
+  const liveOf = (): LiveRun | null => (run && project && run.projectDir === project.dir ? run.live() : null);
+
+  const openProject = async (dir: string): Promise<ProjectInfo> => {
+    const abs = path.resolve(dir);
+    if (run && run.state() !== 'stopped' && run.projectDir !== abs) {
+      throw fail(`A run is live in ${run.projectDir}. Stop it before opening another project.`, 'conflict');
+    }
+    try {
+      project = await readProjectInfo(abs);
+    } catch (err) {
+      throw fail((err as Error).message, 'not-found');
+    }
+    recent = await addRecent(deps.dataDir, project.dir);
+    push({ type: 'project', project });
+    push({ type: 'recent', recentProjects: recent });
+    await pushRuns();
+    push({ type: 'live', live: liveOf() });
+    return project;
+  };
+
+  // GPU telemetry for the dashboard; an empty list where there is no nvidia-smi.
+  const poller = startGpuPoller({
+    intervalMs: GPU_POLL_MS,
+    env,
+    onStats: (stats) => {
+      if (JSON.stringify(stats) === JSON.stringify(gpus)) return;
+      gpus = stats;
+      push({ type: 'gpus', gpus });
+    },
+  });
+
+  const attachRun = (handle: RunHandle) => {
+    run = handle;
+    deps.sleepInhibitor?.acquire();
+    let lastRunsPush = 0;
+    unsubscribeRun = handle.subscribe((e) => {
+      if (e.kind === 'log') {
+        push({ type: 'log', tag: handle.tag, id: e.id, text: e.text });
+        return;
+      }
+      if (e.kind === 'live') {
+        push({ type: 'live', live: e.live });
+        return;
+      }
+      const ev = e.event;
+      switch (ev.type) {
+        case 'experiment-start':
+        case 'experiment-end': {
+          push({ type: 'experiment', tag: handle.tag, experiment: ev.experiment });
+          break;
+        }
+        case 'experiment-proposed': {
+          const exp = handle.record().experiments.get(ev.id);
+          if (exp) push({ type: 'experiment', tag: handle.tag, experiment: exp });
+          break;
+        }
+        case 'best': {
+          const summary = summarize(handle.record(), handle.state());
+          if (ev.id !== 0) {
+            deps.notify?.(`New best ${summary.metricName}: ${ev.metric.toFixed(6)}`, `${handle.tag} #${ev.id}: ${handle.record().experiments.get(ev.id)?.description ?? ''}`);
+          }
+          break;
+        }
+        case 'notice':
+          if (ev.level !== 'info') push({ type: 'notice', level: ev.level, message: ev.message });
+          break;
+        default:
+          break;
+      }
+      // The run list changes with every event; cap its pushes, the live run's summary is also in 'experiment'.
+      const now = Date.now();
+      if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'run-stop' || ev.type === 'steer' || now - lastRunsPush > 1000) {
+        lastRunsPush = now;
+        void pushRuns();
+      }
+    });
+    void handle.done.then(async (outcome) => {
+      deps.sleepInhibitor?.release();
+      unsubscribeRun?.();
+      unsubscribeRun = null;
+      deps.notify?.(`Run ${handle.tag} stopped`, outcome.message.split('\n')[0] ?? '');
+      push({ type: 'notice', level: outcome.reason === 'error' || outcome.reason === 'auth' || outcome.reason === 'failures' ? 'error' : 'info', message: `Run ${handle.tag} stopped: ${outcome.message}` });
+      if (run === handle) {
+        push({ type: 'live', live: null });
+        run = null;
+      }
+      runCache.delete(`${handle.projectDir}\0${handle.tag}`);
+      await pushRuns().catch(() => undefined);
+    });
+  };
+
+  const experimentOf = async (tag: string, id: number): Promise<{ record: RunRecord; experiment: Experiment }> => {
+    const record = await readRecord(tag);
+    const experiment = record.experiments.get(id);
+    if (!experiment) throw fail(`Run ${tag} has no experiment #${id}.`, 'not-found');
+    return { record, experiment };
+  };
+
+  const logFileOf = async (tag: string, id: number, runIndex = 0) => {
+    const { experiment } = await experimentOf(tag, id);
+    const rel = experiment.runs[runIndex]?.logPath ?? (runIndex === 0 ? experiment.logPath ?? runPaths(requireProject().dir, tag).logRel(id) : runPaths(requireProject().dir, tag).logRel(id, runIndex));
+    return { file: runPaths(requireProject().dir, tag).abs(rel), rel, experiment };
+  };
+
+  const handlers: { [M in keyof ApiResults]: (args: never) => Promise<ApiResults[M]> } = {
+    snapshot: async () => ({
+      seq: events.seq,
+      app: deps.app,
+      project,
+      runs: await listRuns(),
+      live: liveOf(),
+      gpus,
+      recentProjects: recent,
+      apiKey: await apiKeyStatus(),
+    }),
+    eventsSince: async ({ seq }: { seq: number }) => events.since(seq),
+    openProject: async ({ dir }: { dir: string }) => openProject(dir),
+    createDemo: async ({ dir }: { dir?: string }) => {
+      let target = dir ? path.resolve(dir) : '';
+      if (!target) {
+        await mkdir(deps.dataDir, { recursive: true });
+        const taken = new Set(await readdir(deps.dataDir).catch(() => [] as string[]));
+        let n = 1;
+        while (taken.has(n === 1 ? 'demo' : `demo-${n}`)) n += 1;
+        target = path.join(deps.dataDir, n === 1 ? 'demo' : `demo-${n}`);
+      }
+      try {
+        await createDemoProject(deps.appRoot, target);
+      } catch (err) {
+        throw fail((err as Error).message, 'conflict');
+      }
+      return openProject(target);
+    },
+    gitInit: async () => {
+      const p = requireProject();
+      if (p.isGit) throw fail(`${p.dir} is already a git repository.`, 'conflict');
+      await gitInit(p.dir);
+      await refreshProject();
+      return project!;
+    },
+    closeProject: async () => {
+      if (run && run.state() !== 'stopped') throw fail('Stop the run before closing the project.', 'conflict');
+      project = null;
+      push({ type: 'project', project: null });
+      push({ type: 'runs', runs: [] });
+      return null;
+    },
+    validateConfig: async ({ config }: { config: unknown }) => {
+      const parsed = parseConfig(config);
+      return parsed.ok ? { ok: true, errors: [] } : { ok: false, errors: parsed.errors };
+    },
+    saveConfig: async ({ config }: { config: unknown }) => {
+      const p = requireProject();
+      const parsed = parseConfig(config);
+      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      await saveConfig(p.dir, parsed.config);
+      await refreshProject();
+      return { ok: true, project: project! };
+    },
+    testMetric: async ({ metric, text }: { metric: Parameters<typeof testMetricOnText>[0]; text?: string }) => {
+      let sample = text;
+      if (sample === undefined) {
+        const p = requireProject();
+        const tags = await listRunTags(p.dir);
+        let found: string | null = null;
+        for (const tag of tags) {
+          const rec = await readRecord(tag);
+          const last = [...rec.experiments.values()].reverse().find((e) => e.logPath);
+          if (last?.logPath) {
+            found = runPaths(p.dir, tag).abs(last.logPath);
+            break;
+          }
+        }
+        if (!found) return { value: null, metrics: {}, matched: null, error: 'There is no experiment log yet. Paste some output of your command to test the metric.' };
+        sample = await readTail(found, 1024 * 1024).catch(() => '');
+      }
+      return testMetricOnText(metric, sample);
+    },
+    listFiles: async () => {
+      const p = requireProject();
+      if (!p.isGit) {
+        // Not a repository yet: list the top of the folder so the form still has something to show.
+        const entries = await readdir(p.dir, { withFileTypes: true });
+        return {
+          files: entries
+            .filter((e) => e.name !== '.git' && e.name !== '.autoresearch')
+            .map((e): FileEntry => ({ path: e.name, type: e.isDirectory() ? 'dir' : 'file', tracked: false, size: null })),
+        };
+      }
+      const { tracked, untracked } = await listProjectFiles(p.dir);
+      const files: FileEntry[] = [];
+      const dirs = new Set<string>();
+      const add = (f: string, isTracked: boolean) => {
+        if (f.startsWith('.autoresearch/')) return;
+        const parts = f.split('/');
+        for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+        files.push({ path: f, type: 'file', tracked: isTracked, size: null });
+      };
+      tracked.forEach((f) => add(f, true));
+      untracked.slice(0, 5000).forEach((f) => add(f, false));
+      for (const d of dirs) files.push({ path: d, type: 'dir', tracked: true, size: null });
+      files.sort((a, b) => a.path.localeCompare(b.path));
+      return { files };
+    },
+    readProgram: async () => {
+      const p = requireProject();
+      const text = await readFile(projectPaths(p.dir).program, 'utf8').catch(() => null);
+      const editable = p.config?.files.editable ?? [];
+      return { text: text ?? '', exists: text !== null, editable };
+    },
+    saveProgram: async ({ text }: { text: string }) => {
+      const p = requireProject();
+      await writeFile(projectPaths(p.dir).program, text, 'utf8');
+      await refreshProject();
+      return null;
+    },
+    startRun: async (args: { tag?: string; proposer?: 'mutation' | 'claude' | 'command'; maxExperiments?: number }) => {
+      const p = requireProject();
+      if (run && run.state() !== 'stopped') throw fail(`The run ${run.tag} is already live. Stop it first.`, 'conflict');
+      if (!p.config) {
+        const why = p.configErrors.length ? `The config is invalid:\n${describeConfigErrors(p.configErrors)}` : 'The project has no config yet.';
+        throw fail(`${why} Save the setup first.`, 'conflict');
+      }
+      try {
+        const handle = await startRun({
+          projectDir: p.dir,
+          ...(args.tag ? { tag: args.tag } : {}),
+          ...(args.proposer ? { proposer: args.proposer } : {}),
+          ...(args.maxExperiments ? { maxExperiments: args.maxExperiments } : {}),
+          deps: {
+            env,
+            nodePath: deps.nodePath ?? process.execPath,
+            ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
+            appVersion: deps.app.version,
+            createProposer: async (name, config) =>
+              createProposer(name, config, {
+                apiKey: await deps.secrets.getApiKey(),
+                baseUrl: env.ANTHROPIC_BASE_URL ?? null,
+                env,
+                keyHint: deps.app.host === 'electron' ? 'set it in Setup → Agent' : 'set it in Setup → Agent (kept in memory) or start the server with ANTHROPIC_API_KEY set',
+              }),
+          },
+        });
+        attachRun(handle);
+        push({ type: 'live', live: handle.live() });
+        await pushRuns();
+        return { tag: handle.tag };
+      } catch (err) {
+        if (err instanceof RunStartError || err instanceof RunLockedError || err instanceof ProposerSetupError) throw fail(err.message, 'conflict');
+        throw err;
+      }
+    },
+    pauseRun: async () => {
+      if (!run) throw fail('No run is live.', 'conflict');
+      run.pause();
+      return null;
+    },
+    resumeRun: async () => {
+      if (!run) throw fail('No run is live. Start it again (with the same tag) to continue it.', 'conflict');
+      run.resume();
+      return null;
+    },
+    stopRun: async () => {
+      if (!run) throw fail('No run is live.', 'conflict');
+      const handle = run;
+      // Answer at once: killing the experiment can take the grace period; the UI follows the events.
+      void handle.stop({ reason: 'user' });
+      return null;
+    },
+    steer: async ({ note }: { note: string }) => {
+      if (!run) throw fail('No run is live. Start or resume a run to steer it.', 'conflict');
+      await run.steer(note);
+      return null;
+    },
+    listRuns: async () => listRuns(),
+    getRun: async ({ tag }: { tag: string }): Promise<RunDetail> => toRunDetail(await readRecord(tag), runState(tag)),
+    getDiff: async ({ tag, id, against }: { tag: string; id: number; against: 'parent' | 'baseline' }): Promise<DiffResult> => {
+      const p = requireProject();
+      const { record, experiment } = await experimentOf(tag, id);
+      const to = experiment.commit;
+      const from = against === 'parent' ? experiment.parentCommit : record.startCommit;
+      if (!to) return { from, to: '', diff: '', files: [] };
+      const [diff, files] = await Promise.all([diffCommits(p.dir, from, to), diffNumstat(p.dir, from, to)]).catch((err: Error) => {
+        throw fail(`Cannot read the diff of #${id}: ${err.message}. Its commit may have been garbage-collected.`, 'not-found');
+      });
+      return { from, to, diff, files };
+    },
+    logInfo: async ({ tag, id, run: runIndex }: { tag: string; id: number; run?: number }) => {
+      const { file, rel, experiment } = await logFileOf(tag, id, runIndex ?? 0);
+      const st = await logStats(file).catch(() => ({ bytes: 0, lines: 0 }));
+      return { path: rel, bytes: st.bytes, lines: st.lines, growing: experiment.status === 'running' };
+    },
+    readLogLines: async ({ tag, id, run: runIndex, start, count }: { tag: string; id: number; run?: number; start: number; count: number }) => {
+      const { file } = await logFileOf(tag, id, runIndex ?? 0);
+      const r = await readLogLines(file, start, count).catch(() => ({ lines: [], totalLines: 0 }));
+      return { start, lines: r.lines, totalLines: r.totalLines };
+    },
+    getTranscript: async ({ tag, id }: { tag: string; id: number }) => {
+      const { experiment } = await experimentOf(tag, id);
+      if (!experiment.transcriptPath) return null;
+      const text = await readFile(runPaths(requireProject().dir, tag).abs(experiment.transcriptPath), 'utf8').catch(() => null);
+      return text === null ? null : (JSON.parse(text) as unknown);
+    },
+    exportReport: async ({ tag, format }: { tag: string; format: 'html' | 'md' }) => {
+      const p = requireProject();
+      await readRecord(tag);
+      return exportRunReport(p.dir, tag, format);
+    },
+    setApiKey: async ({ key }: { key: string }) => {
+      await deps.secrets.setApiKey(key);
+      const status = await apiKeyStatus();
+      push({ type: 'apiKey', apiKey: status });
+      return status;
+    },
+    clearApiKey: async () => {
+      await deps.secrets.clearApiKey();
+      const status = await apiKeyStatus();
+      push({ type: 'apiKey', apiKey: status });
+      return status;
+    },
+    listGpus: async () => {
+      gpus = await queryGpus({ env });
+      return gpus;
+    },
+  };
+
+  const api = handlers as unknown as Api;
+
+  return {
+    api,
+    onEvent: (listener) => events.subscribe(listener),
+    isRunning: () => run !== null && run.state() !== 'stopped',
+    async dispose() {
+      poller.stop();
+      if (run) {
+        await run.stop({ reason: 'signal', message: 'The app was closed.' });
+      }
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StudioEvent } from '../../src/shared/api.js';
+import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import { runPaths } from '../../src/core/project/paths.js';
+import { cleanupTempDirs, REPO_ROOT, tempDir } from '../helpers/project.js';
+
+let studio: Studio | null = null;
+afterEach(async () => {
+  await studio?.dispose();
+  studio = null;
+  cleanupTempDirs();
+});
+
+async function makeStudio() {
+  const dataDir = tempDir('ar-data-');
+  studio = await createStudio({
+    app: { version: 'test', host: 'serve', platform: process.platform },
+    dataDir,
+    appRoot: REPO_ROOT,
+    secrets: createEnvSecretStore({}),
+    env: { ...process.env, ANTHROPIC_API_KEY: '' },
+  });
+  const events: StudioEvent[] = [];
+  studio.onEvent((e) => events.push(e));
+  return { studio, events, dataDir };
+}
+
+const waitFor = async (check: () => boolean, ms = 60_000) => {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('Studio: the Api over the engine', () => {
+  it('opens the demo, validates and saves the config, runs experiments and serves their details', async () => {
+    const { studio, events } = await makeStudio();
+    const project = await studio.api.createDemo({});
+    expect(project.isGit).toBe(true);
+    expect(project.config?.metric.name).toBe('val_bpb');
+
+    // Invalid config: explained by field.
+    const bad = await studio.api.saveConfig({ config: { ...project.config, metric: { ...project.config!.metric, name: '' } } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.find((e) => e.path === 'metric.name')?.message).toMatch(/Name the metric/);
+
+    const fast = { ...project.config!, budget: { seconds: 1, timeoutSeconds: 20, graceSeconds: 1 } };
+    const saved = await studio.api.saveConfig({ config: fast });
+    expect(saved.ok).toBe(true);
+
+    const { tag } = await studio.api.startRun({ tag: 'ui', maxExperiments: 2 });
+    await waitFor(() => events.some((e) => e.type === 'notice' && /Run ui stopped/.test(e.message)), 120_000);
+
+    const detail = await studio.api.getRun({ tag });
+    expect(detail.experiments.map((e) => e.id)).toEqual([0, 1, 2]);
+    expect(detail.state).toBe('stopped');
+    expect(detail.stopReason).toBe('max-experiments');
+    // Events carried every experiment's end and batched output, with increasing seq.
+    const ends = events.filter((e) => e.type === 'experiment' && e.experiment.status !== 'running');
+    expect(new Set(ends.map((e) => (e.type === 'experiment' ? e.experiment.id : -1)))).toEqual(new Set([0, 1, 2]));
+    expect(events.some((e) => e.type === 'log' && e.text.includes('val_bpb'))).toBe(true);
+    const seqs = events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+
+    // eventsSince returns what a reconnecting client missed.
+    const missed = await studio.api.eventsSince({ seq: seqs[seqs.length - 5]! });
+    expect(missed.complete).toBe(true);
+    expect(missed.events.map((e) => e.seq)).toEqual(seqs.slice(-4));
+
+    // Diff against the parent shows the mutated constant; the log reads by lines.
+    const diff = await studio.api.getDiff({ tag, id: 1, against: 'parent' });
+    expect(diff.diff).toMatch(/^-const [A-Z_]+ = /m);
+    expect(diff.files).toEqual([expect.objectContaining({ path: 'train.mjs', additions: 1, deletions: 1 })]);
+    const info = await studio.api.logInfo({ tag, id: 0 });
+    expect(info.lines).toBeGreaterThan(3);
+    const tail = await studio.api.readLogLines({ tag, id: 0, start: Math.max(0, info.lines - 8), count: 8 });
+    expect(tail.lines.join('\n')).toMatch(/val_bpb:\s+\d/);
+    // \r progress lines are collapsed to what a terminal shows.
+    expect(tail.lines.every((l) => !l.includes('\r'))).toBe(true);
+
+    // The metric test works on the last experiment's log and on pasted text.
+    const tested = await studio.api.testMetric({ metric: fast.metric });
+    expect(tested.value).toBeGreaterThan(0);
+    const pasted = await studio.api.testMetric({ metric: fast.metric, text: 'loss: 3\n' });
+    expect(pasted.value).toBeNull();
+    expect(pasted.error).toMatch(/val_bpb/);
+
+    const files = await studio.api.listFiles({});
+    expect(files.files.map((f) => f.path)).toEqual(expect.arrayContaining(['train.mjs', 'prepare.mjs', 'data', 'data/corpus.txt']));
+
+    const report = await studio.api.exportReport({ tag, format: 'md' });
+    expect(report.content).toMatch(/val\\?_bpb/);
+    expect(readFileSync(report.path, 'utf8')).toBe(report.content);
+  });
+
+  it('pauses, steers and stops a live run; the stop kills the experiment and records it as interrupted', async () => {
+    const { studio, events } = await makeStudio();
+    const project = await studio.api.createDemo({});
+    await studio.api.saveConfig({ config: { ...project.config!, budget: { seconds: 30, timeoutSeconds: 60, graceSeconds: 1 } } });
+    const { tag } = await studio.api.startRun({ tag: 'live' });
+    await waitFor(() => events.some((e) => e.type === 'log' && e.id === 0));
+    const snap = await studio.api.snapshot({});
+    expect(snap.live?.slots[0]?.phase).toBe('running');
+    expect(snap.live?.slots[0]?.experimentId).toBe(0);
+    await studio.api.steer({ note: 'try a larger learning rate' });
+    await studio.api.stopRun({});
+    await waitFor(() => events.some((e) => e.type === "notice" && /Run live stopped/.test(e.message)));
+    const detail = await studio.api.getRun({ tag });
+    expect(detail.experiments[0]!.status).toBe('interrupted');
+    expect(detail.steering.map((s) => s.note)).toEqual(['try a larger learning rate']);
+    expect(detail.stopReason).toBe('user');
+    const journal = readFileSync(runPaths(project.dir, tag).journal, 'utf8');
+    expect(journal).toContain('"type":"process-end"');
+    await expect(studio.api.steer({ note: 'x' })).rejects.toThrow(/No run is live/);
+  });
+
+  it('says what to do when no project is open or a path does not exist', async () => {
+    const { studio } = await makeStudio();
+    await expect(studio.api.listFiles({})).rejects.toThrow(/Open a project first/);
+    await expect(studio.api.openProject({ dir: path.join(tempDir(), 'missing') })).rejects.toThrow(/does not exist/);
+  });
+});

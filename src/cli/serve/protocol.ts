@@ -17,7 +17,8 @@
 // no longer holds events that old and the client takes a new snapshot. A client that reads too slowly
 // (its send buffer passes MAX_BUFFERED_BYTES) is disconnected with code 1013 and catches up the same way,
 // so pushes are never silently dropped.
-import { ApiError, isApiMethod, parseApiArgs, type ApiErrorPayload, type ApiMethod } from '../../shared/api.js';
+import type { ApiMethod } from '../../shared/api.js';
+import { dispatchApiCall } from '../../shared/dispatch.js';
 import type { WsResponse } from '../../shared/ws-protocol.js';
 import { WsRequestSchema } from '../../shared/ws-protocol.js';
 import type { Studio } from '../../core/studio/studio.js';
@@ -27,29 +28,6 @@ export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** A socket whose unsent pushes exceed this is closed so it reconnects and catches up. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export const CLOSE_TOO_SLOW = 1013;
-
-/** What crosses the wire for a thrown error: ApiErrors keep code and field errors; others become 'failed', never a stack. */
-export function toErrorPayload(err: unknown): ApiErrorPayload {
-  if (err instanceof ApiError) return err.toPayload();
-  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : 'Something went wrong';
-  return { code: 'failed', message: message || 'Something went wrong' };
-}
-
-/** Validate and run one call against the studio. Never throws: every outcome is a response. */
-export async function dispatchCall(studio: Pick<Studio, 'api'>, method: unknown, args: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorPayload }> {
-  try {
-    if (!isApiMethod(method)) {
-      throw new ApiError({ code: 'invalid-args', message: `Unknown method ${JSON.stringify(method)}` });
-    }
-    const parsed = parseApiArgs(method, args);
-    const fn = studio.api[method] as (a: unknown) => Promise<unknown>;
-    const result = await fn(parsed);
-    // undefined is not JSON; the contract's "nothing" is null.
-    return { ok: true, result: result === undefined ? null : result };
-  } catch (err) {
-    return { ok: false, error: toErrorPayload(err) };
-  }
-}
 
 /** One incoming text frame → the response to send. */
 export async function handleFrame(studio: Pick<Studio, 'api'>, frame: string): Promise<WsResponse> {
@@ -66,6 +44,6 @@ export async function handleFrame(studio: Pick<Studio, 'api'>, frame: string): P
     return { id, ok: false, error: { code: 'invalid-args', message: `Not a valid request (${detail}); send {"id", "method", "args"}` } };
   }
   const { id, method, args } = envelope.data;
-  const outcome = await dispatchCall(studio, method as ApiMethod, args);
+  const outcome = await dispatchApiCall(studio.api, method as ApiMethod, args);
   return outcome.ok ? { id, ok: true, result: outcome.result } : { id, ok: false, error: outcome.error };
 }

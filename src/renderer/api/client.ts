@@ -1,6 +1,6 @@
 // The one ApiClient of this page: window.api in the desktop app (the preload bridge), otherwise the
 // WebSocket client of `autoresearch serve` on the same origin.
-import type { ApiClient } from '../../shared/api.js';
+import { API_METHODS, ApiError, type Api, type ApiClient } from '../../shared/api.js';
 import type { ApiBridge } from '../../shared/bridge.js';
 import { TOKEN_PARAM, WS_PATH } from '../../shared/ws-protocol.js';
 import { createWsClient } from './ws-client.js';
@@ -23,9 +23,23 @@ export function setClient(next: ApiClient): void {
   client = next;
 }
 
-function bridgeClient(bridge: ApiBridge): ApiClient {
-  // The bridge is a frozen object from another world; copy the functions into a plain Api.
-  return { api: bridge, onEvent: (listener) => bridge.onEvent(listener) };
+/** The preload bridge answers with result envelopes; turn them back into results and ApiErrors. */
+export function bridgeClient(bridge: ApiBridge): ApiClient {
+  const api = Object.fromEntries(
+    API_METHODS.map((method) => [
+      method,
+      async (args: unknown) => {
+        const reply = await (bridge[method] as (a: unknown) => Promise<unknown>)(args ?? {});
+        if (!reply || typeof reply !== 'object' || !('ok' in reply)) {
+          throw new ApiError({ code: 'failed', message: `The app answered ${method} with something unexpected` });
+        }
+        const r = reply as { ok: boolean; result?: unknown; error?: ConstructorParameters<typeof ApiError>[0] };
+        if (r.ok) return r.result;
+        throw new ApiError(r.error ?? { code: 'failed', message: `${method} failed` });
+      },
+    ]),
+  ) as unknown as Api;
+  return { api, onEvent: (listener) => bridge.onEvent(listener) };
 }
 
 /** ws://same-host/ws?token=... — the token also lives in an HttpOnly cookie; the query covers cookie-less cases. */

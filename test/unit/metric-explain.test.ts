@@ -81,6 +81,6 @@ describe('testMetricOnText', () => {
   it('reads pasted file content for a JSON metric', () => {
     const m = metric({ kind: 'json', file: 'r.json', key: 'x' });
     expect(testMetricOnText(m, '{"x": 2}')).toMatchObject({ value: 2, matched: 'x in r.json', error: null });
-    expect(testMetricOnText(m, 'val_bpb: 2').error).toMatch(/^r\.json is not valid JSON .*\{"x": 0\.99\}\.$/);
+    expect(testMetricOnText(m, 'val_bpb: 2').error).toMatch(/^The text is not valid JSON \(.*\)\. For a JSON-file metric, paste the content of r\.json, e\.g\. \{"x": 0\.99\}\.$/);
   });
 });

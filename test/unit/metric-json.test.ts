@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,21 @@ describe('readJsonMetric', () => {
 
     await mkdir(path.join(dir, 'adir.json'));
     expect((await readJsonMetric(metric('adir.json', 'a'), dir)).detail).toMatch(/is not a file/);
+  });
+});
+
+describe('readJsonMetric with writtenAfter', () => {
+  it('refuses a file left over from an earlier experiment, and takes one written during this one', async () => {
+    const file = path.join(dir, 'r.json');
+    await writeFile(file, JSON.stringify({ a: 0.5 }));
+    const startedAt = Date.now();
+    const old = new Date(startedAt - 60_000);
+    await utimes(file, old, old);
+    const stale = await readJsonMetric(metric('r.json', 'a'), dir, { writtenAfter: startedAt });
+    expect(stale).toMatchObject({ value: null, invalid: null });
+    expect(stale.detail).toMatch(/r\.json was not written by this experiment .*Make the command write it on every run\./);
+    await writeFile(file, JSON.stringify({ a: 0.25 }));
+    expect((await readJsonMetric(metric('r.json', 'a'), dir, { writtenAfter: startedAt })).value).toBe(0.25);
   });
 });
 

@@ -80,7 +80,7 @@ export function testMetricOnText(metric: MetricConfig, text: string): MetricTest
   const scan =
     metric.extract.kind === 'json'
       ? // For a JSON-file metric the user pastes the file's content.
-        scanJsonText(metric as JsonMetricConfig, text)
+        scanJsonText(metric as JsonMetricConfig, text, { pasted: true })
       : extractMetric(metric, text);
   return {
     value: scan.value,

@@ -74,13 +74,18 @@ function flattenNumbers(root: unknown): Record<string, number> {
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `the ${typeof v} ${JSON.stringify(v).slice(0, 60)}`);
 
 /** The JSON extraction over text already read (a file's content, or text pasted into the setup form). */
-export function scanJsonText(metric: JsonMetricConfig, text: string): MetricScan {
+export function scanJsonText(metric: JsonMetricConfig, text: string, opts: { readonly pasted?: boolean } = {}): MetricScan {
   const { file, key } = metric.extract;
   let root: unknown;
   try {
     root = parseJsonLenient(text);
   } catch (err) {
-    return missing(`${file} is not valid JSON (${(err as Error).message}). The command must write a JSON object such as {"${key}": 0.99}.`);
+    const why = (err as Error).message;
+    return missing(
+      opts.pasted
+        ? `The text is not valid JSON (${why}). For a JSON-file metric, paste the content of ${file}, e.g. {"${key}": 0.99}.`
+        : `${file} is not valid JSON (${why}). The command must write a JSON object such as {"${key}": 0.99}.`,
+    );
   }
   const metrics = flattenNumbers(root);
   const hit = lookupKey(root, key);
@@ -102,13 +107,27 @@ function missing(detail: string): MetricScan {
   return { value: null, invalid: null, metrics: {}, matched: null, detail };
 }
 
+/** Coarse file systems keep modification times in whole (or even two) seconds. */
+const MTIME_SLACK_MS = 2_000;
+
+export interface ReadJsonMetricOptions {
+  /**
+   * Epoch ms when the experiment started. A file last modified before then is left over from an earlier
+   * experiment (this one crashed before writing it) and must not count as this experiment's result.
+   */
+  readonly writtenAfter?: number;
+}
+
 /** Reads the metric from the JSON file the command wrote (path relative to `cwd`). Never throws. */
-export async function readJsonMetric(metric: JsonMetricConfig, cwd: string): Promise<MetricScan> {
+export async function readJsonMetric(metric: JsonMetricConfig, cwd: string, opts: ReadJsonMetricOptions = {}): Promise<MetricScan> {
   const { file } = metric.extract;
   const abs = path.resolve(cwd, file);
   try {
     const info = await stat(abs);
     if (!info.isFile()) return missing(`${file} is not a file. The command must write the metric to a JSON file at that path (relative to the project).`);
+    if (opts.writtenAfter !== undefined && info.mtimeMs < opts.writtenAfter - MTIME_SLACK_MS) {
+      return missing(`${file} was not written by this experiment (it was last changed ${new Date(info.mtimeMs).toISOString()}, before the experiment started), so it is not used. Make the command write it on every run.`);
+    }
     if (info.size > MAX_JSON_BYTES) return missing(`${file} is ${info.size} bytes, too large for a results file; write only the metrics to it.`);
     return scanJsonText(metric, await readFile(abs, 'utf8'));
   } catch (err) {

@@ -1,4 +1,5 @@
-// Electron main process (placeholder until the desktop shell lands).
-import { app } from 'electron';
+// Electron main process entry: the desktop shell around the engine.
+import { createStudio } from '../core/studio/index.js';
+import { startDesktop } from './desktop.js';
 
-app.whenReady().then(() => undefined);
+startDesktop(createStudio);

@@ -76,6 +76,11 @@ export function createSafeSecretStore(options: SafeSecretStoreOptions): SecretSt
         memoryKey = key;
       }
     },
+    async keySource() {
+      if (memoryKey) return 'store';
+      if ((await readStored()) !== null) return 'store';
+      return envKey !== null ? 'env' : null;
+    },
     async clearApiKey() {
       memoryKey = null;
       problem = null;

@@ -192,10 +192,13 @@ describe('safeStorage secret store', () => {
     const store = createSafeSecretStore({ safeStorage: fakeSafeStorage(), file, platform: 'darwin', env: { ANTHROPIC_API_KEY: 'sk-from-env-000' } });
     expect(store.fromEnv).toBe(true);
     expect(await store.getApiKey()).toBe('sk-from-env-000');
+    expect(await store.keySource!()).toBe('env');
     await store.setApiKey('sk-from-app-111');
     expect(await store.getApiKey()).toBe('sk-from-app-111');
+    expect(await store.keySource!()).toBe('store');
     await store.clearApiKey();
     expect(await store.getApiKey()).toBe('sk-from-env-000');
+    expect(await store.keySource!()).toBe('env');
   });
 
   it('warns on Linux without a keyring (basic_text)', async () => {

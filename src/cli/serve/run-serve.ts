@@ -2,10 +2,9 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
-import type { Studio, StudioDeps } from '../../core/studio/studio.js';
+import { createEnvSecretStore, type Studio, type StudioDeps } from '../../core/studio/index.js';
 import { CliError, type CliIo } from '../io.js';
 import { parseServeArgs, SERVE_USAGE, ServeArgsError } from './args.js';
-import { envSecretStore } from './env-secrets.js';
 import { startServer } from './server.js';
 
 export interface RunServeDeps {
@@ -56,7 +55,7 @@ export async function runServe(argv: readonly string[], deps: RunServeDeps): Pro
     app: { version: io.appVersion, host: 'serve', platform: process.platform },
     dataDir: serveDataDir(io.env),
     appRoot: io.appRoot,
-    secrets: envSecretStore(io.env),
+    secrets: createEnvSecretStore(io.env),
     env: io.env,
   });
   let server;

@@ -61,14 +61,16 @@ export async function readPidsFile(file: string, timeoutMs = 30_000): Promise<nu
   return (await readFile(file, 'utf8')).trim().split(/\s+/).map(Number);
 }
 
-/** Cleanup after a failed test: SIGKILL each pid, ignoring the ones already gone. */
+/** Cleanup after a test: SIGKILL each pid and the group it leads (if any), ignoring what is gone already. */
 export function killHard(pids: Iterable<number>): void {
   for (const pid of pids) {
     if (!Number.isInteger(pid) || pid <= 1) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone already.
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
     }
   }
 }

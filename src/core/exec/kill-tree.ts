@@ -26,14 +26,17 @@ export function processGroupMembers(pgid: number): number[] {
 /** True while any member of the group still runs. A group of only zombies counts as gone. */
 export function isProcessGroupAlive(pgid: number): boolean {
   checkPgid(pgid);
-  if (useProc()) return processGroupMembers(pgid).length > 0;
+  let exists: boolean;
   try {
     process.kill(-pgid, 0);
-    return true;
+    exists = true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    exists = (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // The signal check is cheap but counts zombies; only then is the process table read to tell them apart.
+  if (!exists || !useProc()) return exists;
+  return processGroupMembers(pgid).length > 0;
 }
 
 /** Sends a signal to the group; false when the group no longer exists. */

@@ -131,6 +131,8 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const spawnErr = await spawned(child);
+  // Later 'error' events (none are expected: signals go through process.kill) must not crash the app.
+  child.on('error', () => undefined);
   if (spawnErr || child.pid === undefined) {
     await log.finish();
     return notRun(describeSpawnError(spawnErr ?? new Error('no pid'), opts.cwd));

@@ -1,0 +1,83 @@
+// The shell in a real browser against `autoresearch serve` on a demo copy: it connects, shows the
+// project, navigates, survives a reload (cookie), and refuses a wrong token.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+
+const unavailable = e2eUnavailable();
+
+describe.skipIf(unavailable !== null)(`desktop shell in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let demo: DemoCopy;
+  let served: ServeHandle;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    demo = await makeDemoCopy();
+    served = await startServe({ projectDir: demo.dir });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    errors = watchPageErrors(page);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = await served?.stop();
+    expect(code).toBe(0);
+    await demo?.cleanup();
+  });
+
+  it('connects and shows the open demo project', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('status-connection').and(page.locator('[data-connected="true"]')).waitFor();
+    await expect(page.getByTestId('status-project').textContent()).resolves.toContain('demo');
+    await page.goto(`${served.url}#/start`);
+    await page.getByTestId('current-project').waitFor();
+    await screenshot(page, 'desktop-shell-start');
+  });
+
+  it('navigates with the activity bar and keyboard shortcuts', async () => {
+    await page.getByTestId('nav-setup').click();
+    await page.getByTestId('view-setup').waitFor();
+    await page.keyboard.press('Control+3');
+    await page.getByTestId('view-program').waitFor();
+    await page.keyboard.press('Control+1');
+    await page.getByTestId('view-start').waitFor();
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcuts-help').waitFor();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('shortcuts-help').count()).resolves.toBe(0);
+  });
+
+  it('keeps working after a reload without the token in the URL (cookie)', async () => {
+    await page.goto(`${served.origin}/#/start`);
+    await page.getByTestId('status-connection').and(page.locator('[data-connected="true"]')).waitFor();
+  });
+
+  it('switches theme and remembers it', async () => {
+    const before = await page.evaluate(() => document.documentElement.dataset.theme ?? 'system');
+    await page.getByTestId('theme-toggle').click();
+    const after = await page.evaluate(() => document.documentElement.dataset.theme);
+    expect(after).not.toBe(before);
+    await page.reload();
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe(after);
+    await screenshot(page, `desktop-shell-theme-${after}`);
+    await page.getByTestId('theme-toggle').click();
+  });
+
+  it('answers 401 to a wrong token in a fresh browser context', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    const res = await p.goto(`${served.origin}/?token=wrong`);
+    expect(res?.status()).toBe(401);
+    await expect(p.content()).resolves.toContain('Wrong token');
+    const none = await p.goto(`${served.origin}/`);
+    expect(none?.status()).toBe(401);
+    await ctx.close();
+  });
+
+  it('logged no page errors', () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -26,6 +26,9 @@ export function languageOf(file: string): 'python' | 'js' | null {
   return null;
 }
 
+/** Seeds are not hyperparameters: a "better seed" is noise, the classic false win. */
+const NOT_TUNABLE = /seed|random_state|version|port|^(?:DEBUG|VERBOSE)$/i;
+
 export function findConstants(file: string, text: string): NumericConstant[] {
   const lang = languageOf(file);
   if (!lang) return [];
@@ -38,6 +41,7 @@ export function findConstants(file: string, text: string): NumericConstant[] {
     const m = pattern.exec(line);
     if (!m) continue;
     const [, name, literal] = m as unknown as [string, string, string];
+    if (NOT_TUNABLE.test(name)) continue;
     const value = Number(literal.replace(/_/g, ''));
     if (!Number.isFinite(value)) continue;
     const offset = line.indexOf(literal, line.indexOf('=') + 1);

@@ -35,6 +35,13 @@ export function mutationsOf(c: NumericConstant): Mutation[] {
     out.push({ constant: c, literal, value: Number(literal), direction: Math.abs(value) > Math.abs(c.value) ? 'up' : 'down' });
   };
   if (c.isFloat) {
+    if (c.value >= 0.5 && c.value < 1) {
+      // Momentum-like constants (0.9, 0.999) live just below 1: step their distance to 1 instead, so a
+      // mutation never crosses 1 (BETA2 0.999 → 1.5 only crashes the run).
+      const gap = 1 - c.value;
+      for (const f of [2, 0.5, 4, 0.25]) push(1 - gap * f);
+      return out.filter((m) => m.value > 0 && m.value < 1);
+    }
     if (c.value === 0) {
       // Zero does not scale: try small positive values instead (e.g. weight decay 0.0 → 0.01).
       for (const v of [0.01, 0.001, 0.1]) {

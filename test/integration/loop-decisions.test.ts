@@ -5,6 +5,7 @@ import type { Proposer } from '../../src/core/agent/proposer.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import type { LoopDeps, RunOutcome } from '../../src/core/loop/types.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
+import type { Experiment } from '../../src/shared/experiment.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
 import { scriptedProposer, setConst } from '../helpers/scripted-proposer.js';
@@ -37,7 +38,7 @@ describe('the loop decides keep, discard, crash, timeout and rejected', () => {
     expect(outcome.reason).toBe('max-experiments');
 
     const rec = await readRunRecord(dir, 'test');
-    const [baseline, keep, discard] = [0, 1, 2].map((id) => rec.experiments.get(id)!);
+    const [baseline, keep, discard] = [0, 1, 2].map((id) => rec.experiments.get(id)!) as [Experiment, Experiment, Experiment];
     expect(baseline.status).toBe('keep');
     expect(baseline.metric).toBeCloseTo(score(0.01), 6);
     expect(keep.status).toBe('keep');

@@ -39,9 +39,3 @@ export async function changedProtectedFiles(worktree: string, expected: Protecte
   }
   return changed;
 }
-
-/** Put files back as they are in `commit`. */
-export async function restoreFiles(worktree: string, commit: string, files: readonly string[]): Promise<void> {
-  if (files.length === 0) return;
-  await raw(worktree, ['checkout', commit, '--', ...files]);
-}

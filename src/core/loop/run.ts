@@ -9,6 +9,7 @@ import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config
 import { FAILURE_STATUSES, type Experiment, type ExperimentRunResult, type ExperimentStatus } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, type Proposal, type Proposer } from '../agent/proposer.js';
+import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
 import { createWorkspace } from '../agent/workspace.js';
 import { runCommand } from '../exec/run-command.js';
 import { commitPaths } from '../git/commit.js';
@@ -23,12 +24,11 @@ import { projectPaths, runPaths } from '../project/paths.js';
 import { judge, mean, sampleStdDev } from './decide.js';
 import { experimentEnv } from './experiment-env.js';
 import { createLogBatcher } from './log-batcher.js';
-import { changedProtectedFiles, protectedHashesAt, restoreFiles, type ProtectedHashes } from './protected-files.js';
+import { changedProtectedFiles, protectedHashesAt, type ProtectedHashes } from './protected-files.js';
 import { releaseLock } from './run-lock.js';
 import { branchFor, candidateRef } from './refs.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
 import type { LoopDeps, LoopEvent, RunHandle, RunOutcome } from './types.js';
-import { checkProposalDiff } from './validate-proposal.js';
 import { prepareWorktree } from './worktrees.js';
 
 interface CreateRunInput {
@@ -238,6 +238,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
     });
     let pgid = 0;
+    const launchedAt = Date.now();
     const result = await runCommand({
       command: config.run.command,
       cwd: slot.worktree,
@@ -263,7 +264,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     scanner.end();
     let scan = scanner.scan();
     if (config.metric.extract.kind === 'json' && !result.spawnError) {
-      const fromJson = await readJsonMetric(config.metric as Parameters<typeof readJsonMetric>[0], slot.worktree);
+      // A results file left by an earlier experiment must not stand in for this one's.
+      const fromJson = await readJsonMetric(config.metric as Parameters<typeof readJsonMetric>[0], slot.worktree, { writtenAfter: launchedAt });
       scan = { ...fromJson, metrics: { ...scan.metrics, ...fromJson.metrics } };
     }
     return {
@@ -530,11 +532,12 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     };
 
     if (proposal.rejectedReason) return reject(proposal.rejectedReason);
-    const check = await checkProposalDiff(slot.worktree, config);
-    if (!check.ok) return reject(check.reason, check.files);
+    // Every proposer's change passes the same guard: editable files only, protected files intact, size cap.
+    const check = await guardDiff({ worktree: slot.worktree, config, protectedHashes });
+    if (!check.ok) return reject(check.reason, check.changedFiles);
 
     const message = `${description}\n\n${proposal.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
-    const commit = await commitPaths(slot.worktree, check.files, message);
+    const commit = await commitPaths(slot.worktree, check.changedFiles, message);
     await updateRef(projectDir, candidateRef(tag, id), commit);
     await append({
       type: 'experiment-proposed',
@@ -545,7 +548,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       hypothesis: proposal.hypothesis,
       usage: proposal.usage,
       proposalMs,
-      changedFiles: check.files,
+      changedFiles: check.changedFiles,
       transcriptPath,
     });
 

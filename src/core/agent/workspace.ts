@@ -75,7 +75,8 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     if (segments.includes('..')) {
       throw new WorkspaceError(`${p} uses "..", which is not allowed. Use paths relative to the project root, e.g. train.py`);
     }
-    const normalised = path.posix.normalize(candidate).replace(/^\.\/?/, '').replace(/\/$/, '');
+    // normalize() already drops a leading "./"; a leading dot is part of the name (.git, .env).
+    const normalised = path.posix.normalize(candidate).replace(/\/+$/, '');
     return normalised === '' ? '.' : normalised;
   }
 

@@ -300,21 +300,23 @@ export function progressTitle(figures: Pick<RunFigures, 'experiments' | 'keptImp
 }
 
 /**
- * Which kept points deserve a text label when there are too many to label them all: the baseline, the
- * final best, and then the largest gains. Returned in x order.
+ * Kept points in the order they deserve a text label when not all can have one: the baseline, the final
+ * best, then the largest gains (ties by x).
  */
+export function rankKeptForLabels(kept: readonly KeptPoint[]): readonly KeptPoint[] {
+  if (kept.length === 0) return [];
+  const first = kept[0]!;
+  const last = kept[kept.length - 1]!;
+  const head: KeptPoint[] = first.isBaseline ? [first] : [];
+  if (!head.includes(last)) head.push(last);
+  const rest = kept.filter((k) => !head.includes(k)).sort((a, b) => (b.gain ?? -Infinity) - (a.gain ?? -Infinity) || a.x - b.x);
+  return [...head, ...rest];
+}
+
+/** The `max` kept points that deserve a label most (see rankKeptForLabels), in x order. */
 export function pickLabelledKept(kept: readonly KeptPoint[], max: number): readonly KeptPoint[] {
   if (kept.length <= max) return kept;
   if (max <= 0) return [];
-  const chosen = new Set<KeptPoint>();
-  const first = kept[0]!;
-  if (first.isBaseline) chosen.add(first);
-  const last = kept[kept.length - 1]!;
-  if (chosen.size < max) chosen.add(last);
-  const byGain = kept.filter((k) => !chosen.has(k) && k.gain !== null).sort((a, b) => b.gain! - a.gain! || a.x - b.x);
-  for (const k of byGain) {
-    if (chosen.size >= max) break;
-    chosen.add(k);
-  }
+  const chosen = new Set(rankKeptForLabels(kept).slice(0, max));
   return kept.filter((k) => chosen.has(k));
 }

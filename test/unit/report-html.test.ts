@@ -134,6 +134,18 @@ describe('renderHtmlReport', () => {
     expect(k.diffNote).toMatch(new RegExp(`the last ${(big.length - k.diff!.length).toLocaleString('en-US')} characters are not shown`));
   });
 
+  it('stops adding diffs once the report holds enough of them, and says where to look instead', () => {
+    const diff = (n: number): DiffText => ({ ok: true, text: `+${'x'.repeat(n)}\n` });
+    const diffs = new Map<number, DiffText>([
+      [1, diff(600)],
+      [4, diff(600)],
+    ]);
+    const model = buildReportModel({ ...projectInput(), diffs, maxTotalDiffChars: 1000 });
+    expect(model.improvements[0]!.diff).toHaveLength(602);
+    expect(model.improvements[1]!.diff).toBeNull();
+    expect(model.improvements[1]!.diffNote).toMatch(/^Not shown: .* See the commit for this change\.$/);
+  });
+
   it('stays small and labels at most 40 points for a 10,000-experiment run', () => {
     const experiments = simulateExperiments({ n: 10_000, seed: 11 });
     const model = buildReportModel({ ...projectInput(), experiments, diffs: new Map(), noiseFloor: null });

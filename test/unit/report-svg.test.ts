@@ -73,7 +73,8 @@ describe('renderProgressSvg', () => {
 
   it('labels kept points with their escaped description, upwards when lower is better and downwards otherwise', () => {
     const min = labels(renderProgressSvg(chart(small)));
-    expect(min.map((l) => l.text)).toEqual(['baseline', 'halve batch', 'deeper &amp; wider &lt;net&gt;']);
+    // Placed most deserving first: the baseline, the final best, then the largest gains.
+    expect(min.map((l) => l.text)).toEqual(['baseline', 'deeper &amp; wider &lt;net&gt;', 'halve batch']);
     expect(min.every((l) => l.angle === -30)).toBe(true);
     const up = [makeExperiment({ id: 0, metric: 0.5 }), makeExperiment({ id: 1, status: 'keep', metric: 0.6, description: 'more data' })];
     const max = labels(renderProgressSvg(chart(up, 'max')));
@@ -98,6 +99,11 @@ describe('renderProgressSvg', () => {
     expect(placed.length).toBeLessThanOrEqual(40);
     expect(svg.length).toBeLessThan(400_000);
     expect(svg.match(/<path class="pc-discard"/g)).toHaveLength(2);
+    // Hundreds of keeps become one path of dots instead of a circle (and a tooltip) each.
+    const kept = chart(exps).progress.kept.length;
+    expect(kept).toBeGreaterThan(400);
+    expect(svg.match(/<path class="pc-kept-dots" d="([^"]*)"/)![1]!.match(/h0/g)).toHaveLength(kept);
+    expect(svg.match(/<circle class="pc-kept" cx=/g)).toHaveLength(1); // the legend's sample
   });
 
   it('renders an empty run and a run of failures without throwing and without NaN', () => {

@@ -42,6 +42,16 @@ function sourceLine(model: ReportModel): string {
   return parts.map(e).join(' · ');
 }
 
+/** "2.83 %" big, "better (−0.028214 val_bpb)" small: the words carry the direction, the card stays narrow. */
+function improvementCard(model: ReportModel): string {
+  const f = model.figures;
+  if (f.improvementPct === null || f.improvement === null) return card('Improvement', '—', f.baseline === null ? 'no baseline metric' : '');
+  const words = formatImprovementPct(f.improvementPct);
+  const [value, verdict] = words.endsWith(' better') ? [words.slice(0, -7), 'better'] : words.endsWith(' worse') ? [words.slice(0, -6), 'worse'] : ['0 %', 'no change'];
+  const change = formatSigned(model.direction === 'min' ? -f.improvement : f.improvement);
+  return card('Improvement', value, `${verdict} (${change} ${model.metricName})`);
+}
+
 function summaryCards(model: ReportModel): string {
   const f = model.figures;
   const c = f.counts;
@@ -52,7 +62,7 @@ function summaryCards(model: ReportModel): string {
   const cards = [
     card('Baseline', formatMetric(f.baseline), f.baselineId !== null ? `#${f.baselineId}` : 'not measured'),
     card('Best', formatMetric(f.best), f.bestId !== null ? `#${f.bestId}` : ''),
-    card('Improvement', formatImprovementPct(f.improvementPct), f.improvement !== null ? `${formatSigned(model.direction === 'min' ? -f.improvement : f.improvement)} ${model.metricName}` : ''),
+    improvementCard(model),
     card('Experiments', formatCount(f.experiments), c.running ? `${c.running} still running` : 'baseline included'),
     card('Kept', formatCount(f.keepRows), `baseline + ${formatCount(f.keptImprovements)} improvement${f.keptImprovements === 1 ? '' : 's'}`),
     card('Keep rate', formatPercent(f.keepRate), `${formatCount(f.keptImprovements)} of ${formatCount(f.finishedCandidates)} candidates`),

@@ -39,6 +39,8 @@ export interface ReportInput {
   readonly warnings?: readonly string[];
   /** Longest diff shown per improvement, in characters; the rest is cut with a note. */
   readonly maxDiffChars?: number;
+  /** All diffs together, in characters; later improvements then only link to their commit. */
+  readonly maxTotalDiffChars?: number;
 }
 
 export type DiffText = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
@@ -94,6 +96,7 @@ export interface ReportModel {
 }
 
 const DEFAULT_MAX_DIFF_CHARS = 60_000;
+const DEFAULT_MAX_TOTAL_DIFF_CHARS = 6_000_000;
 
 function memoryGbOf(e: Experiment, memory: MemoryMetric | null | undefined): number | null {
   if (!memory || e.metric === null) return null;
@@ -125,11 +128,21 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const maxDiff = input.maxDiffChars ?? DEFAULT_MAX_DIFF_CHARS;
   const fromTsv = input.source.kind === 'tsv';
 
+  const maxTotal = input.maxTotalDiffChars ?? DEFAULT_MAX_TOTAL_DIFF_CHARS;
+  let totalDiff = 0;
+
   const improvements: KeptImprovement[] = [];
   for (const k of progress.kept) {
     if (k.isBaseline) continue;
     const e = byId.get(k.x)!;
-    const { diff, note } = cutDiff(input.diffs?.get(e.id), maxDiff, e.commit !== null, fromTsv);
+    let { diff, note } = cutDiff(input.diffs?.get(e.id), maxDiff, e.commit !== null, fromTsv);
+    if (diff !== null) {
+      if (totalDiff + diff.length > maxTotal) {
+        // A run with thousands of keeps would make a report nobody can open; the commit still has it all.
+        diff = null;
+        note = 'Not shown: the report already holds as much diff text as it reasonably can. See the commit for this change.';
+      } else totalDiff += diff.length;
+    }
     improvements.push({
       id: e.id,
       commit: e.commit,

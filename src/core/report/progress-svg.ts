@@ -5,7 +5,7 @@
 // No xmlns and no external reference: the SVG lives inside an HTML page that must work offline.
 // Size stays bounded at any run length: discards are one path of dots (deduplicated per half pixel),
 // and at most `maxLabels` kept points get a text label.
-import { pickLabelledKept, type Direction, type KeptPoint, type ProgressModel, type RunFigures } from '../../shared/progress.js';
+import { rankKeptForLabels, type Direction, type KeptPoint, type ProgressModel, type RunFigures } from '../../shared/progress.js';
 import { escapeHtml } from './escape.js';
 import { formatMetric } from './format.js';
 
@@ -32,6 +32,8 @@ const CHAR_WIDTH = FONT_SIZE * 0.6;
 const LABEL_ANGLE = 30;
 /** How many lines a label may move away from its point to avoid another one. */
 const MAX_SHIFTS = 8;
+/** Kept points drawn as circles with a tooltip each; more than this become one path of dots. */
+const MAX_KEPT_CIRCLES = 400;
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
@@ -55,13 +57,6 @@ function truncate(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   if (oneLine.length <= max) return oneLine;
   return oneLine.slice(0, Math.max(1, max - 1)).trimEnd() + '…';
-}
-
-interface PlacedLabel {
-  readonly u0: number;
-  readonly u1: number;
-  readonly v0: number;
-  readonly v1: number;
 }
 
 export function renderProgressSvg(model: ChartInput, options: ProgressSvgOptions = {}): string {
@@ -181,15 +176,32 @@ export function renderProgressSvg(model: ChartInput, options: ProgressSvgOptions
     out.push(`<path class="pc-best" d="${d}"/>`);
   }
 
-  // Kept points, each with a tooltip.
-  for (const k of p.kept) {
-    if (k.y < y0 || k.y > y1) continue;
-    const tip = `#${k.x} ${k.description} — ${model.metricName} ${formatMetric(k.y)}`;
-    out.push(`<circle class="pc-kept" cx="${r1(sx(k.x))}" cy="${r1(sy(k.y))}" r="5"><title>${escapeHtml(tip)}</title></circle>`);
+  // Kept points, each with a tooltip; past a few hundred, one path of dots keeps the file small.
+  const keptInRange = p.kept.filter((k) => k.y >= y0 && k.y <= y1);
+  if (keptInRange.length > MAX_KEPT_CIRCLES) {
+    out.push(`<path class="pc-kept-dots" d="${keptInRange.map((k) => `M${r1(sx(k.x))} ${r1(sy(k.y))}h0`).join('')}"/>`);
+  } else {
+    for (const k of keptInRange) {
+      const tip = `#${k.x} ${k.description} — ${model.metricName} ${formatMetric(k.y)}`;
+      out.push(`<circle class="pc-kept" cx="${r1(sx(k.x))}" cy="${r1(sy(k.y))}" r="5"><title>${escapeHtml(tip)}</title></circle>`);
+    }
   }
   out.push('</g>');
 
-  out.push(...renderLabels(pickLabelledKept(p.kept, maxLabels), { sx, sy, W, H, plotT, plotB, maxLabelChars, direction: model.direction }));
+  const legend = layoutLegend(model, { plotR, plotT, plotB });
+  out.push(
+    ...renderLabels(rankKeptForLabels(p.kept), maxLabels, {
+      sx,
+      sy,
+      W,
+      plotL,
+      plotT,
+      plotB,
+      maxLabelChars,
+      direction: model.direction,
+      obstacles: [rectQuad(legend.x, legend.y, legend.width, legend.height)],
+    }),
+  );
 
   // Axes, ticks, titles.
   out.push(`<path class="pc-axis" d="M${plotL} ${plotT}V${plotB}H${plotR}"/>`);
@@ -198,34 +210,101 @@ export function renderProgressSvg(model: ChartInput, options: ProgressSvgOptions
   out.push(`<text class="pc-axis-label" x="${(plotL + plotR) / 2}" y="${H - 12}" text-anchor="middle">Experiment #</text>`);
   const yLabel = `${model.metricName} (${model.direction === 'min' ? 'lower' : 'higher'} is better)`;
   out.push(`<text class="pc-axis-label" transform="translate(18 ${(plotT + plotB) / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yLabel)}</text>`);
-  out.push(...renderLegend(model, { plotR, plotT, plotB }));
+  out.push(...renderLegend(legend));
   out.push('</svg>');
   return out.join('\n');
+}
+
+interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+/** A rectangle, possibly rotated: its four corners in order. */
+type Quad = readonly [Point, Point, Point, Point];
+
+function rectQuad(x: number, y: number, w: number, h: number): Quad {
+  return [
+    { x, y },
+    { x: x + w, y },
+    { x: x + w, y: y + h },
+    { x, y: y + h },
+  ];
+}
+
+/** Separating-axis test for two convex quads: they overlap unless one of their edge normals separates them. */
+export function quadsOverlap(a: Quad, b: Quad): boolean {
+  for (const q of [a, b]) {
+    for (let i = 0; i < 4; i++) {
+      const p1 = q[i]!;
+      const p2 = q[(i + 1) % 4]!;
+      const nx = p2.y - p1.y;
+      const ny = p1.x - p2.x;
+      let aMin = Infinity;
+      let aMax = -Infinity;
+      let bMin = Infinity;
+      let bMax = -Infinity;
+      for (const p of a) {
+        const v = p.x * nx + p.y * ny;
+        aMin = Math.min(aMin, v);
+        aMax = Math.max(aMax, v);
+      }
+      for (const p of b) {
+        const v = p.x * nx + p.y * ny;
+        bMin = Math.min(bMin, v);
+        bMax = Math.max(bMax, v);
+      }
+      if (aMax <= bMin || bMax <= aMin) return false;
+    }
+  }
+  return true;
+}
+
+/** The box a label's glyphs occupy: baseline at (ax, ay), rotated by `angle` degrees, 1 px of air around. */
+function labelQuad(ax: number, ay: number, angle: number, len: number, anchorEnd: boolean): Quad {
+  const rad = (angle * Math.PI) / 180;
+  const cos = Math.cos(rad);
+  const sin = Math.sin(rad);
+  const x0 = anchorEnd ? -len - 1 : -1;
+  const x1 = anchorEnd ? 1 : len + 1;
+  // Glyphs reach about 0.8 em above the baseline and 0.25 em below it (descenders).
+  const y0 = -FONT_SIZE * 0.8 - 1;
+  const y1 = FONT_SIZE * 0.25 + 1;
+  const at = (x: number, y: number): Point => ({ x: ax + x * cos - y * sin, y: ay + x * sin + y * cos });
+  return [at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1)];
 }
 
 interface LabelGeometry {
   readonly sx: (x: number) => number;
   readonly sy: (y: number) => number;
   readonly W: number;
-  readonly H: number;
+  readonly plotL: number;
   readonly plotT: number;
   readonly plotB: number;
   readonly maxLabelChars: number;
   readonly direction: Direction;
+  /** Areas labels must not cover (the legend). */
+  readonly obstacles: readonly Quad[];
 }
 
 /**
  * Labels run at 30° away from the step line (up-right when lower is better, down-right when higher is
- * better). Collisions are checked in the label's own rotated frame, where each label is a plain box;
- * a label that would overlap one already placed moves one line further out, with a thin leader back to
- * its point. Near the right edge a label turns around and runs to the left of its point.
+ * better). A label that would overlap one already placed (or the legend) moves one line further out,
+ * with a thin leader back to its point; one that still overlaps, or would leave the chart, is dropped
+ * (its dot keeps the tooltip) and the next most deserving point gets the turn. Near the right edge a
+ * label turns around and ends at its point.
  */
-function renderLabels(kept: readonly KeptPoint[], g: LabelGeometry): string[] {
+function renderLabels(ranked: readonly KeptPoint[], maxLabels: number, g: LabelGeometry): string[] {
   const out: string[] = [];
-  const placed: PlacedLabel[] = [];
+  let count = 0;
+  const placed: Quad[] = [...g.obstacles];
   const up = g.direction === 'min';
   const lineStep = Math.ceil(FONT_SIZE * 1.05) + 3;
-  for (const k of kept) {
+  const top = 34; // below the chart's title
+  const inside = (q: Quad) => q.every((c) => c.x >= g.plotL + 2 && c.x <= g.W - 4 && c.y >= top && c.y <= g.plotB - 2);
+  const cos = Math.cos((LABEL_ANGLE * Math.PI) / 180);
+  // Most deserving first; a label that cannot be placed gives its turn to the next one.
+  for (const k of ranked.slice(0, maxLabels * 6)) {
+    if (count >= maxLabels) break;
     const px = g.sx(k.x);
     const py = g.sy(k.y);
     if (py < g.plotT - 1 || py > g.plotB + 1) continue;
@@ -233,10 +312,8 @@ function renderLabels(kept: readonly KeptPoint[], g: LabelGeometry): string[] {
     // Angle in SVG degrees (y down): negative turns the text upwards.
     let angle = up ? -LABEL_ANGLE : LABEL_ANGLE;
     let anchorEnd = false;
-    const cos = Math.cos((LABEL_ANGLE * Math.PI) / 180);
     const roomRight = (g.W - 6 - px - 8) / cos / CHAR_WIDTH;
     if (roomRight < Math.min(text.length, 16)) {
-      // Turn around: the text ends at the point and runs back up-left (or down-left).
       anchorEnd = true;
       angle = -angle;
     } else if (roomRight < text.length) {
@@ -244,35 +321,28 @@ function renderLabels(kept: readonly KeptPoint[], g: LabelGeometry): string[] {
     }
     const rad = (angle * Math.PI) / 180;
     const d = { x: Math.cos(rad), y: Math.sin(rad) };
-    // "Up" of the text in its own frame, rotated like the text.
+    // "Up" of the text, rotated like the text.
     const n = { x: Math.sin(rad), y: -Math.cos(rad) };
     const len = text.length * CHAR_WIDTH;
-    // Away from the line: glyph tops towards +n when labels go up, label tops at the point when they go down.
+    // Away from the line: upwards the glyphs start just above the point; downwards their tops do.
     const away = up ? 1 : -1;
-    const gap = 7;
-    let ax = px + (anchorEnd ? -d.x : d.x) * gap + n.x * (up ? 2 : -(FONT_SIZE + 1));
-    let ay = py + (anchorEnd ? -d.y : d.y) * gap + n.y * (up ? 2 : -(FONT_SIZE + 1));
+    const along = anchorEnd ? -1 : 1;
+    const lift = up ? 3 : -(FONT_SIZE * 0.8 + 3);
+    let ax = px + d.x * 7 * along + n.x * lift;
+    let ay = py + d.y * 7 * along + n.y * lift;
+    let quad = labelQuad(ax, ay, angle, len, anchorEnd);
     let shifted = 0;
-    const boxAt = (x: number, y: number): PlacedLabel => {
-      const u = x * d.x + y * d.y;
-      const v = x * n.x + y * n.y;
-      // Glyphs reach about 0.8 em above the baseline and 0.25 em below it (descenders); 1 px of air around.
-      const v0 = v - FONT_SIZE * 0.25 - 1;
-      const v1 = v + FONT_SIZE * 0.8 + 1;
-      return anchorEnd ? { u0: u - len - 2, u1: u + 2, v0, v1 } : { u0: u - 2, u1: u + len + 2, v0, v1 };
-    };
-    const overlaps = (b: PlacedLabel) => placed.some((o) => b.u0 < o.u1 && o.u0 < b.u1 && b.v0 < o.v1 && o.v0 < b.v1);
-    // Boxes are compared across labels of different angles only roughly; labels that turned around are rare.
-    let box = boxAt(ax, ay);
-    while (overlaps(box) && shifted < MAX_SHIFTS) {
+    const blocked = (q: Quad) => placed.some((o) => quadsOverlap(q, o));
+    while (blocked(quad) && shifted < MAX_SHIFTS) {
       shifted += 1;
       ax += n.x * lineStep * away;
       ay += n.y * lineStep * away;
-      box = boxAt(ax, ay);
+      quad = labelQuad(ax, ay, angle, len, anchorEnd);
     }
-    // Better no label than an unreadable pile: the dot keeps its tooltip.
-    if (overlaps(box)) continue;
-    placed.push(box);
+    // Better no label than an unreadable pile or one cut by the edge.
+    if (blocked(quad) || !inside(quad)) continue;
+    placed.push(quad);
+    count += 1;
     if (shifted > 0) out.push(`<path class="pc-leader" d="M${r1(px)} ${r1(py)}L${r1(ax)} ${r1(ay)}"/>`);
     out.push(
       `<text class="pc-label" x="${r1(ax)}" y="${r1(ay)}"${anchorEnd ? ' text-anchor="end"' : ''} transform="rotate(${angle} ${r1(ax)} ${r1(ay)})">${escapeHtml(text)}</text>`,
@@ -281,7 +351,17 @@ function renderLabels(kept: readonly KeptPoint[], g: LabelGeometry): string[] {
   return out;
 }
 
-function renderLegend(model: ChartInput, g: { plotR: number; plotT: number; plotB: number }): string[] {
+interface LegendLayout {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly items: readonly { readonly mark: string; readonly label: string }[];
+}
+
+const LEGEND_ROW = 18;
+
+function layoutLegend(model: ChartInput, g: { plotR: number; plotT: number; plotB: number }): LegendLayout {
   const p = model.progress;
   const items: { mark: string; label: string }[] = [];
   const discarded = p.points.filter((pt) => pt.y !== null && pt.status !== 'keep').length;
@@ -295,16 +375,18 @@ function renderLegend(model: ChartInput, g: { plotR: number; plotT: number; plot
   }
   if (p.offChart.length) items.push({ mark: '<path class="pc-off" d="M5 4L9 -3L13 4Z"/>', label: `Beyond the scale (${p.offChart.length})` });
   if (p.noiseBand) items.push({ mark: '<rect class="pc-band" x="0" y="-5" width="18" height="10"/>', label: `Noise floor (±${formatMetric(p.noiseBand.spread)})` });
-
-  const rowH = 18;
   const width = 26 + Math.max(...items.map((i) => i.label.length)) * CHAR_WIDTH + 12;
-  const height = items.length * rowH + 10;
+  const height = items.length * LEGEND_ROW + 10;
   const x = g.plotR - width - 8;
   // Top right when lower is better (the dots fall to the bottom right), bottom right otherwise.
   const y = model.direction === 'min' ? g.plotT + 8 : g.plotB - height - 18;
-  const out = [`<g class="pc-legend" transform="translate(${r1(x)} ${r1(y)})">`, `<rect class="pc-legend-bg" x="0" y="0" width="${r1(width)}" height="${height}" rx="4"/>`];
-  items.forEach((item, i) => {
-    const cy = 14 + i * rowH;
+  return { x, y, width, height, items };
+}
+
+function renderLegend(l: LegendLayout): string[] {
+  const out = [`<g class="pc-legend" transform="translate(${r1(l.x)} ${r1(l.y)})">`, `<rect class="pc-legend-bg" x="0" y="0" width="${r1(l.width)}" height="${l.height}" rx="4"/>`];
+  l.items.forEach((item, i) => {
+    const cy = 14 + i * LEGEND_ROW;
     out.push(`<g transform="translate(10 ${cy})">${item.mark}</g>`, `<text x="36" y="${cy}" dominant-baseline="middle">${escapeHtml(item.label)}</text>`);
   });
   out.push('</g>');
@@ -323,6 +405,7 @@ const CHART_CSS = [
   '.pc .pc-axis{stroke:#444;stroke-width:1;fill:none}',
   '.pc .pc-discard{stroke:#a3a3a3;stroke-opacity:.45;stroke-width:5;stroke-linecap:round;fill:none}',
   '.pc .pc-kept{fill:#2ecc71;stroke:#1b6e3c;stroke-width:1}',
+  '.pc .pc-kept-dots{stroke:#2ecc71;stroke-width:8;stroke-linecap:round;fill:none}',
   '.pc .pc-best{stroke:#2ecc71;stroke-opacity:.85;stroke-width:2.5;fill:none}',
   '.pc .pc-label{fill:#1e7d43}',
   '.pc .pc-leader{stroke:#1e7d43;stroke-opacity:.5;stroke-width:.75;fill:none}',

@@ -20,7 +20,10 @@ export interface KeptPoint {
   readonly y: number;
   readonly description: string;
   readonly isBaseline: boolean;
-  /** The best before this keep; null for the baseline (or a keep before any measured baseline). */
+  /**
+   * The best this keep was compared with: the record's bestBefore, else the running best in id order;
+   * null for the baseline (or a keep before any measured baseline).
+   */
   readonly previousBest: number | null;
   /** Signed gain over previousBest, positive = better in the metric's direction; null for the baseline. */
   readonly gain: number | null;
@@ -109,8 +112,11 @@ export function buildProgress(experiments: readonly Experiment[], direction: Dir
     const baseline = isBaselineExperiment(e);
     points.push({ x: e.id, y, status: e.status, isBaseline: baseline, description: e.description });
     if (e.status === 'keep' && y !== null) {
-      const gain = best === null ? null : improvement(y, best, direction);
-      kept.push({ x: e.id, y, description: e.description, isBaseline: baseline, previousBest: best, gain });
+      // What the harness compared with (recorded at decision time) is the truth with parallel slots, where
+      // id order and decision order differ; an imported results.tsv has no record, so id order it is.
+      const previous = baseline ? null : (e.bestBefore ?? best);
+      const gain = previous === null ? null : improvement(y, previous, direction);
+      kept.push({ x: e.id, y, description: e.description, isBaseline: baseline, previousBest: previous, gain });
       // A keep is the harness's decision; the best only moves when the value is actually better, so a
       // keep that ties (or a replayed older keep) never draws the step line backwards.
       if (best === null || isBetter(y, best, direction)) {

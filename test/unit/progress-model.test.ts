@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildProgress, pickLabelledKept, progressTitle, summarizeRun } from '../../src/shared/progress.js';
+import { buildProgress, pickLabelledKept, progressTitle, rankKeptForLabels, summarizeRun } from '../../src/shared/progress.js';
 import { makeExperiment, simulateExperiments } from '../fixtures/make-run.js';
 
 const usage = (costUsd: number | null) => ({ inputTokens: 1000, outputTokens: 100, cacheCreationInputTokens: 10, cacheReadInputTokens: 5, costUsd });
@@ -85,6 +85,35 @@ describe('buildProgress', () => {
     const model = buildProgress(exps, 'max');
     expect(model.bestSteps.map((s) => s.y)).toEqual([0.5, 0.6, 0.7]);
     expect(model.kept[2]!.gain).toBeCloseTo(0.1, 12);
+  });
+
+  it('measures a keep against the best it was compared with when the record has it (parallel slots)', () => {
+    // Slot 1 kept #2 first; #1 (slot 0) was decided later against #2's value and beat it.
+    const exps = [
+      makeExperiment({ id: 0, metric: 1 }),
+      makeExperiment({ id: 1, status: 'keep', metric: 0.9, bestBefore: 0.95 }),
+      makeExperiment({ id: 2, status: 'keep', metric: 0.95, bestBefore: 1 }),
+    ];
+    const model = buildProgress(exps, 'min');
+    expect(model.kept.map((k) => [k.x, k.previousBest, Number(k.gain?.toFixed(6))])).toEqual([
+      [0, null, NaN],
+      [1, 0.95, 0.05],
+      [2, 1, 0.05],
+    ]);
+    // The step line stays monotone in id order.
+    expect(model.bestSteps.map((s) => s.y)).toEqual([1, 0.9, 0.9]);
+  });
+
+  it('ranks kept points for labels: baseline, final best, then the largest gains', () => {
+    const exps = [
+      makeExperiment({ id: 0, metric: 1 }),
+      makeExperiment({ id: 1, status: 'keep', metric: 0.99 }),
+      makeExperiment({ id: 2, status: 'keep', metric: 0.9 }),
+      makeExperiment({ id: 3, status: 'keep', metric: 0.88 }),
+      makeExperiment({ id: 4, status: 'keep', metric: 0.87 }),
+    ];
+    expect(rankKeptForLabels(buildProgress(exps, 'min').kept).map((k) => k.x)).toEqual([0, 4, 2, 3, 1]);
+    expect(rankKeptForLabels([])).toEqual([]);
   });
 
   it('never steps backwards when a keep is not better than the best', () => {

@@ -161,7 +161,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
 
   const rows: ReportRow[] = progress.points.map((p, i) => {
     const e = byId.get(p.x)!;
-    const before = i > 0 ? progress.runningBest[i - 1]! : null;
+    const before = p.isBaseline ? null : (e.bestBefore ?? (i > 0 ? progress.runningBest[i - 1]! : null));
     const vsBest = p.y !== null && before !== null ? (input.direction === 'min' ? before - p.y : p.y - before) : null;
     return {
       id: e.id,

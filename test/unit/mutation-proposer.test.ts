@@ -26,7 +26,8 @@ DEPTH = 8  # layers
 
 const JS = `export const HIDDEN = 64;
 const LR: number = 3e-4;
-let steps = 1_000;
+let STEPS = 1_000;
+let step = 0;
 function g() {
   const inner = 5;
 }
@@ -35,7 +36,7 @@ const BETA2 = 0.999;
 
 describe('findConstants', () => {
   it('finds top-level numeric assignments in Python, skipping indented ones, tuples and seeds', () => {
-    const found = findConstants('train.py', PY).map((c) => [c.name, c.value, c.isFloat]);
+    const found = findConstants('train.py', PY + 'step = 0\n').map((c) => [c.name, c.value, c.isFloat]);
     expect(found).toEqual([
       ['LEARNING_RATE', 0.01, true],
       ['BATCH_SIZE', 64, false],
@@ -49,7 +50,7 @@ describe('findConstants', () => {
     expect(found).toEqual([
       ['HIDDEN', 64],
       ['LR', 3e-4],
-      ['steps', 1000],
+      ['STEPS', 1000],
       ['BETA2', 0.999],
     ]);
     expect(findConstants('notes.txt', 'A = 1')).toEqual([]);
@@ -163,6 +164,29 @@ describe('the mutation proposer', () => {
     }
     // With 6 LR and 4 OTHER candidates and a 6x weight on "LR up" (3 of them), most picks push LR up.
     expect(up).toBeGreaterThan(20);
+  });
+
+  it('after a discarded change, tries the opposite direction of the same constant', async () => {
+    const root = tempDir();
+    let opposite = 0;
+    for (let id = 2; id < 22; id++) {
+      writeFileSync(path.join(root, 'model.mjs'), 'const LR = 0.02;\nconst A = 5;\nconst B = 7;\n');
+      const history = [done(1, 'LR 0.02 → 0.01', 'discard')];
+      const p = await createMutationProposer().propose(context(root, history, id));
+      const m = /^LR 0\.02 → (\S+)$/.exec(p.description);
+      if (m && Number(m[1]) > 0.02) opposite += 1;
+    }
+    expect(opposite).toBeGreaterThan(12);
+  });
+
+  it('proposes the same change for the same code and experiment id (reproducible)', async () => {
+    const a = tempDir();
+    const b = tempDir();
+    writeFileSync(path.join(a, 'train.py'), PY);
+    writeFileSync(path.join(b, 'train.py'), PY);
+    const pa = await createMutationProposer().propose(context(a, [], 7, 'commit-a'));
+    const pb = await createMutationProposer().propose(context(b, [], 7, 'commit-b'));
+    expect(pa.description).toBe(pb.description);
   });
 
   it('rejects with advice when the editable files have no constants', async () => {

@@ -42,6 +42,10 @@ export function findConstants(file: string, text: string): NumericConstant[] {
     if (!m) continue;
     const [, name, literal] = m as unknown as [string, string, string];
     if (NOT_TUNABLE.test(name)) continue;
+    // Hyperparameters are constants: UPPER_CASE names, or a JS `const`. A top-level `let step = 0` or
+    // Python `step = 0` is state, not a knob.
+    const isConstDecl = lang === 'js' && /^(?:export\s+)?const\s/.test(line);
+    if (!isConstDecl && !/^[A-Z][A-Z0-9_]*$/.test(name)) continue;
     const value = Number(literal.replace(/_/g, ''));
     if (!Number.isFinite(value)) continue;
     const offset = line.indexOf(literal, line.indexOf('=') + 1);

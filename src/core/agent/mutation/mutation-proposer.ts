@@ -66,10 +66,21 @@ export function createMutationProposer(): Proposer {
         }
       }
 
-      const rand = seededRandom(`${baseCommit}:${ctx.experimentId}`);
+      // Coordinate search: right after a single-constant change was discarded, the opposite direction of
+      // the same constant is the most informative next step.
+      const lastHere = [...ctx.history].reverse().find((e) => e.parentCommit === baseCommit && e.kind === 'candidate');
+      const opposite = new Map<string, 'up' | 'down'>();
+      if (lastHere && lastHere.status === 'discard') {
+        const m = /^(\S+) (\S+) → (\S+)$/.exec(lastHere.description);
+        if (m) opposite.set(m[1]!, Math.abs(Number(m[3])) > Math.abs(Number(m[2])) ? 'down' : 'up');
+      }
+
+      // Seeded by the files' content (not the commit id), so the same code gets the same proposals.
+      const rand = seededRandom(`${[...texts.values()].join('\0')}:${ctx.experimentId}`);
       const all = constants.flatMap(mutationsOf);
       const fresh = (ms: Mutation[]) => !triedHere.has(describeMutations(ms)) && !ms.some((m) => inFlight.has(`${baseCommit}|${key(m)}`));
-      const weight = (m: Mutation) => (momentum.get(m.constant.name) === m.direction ? 6 : 1);
+      const weight = (m: Mutation) =>
+        (momentum.get(m.constant.name) === m.direction ? 6 : 1) * (opposite.get(m.constant.name) === m.direction ? 12 : 1);
 
       const pickOne = (pool: Mutation[]): Mutation | null => {
         const total = pool.reduce((s, m) => s + weight(m), 0);
@@ -83,7 +94,7 @@ export function createMutationProposer(): Proposer {
 
       let chosen: Mutation[] | null = null;
       const singles = all.filter((m) => fresh([m]));
-      const wantPair = rand() < 0.25 && constants.length > 1;
+      const wantPair = rand() < 0.25 && constants.length > 1 && opposite.size === 0;
       for (let attempt = 0; attempt < 50 && !chosen; attempt++) {
         const first = pickOne(singles.length ? singles : all);
         if (!first) break;

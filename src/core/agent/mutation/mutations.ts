@@ -56,7 +56,11 @@ export function mutationsOf(c: NumericConstant): Mutation[] {
     }
   } else {
     const step = Math.max(1, Math.round(Math.abs(c.value) * 0.25));
-    for (const delta of [step, -step, 2 * step, -2 * step]) push(c.value + delta);
+    for (const delta of [step, -step, 2 * step, -2 * step]) {
+      // A count or size of 0 stays non-negative.
+      if (c.value === 0 && delta < 0) continue;
+      push(c.value + delta);
+    }
   }
   return out;
 }

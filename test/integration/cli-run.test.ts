@@ -1,0 +1,193 @@
+// The CLI end to end: real bundle, real git, real processes, real signals.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readRunRecord } from '../../src/core/journal/read.js';
+import { runPaths } from '../../src/core/project/paths.js';
+import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
+import { pidRunning, waitUntil } from '../helpers/processes.js';
+import { cleanupTempDirs, git, scoredProject, tempDir } from '../helpers/project.js';
+
+beforeAll(buildCli);
+afterEach(cleanupTempDirs);
+
+/** A trainer that records its pid, sleeps SLEEP_MS (from the environment), then reports a known metric. */
+const SLOW_TRAINER = `import { appendFileSync } from 'node:fs';
+const LEARNING_RATE = 0.01;
+if (process.env.PIDS_FILE) appendFileSync(process.env.PIDS_FILE, process.pid + '\\n');
+await new Promise((r) => setTimeout(r, Number(process.env.SLEEP_MS ?? 0)));
+console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).toFixed(6));
+`;
+
+const journalHas = (dir: string, tag: string, pattern: RegExp) => {
+  const file = runPaths(dir, tag).journal;
+  return existsSync(file) && pattern.test(readFileSync(file, 'utf8'));
+};
+
+describe('autoresearch run (CLI)', () => {
+  it('runs the demo: 6 experiments after the baseline, at least one keep, branch at the best, checkout untouched', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'demo');
+    const demo = await runCli(['demo', dir]);
+    expect(demo.code).toBe(0);
+    // A shorter budget than the demo's 15 s keeps the suite quick; everything else is the demo as shipped.
+    const cfgFile = path.join(dir, '.autoresearch', 'config.json');
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
+    cfg.budget.seconds = 3;
+    writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+
+    const run = await runCli(['run', dir, '--tag', 'acc', '--max-experiments', '6'], { timeoutMs: 300_000 });
+    expect(run.stderr).not.toMatch(/Error:/);
+    expect(run.code).toBe(0);
+    const rows = readFileSync(runPaths(dir, 'acc').results, 'utf8').trimEnd().split('\n');
+    expect(rows[0]).toBe('commit\tval_bpb\tmemory_gb\tstatus\tdescription');
+    expect(rows).toHaveLength(8);
+    const statuses = rows.slice(1).map((r) => r.split('\t')[3]);
+    expect(statuses[0]).toBe('keep');
+    expect(statuses.slice(1)).toContain('keep');
+
+    const rec = await readRunRecord(dir, 'acc');
+    expect(git(dir, 'rev-parse', 'autoresearch/acc').trim()).toBe(rec.bestCommit);
+    const metrics = [...rec.experiments.values()].filter((e) => e.metric !== null).map((e) => e.metric!);
+    expect(rec.best).toBe(Math.min(...metrics));
+    // One printed line per finished experiment.
+    expect(run.stdout.match(/^\s+#\d+\s/gm)).toHaveLength(7);
+    // The user's checkout: same commit, same branch, nothing modified.
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(git(dir, 'symbolic-ref', '--short', 'HEAD').trim()).toBe('main');
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=no')).toBe(' M .autoresearch/config.json\n');
+  }, 320_000);
+
+  it('survives kill -9 mid-experiment: the next start kills the orphan, marks it interrupted and continues', async () => {
+    const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
+    const pids = path.join(tempDir(), 'pids');
+    const first = spawnCli(['run', dir, '--tag', 'k', '--max-experiments', '4'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids } });
+    // Wait until the baseline's trainer runs, then kill the CLI the hard way.
+    expect(await waitUntil(() => journalHas(dir, 'k', /"type":"process-start"/), 30_000)).toBe(true);
+    expect(await waitUntil(() => existsSync(pids), 10_000)).toBe(true);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('close', r));
+    const orphan = Number(readFileSync(pids, 'utf8').trim().split('\n')[0]);
+    expect(pidRunning(orphan)).toBe(true); // the trainer outlived the CLI: an orphan
+
+    // A torn last line, as a crash mid-write would leave it, must not stop the resume.
+    appendFileSync(runPaths(dir, 'k').journal, '{"type":"notice","at":"2026-');
+
+    const second = await runCli(['run', dir, '--tag', 'k', '--max-experiments', '2'], { env: { SLEEP_MS: '0', PIDS_FILE: pids } });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Resuming run k/);
+    expect(pidRunning(orphan)).toBe(false);
+
+    const rec = await readRunRecord(dir, 'k');
+    const byId = [...rec.experiments.values()].map((e) => [e.id, e.status]);
+    // The interrupted baseline keeps its record; a fresh baseline is measured under the same id.
+    expect(byId[0]).toEqual([0, 'keep']);
+    expect(rec.badLines.length).toBe(1);
+    expect(byId.filter(([, s]) => s !== 'interrupted' && s !== 'running').length).toBeGreaterThanOrEqual(3);
+    const journal = readFileSync(runPaths(dir, 'k').journal, 'utf8');
+    expect(journal).toMatch(/"status":"interrupted"/);
+    expect(journal).toMatch(/"type":"run-resume"/);
+    // Every process group the run started has been recorded as ended.
+    expect([...rec.openProcesses.values()]).toEqual([]);
+  }, 120_000);
+
+  it('Ctrl-C kills the running experiment, records it as interrupted and exits cleanly', async () => {
+    const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
+    const pids = path.join(tempDir(), 'pids');
+    const child = spawnCli(['run', dir, '--tag', 'c'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids } });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    expect(await waitUntil(() => existsSync(pids), 30_000)).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('close', r));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/SIGINT: stopping/);
+    const trainerPid = Number(readFileSync(pids, 'utf8').trim());
+    expect(pidRunning(trainerPid)).toBe(false);
+    const rec = await readRunRecord(dir, 'c');
+    expect(rec.experiments.get(0)!.status).toBe('interrupted');
+    expect(rec.stopReason).toBe('signal');
+  }, 90_000);
+
+  it('refuses with a message that says what to do', async () => {
+    const { dir } = scoredProject();
+    writeFileSync(path.join(dir, 'prepare.mjs'), '// edited\n');
+    const dirty = await runCli(['run', dir]);
+    expect(dirty.code).toBe(2);
+    expect(dirty.stderr).toMatch(/uncommitted changes to tracked files: prepare\.mjs.*Commit or stash them/s);
+
+    const plain = tempDir();
+    const notGit = await runCli(['run', plain]);
+    expect(notGit.stderr).toMatch(/not a git repository.*git init/s);
+
+    const badFlag = await runCli(['run', dir, '--proposer', 'gpt']);
+    expect(badFlag.stderr).toMatch(/--proposer must be mutation, claude or command/);
+
+    git(dir, 'checkout', '--', 'prepare.mjs');
+    writeFileSync(path.join(dir, '.autoresearch', 'config.json'), '{"run": {"command": ""}}');
+    const invalid = await runCli(['run', dir]);
+    expect(invalid.stderr).toMatch(/config is invalid/);
+    expect(invalid.stderr).toMatch(/run\.command: The run command is required/);
+  });
+
+  it('status lists the run with its best and counts; steer reaches a live run', async () => {
+    const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
+    const child = spawnCli(['run', dir, '--tag', 's', '--max-experiments', '1'], { env: { SLEEP_MS: '1500' } });
+    expect(await waitUntil(() => journalHas(dir, 's', /"type":"process-start"/), 30_000)).toBe(true);
+    const steer = await runCli(['steer', dir, 'try a bigger learning rate']);
+    expect(steer.stdout).toMatch(/live run s/);
+    const live = await runCli(['status', dir]);
+    expect(live.stdout).toMatch(/s {2}\[running\]/);
+    await new Promise((r) => child.once('close', r));
+    expect(journalHas(dir, 's', /"type":"steer","at":"[^"]+","note":"try a bigger learning rate"/)).toBe(true);
+    const status = await runCli(['status', dir, '--json']);
+    const parsed = JSON.parse(status.stdout);
+    expect(parsed.runs[0].summary.tag).toBe('s');
+    expect(parsed.runs[0].summary.counts.total).toBe(2);
+    expect(parsed.runs[0].summary.baseline).toBeCloseTo(1.3, 6);
+    expect(parsed.runs[0].summary.best).toBeLessThanOrEqual(1.3);
+  }, 90_000);
+});
+
+describe('autoresearch init (CLI)', () => {
+  it('recognises the autoresearch layout and fills the config in', async () => {
+    const dir = tempDir();
+    for (const f of ['train.py', 'prepare.py', 'pyproject.toml']) writeFileSync(path.join(dir, f), '# x\n');
+    git(dir, 'init', '-q');
+    const r = await runCli(['init', dir]);
+    expect(r.code).toBe(0);
+    const cfg = JSON.parse(readFileSync(path.join(dir, '.autoresearch', 'config.json'), 'utf8'));
+    expect(cfg.run.command).toBe('uv run train.py');
+    expect(cfg.files.editable).toEqual(['train.py']);
+    expect(cfg.files.protected).toEqual(['prepare.py', 'pyproject.toml', 'uv.lock']);
+    expect(cfg.metric).toMatchObject({ name: 'val_bpb', direction: 'min', memoryMb: 'peak_vram_mb' });
+    expect(cfg.budget).toMatchObject({ seconds: 300, timeoutSeconds: 600 });
+    expect(readFileSync(path.join(dir, 'program.md'), 'utf8')).toMatch(/Edit only: `train.py`/);
+    const again = await runCli(['init', dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists.*--force/s);
+  });
+
+  it('takes flags for any project, and explains a folder that is not a repository', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'bench.py'), 'N = 10\n');
+    const refused = await runCli(['init', dir, '--run', 'python3 bench.py', '--metric', 'time_ms', '--goal', 'min']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/not a git repository.*--git-init/s);
+    const noGoal = await runCli(['init', dir, '--metric', 'time_ms', '--git-init']);
+    expect(noGoal.stderr).toMatch(/--metric needs --goal/);
+    const ok = await runCli([
+      'init', dir, '--git-init', '--run', 'python3 bench.py', '--metric', 'time_ms', '--goal', 'min',
+      '--editable', 'bench.py', '--budget', '30', '--extract', 'regex:took ([0-9.]+) ms',
+    ]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const cfg = JSON.parse(readFileSync(path.join(dir, '.autoresearch', 'config.json'), 'utf8'));
+    expect(cfg.metric.extract).toEqual({ kind: 'regex', pattern: 'took ([0-9.]+) ms' });
+    expect(cfg.budget.seconds).toBe(30);
+    expect(git(dir, 'log', '--oneline')).toMatch(/Initial commit/);
+    const badRegex = await runCli(['init', tempDir(), '--git-init', '--run', 'x', '--metric', 'm', '--goal', 'max', '--editable', 'x', '--extract', 'regex:no-group', '--force']);
+    expect(badRegex.stderr).toMatch(/capture group/);
+  });
+});

@@ -1,7 +1,214 @@
-// Placeholder with the agreed export; the live/history engineer (issue 5) replaces this file.
-import type { JSX } from 'react';
+// One experiment (#/history/<tag>/<id>): what it tried and how it went — status, metric and its change,
+// description and hypothesis — and tabs for the diff, the full log, the agent's transcript and the
+// numbers. Esc goes back to the table; j/k step to the next/previous experiment.
+import { useEffect, useMemo, useState, type JSX } from 'react';
+import { improvement } from '../../shared/experiment.js';
+import { navigate } from '../app/router.js';
+import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { Spinner } from '../components/Spinner.js';
+import { StatusBadge } from '../components/StatusBadge.js';
+import { formatDelta, formatDuration, formatMetric, formatPercent } from '../components/format.js';
+import { DiffView } from './DiffView.js';
+import { updateHistoryUi } from './history-ui.js';
+import { LogViewer } from './LogViewer.js';
+import { MetricsPanel } from './MetricsPanel.js';
+import { reloadRun, useRun } from './run-store.js';
+import { TranscriptView } from './TranscriptView.js';
+import './history.css';
 
-export function ExperimentView(_props: { tag: string; id: number }): JSX.Element {
-  return <EmptyState title="Experiment">One experiment's diff, log and transcript appear here.</EmptyState>;
+type Tab = 'diff' | 'log' | 'agent' | 'metrics';
+const TABS: readonly { readonly id: Tab; readonly label: string }[] = [
+  { id: 'diff', label: 'Diff' },
+  { id: 'log', label: 'Log' },
+  { id: 'agent', label: 'Agent' },
+  { id: 'metrics', label: 'Metrics' },
+];
+// The tab survives moving between experiments (reviewing diffs one after another).
+let lastTab: Tab = 'diff';
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+export function ExperimentView(props: { tag: string; id: number }): JSX.Element {
+  const { tag, id } = props;
+  const entry = useRun(tag);
+  const [tab, setTabState] = useState<Tab>(lastTab);
+  const [logRun, setLogRun] = useState(0);
+  const setTab = (t: Tab) => {
+    lastTab = t;
+    setTabState(t);
+  };
+  const detail = entry?.state === 'ready' ? entry.detail : null;
+  const index = useMemo(() => (detail ? detail.experiments.findIndex((e) => e.id === id) : -1), [detail, id]);
+  const experiment = detail && index >= 0 ? detail.experiments[index]! : null;
+  const prev = detail && index > 0 ? detail.experiments[index - 1]! : null;
+  const next = detail && index >= 0 && index < detail.experiments.length - 1 ? detail.experiments[index + 1]! : null;
+
+  useEffect(() => setLogRun(0), [id]);
+  useEffect(() => updateHistoryUi(tag, { selectedId: id }), [tag, id]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'Escape') {
+        if (document.querySelector('.modal-backdrop')) return;
+        e.preventDefault();
+        navigate({ view: 'history', tag });
+      } else if (e.key === 'j' && next) navigate({ view: 'experiment', tag, id: next.id });
+      else if (e.key === 'k' && prev) navigate({ view: 'experiment', tag, id: prev.id });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [tag, prev, next]);
+
+  if (!entry || entry.state === 'loading') {
+    return (
+      <EmptyState title={`Loading ${tag} #${id}…`} testId="experiment-loading">
+        <Spinner />
+      </EmptyState>
+    );
+  }
+  if (entry.state === 'error') {
+    return (
+      <EmptyState title={`Could not open the run ${tag}`} testId="experiment-error" actions={<Button onClick={() => reloadRun(tag)}>Try again</Button>}>
+        {entry.error}
+      </EmptyState>
+    );
+  }
+  const d = entry.detail;
+  if (!experiment) {
+    return (
+      <EmptyState
+        title={`There is no experiment #${id} in ${tag}`}
+        testId="experiment-missing"
+        actions={<Button onClick={() => navigate({ view: 'history', tag })}>Back to {tag}</Button>}
+      >
+        The run has {d.experiments.length} experiments (#{d.experiments[0]?.id ?? 0}–#{d.experiments[d.experiments.length - 1]?.id ?? 0}).
+      </EmptyState>
+    );
+  }
+
+  const e = experiment;
+  const baseline = d.baseline;
+  const vsBest = e.metric !== null && e.bestBefore !== null && e.kind !== 'baseline' ? improvement(e.metric, e.bestBefore, d.direction) : null;
+  const vsBaseline = e.metric !== null && baseline !== null ? improvement(e.metric, baseline, d.direction) : null;
+  const pct = vsBaseline !== null && baseline ? (vsBaseline / Math.abs(baseline)) * 100 : null;
+
+  return (
+    <div className="view-pad wide" data-testid="experiment" data-id={e.id} data-status={e.status}>
+      <div className="xp-detail-head">
+        <div className="grow">
+          <div className="muted" style={{ marginBottom: 4 }}>
+            <a href={`#/history/${encodeURIComponent(tag)}`} data-testid="back-to-history">
+              ← {tag}
+            </a>
+            {e.baseId !== null ? (
+              <>
+                {' '}
+                · based on{' '}
+                <a href={`#/history/${encodeURIComponent(tag)}/${e.baseId}`} data-testid="parent-link">
+                  #{e.baseId}
+                </a>
+              </>
+            ) : null}
+            {' '}· slot {e.slot}
+          </div>
+          <h1>
+            <span>#{e.id}</span>
+            <StatusBadge status={e.status} />
+            <span data-testid="experiment-description">{e.description || (e.kind === 'baseline' ? 'baseline' : '(no description)')}</span>
+          </h1>
+          {e.hypothesis ? <p className="xp-hypothesis">{e.hypothesis}</p> : null}
+        </div>
+        <div className="nav">
+          <Button size="small" disabledReason={prev ? null : 'This is the first experiment'} onClick={() => prev && navigate({ view: 'experiment', tag, id: prev.id })} title="Previous (k)" data-testid="prev-experiment">
+            ← #{prev?.id ?? ''}
+          </Button>
+          <Button size="small" disabledReason={next ? null : 'This is the last experiment'} onClick={() => next && navigate({ view: 'experiment', tag, id: next.id })} title="Next (j)" data-testid="next-experiment">
+            #{next?.id ?? ''} →
+          </Button>
+        </div>
+      </div>
+
+      <div className="figures">
+        <div className="figure" data-testid="xp-metric">
+          <div className="figure-label">{d.metricName}</div>
+          <div className="figure-value mono">{formatMetric(e.metric)}</div>
+        </div>
+        <div className="figure" title="Against the best when this experiment was decided; positive = better">
+          <div className="figure-label">Δ vs best before ({formatMetric(e.bestBefore)})</div>
+          <div className={`figure-value mono ${vsBest !== null && vsBest > 0 ? 'good-text' : ''}`}>{formatDelta(vsBest)}</div>
+        </div>
+        <div className="figure">
+          <div className="figure-label">vs baseline</div>
+          <div className={`figure-value mono ${pct !== null && pct > 0 ? 'good-text' : ''}`}>{formatPercent(pct, 3)}</div>
+        </div>
+        <div className="figure">
+          <div className="figure-label">Duration</div>
+          <div className="figure-value">{formatDuration(e.timings.totalMs ?? e.timings.trainingMs)}</div>
+        </div>
+        <div className="figure">
+          <div className="figure-label">Commit</div>
+          <div className="figure-value mono">{e.commit ? e.commit.slice(0, 7) : '—'}</div>
+        </div>
+      </div>
+      {e.error ? (
+        <div className={`banner ${e.status === 'timeout' ? '' : 'error'} xp-error`} data-testid="experiment-error-text">
+          <div className="grow">{e.error}</div>
+          {e.logPath ? (
+            <Button size="small" onClick={() => setTab('log')}>
+              Show the log
+            </Button>
+          ) : null}
+        </div>
+      ) : null}
+
+      <div className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button type="button" role="tab" key={t.id} aria-selected={tab === t.id} className={tab === t.id ? 'active' : ''} onClick={() => setTab(t.id)} data-testid={`tab-${t.id}`}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {tab === 'diff' ? <DiffView key={`${tag}/${e.id}`} tag={tag} experiment={e} /> : null}
+        {tab === 'log' ? (
+          e.logPath || e.runs.length > 0 ? (
+            <>
+              {e.runs.length > 1 ? (
+                <div className="toolbar">
+                  <div className="seg" role="group" aria-label="Run">
+                    {e.runs.map((r, i) => (
+                      <button type="button" key={i} aria-pressed={logRun === i} onClick={() => setLogRun(i)}>
+                        Run {i + 1} · {formatMetric(r.metric)}
+                      </button>
+                    ))}
+                  </div>
+                </div>
+              ) : null}
+              <LogViewer key={`${tag}/${e.id}/${logRun}`} tag={tag} id={e.id} run={logRun} live={e.status === 'running'} />
+            </>
+          ) : (
+            <div className="muted pad" data-testid="log-none">
+              This experiment has no log: {e.status === 'rejected' ? 'the proposal was rejected before anything ran.' : 'nothing was run.'}
+            </div>
+          )
+        ) : null}
+        {tab === 'agent' ? <TranscriptView key={`${tag}/${e.id}`} tag={tag} experiment={e} /> : null}
+        {tab === 'metrics' ? (
+          <MetricsPanel
+            experiment={e}
+            metricName={d.metricName}
+            onShowLog={(run) => {
+              setLogRun(run);
+              setTab('log');
+            }}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
 }

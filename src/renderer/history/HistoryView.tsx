@@ -1,7 +1,205 @@
-// Placeholder with the agreed export; the live/history engineer (issue 5) replaces this file.
-import type { JSX } from 'react';
+// History (#/history/<tag>): any run of the project, its figures and progress chart, and the table of
+// every experiment (sortable, filterable, virtualized); a lineage graph when the run used several slots;
+// a way to compare two runs.
+import { useCallback, useEffect, useMemo, useState, type JSX } from 'react';
+import { EXPERIMENT_STATUSES, type ExperimentStatus } from '../../shared/experiment.js';
+import { buildProgress, summarizeRun } from '../../shared/progress.js';
+import { navigate, routeHref } from '../app/router.js';
+import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { Spinner } from '../components/Spinner.js';
+import { directionLabel } from '../components/format.js';
+import { ProgressChart } from '../chart/ProgressChart.js';
+import { useStudio } from '../store/studio.js';
+import { ExperimentTable } from './ExperimentTable.js';
+import { updateHistoryUi, useHistoryUi } from './history-ui.js';
+import { LineageView } from './LineageView.js';
+import { RunFiguresBar } from './RunFiguresBar.js';
+import { RunPicker } from './RunPicker.js';
+import { reloadRun, useRun } from './run-store.js';
+import { filterRows, nextSort, sortRows, statusCounts, toRows, type SortKey } from './table-model.js';
+import './history.css';
 
-export function HistoryView(_props: { tag?: string }): JSX.Element {
-  return <EmptyState title="History">Past runs and their experiments appear here.</EmptyState>;
+export function HistoryView(props: { tag?: string }): JSX.Element {
+  const runs = useStudio((s) => s.runs);
+  const project = useStudio((s) => s.project);
+  const tag = props.tag ?? null;
+
+  // No run chosen: open the newest one.
+  useEffect(() => {
+    if (!tag && runs.length > 0) navigate({ view: 'history', tag: runs[0]!.tag });
+  }, [tag, runs]);
+
+  if (!project) {
+    return (
+      <EmptyState title="No project open" testId="history-empty" actions={<Button onClick={() => navigate({ view: 'start' })}>Open a project</Button>}>
+        Open a project to see its runs.
+      </EmptyState>
+    );
+  }
+  if (runs.length === 0 && !tag) {
+    return (
+      <EmptyState title="No runs yet" testId="history-empty" actions={<Button onClick={() => navigate({ view: 'run' })}>Go to Run</Button>}>
+        Every run of this project appears here once it has started. Set up the project and press Start.
+      </EmptyState>
+    );
+  }
+  if (!tag) return <EmptyState title="Opening the latest run…" testId="history-loading" />;
+  return <RunHistory key={tag} tag={tag} />;
+}
+
+function RunHistory(props: { readonly tag: string }): JSX.Element {
+  const { tag } = props;
+  const runs = useStudio((s) => s.runs);
+  const entry = useRun(tag);
+  const ui = useHistoryUi(tag);
+  const [compareWith, setCompareWith] = useState<string | null>(null);
+  const detail = entry?.state === 'ready' ? entry.detail : null;
+  const direction = detail?.direction ?? 'min';
+
+  const model = useMemo(() => (detail ? buildProgress(detail.experiments, direction, { noiseFloor: detail.noiseFloor }) : null), [detail?.experiments, direction, detail?.noiseFloor]);
+  const figures = useMemo(() => (detail ? summarizeRun(detail.experiments, direction) : null), [detail?.experiments, direction]);
+  const allRows = useMemo(() => (detail ? toRows(detail.experiments, direction) : []), [detail?.experiments, direction]);
+  const counts = useMemo(() => statusCounts(allRows), [allRows]);
+  const rows = useMemo(() => sortRows(filterRows(allRows, { statuses: ui.statuses, text: ui.text }), ui.sort), [allRows, ui.statuses, ui.text, ui.sort]);
+  const multiSlot = useMemo(() => (detail ? detail.config.slots.length > 1 || detail.experiments.some((e) => e.slot > 0) : false), [detail]);
+
+  const open = useCallback((id: number) => {
+    updateHistoryUi(tag, { selectedId: id });
+    navigate({ view: 'experiment', tag, id });
+  }, [tag]);
+  const select = useCallback((id: number) => updateHistoryUi(tag, { selectedId: id }), [tag]);
+  const hrefFor = useCallback((id: number) => routeHref({ view: 'experiment', tag, id }), [tag]);
+  const onSort = useCallback((key: SortKey) => updateHistoryUi(tag, { sort: nextSort(ui.sort, key) }), [tag, ui.sort]);
+
+  const toggleStatus = (s: ExperimentStatus) => {
+    const next = new Set(ui.statuses);
+    if (next.has(s)) next.delete(s);
+    else next.add(s);
+    updateHistoryUi(tag, { statuses: next });
+  };
+
+  const header = (
+    <div className="history-top">
+      <RunPicker runs={runs} value={tag} onChange={(t) => navigate({ view: 'history', tag: t })} />
+      <div className="grow" />
+      <label className="run-picker">
+        <span className="muted">Compare with</span>
+        <select value={compareWith ?? ''} onChange={(e) => setCompareWith(e.target.value || null)} data-testid="compare-with">
+          <option value="">another run…</option>
+          {runs
+            .filter((r) => r.tag !== tag)
+            .map((r) => (
+              <option key={r.tag} value={r.tag}>
+                {r.tag}
+              </option>
+            ))}
+        </select>
+      </label>
+      <Button disabledReason={compareWith ? null : runs.length < 2 ? 'This project has only one run' : 'Choose a run to compare with'} onClick={() => compareWith && navigate({ view: 'compare', tags: [tag, compareWith] })} data-testid="compare-go">
+        Compare
+      </Button>
+      <Button onClick={() => navigate({ view: 'reports', tag })}>Report…</Button>
+    </div>
+  );
+
+  if (!entry || entry.state === 'loading') {
+    return (
+      <div className="view-pad wide">
+        {header}
+        <EmptyState title={`Loading ${tag}…`} testId="history-loading">
+          <Spinner />
+        </EmptyState>
+      </div>
+    );
+  }
+  if (entry.state === 'error') {
+    return (
+      <div className="view-pad wide">
+        {header}
+        <EmptyState title={`Could not open the run ${tag}`} testId="history-error" actions={<Button onClick={() => reloadRun(tag)}>Try again</Button>}>
+          {entry.error}
+        </EmptyState>
+      </div>
+    );
+  }
+  const d = entry.detail;
+  return (
+    <div className="view-pad wide history" data-testid="history" data-tag={tag}>
+      {header}
+      <div className="history-title">
+        <h1>{tag}</h1>
+        <span className="muted">
+          {d.metricName} · {directionLabel(d.direction)} · {d.proposer} proposer · branch <span className="mono">{d.branch}</span>
+          {d.stopMessage ? ` · ${d.stopMessage}` : ''}
+        </span>
+      </div>
+      {figures ? <RunFiguresBar figures={figures} metricName={d.metricName} /> : null}
+      {model ? <ProgressChart key={tag} model={model} metricName={d.metricName} height={300} onOpen={open} highlightId={ui.selectedId} /> : null}
+
+      <div className="history-tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={ui.tab === 'table'} className={ui.tab === 'table' ? 'active' : ''} onClick={() => updateHistoryUi(tag, { tab: 'table' })} data-testid="tab-table">
+          Experiments
+        </button>
+        {multiSlot ? (
+          <button type="button" role="tab" aria-selected={ui.tab === 'lineage'} className={ui.tab === 'lineage' ? 'active' : ''} onClick={() => updateHistoryUi(tag, { tab: 'lineage' })} data-testid="tab-lineage">
+            Lineage
+          </button>
+        ) : null}
+      </div>
+
+      {ui.tab === 'lineage' && multiSlot ? (
+        <LineageView experiments={d.experiments} bestId={d.bestId} onOpen={open} />
+      ) : (
+        <>
+          <div className="history-filter">
+            {EXPERIMENT_STATUSES.filter((s) => counts[s] > 0 || ui.statuses.has(s)).map((s) => (
+              <button
+                type="button"
+                key={s}
+                className={`chip st-${s}${ui.statuses.has(s) ? ' on' : ''}`}
+                aria-pressed={ui.statuses.has(s)}
+                onClick={() => toggleStatus(s)}
+                data-testid={`filter-${s}`}
+              >
+                {s} <span className="faint">{counts[s]}</span>
+              </button>
+            ))}
+            <input
+              type="search"
+              className="grow"
+              placeholder="Filter: words in the description, hypothesis or error; #12 for an experiment"
+              value={ui.text}
+              onChange={(e) => updateHistoryUi(tag, { text: e.target.value })}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') (e.target as HTMLInputElement).blur();
+              }}
+              data-testid="filter-text"
+              aria-label="Filter experiments"
+            />
+            <span className="muted" data-testid="filter-count">
+              {rows.length === allRows.length ? `${rows.length} experiments` : `${rows.length} of ${allRows.length}`}
+            </span>
+            {ui.statuses.size || ui.text ? (
+              <Button size="small" variant="ghost" onClick={() => updateHistoryUi(tag, { statuses: new Set(), text: '' })}>
+                Clear
+              </Button>
+            ) : null}
+          </div>
+          <ExperimentTable
+            rows={rows}
+            sort={ui.sort}
+            onSort={onSort}
+            selectedId={ui.selectedId}
+            onSelect={select}
+            onOpen={open}
+            metricName={d.metricName}
+            hrefFor={hrefFor}
+            height="max(320px, calc(100vh - 250px))"
+          />
+          <div className="faint hint">Click a row or press Enter to open it · j/k or ↑/↓ to move · drag across the chart to zoom</div>
+        </>
+      )}
+    </div>
+  );
 }

@@ -1,0 +1,64 @@
+// The lineage graph (runs with more than one slot): kept experiments left to right, each linked to the
+// one it was based on; a fork means two slots improved on the same best at once. A node's tooltip says
+// how many candidates were tried on top of it; a click opens it.
+import { useMemo, type JSX } from 'react';
+import type { Experiment } from '../../shared/experiment.js';
+import { formatMetric } from '../components/format.js';
+import { buildLineage } from './lineage.js';
+
+const COL = 44;
+const LANE = 34;
+const PAD = 24;
+
+export function LineageView(props: { readonly experiments: readonly Experiment[]; readonly bestId: number | null; readonly onOpen: (id: number) => void }): JSX.Element {
+  const lineage = useMemo(() => buildLineage(props.experiments), [props.experiments]);
+  const byId = useMemo(() => new Map(lineage.nodes.map((n) => [n.id, n])), [lineage]);
+  if (lineage.nodes.length === 0) return <div className="muted pad">No kept experiment yet, so there is no lineage to draw.</div>;
+  const width = PAD * 2 + (lineage.nodes.length - 1) * COL + 40;
+  const height = PAD * 2 + (lineage.lanes - 1) * LANE + 16;
+  const pos = (column: number, lane: number) => ({ x: PAD + column * COL, y: PAD + lane * LANE });
+  return (
+    <div className="lineage" data-testid="lineage">
+      <div className="muted lineage-note">
+        {lineage.nodes.length} kept commits on {lineage.lanes} {lineage.lanes === 1 ? 'line' : 'lines'}; each links to the experiment it was based on.
+        {lineage.orphans ? ` ${lineage.orphans} experiments started from a commit that was not kept.` : ''}
+      </div>
+      <div className="lineage-scroll">
+        <svg width={width} height={height} role="img" aria-label="Lineage of kept experiments">
+          {lineage.nodes.map((n) => {
+            if (n.parent === null) return null;
+            const p = byId.get(n.parent)!;
+            const a = pos(p.column, p.lane);
+            const b = pos(n.column, n.lane);
+            const mid = (a.x + b.x) / 2;
+            return <path key={`e${n.id}`} className="lineage-edge" d={`M${a.x},${a.y} C${mid},${a.y} ${mid},${b.y} ${b.x},${b.y}`} />;
+          })}
+          {lineage.nodes.map((n) => {
+            const { x, y } = pos(n.column, n.lane);
+            const best = n.id === props.bestId;
+            return (
+              <g
+                key={n.id}
+                className={`lineage-node${best ? ' best' : ''}`}
+                data-testid="lineage-node"
+                data-id={n.id}
+                data-parent={n.parent ?? ''}
+                transform={`translate(${x},${y})`}
+                onClick={() => props.onOpen(n.id)}
+              >
+                <title>
+                  {`#${n.id} ${n.description}\n${formatMetric(n.metric)}${n.parent !== null ? ` · based on #${n.parent}` : ''}\n` +
+                    `${n.tried.total} tried on top: ${n.tried.keep} kept, ${n.tried.discard} discarded, ${n.tried.failed} failed`}
+                </title>
+                <circle r={best ? 7 : 5.5} />
+                <text y={-10} textAnchor="middle">
+                  {n.id}
+                </text>
+              </g>
+            );
+          })}
+        </svg>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,141 @@
+// Runs with all their experiments (getRun), cached per tag and kept current by pushes: an 'experiment'
+// event replaces or appends one record, a 'runs' event refreshes the summary figures. Loaded on demand
+// by whichever view needs a run (dashboard, history, detail, compare); a new snapshot reloads them.
+import { useEffect } from 'react';
+import { create } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { Api, RunDetail, RunSummary, StudioEvent } from '../../shared/api.js';
+import type { Experiment } from '../../shared/experiment.js';
+import { getClient } from '../api/client.js';
+import { subscribeStudioEvents, useStudio } from '../store/studio.js';
+
+export type RunEntry =
+  | { readonly state: 'loading' }
+  | { readonly state: 'ready'; readonly detail: RunDetail }
+  | { readonly state: 'error'; readonly error: string };
+
+interface RunStoreState {
+  readonly entries: Readonly<Record<string, RunEntry>>;
+  /** snapshotVersion of the studio store each entry was loaded under. */
+  readonly loadedAt: Readonly<Record<string, number>>;
+}
+
+export const useRunStore = create<RunStoreState>()(() => ({ entries: {}, loadedAt: {} }));
+
+/** Experiments are kept sorted by id; replace the record with the same id or insert it in place. */
+export function upsertExperiment(list: readonly Experiment[], e: Experiment): readonly Experiment[] {
+  const n = list.length;
+  if (n === 0 || list[n - 1]!.id < e.id) return [...list, e];
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.id < e.id) lo = mid + 1;
+    else hi = mid;
+  }
+  const copy = [...list];
+  if (list[lo]?.id === e.id) copy[lo] = e;
+  else copy.splice(lo, 0, e);
+  return copy;
+}
+
+/** Pure: a run's detail after one push. */
+export function applyRunEvent(detail: RunDetail, event: StudioEvent): RunDetail {
+  if (event.type === 'experiment' && event.tag === detail.tag) {
+    return { ...detail, experiments: upsertExperiment(detail.experiments, event.experiment) };
+  }
+  if (event.type === 'runs') {
+    const summary = event.runs.find((r) => r.tag === detail.tag);
+    if (summary) return mergeSummary(detail, summary);
+  }
+  return detail;
+}
+
+function mergeSummary(detail: RunDetail, summary: RunSummary): RunDetail {
+  return { ...detail, ...summary, config: detail.config, experiments: detail.experiments, steering: detail.steering, notices: detail.notices };
+}
+
+let subscribed = false;
+function ensureSubscribed(): void {
+  if (subscribed) return;
+  subscribed = true;
+  subscribeStudioEvents((event) => {
+    if (event.type !== 'experiment' && event.type !== 'runs') return;
+    const { entries } = useRunStore.getState();
+    let changed = false;
+    const next: Record<string, RunEntry> = { ...entries };
+    for (const [tag, entry] of Object.entries(entries)) {
+      if (entry.state === 'ready') {
+        const detail = applyRunEvent(entry.detail, event);
+        if (detail !== entry.detail) {
+          next[tag] = { state: 'ready', detail };
+          changed = true;
+        }
+      } else if (entry.state === 'error' && event.type === 'runs' && event.runs.some((r) => r.tag === tag)) {
+        // A run that did not exist yet (just started) now does: try again.
+        void loadRun(getClient().api, tag);
+      }
+    }
+    if (changed) useRunStore.setState({ entries: next });
+  });
+}
+
+const inFlight = new Map<string, Promise<void>>();
+
+export function loadRun(api: Api, tag: string): Promise<void> {
+  const running = inFlight.get(tag);
+  if (running) return running;
+  const version = useStudio.getState().snapshotVersion;
+  useRunStore.setState((s) => ({
+    entries: s.entries[tag]?.state === 'ready' ? s.entries : { ...s.entries, [tag]: { state: 'loading' } },
+    loadedAt: { ...s.loadedAt, [tag]: version },
+  }));
+  const p = api
+    .getRun({ tag })
+    .then((detail) => {
+      useRunStore.setState((s) => ({ entries: { ...s.entries, [tag]: { state: 'ready', detail } } }));
+    })
+    .catch((err: unknown) => {
+      const message = (err as Error)?.message ?? String(err);
+      useRunStore.setState((s) => ({ entries: { ...s.entries, [tag]: { state: 'error', error: message } } }));
+    })
+    .finally(() => inFlight.delete(tag));
+  inFlight.set(tag, p);
+  return p;
+}
+
+/** The run's entry, loading it the first time (and again after a new snapshot). */
+export function useRun(tag: string | null | undefined): RunEntry | null {
+  const entry = useRunStore((s) => (tag ? s.entries[tag] : undefined));
+  const loadedAt = useRunStore((s) => (tag ? s.loadedAt[tag] : undefined));
+  const snapshotVersion = useStudio((s) => s.snapshotVersion);
+  useEffect(() => {
+    ensureSubscribed();
+    if (!tag) return;
+    if (!entry || loadedAt !== snapshotVersion) void loadRun(getClient().api, tag);
+    // entry is read only to decide the first load; later changes come from events.
+  }, [tag, snapshotVersion]);
+  if (!tag) return null;
+  return entry ?? { state: 'loading' };
+}
+
+/** Several runs at once (compare). */
+export function useRuns(tags: readonly string[]): readonly RunEntry[] {
+  const entries = useRunStore(useShallow((s) => tags.map((t) => s.entries[t] ?? LOADING)));
+  const snapshotVersion = useStudio((s) => s.snapshotVersion);
+  const key = tags.join('\n');
+  useEffect(() => {
+    ensureSubscribed();
+    const { entries: current, loadedAt } = useRunStore.getState();
+    for (const t of tags) if (!current[t] || loadedAt[t] !== snapshotVersion) void loadRun(getClient().api, t);
+    // `key` stands for `tags`: the same list in a new array must not reload.
+  }, [key, snapshotVersion]);
+  return entries;
+}
+
+const LOADING: RunEntry = { state: 'loading' };
+
+/** Forget a cached run (e.g. after an error the user wants to retry). */
+export function reloadRun(tag: string): void {
+  void loadRun(getClient().api, tag);
+}

@@ -1,0 +1,80 @@
+// The last ~200 lines of a running experiment's output, as a terminal shows them: a `\r` progress line
+// rewrites itself instead of stacking up. It starts from the log's tail on disk, then follows the pushed
+// 'log' batches; it sticks to the bottom unless the user scrolled up to read.
+import { useEffect, useLayoutEffect, useRef, useState, type JSX } from 'react';
+import { useApi, useStudioEvent } from '../api/hooks.js';
+import { createTerminal, feedTerminal, terminalLines, type TerminalState } from './terminal.js';
+
+const TAIL_LINES = 200;
+
+export function LogTail(props: { readonly tag: string; readonly id: number; readonly height?: number }): JSX.Element {
+  const { tag, id } = props;
+  const api = useApi();
+  const [term, setTerm] = useState<TerminalState>(() => createTerminal(TAIL_LINES));
+  const [error, setError] = useState<string | null>(null);
+  // Pushes that arrive before the tail is read wait here, then apply in order after it.
+  const held = useRef<string[] | null>([]);
+  const box = useRef<HTMLPreElement>(null);
+  const stick = useRef(true);
+
+  useEffect(() => {
+    let alive = true;
+    held.current = [];
+    setTerm(createTerminal(TAIL_LINES));
+    setError(null);
+    stick.current = true;
+    void (async () => {
+      let text = '';
+      try {
+        const info = await api.logInfo({ tag, id });
+        if (info.lines > 0) {
+          const start = Math.max(0, info.lines - TAIL_LINES);
+          const page = await api.readLogLines({ tag, id, start, count: Math.min(TAIL_LINES, info.lines) });
+          text = page.lines.join('\n');
+        }
+      } catch (err) {
+        // No log yet (the agent is still proposing): the pushes will start it.
+        const message = (err as Error)?.message ?? String(err);
+        if (!/not found|no log|no such/i.test(message)) setError(message);
+      }
+      if (!alive) return;
+      const pending = held.current ?? [];
+      held.current = null;
+      setTerm((t) => pending.reduce(feedTerminal, text ? feedTerminal(t, text) : t));
+    })();
+    return () => {
+      alive = false;
+    };
+  }, [api, tag, id]);
+
+  useStudioEvent((e) => {
+    if (e.type !== 'log' || e.tag !== tag || e.id !== id) return;
+    if (held.current) held.current.push(e.text);
+    else setTerm((t) => feedTerminal(t, e.text));
+  });
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [term]);
+
+  const lines = terminalLines(term);
+  return (
+    <div className="log-tail-wrap">
+      <pre
+        className="log-tail"
+        ref={box}
+        style={{ height: props.height ?? 180 }}
+        data-testid="log-tail"
+        data-lines={lines.length}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+        }}
+      >
+        {lines.length ? lines.join('\n') : <span className="faint">No output yet.</span>}
+      </pre>
+      {error ? <div className="error-text small">Could not read the log: {error}</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildLineage } from '../../src/renderer/history/lineage.js';
+import { makeExperiment } from '../fixtures/make-run.js';
+
+describe('buildLineage', () => {
+  it('chains keeps on one lane and counts what was tried on each', () => {
+    const l = buildLineage([
+      makeExperiment({ id: 0, status: 'keep', metric: 1, baseId: null }),
+      makeExperiment({ id: 1, status: 'discard', metric: 1.1, baseId: 0 }),
+      makeExperiment({ id: 2, status: 'keep', metric: 0.9, baseId: 0 }),
+      makeExperiment({ id: 3, status: 'crash', metric: null, baseId: 2 }),
+      makeExperiment({ id: 4, status: 'keep', metric: 0.8, baseId: 2 }),
+    ]);
+    expect(l.nodes.map((n) => [n.id, n.parent, n.lane, n.column])).toEqual([
+      [0, null, 0, 0],
+      [2, 0, 0, 1],
+      [4, 2, 0, 2],
+    ]);
+    expect(l.nodes[0]!.tried).toEqual({ total: 2, keep: 1, discard: 1, failed: 0 });
+    expect(l.nodes[1]!.tried).toEqual({ total: 2, keep: 1, discard: 0, failed: 1 });
+    expect(l.lanes).toBe(1);
+  });
+
+  it('forks when two slots keep improvements on the same parent', () => {
+    const l = buildLineage([
+      makeExperiment({ id: 0, status: 'keep', metric: 1, baseId: null }),
+      makeExperiment({ id: 1, status: 'keep', metric: 0.95, baseId: 0, slot: 0 }),
+      makeExperiment({ id: 2, status: 'keep', metric: 0.9, baseId: 0, slot: 1 }),
+      makeExperiment({ id: 3, status: 'keep', metric: 0.85, baseId: 2, slot: 0 }),
+      makeExperiment({ id: 4, status: 'discard', metric: 0.99, baseId: 1, slot: 1 }),
+    ]);
+    const lane = Object.fromEntries(l.nodes.map((n) => [n.id, n.lane]));
+    expect(lane[1]).toBe(0);
+    expect(lane[2]).toBe(1);
+    expect(lane[3]).toBe(1);
+    expect(l.lanes).toBe(2);
+    expect(l.nodes.find((n) => n.id === 1)!.tried.discard).toBe(1);
+  });
+
+  it('counts experiments whose base is unknown instead of dropping them silently', () => {
+    const l = buildLineage([makeExperiment({ id: 0, status: 'keep', metric: 1 }), makeExperiment({ id: 5, status: 'discard', metric: 1.2, baseId: 3 })]);
+    expect(l.orphans).toBe(1);
+    expect(buildLineage([]).nodes).toEqual([]);
+  });
+});

@@ -109,6 +109,12 @@ describe('the command proposer', () => {
     expect(p.rejectedReason).toMatch(/outside the editable ones.*notes-from-agent.md/);
   });
 
+  it('rejects a CLI that committed by itself', async () => {
+    await setup();
+    const p = await proposer('commit').propose(proposalContext(project));
+    expect(p.rejectedReason).toMatch(/moved HEAD \([0-9a-f]{7} → [0-9a-f]{7}\)/);
+  });
+
   it('rejects an empty diff', async () => {
     await setup();
     const p = await proposer('nothing').propose(proposalContext(project));

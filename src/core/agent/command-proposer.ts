@@ -5,6 +5,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand, type RunCommandOptions, type RunCommandResult } from '../exec/run-command.js';
+import { headCommit } from '../git/head.js';
 import { describeFromText } from './claude/describe.js';
 import { buildRunStatePrompt, buildSystemPrompt } from './claude/prompt.js';
 import { guardDiff, hashProtectedFiles } from './diff-guard.js';
@@ -83,6 +84,7 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
       const logFile = path.join(ctx.scratchDir, `agent-${ctx.experimentId}.log`);
       await writeFile(promptFile, prompt, 'utf8');
       const protectedHashes = await hashProtectedFiles(workspace.root, config.files.protected);
+      const headBefore = await headCommit(workspace.root);
 
       const env = agentEnv(opts.env, {
         AUTORESEARCH_PROMPT_FILE: promptFile,
@@ -144,6 +146,15 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
         );
       }
 
+      // The harness commits, not the agent: a CLI that committed (or checked out something else) made a
+      // change the guardrails cannot see as a diff.
+      const headAfter = await headCommit(workspace.root);
+      if (headAfter !== headBefore) {
+        return rejected(
+          `The agent command moved HEAD (${headBefore?.slice(0, 7) ?? 'none'} → ${headAfter?.slice(0, 7) ?? 'none'}), e.g. by committing. Agents must only edit files; tell it not to commit (claude -p: do not use git).`,
+          facts,
+        );
+      }
       const guard = await guardDiff({ worktree: workspace.root, config, protectedHashes });
       const described = descriptionOf(output);
       if (!guard.ok) return rejected(guard.reason, { ...facts, changedFiles: guard.changedFiles });

@@ -334,7 +334,8 @@ export function createClaudeProposer(opts: ClaudeProposerOptions): Proposer {
             });
           }
           if (toolUses.length === 0) {
-            if (message.stop_reason === 'pause_turn') continue;
+            // No server tools are offered, so pause_turn cannot carry unfinished work: an answer without
+            // tool calls ends the proposal whatever its stop reason.
             const changed = await editor.changedFiles();
             if (changed.length === 0) {
               return await finish({

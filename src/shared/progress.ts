@@ -154,13 +154,17 @@ export function buildProgress(experiments: readonly Experiment[], direction: Dir
 
 /**
  * The kept points and the noise band always fit. Other points fit when they lie within a margin of that
- * range (half of it, at least 1e-9 relative): a diverged run is a fact worth marking, not a reason to
- * flatten the whole chart. With no keeps, fall back to the middle 90 % of the measured values.
+ * range: half of it, or three times the interquartile range of all measured values when that is wider
+ * (a run whose only keep is the baseline still shows its discards). A diverged run far beyond is a fact
+ * worth marking at the edge, not a reason to flatten the whole chart. With no keeps, the middle 90 % of
+ * the measured values is the base range.
  */
 function chooseYDomain(points: readonly ProgressPoint[], kept: readonly KeptPoint[], band: NoiseBand | null): [number, number] | null {
   const measured: number[] = [];
   for (const p of points) if (p.y !== null) measured.push(p.y);
   if (measured.length === 0) return null;
+  const sorted = [...measured].sort((a, b) => a - b);
+  const quantile = (q: number) => sorted[Math.round((sorted.length - 1) * q)]!;
   let lo = Infinity;
   let hi = -Infinity;
   const take = (v: number) => {
@@ -169,17 +173,15 @@ function chooseYDomain(points: readonly ProgressPoint[], kept: readonly KeptPoin
   };
   if (kept.length) for (const k of kept) take(k.y);
   else {
-    const sorted = [...measured].sort((a, b) => a - b);
-    take(sorted[Math.floor((sorted.length - 1) * 0.05)]!);
-    take(sorted[Math.ceil((sorted.length - 1) * 0.95)]!);
+    take(quantile(0.05));
+    take(quantile(0.95));
   }
   if (band) {
     take(band.low);
     take(band.high);
   }
-  const span = hi - lo;
   const scale = Math.max(Math.abs(lo), Math.abs(hi), 1e-12);
-  const margin = Math.max(span * 0.5, scale * 1e-3);
+  const margin = Math.max((hi - lo) * 0.5, (quantile(0.75) - quantile(0.25)) * 3, scale * 1e-3);
   const allowLo = lo - margin;
   const allowHi = hi + margin;
   for (const v of measured) if (v >= allowLo && v <= allowHi) take(v);

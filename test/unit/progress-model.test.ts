@@ -66,6 +66,20 @@ describe('buildProgress', () => {
     expect(model.offChart).toEqual([{ x: 7, y: 3.2, side: 'above' }]);
   });
 
+  it('shows the discards of a run whose only keep is the baseline', () => {
+    const exps = [
+      makeExperiment({ id: 0, metric: 1.27 }),
+      makeExperiment({ id: 1, status: 'discard', metric: 1.46 }),
+      makeExperiment({ id: 2, status: 'discard', metric: 1.58 }),
+      makeExperiment({ id: 3, status: 'discard', metric: 1.7 }),
+      makeExperiment({ id: 4, status: 'discard', metric: 1.33 }),
+    ];
+    const model = buildProgress(exps, 'min');
+    expect(model.offChart).toEqual([]);
+    expect(model.yDomain![0]).toBeLessThan(1.27);
+    expect(model.yDomain![1]).toBeGreaterThan(1.7);
+  });
+
   it('draws the noise band around the baseline only when a spread is known', () => {
     expect(buildProgress(run, 'min').noiseBand).toBeNull();
     expect(buildProgress(run, 'min', { noiseFloor: 0 }).noiseBand).toBeNull();

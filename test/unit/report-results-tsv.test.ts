@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,13 @@ const REAL_TSV = readFileSync(path.join(here, '..', 'fixtures', 'autoresearch-h1
 
 const HEADER = 'commit\tval_bpb\tmemory_gb\tstatus\tdescription';
 
+const SHARED_TSV = path.join(here, '..', '..', '..', 'shared', 'data', 'autoresearch-h100-mar8-results.tsv');
+
 describe('readResultsTsv on the real H100 run', () => {
+  it.skipIf(!existsSync(SHARED_TSV))('uses an exact copy of ../shared/data/autoresearch-h100-mar8-results.tsv', () => {
+    expect(REAL_TSV).toBe(readFileSync(SHARED_TSV, 'utf8'));
+  });
+
   const tsv = readResultsTsv(REAL_TSV);
   const figures = summarizeRun(tsv.experiments, 'min');
   // Counted straight from the text, independently of the parser.

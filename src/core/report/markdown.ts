@@ -182,7 +182,7 @@ export function renderMarkdownReport(model: ReportModel): string {
   const s = model.source;
   const origin =
     s.kind === 'project'
-      ? `Run \`${s.tag.replace(/`/g, '')}\` on branch \`${s.branch.replace(/`/g, '')}\`, proposer ${md(s.proposer)}${s.stopReason ? `, stopped: ${md(s.stopMessage || s.stopReason)}` : ''}.`
+      ? `Run \`${s.tag.replace(/`/g, '')}\` on branch \`${s.branch.replace(/`/g, '')}\`, proposer ${md(s.proposer)}${s.stopReason ? `, stopped: ${md((s.stopMessage || s.stopReason).replace(/[.\s]+$/, ''))}` : ''}.`
       : `Imported from ${md(s.fileName)}.`;
   const parts = [
     `# ${md(model.title)}`,

@@ -21,18 +21,3 @@ export async function diffNumstat(dir: string, from: string, to: string): Promis
       return { path: rest.join('\t'), additions: a === '-' ? 0 : Number(a), deletions: d === '-' ? 0 : Number(d) };
     });
 }
-
-/** Diff of the working tree (untracked files included) against HEAD, for validating a proposal. */
-export async function worktreeNumstat(worktree: string): Promise<NumstatEntry[]> {
-  await raw(worktree, ['add', '-A', '--intent-to-add', '.']);
-  return diffNumstat(worktree, 'HEAD', '').catch(async () => {
-    const out = await raw(worktree, ['diff', '--numstat', '--no-color', 'HEAD']);
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [a, d, ...rest] = line.split('\t');
-        return { path: rest.join('\t'), additions: a === '-' ? 0 : Number(a), deletions: d === '-' ? 0 : Number(d) };
-      });
-  });
-}

@@ -104,10 +104,28 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   };
 
   // Appends are serialised by the writer; folding happens in call order, which is the write order.
+  // Counted incrementally so that nothing the loop does per experiment grows with the run's history.
+  const counts = (e: Experiment | undefined) => (e && e.kind === 'candidate' && e.status !== 'interrupted' ? 1 : 0);
+  let candidateCount = 0;
+  for (const e of record.experiments.values()) candidateCount += counts(e);
+  let historyCache: Experiment[] | null = null;
+
   const append = async (event: JournalEvent) => {
+    const id = event.type === 'experiment-start' || event.type === 'experiment-end' ? event.experiment.id : null;
+    const before = id !== null ? record.experiments.get(id) : undefined;
     foldEvent(record, event);
+    if (id !== null) {
+      candidateCount += counts(record.experiments.get(id)) - counts(before);
+      historyCache = null;
+    }
     await journal.append(event);
     emit({ kind: 'journal', event });
+  };
+
+  /** Finished experiments, oldest first; rebuilt only when an experiment starts or ends. */
+  const finishedHistory = (): readonly Experiment[] => {
+    historyCache ??= [...record.experiments.values()].filter((e) => e.status !== 'running');
+    return historyCache;
   };
 
   const slots: SlotState[] = config.slots.map((_, index) => ({
@@ -124,16 +142,10 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     lastLogTail: null,
   }));
 
-  const candidatesCounted = () => {
-    let n = 0;
-    for (const e of record.experiments.values()) if (e.kind === 'candidate' && e.status !== 'interrupted') n += 1;
-    return n;
-  };
-
   const stopInputs = () => ({
     stop: config.stop,
     direction: config.metric.direction,
-    candidates: candidatesCounted(),
+    candidates: candidateCount,
     hours: (Date.now() - sessionStart) / 3_600_000,
     costUsd: record.costUsd,
     best: record.best,
@@ -411,7 +423,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     for (let attempt = 0; ; attempt++) {
       if (abort.signal.aborted) return 'interrupted';
       await importInbox();
-      const history = [...record.experiments.values()].filter((e) => e.status !== 'running');
+      const history = finishedHistory();
       try {
         return await proposer.propose({
           config,

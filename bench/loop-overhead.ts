@@ -1,0 +1,107 @@
+// bench/loop-overhead: the harness's own time per experiment — everything but the trainer and the
+// proposer (git reset/commit/refs, protected-file hashing, the diff guard, journal fsyncs, results.tsv,
+// events) — with a trainer that exits at once and an instant proposer, at 0 and at 5,000 prior
+// experiments in the journal. Target: median ≤ 150 ms, not growing with history.
+// Run: node bench/run.mjs loop-overhead [experiments=40]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Proposer } from '../src/core/agent/proposer.js';
+import { readRunRecord } from '../src/core/journal/read.js';
+import { startRun } from '../src/core/loop/start-run.js';
+import { runPaths } from '../src/core/project/paths.js';
+import { ProjectConfigSchema } from '../src/shared/config.js';
+import type { Experiment } from '../src/shared/experiment.js';
+import type { JournalEvent } from '../src/shared/journal.js';
+
+const N = Number(process.argv[2] ?? 40);
+const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+
+function makeProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ar-bench-'));
+  writeFileSync(path.join(dir, 'train.py'), 'LEARNING_RATE = 0.01\n');
+  writeFileSync(path.join(dir, 'prepare.py'), 'EVAL = 1\n');
+  mkdirSync(path.join(dir, '.autoresearch'));
+  const config = ProjectConfigSchema.parse({
+    // The "trainer" prints its metric and exits at once.
+    run: { command: 'echo "val_bpb: 1.000000"' },
+    files: { editable: ['train.py'], protected: ['prepare.py'] },
+    metric: { name: 'val_bpb', direction: 'min' },
+    budget: { seconds: 10 },
+  });
+  writeFileSync(path.join(dir, '.autoresearch', 'config.json'), JSON.stringify(config));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'bench@example.com');
+  git(dir, 'config', 'user.name', 'Bench');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'init');
+  return dir;
+}
+
+/** A journal with `count` finished experiments, as a long run leaves it. */
+function writeHistory(dir: string, tag: string, count: number): void {
+  const start = git(dir, 'rev-parse', 'HEAD');
+  const config = ProjectConfigSchema.parse(JSON.parse(execFileSync('cat', [path.join(dir, '.autoresearch', 'config.json')], { encoding: 'utf8' })));
+  git(dir, 'branch', `autoresearch/${tag}`, start);
+  const at = new Date().toISOString();
+  const exp = (id: number, status: Experiment['status'], metric: number): Experiment => ({
+    id, kind: id === 0 ? 'baseline' : 'candidate', slot: 0, baseId: id === 0 ? null : 0, parentCommit: start, commit: start,
+    description: id === 0 ? 'baseline' : `LEARNING_RATE 0.01 → ${(0.01 + id / 1e6).toFixed(6)}`, hypothesis: 'history',
+    status, metric, metrics: { val_bpb: metric }, runs: [], guard: null, bestBefore: 1, startedAt: at, finishedAt: at,
+    timings: { proposalMs: 1, trainingMs: 1, totalMs: 2 }, usage: null, logPath: `logs/${id}.log`, transcriptPath: null, error: null, changedFiles: ['train.py'],
+  });
+  const events: JournalEvent[] = [{ type: 'run-start', at, version: 1, tag, branch: `autoresearch/${tag}`, startCommit: start, config, proposer: 'bench', appVersion: 'bench' }];
+  events.push({ type: 'experiment-end', at, experiment: exp(0, 'keep', 1) }, { type: 'best', at, id: 0, commit: start, metric: 1 });
+  for (let id = 1; id <= count; id++) {
+    events.push({ type: 'experiment-start', at, experiment: { ...exp(id, 'running', 1), metric: null } });
+    events.push({ type: 'experiment-end', at, experiment: exp(id, 'discard', 1.001) });
+  }
+  mkdirSync(runPaths(dir, tag).dir, { recursive: true });
+  writeFileSync(runPaths(dir, tag).journal, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+}
+
+/** Instant proposer: one new line per experiment, so every diff is fresh. */
+const instant: Proposer = {
+  name: 'instant',
+  async propose(ctx) {
+    const text = await ctx.workspace.readFile('train.py');
+    await ctx.workspace.writeFile('train.py', `${text}# ${ctx.experimentId}\n`);
+    return { description: `line ${ctx.experimentId}`, hypothesis: '', usage: null, transcript: null };
+  },
+};
+
+async function measure(history: number) {
+  const dir = makeProject();
+  const tag = 'bench';
+  if (history > 0) writeHistory(dir, tag, history);
+  const t0 = performance.now();
+  const handle = await startRun({
+    projectDir: dir,
+    tag,
+    maxExperiments: history + N,
+    deps: { env: process.env, nodePath: process.execPath, appVersion: 'bench', createProposer: async () => instant },
+  });
+  const startupMs = performance.now() - t0;
+  await handle.done;
+  const rec = await readRunRecord(dir, tag);
+  const fresh = [...rec.experiments.values()].filter((e) => e.id > history);
+  const overhead = fresh.map((e) => (e.timings.totalMs ?? 0) - (e.timings.proposalMs ?? 0) - (e.timings.trainingMs ?? 0)).sort((a, b) => a - b);
+  const trainer = fresh.map((e) => e.timings.trainingMs ?? 0).sort((a, b) => a - b);
+  const wallPer = (Date.parse(fresh.at(-1)!.finishedAt!) - Date.parse(fresh[0]!.startedAt)) / fresh.length;
+  rmSync(dir, { recursive: true, force: true });
+  const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+  return { history, experiments: fresh.length, startupMs, median: pct(overhead, 0.5), p90: pct(overhead, 0.9), max: overhead.at(-1)!, trainerMedian: pct(trainer, 0.5), wallPer };
+}
+
+const rows = [await measure(0), await measure(5000)];
+console.log(`harness overhead per experiment (ms), ${N} experiments each; trainer = \`echo val_bpb\`, proposer = instant`);
+console.log('history  start-up  median    p90    max   | trainer median  wall/experiment');
+for (const r of rows) {
+  console.log(
+    `${String(r.history).padStart(7)}  ${r.startupMs.toFixed(0).padStart(8)}  ${r.median.toFixed(0).padStart(6)}  ${r.p90.toFixed(0).padStart(5)}  ${r.max.toFixed(0).padStart(5)}   | ${r.trainerMedian.toFixed(0).padStart(14)}  ${r.wallPer.toFixed(0).padStart(15)}`,
+  );
+}
+const ok = rows.every((r) => r.median <= 150);
+const growth = rows[1]!.median - rows[0]!.median;
+console.log(`target median ≤ 150 ms: ${ok ? 'met' : 'NOT met'}; growth from 0 to 5,000 prior experiments: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} ms`);

@@ -73,14 +73,31 @@ export const PriceSchema = z.object({
 });
 export type Price = z.infer<typeof PriceSchema>;
 
-export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+/** A current Sonnet (claude-sonnet-4-5 reaches end of life on 2026-11-30 and makes the SDK warn). */
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
-/** Prices in USD per million tokens; users can add or override entries in the config. */
+const SONNET: Price = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
+const HAIKU: Price = { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 };
+const OPUS: Price = { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 };
+
+/**
+ * USD per million tokens, used to turn token counts into spend. These are list prices as the app
+ * knows them; a model missing here has no cost (spend shows "—"). Add or correct entries in the
+ * config's agent.prices, which win over this table.
+ */
 export const DEFAULT_PRICES: Record<string, Price> = {
-  'claude-sonnet-4-5': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-  'claude-sonnet-4-0': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-  'claude-opus-4-1': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
-  'claude-haiku-4-5': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+  'claude-sonnet-5-5': SONNET,
+  'claude-sonnet-5': SONNET,
+  'claude-sonnet-4-6': SONNET,
+  'claude-sonnet-4-5': SONNET,
+  'claude-haiku-5-5': HAIKU,
+  'claude-haiku-4-5': HAIKU,
+  'claude-opus-5-5': OPUS,
+  'claude-opus-5': OPUS,
+  'claude-opus-4-8': OPUS,
+  'claude-opus-4-7': OPUS,
+  'claude-opus-4-6': OPUS,
+  'claude-opus-4-5': OPUS,
 };
 
 export const AgentSchema = z.object({

@@ -24,6 +24,19 @@ export interface TokenUsage {
   readonly costUsd: number | null;
 }
 
+/** Sum of two usages (a proposal retried after an outage pays for both attempts). */
+export function addUsage(a: TokenUsage | null, b: TokenUsage | null): TokenUsage | null {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    costUsd: a.costUsd === null && b.costUsd === null ? null : (a.costUsd ?? 0) + (b.costUsd ?? 0),
+  };
+}
+
 export interface ExperimentTimings {
   /** Time the proposer took (agent thinking and editing). */
   readonly proposalMs: number | null;

@@ -3,6 +3,7 @@
 import { readFile, symlink, writeFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL } from '../../src/shared/config.js';
 import { createClaudeProposer } from '../../src/core/agent/claude/claude-proposer.js';
 import {
   ProposalAbortedError,
@@ -88,7 +89,7 @@ describe('a scripted conversation', () => {
       proposalContext(project, { steering: ['Focus on the optimizer, not the model size'], experimentId: 7 }),
     );
     const first = api.requests[0]!.body;
-    expect(first.model).toBe('claude-sonnet-4-5');
+    expect(first.model).toBe(DEFAULT_MODEL);
     expect(first.max_tokens).toBe(16_000);
     expect(first.tools).toEqual([{ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' }]);
     expect(first.system).toHaveLength(1);
@@ -125,7 +126,7 @@ describe('a scripted conversation', () => {
       cacheCreationInputTokens: 4000,
       cacheReadInputTokens: 8500,
     });
-    // claude-sonnet-4-5: $3 in, $15 out, $3.75 cache write, $0.30 cache read per million tokens.
+    // The default Sonnet: $3 in, $15 out, $3.75 cache write, $0.30 cache read per million tokens.
     const expected = (1500 * 3 + 150 * 15 + 4000 * 3.75 + 8500 * 0.3) / 1e6;
     expect(proposal.usage!.costUsd).toBeCloseTo(expected, 9);
   });

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LiveRun, LiveSlot, RunState, SlotPhase } from '../../shared/api.js';
 import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
-import { FAILURE_STATUSES, type Experiment, type ExperimentRunResult, type ExperimentStatus } from '../../shared/experiment.js';
+import { addUsage, FAILURE_STATUSES, type Experiment, type ExperimentRunResult, type ExperimentStatus, type TokenUsage } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, type Proposal, type Proposer } from '../agent/proposer.js';
 import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
@@ -420,12 +420,14 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const propose = async (slot: SlotState, id: number, base: Experiment): Promise<Proposal | 'interrupted' | { fatal: string }> => {
     const workspace = createWorkspace(slot.worktree, projectDir, config.files);
     const program = await readFile(projectPaths(projectDir).program, 'utf8').catch(() => '');
+    // Tokens of attempts that failed on an outage still count (the spend cap must see them).
+    let spentBefore: TokenUsage | null = null;
     for (let attempt = 0; ; attempt++) {
       if (abort.signal.aborted) return 'interrupted';
       await importInbox();
       const history = finishedHistory();
       try {
-        return await proposer.propose({
+        const proposal = await proposer.propose({
           config,
           program,
           workspace,
@@ -445,11 +447,16 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
             slot.waitingReason = message;
             emitLive();
           },
+          // An agent CLI runs as its own process group: journal it, so a restarted app can kill an orphan.
+          onProcessStart: (p) => void append({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }).catch(() => undefined),
+          onProcessEnd: (p) => void append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
         });
+        return spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal;
       } catch (err) {
         if (abort.signal.aborted || err instanceof ProposalAbortedError) return 'interrupted';
         if (err instanceof ProposerFatalError) return { fatal: err.message };
         if (err instanceof ProposerUnavailableError) {
+          spentBefore = addUsage(spentBefore, err.usage);
           const wait = err.retryAfterMs ?? BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
           const reason = `${err.message} Trying again in ${Math.round(wait / 1000)} s.`;
           await append({ type: 'notice', at: isoNow(), level: 'warning', message: reason, id });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgress } from '../../src/shared/progress.js';
-import { hitTest, layoutChart, lowerBound, visibleRange, zoomDomain } from '../../src/renderer/chart/geometry.js';
+import { chartYDomain, hitTest, layoutChart, lowerBound, visibleRange, zoomDomain } from '../../src/renderer/chart/geometry.js';
 import { keptByImportance, placeLabels, truncate } from '../../src/renderer/chart/labels.js';
 import { integerTicks, linearScale, niceTicks, tickFormatter } from '../../src/renderer/chart/scale.js';
 import { makeExperiment, simulateExperiments } from '../fixtures/make-run.js';
@@ -54,6 +54,32 @@ describe('layoutChart', () => {
     expect(geom.place[6]).toBe(1); // 3.2 is far above the story's range
     expect(geom.py[6]!).toBeGreaterThanOrEqual(geom.plot.top);
     expect(geom.py[6]!).toBeLessThan(geom.py[0]!);
+  });
+});
+
+describe('chartYDomain', () => {
+  it("keeps the model's range when only a few points are outliers", () => {
+    const model = buildProgress(run, 'min');
+    expect(chartYDomain(model)).toEqual(model.yDomain);
+  });
+
+  it('widens to every measured point early in a run, when most of them would sit off the chart', () => {
+    const early = buildProgress(
+      [
+        makeExperiment({ id: 0, status: 'keep', metric: 1.3118 }),
+        makeExperiment({ id: 1, status: 'discard', metric: 1.61 }),
+        makeExperiment({ id: 2, status: 'discard', metric: 1.64 }),
+        makeExperiment({ id: 3, status: 'discard', metric: 1.68 }),
+        makeExperiment({ id: 4, status: 'discard', metric: 1.88 }),
+      ],
+      'min',
+    );
+    expect(early.offChart.length).toBe(4);
+    const [lo, hi] = chartYDomain(early)!;
+    expect(lo).toBeLessThan(1.3118);
+    expect(hi).toBeGreaterThan(1.88);
+    const g = layoutChart(early, 600, 300, { yDomain: chartYDomain(early) });
+    expect([...g.place]).toEqual([0, 0, 0, 0, 0]);
   });
 });
 

@@ -30,11 +30,28 @@ describe('buildLineage', () => {
       makeExperiment({ id: 4, status: 'discard', metric: 0.99, baseId: 1, slot: 1 }),
     ]);
     const lane = Object.fromEntries(l.nodes.map((n) => [n.id, n.lane]));
-    expect(lane[1]).toBe(0);
-    expect(lane[2]).toBe(1);
-    expect(lane[3]).toBe(1);
+    // The line to the final best (#3, via #2) stays on lane 0; #1 branches off.
+    expect(lane[2]).toBe(0);
+    expect(lane[3]).toBe(0);
+    expect(lane[1]).toBe(1);
     expect(l.lanes).toBe(2);
     expect(l.nodes.find((n) => n.id === 1)!.tried.discard).toBe(1);
+  });
+
+  it('reuses a lane once its branch has ended', () => {
+    const l = buildLineage([
+      makeExperiment({ id: 0, status: 'keep', metric: 1, baseId: null }),
+      makeExperiment({ id: 1, status: 'keep', metric: 0.95, baseId: 0 }),
+      makeExperiment({ id: 2, status: 'keep', metric: 0.9, baseId: 0 }),
+      makeExperiment({ id: 3, status: 'keep', metric: 0.88, baseId: 2 }),
+      makeExperiment({ id: 4, status: 'keep', metric: 0.87, baseId: 3 }),
+      makeExperiment({ id: 5, status: 'keep', metric: 0.86, baseId: 3 }),
+    ]);
+    const lane = Object.fromEntries(l.nodes.map((n) => [n.id, n.lane]));
+    expect([lane[0], lane[2], lane[3], lane[5]]).toEqual([0, 0, 0, 0]);
+    expect(lane[1]).toBe(1);
+    expect(lane[4]).toBe(1); // #1's branch ended, so #4 takes its lane
+    expect(l.lanes).toBe(2);
   });
 
   it('counts experiments whose base is unknown instead of dropping them silently', () => {

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { useTheme } from '../app/theme.js';
 import { directionLabel, formatMetric } from '../components/format.js';
-import { drawAxes, drawSteps, prepareCanvas, readColors, withAlpha } from './canvas.js';
+import { drawAxes, drawSteps, prepareCanvas, readColors, withAlpha, yAxisMargin } from './canvas.js';
 import { DEFAULT_MARGIN, type ChartGeometry } from './geometry.js';
 import { linearScale } from './scale.js';
 import './chart.css';
@@ -76,7 +76,7 @@ export function CompareChart(props: {
       hi = 1;
     }
     const pad = Math.max((hi - lo) * 0.06, Math.abs(hi) * 1e-4, 1e-9);
-    const m = DEFAULT_MARGIN;
+    const m = { ...DEFAULT_MARGIN, left: yAxisMargin([lo - pad, hi + pad], height) };
     const plot = { left: m.left, top: m.top, right: Math.max(m.left + 1, width - m.right), bottom: Math.max(m.top + 1, height - m.bottom) };
     return {
       width,

@@ -8,8 +8,8 @@ import type { ProgressModel, ProgressPoint } from '../../shared/progress.js';
 import { useTheme } from '../app/theme.js';
 import { directionLabel, formatMetric } from '../components/format.js';
 import { StatusBadge } from '../components/StatusBadge.js';
-import { drawAxes, drawSteps, prepareCanvas, readColors, withAlpha, type ChartColors } from './canvas.js';
-import { hitTest, layoutChart, visibleRange, zoomDomain, type ChartGeometry } from './geometry.js';
+import { drawAxes, drawSteps, prepareCanvas, readColors, withAlpha, yAxisMargin, type ChartColors } from './canvas.js';
+import { DEFAULT_MARGIN, chartYDomain, hitTest, layoutChart, visibleRange, zoomDomain, type ChartGeometry } from './geometry.js';
 import { keptByImportance, placeLabels, type PlacedLabel } from './labels.js';
 import './chart.css';
 
@@ -146,10 +146,12 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
   const drag = useRef<{ startX: number; currentX: number; moved: boolean } | null>(null);
   const [labels, setLabels] = useState<readonly PlacedLabel[]>([]);
 
-  const geom = useMemo(
-    () => (width > 0 ? layoutChart(model, width, height, zoom ? { xDomain: zoom } : {}) : null),
-    [model, width, height, zoom],
-  );
+  const geom = useMemo(() => {
+    if (width <= 0) return null;
+    const yDomain = chartYDomain(model);
+    const margin = { ...DEFAULT_MARGIN, left: yDomain ? yAxisMargin(yDomain, height) : DEFAULT_MARGIN.left };
+    return layoutChart(model, width, height, zoom ? { xDomain: zoom, yDomain, margin } : { yDomain, margin });
+  }, [model, width, height, zoom]);
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;

@@ -1,6 +1,6 @@
 // Canvas plumbing shared by the charts: crisp drawing at the device pixel ratio, theme colours read from
 // the CSS variables (so dark and light themes need no code), and the axes.
-import type { ChartGeometry } from './geometry.js';
+import { DEFAULT_MARGIN, type ChartGeometry } from './geometry.js';
 import { integerTicks, niceTicks, tickFormatter } from './scale.js';
 
 export interface ChartColors {
@@ -133,4 +133,19 @@ export function drawSteps(ctx: CanvasRenderingContext2D, steps: readonly { x: nu
   }
   ctx.stroke();
   ctx.restore();
+}
+
+let measureCtx: CanvasRenderingContext2D | null = null;
+
+/** Left margin with room for the widest y tick label and the rotated axis title (1.311794 needs more than 0.98). */
+export function yAxisMargin(yDomain: readonly [number, number], height: number): number {
+  const plotHeight = height - DEFAULT_MARGIN.top - DEFAULT_MARGIN.bottom;
+  const ticks = niceTicks(Math.min(yDomain[0], yDomain[1]), Math.max(yDomain[0], yDomain[1]), Math.max(2, Math.floor(plotHeight / 48)));
+  const fmt = tickFormatter(ticks);
+  measureCtx ??= document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return DEFAULT_MARGIN.left;
+  measureCtx.font = '11px sans-serif';
+  let widest = 0;
+  for (const t of ticks) widest = Math.max(widest, measureCtx.measureText(fmt(t)).width);
+  return Math.max(DEFAULT_MARGIN.left, Math.ceil(widest) + 34);
 }

@@ -30,6 +30,27 @@ export interface LayoutOptions {
   readonly margin?: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
   /** Zoom: the x range to show; defaults to the model's. */
   readonly xDomain?: readonly [number, number];
+  /** The y range to show; defaults to the model's (see chartYDomain). */
+  readonly yDomain?: readonly [number, number] | null;
+}
+
+/**
+ * The y range to draw. The model's range follows the kept points and marks outliers on the edge; but
+ * early in a run, with only the baseline kept, nearly every point is an "outlier" and the chart would be
+ * a flat line with arrows. When more than a quarter of the measured points fall outside, show them all.
+ */
+export function chartYDomain(model: ProgressModel): readonly [number, number] | null {
+  if (!model.yDomain) return null;
+  let measured = 0;
+  for (const p of model.points) if (p.y !== null) measured += 1;
+  if (model.offChart.length <= Math.max(2, measured * 0.25)) return model.yDomain;
+  let [lo, hi] = model.yDomain;
+  for (const o of model.offChart) {
+    lo = Math.min(lo, o.y);
+    hi = Math.max(hi, o.y);
+  }
+  const pad = (hi - lo) * 0.04;
+  return [lo - pad, hi + pad];
 }
 
 export function layoutChart(model: ProgressModel, width: number, height: number, options: LayoutOptions = {}): ChartGeometry {
@@ -39,7 +60,7 @@ export function layoutChart(model: ProgressModel, width: number, height: number,
   // Half an experiment of air on each side so the first and last dots are not cut.
   const xPad = Math.max(0.5, (x1 - x0) * 0.01);
   const x = linearScale([x0 - xPad, x1 + xPad], [plot.left, plot.right]);
-  const yd = model.yDomain ?? [0, 1];
+  const yd = options.yDomain ?? model.yDomain ?? [0, 1];
   // Lower is better: the best sits low on the chart, as in the reference plot; higher is better: high.
   const y = linearScale(yd, [plot.bottom - 12, plot.top]);
   const edgeY = plot.bottom - 4;

@@ -139,6 +139,16 @@ function DiffFileView(props: { readonly file: DiffFile; readonly mode: Mode }): 
           <div className="muted pad">Binary file: not shown.</div>
         ) : (
           <table className={`diff-table ${mode}`}>
+            {mode === 'split' ? (
+              <colgroup>
+                <col className="col-ln" />
+                <col className="col-sign" />
+                <col />
+                <col className="col-ln" />
+                <col className="col-sign" />
+                <col />
+              </colgroup>
+            ) : null}
             <tbody>
               {shown.map((h, i) => (
                 <Fragment key={i}>

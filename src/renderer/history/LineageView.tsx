@@ -11,7 +11,7 @@ const LANE = 34;
 const PAD = 24;
 
 export function LineageView(props: { readonly experiments: readonly Experiment[]; readonly bestId: number | null; readonly onOpen: (id: number) => void }): JSX.Element {
-  const lineage = useMemo(() => buildLineage(props.experiments), [props.experiments]);
+  const lineage = useMemo(() => buildLineage(props.experiments, props.bestId), [props.experiments, props.bestId]);
   const byId = useMemo(() => new Map(lineage.nodes.map((n) => [n.id, n])), [lineage]);
   if (lineage.nodes.length === 0) return <div className="muted pad">No kept experiment yet, so there is no lineage to draw.</div>;
   const width = PAD * 2 + (lineage.nodes.length - 1) * COL + 40;

@@ -1,7 +1,7 @@
 // Lineage with several slots: which experiment each one started from. The graph's nodes are the kept
 // experiments (and the baseline), the commits others could build on; each node counts the candidates
-// tried on top of it. Two keeps on the same parent (two slots improving on the same best at once) fork
-// into separate lanes.
+// tried on top of it. Two keeps on the same parent (two slots improving on the same best at once) fork:
+// the line that leads to the final best stays straight, the other branches off below it.
 import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
 
 export interface LineageNode {
@@ -25,7 +25,7 @@ export interface Lineage {
 
 const FAILED: ReadonlySet<ExperimentStatus> = new Set(['crash', 'timeout', 'rejected', 'interrupted']);
 
-export function buildLineage(experiments: readonly Experiment[]): Lineage {
+export function buildLineage(experiments: readonly Experiment[], bestIdHint: number | null = null): Lineage {
   const sorted = [...experiments].sort((a, b) => a.id - b.id);
   const isNode = (e: Experiment) => e.kind === 'baseline' || e.status === 'keep';
   const tried = new Map<number, { total: number; keep: number; discard: number; failed: number }>();
@@ -43,24 +43,42 @@ export function buildLineage(experiments: readonly Experiment[]): Lineage {
     else if (e.status === 'discard') t.discard += 1;
     else if (FAILED.has(e.status)) t.failed += 1;
   }
+  // The trunk is the chain of bases behind the final best (the last keep: a keep always beats the best
+  // of its time). It stays on lane 0; side branches take the lowest lane free at their column, so lanes
+  // are reused once a branch has no more children.
+  const nodeList = sorted.filter(isNode);
+  const parentOf = new Map<number, number | null>();
+  for (const e of nodeList) parentOf.set(e.id, e.baseId !== null && tried.has(e.baseId) ? e.baseId : null);
+  const trunk = new Set<number>();
+  const bestId = bestIdHint ?? nodeList[nodeList.length - 1]?.id ?? null;
+  for (let at: number | null = bestId; at !== null && !trunk.has(at) && parentOf.has(at); at = parentOf.get(at) ?? null) trunk.add(at);
+  const columnOf = new Map(nodeList.map((e, i) => [e.id, i]));
+  const lastChildColumn = new Map<number, number>();
+  for (const e of nodeList) {
+    const parent = parentOf.get(e.id);
+    if (parent !== null && parent !== undefined) lastChildColumn.set(parent, columnOf.get(e.id)!);
+  }
   const laneOf = new Map<number, number>();
-  // A parent hands its lane to its first kept child; later children of the same parent open new lanes.
-  const laneTaken = new Set<number>();
-  let lanes = 0;
+  const handedOn = new Set<number>();
+  /** Per lane: the column after which nothing will be drawn on it any more. */
+  const laneBusyUntil: number[] = [];
   const nodes: LineageNode[] = [];
-  for (const e of sorted) {
-    if (!isNode(e)) continue;
-    const parent = e.baseId !== null && tried.has(e.baseId) ? e.baseId : null;
+  for (const e of nodeList) {
+    const column = nodes.length;
+    const parent = parentOf.get(e.id) ?? null;
     let lane: number;
-    if (parent !== null && !laneTaken.has(parent)) {
+    if (trunk.has(e.id)) lane = 0;
+    else if (parent !== null && !trunk.has(parent) && !handedOn.has(parent)) {
       lane = laneOf.get(parent)!;
-      laneTaken.add(parent);
+      handedOn.add(parent);
     } else {
-      lane = lanes;
-      lanes += 1;
+      lane = 1;
+      while (lane < laneBusyUntil.length && laneBusyUntil[lane]! >= column) lane += 1;
     }
     laneOf.set(e.id, lane);
-    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, column: nodes.length, lane, tried: tried.get(e.id)! });
+    laneBusyUntil[lane] = Math.max(laneBusyUntil[lane] ?? -1, lastChildColumn.get(e.id) ?? column);
+    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, column, lane, tried: tried.get(e.id)! });
   }
+  const lanes = laneBusyUntil.length;
   return { nodes, lanes: Math.max(lanes, nodes.length ? 1 : 0), orphans };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 // How the CLI prints experiments and runs: one dense line each, aligned, no colour codes (logs stay clean).
 import type { RunSummary } from '../shared/api.js';
 import type { Experiment } from '../shared/experiment.js';
@@ -16,18 +17,21 @@ export function formatChange(e: Experiment, direction: 'min' | 'max'): string {
   return `${delta >= 0 ? '+' : ''}${delta.toFixed(6)} (${pct >= 0 ? '+' : ''}${pct.toFixed(2)}%${better ? ', better' : ''})`;
 }
 
+/** One line of an error: its first line, plus the last line of output when it introduces one. */
+export function errorSummary(error: string): string {
+  const lines = error.split('\n').map((l) => l.trim()).filter(Boolean);
+  const first = lines[0] ?? '';
+  const last = lines[lines.length - 1] ?? '';
+  return first.endsWith(':') && lines.length > 1 ? `${first} ${last}` : first;
+}
+
 export function formatExperimentLine(e: Experiment, direction: 'min' | 'max'): string {
   const id = `#${e.id}`.padStart(5);
   const status = e.status.padEnd(11);
   const metric = formatMetric(e.metric).padStart(10);
   const change = formatChange(e, direction).padEnd(30);
   let text = e.description || '';
-  if (e.error && e.status !== 'keep' && e.status !== 'discard') {
-    const firstLine = e.error.split('\n').find((l) => l.trim()) ?? '';
-    text = `${text}${text ? ' — ' : ''}${firstLine}`;
-  } else if (e.error) {
-    text = `${text} — ${e.error.split('\n')[0]}`;
-  }
+  if (e.error) text = `${text}${text ? ' — ' : ''}${errorSummary(e.error)}`;
   return `${id}  ${status} ${metric}  ${change} ${text}`.trimEnd();
 }
 
@@ -51,4 +55,10 @@ export function formatRunSummary(r: RunSummary): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** A path as the user would type it from `cwd`: relative when inside it, absolute otherwise. */
+export function shownPath(cwd: string, target: string): string {
+  const rel = path.relative(cwd, target);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? target : rel;
 }

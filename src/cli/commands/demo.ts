@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createDemoProject } from '../../core/project/demo.js';
 import { parseCommandArgs } from '../args.js';
+import { shownPath } from '../format.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
 
@@ -21,7 +22,7 @@ export const demoCommand: Command = {
     const created = await createDemoProject(io.appRoot, dir).catch((err: Error) => {
       throw new CliError(err.message);
     });
-    const shown = path.relative(io.cwd, created) || '.';
+    const shown = shownPath(io.cwd, created);
     io.out(`Demo project ready in ${created}\n\nNext:\n  autoresearch run ${shown} --max-experiments 6\n  autoresearch serve ${shown}   (the app in your browser)\n`);
     return 0;
   },

@@ -9,6 +9,7 @@ import { programTemplate } from '../../core/project/program-template.js';
 import { projectPaths } from '../../core/project/paths.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { parseCommandArgs, numberOption } from '../args.js';
+import { shownPath } from '../format.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
 
@@ -123,7 +124,7 @@ export const initCommand: Command = {
         hasProgram ? '  program.md kept as it is' : '  program.md written from the template: edit it to instruct the agent',
         root === null ? '  git repository created with a first commit' : '',
         '',
-        `Next: autoresearch run ${path.relative(io.cwd, dir) || '.'}`,
+        `Next: autoresearch run ${shownPath(io.cwd, dir)}`,
         '',
       ]
         .filter((l, i, all) => l !== '' || all[i - 1] !== '')

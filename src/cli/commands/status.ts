@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readRunStatuses } from '../../core/journal/run-status.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { parseCommandArgs } from '../args.js';
-import { formatDuration, formatRunSummary } from '../format.js';
+import { formatDuration, formatRunSummary, shownPath } from '../format.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
 
@@ -28,7 +28,7 @@ export const statusCommand: Command = {
       return 0;
     }
     if (statuses.length === 0) {
-      io.out(`No runs yet in ${dir}. Start one with: autoresearch run ${path.relative(io.cwd, dir) || '.'}\n`);
+      io.out(`No runs yet in ${dir}. Start one with: autoresearch run ${shownPath(io.cwd, dir)}\n`);
       return 0;
     }
     for (const s of statuses) {

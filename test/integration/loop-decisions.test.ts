@@ -181,4 +181,37 @@ describe('the loop decides keep, discard, crash, timeout and rejected', () => {
     const rec = await readRunRecord(dir, 'test');
     expect([...rec.experiments.values()].filter((e) => e.status === 'rejected')).toHaveLength(3);
   });
+
+  it('runs slots in parallel, each in its own worktree with its own environment, and keeps the branch at the best', async () => {
+    const trainer = `const LEARNING_RATE = 0.01;
+await new Promise((r) => setTimeout(r, 300));
+console.log('gpu: ' + process.env.CUDA_VISIBLE_DEVICES);
+console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).toFixed(6));
+`;
+    const { dir } = scoredProject(
+      { slots: [{ env: { CUDA_VISIBLE_DEVICES: '0' } }, { env: { CUDA_VISIBLE_DEVICES: '1' } }], metric: { name: 'val_bpb', direction: 'min', secondary: ['gpu'] } },
+      { 'train.mjs': trainer },
+    );
+    const lrs = ['0.02', '0.005', '0.04', '0.03', '0.06', '0.001'];
+    let i = 0;
+    const proposer = scriptedProposer([], async (ctx) => setConst('LEARNING_RATE', lrs[i++ % lrs.length]!)(ctx));
+    const outcome = await runToEnd(dir, proposer, 6);
+    expect(outcome.reason).toBe('max-experiments');
+    const rec = await readRunRecord(dir, 'test');
+    const candidates = [...rec.experiments.values()].filter((e) => e.kind === 'candidate');
+    expect(candidates).toHaveLength(6);
+    expect(new Set(candidates.map((e) => e.slot))).toEqual(new Set([0, 1]));
+    // Each slot's process saw its own CUDA_VISIBLE_DEVICES.
+    for (const e of candidates) expect(e.metrics.gpu).toBe(e.slot);
+    expect(existsSync(path.join(dir, '.autoresearch', 'worktrees', 'slot-1', 'train.mjs'))).toBe(true);
+    // Lineage: every candidate names the experiment it was based on, and that one was a keep at the time.
+    for (const e of candidates) expect(rec.experiments.get(e.baseId!)?.status).toBe('keep');
+    // The best is the best kept metric, and the branch points at its commit.
+    const kept = [...rec.experiments.values()].filter((e) => e.status === 'keep');
+    expect(rec.best).toBe(Math.min(...kept.map((e) => e.metric!)));
+    expect(git(dir, 'rev-parse', 'autoresearch/test').trim()).toBe(rec.bestCommit);
+    // No keep is worse than the best it was finally judged against.
+    for (const e of kept.filter((k) => k.kind === 'candidate')) expect(e.metric!).toBeLessThan(e.bestBefore!);
+  });
 });
+

@@ -27,7 +27,21 @@ export function git(dir: string): SimpleGit {
   return simpleGit({ baseDir: dir, trimmed: false });
 }
 
-export function raw(dir: string, args: readonly string[]): Promise<string> {
+/** Another git process (a parallel slot, a background gc) holds a lock: worth a short retry. */
+const LOCK_CONTENTION = /\.lock': File exists|cannot lock ref|Unable to create '.*\.lock'|another git process seems to be running/i;
+
+export async function raw(dir: string, args: readonly string[]): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runGit(dir, args);
+    } catch (err) {
+      if (attempt >= 5 || !(err instanceof GitError) || !LOCK_CONTENTION.test(err.stderr)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+  }
+}
+
+function runGit(dir: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',

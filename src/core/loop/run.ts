@@ -344,6 +344,13 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
 
   const current = (id: number): Experiment => record.experiments.get(id)!;
 
+  let decisionChain: Promise<unknown> = Promise.resolve();
+  const withDecisionLock = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = decisionChain.then(fn, fn);
+    decisionChain = next.catch(() => undefined);
+    return next;
+  };
+
   // ------------------------------------------------------------------------------------------------
   // The baseline: the unchanged start commit, run `baselineRuns` times; their spread is the noise floor.
 
@@ -646,31 +653,43 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       guard = { passed: g.exitCode === 0 && !g.timedOut, exitCode: g.exitCode, durationMs: g.durationMs, logPath: logRel };
     }
 
-    const keep = verdict.kind === 'better' && (guard === null || guard.passed);
-    const error =
-      guard && !guard.passed
-        ? `The guard command (${config.acceptance.guardCommand}) failed${guard.exitCode !== null ? ` with exit code ${guard.exitCode}` : ''}; see ${guard.logPath}.`
-        : null;
-    const ended = await finish(
-      slot,
-      {
-        ...current(id),
-        status: keep ? 'keep' : 'discard',
-        metric: value,
-        metrics: first.result.metrics,
-        runs,
-        guard,
-        bestBefore,
-        logPath: first.result.logPath,
-        error,
-        timings: { ...current(id).timings, trainingMs: sum(runs) },
-      },
-      null,
-    );
-    if (keep) {
-      await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, commit);
-      await append({ type: 'best', at: isoNow(), id, commit, metric: ended.metric! });
-    }
+    // The final decision is serialised across slots: judged again against the best as it is now (another
+    // slot may have kept something better meanwhile), and the branch moves in the same critical section.
+    await withDecisionLock(async () => {
+      let error: string | null =
+        guard && !guard.passed
+          ? `The guard command (${config.acceptance.guardCommand}) failed${guard.exitCode !== null ? ` with exit code ${guard.exitCode}` : ''}; see ${guard.logPath}.`
+          : null;
+      let keep = verdict.kind === 'better' && (guard === null || guard.passed);
+      if (keep && record.best !== bestBefore) {
+        const now = judge(value, record.best!, config.metric.direction, { ...config.acceptance, confirmRuns: 0 }, record.noiseFloor);
+        if (now.kind !== 'better') {
+          keep = false;
+          error = `Better than ${bestBefore} when measured, but #${record.bestId} reached ${record.best} meanwhile.`;
+        }
+        bestBefore = record.best!;
+      }
+      const ended = await finish(
+        slot,
+        {
+          ...current(id),
+          status: keep ? 'keep' : 'discard',
+          metric: value,
+          metrics: first.result.metrics,
+          runs,
+          guard,
+          bestBefore,
+          logPath: first.result.logPath,
+          error,
+          timings: { ...current(id).timings, trainingMs: sum(runs) },
+        },
+        null,
+      );
+      if (keep) {
+        await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, commit);
+        await append({ type: 'best', at: isoNow(), id, commit, metric: ended.metric! });
+      }
+    });
   };
 
   // ------------------------------------------------------------------------------------------------

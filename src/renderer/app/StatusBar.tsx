@@ -16,7 +16,10 @@ export function StatusBar(props: { readonly onHelp: () => void }) {
   const runs = useStudio((s) => s.runs);
   const host = useStudio((s) => s.app?.host);
   const theme = useTheme();
-  const summary = live ? runs.find((r) => r.tag === live.tag) : undefined;
+  // With nothing live, the most recent run still tells the user where things stand.
+  const latest = runs.length ? [...runs].sort((a, b) => (a.lastEventAt < b.lastEventAt ? 1 : -1))[0] : undefined;
+  const summary = live ? runs.find((r) => r.tag === live.tag) : latest;
+  const state = live?.state ?? (latest ? 'stopped' : 'none');
 
   return (
     <footer className="status-bar" data-testid="status-bar">
@@ -28,8 +31,8 @@ export function StatusBar(props: { readonly onHelp: () => void }) {
         {project ? project.name : 'No project'}
         {project?.branch ? <span className="faint"> · {project.branch}</span> : null}
       </span>
-      <span data-testid="status-run-state" data-state={live?.state ?? 'none'}>
-        {live ? `Run ${live.tag}: ${live.state}` : 'No run live'}
+      <span data-testid="status-run-state" data-state={state}>
+        {live ? `Run ${live.tag}: ${live.state}` : latest ? `Last run ${latest.tag}: stopped` : 'No run yet'}
       </span>
       {summary ? (
         <>

@@ -23,14 +23,18 @@ function savedMode(): Mode {
   }
 }
 
-type Load = { readonly state: 'loading' } | { readonly state: 'ready'; readonly diff: DiffResult } | { readonly state: 'error'; readonly error: string };
+/** Each result remembers what it answers, so a toggle never shows the previous comparison as the new one. */
+type Load =
+  | { readonly state: 'loading' }
+  | { readonly state: 'ready'; readonly against: Against; readonly diff: DiffResult }
+  | { readonly state: 'error'; readonly against: Against; readonly error: string };
 
 export function DiffView(props: { readonly tag: string; readonly experiment: Experiment }): JSX.Element {
   const { tag, experiment } = props;
   const api = useApi();
   const [against, setAgainst] = useState<Against>('parent');
   const [mode, setModeState] = useState<Mode>(savedMode);
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [loaded, setLoad] = useState<Load>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const setMode = (m: Mode) => {
     setModeState(m);
@@ -41,6 +45,7 @@ export function DiffView(props: { readonly tag: string; readonly experiment: Exp
     }
   };
 
+  const load: Load = loaded.state !== 'loading' && loaded.against !== against ? { state: 'loading' } : loaded;
   const nothingCommitted = experiment.commit === null;
   useEffect(() => {
     if (nothingCommitted) return;
@@ -48,14 +53,15 @@ export function DiffView(props: { readonly tag: string; readonly experiment: Exp
     setLoad({ state: 'loading' });
     api
       .getDiff({ tag, id: experiment.id, against })
-      .then((diff) => alive && setLoad({ state: 'ready', diff }))
-      .catch((err: unknown) => alive && setLoad({ state: 'error', error: (err as Error)?.message ?? String(err) }));
+      .then((diff) => alive && setLoad({ state: 'ready', against, diff }))
+      .catch((err: unknown) => alive && setLoad({ state: 'error', against, error: (err as Error)?.message ?? String(err) }));
     return () => {
       alive = false;
     };
   }, [api, tag, experiment.id, against, nothingCommitted, attempt]);
 
-  const files = useMemo(() => (load.state === 'ready' ? parseUnifiedDiff(load.diff.diff) : []), [load]);
+  const text = load.state === 'ready' ? load.diff.diff : null;
+  const files = useMemo(() => (text === null ? [] : parseUnifiedDiff(text)), [text]);
 
   if (nothingCommitted) {
     return (

@@ -1,0 +1,109 @@
+// The live dashboard in Chromium against `autoresearch serve` on a fresh demo copy: the empty state,
+// then a real run started from the UI (mutation proposer, the demo's 15-second trainer, a fake
+// nvidia-smi on PATH): slot card with budget bar, a terminal-like log tail, GPU bars, the run header
+// with stop conditions, the chart and the latest experiments filling in; then stopped from the UI.
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_ROOT, e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+
+const unavailable = e2eUnavailable();
+
+describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let demo: DemoCopy;
+  let served: ServeHandle;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    demo = await makeDemoCopy();
+    served = await startServe({
+      projectDir: demo.dir,
+      env: { PATH: `${path.join(APP_ROOT, 'test', 'fixtures', 'bin')}${path.delimiter}${process.env.PATH ?? ''}`, FAKE_NVIDIA_SMI_GPUS: '2' },
+    });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    errors = watchPageErrors(page);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    await demo?.cleanup();
+  });
+
+  it('says what to do when there is no run yet', async () => {
+    await page.goto(`${served.url}#/run`);
+    const empty = page.getByTestId('dashboard-empty');
+    await empty.waitFor();
+    await expect(empty.textContent()).resolves.toContain('No run yet — set up the project and press Start');
+    await page.getByTestId('gpu').first().waitFor();
+    await screenshot(page, 'live-empty');
+  });
+
+  it('shows the running experiment: phase, budget, log tail with \\r progress collapsed, GPUs, header', async () => {
+    await page.getByTestId('run-max').fill('3');
+    await page.getByTestId('run-start').click();
+    await page.locator('[data-testid=dashboard][data-live=true]').waitFor({ timeout: 60_000 });
+    const card = page.locator('[data-testid=slot-card][data-phase=running]').first();
+    await card.waitFor({ timeout: 90_000 });
+    await card.getByTestId('slot-budget').waitFor();
+    await expect(card.getByTestId('slot-elapsed').textContent()).resolves.toMatch(/^\d+:\d\d \/ 0:15$/);
+    // Two fake GPUs, no CUDA_VISIBLE_DEVICES in the demo's slot: both shown, GPU 0 at 97 %.
+    await expect(card.getByTestId('gpu').count()).resolves.toBe(2);
+    await expect(card.locator('[data-testid=gpu][data-index="0"] [data-testid=gpu-util]').textContent()).resolves.toBe('97%');
+
+    // The trainer rewrites one progress line with \r: the tail shows it once, updated in place.
+    const tail = card.getByTestId('log-tail');
+    await page.waitForFunction(() => /step \d+/.test(document.querySelector('[data-testid=log-tail]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const first = await tail.textContent();
+    await page.waitForFunction((before) => {
+      const now = document.querySelector('[data-testid=log-tail]')?.textContent ?? '';
+      return /step \d+/.test(now) && now !== before;
+    }, first, { timeout: 30_000 });
+    const text = (await tail.textContent()) ?? '';
+    expect(text).not.toContain('\r');
+    expect(text.split('\n').filter((l) => /^step \d+/.test(l)).length).toBe(1);
+
+    const header = page.getByTestId('run-header');
+    await header.waitFor();
+    await page.locator('[data-testid=stop-condition][data-kind=max-experiments]').waitFor();
+    await expect(page.getByTestId('hdr-spend').textContent()).resolves.toContain('$0');
+    await screenshot(page, 'live-running');
+  });
+
+  it('fills in the chart and the latest experiments as experiments finish', async () => {
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=progress-chart]')?.getAttribute('data-points') ?? 0) >= 2, undefined, { timeout: 120_000 });
+    await page.locator('[data-testid=latest-row][data-id="0"]').waitFor({ timeout: 60_000 });
+    const best = await page.getByTestId('hdr-best').textContent();
+    expect(best).toMatch(/\d\.\d{6}/);
+    await expect(page.getByTestId('hdr-done').locator('.figure-value').textContent()).resolves.toMatch(/^[1-9]/);
+    await screenshot(page, 'live-progress');
+  });
+
+  it('opens the running experiment from its card', async () => {
+    const link = page.getByTestId('slot-experiment-link').first();
+    await link.waitFor({ timeout: 60_000 });
+    const id = (await link.textContent())!.replace('#', '');
+    await link.click();
+    await page.locator(`[data-testid=experiment][data-id="${id}"]`).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('history').waitFor();
+    await page.goto(`${served.url}#/run`);
+    await page.getByTestId('dashboard').waitFor();
+  });
+
+  it('shows the last run, not live, once it is stopped', async () => {
+    await page.getByTestId('run-stop').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator('[data-testid=dashboard][data-live=false]').waitFor({ timeout: 90_000 });
+    await page.getByTestId('dashboard-not-live').waitFor();
+    expect(await page.getByTestId('slot-card').count()).toBe(0);
+    await screenshot(page, 'live-stopped');
+  });
+
+  it('logged no page errors', () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -19,12 +19,18 @@ export function serveDataDir(env: NodeJS.ProcessEnv): string {
   return path.resolve(env.AUTORESEARCH_DATA_DIR?.trim() || path.join(homedir(), '.autoresearch-studio'));
 }
 
-export function waitForSignal(): Promise<string> {
+/**
+ * The first SIGINT/SIGTERM starts a clean stop. Later ones must not kill the process halfway through it
+ * (a wrapper such as `npm start` may pass the same Ctrl+C on); a third one quits without waiting.
+ */
+export function waitForSignal(err: (text: string) => void = (t) => process.stderr.write(t)): Promise<string> {
   return new Promise((resolve) => {
+    let count = 0;
     const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
+      count += 1;
+      if (count === 1) resolve(signal);
+      else if (count === 2) err('Still stopping the run cleanly… press Ctrl+C once more to quit without waiting.\n');
+      else process.exit(130);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);

@@ -1,0 +1,222 @@
+// The Api contract against the real engine, through both transports: the IPC path (dispatchApiCall, what
+// src/main runs for each call) and the WebSocket path (serve's server + the renderer's client). Both must
+// give the same results and the same errors, and secrets never cross either.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ApiError, type ApiMethod, type StudioEvent } from '../../src/shared/api.js';
+import { dispatchApiCall } from '../../src/shared/dispatch.js';
+import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import { startServer, type RunningServer } from '../../src/cli/serve/server.js';
+import { createWsClient, type SocketLike, type WsClient } from '../../src/renderer/api/ws-client.js';
+import { APP_ROOT } from '../e2e/helpers/serve.js';
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; fieldErrors?: unknown } };
+
+describe('Api contract: engine behind IPC dispatch and behind the WebSocket', () => {
+  let scratch: string;
+  let studio: Studio;
+  let server: RunningServer;
+  let client: WsClient;
+  const pushed: StudioEvent[] = [];
+  const rawFrames: string[] = [];
+  const SECRET = 'sk-ant-contract-test-0123456789';
+
+  /** The IPC path: exactly what src/main's handler does with a call. */
+  const viaIpc = (method: ApiMethod, args: unknown) => dispatchApiCall(studio.api, method, args) as Promise<Outcome>;
+  /** The WebSocket path, through the renderer's own client. */
+  const viaWs = async (method: ApiMethod, args: unknown): Promise<Outcome> => {
+    try {
+      return { ok: true, result: await (client.api[method] as (a: unknown) => Promise<unknown>)(args) };
+    } catch (err) {
+      const e = err as ApiError;
+      expect(e).toBeInstanceOf(ApiError);
+      const error: { code: string; message: string; fieldErrors?: unknown } = { code: e.code, message: e.message };
+      if (e.fieldErrors.length) error.fieldErrors = e.fieldErrors;
+      return { ok: false, error };
+    }
+  };
+  /** Call through both; they must agree. Returns the outcome. */
+  const both = async (method: ApiMethod, args: unknown): Promise<Outcome> => {
+    const a = await viaIpc(method, args);
+    const b = await viaWs(method, args);
+    expect(b, `${method} over WebSocket vs IPC`).toEqual(a);
+    return a;
+  };
+  /** The first push matching pred with a seq above afterSeq (already received, or still to come). */
+  const waitForPush = (pred: (e: StudioEvent) => boolean, timeoutMs = 60_000, afterSeq = 0) =>
+    new Promise<StudioEvent>((resolve, reject) => {
+      const match = (e: StudioEvent) => e.seq > afterSeq && pred(e);
+      const hit = pushed.find(match);
+      if (hit) return resolve(hit);
+      const t = setTimeout(() => reject(new Error(`no matching push within ${timeoutMs} ms; got ${pushed.map((e) => e.type).join(',')}`)), timeoutMs);
+      const off = client.onEvent((e) => {
+        if (match(e)) {
+          clearTimeout(t);
+          off();
+          resolve(e);
+        }
+      });
+    });
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'ar-contract-'));
+    studio = await createStudio({
+      app: { version: '0.0.0-test', host: 'serve', platform: process.platform },
+      dataDir: path.join(scratch, 'data'),
+      appRoot: APP_ROOT,
+      secrets: createEnvSecretStore({}),
+      env: { ...process.env, ANTHROPIC_API_KEY: '' },
+    });
+    server = await startServer({ studio, rendererDir: path.join(scratch, 'no-ui'), port: 0 });
+    const origin = `http://127.0.0.1:${server.port}`;
+    client = createWsClient({
+      url: `ws://127.0.0.1:${server.port}/ws?token=${server.token}`,
+      createSocket: (url) => {
+        const ws = new WebSocket(url, { headers: { origin } });
+        ws.on('message', (d) => rawFrames.push(d.toString()));
+        return ws as unknown as SocketLike;
+      },
+    });
+    client.onEvent((e) => pushed.push(e));
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.close();
+    await server?.close();
+    await studio?.dispose();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('starts with no project and says where it runs', async () => {
+    const snap = (await both('snapshot', {})) as { ok: true; result: any };
+    expect(snap.result.app).toEqual({ version: '0.0.0-test', host: 'serve', platform: process.platform });
+    expect(snap.result.project).toBeNull();
+    expect(snap.result.apiKey).toMatchObject({ set: false });
+    const refused = await both('readProgram', {});
+    expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('rejects invalid arguments at the boundary, the same way on both paths', async () => {
+    const steer = await both('steer', { note: '  ' });
+    expect(steer).toEqual({ ok: false, error: { code: 'invalid-args', message: 'Invalid request to steer: note: Write a note for the agent', fieldErrors: [{ path: 'note', message: 'Write a note for the agent' }] } });
+    const tag = await both('getRun', { tag: '../../etc' });
+    expect(tag).toMatchObject({ ok: false, error: { code: 'invalid-args' } });
+    const extra = await both('listRuns', { all: true });
+    expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-args' } });
+  });
+
+  it('explains a folder that does not exist', async () => {
+    const r = await both('openProject', { dir: path.join(scratch, 'missing') });
+    expect(r).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect((r as { error: { message: string } }).error.message).toContain('does not exist');
+  });
+
+  it('creates and opens the demo, and pushes the project and recent list', async () => {
+    const dir = path.join(scratch, 'demo');
+    const r = (await viaWs('createDemo', { dir })) as { ok: true; result: any };
+    expect(r.ok).toBe(true);
+    expect(r.result).toMatchObject({ dir, name: 'demo', isGit: true, hasProgram: true, dirtyFiles: [] });
+    expect(r.result.config.metric).toMatchObject({ name: 'val_bpb', direction: 'min' });
+    await waitForPush((e) => e.type === 'project' && e.project?.dir === dir);
+    await waitForPush((e) => e.type === 'recent' && e.recentProjects[0] === dir);
+    const again = await viaWs('createDemo', { dir });
+    expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('validates and saves configs with errors by field', async () => {
+    const bad = (await both('validateConfig', { config: { run: { command: '' }, metric: { name: 'val bpb', direction: 'min' }, files: { editable: [] }, budget: { seconds: -1 } } })) as {
+      ok: true;
+      result: { ok: boolean; errors: { path: string }[] };
+    };
+    expect(bad.result.ok).toBe(false);
+    expect(bad.result.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['run.command', 'metric.name', 'files.editable', 'budget.seconds']));
+    const snap = (await viaIpc('snapshot', {})) as { ok: true; result: any };
+    const config = { ...snap.result.project.config, stop: { ...snap.result.project.config.stop, maxExperiments: 3 } };
+    const saveBad = (await both('saveConfig', { config: { ...config, budget: { seconds: 10, timeoutSeconds: 5 } } })) as { ok: true; result: any };
+    expect(saveBad.result).toEqual({ ok: false, errors: [{ path: 'budget.timeoutSeconds', message: expect.stringContaining('must be at least the budget') }] });
+    const saved = (await viaWs('saveConfig', { config })) as { ok: true; result: any };
+    expect(saved.result.ok).toBe(true);
+    expect(saved.result.project.config.stop.maxExperiments).toBe(3);
+    const onDisk = JSON.parse(await readFile(path.join(scratch, 'demo', '.autoresearch', 'config.json'), 'utf8'));
+    expect(onDisk.stop.maxExperiments).toBe(3);
+  });
+
+  it('tests a metric on pasted text and lists files', async () => {
+    const metric = { name: 'val_bpb', direction: 'min', extract: { kind: 'line' } };
+    const found = (await both('testMetric', { metric, text: 'val_bpb: 1.5\npeak_mem_mb: 3\n' })) as { ok: true; result: any };
+    expect(found.result).toMatchObject({ value: 1.5, error: null });
+    const none = (await both('testMetric', { metric, text: 'nothing here' })) as { ok: true; result: any };
+    expect(none.result.value).toBeNull();
+    expect(none.result.error).toEqual(expect.any(String));
+    const badRegex = await both('testMetric', { metric: { ...metric, extract: { kind: 'regex', pattern: '(a)(b)' } }, text: 'x' });
+    expect(badRegex).toMatchObject({ ok: false, error: { code: 'invalid-args' } });
+    const files = (await both('listFiles', {})) as { ok: true; result: { files: { path: string; tracked: boolean }[] } };
+    expect(files.result.files).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'train.mjs', tracked: true })]));
+  });
+
+  it('reads and saves program.md', async () => {
+    const before = (await both('readProgram', {})) as { ok: true; result: any };
+    expect(before.result).toMatchObject({ exists: true, editable: ['train.mjs'] });
+    await viaWs('saveProgram', { text: '# New instructions\n' });
+    const after = (await both('readProgram', {})) as { ok: true; result: any };
+    expect(after.result.text).toBe('# New instructions\n');
+    expect(await readFile(path.join(scratch, 'demo', 'program.md'), 'utf8')).toBe('# New instructions\n');
+  });
+
+  it('sets and clears the API key without the key ever crossing the transport', async () => {
+    const set = (await viaWs('setApiKey', { key: SECRET })) as { ok: true; result: any };
+    expect(set.result).toMatchObject({ set: true, source: 'store' });
+    await waitForPush((e) => e.type === 'apiKey' && e.apiKey.set);
+    const snap = (await both('snapshot', {})) as { ok: true; result: any };
+    expect(snap.result.apiKey.set).toBe(true);
+    const cleared = (await viaWs('clearApiKey', {})) as { ok: true; result: any };
+    expect(cleared.result).toMatchObject({ set: false });
+    expect(rawFrames.join('\n')).not.toContain(SECRET);
+    expect(JSON.stringify(pushed)).not.toContain(SECRET);
+  });
+
+  it('refuses run controls with no run, with the same message on both paths', async () => {
+    for (const method of ['pauseRun', 'stopRun', 'resumeRun'] as const) {
+      const r = await both(method, {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    }
+    expect(await both('steer', { note: 'try a smaller model' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await both('getRun', { tag: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('starts a run, pushes live state and experiments, steers it, and stops it', async () => {
+    const mark = pushed.at(-1)?.seq ?? 0;
+    const started = (await viaWs('startRun', { tag: 'contract' })) as { ok: true; result: any };
+    expect(started).toEqual({ ok: true, result: { tag: 'contract' } });
+    await waitForPush((e) => e.type === 'live' && e.live?.tag === 'contract', 60_000, mark);
+    const baseline = (await waitForPush((e) => e.type === 'experiment' && e.tag === 'contract' && e.experiment.id === 0, 60_000, mark)) as Extract<StudioEvent, { type: 'experiment' }>;
+    expect(baseline.experiment.kind).toBe('baseline');
+    expect(await both('startRun', { tag: 'other' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await viaWs('steer', { note: 'try a lower learning rate' })).toEqual({ ok: true, result: null });
+    const runs = (await both('listRuns', {})) as { ok: true; result: { tag: string; state: string }[] };
+    expect(runs.result.find((r) => r.tag === 'contract')).toBeTruthy();
+    expect(await viaWs('stopRun', {})).toEqual({ ok: true, result: null });
+    await waitForPush((e) => e.type === 'live' && e.live === null, 90_000, mark);
+    const detail = (await both('getRun', { tag: 'contract' })) as { ok: true; result: any };
+    expect(detail.result.state).toBe('stopped');
+    expect(detail.result.stopReason).toBe('user');
+    expect(detail.result.steering.map((s: { note: string }) => s.note)).toContain('try a lower learning rate');
+    expect(detail.result.experiments[0].id).toBe(0);
+  }, 150_000);
+
+  it('replays pushes in order with eventsSince, the catch-up a reconnecting client makes', async () => {
+    const all = (await both('eventsSince', { seq: 0 })) as { ok: true; result: { events: StudioEvent[]; complete: boolean } };
+    const seqs = all.result.events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const pushedSeqs = new Set(pushed.map((e) => e.seq));
+    // Everything the socket saw is in the log (the log may hold more: events before the socket opened).
+    for (const s of pushedSeqs) if (s >= (seqs[0] ?? 0)) expect(seqs).toContain(s);
+    const last = seqs.at(-1)!;
+    const tail = (await both('eventsSince', { seq: last })) as { ok: true; result: { events: StudioEvent[]; complete: boolean } };
+    expect(tail.result).toEqual({ events: [], complete: true });
+  });
+});

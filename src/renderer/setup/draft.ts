@@ -162,7 +162,7 @@ export function fromDraft(d: Draft): DraftConversion {
         errors.push({ path, message: `Line ${i + 1}: write NAME=value, e.g. CUDA_VISIBLE_DEVICES=0` });
         return;
       }
-      out[name] = line.slice(eq + 1);
+      out[name] = line.slice(eq + 1).trim();
     });
     return out;
   };

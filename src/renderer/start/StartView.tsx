@@ -55,8 +55,9 @@ export function StartView() {
       <section className="card">
         <h2>Try the demo</h2>
         <p className="muted">
-          A tiny character-level model that trains in seconds on the CPU, with the autoresearch layout (train.py, prepare.py, program.md) and
-          the offline mutation proposer: no GPU and no API key needed.
+          A tiny character-level language model in JavaScript that trains for 15 seconds on the CPU, laid out like autoresearch (
+          <code>train.mjs</code>, <code>prepare.mjs</code>, <code>program.md</code>) and set up with the offline mutation proposer: no GPU and
+          no API key needed. A fresh copy is made each time.
         </p>
         <Button variant="primary" onClick={() => void open('demo', () => api.createDemo({}))} disabledReason={busy ? 'Working…' : null} data-testid="try-demo">
           {busy === 'demo' ? 'Creating…' : 'Try the demo'}
@@ -66,8 +67,14 @@ export function StartView() {
       <section className="card">
         <h2>Open a folder</h2>
         <p className="muted">
-          {host === 'serve' ? 'The path on the machine that runs `autoresearch serve`' : 'The full path of your project folder'}, e.g.
-          <span className="mono"> /home/me/autoresearch</span>
+          {host === 'serve' ? (
+            <>
+              The path on the machine that runs <code>autoresearch serve</code>
+            </>
+          ) : (
+            'The full path of your project folder'
+          )}
+          , e.g. <code>/home/me/autoresearch</code>
         </p>
         <form
           className="row"

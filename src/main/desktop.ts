@@ -75,7 +75,13 @@ export function startDesktop(createStudio: CreateStudio): void {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  void app.whenReady().then(async () => {
+  void app.whenReady().then(start).catch((err: unknown) => {
+    // Without the engine there is nothing to show: say why instead of leaving a process with no window.
+    dialog.showErrorBox('Autoresearch Studio could not start', (err as Error)?.message ?? String(err));
+    app.exit(1);
+  });
+
+  async function start(): Promise<void> {
     installCsp();
     const inhibitor = createSleepInhibitor(powerSaveBlocker);
     studio = await createStudio({
@@ -129,5 +135,5 @@ export function startDesktop(createStudio: CreateStudio): void {
         windows.add(win!.webContents);
       }
     });
-  });
+  }
 }

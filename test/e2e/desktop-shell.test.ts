@@ -1,5 +1,8 @@
 // The shell in a real browser against `autoresearch serve` on a demo copy: it connects, shows the
 // project, navigates, survives a reload (cookie), and refuses a wrong token.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
@@ -75,6 +78,32 @@ describe.skipIf(unavailable !== null)(`desktop shell in Chromium${unavailable ? 
     const none = await p.goto(`${served.origin}/`);
     expect(none?.status()).toBe(401);
     await ctx.close();
+  });
+
+  it('explains a folder that does not exist', async () => {
+    await page.goto(`${served.origin}/#/start`);
+    await page.getByTestId('open-dir').fill(path.join(demo.dir, 'nope'));
+    await page.getByTestId('open-submit').click();
+    await expect(page.getByTestId('start-error').textContent()).resolves.toMatch(/does not exist/);
+  });
+
+  it('opens a plain folder, offers git init, and then allows a run once set up', async () => {
+    const plain = await mkdtemp(path.join(tmpdir(), 'ar-plain-'));
+    try {
+      await writeFile(path.join(plain, 'bench.sh'), 'echo "METRIC seconds=1.5"\n');
+      await page.getByTestId('open-dir').fill(plain);
+      await page.getByTestId('open-submit').click();
+      await page.getByTestId('setup-view').waitFor();
+      await page.getByTestId('banner-not-git').waitFor();
+      await expect(page.getByTestId('run-start').getAttribute('title')).resolves.toMatch(/not a git repository/);
+      await screenshot(page, 'desktop-shell-not-git');
+      await page.getByTestId('git-init').click();
+      await page.getByTestId('banner-not-git').waitFor({ state: 'detached' });
+      await expect(page.getByTestId('run-start').getAttribute('title')).resolves.toBe('Save the setup first');
+      await page.getByTestId('file-editable-bench.sh').waitFor();
+    } finally {
+      await rm(plain, { recursive: true, force: true });
+    }
   });
 
   it('logged no page errors', () => {

@@ -87,9 +87,27 @@ describe('WebSocket client', () => {
     const notFound = await client.api.getRun({ tag: 'nov24' }).catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(ApiError);
     expect(notFound).toMatchObject({ code: 'not-found', message: 'No run nov24' });
+    const before = studio.calls.length;
     const invalid = (await client.api.steer({ note: '' }).catch((e: unknown) => e)) as ApiError;
     expect(invalid.code).toBe('invalid-args');
     expect(invalid.fieldErrors[0]?.path).toBe('note');
+    // Checked before sending: the server never saw it.
+    expect(studio.calls.length).toBe(before);
+  });
+
+  it('ignores pushes that are not events', async () => {
+    client = makeClient(server.port);
+    await client.api.listRuns({});
+    const got: StudioEvent[] = [];
+    client.onEvent((e) => got.push(e));
+    // Reach behind the studio: a malformed push straight onto the socket.
+    const raw = sockets.at(-1) as unknown as { onmessage: (ev: { data: unknown }) => void };
+    raw.onmessage({ data: JSON.stringify({ event: { type: 'recent' } }) });
+    raw.onmessage({ data: JSON.stringify({ event: null }) });
+    raw.onmessage({ data: 'not json' });
+    studio.emit({ type: 'recent', recentProjects: [] });
+    await waitFor(() => got.length === 1);
+    expect(got[0]?.seq).toBe(1);
   });
 
   it('delivers pushes to listeners until they unsubscribe', async () => {

@@ -1,6 +1,6 @@
 // The one ApiClient of this page: window.api in the desktop app (the preload bridge), otherwise the
 // WebSocket client of `autoresearch serve` on the same origin.
-import { API_METHODS, ApiError, type Api, type ApiClient } from '../../shared/api.js';
+import { API_METHODS, ApiError, parseApiArgs, type Api, type ApiClient } from '../../shared/api.js';
 import type { ApiBridge } from '../../shared/bridge.js';
 import { TOKEN_PARAM, WS_PATH } from '../../shared/ws-protocol.js';
 import { createWsClient } from './ws-client.js';
@@ -29,6 +29,7 @@ export function bridgeClient(bridge: ApiBridge): ApiClient {
     API_METHODS.map((method) => [
       method,
       async (args: unknown) => {
+        parseApiArgs(method, args); // fail fast with the schema's message; main checks again
         const reply = await (bridge[method] as (a: unknown) => Promise<unknown>)(args ?? {});
         if (!reply || typeof reply !== 'object' || !('ok' in reply)) {
           throw new ApiError({ code: 'failed', message: `The app answered ${method} with something unexpected` });

@@ -1,7 +1,7 @@
 // The Api over a WebSocket (`autoresearch serve`). One socket; requests carry an id and are answered
 // out of order; pushes carry a StudioEvent. When the socket drops it reconnects with backoff; the store
 // (store/studio.ts) then asks eventsSince(lastSeq) so nothing pushed in between is lost.
-import { API_METHODS, ApiError, type Api, type ApiClient, type ApiMethod, type StudioEvent } from '../../shared/api.js';
+import { API_METHODS, ApiError, parseApiArgs, type Api, type ApiClient, type ApiMethod, type StudioEvent } from '../../shared/api.js';
 import { isWsPush, type WsRequest, type WsServerMessage } from '../../shared/ws-protocol.js';
 
 /** The part of the browser WebSocket this client uses (the `ws` package's client fits it too, for tests). */
@@ -109,6 +109,8 @@ export function createWsClient(options: WsClientOptions): WsClient {
       return; // not ours; the server only sends JSON
     }
     if (isWsPush(message)) {
+      const e = message.event as Partial<StudioEvent> | null;
+      if (!e || typeof e.seq !== 'number' || typeof e.type !== 'string') return; // not an event: ignore rather than corrupt the store
       for (const l of [...eventListeners]) l(message.event);
       return;
     }
@@ -135,6 +137,12 @@ export function createWsClient(options: WsClientOptions): WsClient {
 
   function call(method: ApiMethod, args: unknown): Promise<unknown> {
     if (closed) return Promise.reject(new ApiError({ code: 'failed', message: 'The connection is closed. Reload the page.' }));
+    try {
+      // The same schema the server applies: a bad call fails at once, with the same message, and never travels.
+      parseApiArgs(method, args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => send({ id: nextId++, method, args: args ?? {} }, { resolve, reject }));
   }
 

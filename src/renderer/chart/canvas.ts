@@ -17,7 +17,19 @@ export interface ChartColors {
   readonly fontUi: string;
 }
 
+let cached: { readonly key: string; readonly colors: ChartColors } | null = null;
+
+/** The theme's colours; read from the CSS once per theme (getComputedStyle forces a style pass). */
 export function readColors(el: Element): ChartColors {
+  const root = document.documentElement;
+  const key = `${root.dataset.theme ?? ''}|${window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark'}`;
+  if (cached?.key === key) return cached.colors;
+  const colors = readColorsNow(el);
+  cached = { key, colors };
+  return colors;
+}
+
+function readColorsNow(el: Element): ChartColors {
   const css = getComputedStyle(el);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
   return {

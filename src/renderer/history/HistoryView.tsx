@@ -1,8 +1,8 @@
 // History (#/history/<tag>): any run of the project, its figures and progress chart, and the table of
 // every experiment (sortable, filterable, virtualized); a lineage graph when the run used several slots;
 // a way to compare two runs.
-import { useCallback, useEffect, useMemo, useState, type JSX } from 'react';
-import { EXPERIMENT_STATUSES, type ExperimentStatus } from '../../shared/experiment.js';
+import { useCallback, useDeferredValue, useEffect, useMemo, useState, type JSX } from 'react';
+import { EXPERIMENT_STATUSES, type Experiment, type ExperimentStatus } from '../../shared/experiment.js';
 import { buildProgress, summarizeRun } from '../../shared/progress.js';
 import { navigate, routeHref } from '../app/router.js';
 import { Button } from '../components/Button.js';
@@ -48,17 +48,41 @@ export function HistoryView(props: { tag?: string }): JSX.Element {
   return <RunHistory key={tag} tag={tag} />;
 }
 
+// The figures and the chart are components of their own so React can render them in separate slices
+// (and the chart one pass later), keeping each main-thread task short with 10,000 experiments.
+function HistoryFigures(props: { readonly experiments: readonly Experiment[]; readonly direction: 'min' | 'max'; readonly metricName: string }): JSX.Element {
+  const figures = useMemo(() => summarizeRun(props.experiments, props.direction), [props.experiments, props.direction]);
+  return <RunFiguresBar figures={figures} metricName={props.metricName} />;
+}
+
+function HistoryChart(props: {
+  readonly experiments: readonly Experiment[];
+  readonly direction: 'min' | 'max';
+  readonly noiseFloor: number | null;
+  readonly metricName: string;
+  readonly onOpen: (id: number) => void;
+  readonly highlightId: number | null;
+}): JSX.Element {
+  const experiments = useDeferredValue(props.experiments, EMPTY);
+  const model = useMemo(() => buildProgress(experiments, props.direction, { noiseFloor: props.noiseFloor }), [experiments, props.direction, props.noiseFloor]);
+  // Until the deferred pass has the experiments, hold the chart's place without claiming it is empty.
+  if (experiments === EMPTY && props.experiments.length > 0) return <div className="chart-placeholder" style={{ height: 300 }} data-testid="chart-pending" />;
+  return <ProgressChart model={model} metricName={props.metricName} height={300} onOpen={props.onOpen} highlightId={props.highlightId} />;
+}
+
+const EMPTY: readonly Experiment[] = [];
+
 function RunHistory(props: { readonly tag: string }): JSX.Element {
   const { tag } = props;
   const runs = useStudio((s) => s.runs);
-  const entry = useRun(tag);
+  // Deferred: the first render of a 10,000-experiment run (rows, chart model, figures) happens in an
+  // interruptible background render, so the page never freezes for it.
+  const entry = useDeferredValue(useRun(tag));
   const ui = useHistoryUi(tag);
   const [compareWith, setCompareWith] = useState<string | null>(null);
   const detail = entry?.state === 'ready' ? entry.detail : null;
   const direction = detail?.direction ?? 'min';
 
-  const model = useMemo(() => (detail ? buildProgress(detail.experiments, direction, { noiseFloor: detail.noiseFloor }) : null), [detail?.experiments, direction, detail?.noiseFloor]);
-  const figures = useMemo(() => (detail ? summarizeRun(detail.experiments, direction) : null), [detail?.experiments, direction]);
   const allRows = useMemo(() => (detail ? toRows(detail.experiments, direction) : []), [detail?.experiments, direction]);
   const counts = useMemo(() => statusCounts(allRows), [allRows]);
   const rows = useMemo(() => sortRows(filterRows(allRows, { statuses: ui.statuses, text: ui.text }), ui.sort), [allRows, ui.statuses, ui.text, ui.sort]);
@@ -134,8 +158,8 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
           {d.stopMessage ? ` · ${d.stopMessage}` : ''}
         </span>
       </div>
-      {figures ? <RunFiguresBar figures={figures} metricName={d.metricName} /> : null}
-      {model ? <ProgressChart key={tag} model={model} metricName={d.metricName} height={300} onOpen={open} highlightId={ui.selectedId} /> : null}
+      <HistoryFigures experiments={d.experiments} direction={d.direction} metricName={d.metricName} />
+      <HistoryChart key={tag} experiments={d.experiments} direction={d.direction} noiseFloor={d.noiseFloor} metricName={d.metricName} onOpen={open} highlightId={ui.selectedId} />
 
       <div className="history-tabs" role="tablist">
         <button type="button" role="tab" aria-selected={ui.tab === 'table'} className={ui.tab === 'table' ? 'active' : ''} onClick={() => updateHistoryUi(tag, { tab: 'table' })} data-testid="tab-table">

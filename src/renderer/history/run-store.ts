@@ -82,6 +82,10 @@ function ensureSubscribed(): void {
 
 const inFlight = new Map<string, Promise<void>>();
 
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export function loadRun(api: Api, tag: string): Promise<void> {
   const running = inFlight.get(tag);
   if (running) return running;
@@ -92,6 +96,9 @@ export function loadRun(api: Api, tag: string): Promise<void> {
   }));
   const p = api
     .getRun({ tag })
+    // Storing it renders every view that shows the run. Do that in a task of its own, not in the one
+    // that received and parsed a possibly 10 MB answer, so neither becomes one long freeze.
+    .then((detail) => nextTask().then(() => detail))
     .then((detail) => {
       useRunStore.setState((s) => ({ entries: { ...s.entries, [tag]: { state: 'ready', detail } } }));
     })

@@ -1,7 +1,7 @@
 // The live dashboard (#/run): the run header, one card per slot (experiment, budget, log tail, GPUs),
 // the progress chart and the latest experiments. With nothing live it shows the last run, and with no
 // run at all, what to do to start one.
-import { useMemo, type JSX } from 'react';
+import { useDeferredValue, useMemo, type JSX } from 'react';
 import { buildProgress, summarizeRun } from '../../shared/progress.js';
 import { navigate } from '../app/router.js';
 import { ProgressChart } from '../chart/ProgressChart.js';
@@ -25,7 +25,7 @@ export function DashboardView(): JSX.Element {
   const gpus = useStudio((s) => s.gpus);
   const tag = live?.tag ?? runs[0]?.tag ?? null;
   const summary = runs.find((r) => r.tag === tag) ?? null;
-  const entry = useRun(tag);
+  const entry = useDeferredValue(useRun(tag));
   const now = useNow(!!live);
   const detail = entry?.state === 'ready' ? entry.detail : null;
   const direction = detail?.direction ?? summary?.direction ?? 'min';

@@ -83,11 +83,36 @@ describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ?
   });
 
   it('opens the running experiment from its card', async () => {
-    const link = page.getByTestId('slot-experiment-link').first();
-    await link.waitFor({ timeout: 60_000 });
+    // Catch an experiment early in its run, so it is still running when its page opens.
+    await page.waitForFunction(() => /^0:0[0-5] /.test(document.querySelector('[data-testid=slot-card][data-phase=running] [data-testid=slot-elapsed]')?.textContent ?? ''), undefined, {
+      timeout: 90_000,
+      polling: 100,
+    });
+    const link = page.locator('[data-testid=slot-card][data-phase=running] [data-testid=slot-experiment-link]').first();
     const id = (await link.textContent())!.replace('#', '');
     await link.click();
     await page.locator(`[data-testid=experiment][data-id="${id}"]`).waitFor();
+    // Its log follows the file while the experiment runs: the \r progress line on screen moves on.
+    await page.getByTestId('tab-log').click();
+    const viewer = page.getByTestId('log-viewer');
+    await viewer.waitFor({ timeout: 30_000 });
+    if ((await viewer.getAttribute('data-growing')) === 'true') {
+      const lastLine = () => page.evaluate(() => [...document.querySelectorAll('.log-line .txt')].map((e) => e.textContent).filter((t) => /step \d+/.test(t ?? '')).pop() ?? '');
+      await page.waitForFunction(() => [...document.querySelectorAll('.log-line .txt')].some((e) => /step \d+/.test(e.textContent ?? '')), undefined, { timeout: 30_000 });
+      const before = await lastLine();
+      await page.waitForFunction(
+        (b) => {
+          const steps = [...document.querySelectorAll('.log-line .txt')].map((e) => e.textContent ?? '').filter((t) => /step \d+/.test(t));
+          return steps.length > 0 && steps[steps.length - 1] !== b;
+        },
+        before,
+        { timeout: 30_000 },
+      );
+      await screenshot(page, 'live-log-following');
+    } else {
+      // It finished before the log opened (a slow machine): then the whole log is there, result included.
+      await page.waitForFunction(() => [...document.querySelectorAll('.log-line .txt')].some((e) => (e.textContent ?? '').startsWith('val_bpb')), undefined, { timeout: 30_000 });
+    }
     await page.keyboard.press('Escape');
     await page.getByTestId('history').waitFor();
     await page.goto(`${served.url}#/run`);

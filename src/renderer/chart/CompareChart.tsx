@@ -6,34 +6,14 @@ import { directionLabel, formatMetric } from '../components/format.js';
 import { drawAxes, drawSteps, prepareCanvas, readColors, withAlpha, yAxisMargin } from './canvas.js';
 import { DEFAULT_MARGIN, type ChartGeometry } from './geometry.js';
 import { linearScale } from './scale.js';
+import { valueAt, type CompareSeries } from './compare-model.js';
 import './chart.css';
-
-export interface CompareSeries {
-  readonly label: string;
-  /** Step points of the running best: x (experiment # or hours) and the best from there on. */
-  readonly steps: readonly { readonly x: number; readonly y: number }[];
-  /** Where the series ends (the last experiment), so a flat tail is drawn to it. */
-  readonly lastX: number;
-}
 
 export const SERIES_COLORS = ['--accent', '--good', '--warn', '#a371f7', '#db61a2', '--bad'] as const;
 
 function colorOf(i: number, el: Element): string {
   const c = SERIES_COLORS[i % SERIES_COLORS.length]!;
   return c.startsWith('--') ? getComputedStyle(el).getPropertyValue(c).trim() || '#888' : c;
-}
-
-/** The best at x: the last step at or before x; null before the series starts or after it ends. */
-export function valueAt(series: CompareSeries, x: number): number | null {
-  if (series.steps.length === 0 || x < series.steps[0]!.x || x > series.lastX) return null;
-  let lo = 0;
-  let hi = series.steps.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (series.steps[mid]!.x <= x) lo = mid;
-    else hi = mid - 1;
-  }
-  return series.steps[lo]!.y;
 }
 
 export function CompareChart(props: {

@@ -2,9 +2,10 @@
 // by hours since start) and their figures side by side.
 import { useMemo, useState, type JSX } from 'react';
 import type { RunDetail } from '../../shared/api.js';
-import { buildProgress, summarizeRun, type RunFigures } from '../../shared/progress.js';
+import { summarizeRun, type RunFigures } from '../../shared/progress.js';
 import { navigate } from '../app/router.js';
-import { CompareChart, SERIES_COLORS, type CompareSeries } from '../chart/CompareChart.js';
+import { CompareChart, SERIES_COLORS } from '../chart/CompareChart.js';
+import { compareSeries, type CompareAxis } from '../chart/compare-model.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
 import { formatCost, formatDuration, formatMetric, formatPercent, formatRate } from '../components/format.js';
@@ -13,24 +14,7 @@ import { RunPicker } from './RunPicker.js';
 import { useRuns } from './run-store.js';
 import './history.css';
 
-type XAxis = 'experiments' | 'hours';
-
-function seriesOf(detail: RunDetail, axis: XAxis): CompareSeries {
-  const model = buildProgress(detail.experiments, detail.direction, { noiseFloor: detail.noiseFloor });
-  if (axis === 'experiments') {
-    const steps = model.bestSteps.filter((_, i, a) => i < a.length - 1 || a.length === 1 || a[i]!.y !== a[i - 1]!.y);
-    return { label: detail.tag, steps, lastX: model.xDomain[1] };
-  }
-  const t0 = Date.parse(detail.startedAt);
-  const hoursOf = (iso: string | null) => (iso ? Math.max(0, (Date.parse(iso) - t0) / 3_600_000) : 0);
-  const byId = new Map(detail.experiments.map((e) => [e.id, e]));
-  const steps = model.kept
-    .filter((k, i) => i === 0 || k.gain === null || k.gain > 0)
-    .map((k) => ({ x: hoursOf(byId.get(k.x)?.finishedAt ?? null), y: k.y }));
-  let lastX = 0;
-  for (const e of detail.experiments) lastX = Math.max(lastX, hoursOf(e.finishedAt ?? e.startedAt));
-  return { label: detail.tag, steps, lastX };
-}
+type XAxis = CompareAxis;
 
 const ROWS: readonly { readonly label: string; readonly value: (f: RunFigures, d: RunDetail) => string }[] = [
   { label: 'Metric', value: (_f, d) => `${d.metricName} (${d.direction === 'min' ? 'lower' : 'higher'} is better)` },
@@ -55,7 +39,7 @@ export function CompareView(props: { tags: string[] }): JSX.Element {
   // `entries` only changes identity when one of the runs does (shallow-compared in the store).
   const details = useMemo(() => entries.flatMap((e) => (e.state === 'ready' ? [e.detail] : [])), [entries]);
   const ready = details.length === tags.length && tags.length >= 2;
-  const series = useMemo(() => (ready ? details.map((d) => seriesOf(d, axis)) : []), [ready, axis, details]);
+  const series = useMemo(() => (ready ? details.map((d) => compareSeries(d, axis)) : []), [ready, axis, details]);
   const figures = useMemo(() => details.map((d) => summarizeRun(d.experiments, d.direction)), [details]);
 
   const setTag = (i: number, tag: string) => {

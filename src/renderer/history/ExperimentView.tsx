@@ -125,10 +125,10 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
         </div>
         <div className="nav">
           <Button size="small" disabledReason={prev ? null : 'This is the first experiment'} onClick={() => prev && navigate({ view: 'experiment', tag, id: prev.id })} title="Previous (k)" data-testid="prev-experiment">
-            ← #{prev?.id ?? ''}
+            {prev ? `← #${prev.id}` : '← prev'}
           </Button>
           <Button size="small" disabledReason={next ? null : 'This is the last experiment'} onClick={() => next && navigate({ view: 'experiment', tag, id: next.id })} title="Next (j)" data-testid="next-experiment">
-            #{next?.id ?? ''} →
+            {next ? `#${next.id} →` : 'next →'}
           </Button>
         </div>
       </div>
@@ -176,7 +176,8 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
       <div role="tabpanel">
         {tab === 'diff' ? <DiffView key={`${tag}/${e.id}`} tag={tag} experiment={e} /> : null}
         {tab === 'log' ? (
-          e.logPath || e.runs.length > 0 ? (
+          // A running experiment's record gets its log path at the end; its log exists already.
+          e.status === 'running' || e.logPath || e.runs.length > 0 ? (
             <>
               {e.runs.length > 1 ? (
                 <div className="toolbar">

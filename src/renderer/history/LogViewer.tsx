@@ -54,8 +54,9 @@ export function LogViewer(props: LogViewerProps): JSX.Element {
     try {
       const info = await api.logInfo({ tag, id, run });
       setInfoState((prev) => {
-        if (prev.state === 'ready' && prev.info.lines !== info.lines) {
-          // The last page was partial (and its last line may have been cut mid-write): fetch it again.
+        if (prev.state === 'ready' && (prev.info.lines !== info.lines || prev.info.bytes !== info.bytes)) {
+          // The log grew: its last page (and its last line, still being written, e.g. a \r progress
+          // line) is stale. Fetch it again.
           const from = Math.floor(Math.max(0, prev.info.lines - 1) / LOG_PAGE_LINES);
           for (const p of [...cache.current.keys()]) if (p >= from) cache.current.delete(p);
         }
@@ -301,7 +302,9 @@ export function LogViewer(props: LogViewerProps): JSX.Element {
         {total === 0 ? <div className="muted pad">The log is empty{growing ? ' so far' : ''}.</div> : null}
       </div>
       <div className="log-status">
-        <span data-testid="log-lines">{total.toLocaleString()} lines</span>
+        <span data-testid="log-lines">
+          {total.toLocaleString()} {total === 1 ? 'line' : 'lines'}
+        </span>
         <span>{formatBytes(info.bytes)}</span>
         <span className="mono grow" title={info.path}>
           {info.path}

@@ -124,8 +124,10 @@ describe('killOrphans', () => {
   it('kills by pgid alone when no marker is given', async () => {
     const pgid = startGroup('sleep 60');
     const { killed } = await killOrphans({ pgids: [pgid], graceMs: 2_000 });
-    expect(killed).toEqual([pgid]);
-    expect(pidRunning(pgid)).toBe(false);
+    // The group is the shell and, once it has forked, its `sleep`: both go, nothing else does.
+    expect(killed).toContain(pgid);
+    expect(killed.length).toBeLessThanOrEqual(2);
+    expect(killed.every((pid) => !pidRunning(pid))).toBe(true);
   });
 
   it('ignores dead, invalid and its own process groups', async () => {

@@ -24,8 +24,18 @@ export const CLI = path.join(APP_ROOT, 'bin', 'autoresearch.mjs');
 export const RESULTS_DIR = path.join(APP_ROOT, 'test-results');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Why the e2e tests cannot run here, or null when they can (use with `describe.skipIf`). */
+/**
+ * Why the e2e tests cannot run here, or null when they can (use with `describe.skipIf`).
+ * Under CI (CI=true) nothing is skipped: .ci/run installs Chromium and builds, so a missing piece must
+ * fail loudly instead of turning the UI tests into silent skips.
+ */
 export function e2eUnavailable(): string | null {
+  const why = e2eMissing();
+  if (why && process.env.CI === 'true') throw new Error(`The e2e tests cannot run under CI: ${why}. .ci/run should have provided it.`);
+  return why;
+}
+
+function e2eMissing(): string | null {
   if (!existsSync(path.join(APP_ROOT, 'out', 'cli', 'autoresearch.mjs'))) return 'the CLI is not built (run `npm run build`)';
   if (!existsSync(path.join(APP_ROOT, 'out', 'renderer', 'index.html'))) return 'the renderer is not built (run `npm run build`)';
   if (!existsSync(CHROMIUM_PATH)) return `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;

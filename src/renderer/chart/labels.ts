@@ -65,7 +65,9 @@ export function placeLabels(
     for (const s of spots) {
       const box = { left: s.left, top: s.top, width: w, height: h };
       if (box.left < bounds.left || box.left + w > bounds.right || box.top < bounds.top || box.top + h > bounds.bottom) continue;
-      if (placed.some((p) => overlaps(p, box)) || avoid.some((a) => overlaps(a, box))) continue;
+      // A little air between labels so two never read as one.
+      const padded = { left: box.left - 4, top: box.top - 1, width: w + 8, height: h + 2 };
+      if (placed.some((p) => overlaps(p, padded)) || avoid.some((a) => overlaps(a, box))) continue;
       placed.push({ key: c.key, text, left: box.left, top: box.top, width: w, height: h, anchorX: c.x, anchorY: c.y });
       break;
     }

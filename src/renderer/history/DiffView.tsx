@@ -67,7 +67,7 @@ export function DiffView(props: { readonly tag: string; readonly experiment: Exp
     return (
       <div className="muted pad" data-testid="diff-none">
         Nothing was committed for this experiment{experiment.status === 'rejected' ? ': the proposal was rejected' : ''}
-        {experiment.error ? ` (${experiment.error})` : ''}. There is no diff to show.
+        {experiment.error ? ` (${experiment.error.replace(/\.$/, '')})` : ''}. There is no diff to show.
       </div>
     );
   }

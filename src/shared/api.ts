@@ -255,7 +255,11 @@ export const apiSchemas = {
   stopRun: z.object({}).strict(),
   steer: z.object({ note: z.string().trim().min(1, 'Write a note for the agent').max(4000) }).strict(),
   listRuns: z.object({}).strict(),
-  getRun: z.object({ tag }).strict(),
+  /**
+   * A run with its experiments (sorted by id). offset/limit page the experiments, so a 10,000-experiment run
+   * arrives in parts small enough to parse without freezing the UI; without them, all of them.
+   */
+  getRun: z.object({ tag, offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
   getDiff: z.object({ tag, id, against: z.enum(['parent', 'baseline']) }).strict(),
   logInfo: z.object({ tag, id, run: z.number().int().min(0).optional() }).strict(),
   readLogLines: z
@@ -291,7 +295,8 @@ export interface ApiResults {
   stopRun: null;
   steer: null;
   listRuns: readonly RunSummary[];
-  getRun: RunDetail;
+  /** experiments = the requested page; experimentsTotal = how many the run has. */
+  getRun: RunDetail & { readonly experimentsOffset: number; readonly experimentsTotal: number };
   getDiff: DiffResult;
   logInfo: LogInfo;
   readLogLines: LogLines;

@@ -58,6 +58,11 @@ describe('Studio: the Api over the engine', () => {
     expect(detail.experiments.map((e) => e.id)).toEqual([0, 1, 2]);
     expect(detail.state).toBe('stopped');
     expect(detail.stopReason).toBe('max-experiments');
+    expect(detail.experimentsTotal).toBe(3);
+    // Pages of experiments, for runs too large to send in one message.
+    const page = await studio.api.getRun({ tag, offset: 1, limit: 1 });
+    expect(page.experiments.map((e) => e.id)).toEqual([1]);
+    expect(page).toMatchObject({ experimentsOffset: 1, experimentsTotal: 3, best: detail.best });
     // Events carried every experiment's end and batched output, with increasing seq.
     const ends = events.filter((e) => e.type === 'experiment' && e.experiment.status !== 'running');
     expect(new Set(ends.map((e) => (e.type === 'experiment' ? e.experiment.id : -1)))).toEqual(new Set([0, 1, 2]));

@@ -385,7 +385,12 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       return null;
     },
     listRuns: async () => listRuns(),
-    getRun: async ({ tag }: { tag: string }): Promise<RunDetail> => toRunDetail(await readRecord(tag), runState(tag)),
+    getRun: async ({ tag, offset, limit }: { tag: string; offset?: number; limit?: number }) => {
+      const detail: RunDetail = toRunDetail(await readRecord(tag), runState(tag));
+      const from = offset ?? 0;
+      const experiments = from === 0 && limit === undefined ? detail.experiments : detail.experiments.slice(from, limit === undefined ? undefined : from + limit);
+      return { ...detail, experiments, experimentsOffset: from, experimentsTotal: detail.experiments.length };
+    },
     getDiff: async ({ tag, id, against }: { tag: string; id: number; against: 'parent' | 'baseline' }): Promise<DiffResult> => {
       const p = requireProject();
       const { record, experiment } = await experimentOf(tag, id);

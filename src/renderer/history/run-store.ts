@@ -4,7 +4,7 @@
 import { useEffect } from 'react';
 import { create } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import type { Api, RunDetail } from '../../shared/api.js';
+import type { Api, RunDetail, StudioEvent } from '../../shared/api.js';
 import { getClient } from '../api/client.js';
 import { subscribeStudioEvents, useStudio } from '../store/studio.js';
 import { applyRunEvent } from './run-merge.js';
@@ -38,6 +38,12 @@ function ensureSubscribed(): void {
           next[tag] = { state: 'ready', detail };
           changed = true;
         }
+      } else if (entry.state === 'loading') {
+        // Pushes that arrive while the pages load are applied once the run is in (else a row could stay
+        // "running" after its experiment ended).
+        const queue = pendingWhileLoading.get(tag) ?? [];
+        queue.push(event);
+        pendingWhileLoading.set(tag, queue);
       } else if (entry.state === 'error' && event.type === 'runs' && event.runs.some((r) => r.tag === tag)) {
         // A run that did not exist yet (just started) now does: try again.
         void loadRun(getClient().api, tag);
@@ -48,9 +54,32 @@ function ensureSubscribed(): void {
 }
 
 const inFlight = new Map<string, Promise<void>>();
+const pendingWhileLoading = new Map<string, StudioEvent[]>();
 
 function nextTask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Experiments per request: about 2 MB of JSON, parsed well within one 50 ms task. */
+const PAGE = 2000;
+
+/**
+ * The whole run, fetched page by page: one 10 MB answer would be one long main-thread task (decoding and
+ * JSON.parse of the WebSocket frame); pages keep every task short.
+ */
+async function fetchRunInPages(api: Api, tag: string): Promise<RunDetail> {
+  const first = await api.getRun({ tag, offset: 0, limit: PAGE });
+  if (first.experimentsTotal <= first.experiments.length) return first;
+  const experiments = [...first.experiments];
+  let last = first;
+  while (experiments.length < last.experimentsTotal) {
+    await nextTask();
+    last = await api.getRun({ tag, offset: experiments.length, limit: PAGE });
+    if (last.experiments.length === 0) break;
+    experiments.push(...last.experiments);
+  }
+  // The summary of the last page is the most recent; experiments that arrived meanwhile come as events.
+  return { ...last, experiments };
 }
 
 export function loadRun(api: Api, tag: string): Promise<void> {
@@ -61,15 +90,18 @@ export function loadRun(api: Api, tag: string): Promise<void> {
     entries: s.entries[tag]?.state === 'ready' ? s.entries : { ...s.entries, [tag]: { state: 'loading' } },
     loadedAt: { ...s.loadedAt, [tag]: version },
   }));
-  const p = api
-    .getRun({ tag })
+  const p = fetchRunInPages(api, tag)
     // Storing it renders every view that shows the run. Do that in a task of its own, not in the one
-    // that received and parsed a possibly 10 MB answer, so neither becomes one long freeze.
+    // that received and parsed the last page, so neither becomes one long freeze.
     .then((detail) => nextTask().then(() => detail))
-    .then((detail) => {
+    .then((loaded) => {
+      let detail = loaded;
+      for (const event of pendingWhileLoading.get(tag) ?? []) detail = applyRunEvent(detail, event);
+      pendingWhileLoading.delete(tag);
       useRunStore.setState((s) => ({ entries: { ...s.entries, [tag]: { state: 'ready', detail } } }));
     })
     .catch((err: unknown) => {
+      pendingWhileLoading.delete(tag);
       const message = (err as Error)?.message ?? String(err);
       useRunStore.setState((s) => ({ entries: { ...s.entries, [tag]: { state: 'error', error: message } } }));
     })

@@ -110,6 +110,16 @@ describe('autoresearch run (CLI)', () => {
     expect(rec.stopReason).toBe('signal');
   }, 90_000);
 
+  it('--json prints one JSON object per event and a summary', async () => {
+    const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
+    const r = await runCli(['run', dir, '--tag', 'j', '--max-experiments', '1', '--json'], { env: { SLEEP_MS: '0' } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe('run-start');
+    expect(lines.filter((l) => l.type === 'experiment-end').map((l) => l.experiment.id)).toEqual([0, 1]);
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', summary: { tag: 'j', counts: { total: 2 } } });
+  });
+
   it('refuses with a message that says what to do', async () => {
     const { dir } = scoredProject();
     writeFileSync(path.join(dir, 'prepare.mjs'), '// edited\n');

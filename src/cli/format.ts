@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { RunSummary } from '../shared/api.js';
 import type { Experiment } from '../shared/experiment.js';
 import { improvement } from '../shared/experiment.js';
+import { formatDurationMs } from '../core/report/format.js';
+
+export { formatDurationMs };
 
 export function formatMetric(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(6);
@@ -35,13 +38,6 @@ export function formatExperimentLine(e: Experiment, direction: 'min' | 'max'): s
   return `${id}  ${status} ${metric}  ${change} ${text}`.trimEnd();
 }
 
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
 
 export function formatRunSummary(r: RunSummary): string {
   const c = r.counts;
@@ -50,7 +46,7 @@ export function formatRunSummary(r: RunSummary): string {
     `${r.tag}  [${r.state}]  branch ${r.branch}  proposer ${r.proposer}`,
     `  ${r.metricName} (${r.direction === 'min' ? 'lower' : 'higher'} is better): baseline ${formatMetric(r.baseline)} → best ${formatMetric(r.best)}${pct !== null ? ` (${pct >= 0 ? '+' : ''}${pct.toFixed(2)}%)` : ''}${r.bestId !== null ? ` at #${r.bestId}` : ''}`,
     `  ${c.total} experiments: ${c.keep} keep, ${c.discard} discard, ${c.crash} crash, ${c.timeout} timeout, ${c.rejected} rejected, ${c.interrupted} interrupted${c.running ? `, ${c.running} running` : ''}`,
-    `  tokens ${r.inputTokens.toLocaleString('en-US')} in / ${r.outputTokens.toLocaleString('en-US')} out, spend $${r.costUsd.toFixed(2)}, training ${formatDuration(r.trainingMs)}, elapsed ${formatDuration(r.elapsedMs)}`,
+    `  tokens ${r.inputTokens.toLocaleString('en-US')} in / ${r.outputTokens.toLocaleString('en-US')} out, spend $${r.costUsd.toFixed(2)}, training ${formatDurationMs(r.trainingMs)}, elapsed ${formatDurationMs(r.elapsedMs)}`,
     r.stopReason ? `  stopped: ${r.stopReason} — ${(r.stopMessage ?? '').split('\n')[0]}` : '',
   ]
     .filter(Boolean)

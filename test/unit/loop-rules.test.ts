@@ -39,7 +39,7 @@ describe('the acceptance rule', () => {
 });
 
 describe('stop conditions', () => {
-  const base = (over: Partial<StopInputs> & { stop?: object } = {}): StopInputs => ({
+  const base = (over: Omit<Partial<StopInputs>, 'stop'> & { stop?: object } = {}): StopInputs => ({
     direction: 'min',
     candidates: 0,
     hours: 0,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readRunStatuses } from '../../core/journal/run-status.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { parseCommandArgs } from '../args.js';
-import { formatDuration, formatRunSummary, shownPath } from '../format.js';
+import { formatDurationMs, formatRunSummary, shownPath } from '../format.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
 
@@ -36,7 +36,7 @@ export const statusCommand: Command = {
       if (s.ownerPid !== null) io.out(`  running in process ${s.ownerPid}\n`);
       for (const e of s.running) {
         const since = Date.now() - Date.parse(e.startedAt);
-        io.out(`  now: #${e.id} on slot ${e.slot} for ${formatDuration(since)}${e.description ? ` — ${e.description}` : ' (proposing)'}\n`);
+        io.out(`  now: #${e.id} on slot ${e.slot} for ${formatDurationMs(since)}${e.description ? ` — ${e.description}` : ' (proposing)'}\n`);
       }
       if (s.badLines.length) io.out(`  note: ${s.badLines.length} unreadable journal line(s) skipped (a torn write after a crash)\n`);
       io.out('\n');

@@ -357,7 +357,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const runBaseline = async (): Promise<boolean> => {
     const slot = slots[0]!;
     const startedAt = isoNow();
-    const base: Experiment = {
+    const base = runningExperiment({
       id: 0,
       kind: 'baseline',
       slot: 0,
@@ -366,21 +366,9 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       commit: record.startCommit,
       description: 'baseline',
       hypothesis: 'The unchanged code, measured to compare every candidate against.',
-      status: 'running',
-      metric: null,
-      metrics: {},
-      runs: [],
-      guard: null,
-      bestBefore: null,
       startedAt,
-      finishedAt: null,
-      timings: { proposalMs: null, trainingMs: null, totalMs: null },
-      usage: null,
       logPath: paths.logRel(0),
-      transcriptPath: null,
-      error: null,
-      changedFiles: [],
-    };
+    });
     await append({ type: 'experiment-start', at: startedAt, experiment: base });
     setPhase(slot, 'running', { experimentId: 0, description: 'baseline', experimentStartedAt: startedAt, metricsSoFar: {} });
     const runs: ExperimentRunResult[] = [];
@@ -490,30 +478,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     const parentCommit = record.bestCommit!;
     await resetTo(slot.worktree, parentCommit, config.files.linked);
     const startedAt = isoNow();
-    const running: Experiment = {
-      id,
-      kind: 'candidate',
-      slot: slot.index,
-      baseId: base.id,
-      parentCommit,
-      commit: null,
-      description: '',
-      hypothesis: '',
-      status: 'running',
-      metric: null,
-      metrics: {},
-      runs: [],
-      guard: null,
-      bestBefore: null,
-      startedAt,
-      finishedAt: null,
-      timings: { proposalMs: null, trainingMs: null, totalMs: null },
-      usage: null,
-      logPath: null,
-      transcriptPath: null,
-      error: null,
-      changedFiles: [],
-    };
+    const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });
     await append({ type: 'experiment-start', at: startedAt, experiment: running });
     setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
 
@@ -852,6 +817,31 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       await append({ type: 'steer', at: isoNow(), note: text });
     },
     done,
+  };
+}
+
+/** A new record in the 'running' state; later events fill in the rest. */
+function runningExperiment(
+  fields: Pick<Experiment, 'id' | 'kind' | 'slot' | 'baseId' | 'parentCommit' | 'startedAt'> & Partial<Pick<Experiment, 'commit' | 'description' | 'hypothesis' | 'logPath'>>,
+): Experiment {
+  return {
+    commit: null,
+    description: '',
+    hypothesis: '',
+    logPath: null,
+    ...fields,
+    status: 'running',
+    metric: null,
+    metrics: {},
+    runs: [],
+    guard: null,
+    bestBefore: null,
+    finishedAt: null,
+    timings: { proposalMs: null, trainingMs: null, totalMs: null },
+    usage: null,
+    transcriptPath: null,
+    error: null,
+    changedFiles: [],
   };
 }
 

@@ -27,9 +27,10 @@ import { queryGpus } from '../gpu/index.js';
 import { summarize, toRunDetail, type RunRecord } from '../journal/fold.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js';
 import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
-import { RunLockedError } from '../loop/run-lock.js';
+import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
+import { addSteeringNote } from '../loop/steer-note.js';
 import { startRun, RunStartError } from '../loop/start-run.js';
-import type { RunHandle } from '../loop/types.js';
+import type { LoopEvent, RunHandle } from '../loop/types.js';
 import { testMetricOnText } from '../metric/index.js';
 import { saveConfig } from '../project/config-file.js';
 import { createDemoProject } from '../project/demo.js';
@@ -37,6 +38,7 @@ import { projectPaths, runPaths } from '../project/paths.js';
 import { readProjectInfo } from '../project/project-info.js';
 import { exportRunReport } from '../report/export.js';
 import { createEventLog } from './event-log.js';
+import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
 import { addRecent, readRecent } from './recent-projects.js';
 import type { Studio, StudioDeps } from './studio.js';
 
@@ -74,6 +76,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
   const readRecord = async (tag: string): Promise<RunRecord> => {
     const dir = requireProject().dir;
     if (run && run.tag === tag && run.projectDir === dir) return run.record();
+    if (external && external.tag === tag) return external.record();
     const file = runPaths(dir, tag).journal;
     const info = await stat(file).catch(() => null);
     if (!info) throw fail(`There is no run "${tag}" in this project.`, 'not-found');
@@ -87,7 +90,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     return record;
   };
 
-  const runState = (tag: string) => (run && run.tag === tag && project && run.projectDir === project.dir ? run.state() : 'stopped');
+  const runState = (tag: string) =>
+    run && run.tag === tag && project && run.projectDir === project.dir ? run.state() : external && external.tag === tag ? 'running' : 'stopped';
 
   const listRuns = async (): Promise<RunSummary[]> => {
     if (!project) return [];
@@ -110,13 +114,14 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
 
   const pushRuns = async () => push({ type: 'runs', runs: await listRuns() });
 
-  const liveOf = (): LiveRun | null => (run && project && run.projectDir === project.dir ? run.live() : null);
+  const liveOf = (): LiveRun | null => (run && project && run.projectDir === project.dir ? run.live() : (external?.live() ?? null));
 
   const openProject = async (dir: string): Promise<ProjectInfo> => {
     const abs = path.resolve(dir);
     if (run && run.state() !== 'stopped' && run.projectDir !== abs) {
       throw fail(`A run is live in ${run.projectDir}. Stop it before opening another project.`, 'conflict');
     }
+    if (external && project?.dir !== abs) external = null;
     try {
       project = await readProjectInfo(abs);
     } catch (err) {
@@ -141,13 +146,16 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
   });
 
-  const attachRun = (handle: RunHandle) => {
-    run = handle;
-    deps.sleepInhibitor?.acquire();
+  /**
+   * Turns the loop's events into pushes; shared by a run this process owns and one it watches. The run
+   * list changes with every event, so its pushes are capped (the live run's records also come as
+   * 'experiment' events).
+   */
+  const createRelay = (tag: string, record: () => RunRecord) => {
     let lastRunsPush = 0;
-    unsubscribeRun = handle.subscribe((e) => {
+    return (e: LoopEvent) => {
       if (e.kind === 'log') {
-        push({ type: 'log', tag: handle.tag, id: e.id, text: e.text });
+        push({ type: 'log', tag, id: e.id, text: e.text });
         return;
       }
       if (e.kind === 'live') {
@@ -157,35 +165,38 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       const ev = e.event;
       switch (ev.type) {
         case 'experiment-start':
-        case 'experiment-end': {
-          push({ type: 'experiment', tag: handle.tag, experiment: ev.experiment });
+        case 'experiment-end':
+          push({ type: 'experiment', tag, experiment: ev.experiment });
           break;
-        }
         case 'experiment-proposed': {
-          const exp = handle.record().experiments.get(ev.id);
-          if (exp) push({ type: 'experiment', tag: handle.tag, experiment: exp });
+          const exp = record().experiments.get(ev.id);
+          if (exp) push({ type: 'experiment', tag, experiment: exp });
           break;
         }
-        case 'best': {
-          const summary = summarize(handle.record(), handle.state());
+        case 'best':
           if (ev.id !== 0) {
-            deps.notify?.(`New best ${summary.metricName}: ${ev.metric.toFixed(6)}`, `${handle.tag} #${ev.id}: ${handle.record().experiments.get(ev.id)?.description ?? ''}`);
+            const summary = summarize(record());
+            deps.notify?.(`New best ${summary.metricName}: ${ev.metric.toFixed(6)}`, `${tag} #${ev.id}: ${record().experiments.get(ev.id)?.description ?? ''}`);
           }
           break;
-        }
         case 'notice':
           if (ev.level !== 'info') push({ type: 'notice', level: ev.level, message: ev.message });
           break;
         default:
           break;
       }
-      // The run list changes with every event; cap its pushes, the live run's summary is also in 'experiment'.
       const now = Date.now();
       if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'run-stop' || ev.type === 'steer' || now - lastRunsPush > 1000) {
         lastRunsPush = now;
         void pushRuns();
       }
-    });
+    };
+  };
+
+  const attachRun = (handle: RunHandle) => {
+    run = handle;
+    deps.sleepInhibitor?.acquire();
+    unsubscribeRun = handle.subscribe(createRelay(handle.tag, () => handle.record()));
     void handle.done.then(async (outcome) => {
       deps.sleepInhibitor?.release();
       unsubscribeRun?.();
@@ -200,6 +211,49 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       await pushRuns().catch(() => undefined);
     });
   };
+
+  // A run owned by another process (`autoresearch run` in a terminal): followed through its journal.
+  let external: ExternalRunWatcher | null = null;
+  let checking = false;
+  const checkExternalRun = async () => {
+    if (checking || !project || run) return;
+    checking = true;
+    try {
+      const dir = project.dir;
+      const lock = await readLock(dir);
+      const owner = lock && lock.pid !== process.pid && isLockLive(lock) ? lock : null;
+      if (external && (!owner || owner.tag !== external.tag || project?.dir !== dir)) {
+        const ended = external;
+        external = null;
+        await ended.poll().catch(() => undefined);
+        runCache.delete(`${dir}\0${ended.tag}`);
+        push({ type: 'live', live: null });
+        push({ type: 'notice', level: 'info', message: `Run ${ended.tag} (process ${ended.ownerPid}) stopped.` });
+        await pushRuns();
+      }
+      if (owner && !external && project?.dir === dir) {
+        let watcher: ExternalRunWatcher | null = null;
+        watcher = await watchExternalRun({
+          projectDir: dir,
+          tag: owner.tag,
+          ownerPid: owner.pid,
+          onEvent: (e) => relay(e),
+        });
+        const relay = createRelay(owner.tag, () => watcher!.record());
+        external = watcher;
+        push({ type: 'live', live: watcher.live() });
+        await pushRuns();
+      } else if (external) {
+        await external.poll();
+      }
+    } catch {
+      // A journal caught mid-rename or a vanished folder: try again on the next tick.
+    } finally {
+      checking = false;
+    }
+  };
+  const externalTimer = setInterval(() => void checkExternalRun(), 1000);
+  externalTimer.unref?.();
 
   const experimentOf = async (tag: string, id: number): Promise<{ record: RunRecord; experiment: Experiment }> => {
     const record = await readRecord(tag);
@@ -253,6 +307,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     closeProject: async () => {
       if (run && run.state() !== 'stopped') throw fail('Stop the run before closing the project.', 'conflict');
       project = null;
+      external = null;
       push({ type: 'project', project: null });
       push({ type: 'runs', runs: [] });
       return null;
@@ -363,6 +418,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       }
     },
     pauseRun: async () => {
+      if (external) throw fail(`The run ${external.tag} was started outside this app (process ${external.ownerPid}); pause is not available for it. Stop it, or steer it.`, 'conflict');
       if (!run) throw fail('No run is live.', 'conflict');
       run.pause();
       return null;
@@ -373,6 +429,15 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       return null;
     },
     stopRun: async () => {
+      if (external) {
+        // The CLI stops cleanly on SIGTERM: its experiments are killed and recorded as interrupted.
+        try {
+          process.kill(external.ownerPid, 'SIGTERM');
+        } catch (err) {
+          throw fail(`Could not stop process ${external.ownerPid}: ${(err as Error).message}`);
+        }
+        return null;
+      }
       if (!run) throw fail('No run is live.', 'conflict');
       const handle = run;
       // Answer at once: killing the experiment can take the grace period; the UI follows the events.
@@ -380,6 +445,10 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       return null;
     },
     steer: async ({ note }: { note: string }) => {
+      if (external) {
+        await addSteeringNote(requireProject().dir, external.tag, note);
+        return null;
+      }
       if (!run) throw fail('No run is live. Start or resume a run to steer it.', 'conflict');
       await run.steer(note);
       return null;
@@ -449,6 +518,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     isRunning: () => run !== null && run.state() !== 'stopped',
     async dispose() {
       poller.stop();
+      clearInterval(externalTimer);
       if (run) {
         await run.stop({ reason: 'signal', message: 'The app was closed.' });
       }

@@ -1,0 +1,66 @@
+// A run started from a terminal (`autoresearch run`) is visible, live, in the app that opens the project,
+// and can be steered and stopped from it.
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StudioEvent } from '../../src/shared/api.js';
+import { readRunRecord } from '../../src/core/journal/read.js';
+import { runPaths } from '../../src/core/project/paths.js';
+import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import { buildCli, spawnCli } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/processes.js';
+import { cleanupTempDirs, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
+
+beforeAll(buildCli);
+let studio: Studio | null = null;
+afterEach(async () => {
+  await studio?.dispose();
+  studio = null;
+  cleanupTempDirs();
+});
+
+const TRAINER = `const LEARNING_RATE = 0.01;
+for (let i = 0; i < 40; i++) {
+  process.stdout.write('step ' + i + '\\n');
+  await new Promise((r) => setTimeout(r, 100));
+}
+console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).toFixed(6));
+`;
+
+describe('a run owned by another process', () => {
+  it('is shown live, steered and stopped from the Studio', async () => {
+    const { dir } = scoredProject({}, { 'train.mjs': TRAINER });
+    const cli = spawnCli(['run', dir, '--tag', 'ext']);
+    const exited = new Promise<number | null>((r) => cli.once('close', r));
+    expect(await waitUntil(() => existsSync(runPaths(dir, 'ext').journal) && readFileSync(runPaths(dir, 'ext').journal, 'utf8').includes('process-start'), 30_000)).toBe(true);
+
+    studio = await createStudio({
+      app: { version: 'test', host: 'serve', platform: process.platform },
+      dataDir: tempDir('ar-data-'),
+      appRoot: REPO_ROOT,
+      secrets: createEnvSecretStore({}),
+    });
+    const events: StudioEvent[] = [];
+    studio.onEvent((e) => events.push(e));
+    await studio.api.openProject({ dir });
+
+    // Within a poll or two the run appears as running, with its experiment in a slot and its output.
+    expect(await waitUntil(() => events.some((e) => e.type === 'live' && e.live?.tag === 'ext'), 10_000)).toBe(true);
+    const snap = await studio.api.snapshot({});
+    expect(snap.runs.find((r) => r.tag === 'ext')?.state).toBe('running');
+    expect(snap.live?.slots[0]?.experimentId).toBe(0);
+    expect(await waitUntil(() => events.some((e) => e.type === 'log' && e.tag === 'ext' && /step \d+/.test(e.text)), 10_000)).toBe(true);
+    await expect(studio.api.pauseRun({})).rejects.toThrow(/started outside this app/);
+
+    await studio.api.steer({ note: 'from the app' });
+    expect(await waitUntil(() => events.some((e) => e.type === 'experiment' && e.tag === 'ext' && e.experiment.id === 0 && e.experiment.status === 'keep'), 30_000)).toBe(true);
+    await studio.api.stopRun({});
+    expect(await exited).toBe(0);
+    expect(await waitUntil(() => events.some((e) => e.type === 'notice' && /Run ext .* stopped/.test(e.message)), 10_000)).toBe(true);
+
+    const rec = await readRunRecord(dir, 'ext');
+    expect(rec.stopReason).toBe('signal');
+    expect(rec.steering.map((s) => s.note)).toEqual(['from the app']);
+    const detail = await studio.api.getRun({ tag: 'ext' });
+    expect(detail.state).toBe('stopped');
+  }, 90_000);
+});

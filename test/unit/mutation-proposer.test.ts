@@ -179,6 +179,19 @@ describe('the mutation proposer', () => {
     expect(opposite).toBeGreaterThan(12);
   });
 
+  it('moves on to other constants once both directions of one were discarded', async () => {
+    const root = tempDir();
+    const history = [done(1, 'A 10 → 13', 'discard'), done(2, 'A 10 → 7', 'discard')];
+    let onA = 0;
+    for (let id = 3; id < 33; id++) {
+      writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\nconst B = 20;\nconst C = 0.5;\n');
+      const p = await createMutationProposer().propose(context(root, history, id));
+      if (/^A /.test(p.description)) onA += 1;
+    }
+    // B and C are unexplored (weight 3 each direction) against A's leftovers (weight 1): A gets a small share.
+    expect(onA).toBeLessThan(8);
+  });
+
   it('proposes the same change for the same code and experiment id (reproducible)', async () => {
     const a = tempDir();
     const b = tempDir();

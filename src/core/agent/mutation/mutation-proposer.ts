@@ -53,9 +53,7 @@ export function createMutationProposer(): Proposer {
       }
 
       const baseCommit = ctx.base.commit;
-      const triedHere = new Set(
-        ctx.history.filter((e) => e.parentCommit === baseCommit && e.kind === 'candidate').map((e) => e.description),
-      );
+      const triedHere = new Set(ctx.history.filter((e) => e.parentCommit === baseCommit && e.kind === 'candidate').map((e) => e.description));
       // Directions that paid off: a kept "NAME a → b" says keep pushing NAME the same way.
       const momentum = new Map<string, 'up' | 'down'>();
       for (const e of ctx.history) {
@@ -66,21 +64,35 @@ export function createMutationProposer(): Proposer {
         }
       }
 
+      // What was already explored from this base, per constant and direction ("LR:up").
+      const here = ctx.history.filter((e) => e.parentCommit === baseCommit && e.kind === 'candidate');
+      const explored = new Set<string>();
+      for (const e of here) {
+        for (const part of e.description.split(', ')) {
+          const m = /^(\S+) (\S+) → (\S+)$/.exec(part);
+          if (m) explored.add(`${m[1]}:${Math.abs(Number(m[3])) > Math.abs(Number(m[2])) ? 'up' : 'down'}`);
+        }
+      }
       // Coordinate search: right after a single-constant change was discarded, the opposite direction of
-      // the same constant is the most informative next step.
-      const lastHere = [...ctx.history].reverse().find((e) => e.parentCommit === baseCommit && e.kind === 'candidate');
+      // the same constant is the most informative next step — unless it was explored already.
+      const lastHere = here[here.length - 1];
       const opposite = new Map<string, 'up' | 'down'>();
       if (lastHere && lastHere.status === 'discard') {
         const m = /^(\S+) (\S+) → (\S+)$/.exec(lastHere.description);
-        if (m) opposite.set(m[1]!, Math.abs(Number(m[3])) > Math.abs(Number(m[2])) ? 'down' : 'up');
+        const dir = m && (Math.abs(Number(m[3])) > Math.abs(Number(m[2])) ? 'down' : 'up');
+        if (m && dir && !explored.has(`${m[1]}:${dir}`)) opposite.set(m[1]!, dir);
       }
 
       // Seeded by the files' content (not the commit id), so the same code gets the same proposals.
       const rand = seededRandom(`${[...texts.values()].join('\0')}:${ctx.experimentId}`);
       const all = constants.flatMap(mutationsOf);
       const fresh = (ms: Mutation[]) => !triedHere.has(describeMutations(ms)) && !ms.some((m) => inFlight.has(`${baseCommit}|${key(m)}`));
+      // Preferences, multiplied: the direction that was kept (×6), the opposite of a fresh discard (×12),
+      // a constant and direction not yet explored from this base (×3, so the search covers every knob).
       const weight = (m: Mutation) =>
-        (momentum.get(m.constant.name) === m.direction ? 6 : 1) * (opposite.get(m.constant.name) === m.direction ? 12 : 1);
+        (momentum.get(m.constant.name) === m.direction ? 6 : 1) *
+        (opposite.get(m.constant.name) === m.direction ? 12 : 1) *
+        (explored.has(`${m.constant.name}:${m.direction}`) ? 1 : 3);
 
       const pickOne = (pool: Mutation[]): Mutation | null => {
         const total = pool.reduce((s, m) => s + weight(m), 0);

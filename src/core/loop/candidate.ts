@@ -1,0 +1,224 @@
+// One candidate, start to end: propose (in the slot's worktree, through the restricted workspace), guard the
+// diff, commit, verify the protected files, measure, confirm a narrow win, run the guard command, decide.
+import { readFile, writeFile } from 'node:fs/promises';
+import { addUsage, type Experiment, type ExperimentRunResult, type TokenUsage } from '../../shared/experiment.js';
+import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
+import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, type Proposal } from '../agent/proposer.js';
+import { createWorkspace } from '../agent/workspace.js';
+import { commitPaths } from '../git/commit.js';
+import { diffCommits } from '../git/diff.js';
+import { resetTo } from '../git/reset-to.js';
+import { updateRef } from '../git/update-ref.js';
+import { projectPaths } from '../project/paths.js';
+import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
+import { judge, mean } from './decide.js';
+import { failureOf, measure, trainingMs } from './measure.js';
+import { changedProtectedFiles } from './protected-files.js';
+import { branchFor, candidateRef } from './refs.js';
+
+/** How long a slot waits before asking an unavailable API again, by attempt (retry-after wins). */
+const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
+
+const bestDiffs = new WeakMap<RunContext, { commit: string; diff: string }>();
+
+/** `git diff start..best`, for the prompt; cached until the best moves. */
+async function bestDiff(ctx: RunContext): Promise<string> {
+  const best = ctx.record.bestCommit;
+  if (!best || best === ctx.record.startCommit) return '';
+  const cached = bestDiffs.get(ctx);
+  if (cached?.commit === best) return cached.diff;
+  const diff = await diffCommits(ctx.projectDir, ctx.record.startCommit, best).catch(() => '');
+  bestDiffs.set(ctx, { commit: best, diff });
+  return diff;
+}
+
+type ProposeOutcome = Proposal | 'interrupted' | { readonly fatal: string };
+
+/** Ask the proposer; an unavailable service is waited out (the experiment keeps its id), never fatal. */
+async function propose(ctx: RunContext, slot: SlotState, id: number, base: Experiment): Promise<ProposeOutcome> {
+  const { config, record } = ctx;
+  const workspace = createWorkspace(slot.worktree, ctx.projectDir, config.files);
+  const program = await readFile(projectPaths(ctx.projectDir).program, 'utf8').catch(() => '');
+  // Tokens of attempts that failed on an outage still count (the spend cap must see them).
+  let spentBefore: TokenUsage | null = null;
+  for (let attempt = 0; ; attempt++) {
+    if (ctx.signal.aborted) return 'interrupted';
+    await ctx.importInbox();
+    try {
+      const proposal = await ctx.proposer.propose({
+        config,
+        program,
+        workspace,
+        slot: slot.index,
+        experimentId: id,
+        base,
+        baseline: record.experiments.get(0) ?? null,
+        best: record.bestId !== null ? (record.experiments.get(record.bestId) ?? null) : null,
+        noiseFloor: record.noiseFloor,
+        history: ctx.finishedHistory(),
+        bestDiff: await bestDiff(ctx),
+        lastCrashLogTail: slot.lastStatus === 'crash' || slot.lastStatus === 'timeout' ? slot.lastLogTail : null,
+        steering: record.steering.map((s) => s.note),
+        signal: ctx.signal,
+        scratchDir: ctx.paths.scratchDir,
+        onStatus: (message) => {
+          slot.waitingReason = message;
+          ctx.emitLive();
+        },
+        // An agent CLI runs as its own process group: journal it, so a restarted app can kill an orphan.
+        onProcessStart: (p) => void ctx.append({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }).catch(() => undefined),
+        onProcessEnd: (p) => void ctx.append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
+      });
+      return spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal;
+    } catch (err) {
+      if (ctx.signal.aborted || err instanceof ProposalAbortedError) return 'interrupted';
+      if (err instanceof ProposerFatalError) return { fatal: err.message };
+      if (err instanceof ProposerUnavailableError) {
+        spentBefore = addUsage(spentBefore, err.usage);
+        const wait = err.retryAfterMs ?? BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
+        const reason = `${err.message} Trying again in ${Math.round(wait / 1000)} s.`;
+        await ctx.append({ type: 'notice', at: isoNow(), level: 'warning', message: reason, id });
+        ctx.setPhase(slot, 'waiting', { waitingReason: reason });
+        await ctx.sleep(wait, ctx.signal);
+        // The failed attempt may have edited files; start the next one from a clean base.
+        await resetTo(slot.worktree, base.commit!, config.files.linked);
+        ctx.setPhase(slot, 'proposing');
+        continue;
+      }
+      return { description: 'the proposer failed', hypothesis: '', usage: null, transcript: null, rejectedReason: `The proposer failed: ${errorMessage(err)}` };
+    }
+  }
+}
+
+export async function runCandidate(ctx: RunContext, slot: SlotState, id: number): Promise<void> {
+  const { config, record, paths, tag, projectDir } = ctx;
+  const base = record.experiments.get(record.bestId!)!;
+  const parentCommit = record.bestCommit!;
+  await resetTo(slot.worktree, parentCommit, config.files.linked);
+  const startedAt = isoNow();
+  const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });
+  await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });
+  ctx.setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
+
+  const t0 = Date.now();
+  const proposal = await propose(ctx, slot, id, base);
+  const proposalMs = Date.now() - t0;
+  if (proposal === 'interrupted') {
+    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: 'Stopped while the agent was proposing.', timings: { ...running.timings, proposalMs } }, null);
+    return;
+  }
+  if ('fatal' in proposal) {
+    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: proposal.fatal, timings: { ...running.timings, proposalMs } }, null);
+    ctx.requestStop('auth', proposal.fatal, false);
+    return;
+  }
+
+  let transcriptPath: string | null = null;
+  if (proposal.transcript !== null && proposal.transcript !== undefined) {
+    transcriptPath = paths.transcriptRel(id);
+    await writeFile(paths.abs(transcriptPath), JSON.stringify(proposal.transcript, null, 1)).catch(() => {
+      transcriptPath = null;
+    });
+  }
+  const description = oneLine(proposal.description) || '(no description)';
+  ctx.setPhase(slot, 'committing', { description });
+  const proposed = (commit: string | null, changedFiles: readonly string[]) =>
+    ctx.append({ type: 'experiment-proposed', at: isoNow(), id, commit, description, hypothesis: proposal.hypothesis, usage: proposal.usage, proposalMs, changedFiles: [...changedFiles], transcriptPath });
+
+  const reject = async (reason: string, files: readonly string[] = []) => {
+    await resetTo(slot.worktree, parentCommit, config.files.linked).catch(() => undefined);
+    await proposed(null, files);
+    await ctx.finish(slot, { ...ctx.current(id), status: 'rejected', error: reason }, null);
+  };
+  if (proposal.rejectedReason) return reject(proposal.rejectedReason);
+  // Every proposer's change passes the same guard: editable files only, protected files intact, size cap.
+  const check = await guardDiff({ worktree: slot.worktree, config, protectedHashes: ctx.protectedHashes() });
+  if (!check.ok) return reject(check.reason, check.changedFiles);
+
+  const message = `${description}\n\n${proposal.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
+  const commit = await commitPaths(slot.worktree, check.changedFiles, message);
+  await updateRef(projectDir, candidateRef(tag, id), commit);
+  await proposed(commit, check.changedFiles);
+
+  // Reward hacking guard: the evaluator and its friends must be exactly as they were at the start.
+  const tamperedBefore = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());
+  if (tamperedBefore.length) {
+    await restoreFiles(slot.worktree, record.startCommit, tamperedBefore);
+    await ctx.finish(slot, { ...ctx.current(id), status: 'rejected', error: `Protected files differ from the run's start: ${tamperedBefore.join(', ')}. They were restored and the experiment did not run.` }, null);
+    return;
+  }
+
+  ctx.setPhase(slot, 'running');
+  const runs: ExperimentRunResult[] = [];
+  const first = await measure(ctx, slot, id, 0);
+  runs.push(first.result);
+  const measured = () => ({ runs, logPath: first.result.logPath, metrics: first.result.metrics, timings: { ...ctx.current(id).timings, trainingMs: trainingMs(runs) } });
+  const tamperedAfter = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());
+  if (tamperedAfter.length) {
+    await restoreFiles(slot.worktree, record.startCommit, tamperedAfter);
+    const error = `The experiment changed protected files while it ran: ${tamperedAfter.join(', ')}. Its result is not trusted; the files were restored.`;
+    await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: 'rejected', error }, first.tail);
+    return;
+  }
+  const failure = failureOf(config, first);
+  if (failure) {
+    await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: failure.status, error: failure.error }, first.tail);
+    return;
+  }
+
+  ctx.setPhase(slot, 'deciding');
+  let value = first.scan.value!;
+  let bestBefore = record.best!;
+  let verdict = judge(value, bestBefore, config.metric.direction, config.acceptance, record.noiseFloor);
+  if (verdict.kind === 'better' && verdict.needsConfirmation) {
+    // A narrow win is where single noisy runs lie: measure again and judge the mean.
+    ctx.setPhase(slot, 'confirming');
+    for (let i = 1; i <= config.acceptance.confirmRuns; i++) {
+      const again = await measure(ctx, slot, id, i);
+      runs.push(again.result);
+      const f = failureOf(config, again);
+      if (f) {
+        await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: f.status === 'interrupted' ? 'interrupted' : 'discard', error: `A confirmation run failed: ${f.error}` }, again.tail);
+        return;
+      }
+    }
+    value = mean(runs.map((r) => r.metric!));
+    bestBefore = record.best!;
+    verdict = judge(value, bestBefore, config.metric.direction, { ...config.acceptance, confirmRuns: 0 }, record.noiseFloor);
+  }
+
+  let guard: Experiment['guard'] = null;
+  if (verdict.kind === 'better' && config.acceptance.guardCommand) {
+    ctx.setPhase(slot, 'guarding');
+    const logRel = paths.guardLogRel(id);
+    const g = await ctx.runProcess({ what: 'guard', id, slot, command: config.acceptance.guardCommand, cwd: slot.worktree, logRel, timeoutMs: config.acceptance.guardTimeoutSeconds * 1000 });
+    if (g.aborted) {
+      await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: 'interrupted', metric: value, error: 'Stopped while the guard command ran.' }, null);
+      return;
+    }
+    guard = { passed: g.exitCode === 0 && !g.timedOut, exitCode: g.exitCode, durationMs: g.durationMs, logPath: logRel };
+  }
+
+  // The final decision is serialised across slots: judged again against the best as it is now (another
+  // slot may have kept something better meanwhile), and the branch moves in the same critical section.
+  await ctx.withDecisionLock(async () => {
+    let error: string | null =
+      guard && !guard.passed
+        ? `The guard command (${config.acceptance.guardCommand}) failed${guard.exitCode !== null ? ` with exit code ${guard.exitCode}` : ''}; see ${guard.logPath}.`
+        : null;
+    let keep = verdict.kind === 'better' && (guard === null || guard.passed);
+    if (keep && record.best !== bestBefore) {
+      const now = judge(value, record.best!, config.metric.direction, { ...config.acceptance, confirmRuns: 0 }, record.noiseFloor);
+      if (now.kind !== 'better') {
+        keep = false;
+        error = `Better than ${bestBefore} when measured, but #${record.bestId} reached ${record.best} meanwhile.`;
+      }
+      bestBefore = record.best!;
+    }
+    const ended = await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error }, null);
+    if (keep) {
+      await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, commit);
+      await ctx.append({ type: 'best', at: isoNow(), id, commit, metric: ended.metric! });
+    }
+  });
+}

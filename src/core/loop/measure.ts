@@ -1,0 +1,98 @@
+// Measuring: one execution of the run command, its output streamed to the log, the UI and the metric
+// scanner; then what it means (a number, or crash / timeout / interrupted with a message to act on).
+import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
+import type { ExperimentRunResult, ExperimentStatus } from '../../shared/experiment.js';
+import { createMetricScanner, explainMissingMetric, readJsonMetric, type MetricScan } from '../metric/index.js';
+import { CRASH_TAIL_CHARS, type RunContext, type SlotState } from './context.js';
+import { createLogBatcher } from './log-batcher.js';
+
+export interface Measurement {
+  readonly result: ExperimentRunResult;
+  readonly scan: MetricScan;
+  readonly tail: string;
+  readonly aborted: boolean;
+  readonly spawnError: string | null;
+}
+
+export async function measure(ctx: RunContext, slot: SlotState, id: number, runIndex: number): Promise<Measurement> {
+  const { config } = ctx;
+  const logRel = ctx.paths.logRel(id, runIndex);
+  const scanner = createMetricScanner(config.metric);
+  let metricsDirty = false;
+  // The UI gets output in batches, and the metrics parsed so far with each batch.
+  const batcher = createLogBatcher((text) => {
+    ctx.emit({ kind: 'log', id, text });
+    if (metricsDirty) {
+      metricsDirty = false;
+      slot.metricsSoFar = { ...scanner.scan().metrics };
+      ctx.emitLive();
+    }
+  });
+  const launchedAt = Date.now();
+  const result = await ctx.runProcess({
+    what: 'run',
+    id,
+    slot,
+    command: config.run.command,
+    cwd: slot.worktree,
+    logRel,
+    timeoutMs: effectiveTimeoutSeconds(config) * 1000,
+    onOutput: (text) => {
+      scanner.push(text);
+      metricsDirty = true;
+      batcher.push(text);
+    },
+  });
+  batcher.flush();
+  batcher.dispose();
+  scanner.end();
+  let scan = scanner.scan();
+  if (config.metric.extract.kind === 'json' && !result.spawnError) {
+    // A results file left by an earlier experiment must not stand in for this one's.
+    const fromJson = await readJsonMetric(config.metric as Parameters<typeof readJsonMetric>[0], slot.worktree, { writtenAfter: launchedAt });
+    scan = { ...fromJson, metrics: { ...scan.metrics, ...fromJson.metrics } };
+  }
+  return {
+    result: {
+      metric: scan.value,
+      metrics: scan.metrics,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      durationMs: result.durationMs,
+      logPath: logRel,
+    },
+    scan,
+    tail: result.tail,
+    aborted: result.aborted,
+    spawnError: result.spawnError,
+  };
+}
+
+/** crash / timeout / interrupted, with the message a user can act on; null when the run measured a number. */
+export function failureOf(config: ProjectConfig, m: Measurement): { status: ExperimentStatus; error: string } | null {
+  if (m.aborted) return { status: 'interrupted', error: 'Stopped by the user while running.' };
+  if (m.spawnError) return { status: 'crash', error: m.spawnError };
+  if (m.result.timedOut) {
+    return {
+      status: 'timeout',
+      error: `Killed after the ${effectiveTimeoutSeconds(config)} s timeout (budget ${config.budget.seconds} s). Last output:\n${m.tail.slice(-CRASH_TAIL_CHARS)}`,
+    };
+  }
+  if (m.scan.invalid) {
+    return { status: 'crash', error: `${config.metric.name} was ${m.scan.invalid === 'nan' ? 'NaN' : 'infinite'} (training diverged).` };
+  }
+  if (m.result.exitCode !== 0) {
+    const how = m.result.exitCode === null ? `was killed by ${m.result.signal}` : `exited with code ${m.result.exitCode}`;
+    return { status: 'crash', error: `The command ${how}. Last output:\n${m.tail.slice(-CRASH_TAIL_CHARS)}` };
+  }
+  if (m.scan.value === null) {
+    return { status: 'crash', error: explainMissingMetric(config.metric, m.scan, m.tail) };
+  }
+  return null;
+}
+
+/** Wall time of all the runs of an experiment. */
+export function trainingMs(runs: readonly ExperimentRunResult[]): number {
+  return runs.reduce((s, r) => s + r.durationMs, 0);
+}

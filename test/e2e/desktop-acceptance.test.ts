@@ -91,8 +91,15 @@ describe.skipIf(unavailable !== null)(`desktop app acceptance in Chromium${unava
     await page.getByTestId('nav-program').click();
     await page.getByTestId('program-view').waitFor();
     await page.locator('.cm-content').click();
+    // The demo's program.md names prepare.mjs only as read-only: no warning.
+    expect(await page.getByTestId('program-warning').count()).toBe(0);
     await page.keyboard.press('Control+End');
-    await page.keyboard.type('\n## Note from the e2e test\n- Prefer small learning-rate changes.\n');
+    await page.keyboard.type('\n## Note from the e2e test\n- Prefer small learning-rate changes.\n- Also tune prepare.mjs\n');
+    // Asking the agent to change a file it may not edit is flagged at once.
+    await expect(page.getByTestId('program-warning').textContent()).resolves.toContain('prepare.mjs');
+    await page.keyboard.press('Backspace');
+    for (let i = 0; i < '- Also tune prepare.mjs\n'.length; i++) await page.keyboard.press('Backspace');
+    await page.getByTestId('program-warning').waitFor({ state: 'detached' });
     await expect(page.getByTestId('program-state').getAttribute('data-state')).resolves.toBe('unsaved');
     await page.getByTestId('program-preview').getByText('Note from the e2e test').waitFor();
     await page.keyboard.press('Control+s');

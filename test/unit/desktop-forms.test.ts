@@ -7,7 +7,7 @@ import type { LiveRun, ProjectInfo } from '../../src/shared/api.js';
 import { parseConfig, type ProjectConfig } from '../../src/shared/config.js';
 import { errorsAt, fromDraft, mergeErrors, patch, toDraft } from '../../src/renderer/setup/draft.js';
 import { isGlob, matchesAny } from '../../src/renderer/setup/glob.js';
-import { mentionedFiles, notEditable } from '../../src/renderer/program/mentions.js';
+import { mentionedFiles, mentionedForEditing, notEditable } from '../../src/renderer/program/mentions.js';
 import { runControls } from '../../src/renderer/app/run-readiness.js';
 import { parseRoute, routeHref, type Route } from '../../src/renderer/app/router.js';
 
@@ -97,6 +97,13 @@ describe('file patterns and program.md mentions', () => {
     expect(notEditable(mentioned, ['train.py'])).toEqual(['prepare.py', 'src/model/attn.py']);
     expect(notEditable(mentioned, ['**/*.py'])).toEqual([]);
     expect(notEditable(['train.py'], [])).toEqual(['train.py']);
+  });
+
+  it('does not warn about files program.md itself declares off limits', () => {
+    const files = ['train.py', 'prepare.py', 'eval.py', 'data/x.csv'];
+    const text = 'Edit only `train.py`. prepare.py is read-only.\nNever touch data/x.csv! Also tune eval.py.';
+    expect(mentionedForEditing(text, files)).toEqual(['eval.py', 'train.py']);
+    expect(notEditable(mentionedForEditing(text, files), ['train.py'])).toEqual(['eval.py']);
   });
 });
 

@@ -12,7 +12,7 @@ import { Spinner } from '../components/Spinner.js';
 import { toast } from '../components/Toast.js';
 import { useStudio } from '../store/studio.js';
 import { MarkdownEditor } from './MarkdownEditor.js';
-import { mentionedFiles, notEditable } from './mentions.js';
+import { mentionedForEditing, notEditable } from './mentions.js';
 import './program.css';
 
 type Layout = 'split' | 'edit' | 'preview';
@@ -106,7 +106,7 @@ function ProgramEditor() {
   }, [text, layout]);
 
   const editable = editableFromConfig ?? loaded?.editable ?? [];
-  const offLimits = useMemo(() => notEditable(mentionedFiles(text, files), editable), [text, files, editable]);
+  const offLimits = useMemo(() => notEditable(mentionedForEditing(text, files), editable), [text, files, editable]);
 
   if (loadError) {
     return <EmptyState title="Could not read program.md">{loadError}</EmptyState>;

@@ -32,3 +32,19 @@ export function notEditable(mentioned: readonly string[], editable: readonly str
   const isEditable = picomatch([...editable], { dot: true });
   return candidates.filter((f) => !isEditable(f));
 }
+
+/** Words that say a file is off limits ("prepare.py is read-only", "never touch data/x.csv"). */
+const HANDS_OFF = /read[- ]?only|never|don'?t|do not|must not|cannot|can't|not (?:be )?(?:edit|chang|touch|modif)|protected|untouched|unchanged|leave .* alone/i;
+
+/**
+ * Files program.md names as things to work on: mentions in a sentence that says a file is off limits
+ * are left out, so "prepare.py is read-only" does not raise a warning, while "tune prepare.py" does.
+ */
+export function mentionedForEditing(text: string, projectFiles: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const sentence of text.split(/[.!?](?=\s|$)|\n/)) {
+    if (HANDS_OFF.test(sentence)) continue;
+    for (const f of mentionedFiles(sentence, projectFiles)) found.add(f);
+  }
+  return [...found].sort();
+}

@@ -1,4 +1,5 @@
-// Theme choice: 'dark' | 'light' set on <html data-theme>, or none to follow the system. Persisted locally.
+// Theme: 'dark' | 'light', always set on <html data-theme> (so the CSS has one light palette). The user's
+// choice is persisted locally; without one, the system's preference is applied and followed.
 import { useSyncExternalStore } from 'react';
 
 export type Theme = 'dark' | 'light';
@@ -18,12 +19,21 @@ function stored(): Theme | null {
 export function currentTheme(): Theme {
   const attr = document.documentElement.dataset.theme;
   if (attr === 'dark' || attr === 'light') return attr;
+  return systemTheme();
+}
+
+function systemTheme(): Theme {
   return window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
 }
 
 export function applySavedTheme(): void {
-  const t = stored();
-  if (t) document.documentElement.dataset.theme = t;
+  document.documentElement.dataset.theme = stored() ?? systemTheme();
+  // Follow the system while the user has not chosen.
+  window.matchMedia?.('(prefers-color-scheme: light)').addEventListener?.('change', () => {
+    if (stored()) return;
+    document.documentElement.dataset.theme = systemTheme();
+    for (const l of [...listeners]) l();
+  });
 }
 
 export function setTheme(theme: Theme): void {

@@ -4,11 +4,21 @@ import { useId, type ReactNode } from 'react';
 import type { FieldError } from '../../shared/config.js';
 import { errorsAt } from './draft.js';
 
-export interface FieldProps {
+/** What every control has: its config path, a label, the form's errors (its own are picked out), a hint. */
+interface BaseFieldProps {
   readonly path: string;
   readonly label: string;
   readonly hint?: ReactNode;
   readonly errors: readonly FieldError[];
+}
+
+/** A control that edits one value of type T. */
+interface ValueFieldProps<T> extends BaseFieldProps {
+  readonly value: T;
+  readonly onChange: (v: T) => void;
+}
+
+export interface FieldProps extends BaseFieldProps {
   readonly children: (id: string, invalid: boolean) => ReactNode;
   readonly wide?: boolean;
 }
@@ -33,13 +43,7 @@ export function Field({ path, label, hint, errors, children, wide }: FieldProps)
   );
 }
 
-export function TextField(props: {
-  readonly path: string;
-  readonly label: string;
-  readonly value: string;
-  readonly onChange: (v: string) => void;
-  readonly errors: readonly FieldError[];
-  readonly hint?: ReactNode;
+export function TextField(props: ValueFieldProps<string> & {
   readonly placeholder?: string;
   readonly mono?: boolean;
   readonly type?: 'text' | 'password' | 'url';
@@ -67,13 +71,7 @@ export function TextField(props: {
   );
 }
 
-export function NumberField(props: {
-  readonly path: string;
-  readonly label: string;
-  readonly value: string;
-  readonly onChange: (v: string) => void;
-  readonly errors: readonly FieldError[];
-  readonly hint?: ReactNode;
+export function NumberField(props: ValueFieldProps<string> & {
   readonly placeholder?: string;
   readonly unit?: string;
 }) {
@@ -98,15 +96,7 @@ export function NumberField(props: {
   );
 }
 
-export function SelectField<T extends string>(props: {
-  readonly path: string;
-  readonly label: string;
-  readonly value: T;
-  readonly options: readonly { readonly value: T; readonly label: string }[];
-  readonly onChange: (v: T) => void;
-  readonly errors: readonly FieldError[];
-  readonly hint?: ReactNode;
-}) {
+export function SelectField<T extends string>(props: ValueFieldProps<T> & { readonly options: readonly { readonly value: T; readonly label: string }[] }) {
   return (
     <Field path={props.path} label={props.label} hint={props.hint} errors={props.errors}>
       {(id, invalid) => (
@@ -122,15 +112,7 @@ export function SelectField<T extends string>(props: {
   );
 }
 
-export function RadioField<T extends string>(props: {
-  readonly path: string;
-  readonly label: string;
-  readonly value: T;
-  readonly options: readonly { readonly value: T; readonly label: string }[];
-  readonly onChange: (v: T) => void;
-  readonly errors: readonly FieldError[];
-  readonly hint?: ReactNode;
-}) {
+export function RadioField<T extends string>(props: ValueFieldProps<T> & { readonly options: readonly { readonly value: T; readonly label: string }[] }) {
   const name = useId();
   return (
     <Field path={props.path} label={props.label} hint={props.hint} errors={props.errors}>
@@ -148,13 +130,7 @@ export function RadioField<T extends string>(props: {
   );
 }
 
-export function TextAreaField(props: {
-  readonly path: string;
-  readonly label: string;
-  readonly value: string;
-  readonly onChange: (v: string) => void;
-  readonly errors: readonly FieldError[];
-  readonly hint?: ReactNode;
+export function TextAreaField(props: ValueFieldProps<string> & {
   readonly placeholder?: string;
   readonly rows?: number;
 }) {

@@ -73,7 +73,8 @@ describe('autoresearch report --from-tsv (built CLI)', () => {
     expect(html).toContain('<div class="label">Baseline</div><div class="value">0.997900</div>');
     expect(html).toContain('<div class="label">Best</div><div class="value">0.969686</div>');
     expect(html).toContain('<div class="label">Experiments</div><div class="value">126</div>');
-    expect(html).toContain('<div class="label">Kept</div><div class="value">23</div>');
+    expect(html).toContain('<div class="label">Kept</div><div class="value">22</div><div class="sub">baseline not counted</div>');
+    expect(html).toContain('<div class="label">Keep rate (autoresearch notebook)</div><div class="value">18.4 %</div>');
     expect(html).not.toMatch(/https?:\/\//);
   });
 
@@ -82,7 +83,7 @@ describe('autoresearch report --from-tsv (built CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(path.join(root, 'autoresearch-h100-mar8-results-report.md'));
     const md = await readFile(r.stdout.trim(), 'utf8');
-    expect(md).toContain('| Kept | 23 (baseline + 22 improvements) |');
+    expect(md).toContain('| Kept | 22 (baseline not counted) |');
   });
 
   it('asks for the direction when the metric name does not tell, and exits non-zero', async () => {

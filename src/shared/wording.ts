@@ -167,7 +167,7 @@ export const GLOSSARY = {
   experiments: 'Experiments: every experiment of the run, the baseline included.',
   keepRate: 'Keep rate: kept candidates / tried candidates. The baseline is not counted; crashes, timeouts and rejected proposals count as tried.',
   notebookKeepRate:
-    "Notebook keep rate: the autoresearch analysis notebook's figure, keeps / (keeps + discards). The baseline's keep is counted; crashes are left out.",
+    "Keep rate (autoresearch notebook): the figure karpathy/autoresearch's analysis notebook prints, keeps / (keeps + discards). The baseline's keep is counted; crashes are left out.",
   failed: 'Failed: crashes, timeouts and rejected proposals.',
 } as const;
 

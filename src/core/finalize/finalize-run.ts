@@ -7,6 +7,7 @@
 // never touched. With parallel slots a kept experiment can be overtaken by one measured from an older
 // base (the best's history does not contain it); such a keep is reported, never silently dropped.
 import { writeFile } from 'node:fs/promises';
+import type { FinalizeResult } from '../../shared/api.js';
 import { formatChange, formatMetric, metricChange } from '../../shared/wording.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { identityArgs, raw } from '../git/git.js';
@@ -33,24 +34,7 @@ export interface FinalizeOptions {
   readonly patchFile?: string;
 }
 
-export interface FinalizedCommit {
-  readonly id: number;
-  readonly commit: string;
-  readonly description: string;
-  readonly before: number | null;
-  readonly after: number | null;
-}
-
-export interface FinalizeResult {
-  readonly branch: string;
-  readonly startCommit: string;
-  readonly head: string;
-  /** One per kept improvement in order; a single entry (id of the best) when squashed. */
-  readonly commits: readonly FinalizedCommit[];
-  /** Kept experiments whose change is not in the best commit, with why. */
-  readonly leftOut: readonly { readonly id: number; readonly description: string; readonly reason: string }[];
-  readonly patchFile: string;
-}
+type FinalizedCommit = FinalizeResult['commits'][number];
 
 export const defaultFinalBranch = (tag: string) => `${branchFor(tag)}-final`;
 

@@ -68,15 +68,33 @@ export function makeZip(entries: readonly ZipEntry[]): Buffer {
   return Buffer.concat([...locals, ...centrals, end]);
 }
 
-/** The stand-in's script: one argument per line, then `cwd=<folder>`, into $ELECTRON_STANDIN_RECORD. */
+/** Electron's fuse wire marker (@electron/fuses finds the wire right after it). */
+export const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Electron 45's default fuses, in @electron/fuses' order: RunAsNode … GrantFileProtocolExtraPrivileges. */
+export const DEFAULT_FUSES = '10110001';
+
+/**
+ * The stand-in's script: one argument per line, then `cwd=<folder>`, into $ELECTRON_STANDIN_RECORD. It carries
+ * a fuse wire (sentinel, version 1, length 8, the fuse states) in a comment, as the real binary does, so
+ * electron-builder's fuse flipping works on it and a test can read the result.
+ */
 export const STANDIN_SCRIPT = `#!/bin/sh
 # Stand-in for the Electron binary in tests: record how it was launched, then exit.
+# fuses: ${FUSE_SENTINEL}\x01\x08${DEFAULT_FUSES}
 out="\${ELECTRON_STANDIN_RECORD:-/dev/null}"
 : > "$out"
 for a in "$@"; do printf '%s\\n' "$a" >> "$out"; done
 printf 'cwd=%s\\n' "$(pwd)" >> "$out"
 exit 0
 `;
+
+/** The fuse states ('0' off, '1' on) in a binary carrying the wire, or null without one. */
+export function readFuses(binary: Buffer): string | null {
+  const at = binary.indexOf(FUSE_SENTINEL);
+  if (at < 0) return null;
+  const wire = at + FUSE_SENTINEL.length;
+  return binary.subarray(wire + 2, wire + 2 + binary[wire + 1]!).toString('latin1');
+}
 
 export function standInElectronZip(version: string): Buffer {
   return makeZip([

@@ -110,6 +110,10 @@ describe.skipIf(unavailable !== null)(`one language for numbers${unavailable ? `
       }
     }
     expect(await page.getByTestId('status-experiments').innerText()).toContain(`${kept} kept`);
+    // The keep filter also lists the baseline's row, and says so.
+    const chip = page.getByTestId('filter-keep');
+    expect((await chip.innerText()).replace(/\s+/g, ' ').trim()).toBe(`keep ${kept} + baseline`);
+    expect(await chip.getAttribute('title')).toBe(`${kept + 1} keep rows (the baseline + ${kept} kept)`);
     await screenshot(page, 'one-language-history');
 
     // The experiment page of a discard and the dashboard say it the same way too.

@@ -9,7 +9,7 @@ import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
 import { directionLabel } from '../components/format.js';
-import { formatKept } from '../../shared/wording.js';
+import { formatKeepRows } from '../../shared/wording.js';
 import { ProgressChart } from '../chart/ProgressChart.js';
 import { useStudio } from '../store/studio.js';
 import { ExperimentTable } from './ExperimentTable.js';
@@ -188,7 +188,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
                 aria-pressed={ui.statuses.has(s)}
                 onClick={() => toggleStatus(s)}
                 data-testid={`filter-${s}`}
-                title={s === 'keep' && baselineKept ? `${counts.keep} rows: the baseline and ${formatKept(counts.keep - 1)}` : undefined}
+                title={s === 'keep' && baselineKept ? formatKeepRows(counts.keep, counts.keep - 1) : undefined}
               >
                 {s} <span className="faint">{s === 'keep' && baselineKept ? `${counts.keep - 1} + baseline` : counts[s]}</span>
               </button>

@@ -7,6 +7,7 @@ const METHODS = {
   snapshot: true,
   eventsSince: true,
   openProject: true,
+  chooseProject: true,
   createDemo: true,
   gitInit: true,
   closeProject: true,

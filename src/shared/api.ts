@@ -229,6 +229,11 @@ export const apiSchemas = {
   snapshot: z.object({}).strict(),
   eventsSince: z.object({ seq: z.number().int().min(0) }).strict(),
   openProject: z.object({ dir: z.string().min(1) }).strict(),
+  /**
+   * The desktop's native folder picker, then openProject on the chosen folder; null when the user cancels.
+   * The page never lists folders itself. Refused under `serve` (no native dialog there: type the path).
+   */
+  chooseProject: z.object({}).strict(),
   /** Copy the bundled demo into dir (or a fresh folder in the app's data directory) and open it. */
   createDemo: z.object({ dir: z.string().min(1).optional() }).strict(),
   /** Make the folder a git repository (with an initial commit) so runs can start. */
@@ -285,6 +290,7 @@ export interface ApiResults {
   /** complete=false: the server no longer holds events that old; take a new snapshot. */
   eventsSince: { readonly events: readonly StudioEvent[]; readonly complete: boolean };
   openProject: ProjectInfo;
+  chooseProject: ProjectInfo | null;
   createDemo: ProjectInfo;
   gitInit: ProjectInfo;
   closeProject: null;

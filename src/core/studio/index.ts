@@ -288,6 +288,13 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     }),
     eventsSince: async ({ seq }: { seq: number }) => events.since(seq),
     openProject: async ({ dir }: { dir: string }) => openProject(dir),
+    chooseProject: async () => {
+      if (!deps.chooseFolder) {
+        throw fail('There is no folder picker in the browser. Type the folder path on the machine that runs autoresearch serve.', 'failed');
+      }
+      const dir = await deps.chooseFolder();
+      return dir ? openProject(dir) : null;
+    },
     createDemo: async ({ dir }: { dir?: string }) => {
       let target = dir ? path.resolve(dir) : '';
       if (!target) {

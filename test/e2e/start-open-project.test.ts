@@ -53,6 +53,12 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
     // serve has no native dialog: the path field, not the button.
     await expect(page.getByTestId('open-folder').count()).resolves.toBe(0);
 
+    // Completion: the folders of what is typed so far that start with the rest.
+    const partial = path.join(path.dirname(other), path.basename(other).slice(0, -3));
+    await page.getByTestId('open-dir').fill(partial);
+    const options = page.getByTestId('open-dir-folders').locator('option');
+    await options.first().waitFor({ state: 'attached' });
+    await expect(options.evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value))).resolves.toContain(other);
     await page.getByTestId('open-dir').fill(other);
     await page.getByTestId('open-submit').click();
     await page.getByTestId('view-setup').waitFor();

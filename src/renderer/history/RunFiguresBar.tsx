@@ -2,6 +2,7 @@
 // keep rate, failures, GPU hours, spend. Computed by the shared progress model so UI and report agree.
 import type { JSX, ReactNode } from 'react';
 import type { RunFigures } from '../../shared/progress.js';
+import { describeConfidence } from '../../shared/experiment.js';
 import { formatCost, formatMetric, formatPercent, formatRate } from '../components/format.js';
 
 export function Figure(props: { readonly label: string; readonly children: ReactNode; readonly testId?: string; readonly title?: string; readonly tone?: 'good' | 'bad' }): JSX.Element {
@@ -29,6 +30,10 @@ export function RunFiguresBar(props: { readonly figures: RunFigures; readonly me
       </Figure>
       <Figure label="Kept" testId="fig-kept" title="Improvements kept (the baseline not counted)">
         {f.keptImprovements}
+        {f.keptWithinNoise ? <span className="noise-keep" data-testid="fig-kept-within-noise" title="Kept, but within the noise when decided: they may be luck"> ({f.keptWithinNoise} within noise)</span> : null}
+      </Figure>
+      <Figure label="Best's confidence" testId="fig-best-confidence" title="How far the best stood above the noise when it was kept" tone={f.bestConfidence?.label === 'within-noise' ? 'bad' : f.bestConfidence?.label === 'clear' ? 'good' : undefined}>
+        {describeConfidence(f.bestConfidence)}
       </Figure>
       <Figure label="Keep rate" testId="fig-keep-rate">
         {formatRate(f.keepRate)}

@@ -4,6 +4,7 @@ import type { JSX } from 'react';
 import type { LiveRun, RunSummary } from '../../shared/api.js';
 import { improvement } from '../../shared/experiment.js';
 import type { RunFigures } from '../../shared/progress.js';
+import { describeConfidence } from '../../shared/experiment.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { directionLabel, formatCost, formatDuration, formatMetric, formatPercent, formatRate } from '../components/format.js';
@@ -40,6 +41,14 @@ export function RunHeader(props: {
         </Figure>
         <Figure label={`vs baseline ${formatMetric(s.baseline)}`} testId="hdr-change" tone={pct !== null && pct > 0 ? 'good' : undefined}>
           {formatPercent(pct, 3)}
+        </Figure>
+        <Figure
+          label="Confidence of the best"
+          testId="hdr-confidence"
+          tone={props.figures?.bestConfidence?.label === 'within-noise' ? 'bad' : props.figures?.bestConfidence?.label === 'clear' ? 'good' : undefined}
+          title={props.figures?.keptWithinNoise ? `${props.figures.keptWithinNoise} keep(s) of this run were within the noise` : 'How far the best stood above the noise when it was kept'}
+        >
+          {describeConfidence(props.figures?.bestConfidence)}
         </Figure>
         <Figure label="Experiments" testId="hdr-done">
           {done}

@@ -43,7 +43,7 @@ function tail(text: string, max: number): string {
 function acceptanceRule(config: ProjectConfig): string {
   const { minImprovementMode, minImprovement, confirmRuns, guardCommand } = config.acceptance;
   if (config.acceptance.rule === 'noise-aware') {
-    const guard = guardCommand ? ` Also: \`${guardCommand}\` must pass (exit 0) before a change is kept.` : '';
+    const guard = guardCommand ? ` \`${guardCommand}\` must also pass (exit 0) before a change is kept.` : '';
     return `${describeAcceptanceRule(config.acceptance)} A gain smaller than the noise is reverted, so aim for changes with a clear effect.${guard}`;
   }
   const better = config.metric.direction === 'min' ? 'lower' : 'higher';

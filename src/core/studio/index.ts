@@ -18,6 +18,7 @@ import {
 } from '../../shared/api.js';
 import { describeConfigErrors, parseConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
+import { experimentChange, formatChange, formatMetric } from '../../shared/wording.js';
 import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
 import { diffCommits, diffNumstat } from '../git/diff.js';
 import { gitInit } from '../git/init.js';
@@ -176,7 +177,12 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         case 'best':
           if (ev.id !== 0) {
             const summary = summarize(record());
-            deps.notify?.(`New best ${summary.metricName}: ${ev.metric.toFixed(6)}`, `${tag} #${ev.id}: ${record().experiments.get(ev.id)?.description ?? ''}`);
+            const exp = record().experiments.get(ev.id);
+            const change = exp ? experimentChange(exp, summary.direction) : null;
+            deps.notify?.(
+              `New best ${summary.metricName}: ${formatMetric(ev.metric)}${change ? `, ${formatChange(change)}` : ''}`,
+              `${tag} #${ev.id}: ${exp?.description ?? ''}`,
+            );
           }
           break;
         case 'notice':

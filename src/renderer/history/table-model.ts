@@ -1,14 +1,16 @@
 // The history table's rows: one flat, precomputed row per experiment so sorting and filtering 10,000 of
 // them is a few milliseconds of plain array work, with no per-render allocation in the table itself.
 import type { ConfidenceLabel, Experiment, ExperimentStatus } from '../../shared/experiment.js';
-import { improvement } from '../../shared/experiment.js';
+import { experimentChange, type Change } from '../../shared/wording.js';
 
 export interface ExperimentRow {
   readonly id: number;
   readonly status: ExperimentStatus;
   readonly metric: number | null;
-  /** Gain over the best at decision time, positive = better whatever the direction; null without both. */
-  readonly delta: number | null;
+  /** The change against the best at decision time, as every place states it (wording.ts); null without one. */
+  readonly change: Change | null;
+  /** The same change as a gain, positive = better whatever the direction: what the column sorts by. */
+  readonly gain: number | null;
   /** Standard errors the gain stood above the noise when decided (null: no estimate or not decided). */
   readonly confidence: number | null;
   /** The decision's label: a keep 'within-noise' is shown marked. */
@@ -33,13 +35,14 @@ export interface SortSpec {
 }
 
 export function toRow(e: Experiment, direction: 'min' | 'max'): ExperimentRow {
-  const delta = e.metric !== null && e.bestBefore !== null && e.kind !== 'baseline' ? improvement(e.metric, e.bestBefore, direction) : null;
+  const change = experimentChange(e, direction);
   const tokens = e.usage ? e.usage.inputTokens + e.usage.outputTokens + e.usage.cacheCreationInputTokens + e.usage.cacheReadInputTokens : null;
   return {
     id: e.id,
     status: e.status,
     metric: e.metric,
-    delta,
+    change,
+    gain: change === null ? null : direction === 'min' ? -change.delta : change.delta,
     confidence: e.confidence?.z ?? null,
     confidenceLabel: e.confidence?.label ?? null,
     description: e.description,
@@ -96,7 +99,7 @@ function valueOf(r: ExperimentRow, key: SortKey): number | string | null {
     case 'metric':
       return r.metric;
     case 'delta':
-      return r.delta;
+      return r.gain;
     case 'confidence':
       return r.confidence;
     case 'description':

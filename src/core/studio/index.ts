@@ -38,6 +38,7 @@ import { createDemoProject } from '../project/demo.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 import { readProjectInfo } from '../project/project-info.js';
 import { exportRunReport } from '../report/export.js';
+import { FinalizeError, finalizeRun } from '../finalize/finalize-run.js';
 import { createEventLog } from './event-log.js';
 import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
 import { addRecent, readRecent } from './recent-projects.js';
@@ -516,6 +517,13 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       const p = requireProject();
       await readRecord(tag);
       return exportRunReport(p.dir, tag, format);
+    },
+    finalizeRun: async ({ tag, branch, squash }: { tag: string; branch?: string; squash?: boolean }) => {
+      const p = requireProject();
+      await readRecord(tag);
+      return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}) }).catch((err: Error) => {
+        throw err instanceof FinalizeError ? fail(err.message, 'conflict') : err;
+      });
     },
     setApiKey: async ({ key }: { key: string }) => {
       await deps.secrets.setApiKey(key);

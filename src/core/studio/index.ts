@@ -295,6 +295,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       const dir = await deps.chooseFolder();
       return dir ? openProject(dir) : null;
     },
+    listFolders: async ({ dir }: { dir: string }) => {
+      if (!path.isAbsolute(dir)) throw fail(`Type a full path (starting with ${path.sep}) to see the folders in it.`, 'invalid-args');
+      const abs = path.resolve(dir);
+      const entries = await readdir(abs, { withFileTypes: true }).catch(() => null);
+      if (!entries) throw fail(`${abs} is not a folder that can be read.`, 'not-found');
+      const folders = entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort((a, b) => a.localeCompare(b))
+        .slice(0, 500);
+      return { dir: abs, folders };
+    },
     createDemo: async ({ dir }: { dir?: string }) => {
       let target = dir ? path.resolve(dir) : '';
       if (!target) {

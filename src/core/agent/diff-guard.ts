@@ -7,7 +7,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { ProjectConfig } from '../../shared/config.js';
 import { changedFiles } from '../git/changed-files.js';
-import { raw } from '../git/git.js';
+import { raw, rev } from '../git/git.js';
 import { APP_DIR } from '../project/paths.js';
 
 export type GuardResult =
@@ -123,11 +123,11 @@ export async function guardDiff(opts: {
 export async function restoreFiles(worktree: string, commit: string, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
   const inCommit = new Set(
-    (await raw(worktree, ['ls-tree', '-r', '-z', '--name-only', commit, '--', ...paths])).split('\0').filter(Boolean),
+    (await raw(worktree, ['ls-tree', '-r', '-z', '--name-only', '--end-of-options', rev(commit), '--', ...paths])).split('\0').filter(Boolean),
   );
   const existing = paths.filter((p) => inCommit.has(p));
   const extra = paths.filter((p) => !inCommit.has(p));
-  if (existing.length) await raw(worktree, ['checkout', commit, '--', ...existing]);
+  if (existing.length) await raw(worktree, ['checkout', rev(commit), '--', ...existing]);
   for (const p of extra) {
     const abs = path.resolve(worktree, p);
     // Never delete outside the worktree, whatever a path says.

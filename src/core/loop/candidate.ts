@@ -7,7 +7,7 @@ import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, typ
 import { createWorkspace } from '../agent/workspace.js';
 import { commitPaths } from '../git/commit.js';
 import { diffCommits } from '../git/diff.js';
-import { resetTo } from '../git/reset-to.js';
+import { cleanWorktree, resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import { projectPaths } from '../project/paths.js';
 import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
@@ -68,6 +68,7 @@ async function propose(ctx: RunContext, slot: SlotState, id: number, base: Exper
         // An agent CLI runs as its own process group: journal it, so a restarted app can kill an orphan.
         onProcessStart: (p) => void ctx.append({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }).catch(() => undefined),
         onProcessEnd: (p) => void ctx.append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
+        sandbox: ctx.sandboxFor(slot.worktree, 'agent'),
       });
       return spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal;
     } catch (err) {
@@ -137,6 +138,8 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
 
   const message = `${description}\n\n${proposal.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
   const commit = await commitPaths(slot.worktree, check.changedFiles, message);
+  // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
+  await cleanWorktree(slot.worktree, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
   await proposed(commit, check.changedFiles);
 

@@ -18,6 +18,7 @@ import {
 } from '../../shared/api.js';
 import { describeConfigErrors, parseConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
+import { apiBaseUrl } from '../agent/claude/base-url.js';
 import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
 import { diffCommits, diffNumstat } from '../git/diff.js';
 import { gitInit } from '../git/init.js';
@@ -27,6 +28,7 @@ import { queryGpus } from '../gpu/index.js';
 import { summarize, toRunDetail, type RunRecord } from '../journal/fold.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js';
 import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
+import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
 import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
 import { addSteeringNote } from '../loop/steer-note.js';
 import { startRun, RunStartError } from '../loop/start-run.js';
@@ -70,7 +72,13 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
   const apiKeyStatus = async (): Promise<ApiKeyStatus> => {
     const key = await deps.secrets.getApiKey();
     const source = deps.secrets.keySource ? await deps.secrets.keySource() : key ? (deps.secrets.fromEnv ? 'env' : 'store') : null;
-    return { set: Boolean(key), source: key ? source : null, warning: await deps.secrets.warning() };
+    let endpoint: ApiKeyStatus['endpoint'];
+    try {
+      endpoint = { host: apiBaseUrl(env.ANTHROPIC_BASE_URL).host, error: null };
+    } catch (err) {
+      endpoint = { host: null, error: (err as Error).message };
+    }
+    return { set: Boolean(key), source: key ? source : null, warning: await deps.secrets.warning(), endpoint };
   };
 
   const readRecord = async (tag: string): Promise<RunRecord> => {
@@ -262,10 +270,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     return { record, experiment };
   };
 
+  /** A file the journal names, opened only inside the run's folder (the journal is untrusted input). */
+  const runFile = (tag: string, rel: string) => {
+    const dir = requireProject().dir;
+    return resolveRunFile(projectPaths(dir).runsDir, runPaths(dir, tag).dir, rel).catch((err: unknown) => {
+      throw err instanceof OutsideRunFolderError ? fail(err.message, 'failed') : err;
+    });
+  };
+
   const logFileOf = async (tag: string, id: number, runIndex = 0) => {
     const { experiment } = await experimentOf(tag, id);
     const rel = experiment.runs[runIndex]?.logPath ?? (runIndex === 0 ? experiment.logPath ?? runPaths(requireProject().dir, tag).logRel(id) : runPaths(requireProject().dir, tag).logRel(id, runIndex));
-    return { file: runPaths(requireProject().dir, tag).abs(rel), rel, experiment };
+    return { file: await runFile(tag, rel), rel, experiment };
   };
 
   const handlers: { [M in keyof ApiResults]: (args: never) => Promise<ApiResults[M]> } = {
@@ -334,8 +350,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           const rec = await readRecord(tag);
           const last = [...rec.experiments.values()].reverse().find((e) => e.logPath);
           if (last?.logPath) {
-            found = runPaths(p.dir, tag).abs(last.logPath);
-            break;
+            found = await runFile(tag, last.logPath).catch(() => null);
+            if (found) break;
           }
         }
         if (!found) return { value: null, metrics: {}, matched: null, error: 'There is no experiment log yet. Paste some output of your command to test the metric.' };
@@ -484,8 +500,15 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     getTranscript: async ({ tag, id }: { tag: string; id: number }) => {
       const { experiment } = await experimentOf(tag, id);
       if (!experiment.transcriptPath) return null;
-      const text = await readFile(runPaths(requireProject().dir, tag).abs(experiment.transcriptPath), 'utf8').catch(() => null);
-      return text === null ? null : (JSON.parse(text) as unknown);
+      const file = await runFile(tag, experiment.transcriptPath);
+      const text = await readFile(file, 'utf8').catch(() => null);
+      if (text === null) return null;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // Never echo the file's content (a parse error quotes its start).
+        throw fail(`The transcript of #${id} (${experiment.transcriptPath}) is not valid JSON.`, 'failed');
+      }
     },
     exportReport: async ({ tag, format }: { tag: string; format: 'html' | 'md' }) => {
       const p = requireProject();

@@ -54,7 +54,7 @@ function snoopProject(sandboxNetwork = true): { dir: string; home: string } {
 
 async function runSnoop(dir: string, home: string, sandbox: 'on' | 'off'): Promise<Record<string, number>> {
   const run = await runCli(['run', dir, '--tag', `s-${sandbox}`, '--max-experiments', '1'], {
-    env: { HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-SANDBOXSECRET', AUTORESEARCH_SANDBOX: sandbox === 'off' ? 'off' : '' },
+    env: { HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-SANDBOXSECRET', AUTORESEARCH_SANDBOX: sandbox },
     timeoutMs: 120_000,
   });
   expect(run.code, run.stderr).toBe(0);

@@ -30,6 +30,7 @@ import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js
 import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
 import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
 import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
+import { whyNotSignal } from '../loop/run-owner.js';
 import { addSteeringNote } from '../loop/steer-note.js';
 import { startRun, RunStartError } from '../loop/start-run.js';
 import type { LoopEvent, RunHandle } from '../loop/types.js';
@@ -446,7 +447,15 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     stopRun: async () => {
       if (external) {
-        // The CLI stops cleanly on SIGTERM: its experiments are killed and recorded as interrupted.
+        // The CLI stops cleanly on SIGTERM: its experiments are killed and recorded as interrupted. The pid comes
+        // from run.lock, a file anyone could have written: signal it only if it is this machine's run owner.
+        const lock = await readLock(requireProject().dir);
+        const refused = !lock
+          ? 'The run has no lock any more.'
+          : lock.pid !== external.ownerPid
+            ? 'The run changed its owner meanwhile; try again.'
+            : whyNotSignal(lock, runPaths(requireProject().dir, external.tag).journal);
+        if (refused) throw fail(refused, 'conflict');
         try {
           process.kill(external.ownerPid, 'SIGTERM');
         } catch (err) {

@@ -15,7 +15,6 @@ const TITLE = '\x1b]0;sudo password please\x1b\\';
 const CSI = '\x1b[2J\x1b[1;1H\x1b[31m';
 const C1 = '\u009b6n\u0085';
 // Control characters of any kind, except newline and tab.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /** An "agent CLI" that edits train.mjs and describes its change with escape sequences. */

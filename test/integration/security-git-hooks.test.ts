@@ -1,7 +1,7 @@
 // Code the agent wrote runs between the harness's git commands. Without the sandbox (turned off here, so the
 // attacks can be made) a trainer installs git hooks and an fsmonitor in the shared .git, and plants an ignored
 // .pth file for the next experiment. None of it may run inside the harness, and nothing planted may survive.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRunRecord } from '../../src/core/journal/read.js';
@@ -38,7 +38,6 @@ describe('git hooks and planted files from a trainer', () => {
   it('hooks and fsmonitor never run in the harness, and ignored files are gone for the next experiment', async () => {
     const marker = path.join(tempDir('ar-marker-'), 'ran.txt');
     const { dir } = scoredProject({}, { '.gitignore': '*.pth\n__pycache__/\n' });
-    const { writeFileSync, mkdirSync } = await import('node:fs');
     writeFileSync(path.join(dir, 'train.mjs'), hostileTrainer(marker));
     mkdirSync(path.join(dir, '__pycache__'));
     git(dir, 'add', '-A');

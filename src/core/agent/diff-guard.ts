@@ -70,7 +70,8 @@ export async function guardDiff(opts: {
 }): Promise<GuardResult> {
   const { worktree, config, protectedHashes } = opts;
   const isEditable = picomatch([...config.files.editable], { dot: true });
-  const isProtected = config.files.protected.length ? picomatch([...config.files.protected], { dot: true }) : () => false;
+  // Any letter case: on a case-insensitive volume PREPARE.PY is the protected prepare.py.
+  const isProtected = config.files.protected.length ? picomatch([...config.files.protected], { dot: true, nocase: true }) : () => false;
   // Links to untracked inputs (data/, .venv/) and the app's own folder are the harness's, not the proposal's.
   const linked = config.files.linked.map((l) => l.replace(/\/+$/, ''));
   const isHarnessPath = (f: string) => f === APP_DIR || f.startsWith(`${APP_DIR}/`) || linked.some((l) => f === l || f.startsWith(`${l}/`));
@@ -101,6 +102,17 @@ export async function guardDiff(opts: {
       reason: `The proposal changed files outside the editable ones (${config.files.editable.join(', ')}): ${listed(outside)}.`,
       changedFiles: files,
     };
+  }
+
+  // A changed file must be a plain file: a symbolic link (train.py -> ~/.ssh/id_ed25519) or a hard link would be
+  // committed as, or point the run at, something outside the project.
+  const links: string[] = [];
+  for (const f of files) {
+    const info = await lstat(path.join(worktree, f)).catch(() => null);
+    if (info && (info.isSymbolicLink() || (info.isFile() && info.nlink > 1))) links.push(f);
+  }
+  if (links.length) {
+    return { ok: false, reason: `The proposal made links instead of files (${listed(links)}); only plain files may change.`, changedFiles: files };
   }
 
   const untracked = changes.filter((c) => c.code === '??').map((c) => c.path);

@@ -1,6 +1,6 @@
 // One candidate, start to end: propose (in the slot's worktree, through the restricted workspace), guard the
 // diff, commit, verify the protected files, measure, confirm a narrow win, run the guard command, decide.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { addUsage, type Experiment, type ExperimentRunResult, type TokenUsage } from '../../shared/experiment.js';
 import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
 import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, type Proposal } from '../agent/proposer.js';
@@ -10,6 +10,7 @@ import { diffCommits } from '../git/diff.js';
 import { cleanWorktree, resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import { projectPaths } from '../project/paths.js';
+import { readProgramFile } from '../project/program-file.js';
 import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
 import { judge, mean } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
@@ -38,7 +39,8 @@ type ProposeOutcome = Proposal | 'interrupted' | { readonly fatal: string };
 async function propose(ctx: RunContext, slot: SlotState, id: number, base: Experiment): Promise<ProposeOutcome> {
   const { config, record } = ctx;
   const workspace = createWorkspace(slot.worktree, ctx.projectDir, config.files);
-  const program = await readFile(projectPaths(ctx.projectDir).program, 'utf8').catch(() => '');
+  // A program.md that is a link (to a file outside the project) is not read: the agent sees no program.
+  const program = (await readProgramFile(projectPaths(ctx.projectDir).program).catch(() => null)) ?? '';
   // Tokens of attempts that failed on an outage still count (the spend cap must see them).
   let spentBefore: TokenUsage | null = null;
   for (let attempt = 0; ; attempt++) {

@@ -1,6 +1,6 @@
 // createStudio: the Api implemented over the engine. One instance per app (Electron main, or
 // `autoresearch serve`); it owns the open project, the live run, the GPU poller and the event log.
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ApiError,
@@ -38,6 +38,7 @@ import { testMetricOnText } from '../metric/index.js';
 import { saveConfig } from '../project/config-file.js';
 import { createDemoProject } from '../project/demo.js';
 import { projectPaths, runPaths } from '../project/paths.js';
+import { ProgramFileError, readProgramFile, writeProgramFile } from '../project/program-file.js';
 import { readProjectInfo } from '../project/project-info.js';
 import { exportRunReport } from '../report/export.js';
 import { createEventLog } from './event-log.js';
@@ -388,13 +389,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     readProgram: async () => {
       const p = requireProject();
-      const text = await readFile(projectPaths(p.dir).program, 'utf8').catch(() => null);
+      const text = await readProgramFile(projectPaths(p.dir).program).catch((err: unknown) => {
+        if (err instanceof ProgramFileError) throw fail(err.message, 'conflict');
+        return null;
+      });
       const editable = p.config?.files.editable ?? [];
       return { text: text ?? '', exists: text !== null, editable };
     },
     saveProgram: async ({ text }: { text: string }) => {
       const p = requireProject();
-      await writeFile(projectPaths(p.dir).program, text, 'utf8');
+      await writeProgramFile(projectPaths(p.dir).program, text).catch((err: unknown) => {
+        throw err instanceof ProgramFileError ? fail(err.message, 'conflict') : err;
+      });
       await refreshProject();
       return null;
     },

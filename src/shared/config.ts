@@ -2,6 +2,7 @@
 // One zod schema is the single source of truth: core validates what it loads, main validates what the
 // renderer sends, and the setup forms show the same messages next to the fields.
 import { z } from 'zod';
+import { isMetricName, RESERVED_METRIC_NAMES } from './metric-name.js';
 
 export const CONFIG_VERSION = 1 as const;
 
@@ -42,19 +43,26 @@ export const MetricExtractionSchema = z.discriminatedUnion('kind', [
 ]);
 export type MetricExtraction = z.infer<typeof MetricExtractionSchema>;
 
-export const MetricSchema = z.object({
-  name: z
+/** A name the metric reader can record: letters of any script, digits, _ . - / and µ; not a reserved object key. */
+const metricName = (empty: string) =>
+  z
     .string()
     .trim()
-    .min(1, 'Name the metric the command prints, e.g. val_bpb')
-    .regex(/^[A-Za-z_][\w.\-/]*$/, 'A metric name starts with a letter or _ and has no spaces, e.g. val_bpb'),
+    .min(1, empty)
+    .superRefine((n, ctx) => {
+      if (RESERVED_METRIC_NAMES.has(n)) ctx.addIssue({ code: 'custom', message: `${n} is a reserved word and cannot name a metric; choose another name` });
+      else if (!isMetricName(n)) ctx.addIssue({ code: 'custom', message: 'A metric name starts with a letter or _ and has no spaces or =, e.g. val_bpb or total_µs' });
+    });
+
+export const MetricSchema = z.object({
+  name: metricName('Name the metric the command prints, e.g. val_bpb'),
   /** Always explicit: lower is better (loss, bpb, seconds) or higher is better (accuracy, throughput). */
   direction: z.enum(['min', 'max']),
   extract: MetricExtractionSchema.default({ kind: 'line' }),
   /** Other `name: value` / `METRIC name=value` numbers to record with each experiment. */
-  secondary: z.array(z.string().trim().min(1)).default([]),
+  secondary: z.array(metricName('A secondary metric needs a name')).default([]),
   /** The secondary metric holding peak memory in MB; results.tsv shows it as memory_gb (MB / 1024). */
-  memoryMb: z.string().trim().min(1).nullable().default('peak_vram_mb'),
+  memoryMb: metricName('Name the memory metric, e.g. peak_vram_mb').nullable().default('peak_vram_mb'),
 });
 export type MetricConfig = z.infer<typeof MetricSchema>;
 
@@ -120,15 +128,30 @@ export const AgentSchema = z.object({
 });
 export type AgentConfig = z.infer<typeof AgentSchema>;
 
+export const ACCEPTANCE_RULES = ['noise-aware', 'classic'] as const;
+
 export const AcceptanceSchema = z.object({
-  /** How large an improvement must be to count: absolute units of the metric, a fraction of the best, or k × noise floor. */
+  /**
+   * noise-aware (default): keep only a gain beyond the measured noise, at the stated false-keep rate, confirmed
+   * by further runs. classic: autoresearch's rule, keep if better (by more than the minimum improvement).
+   */
+  rule: z.enum(ACCEPTANCE_RULES).default('noise-aware'),
+  /**
+   * noise-aware: the one-sided error rate of the final comparison, i.e. the most a change with no real effect
+   * that reached it is kept. Screening first runs makes the real rate lower (bench/acceptance: about 0.7 % of changes with no effect are kept at 0.02).
+   */
+  falseKeepRate: z.number().min(0.0001, 'The false-keep rate must be at least 0.0001').max(0.5, 'The false-keep rate must be at most 0.5 (0.02 = 2 %)').default(0.02),
+  /** classic: how large an improvement must be to count: absolute units of the metric, a fraction of the best, or k × noise floor. */
   minImprovementMode: z.enum(['absolute', 'relative', 'noise']).default('absolute'),
   /** absolute: metric units; relative: fraction (0.001 = 0.1 %); noise: k (multiples of the baseline spread). */
   minImprovement: z.number().nonnegative().default(0),
   /** Run the baseline this many times; the spread of the results is the noise floor. */
-  baselineRuns: z.number().int().min(1).max(20).default(1),
-  /** Extra runs for a candidate that wins by less than twice the minimum improvement; kept only if the mean still wins. */
-  confirmRuns: z.number().int().min(0).max(10).default(0),
+  baselineRuns: z.number().int().min(1).max(20).default(3),
+  /**
+   * Extra runs for a promising candidate. noise-aware: up to this many, until the win is confirmed or
+   * hopeless. classic: for a win by less than twice the minimum improvement; kept only if the mean still wins.
+   */
+  confirmRuns: z.number().int().min(0).max(10).default(4),
   /** A command that must exit 0 in the candidate's worktree before a keep (e.g. the test suite). */
   guardCommand: z.string().trim().nullable().default(null),
   guardTimeoutSeconds: z.number().int().min(1).default(600),

@@ -2,7 +2,7 @@
 // It is the source of truth for a run; results.tsv, the UI and the reports are all derived from it.
 import { z } from 'zod';
 import type { ProjectConfig } from './config.js';
-import { EXPERIMENT_STATUSES, type Experiment, type TokenUsage } from './experiment.js';
+import { EXPERIMENT_STATUSES, type Experiment, type ExperimentRunResult, type TokenUsage } from './experiment.js';
 
 export const JOURNAL_VERSION = 1 as const;
 
@@ -30,7 +30,7 @@ export interface RunResumeEvent {
 export interface RunStopEvent {
   readonly type: 'run-stop';
   readonly at: string;
-  /** Why: 'max-experiments', 'max-hours', 'max-cost', 'target', 'failures', 'user', 'signal', 'auth', 'error'. */
+  /** Why: 'max-experiments', 'max-hours', 'max-cost', 'target', 'exhausted', 'failures', 'user', 'signal', 'auth', 'error'. */
   readonly reason: StopReason;
   readonly message: string;
 }
@@ -40,6 +40,8 @@ export type StopReason =
   | 'max-hours'
   | 'max-cost'
   | 'target'
+  /** The proposer has nothing new to try from the best (the mutation proposer's search space); not a failure. */
+  | 'exhausted'
   | 'failures'
   | 'user'
   | 'signal'
@@ -110,6 +112,18 @@ export interface NoiseFloorEvent {
   readonly spread: number;
 }
 
+/**
+ * The noise-aware rule measured the current best again (beside a promising candidate, or because the runs
+ * that chose it flatter it). The run joins that experiment's runs and its metric becomes the new mean.
+ */
+export interface BestRemeasuredEvent {
+  readonly type: 'best-remeasured';
+  readonly at: string;
+  /** The experiment measured again (the best at the time). */
+  readonly id: number;
+  readonly run: ExperimentRunResult;
+}
+
 export interface SteerEvent {
   readonly type: 'steer';
   readonly at: string;
@@ -136,6 +150,7 @@ export type JournalEvent =
   | ExperimentEndEvent
   | BestEvent
   | NoiseFloorEvent
+  | BestRemeasuredEvent
   | SteerEvent
   | NoticeEvent;
 
@@ -204,7 +219,19 @@ export const ExperimentSchema = obj({
 /** The config a run recorded: shown, never executed (a run always executes the project's current config). */
 const RecordedConfigSchema = obj({ metric: obj({ name: z.string(), direction: z.enum(['min', 'max']) }) });
 
-const STOP_REASONS = ['max-experiments', 'max-hours', 'max-cost', 'target', 'failures', 'user', 'signal', 'auth', 'error'] as const satisfies readonly StopReason[];
+/** Every stop reason, as a mapped type: a reason added to StopReason is a type error here until listed. */
+const STOP_REASONS: { readonly [K in StopReason]: true } = {
+  'max-experiments': true,
+  'max-hours': true,
+  'max-cost': true,
+  target: true,
+  exhausted: true,
+  failures: true,
+  user: true,
+  signal: true,
+  auth: true,
+  error: true,
+};
 
 /**
  * One schema per event type. The mapped type makes a new member of `JournalEvent` a type error here until
@@ -213,7 +240,7 @@ const STOP_REASONS = ['max-experiments', 'max-hours', 'max-cost', 'target', 'fai
 const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
   'run-start': obj({ type: z.literal('run-start'), at: z.string(), version: z.number(), tag: z.string(), branch: z.string(), startCommit: sha, config: RecordedConfigSchema, proposer: z.string(), appVersion: z.string() }),
   'run-resume': obj({ type: z.literal('run-resume'), at: z.string(), config: RecordedConfigSchema, proposer: z.string() }),
-  'run-stop': obj({ type: z.literal('run-stop'), at: z.string(), reason: z.enum(STOP_REASONS), message: z.string() }),
+  'run-stop': obj({ type: z.literal('run-stop'), at: z.string(), reason: z.string().refine((r) => Object.hasOwn(STOP_REASONS, r), 'a known stop reason'), message: z.string() }),
   'experiment-start': obj({ type: z.literal('experiment-start'), at: z.string(), experiment: ExperimentSchema }),
   'experiment-proposed': obj({
     type: z.literal('experiment-proposed'),
@@ -232,6 +259,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
   'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),
   best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),
   'noise-floor': obj({ type: z.literal('noise-floor'), at: z.string(), values: z.array(z.number().nullable()), spread: z.number().nullable() }),
+  'best-remeasured': obj({ type: z.literal('best-remeasured'), at: z.string(), id, run: RunResultSchema }),
   steer: obj({ type: z.literal('steer'), at: z.string(), note: z.string() }),
   notice: obj({ type: z.literal('notice'), at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: id.optional() }),
 };

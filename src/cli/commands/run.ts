@@ -21,7 +21,7 @@ keep or revert, until a stop condition. An existing run is resumed when you pass
   --json                  print one JSON object per event instead of text
 Ctrl-C stops cleanly: running experiments are killed and recorded as interrupted.`;
 
-const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'user', 'signal']);
+const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'exhausted', 'user', 'signal']);
 
 export const runCommand: Command = {
   summary: 'run the loop (or resume a run with --tag)',

@@ -141,6 +141,18 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       rec.noiseValues = [...event.values];
       rec.noiseFloor = event.values.length > 1 ? event.spread : null;
       break;
+    case 'best-remeasured': {
+      const e = rec.experiments.get(event.id);
+      if (e) {
+        const runs = [...e.runs, event.run];
+        const values = runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v));
+        const metric = values.length ? values.reduce((s, v) => s + v, 0) / values.length : e.metric;
+        putExperiment(rec, { ...e, runs, metric, timings: { ...e.timings, trainingMs: (e.timings.trainingMs ?? 0) + event.run.durationMs } });
+        // A lucky best regresses to its true value: later candidates are judged against the new mean.
+        if (rec.bestId === event.id && metric !== null) rec.best = metric;
+      }
+      break;
+    }
     case 'steer':
       rec.steering.push({ at: event.at, note: event.note });
       break;
@@ -161,6 +173,12 @@ export function foldEvents(events: Iterable<JournalEvent>): RunRecord {
 
 export function baselineOf(rec: RunRecord): Experiment | null {
   return rec.experiments.get(0) ?? null;
+}
+
+function countKeptImprovements(experiments: Iterable<Experiment>): number {
+  let n = 0;
+  for (const e of experiments) if (e.status === 'keep' && e.kind !== 'baseline') n += 1;
+  return n;
 }
 
 export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSummary {
@@ -184,6 +202,7 @@ export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSumma
     bestCommit: rec.bestCommit,
     noiseFloor: rec.noiseFloor,
     counts: countStatuses([...rec.experiments.values()]),
+    keptImprovements: countKeptImprovements(rec.experiments.values()),
     costUsd: rec.costUsd,
     inputTokens: rec.inputTokens,
     outputTokens: rec.outputTokens,

@@ -1,20 +1,20 @@
 // The shareable report: one self-contained HTML file (inline CSS, inline SVG, no script, no network, no
 // font downloads). A Content-Security-Policy of default-src 'none' makes the "offline" promise hold even
 // if something from the data slipped through: the browser would refuse to fetch it.
-import type { ExperimentStatus } from '../../shared/experiment.js';
+import { describeConfidence, type ExperimentStatus } from '../../shared/experiment.js';
 import { escapeHtml } from './escape.js';
-import {
-  formatCount,
-  formatDurationMs,
-  formatHours,
-  formatImprovementPct,
-  formatMetric,
-  formatPercent,
-  formatSigned,
-  formatUsd,
-  shortCommit,
-} from './format.js';
+import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type KeptImprovement, type ReportModel } from './model.js';
+import {
+  formatChange,
+  formatChangeAmount,
+  formatKeepRate,
+  formatNotebookKeepRate,
+  GLOSSARY,
+  runImprovement,
+  type Change,
+  type GlossaryTerm,
+} from '../../shared/wording.js';
 import { renderProgressSvg } from './progress-svg.js';
 
 export interface HtmlReportOptions {
@@ -24,8 +24,16 @@ export interface HtmlReportOptions {
 
 const e = escapeHtml;
 
-function card(label: string, value: string, sub = ''): string {
-  return `<div class="card"><div class="label">${e(label)}</div><div class="value">${e(value)}</div>${sub ? `<div class="sub">${e(sub)}</div>` : ''}</div>`;
+function card(label: string, value: string, sub = '', term?: GlossaryTerm, wide = false): string {
+  const title = term ? ` title="${e(GLOSSARY[term])}"` : '';
+  return `<div class="card${wide ? ' wide' : ''}"${title}><div class="label">${e(label)}</div><div class="value">${e(value)}</div>${sub ? `<div class="sub">${e(sub)}</div>` : ''}</div>`;
+}
+
+/** A change as every place states it, the verdict coloured: "-0.020000 (-2.00 %) better". */
+function changeHtml(change: Change | null): string {
+  if (!change) return '';
+  const cls = change.verdict === 'better' ? 'better' : change.verdict === 'worse' ? 'worse' : 'same';
+  return `${e(formatChangeAmount(change))} <span class="${cls}">${e(change.verdict)}</span>`;
 }
 
 function sourceLine(model: ReportModel): string {
@@ -42,14 +50,21 @@ function sourceLine(model: ReportModel): string {
   return parts.map(e).join(' · ');
 }
 
-/** "2.83 %" big, "better (−0.028214 val_bpb)" small: the words carry the direction, the card stays narrow. */
+/** The run's improvement, stated as every place states it; the card is wide enough for the whole phrase. */
 function improvementCard(model: ReportModel): string {
   const f = model.figures;
-  if (f.improvementPct === null || f.improvement === null) return card('Improvement', '—', f.baseline === null ? 'no baseline metric' : '');
-  const words = formatImprovementPct(f.improvementPct);
-  const [value, verdict] = words.endsWith(' better') ? [words.slice(0, -7), 'better'] : words.endsWith(' worse') ? [words.slice(0, -6), 'worse'] : ['0 %', 'no change'];
-  const change = formatSigned(model.direction === 'min' ? -f.improvement : f.improvement);
-  return card('Improvement', value, `${verdict} (${change} ${model.metricName})`);
+  const change = runImprovement(f.baseline, f.best, model.direction);
+  if (!change) return card('Improvement', '—', f.baseline === null ? 'no baseline metric' : '', 'improvement');
+  return (
+    `<div class="card wide" title="${e(GLOSSARY.improvement)}"><div class="label">Improvement</div>` +
+    `<div class="value" data-change="${e(formatChange(change))}">${changeHtml(change)}</div><div class="sub">best vs baseline, ${e(model.metricName)}</div></div>`
+  );
+}
+
+/** "17.6 %" big; "22 kept of 125 tried" and what is counted small (the full definition is the tooltip). */
+function rateCard(label: string, text: string, definition: string, term: GlossaryTerm): string {
+  const m = /^(.*?) \((.*)\)$/.exec(text);
+  return m ? card(label, m[1]!, `${m[2]} · ${definition}`, term, true) : card(label, text, definition, term, true);
 }
 
 function summaryCards(model: ReportModel): string {
@@ -63,14 +78,16 @@ function summaryCards(model: ReportModel): string {
     card('Baseline', formatMetric(f.baseline), f.baselineId !== null ? `#${f.baselineId}` : 'not measured'),
     card('Best', formatMetric(f.best), f.bestId !== null ? `#${f.bestId}` : ''),
     improvementCard(model),
-    card('Experiments', formatCount(f.experiments), c.running ? `${c.running} still running` : 'baseline included'),
-    card('Kept', formatCount(f.keepRows), `baseline + ${formatCount(f.keptImprovements)} improvement${f.keptImprovements === 1 ? '' : 's'}`),
-    card('Keep rate', formatPercent(f.keepRate), `${formatCount(f.keptImprovements)} of ${formatCount(f.finishedCandidates)} candidates`),
+    card('Experiments', formatCount(f.experiments), c.running ? `baseline included, ${c.running} still running` : 'baseline included', 'experiments'),
+    card('Kept', formatCount(f.keptImprovements), 'baseline not counted', 'kept'),
+    rateCard('Keep rate', formatKeepRate(f), 'baseline not counted, crashes count as tried', 'keepRate'),
+    rateCard('Keep rate (autoresearch notebook)', formatNotebookKeepRate(f), 'baseline counted, crashes excluded', 'notebookKeepRate'),
     card('Crashes', formatCount(c.crash), failuresSub),
     card('GPU hours', formatHours(f.gpuHours), f.gpuHours === null ? (tsv ? 'not in results.tsv' : 'not recorded') : 'training time'),
     card('Spend', formatUsd(f.spendUsd), f.spendUsd === null ? (tsv ? 'not in results.tsv' : 'not recorded') : `${formatCount(f.inputTokens + f.outputTokens)} tokens`),
   ];
   if (model.noiseFloor !== null) cards.push(card('Noise floor', `±${formatMetric(model.noiseFloor)}`, 'std. dev. of baseline runs'));
+  if (f.bestConfidence) cards.push(card("Best's confidence", f.bestConfidence.z === null ? f.bestConfidence.label : `${f.bestConfidence.z.toFixed(1)} SE`, f.keptWithinNoise ? `${formatCount(f.keptWithinNoise)} keep${f.keptWithinNoise === 1 ? '' : 's'} within the noise` : describeConfidence(f.bestConfidence)));
   return `<section class="cards">${cards.join('')}</section>`;
 }
 
@@ -89,10 +106,11 @@ function diffHtml(diff: string): string {
 }
 
 function improvementHtml(model: ReportModel, k: KeptImprovement, index: number): string {
-  const gain = k.gain !== null ? `${formatSigned(model.direction === 'min' ? -k.gain : k.gain)} (${formatImprovementPct(k.gainPct)})` : '';
+  const gain = changeHtml(k.change);
   const meta: string[] = [];
   if (k.commit) meta.push(`commit <code>${e(shortCommit(k.commit))}</code>`);
   if (k.previousBest !== null) meta.push(`from ${e(formatMetric(k.previousBest))}`);
+  if (k.confidence) meta.push(`<span class="${k.confidence.label === 'within-noise' ? 'noise-keep' : 'conf'}">${e(describeConfidence(k.confidence))}</span>`);
   if (k.changedFiles.length) meta.push(`${k.changedFiles.map((f) => `<code>${e(f)}</code>`).join(', ')}`);
   const body: string[] = [];
   if (k.hypothesis) body.push(`<p class="hyp">${e(k.hypothesis)}</p>`);
@@ -101,12 +119,12 @@ function improvementHtml(model: ReportModel, k: KeptImprovement, index: number):
   const open = index < 30 ? ' open' : '';
   const summary =
     `<summary><span class="kid">#${e(String(k.id))}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
-    `<span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${e(gain)}</span></summary>`;
+    `<span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span>${k.confidence?.label === 'within-noise' ? '<span class="noise-keep" title="Kept, but within the noise: it may be luck"> ≈ noise</span>' : ''}</summary>`;
   // Nothing to unfold (a results.tsv import): one dense line instead of an empty panel.
   if (body.length === 0) {
     return (
       `<div class="kept plain"><span class="kid">#${e(String(k.id))}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
-      `<span class="kmeta">${meta.join(' · ')}</span><span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${e(gain)}</span></div>`
+      `<span class="kmeta">${meta.join(' · ')}</span><span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span></div>`
     );
   }
   return `<details class="kept"${open}>${summary}<div class="kbody"><p class="meta">${meta.join(' · ')}</p>${body.join('')}</div></details>`;
@@ -131,7 +149,7 @@ function tableHtml(model: ReportModel): string {
     '<th>commit</th>',
     '<th>status</th>',
     `<th class="num">${e(model.metricName)}</th>`,
-    '<th class="num" title="Change of the metric against the best before this experiment">Δ vs best</th>',
+    `<th class="num" title="${e(GLOSSARY.change)}">change vs best</th>`,
     showMemory ? '<th class="num">memory GB</th>' : '',
     showTime ? '<th class="num">training</th>' : '',
     showCost ? '<th class="num">cost</th>' : '',
@@ -139,15 +157,12 @@ function tableHtml(model: ReportModel): string {
   ].join('');
   const body = model.rows
     .map((r) => {
-      // Shown as the change of the metric itself (like the kept list); the colour says better or worse.
-      const vs = r.vsBest === null ? '' : formatSigned(model.direction === 'min' ? -r.vsBest : r.vsBest);
-      const vsClass = r.vsBest === null ? '' : r.vsBest > 0 ? ' good' : r.vsBest < 0 ? ' bad' : '';
       const desc = r.error && r.error !== r.description ? `${e(r.description)} <span class="err">${e(r.error)}</span>` : e(r.description);
       return (
         // Every field is escaped, even those typed as enums and numbers: a report's data comes from files anyone can edit.
         `<tr class="${STATUS_CLASS[r.status] ?? 's-other'}${r.isBaseline ? ' base' : ''}"><td class="num">${e(String(r.id))}</td><td><code>${e(shortCommit(r.commit))}</code></td>` +
         `<td><span class="st">${e(r.isBaseline ? 'baseline' : r.status)}</span></td><td class="num">${e(formatMetric(r.metric))}</td>` +
-        `<td class="num${vsClass}">${e(vs)}</td>` +
+        `<td class="num change">${changeHtml(r.change)}</td>` +
         (showMemory ? `<td class="num">${r.memoryGb === null ? '' : e(Number(r.memoryGb).toFixed(1))}</td>` : '') +
         (showTime ? `<td class="num">${r.trainingMs === null ? '' : e(formatDurationMs(r.trainingMs))}</td>` : '') +
         (showCost ? `<td class="num">${r.costUsd === null ? '' : e(formatUsd(r.costUsd))}</td>` : '') +
@@ -190,7 +205,7 @@ ${warnings}
 ${summaryCards(model)}
 <section class="chart"><figure>${svg}<figcaption>Every experiment by number. Green: kept (the running best steps down${model.direction === 'max' ? ' — up, higher is better' : ''}); grey: discarded; red ×: failed runs on the bottom edge${model.noiseFloor !== null ? '; band: baseline ± noise floor' : ''}. Hover a green dot for its description.</figcaption></figure></section>
 <section>
-<h2>Kept improvements <span class="count">${formatCount(f.keptImprovements)}</span></h2>
+<h2>Kept improvements <span class="count" title="${e(GLOSSARY.kept)}">${formatCount(f.keptImprovements)}</span></h2>
 ${tsvNote}
 ${improvements}
 </section>
@@ -217,7 +232,7 @@ code,pre{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liber
 .src{margin:0;color:var(--muted)}
 .warnings{margin:14px 0;padding:8px 14px;border:1px solid #d4a72c;border-radius:6px;background:rgba(212,167,44,.12)}
 .warnings p{margin:4px 0}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px;margin:18px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));grid-auto-flow:row dense;gap:10px;margin:18px 0}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .card .label{font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
 .card .value{font-size:20px;white-space:nowrap;font-weight:650;font-variant-numeric:tabular-nums;margin-top:2px}
@@ -225,6 +240,7 @@ code,pre{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liber
 .chart figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:8px}
 .chart svg{display:block;width:100%;height:auto}
 figcaption{color:var(--muted);font-size:12px;padding:4px 8px 2px}
+details.kept .noise-keep,.kept .noise-keep{color:#9a6700;font-weight:600}
 details.kept,.kept.plain{background:var(--panel);border:1px solid var(--line);border-radius:8px;margin:6px 0}
 details.kept,.kept.plain{overflow:hidden}
 details.kept>summary,.kept.plain{display:flex;gap:10px;align-items:baseline;padding:8px 12px;cursor:pointer;list-style:none}
@@ -239,7 +255,7 @@ details.kept[open]>summary::before{content:"▾"}
 .kid{color:var(--muted);font-variant-numeric:tabular-nums;min-width:3.2em}
 .kdesc{flex:1;font-weight:550;word-break:break-word}
 .kval{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
-.kgain{color:var(--accent);font-size:12.5px;min-width:13em;text-align:right;font-variant-numeric:tabular-nums}
+.kgain{font-size:12.5px;min-width:13em;text-align:right;font-variant-numeric:tabular-nums}
 .kbody{padding:0 12px 10px;border-top:1px solid var(--line)}
 .meta{color:var(--muted);font-size:12px;margin:8px 0}
 .hyp{margin:6px 0;font-style:italic}
@@ -258,8 +274,10 @@ table.exps{border-collapse:collapse;width:100%;font-size:12.5px}
 .exps tr:last-child td{border-bottom:0}
 .exps .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .exps td.num{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-.exps .good{color:var(--accent)}
-.exps .bad{color:var(--muted)}
+.better{color:var(--accent)}
+.worse{color:var(--bad)}
+.same{color:var(--muted)}
+.card.wide{grid-column:span 2}
 .exps .desc{word-break:break-word}
 .exps .err{color:var(--bad);font-size:11.5px;margin-left:6px}
 .st{display:inline-block;border-radius:9px;padding:0 7px;font-size:11.5px;border:1px solid var(--line)}

@@ -117,8 +117,19 @@ function drawKept(ctx: CanvasRenderingContext2D, model: ProgressModel, geom: Cha
     const y = Math.min(Math.max(geom.y(k.y), geom.plot.top + 3), geom.plot.bottom - 12);
     ctx.beginPath();
     ctx.arc(x, y, r, 0, Math.PI * 2);
-    ctx.fill();
-    ctx.stroke();
+    if (k.withinNoise) {
+      // A keep within the noise is drawn hollow: it may be luck.
+      ctx.save();
+      ctx.fillStyle = colors.bg;
+      ctx.strokeStyle = colors.good;
+      ctx.lineWidth = 2;
+      ctx.fill();
+      ctx.stroke();
+      ctx.restore();
+    } else {
+      ctx.fill();
+      ctx.stroke();
+    }
   }
   ctx.restore();
 }
@@ -278,14 +289,14 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
   const counts = useMemo(() => {
     let discards = 0;
     for (const p of model.points) if (p.status === 'discard') discards += 1;
-    return { discards, improvements: model.kept.filter((k) => !k.isBaseline).length };
+    return { discards, improvements: model.kept.filter((k) => !k.isBaseline).length, withinNoise: model.kept.filter((k) => k.withinNoise).length };
   }, [model]);
 
   return (
     <div className="progress-chart" data-testid={props.testId ?? 'progress-chart'} data-points={model.points.length} data-kept={model.kept.length} data-failures={model.failures.length} data-labels={labels.length} data-zoomed={zoom ? 'true' : 'false'}>
       <div className="chart-area" ref={containerRef} style={{ height }}>
         {model.points.length === 0 ? <div className="chart-empty">No experiments yet: the chart fills in as they finish.</div> : null}
-        <canvas ref={canvasRef} className="chart-canvas" aria-label={`Progress chart of ${metricName}: ${model.points.length} experiments, ${model.kept.length} kept`} role="img" />
+        <canvas ref={canvasRef} className="chart-canvas" aria-label={`Progress chart of ${metricName}: ${model.points.length} experiments, baseline included; ${counts.improvements} kept`} role="img" />
         <canvas
           ref={overlayRef}
           className="chart-overlay"
@@ -323,8 +334,13 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
               <i className="lg-dot discard" /> Discarded ({counts.discards})
             </span>
             <span>
-              <i className="lg-dot keep" /> Kept ({counts.improvements})
+              <i className="lg-dot keep" /> Kept ({counts.improvements}){counts.improvements < model.kept.length ? ' + baseline' : ''}
             </span>
+            {counts.withinNoise ? (
+              <span title="Kept, but the gain was under 2 standard errors of the noise when it was decided: it may be luck" data-testid="legend-within-noise">
+                <i className="lg-dot keep hollow" /> Within noise ({counts.withinNoise})
+              </span>
+            ) : null}
             <span>
               <i className="lg-line" /> Running best
             </span>

@@ -1,14 +1,20 @@
 // The history table's rows: one flat, precomputed row per experiment so sorting and filtering 10,000 of
 // them is a few milliseconds of plain array work, with no per-render allocation in the table itself.
-import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
-import { improvement } from '../../shared/experiment.js';
+import type { ConfidenceLabel, Experiment, ExperimentStatus } from '../../shared/experiment.js';
+import { experimentChange, type Change } from '../../shared/wording.js';
 
 export interface ExperimentRow {
   readonly id: number;
   readonly status: ExperimentStatus;
   readonly metric: number | null;
-  /** Gain over the best at decision time, positive = better whatever the direction; null without both. */
-  readonly delta: number | null;
+  /** The change against the best at decision time, as every place states it (wording.ts); null without one. */
+  readonly change: Change | null;
+  /** The same change as a gain, positive = better whatever the direction: what the column sorts by. */
+  readonly gain: number | null;
+  /** Standard errors the gain stood above the noise when decided (null: no estimate or not decided). */
+  readonly confidence: number | null;
+  /** The decision's label: a keep 'within-noise' is shown marked. */
+  readonly confidenceLabel: ConfidenceLabel | null;
   readonly description: string;
   readonly slot: number;
   /** The experiment it was based on (lineage). */
@@ -21,7 +27,7 @@ export interface ExperimentRow {
   readonly haystack: string;
 }
 
-export const SORT_KEYS = ['id', 'status', 'metric', 'delta', 'description', 'slot', 'parent', 'duration', 'tokens', 'cost'] as const;
+export const SORT_KEYS = ['id', 'status', 'metric', 'delta', 'confidence', 'description', 'slot', 'parent', 'duration', 'tokens', 'cost'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface SortSpec {
   readonly key: SortKey;
@@ -29,13 +35,16 @@ export interface SortSpec {
 }
 
 export function toRow(e: Experiment, direction: 'min' | 'max'): ExperimentRow {
-  const delta = e.metric !== null && e.bestBefore !== null && e.kind !== 'baseline' ? improvement(e.metric, e.bestBefore, direction) : null;
+  const change = experimentChange(e, direction);
   const tokens = e.usage ? e.usage.inputTokens + e.usage.outputTokens + e.usage.cacheCreationInputTokens + e.usage.cacheReadInputTokens : null;
   return {
     id: e.id,
     status: e.status,
     metric: e.metric,
-    delta,
+    change,
+    gain: change === null ? null : direction === 'min' ? -change.delta : change.delta,
+    confidence: e.confidence?.z ?? null,
+    confidenceLabel: e.confidence?.label ?? null,
     description: e.description,
     slot: e.slot,
     parent: e.baseId,
@@ -90,7 +99,9 @@ function valueOf(r: ExperimentRow, key: SortKey): number | string | null {
     case 'metric':
       return r.metric;
     case 'delta':
-      return r.delta;
+      return r.gain;
+    case 'confidence':
+      return r.confidence;
     case 'description':
       return r.description.toLowerCase();
     case 'slot':
@@ -127,7 +138,7 @@ export function sortRows(rows: readonly ExperimentRow[], sort: SortSpec): readon
 /** Clicking a column: first click sorts in its natural direction, the next flips it. */
 export function nextSort(current: SortSpec, key: SortKey): SortSpec {
   if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
-  const descFirst: readonly SortKey[] = ['delta', 'duration', 'tokens', 'cost'];
+  const descFirst: readonly SortKey[] = ['delta', 'confidence', 'duration', 'tokens', 'cost'];
   return { key, dir: descFirst.includes(key) ? 'desc' : 'asc' };
 }
 

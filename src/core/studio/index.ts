@@ -34,7 +34,7 @@ import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
 import { whyNotSignal } from '../loop/run-owner.js';
 import { addSteeringNote } from '../loop/steer-note.js';
 import { startRun, RunStartError } from '../loop/start-run.js';
-import type { LoopEvent, RunHandle } from '../loop/types.js';
+import type { LoopEvent, ProposerName, RunHandle } from '../loop/types.js';
 import { testMetricOnText } from '../metric/index.js';
 import { saveConfig } from '../project/config-file.js';
 import { createDemoProject } from '../project/demo.js';
@@ -313,6 +313,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       const dir = await deps.chooseFolder();
       return dir ? openProject(dir) : null;
     },
+    listFolders: async ({ dir }: { dir: string }) => {
+      if (!path.isAbsolute(dir)) throw fail(`Type a full path (starting with ${path.sep}) to see the folders in it.`, 'invalid-args');
+      const abs = path.resolve(dir);
+      const entries = await readdir(abs, { withFileTypes: true }).catch(() => null);
+      if (!entries) throw fail(`${abs} is not a folder that can be read.`, 'not-found');
+      const folders = entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort((a, b) => a.localeCompare(b))
+        .slice(0, 500);
+      return { dir: abs, folders };
+    },
     createDemo: async ({ dir }: { dir?: string }) => {
       let target = dir ? path.resolve(dir) : '';
       if (!target) {
@@ -418,7 +430,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       await refreshProject();
       return null;
     },
-    startRun: async (args: { tag?: string; proposer?: 'mutation' | 'claude' | 'command'; maxExperiments?: number }) => {
+    startRun: async (args: { tag?: string; proposer?: ProposerName; maxExperiments?: number }) => {
       const p = requireProject();
       if (run && run.state() !== 'stopped') throw fail(`The run ${run.tag} is already live. Stop it first.`, 'conflict');
       if (!p.config) {

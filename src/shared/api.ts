@@ -259,7 +259,7 @@ export const apiSchemas = {
   startRun: z
     .object({
       tag: tag.optional(),
-      proposer: z.enum(['mutation', 'claude', 'command']).optional(),
+      proposer: z.enum(['mutation', 'claude', 'command', 'openai-compatible']).optional(),
       maxExperiments: z.number().int().min(1).optional(),
     })
     .strict(),

@@ -109,7 +109,7 @@ export const DEFAULT_PRICES: Record<string, Price> = {
 };
 
 export const AgentSchema = z.object({
-  proposer: z.enum(['mutation', 'claude', 'command']).default('mutation'),
+  proposer: z.enum(['mutation', 'claude', 'command', 'openai-compatible']).default('mutation'),
   model: z.string().trim().min(1, 'Choose a model').default(DEFAULT_MODEL),
   maxTokens: z.number().int().min(256).max(128_000).default(16_000),
   /** Extended thinking budget in tokens; 0 turns thinking off. Must be below maxTokens. */

@@ -4,6 +4,8 @@ import type { ProjectConfig } from '../../shared/config.js';
 import { createClaudeProposer } from './claude/claude-proposer.js';
 import { createCommandProposer } from './command-proposer.js';
 import { createMutationProposer } from './mutation/mutation-proposer.js';
+import { checkedBaseUrl } from './openai/base-url.js';
+import { createOpenAiProposer } from './openai/openai-proposer.js';
 import type { Proposer } from './proposer.js';
 
 export class ProposerSetupError extends Error {
@@ -22,7 +24,7 @@ export interface ProposerSources {
   readonly keyHint: string;
 }
 
-export function createProposer(name: 'mutation' | 'claude' | 'command', config: ProjectConfig, sources: ProposerSources): Proposer {
+export function createProposer(name: 'mutation' | 'claude' | 'command' | 'openai-compatible', config: ProjectConfig, sources: ProposerSources): Proposer {
   switch (name) {
     case 'mutation':
       return createMutationProposer();
@@ -37,6 +39,23 @@ export function createProposer(name: 'mutation' | 'claude' | 'command', config: 
         throw new ProposerSetupError('The command proposer needs agent.command in the config (e.g. "claude -p"). Set it in the setup form or config.json.');
       }
       return createCommandProposer({ env: sources.env });
+    }
+    case 'openai-compatible': {
+      // The address comes from the host only (environment, or the app's settings through env), never from
+      // the project's config.json: a cloned project must not be able to send its code and prompt elsewhere.
+      const raw = sources.env.OPENAI_BASE_URL?.trim();
+      if (!raw) {
+        throw new ProposerSetupError(
+          'The openai-compatible proposer needs the server\'s address in OPENAI_BASE_URL, e.g. OPENAI_BASE_URL=http://127.0.0.1:11434/v1 for Ollama (OPENAI_API_KEY too if the server wants a key), and the model name in agent.model.',
+        );
+      }
+      let baseUrl: string;
+      try {
+        baseUrl = checkedBaseUrl(raw);
+      } catch (err) {
+        throw new ProposerSetupError((err as Error).message);
+      }
+      return createOpenAiProposer({ baseUrl, apiKey: sources.env.OPENAI_API_KEY ?? null });
     }
   }
 }

@@ -49,7 +49,7 @@ export interface Proposal {
 }
 
 export interface Proposer {
-  readonly name: 'mutation' | 'claude' | 'command' | (string & {});
+  readonly name: 'mutation' | 'claude' | 'command' | 'openai-compatible' | (string & {});
   propose(ctx: ProposalContext): Promise<Proposal>;
 }
 

@@ -31,7 +31,7 @@ import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
 import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
 import { addSteeringNote } from '../loop/steer-note.js';
 import { startRun, RunStartError } from '../loop/start-run.js';
-import type { LoopEvent, RunHandle } from '../loop/types.js';
+import type { LoopEvent, ProposerName, RunHandle } from '../loop/types.js';
 import { testMetricOnText } from '../metric/index.js';
 import { saveConfig } from '../project/config-file.js';
 import { createDemoProject } from '../project/demo.js';
@@ -407,7 +407,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       await refreshProject();
       return null;
     },
-    startRun: async (args: { tag?: string; proposer?: 'mutation' | 'claude' | 'command'; maxExperiments?: number }) => {
+    startRun: async (args: { tag?: string; proposer?: ProposerName; maxExperiments?: number }) => {
       const p = requireProject();
       if (run && run.state() !== 'stopped') throw fail(`The run ${run.tag} is already live. Stop it first.`, 'conflict');
       if (!p.config) {

@@ -14,7 +14,7 @@ import {
 } from '../../shared/config.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
-export type Proposer = 'mutation' | 'claude' | 'command';
+export type Proposer = 'mutation' | 'claude' | 'command' | 'openai-compatible';
 
 export interface Draft {
   readonly run: { readonly command: string; readonly setup: string; readonly env: string };

@@ -155,6 +155,8 @@ export interface ApiKeyStatus {
   readonly source: 'store' | 'env' | null;
   /** e.g. Linux without a keyring: the key would be stored with weak protection. */
   readonly warning: string | null;
+  /** The host the key is sent to (api.anthropic.com, or the app's ANTHROPIC_BASE_URL); an error when that is refused. */
+  readonly endpoint: { readonly host: string | null; readonly error: string | null };
 }
 
 export interface FileEntry {

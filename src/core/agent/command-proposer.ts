@@ -107,6 +107,7 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
           timeoutMs: config.agent.commandTimeoutSeconds * 1000,
           graceMs,
           signal: ctx.signal,
+          sandbox: ctx.sandbox ?? null,
           ...(via === 'stdin' ? { stdin: prompt } : {}),
           onStart: (info) => {
             started = info;

@@ -1,6 +1,7 @@
 // Builds the proposer a run asked for. The host decides where secrets come from: the CLI passes
 // ANTHROPIC_API_KEY, the desktop app its secret store.
 import type { ProjectConfig } from '../../shared/config.js';
+import { apiBaseUrl } from './claude/base-url.js';
 import { createClaudeProposer } from './claude/claude-proposer.js';
 import { createCommandProposer } from './command-proposer.js';
 import { createMutationProposer } from './mutation/mutation-proposer.js';
@@ -17,7 +18,7 @@ export class ProposerSetupError extends Error {
 
 export interface ProposerSources {
   readonly apiKey: string | null;
-  /** ANTHROPIC_BASE_URL of the host environment; the config's agent.baseUrl wins over it. */
+  /** ANTHROPIC_BASE_URL of the app's environment: the only place the API's address comes from (never a project's config). */
   readonly baseUrl?: string | null;
   readonly env: NodeJS.ProcessEnv;
   /** Where to tell the user to put the key, e.g. "set ANTHROPIC_API_KEY" or "Setup → Agent". */
@@ -32,7 +33,13 @@ export function createProposer(name: 'mutation' | 'claude' | 'command' | 'openai
       if (!sources.apiKey) {
         throw new ProposerSetupError(`The claude proposer needs an Anthropic API key: ${sources.keyHint}. Or use --proposer mutation (offline).`);
       }
-      return createClaudeProposer({ apiKey: sources.apiKey, baseUrl: config.agent.baseUrl ?? sources.baseUrl ?? null });
+      let baseUrl: string;
+      try {
+        baseUrl = apiBaseUrl(sources.baseUrl).url;
+      } catch (err) {
+        throw new ProposerSetupError((err as Error).message);
+      }
+      return createClaudeProposer({ apiKey: sources.apiKey, baseUrl });
     }
     case 'command': {
       if (!config.agent.command) {

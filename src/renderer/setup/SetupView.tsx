@@ -423,7 +423,6 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
               <NumberField path="agent.maxTokens" label="Max tokens" value={draft.agent.maxTokens} onChange={(v) => agent({ maxTokens: v })} errors={errors} />
               <NumberField path="agent.thinkingBudget" label="Thinking budget" value={draft.agent.thinkingBudget} onChange={(v) => agent({ thinkingBudget: v })} errors={errors} hint="Tokens of extended thinking; 0 for none." />
               <NumberField path="agent.maxToolCalls" label="Tool calls per proposal" value={draft.agent.maxToolCalls} onChange={(v) => agent({ maxToolCalls: v })} errors={errors} />
-              <TextField path="agent.baseUrl" label="Base URL" mono wide value={draft.agent.baseUrl} onChange={(v) => agent({ baseUrl: v })} errors={errors} placeholder="https://api.anthropic.com (default)" hint="A gateway or proxy; empty uses ANTHROPIC_BASE_URL or the default." />
             </>
           ) : null}
           {draft.agent.proposer === 'command' ? (

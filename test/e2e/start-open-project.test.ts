@@ -80,8 +80,8 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
   });
 
   it('refuses the native picker over serve with what to do instead, on the page\'s own WebSocket (CSP connect-src \'self\')', async () => {
-    const answer = await page.evaluate(async () => {
-      const token = new URL(location.href).searchParams.get('token') ?? '';
+    // The page drops the token from its address once loaded; the test knows it from serve's output.
+    const answer = await page.evaluate(async (token) => {
       const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
       return await new Promise<unknown>((resolve, reject) => {
         ws.onerror = () => reject(new Error('the WebSocket was refused'));
@@ -94,7 +94,7 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
           }
         };
       });
-    });
+    }, served.token);
     expect(answer).toMatchObject({ id: 7, ok: false, error: { message: expect.stringMatching(/no folder picker in the browser\. Type the folder path/) } });
     await expect(page.getByTestId('status-project').textContent()).resolves.toContain(path.basename(demo.dir));
     expect(errors).toEqual([]);
@@ -105,7 +105,7 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
     try {
       const desktop = await ctx.newPage();
       const desktopErrors = watchPageErrors(desktop);
-      await desktop.addInitScript(standInPreload, { methods: [...API_METHODS], chosen: other });
+      await desktop.addInitScript(standInPreload, { methods: [...API_METHODS], chosen: other, token: served.token });
       await desktop.goto(`${served.url}#/start`);
       await desktop.getByTestId('status-connection').and(desktop.locator('[data-connected="true"]')).waitFor();
       await expect(desktop.getByTestId('open-dir').count()).resolves.toBe(0);
@@ -126,8 +126,7 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
  * {ok, result | error} envelopes over serve's WebSocket, says it is the desktop, and answers chooseProject the
  * way main does once the native dialog returned `chosen` (openProject on it).
  */
-function standInPreload({ methods, chosen }: { methods: string[]; chosen: string }): void {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
+function standInPreload({ methods, chosen, token }: { methods: string[]; chosen: string; token: string }): void {
   const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
   const ready = new Promise((resolve) => ws.addEventListener('open', resolve));
   const pending = new Map<number, (reply: unknown) => void>();

@@ -2,6 +2,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/core/journal/fold.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
@@ -24,8 +25,33 @@ const journalHas = (dir: string, tag: string, pattern: RegExp) => {
   return existsSync(file) && pattern.test(readFileSync(file, 'utf8'));
 };
 
+/**
+ * What the loop guarantees whatever the measured numbers are: keeps only ever improve on the best they were
+ * judged against, the best is the last keep, and a discarded candidate that measured lower than the best
+ * was within the acceptance threshold. (That last case is why "best = the lowest metric" does not hold: a
+ * candidate 0.0002 better than the best is discarded under the demo's 0.002 minimum improvement.)
+ */
+function expectConsistentDecisions(rec: RunRecord): void {
+  const all = [...rec.experiments.values()].sort((a, b) => a.id - b.id);
+  const keeps = all.filter((e) => e.status === 'keep');
+  const sign = rec.config.metric.direction === 'min' ? 1 : -1;
+  for (const k of keeps.filter((e) => e.kind === 'candidate')) expect(sign * (k.bestBefore! - k.metric!)).toBeGreaterThan(0);
+  const best = rec.experiments.get(rec.bestId!)!;
+  expect(best.status).toBe('keep');
+  expect(rec.best).toBe(best.metric);
+  expect(rec.best).toBe(sign > 0 ? Math.min(...keeps.map((k) => k.metric!)) : Math.max(...keeps.map((k) => k.metric!)));
+  const acceptance = rec.config.acceptance as { minImprovementMode?: string; minImprovement?: number };
+  if (acceptance.minImprovementMode === 'absolute') {
+    for (const d of all.filter((e) => e.status === 'discard' && e.metric !== null && e.bestBefore !== null)) {
+      expect(sign * (d.bestBefore! - d.metric!)).toBeLessThanOrEqual(acceptance.minImprovement! + 1e-12);
+    }
+  }
+}
+
 describe('autoresearch run (CLI)', () => {
-  it('runs the demo: 6 experiments after the baseline, at least one keep, branch at the best, checkout untouched', async () => {
+  // The demo trains for a fixed time, so on a loaded machine its numbers move: this test checks what the loop
+  // guarantees whatever the numbers are (whether a keep happens is luck here; the next test makes it certain).
+  it('runs the demo: 6 experiments after the baseline, every decision consistent, branch at the best, checkout untouched', async () => {
     const root = tempDir();
     const dir = path.join(root, 'demo');
     const demo = await runCli(['demo', dir]);
@@ -45,12 +71,10 @@ describe('autoresearch run (CLI)', () => {
     expect(rows).toHaveLength(8);
     const statuses = rows.slice(1).map((r) => r.split('\t')[3]);
     expect(statuses[0]).toBe('keep');
-    expect(statuses.slice(1)).toContain('keep');
 
     const rec = await readRunRecord(dir, 'acc');
     expect(git(dir, 'rev-parse', 'autoresearch/acc').trim()).toBe(rec.bestCommit);
-    const metrics = [...rec.experiments.values()].filter((e) => e.metric !== null).map((e) => e.metric!);
-    expect(rec.best).toBe(Math.min(...metrics));
+    expectConsistentDecisions(rec);
     // One printed line per finished experiment.
     expect(run.stdout.match(/^\s+#\d+\s/gm)).toHaveLength(7);
     // The user's checkout: same commit, same branch, nothing modified.
@@ -58,6 +82,20 @@ describe('autoresearch run (CLI)', () => {
     expect(git(dir, 'symbolic-ref', '--short', 'HEAD').trim()).toBe('main');
     expect(git(dir, 'status', '--porcelain', '--untracked-files=no')).toBe(' M .autoresearch/config.json\n');
   }, 320_000);
+
+  it('keeps a better candidate: the mutation proposer improves a deterministic trainer within 6 experiments', async () => {
+    // The metric is a pure function of the code and the proposer is seeded by it, so this outcome is the
+    // same on an idle and on a loaded machine.
+    const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
+    const run = await runCli(['run', dir, '--tag', 'det', '--max-experiments', '6'], { env: { SLEEP_MS: '0' } });
+    expect(run.code).toBe(0);
+    const rec = await readRunRecord(dir, 'det');
+    const keeps = [...rec.experiments.values()].filter((e) => e.kind === 'candidate' && e.status === 'keep');
+    expect(keeps.length).toBeGreaterThan(0);
+    expect(rec.best).toBeLessThan(rec.experiments.get(0)!.metric!);
+    expect(git(dir, 'rev-parse', 'autoresearch/det').trim()).toBe(rec.bestCommit);
+    expectConsistentDecisions(rec);
+  }, 120_000);
 
   it('survives kill -9 mid-experiment: the next start kills the orphan, marks it interrupted and continues', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });

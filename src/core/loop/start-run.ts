@@ -10,7 +10,7 @@ import { dirtyTrackedFiles } from '../git/dirty-files.js';
 import { ensureExcluded } from '../git/exclude.js';
 import { headCommit } from '../git/head.js';
 import { repoRoot } from '../git/repo-root.js';
-import { refExists, updateRef } from '../git/update-ref.js';
+import { readRef, refExists, updateRef } from '../git/update-ref.js';
 import { openJournalWriter } from '../journal/append.js';
 import { emptyRunRecord, foldEvent, type RunRecord } from '../journal/fold.js';
 import { readJournalEvents } from '../journal/read.js';
@@ -171,10 +171,10 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
       record = emptyRunRecord();
       for (const e of events) foldEvent(record, e);
       if (!record.startCommit) throw new RunStartError(`The journal of run "${tag}" has no start record; it cannot be resumed. Start a new run with another tag.`);
-      if (!(await refExists(dir, `refs/heads/${branch}`))) {
-        // The branch was deleted by hand: put it back at the best commit we know.
-        await updateRef(dir, `refs/heads/${branch}`, record.bestCommit ?? record.startCommit);
-      }
+      // The branch points at the best kept commit, whatever the last event was: the app may have died
+      // between recording a keep and moving the branch, or the branch was deleted by hand.
+      const want = record.bestCommit ?? record.startCommit;
+      if ((await readRef(dir, `refs/heads/${branch}`)) !== want) await updateRef(dir, `refs/heads/${branch}`, want);
       opening = { type: 'run-resume', at: now(), config, proposer: proposerName };
     } else {
       const start = (await headCommit(dir))!;

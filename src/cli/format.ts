@@ -39,11 +39,12 @@ export function formatExperimentLine(e: Experiment, direction: 'min' | 'max'): s
 }
 
 
-export function formatRunSummary(r: RunSummary): string {
+/** `stateNote` replaces the bracketed state, e.g. for a run whose process was killed. */
+export function formatRunSummary(r: RunSummary, stateNote?: string): string {
   const c = r.counts;
   const pct = r.baseline !== null && r.best !== null && r.baseline !== 0 ? ((r.best - r.baseline) / Math.abs(r.baseline)) * 100 : null;
   return [
-    `${r.tag}  [${r.state}]  branch ${r.branch}  proposer ${r.proposer}`,
+    `${r.tag}  [${stateNote ?? r.state}]  branch ${r.branch}  proposer ${r.proposer}`,
     `  ${r.metricName} (${r.direction === 'min' ? 'lower' : 'higher'} is better): baseline ${formatMetric(r.baseline)} → best ${formatMetric(r.best)}${pct !== null ? ` (${pct >= 0 ? '+' : ''}${pct.toFixed(2)}%)` : ''}${r.bestId !== null ? ` at #${r.bestId}` : ''}`,
     `  ${c.total} experiments: ${c.keep} keep, ${c.discard} discard, ${c.crash} crash, ${c.timeout} timeout, ${c.rejected} rejected, ${c.interrupted} interrupted${c.running ? `, ${c.running} running` : ''}`,
     `  tokens ${r.inputTokens.toLocaleString('en-US')} in / ${r.outputTokens.toLocaleString('en-US')} out, spend $${r.costUsd.toFixed(2)}, training ${formatDurationMs(r.trainingMs)}, elapsed ${formatDurationMs(r.elapsedMs)}`,

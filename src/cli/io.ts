@@ -37,11 +37,31 @@ export function processIo(): CliIo {
     // A missing package.json only costs the version string.
   }
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: guardedWriter(process.stdout),
+    err: guardedWriter(process.stderr),
     cwd: process.cwd(),
     env: process.env,
     appVersion,
     appRoot,
+  };
+}
+
+/**
+ * Writes to a stream that may close under us: `run … | head -1`, `status | head -4`, a terminal that went
+ * away. Output is a courtesy; the journal is the record. So a closed pipe (EPIPE) or a vanished terminal
+ * (EIO) only stops the printing, never the run, and never becomes a stack trace.
+ */
+export function guardedWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let broken = false;
+  stream.on('error', () => {
+    broken = true;
+  });
+  return (text) => {
+    if (broken || stream.destroyed || !stream.writable) return;
+    try {
+      stream.write(text);
+    } catch {
+      broken = true;
+    }
   };
 }

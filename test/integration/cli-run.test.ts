@@ -130,7 +130,7 @@ describe('autoresearch run (CLI)', () => {
     expect([...rec.openProcesses.values()]).toEqual([]);
   }, 120_000);
 
-  it('Ctrl-C kills the running experiment, records it as interrupted and exits cleanly', async () => {
+  it('Ctrl-C kills the running experiment, records it as interrupted and exits with 130', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
     const pids = path.join(tempDir(), 'pids');
     const child = spawnCli(['run', dir, '--tag', 'c'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids } });
@@ -139,7 +139,7 @@ describe('autoresearch run (CLI)', () => {
     expect(await waitUntil(() => existsSync(pids), 30_000)).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('close', r));
-    expect(code).toBe(0);
+    expect(code).toBe(130); // the shell's convention for a command stopped by Ctrl-C
     expect(stderr).toMatch(/SIGINT: stopping/);
     const trainerPid = Number(readFileSync(pids, 'utf8').trim());
     expect(pidRunning(trainerPid)).toBe(false);

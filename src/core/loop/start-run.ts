@@ -20,6 +20,7 @@ import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
 import { runPaths } from '../project/paths.js';
 import { acquireLock, isLockLive, readLock, releaseLock } from './run-lock.js';
 import { branchFor } from './refs.js';
+import { tagProblem } from './tag-check.js';
 import { createRun } from './run.js';
 import type { RunHandle, StartRunOptions } from './types.js';
 
@@ -43,7 +44,7 @@ export async function defaultTag(projectDir: string, now = new Date()): Promise<
   }
 }
 
-export const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export { TAG_PATTERN } from './tag-check.js';
 
 /** Load and check everything a run needs; throws RunStartError with what to do. */
 export async function preflight(projectDir: string): Promise<{ dir: string; config: ProjectConfig }> {
@@ -129,7 +130,8 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
 export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   const { dir, config: saved } = await preflight(opts.projectDir);
   const tag = opts.tag ?? (await defaultTag(dir));
-  if (!TAG_PATTERN.test(tag)) throw new RunStartError(`"${tag}" is not a valid tag: use letters, digits, . _ - (e.g. nov24).`);
+  const badTag = await tagProblem(dir, tag);
+  if (badTag) throw new RunStartError(badTag);
   const config = effectiveConfig(saved, opts);
   const paths = runPaths(dir, tag);
 

@@ -20,6 +20,7 @@ import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
 import { runPaths } from '../project/paths.js';
 import { acquireLock, isLockLive, readLock, releaseLock } from './run-lock.js';
 import { branchFor } from './refs.js';
+import { editableProblem } from './editable-check.js';
 import { tagProblem } from './tag-check.js';
 import { createRun } from './run.js';
 import type { RunHandle, StartRunOptions } from './types.js';
@@ -69,6 +70,8 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
   if (loaded.state === 'invalid') {
     throw new RunStartError(`The project's config is invalid:\n${describeConfigErrors(loaded.errors)}\nFix .autoresearch/config.json (or the setup form in the app) and try again.`);
   }
+  const editable = await editableProblem(dir, loaded.config.files.editable);
+  if (editable) throw new RunStartError(editable);
   return { dir, config: loaded.config };
 }
 

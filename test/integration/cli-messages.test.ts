@@ -9,7 +9,7 @@ import { readRunRecord } from '../../src/core/journal/read.js';
 import { projectPaths, runPaths } from '../../src/core/project/paths.js';
 import { buildCli, CLI, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { killHard, waitUntil } from '../helpers/processes.js';
-import { cleanupTempDirs, git, makeRepo, scoredProject, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, git, makeRepo, scoredProject } from '../helpers/project.js';
 
 beforeAll(buildCli);
 afterEach(cleanupTempDirs);

@@ -11,6 +11,7 @@ import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import { runCommand } from '../exec/run-command.js';
+import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from '../exec/sweep-escaped.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, type RunRecord } from '../journal/fold.js';
@@ -222,10 +223,12 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
 
   const runProcess: RunContext['runProcess'] = async (r) => {
     let pgid = 0;
+    const marker = newProcessMarker();
     const result = await runCommand({
       command: r.command,
       cwd: r.cwd,
-      env: experimentEnv({
+      env: {
+        ...experimentEnv({
         base: deps.env,
         config,
         slot: r.slot.index,
@@ -234,7 +237,9 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         runDir: paths.dir,
         nodePath: deps.nodePath,
         ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
-      }),
+        }),
+        [PROCESS_MARKER_KEY]: marker,
+      },
       logFile: paths.abs(r.logRel),
       logMaxBytes: config.logMaxBytes,
       timeoutMs: r.timeoutMs,
@@ -247,6 +252,11 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       },
       ...(r.onOutput ? { onOutput: r.onOutput } : {}),
     });
+    // What escaped the group (setsid) dies with its command, not at the next start of the app.
+    const escaped = await sweepEscaped(marker, config.budget.graceSeconds * 1000).catch(() => [] as number[]);
+    if (escaped.length) {
+      await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });
+    }
     if (pgid) await append({ type: 'process-end', at: isoNow(), id: r.id, pgid });
     return result;
   };

@@ -2,6 +2,7 @@
 // One zod schema is the single source of truth: core validates what it loads, main validates what the
 // renderer sends, and the setup forms show the same messages next to the fields.
 import { z } from 'zod';
+import { isMetricName, RESERVED_METRIC_NAMES } from './metric-name.js';
 
 export const CONFIG_VERSION = 1 as const;
 
@@ -42,19 +43,26 @@ export const MetricExtractionSchema = z.discriminatedUnion('kind', [
 ]);
 export type MetricExtraction = z.infer<typeof MetricExtractionSchema>;
 
-export const MetricSchema = z.object({
-  name: z
+/** A name the metric reader can record: letters of any script, digits, _ . - / and µ; not a reserved object key. */
+const metricName = (empty: string) =>
+  z
     .string()
     .trim()
-    .min(1, 'Name the metric the command prints, e.g. val_bpb')
-    .regex(/^[A-Za-z_][\w.\-/]*$/, 'A metric name starts with a letter or _ and has no spaces, e.g. val_bpb'),
+    .min(1, empty)
+    .superRefine((n, ctx) => {
+      if (RESERVED_METRIC_NAMES.has(n)) ctx.addIssue({ code: 'custom', message: `${n} is a reserved word and cannot name a metric; choose another name` });
+      else if (!isMetricName(n)) ctx.addIssue({ code: 'custom', message: 'A metric name starts with a letter or _ and has no spaces or =, e.g. val_bpb or total_µs' });
+    });
+
+export const MetricSchema = z.object({
+  name: metricName('Name the metric the command prints, e.g. val_bpb'),
   /** Always explicit: lower is better (loss, bpb, seconds) or higher is better (accuracy, throughput). */
   direction: z.enum(['min', 'max']),
   extract: MetricExtractionSchema.default({ kind: 'line' }),
   /** Other `name: value` / `METRIC name=value` numbers to record with each experiment. */
-  secondary: z.array(z.string().trim().min(1)).default([]),
+  secondary: z.array(metricName('A secondary metric needs a name')).default([]),
   /** The secondary metric holding peak memory in MB; results.tsv shows it as memory_gb (MB / 1024). */
-  memoryMb: z.string().trim().min(1).nullable().default('peak_vram_mb'),
+  memoryMb: metricName('Name the memory metric, e.g. peak_vram_mb').nullable().default('peak_vram_mb'),
 });
 export type MetricConfig = z.infer<typeof MetricSchema>;
 

@@ -238,4 +238,23 @@ describe('autoresearch init (CLI)', () => {
     const badRegex = await runCli(['init', tempDir(), '--git-init', '--run', 'x', '--metric', 'm', '--goal', 'max', '--editable', 'x', '--extract', 'regex:no-group', '--force']);
     expect(badRegex.stderr).toMatch(/capture group/);
   });
+
+  it('takes pi-autoresearch metric names, secondary metrics (--also) and the memory column (--memory)', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'bench.sh'), 'echo METRIC total_µs=15200\n');
+    const ok = await runCli([
+      'init', dir, '--git-init', '--run', 'sh bench.sh', '--metric', 'total_µs', '--goal', 'min', '--editable', 'bench.sh',
+      '--budget', '30', '--extract', 'metric-line', '--also', 'compile_µs,render.µs', '--also', 'tok/sec', '--memory', 'rss_mb',
+    ]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const cfg = JSON.parse(readFileSync(path.join(dir, '.autoresearch', 'config.json'), 'utf8'));
+    expect(cfg.metric).toMatchObject({ name: 'total_µs', secondary: ['compile_µs', 'render.µs', 'tok/sec'], memoryMb: 'rss_mb' });
+    const none = await runCli(['init', dir, '--force', '--run', 'sh bench.sh', '--metric', 'total_µs', '--goal', 'min', '--editable', 'bench.sh', '--budget', '30', '--memory', 'none']);
+    expect(none.code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dir, '.autoresearch', 'config.json'), 'utf8')).metric.memoryMb).toBeNull();
+    const reserved = await runCli(['init', dir, '--force', '--run', 'sh bench.sh', '--metric', 'x', '--goal', 'min', '--editable', 'bench.sh', '--budget', '30', '--also', '__proto__']);
+    expect(reserved.code).toBe(2);
+    expect(reserved.stderr).toMatch(/metric\.secondary\.0: __proto__ is a reserved word/);
+  });
 });

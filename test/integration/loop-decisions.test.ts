@@ -163,6 +163,28 @@ describe('the loop decides keep, discard, crash, timeout and rejected', () => {
     expect(readFileSync(wt, 'utf8')).toContain('EVAL = 1');
   });
 
+  it('rejects a baseline that rewrites a protected file, naming the file, and measures nothing against it', async () => {
+    const tamperingTrainer = `import { writeFileSync } from 'node:fs';
+writeFileSync('prepare.mjs', 'export const EVAL = 0;\\n');
+console.log('val_bpb: 0.5');
+`;
+    const { dir } = scoredProject({}, { 'train.mjs': tamperingTrainer });
+    const proposer = scriptedProposer([setConst('LEARNING_RATE', '0.02')]);
+    const outcome = await runToEnd(dir, proposer, 1);
+    expect(outcome.reason).toBe('error');
+    expect(outcome.message).toMatch(/baseline was rejected: its run changed protected files: prepare\.mjs/);
+    const rec = await readRunRecord(dir, 'test');
+    const baseline = rec.experiments.get(0)!;
+    expect(baseline.status).toBe('rejected');
+    expect(baseline.error).toMatch(/prepare\.mjs/);
+    expect(rec.bestId).toBeNull();
+    expect(rec.experiments.has(1)).toBe(false);
+    expect(proposer.contexts).toHaveLength(0);
+    // Restored in the worktree, and the user's checkout never changed.
+    expect(readFileSync(path.join(dir, '.autoresearch', 'worktrees', 'slot-0', 'prepare.mjs'), 'utf8')).toContain('EVAL = 1');
+    expect(readFileSync(path.join(dir, 'prepare.mjs'), 'utf8')).toContain('EVAL = 1');
+  });
+
   it('refuses a dirty tree and names the files; refuses an existing branch of another run', async () => {
     const { dir } = scoredProject();
     writeFileSync(path.join(dir, 'train.mjs'), '// changed\n');

@@ -25,6 +25,8 @@ prepare.py) is recognised and filled in; otherwise, or to override, use:
   --budget SECONDS       time budget per experiment (AUTORESEARCH_TIME_BUDGET)
   --timeout SECONDS      hard limit per experiment (default 2 x budget)
   --extract FORM         line | metric-line | regex:PATTERN | json:FILE:KEY
+  --also NAME,...        secondary metrics to record with each experiment, e.g. training_seconds,num_steps
+  --memory NAME          the metric holding peak memory in MB (results.tsv's memory_gb); "none" for none
   --git-init             make DIR a git repository (with a first commit) if it is not one
   --force                overwrite an existing config`;
 
@@ -55,6 +57,8 @@ export const initCommand: Command = {
         budget: { type: 'string' },
         timeout: { type: 'string' },
         extract: { type: 'string' },
+        also: { type: 'string', multiple: true },
+        memory: { type: 'string' },
         'git-init': { type: 'boolean' },
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -95,6 +99,14 @@ export const initCommand: Command = {
     if (budget !== undefined) input.budget = { ...input.budget, seconds: budget, timeoutSeconds: timeout ?? null };
     else if (timeout !== undefined) input.budget = { ...input.budget, timeoutSeconds: timeout };
     if (typeof values.extract === 'string') input.metric = { ...input.metric, extract: parseExtract(values.extract) };
+    if (Array.isArray(values.also)) {
+      const names = values.also.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      input.metric = { ...input.metric, secondary: names };
+    }
+    if (typeof values.memory === 'string') {
+      const memory = values.memory.trim();
+      input.metric = { ...input.metric, memoryMb: memory === '' || memory === 'none' ? null : memory };
+    }
 
     const parsed = parseConfig(input);
     if (!parsed.ok) {
@@ -118,6 +130,7 @@ export const initCommand: Command = {
         `Configured ${dir} (${layout === 'autoresearch' ? 'autoresearch layout detected' : 'generic project'}):`,
         `  run       ${config.run.command}`,
         `  metric    ${config.metric.name} (${config.metric.direction === 'min' ? 'lower' : 'higher'} is better, ${config.metric.extract.kind})`,
+        `  also      ${config.metric.secondary.join(', ') || '(none)'}; memory ${config.metric.memoryMb ?? '(none)'}`,
         `  editable  ${config.files.editable.join(', ')}`,
         `  protected ${config.files.protected.join(', ') || '(none)'}`,
         `  budget    ${config.budget.seconds} s, timeout ${config.budget.timeoutSeconds ?? config.budget.seconds * 2} s`,

@@ -4,7 +4,9 @@ import { effectiveTimeoutSeconds } from '../../shared/config.js';
 import type { ExperimentRunResult } from '../../shared/experiment.js';
 import { isoNow, lastOutput, runningExperiment, type RunContext, type SlotState } from './context.js';
 import { mean, sampleStdDev } from './decide.js';
+import { restoreFiles } from '../agent/diff-guard.js';
 import { failureOf, measure, trainingMs, type Measurement } from './measure.js';
+import { changedProtectedFiles } from './protected-files.js';
 
 /** Runs the setup command in the project folder; returns why it failed, or null. */
 export async function runSetup(ctx: RunContext, slot: SlotState): Promise<string | null> {
@@ -55,6 +57,16 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
     if (i > 0) ctx.setPhase(slot, 'confirming');
     last = await measure(ctx, slot, 0, i);
     runs.push(last.result);
+    // The baseline is checked like every candidate: a trainer that rewrites the evaluator while it runs
+    // would otherwise set a bar no honest candidate can be measured against.
+    const tampered = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());
+    if (tampered.length) {
+      await restoreFiles(slot.worktree, record.startCommit, tampered);
+      const error = `The baseline was rejected: its run changed protected files: ${tampered.join(', ')}. Its result is not trusted (the files were restored). Make the run command leave them unchanged, or stop protecting them.`;
+      const timings = { ...base.timings, trainingMs: trainingMs(runs) };
+      await ctx.finish(slot, { ...ctx.current(0), status: 'rejected', error, runs, timings }, last.tail);
+      return false;
+    }
     const failure = failureOf(ctx.config, last);
     if (failure) {
       const timings = { ...base.timings, trainingMs: trainingMs(runs) };

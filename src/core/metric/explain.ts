@@ -40,9 +40,9 @@ function hints(metric: MetricConfig, scan: MetricScan, tail: readonly string[]):
   const { name, extract } = metric;
   const out: string[] = [];
   // A number under the right name but in the other line form.
-  if (name in scan.metrics && extract.kind === 'line') {
+  if (Object.hasOwn(scan.metrics, name) && extract.kind === 'line') {
     out.push(`The output has "METRIC ${name}=…"; set the extraction to "METRIC name=value".`);
-  } else if (name in scan.metrics && extract.kind === 'metric-line') {
+  } else if (Object.hasOwn(scan.metrics, name) && extract.kind === 'metric-line') {
     out.push(`The output has "${name}: …" lines; set the extraction to "name: value line".`);
   }
   const sameButCase = Object.keys(scan.metrics).find((k) => k !== name && k.toLowerCase() === name.toLowerCase());

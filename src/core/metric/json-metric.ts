@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MetricConfig } from '../../shared/config.js';
+import { RESERVED_METRIC_NAMES } from '../../shared/metric-name.js';
 import { parseMetricNumber } from './parse-number.js';
 import { MAX_METRIC_NAMES, type MetricScan } from './scanner.js';
 
@@ -54,21 +55,22 @@ function numberOf(v: unknown): ReturnType<typeof parseMetricNumber> {
 
 /** Every finite number in the document by dotted path (a, a.b, list.0), at most MAX_METRIC_NAMES. */
 function flattenNumbers(root: unknown): Record<string, number> {
-  const out: Record<string, number> = {};
-  let count = 0;
+  const out = new Map<string, number>();
   const visit = (node: unknown, prefix: string, depth: number) => {
-    if (count >= MAX_METRIC_NAMES || depth > 8) return;
+    if (out.size >= MAX_METRIC_NAMES || depth > 8) return;
     if (typeof node === 'number' && Number.isFinite(node) && prefix) {
-      out[prefix] = node;
-      count++;
+      out.set(prefix, node);
       return;
     }
     if (node !== null && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) visit(v, prefix ? `${prefix}.${k}` : k, depth + 1);
+      for (const [k, v] of Object.entries(node)) {
+        if (RESERVED_METRIC_NAMES.has(k)) continue;
+        visit(v, prefix ? `${prefix}.${k}` : k, depth + 1);
+      }
     }
   };
   visit(root, '', 0);
-  return out;
+  return Object.fromEntries(out);
 }
 
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `the ${typeof v} ${JSON.stringify(v).slice(0, 60)}`);
@@ -99,6 +101,7 @@ export function scanJsonText(metric: JsonMetricConfig, text: string, opts: { rea
     return { ...missing(`The key "${key}" in ${file} holds ${describe(hit.value)}, not a number.`), metrics };
   }
   const matched = `${key} in ${file}`;
+  if (n.kind === 'ambiguous') return { ...missing(`The key "${key}" in ${file} holds ${n.reason}`), metrics };
   if (n.kind !== 'finite') return { value: null, invalid: n.kind, metrics, matched, detail: null };
   return { value: n.value, invalid: null, metrics: { ...metrics, [metric.name]: n.value }, matched, detail: null };
 }

@@ -9,7 +9,10 @@ export interface MetricScan {
   readonly value: number | null;
   /** The primary was printed but is NaN/inf (the loop treats it as a crash). */
   readonly invalid: 'nan' | 'inf' | null;
-  /** Every finite number seen in `name: value` lines and `METRIC name=value` pairs (last wins), primary included. */
+  /**
+   * Every finite number seen in `name: value` lines and `METRIC name=value` pairs (last wins), primary
+   * included. Collected in a Map; reserved keys (__proto__, constructor, prototype) are never names.
+   */
   readonly metrics: Readonly<Record<string, number>>;
   /** The line (trimmed, at most 300 chars) or JSON key the primary came from. */
   readonly matched: string | null;
@@ -54,7 +57,7 @@ function primaryMatcher(metric: MetricConfig): PrimaryMatcher {
       }
       return (line) => {
         const m = re.exec(line);
-        return m && m[1] !== undefined ? parseMetricNumber(m[1]) : null;
+        return m && m[1] !== undefined ? parseMetricNumber(m[1], { grouping: true }) : null;
       };
     }
     case 'json':
@@ -69,6 +72,7 @@ export function createMetricScanner(metric: MetricConfig): MetricScanner {
   let value: number | null = null;
   let invalid: 'nan' | 'inf' | null = null;
   let matched: string | null = null;
+  let detail: string | null = null;
   let partial = '';
   let overlong = false;
   let ended = false;
@@ -86,9 +90,15 @@ export function createMetricScanner(metric: MetricConfig): MetricScanner {
     const primary = matchPrimary(line);
     if (!primary) return;
     matched = line.trim().slice(0, MAX_MATCHED_CHARS);
+    detail = null;
     if (primary.kind === 'finite') {
       value = primary.value;
       invalid = null;
+    } else if (primary.kind === 'ambiguous') {
+      // Never guess: a number misread by a factor of 1000 would be kept or discarded for nothing.
+      value = null;
+      invalid = null;
+      detail = `${metric.name} was printed as ${primary.reason}`;
     } else {
       value = null;
       invalid = primary.kind;
@@ -132,9 +142,9 @@ export function createMetricScanner(metric: MetricConfig): MetricScanner {
       if (partial !== '' || overlong) endLine();
     },
     scan() {
-      const all: Record<string, number> = Object.fromEntries(metrics);
-      if (value !== null) all[metric.name] = value;
-      return { value, invalid, metrics: all, matched };
+      // Built from entries (own data properties), so no name can reach an object's prototype.
+      const all: Record<string, number> = Object.fromEntries(value !== null ? [...metrics, [metric.name, value]] : metrics);
+      return detail === null ? { value, invalid, metrics: all, matched } : { value, invalid, metrics: all, matched, detail };
     },
   };
 }

@@ -59,7 +59,10 @@ export interface RunSummary {
   readonly bestCommit: string | null;
   /** Standard deviation of the baseline repeats, null with a single baseline run. */
   readonly noiseFloor: number | null;
+  /** Records per status; counts.keep includes the baseline when it was measured. */
   readonly counts: RunCounts;
+  /** Candidates kept after the baseline: what "kept" means everywhere (wording.ts). */
+  readonly keptImprovements: number;
   readonly costUsd: number;
   readonly inputTokens: number;
   readonly outputTokens: number;

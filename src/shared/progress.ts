@@ -2,8 +2,9 @@
 // the live chart in the UI and the offline report. Pure and JSON-safe (no Node, no DOM), O(n) in the
 // number of experiments so a 10,000-experiment run costs milliseconds.
 import { countStatuses, improvement, isBetter, type Experiment, type ExperimentStatus, type RunCounts } from './experiment.js';
+import type { Direction } from './wording.js';
 
-export type Direction = 'min' | 'max';
+export type { Direction } from './wording.js';
 
 /** One experiment on the chart. y is null when it produced no metric (crash, timeout, rejected, running...). */
 export interface ProgressPoint {
@@ -215,6 +216,13 @@ export interface RunFigures {
   readonly keepRows: number;
   /** keptImprovements / finishedCandidates; null with no finished candidate. */
   readonly keepRate: number | null;
+  /** Rows with status discard. */
+  readonly discards: number;
+  /**
+   * The autoresearch analysis notebook's keep rate: keepRows / (keepRows + discards), the baseline counted,
+   * crashes left out. Shown beside ours because users compare with it; null with no keep or discard.
+   */
+  readonly notebookKeepRate: number | null;
   /** crash + timeout + rejected. */
   readonly failures: number;
   /** Sum of training (run command) time in hours; null when no experiment recorded one. */
@@ -290,6 +298,8 @@ export function summarizeRun(experiments: readonly Experiment[], direction: Dire
     keptImprovements,
     keepRows,
     keepRate: finishedCandidates > 0 ? keptImprovements / finishedCandidates : null,
+    discards: counts.discard,
+    notebookKeepRate: keepRows + counts.discard > 0 ? keepRows / (keepRows + counts.discard) : null,
     failures: counts.crash + counts.timeout + counts.rejected,
     gpuHours: sawTraining ? trainingMs / 3_600_000 : null,
     spendUsd: sawSpend ? spend : null,

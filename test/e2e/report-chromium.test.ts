@@ -69,7 +69,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in Chromium', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('opens the real H100 report offline with baseline 0.997900, best 0.969686, 126 experiments, 23 kept', async () => {
+  it('opens the real H100 report offline with baseline 0.997900, best 0.969686, 126 experiments, 22 kept', async () => {
     const file = path.join(root, 'autoresearch-h100-mar8-report.html');
     const model = buildReportModel(reportInputFromTsv(TSV, { fileName: 'autoresearch-h100-mar8-results.tsv', appVersion: '0.1.0' }));
     await writeFile(file, renderHtmlReport(model));
@@ -79,13 +79,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in Chromium', () => {
       expect(await cardValue(page, 'Baseline')).toBe('0.997900');
       expect(await cardValue(page, 'Best')).toBe('0.969686');
       expect(await cardValue(page, 'Experiments')).toBe('126');
-      expect(await cardValue(page, 'Kept')).toBe('23');
+      expect(await cardValue(page, 'Kept')).toBe('22');
+      expect(await cardValue(page, 'Improvement')).toBe('-0.028214 (-2.83 %) better');
+      expect(await cardValue(page, 'Keep rate \\(autoresearch notebook\\)')).toBe('18.4 %');
       expect(await cardValue(page, 'Crashes')).toBe('1');
       const text = await page.locator('body').innerText();
-      expect(text).toContain('baseline + 22 improvements');
+      expect(text).toContain('baseline not counted');
       expect(text).toContain('Autoresearch Progress: 126 Experiments, 22 Kept Improvements');
 
-      // The chart is drawn at a readable size, with its 23 kept dots.
+      // The chart is drawn at a readable size, with its 23 green dots: the baseline and the 22 kept.
       const chart = page.locator('svg.pc');
       const box = (await chart.boundingBox())!;
       expect(box.width).toBeGreaterThan(900);

@@ -15,6 +15,8 @@ import { makeExperiment, makeGitRun, writeRunJournal } from '../fixtures/make-ru
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureTsv = path.join(repoRoot, 'test', 'fixtures', 'autoresearch-h100-mar8-results.tsv');
+// The example in karpathy/autoresearch's program.md: baseline keep, one keep, one discard, one crash.
+const exampleTsv = path.join(repoRoot, 'test', 'fixtures', 'autoresearch-example-results.tsv');
 
 let root: string;
 
@@ -73,7 +75,8 @@ describe('autoresearch report --from-tsv (built CLI)', () => {
     expect(html).toContain('<div class="label">Baseline</div><div class="value">0.997900</div>');
     expect(html).toContain('<div class="label">Best</div><div class="value">0.969686</div>');
     expect(html).toContain('<div class="label">Experiments</div><div class="value">126</div>');
-    expect(html).toContain('<div class="label">Kept</div><div class="value">23</div>');
+    expect(html).toContain('<div class="label">Kept</div><div class="value">22</div><div class="sub">baseline not counted</div>');
+    expect(html).toContain('<div class="label">Keep rate (autoresearch notebook)</div><div class="value">18.4 %</div>');
     expect(html).not.toMatch(/https?:\/\//);
   });
 
@@ -82,7 +85,18 @@ describe('autoresearch report --from-tsv (built CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(path.join(root, 'autoresearch-h100-mar8-results-report.md'));
     const md = await readFile(r.stdout.trim(), 'utf8');
-    expect(md).toContain('| Kept | 23 (baseline + 22 improvements) |');
+    expect(md).toContain('| Kept | 22 (baseline not counted) |');
+  });
+
+  it("shows the autoresearch notebook's keep rate of its example results.tsv (66.7 %), labelled as such, beside ours", async () => {
+    const out = path.join(root, 'example.html');
+    expect((await cli(['report', '--from-tsv', exampleTsv, '--out', out], root)).code).toBe(0);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('<div class="label">Keep rate (autoresearch notebook)</div><div class="value">66.7 %</div><div class="sub">2 of 3 keeps + discards · baseline counted, crashes excluded</div>');
+    expect(html).toContain('<div class="label">Keep rate</div><div class="value">33.3 %</div>');
+    const md = await cli(['report', '--from-tsv', exampleTsv, '--format', 'md', '--out', path.join(root, 'example.md')], root);
+    expect(md.code).toBe(0);
+    expect(await readFile(path.join(root, 'example.md'), 'utf8')).toContain('| Keep rate (autoresearch notebook) | 66.7 % (2 of 3 keeps + discards); baseline counted, crashes excluded |');
   });
 
   it('asks for the direction when the metric name does not tell, and exits non-zero', async () => {

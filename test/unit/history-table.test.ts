@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filterRows, nextSort, sortRows, statusCounts, toRows, NO_FILTER } from '../../src/renderer/history/table-model.js';
+import { formatChange } from '../../src/shared/wording.js';
 import { makeExperiment, simulateExperiments } from '../fixtures/make-run.js';
 
 const usage = (input: number, output: number, costUsd: number | null) => ({ inputTokens: input, outputTokens: output, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd });
@@ -15,13 +16,20 @@ const experiments = [
 const rows = toRows(experiments, 'min');
 
 describe('rows', () => {
-  it('computes the change against the best at decision time, positive when better, whatever the direction', () => {
-    expect(rows[0]!.delta).toBeNull();
-    expect(rows[1]!.delta).toBeCloseTo(0.02);
-    expect(rows[2]!.delta).toBeCloseTo(-0.01);
-    expect(rows[3]!.delta).toBeNull();
+  it('states the change against the best at decision time as the metric moved, with better/worse', () => {
+    expect(rows[0]!.change).toBeNull();
+    expect(formatChange(rows[1]!.change)).toBe('-0.020000 (-2.00 %) better');
+    expect(formatChange(rows[2]!.change)).toBe('+0.010000 (+1.02 %) worse');
+    expect(rows[3]!.change).toBeNull();
     const max = toRows([makeExperiment({ id: 1, status: 'keep', metric: 0.8, bestBefore: 0.7 })], 'max');
-    expect(max[0]!.delta).toBeCloseTo(0.1);
+    expect(formatChange(max[0]!.change)).toBe('+0.100000 (+14.29 %) better');
+  });
+
+  it('sorts the change column by gain, positive when better, whatever the direction', () => {
+    expect(rows[1]!.gain).toBeCloseTo(0.02);
+    expect(rows[2]!.gain).toBeCloseTo(-0.01);
+    const max = toRows([makeExperiment({ id: 1, status: 'keep', metric: 0.8, bestBefore: 0.7 })], 'max');
+    expect(max[0]!.gain).toBeCloseTo(0.1);
   });
 
   it('adds up every kind of token and keeps a missing price as no cost rather than 0', () => {

@@ -53,16 +53,19 @@ function projectInput(overrides: Partial<ReportInput> = {}): ReportInput {
 }
 
 describe('renderHtmlReport', () => {
-  it('shows the real H100 run with baseline 0.997900, best 0.969686, 126 experiments, 23 kept', () => {
+  it('shows the real H100 run with baseline 0.997900, best 0.969686, 126 experiments, 22 kept', () => {
     const html = renderHtmlReport(buildReportModel(reportInputFromTsv(REAL_TSV, { fileName: 'autoresearch-h100-mar8-results.tsv', now: NOW })));
     const text = textOf(html);
     expect(text).toContain('Baseline 0.997900');
     expect(text).toContain('Best 0.969686');
-    expect(text).toContain('Experiments 126');
-    expect(text).toContain('Kept 23 baseline + 22 improvements');
-    expect(text).toContain('Keep rate 17.6 % 22 of 125 candidates');
+    expect(text).toContain('Experiments 126 baseline included');
+    // "Kept" never counts the baseline; both keep rates are stated with what they count.
+    expect(text).toContain('Kept 22 baseline not counted');
+    expect(text).toContain('Keep rate 17.6 % 22 kept of 125 tried · baseline not counted, crashes count as tried');
+    expect(text).toContain('Keep rate (autoresearch notebook) 18.4 % 23 of 125 keeps + discards · baseline counted, crashes excluded');
     expect(text).toContain('Crashes 1');
-    expect(text).toContain('Improvement 2.83 % better');
+    // The metric's own change (val_bpb went down by 0.028214), then the word.
+    expect(text).toContain('Improvement -0.028214 (-2.83 %) better');
     expect(text).toContain('Autoresearch Progress: 126 Experiments, 22 Kept Improvements');
     // Every experiment is a table row.
     expect(html.match(/<tr class="s-/g)).toHaveLength(126);
@@ -103,8 +106,11 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('<span class="da">+lr = 0.2');
     expect(html).toContain('<span class="dk">@@ -1 +1 @@</span>');
     expect(text).toContain('The diff could not be read from git (bad object).');
-    expect(text).toMatch(/#1 lr up <script>alert\(1\)<\/script> 0\.980000 −0\.020000 \(2\.00 % better\)/);
-    expect(text).toMatch(/#4 deeper 0\.970000 −0\.010000 \(1\.02 % better\)/);
+    expect(text).toContain('#1 lr up <script>alert(1)</script> 0.980000 -0.020000 (-2.00 %) better');
+    expect(text).toContain('#4 deeper 0.970000 -0.010000 (-1.02 %) better');
+    // In the table, a worse discard reads the other way, in words too.
+    expect(text).toContain('2 0000002 discard 0.990000 +0.010000 (+1.02 %) worse');
+    expect(html).toContain('+0.010000 (+1.02 %) <span class="worse">worse</span>');
     // The discard's description is in the table only, not among the improvements.
     expect(html.indexOf('discarded &amp; forgotten')).toBeGreaterThan(html.indexOf('All experiments'));
   });

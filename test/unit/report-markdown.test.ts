@@ -34,13 +34,16 @@ describe('renderMarkdownReport', () => {
     expect(text).toContain('| Baseline | 0.997900 (\\#0) |');
     expect(text).toContain('| Best | 0.969686 (\\#118) |');
     expect(text).toContain('| Experiments | 126 (baseline included) |');
-    expect(text).toContain('| Kept | 23 (baseline + 22 improvements) |');
-    expect(text).toContain('| Keep rate | 17.6 % (22 of 125 candidates) |');
+    expect(text).toContain('| Improvement | -0.028214 (-2.83 %) better |');
+    expect(text).toContain('| Kept | 22 (baseline not counted) |');
+    expect(text).toContain('| Keep rate | 17.6 % (22 kept of 125 tried); baseline not counted, crashes count as tried |');
+    expect(text).toContain('| Keep rate (autoresearch notebook) | 18.4 % (23 of 125 keeps + discards); baseline counted, crashes excluded |');
     expect(text).toContain('| Crashes | 1 |');
     expect(text).toContain('| GPU hours | — (not in results.tsv) |');
     expect(text).toContain('**Autoresearch Progress: 126 Experiments, 22 Kept Improvements**');
     expect(text).toContain('## Kept improvements (22)');
-    expect(text).toContain('| 118 | warmdown 0.7 to 0.75 | 0.969686 | −0.000266 (0.03 % better) | `438a26e` |');
+    expect(text).toContain('| 118 | warmdown 0.7 to 0.75 | 0.969686 | -0.000266 (-0.03 %) better | `438a26e` |');
+    expect(text).toContain('| 88 | `d70987b` | discard | 3.215849 | +2.243721 (+230.81 %) worse | 60.2 | weight tying (shared embed/unembed, broken) |');
     expect(text).toContain('## All experiments (126)');
     // One table row per experiment, after the table's header and separator.
     const table = text.slice(text.indexOf('## All experiments'));

@@ -171,6 +171,12 @@ export function baselineOf(rec: RunRecord): Experiment | null {
   return rec.experiments.get(0) ?? null;
 }
 
+function countKeptImprovements(experiments: Iterable<Experiment>): number {
+  let n = 0;
+  for (const e of experiments) if (e.status === 'keep' && e.kind !== 'baseline') n += 1;
+  return n;
+}
+
 export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSummary {
   const baseline = baselineOf(rec);
   const start = Date.parse(rec.startedAt);
@@ -192,6 +198,7 @@ export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSumma
     bestCommit: rec.bestCommit,
     noiseFloor: rec.noiseFloor,
     counts: countStatuses([...rec.experiments.values()]),
+    keptImprovements: countKeptImprovements(rec.experiments.values()),
     costUsd: rec.costUsd,
     inputTokens: rec.inputTokens,
     outputTokens: rec.outputTokens,

@@ -3,18 +3,18 @@
 // if something from the data slipped through: the browser would refuse to fetch it.
 import type { ExperimentStatus } from '../../shared/experiment.js';
 import { escapeHtml } from './escape.js';
-import {
-  formatCount,
-  formatDurationMs,
-  formatHours,
-  formatImprovementPct,
-  formatMetric,
-  formatPercent,
-  formatSigned,
-  formatUsd,
-  shortCommit,
-} from './format.js';
+import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type KeptImprovement, type ReportModel } from './model.js';
+import {
+  formatChange,
+  formatChangeAmount,
+  formatKeepRate,
+  formatNotebookKeepRate,
+  GLOSSARY,
+  runImprovement,
+  type Change,
+  type GlossaryTerm,
+} from '../../shared/wording.js';
 import { renderProgressSvg } from './progress-svg.js';
 
 export interface HtmlReportOptions {
@@ -24,8 +24,16 @@ export interface HtmlReportOptions {
 
 const e = escapeHtml;
 
-function card(label: string, value: string, sub = ''): string {
-  return `<div class="card"><div class="label">${e(label)}</div><div class="value">${e(value)}</div>${sub ? `<div class="sub">${e(sub)}</div>` : ''}</div>`;
+function card(label: string, value: string, sub = '', term?: GlossaryTerm): string {
+  const title = term ? ` title="${e(GLOSSARY[term])}"` : '';
+  return `<div class="card"${title}><div class="label">${e(label)}</div><div class="value">${e(value)}</div>${sub ? `<div class="sub">${e(sub)}</div>` : ''}</div>`;
+}
+
+/** A change as every place states it, the verdict coloured: "-0.020000 (-2.00 %) better". */
+function changeHtml(change: Change | null): string {
+  if (!change) return '';
+  const cls = change.verdict === 'better' ? 'better' : change.verdict === 'worse' ? 'worse' : 'same';
+  return `${e(formatChangeAmount(change))} <span class="${cls}">${e(change.verdict)}</span>`;
 }
 
 function sourceLine(model: ReportModel): string {
@@ -42,14 +50,21 @@ function sourceLine(model: ReportModel): string {
   return parts.map(e).join(' · ');
 }
 
-/** "2.83 %" big, "better (−0.028214 val_bpb)" small: the words carry the direction, the card stays narrow. */
+/** The run's improvement, stated as every place states it; the card is wide enough for the whole phrase. */
 function improvementCard(model: ReportModel): string {
   const f = model.figures;
-  if (f.improvementPct === null || f.improvement === null) return card('Improvement', '—', f.baseline === null ? 'no baseline metric' : '');
-  const words = formatImprovementPct(f.improvementPct);
-  const [value, verdict] = words.endsWith(' better') ? [words.slice(0, -7), 'better'] : words.endsWith(' worse') ? [words.slice(0, -6), 'worse'] : ['0 %', 'no change'];
-  const change = formatSigned(model.direction === 'min' ? -f.improvement : f.improvement);
-  return card('Improvement', value, `${verdict} (${change} ${model.metricName})`);
+  const change = runImprovement(f.baseline, f.best, model.direction);
+  if (!change) return card('Improvement', '—', f.baseline === null ? 'no baseline metric' : '', 'improvement');
+  return (
+    `<div class="card wide" title="${e(GLOSSARY.improvement)}"><div class="label">Improvement</div>` +
+    `<div class="value" data-change="${e(formatChange(change))}">${changeHtml(change)}</div><div class="sub">best vs baseline, ${e(model.metricName)}</div></div>`
+  );
+}
+
+/** "17.6 %" big; "22 kept of 125 tried" and what is counted small (the full definition is the tooltip). */
+function rateCard(label: string, text: string, definition: string, term: GlossaryTerm): string {
+  const m = /^(.*?) \((.*)\)$/.exec(text);
+  return m ? card(label, m[1]!, `${m[2]} · ${definition}`, term) : card(label, text, definition, term);
 }
 
 function summaryCards(model: ReportModel): string {
@@ -63,9 +78,10 @@ function summaryCards(model: ReportModel): string {
     card('Baseline', formatMetric(f.baseline), f.baselineId !== null ? `#${f.baselineId}` : 'not measured'),
     card('Best', formatMetric(f.best), f.bestId !== null ? `#${f.bestId}` : ''),
     improvementCard(model),
-    card('Experiments', formatCount(f.experiments), c.running ? `${c.running} still running` : 'baseline included'),
-    card('Kept', formatCount(f.keepRows), `baseline + ${formatCount(f.keptImprovements)} improvement${f.keptImprovements === 1 ? '' : 's'}`),
-    card('Keep rate', formatPercent(f.keepRate), `${formatCount(f.keptImprovements)} of ${formatCount(f.finishedCandidates)} candidates`),
+    card('Experiments', formatCount(f.experiments), c.running ? `baseline included, ${c.running} still running` : 'baseline included', 'experiments'),
+    card('Kept', formatCount(f.keptImprovements), 'baseline not counted', 'kept'),
+    rateCard('Keep rate', formatKeepRate(f), 'baseline not counted, crashes count as tried', 'keepRate'),
+    rateCard('Keep rate (autoresearch notebook)', formatNotebookKeepRate(f), 'baseline counted, crashes excluded', 'notebookKeepRate'),
     card('Crashes', formatCount(c.crash), failuresSub),
     card('GPU hours', formatHours(f.gpuHours), f.gpuHours === null ? (tsv ? 'not in results.tsv' : 'not recorded') : 'training time'),
     card('Spend', formatUsd(f.spendUsd), f.spendUsd === null ? (tsv ? 'not in results.tsv' : 'not recorded') : `${formatCount(f.inputTokens + f.outputTokens)} tokens`),
@@ -89,7 +105,7 @@ function diffHtml(diff: string): string {
 }
 
 function improvementHtml(model: ReportModel, k: KeptImprovement, index: number): string {
-  const gain = k.gain !== null ? `${formatSigned(model.direction === 'min' ? -k.gain : k.gain)} (${formatImprovementPct(k.gainPct)})` : '';
+  const gain = changeHtml(k.change);
   const meta: string[] = [];
   if (k.commit) meta.push(`commit <code>${e(shortCommit(k.commit))}</code>`);
   if (k.previousBest !== null) meta.push(`from ${e(formatMetric(k.previousBest))}`);
@@ -101,12 +117,12 @@ function improvementHtml(model: ReportModel, k: KeptImprovement, index: number):
   const open = index < 30 ? ' open' : '';
   const summary =
     `<summary><span class="kid">#${k.id}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
-    `<span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${e(gain)}</span></summary>`;
+    `<span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span></summary>`;
   // Nothing to unfold (a results.tsv import): one dense line instead of an empty panel.
   if (body.length === 0) {
     return (
       `<div class="kept plain"><span class="kid">#${k.id}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
-      `<span class="kmeta">${meta.join(' · ')}</span><span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${e(gain)}</span></div>`
+      `<span class="kmeta">${meta.join(' · ')}</span><span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span></div>`
     );
   }
   return `<details class="kept"${open}>${summary}<div class="kbody"><p class="meta">${meta.join(' · ')}</p>${body.join('')}</div></details>`;
@@ -131,7 +147,7 @@ function tableHtml(model: ReportModel): string {
     '<th>commit</th>',
     '<th>status</th>',
     `<th class="num">${e(model.metricName)}</th>`,
-    '<th class="num" title="Change of the metric against the best before this experiment">Δ vs best</th>',
+    `<th class="num" title="${e(GLOSSARY.change)}">change vs best</th>`,
     showMemory ? '<th class="num">memory GB</th>' : '',
     showTime ? '<th class="num">training</th>' : '',
     showCost ? '<th class="num">cost</th>' : '',
@@ -139,14 +155,11 @@ function tableHtml(model: ReportModel): string {
   ].join('');
   const body = model.rows
     .map((r) => {
-      // Shown as the change of the metric itself (like the kept list); the colour says better or worse.
-      const vs = r.vsBest === null ? '' : formatSigned(model.direction === 'min' ? -r.vsBest : r.vsBest);
-      const vsClass = r.vsBest === null ? '' : r.vsBest > 0 ? ' good' : r.vsBest < 0 ? ' bad' : '';
       const desc = r.error && r.error !== r.description ? `${e(r.description)} <span class="err">${e(r.error)}</span>` : e(r.description);
       return (
         `<tr class="${STATUS_CLASS[r.status]}${r.isBaseline ? ' base' : ''}"><td class="num">${r.id}</td><td><code>${e(shortCommit(r.commit))}</code></td>` +
         `<td><span class="st">${r.isBaseline ? 'baseline' : r.status}</span></td><td class="num">${e(formatMetric(r.metric))}</td>` +
-        `<td class="num${vsClass}">${e(vs)}</td>` +
+        `<td class="num change">${changeHtml(r.change)}</td>` +
         (showMemory ? `<td class="num">${r.memoryGb === null ? '' : r.memoryGb.toFixed(1)}</td>` : '') +
         (showTime ? `<td class="num">${r.trainingMs === null ? '' : e(formatDurationMs(r.trainingMs))}</td>` : '') +
         (showCost ? `<td class="num">${r.costUsd === null ? '' : e(formatUsd(r.costUsd))}</td>` : '') +
@@ -189,7 +202,7 @@ ${warnings}
 ${summaryCards(model)}
 <section class="chart"><figure>${svg}<figcaption>Every experiment by number. Green: kept (the running best steps down${model.direction === 'max' ? ' — up, higher is better' : ''}); grey: discarded; red ×: failed runs on the bottom edge${model.noiseFloor !== null ? '; band: baseline ± noise floor' : ''}. Hover a green dot for its description.</figcaption></figure></section>
 <section>
-<h2>Kept improvements <span class="count">${formatCount(f.keptImprovements)}</span></h2>
+<h2>Kept improvements <span class="count" title="${e(GLOSSARY.kept)}">${formatCount(f.keptImprovements)}</span></h2>
 ${tsvNote}
 ${improvements}
 </section>
@@ -238,7 +251,7 @@ details.kept[open]>summary::before{content:"▾"}
 .kid{color:var(--muted);font-variant-numeric:tabular-nums;min-width:3.2em}
 .kdesc{flex:1;font-weight:550;word-break:break-word}
 .kval{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
-.kgain{color:var(--accent);font-size:12.5px;min-width:13em;text-align:right;font-variant-numeric:tabular-nums}
+.kgain{font-size:12.5px;min-width:13em;text-align:right;font-variant-numeric:tabular-nums}
 .kbody{padding:0 12px 10px;border-top:1px solid var(--line)}
 .meta{color:var(--muted);font-size:12px;margin:8px 0}
 .hyp{margin:6px 0;font-style:italic}
@@ -257,8 +270,10 @@ table.exps{border-collapse:collapse;width:100%;font-size:12.5px}
 .exps tr:last-child td{border-bottom:0}
 .exps .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .exps td.num{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-.exps .good{color:var(--accent)}
-.exps .bad{color:var(--muted)}
+.better{color:var(--accent)}
+.worse{color:var(--bad)}
+.same{color:var(--muted)}
+.card.wide{grid-column:span 2}
 .exps .desc{word-break:break-word}
 .exps .err{color:var(--bad);font-size:11.5px;margin-left:6px}
 .st{display:inline-block;border-radius:9px;padding:0 7px;font-size:11.5px;border:1px solid var(--line)}

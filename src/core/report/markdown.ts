@@ -2,18 +2,9 @@
 // (both read one ReportModel), the kept improvements with their diffs in ```diff fences, and the full
 // table. Markdown has no inline SVG, so the chart becomes two text sparklines.
 import { escapeMarkdownInline as md, markdownFence } from './escape.js';
-import {
-  formatCount,
-  formatDurationMs,
-  formatHours,
-  formatImprovementPct,
-  formatMetric,
-  formatPercent,
-  formatSigned,
-  formatUsd,
-  shortCommit,
-} from './format.js';
+import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type ReportModel } from './model.js';
+import { formatChange, formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -46,25 +37,28 @@ export function sparkline(values: readonly (number | null)[], width: number, lo:
   return out;
 }
 
+const GLOSSARY_TERMS = ['change', 'kept', 'keepRate', 'notebookKeepRate'] as const;
+
 function summaryTable(model: ReportModel): string {
   const f = model.figures;
   const c = f.counts;
   const tsv = model.source.kind === 'tsv';
   const missing = tsv ? 'not in results.tsv' : 'not recorded';
-  const change = f.improvement !== null ? ` (${formatSigned(model.direction === 'min' ? -f.improvement : f.improvement)})` : '';
   const rows: [string, string][] = [
     ['Baseline', `${formatMetric(f.baseline)}${f.baselineId !== null ? ` (#${f.baselineId})` : ''}`],
     ['Best', `${formatMetric(f.best)}${f.bestId !== null ? ` (#${f.bestId})` : ''}`],
-    ['Improvement', `${formatImprovementPct(f.improvementPct)}${change}`],
+    ['Improvement', formatChange(runImprovement(f.baseline, f.best, model.direction))],
     ['Experiments', `${formatCount(f.experiments)} (baseline included${c.running ? `, ${c.running} still running` : ''})`],
-    ['Kept', `${formatCount(f.keepRows)} (baseline + ${formatCount(f.keptImprovements)} improvement${f.keptImprovements === 1 ? '' : 's'})`],
-    ['Keep rate', `${formatPercent(f.keepRate)} (${formatCount(f.keptImprovements)} of ${formatCount(f.finishedCandidates)} candidates)`],
+    ['Kept', `${formatCount(f.keptImprovements)} (baseline not counted)`],
+    ['Keep rate', `${formatKeepRate(f)}; baseline not counted, crashes count as tried`],
+    ['Keep rate (autoresearch notebook)', `${formatNotebookKeepRate(f)}; baseline counted, crashes excluded`],
     ['Crashes', `${formatCount(c.crash)}${c.timeout ? `, ${c.timeout} timeouts` : ''}${c.rejected ? `, ${c.rejected} rejected` : ''}`],
     ['GPU hours', f.gpuHours === null ? `— (${missing})` : formatHours(f.gpuHours)],
     ['Spend', f.spendUsd === null ? `— (${missing})` : `${formatUsd(f.spendUsd)} (${formatCount(f.inputTokens + f.outputTokens)} tokens)`],
   ];
   if (model.noiseFloor !== null) rows.push(['Noise floor', `±${formatMetric(model.noiseFloor)} (std. dev. of baseline runs)`]);
-  return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${md(v)} |`)].join('\n');
+  const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${md(v)} |`)].join('\n');
+  return `${table}\n\n${GLOSSARY_TERMS.map((t) => `- ${md(GLOSSARY[t])}`).join('\n')}`;
 }
 
 function progressSection(model: ReportModel): string {
@@ -128,14 +122,14 @@ function improvementsSection(model: ReportModel): string {
     if (model.source.kind === 'tsv') out.push("A results.tsv records no diffs; open each commit in the project's repository to see its change.", '');
     out.push(`| # | description | ${md(model.metricName)} | change | commit |`, '| ---: | --- | ---: | --- | --- |');
     for (const k of model.improvements) {
-      const change = k.gain !== null ? `${formatSigned(model.direction === 'min' ? -k.gain : k.gain)} (${formatImprovementPct(k.gainPct)})` : '';
+      const change = k.change ? formatChange(k.change) : '';
       const commit = k.commit ? `\`${shortCommit(k.commit).replace(/`/g, '')}\`` : '';
       out.push(`| ${k.id} | ${md(k.description)} | ${formatMetric(k.metric)} | ${md(change)} | ${commit} |`);
     }
     return out.join('\n');
   }
   for (const k of model.improvements) {
-    const gain = k.gain !== null ? ` (${formatSigned(model.direction === 'min' ? -k.gain : k.gain)}, ${formatImprovementPct(k.gainPct)})` : '';
+    const gain = k.change ? ` ${formatChange(k.change)}` : '';
     out.push(`### #${k.id} ${md(k.description || '(no description)')}`, '');
     const meta = [`${md(model.metricName)} **${formatMetric(k.metric)}**${md(gain)}`];
     if (k.previousBest !== null) meta.push(`from ${formatMetric(k.previousBest)}`);
@@ -156,7 +150,7 @@ function experimentsTable(model: ReportModel): string {
   const showMemory = model.rows.some((r) => r.memoryGb !== null);
   const showTime = model.rows.some((r) => r.trainingMs !== null);
   const showCost = model.rows.some((r) => r.costUsd !== null);
-  const head = ['#', 'commit', 'status', md(model.metricName), 'Δ vs best', ...(showMemory ? ['memory GB'] : []), ...(showTime ? ['training'] : []), ...(showCost ? ['cost'] : []), 'description'];
+  const head = ['#', 'commit', 'status', md(model.metricName), 'change vs best', ...(showMemory ? ['memory GB'] : []), ...(showTime ? ['training'] : []), ...(showCost ? ['cost'] : []), 'description'];
   const align = head.map((h, i) => (i === 0 || i === 3 || i === 4 || h === 'memory GB' || h === 'training' || h === 'cost' ? '---:' : '---'));
   const lines = [`## All experiments (${formatCount(model.figures.experiments)})`, '', `| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`];
   for (const r of model.rows) {
@@ -167,7 +161,7 @@ function experimentsTable(model: ReportModel): string {
       r.commit ? `\`${shortCommit(r.commit).replace(/`/g, '')}\`` : '',
       status,
       formatMetric(r.metric),
-      r.vsBest === null ? '' : formatSigned(model.direction === 'min' ? -r.vsBest : r.vsBest),
+      r.change ? formatChange(r.change) : '',
       ...(showMemory ? [r.memoryGb === null ? '' : r.memoryGb.toFixed(1)] : []),
       ...(showTime ? [r.trainingMs === null ? '' : formatDurationMs(r.trainingMs)] : []),
       ...(showCost ? [r.costUsd === null ? '' : formatUsd(r.costUsd)] : []),

@@ -2,6 +2,9 @@
 // HTML and the Markdown renderers only lay it out and can never disagree about a figure.
 import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
 import { buildProgress, progressTitle, summarizeRun, type Direction, type ProgressModel, type RunFigures } from '../../shared/progress.js';
+import { experimentChange, metricChange, type Change } from '../../shared/wording.js';
+
+export { directionWords } from '../../shared/wording.js';
 
 export type ReportSource =
   | {
@@ -53,10 +56,10 @@ export interface KeptImprovement {
   readonly hypothesis: string;
   readonly metric: number;
   readonly previousBest: number | null;
-  /** Positive = better, metric units. */
+  /** Positive = better, metric units (for ranking). */
   readonly gain: number | null;
-  /** gain as % of |previousBest|. */
-  readonly gainPct: number | null;
+  /** The metric against previousBest, as every place states a change (wording.ts). */
+  readonly change: Change | null;
   readonly changedFiles: readonly string[];
   /** The diff to show, possibly cut; null when there is none (results.tsv import, commit missing). */
   readonly diff: string | null;
@@ -70,8 +73,8 @@ export interface ReportRow {
   readonly status: ExperimentStatus;
   readonly isBaseline: boolean;
   readonly metric: number | null;
-  /** The metric against the best before this experiment, positive = better; null without a metric. */
-  readonly vsBest: number | null;
+  /** The metric against the best before this experiment (wording.ts); null for the baseline or without a metric. */
+  readonly change: Change | null;
   readonly memoryGb: number | null;
   readonly trainingMs: number | null;
   readonly costUsd: number | null;
@@ -152,7 +155,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       metric: k.y,
       previousBest: k.previousBest,
       gain: k.gain,
-      gainPct: k.gain !== null && k.previousBest !== null && k.previousBest !== 0 ? (k.gain / Math.abs(k.previousBest)) * 100 : null,
+      change: metricChange(k.y, k.previousBest, input.direction),
       changedFiles: e.changedFiles,
       diff,
       diffNote: note,
@@ -161,15 +164,15 @@ export function buildReportModel(input: ReportInput): ReportModel {
 
   const rows: ReportRow[] = progress.points.map((p, i) => {
     const e = byId.get(p.x)!;
-    const before = p.isBaseline ? null : (e.bestBefore ?? (i > 0 ? progress.runningBest[i - 1]! : null));
-    const vsBest = p.y !== null && before !== null ? (input.direction === 'min' ? before - p.y : p.y - before) : null;
+    // An imported results.tsv records no bestBefore: the running best before the row is what it was judged against.
+    const change = p.isBaseline ? null : experimentChange({ kind: e.kind, metric: p.y, bestBefore: e.bestBefore }, input.direction, i > 0 ? progress.runningBest[i - 1]! : null);
     return {
       id: e.id,
       commit: e.commit,
       status: e.status,
       isBaseline: p.isBaseline,
       metric: p.y,
-      vsBest,
+      change,
       memoryGb: memoryGbOf(e, input.memory),
       trainingMs: e.timings.trainingMs,
       costUsd: e.usage?.costUsd ?? null,
@@ -195,9 +198,4 @@ export function buildReportModel(input: ReportInput): ReportModel {
     rows,
     warnings: input.warnings ?? [],
   };
-}
-
-/** "lower is better" / "higher is better". */
-export function directionWords(direction: Direction): string {
-  return direction === 'min' ? 'lower is better' : 'higher is better';
 }

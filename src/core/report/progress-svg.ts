@@ -366,7 +366,9 @@ function layoutLegend(model: ChartInput, g: { plotR: number; plotT: number; plot
   const items: { mark: string; label: string }[] = [];
   const discarded = p.points.filter((pt) => pt.y !== null && pt.status !== 'keep').length;
   items.push({ mark: '<path class="pc-discard" d="M9 0h0"/>', label: `Discarded (${discarded})` });
-  items.push({ mark: '<circle class="pc-kept" cx="9" cy="0" r="5"/>', label: `Kept (${p.kept.length})` });
+  // "Kept" never counts the baseline; its green dot is named apart.
+  const improvements = p.kept.filter((k) => !k.isBaseline).length;
+  items.push({ mark: '<circle class="pc-kept" cx="9" cy="0" r="5"/>', label: `Kept (${improvements})${improvements < p.kept.length ? ' + baseline' : ''}` });
   items.push({ mark: '<path class="pc-best" d="M0 0H18"/>', label: 'Running best' });
   if (p.failures.length) {
     const c = model.figures.counts;

@@ -1,13 +1,7 @@
 // The bottom line: connection, project, run state and best metric, theme toggle, shortcut help.
+import { formatKept, formatMetric, GLOSSARY } from '../../shared/wording.js';
 import { useStudio } from '../store/studio.js';
 import { setTheme, useTheme } from './theme.js';
-
-export function formatMetric(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
-  return value.toPrecision(6).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
-}
 
 export function StatusBar(props: { readonly onHelp: () => void }) {
   const connected = useStudio((s) => s.connected);
@@ -36,8 +30,8 @@ export function StatusBar(props: { readonly onHelp: () => void }) {
       </span>
       {summary ? (
         <>
-          <span data-testid="status-experiments" data-count={summary.counts.total - summary.counts.running}>
-            {summary.counts.total - summary.counts.running} done · {summary.counts.keep} kept
+          <span data-testid="status-experiments" data-count={summary.counts.total - summary.counts.running} title={`${GLOSSARY.experiments}\n${GLOSSARY.kept}`}>
+            {summary.counts.total - summary.counts.running} done · {formatKept(summary.keptImprovements)}
           </span>
           <span data-testid="status-best">
             best {summary.metricName} {formatMetric(summary.best)}

@@ -285,7 +285,7 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
     <div className="progress-chart" data-testid={props.testId ?? 'progress-chart'} data-points={model.points.length} data-kept={model.kept.length} data-failures={model.failures.length} data-labels={labels.length} data-zoomed={zoom ? 'true' : 'false'}>
       <div className="chart-area" ref={containerRef} style={{ height }}>
         {model.points.length === 0 ? <div className="chart-empty">No experiments yet: the chart fills in as they finish.</div> : null}
-        <canvas ref={canvasRef} className="chart-canvas" aria-label={`Progress chart of ${metricName}: ${model.points.length} experiments, ${model.kept.length} kept`} role="img" />
+        <canvas ref={canvasRef} className="chart-canvas" aria-label={`Progress chart of ${metricName}: ${model.points.length} experiments, baseline included; ${counts.improvements} kept`} role="img" />
         <canvas
           ref={overlayRef}
           className="chart-overlay"
@@ -323,7 +323,7 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
               <i className="lg-dot discard" /> Discarded ({counts.discards})
             </span>
             <span>
-              <i className="lg-dot keep" /> Kept ({counts.improvements})
+              <i className="lg-dot keep" /> Kept ({counts.improvements}){counts.improvements < model.kept.length ? ' + baseline' : ''}
             </span>
             <span>
               <i className="lg-line" /> Running best

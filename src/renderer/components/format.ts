@@ -1,33 +1,18 @@
 // Number and time formatting shared by the run, history and reports screens, so a metric, a change or a
 // duration reads the same everywhere.
 
-export function formatMetric(value: number | null | undefined, digits = 6): string {
+// A metric, a change, a rate, a count: one definition for the CLI, the app and the reports.
+import { groupThousands } from '../../shared/wording.js';
+
+export { formatMetric, formatRate, groupThousands, directionWords as directionLabel } from '../../shared/wording.js';
+
+/** Any other number (secondary metrics, memory, steps): 6 significant digits, no trailing zeros. */
+export function formatNumber(value: number | null | undefined, digits = 6): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   const abs = Math.abs(value);
   if (abs !== 0 && (abs < 1e-4 || abs >= 1e7)) return value.toExponential(3);
-  // Metrics like val_bpb are compared in the 4th–6th decimal: show fixed decimals for values near 1.
   if (abs < 10) return value.toFixed(digits);
   return String(Number(value.toPrecision(digits + 1)));
-}
-
-/** A signed change in metric units, "+0.001234" / "−0.000100"; positive means better. */
-export function formatDelta(value: number | null | undefined, digits = 6): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const abs = Math.abs(value);
-  // A change is read against the metric's own decimals: 0.000075, not 7.5e-5.
-  const s = abs < 10 && abs >= 10 ** -digits / 2 ? abs.toFixed(digits) : abs === 0 ? (0).toFixed(digits) : formatMetric(abs, digits);
-  return value > 0 ? `+${s}` : value < 0 ? `−${s}` : `±${s}`;
-}
-
-export function formatPercent(value: number | null | undefined, digits = 2): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const s = Math.abs(value).toFixed(digits);
-  return value > 0 ? `+${s}%` : value < 0 ? `−${s}%` : `${s}%`;
-}
-
-export function formatRate(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return `${(value * 100).toFixed(1)}%`;
 }
 
 /** 0:42, 5:07, 1:02:03 — for elapsed times and budgets. */
@@ -62,13 +47,6 @@ export function formatTokens(n: number | null | undefined): string {
   return `${(n / 1_000_000).toFixed(2)}M`;
 }
 
-/** 12345 → "12,345" without Intl (its first use costs milliseconds on the main thread). */
-export function groupThousands(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  const digits = String(Math.abs(Math.trunc(n)));
-  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
 export function formatCost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—';
   if (usd === 0) return '$0';
@@ -96,8 +74,4 @@ export function formatTime(iso: string | null | undefined): string {
   const mm = String(d.getMinutes()).padStart(2, '0');
   const year = d.getFullYear() !== new Date().getFullYear() ? ` ${d.getFullYear()}` : '';
   return `${MONTHS[d.getMonth()]} ${d.getDate()}${year}, ${hh}:${mm}`;
-}
-
-export function directionLabel(direction: 'min' | 'max'): string {
-  return direction === 'min' ? 'lower is better' : 'higher is better';
 }

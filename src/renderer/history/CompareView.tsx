@@ -8,7 +8,8 @@ import { CompareChart, SERIES_COLORS } from '../chart/CompareChart.js';
 import { compareSeries, type CompareAxis } from '../chart/compare-model.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
-import { formatCost, formatDuration, formatMetric, formatPercent, formatRate } from '../components/format.js';
+import { formatChange, formatKeepRate, formatKept, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { directionLabel, formatCost, formatDuration, formatMetric } from '../components/format.js';
 import { useStudio } from '../store/studio.js';
 import { RunPicker } from './RunPicker.js';
 import { useRuns } from './run-store.js';
@@ -16,15 +17,15 @@ import './history.css';
 
 type XAxis = CompareAxis;
 
-const ROWS: readonly { readonly label: string; readonly value: (f: RunFigures, d: RunDetail) => string }[] = [
-  { label: 'Metric', value: (_f, d) => `${d.metricName} (${d.direction === 'min' ? 'lower' : 'higher'} is better)` },
+const ROWS: readonly { readonly label: string; readonly title?: string; readonly value: (f: RunFigures, d: RunDetail) => string }[] = [
+  { label: 'Metric', value: (_f, d) => `${d.metricName} (${directionLabel(d.direction)})` },
   { label: 'Baseline', value: (f) => formatMetric(f.baseline) },
   { label: 'Best', value: (f) => `${formatMetric(f.best)}${f.bestId !== null ? ` (#${f.bestId})` : ''}` },
-  { label: 'Improvement', value: (f) => formatPercent(f.improvementPct, 3) },
-  { label: 'Experiments', value: (f) => String(f.experiments) },
-  { label: 'Kept improvements', value: (f) => String(f.keptImprovements) },
-  { label: 'Keep rate', value: (f) => formatRate(f.keepRate) },
-  { label: 'Failed', value: (f) => String(f.failures) },
+  { label: 'Improvement', title: GLOSSARY.improvement, value: (f) => formatChange(runImprovement(f.baseline, f.best, f.direction)) },
+  { label: 'Experiments', title: GLOSSARY.experiments, value: (f) => `${f.experiments} (baseline included)` },
+  { label: 'Kept', title: GLOSSARY.kept, value: (f) => formatKept(f.keptImprovements) },
+  { label: 'Keep rate', title: GLOSSARY.keepRate, value: (f) => formatKeepRate(f) },
+  { label: 'Failed', title: GLOSSARY.failed, value: (f) => String(f.failures) },
   { label: 'GPU hours', value: (f) => (f.gpuHours === null ? '—' : f.gpuHours.toFixed(1)) },
   { label: 'Spend', value: (f) => formatCost(f.spendUsd) },
   { label: 'Wall time', value: (_f, d) => formatDuration(d.elapsedMs) },
@@ -116,7 +117,7 @@ export function CompareView(props: { tags: string[] }): JSX.Element {
             </thead>
             <tbody>
               {ROWS.map((r) => (
-                <tr key={r.label}>
+                <tr key={r.label} title={r.title}>
                   <th>{r.label}</th>
                   {details.map((d, i) => (
                     <td key={d.tag} className="num">

@@ -4,7 +4,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type JSX } from 'react';
 import { StatusBadge } from '../components/StatusBadge.js';
-import { formatCost, formatDelta, formatDuration, formatMetric, formatTokens } from '../components/format.js';
+import { ChangeText } from '../components/ChangeText.js';
+import { formatCost, formatDuration, formatMetric, formatTokens } from '../components/format.js';
+import { GLOSSARY } from '../../shared/wording.js';
 import type { ExperimentRow, SortKey, SortSpec } from './table-model.js';
 
 export const ROW_HEIGHT = 26;
@@ -21,7 +23,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'id', label: '#', width: '56px', align: 'right' },
   { key: 'status', label: 'Status', width: '86px' },
   { key: 'metric', label: 'Metric', width: '92px', align: 'right' },
-  { key: 'delta', label: 'Δ vs best', width: '92px', align: 'right', title: 'Change against the best when it was decided; positive = better' },
+  { key: 'delta', label: 'Change vs best', width: '212px', align: 'right', title: GLOSSARY.change },
   { key: 'description', label: 'Description', width: 'minmax(180px, 1fr)' },
   { key: 'slot', label: 'Slot', width: '44px', align: 'right' },
   { key: 'parent', label: 'Parent', width: '58px', align: 'right', title: 'The experiment it was based on' },
@@ -148,7 +150,9 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
                   <StatusBadge status={r.status} />
                 </span>
                 <span className="xp-cell right mono">{formatMetric(r.metric)}</span>
-                <span className={`xp-cell right mono ${r.delta === null ? '' : r.delta > 0 ? 'good-text' : 'faint'}`}>{formatDelta(r.delta)}</span>
+                <span className="xp-cell right" data-testid="row-change">
+                  <ChangeText change={r.change} />
+                </span>
                 <span className="xp-cell desc" title={r.description}>
                   {r.description || <span className="faint">—</span>}
                 </span>

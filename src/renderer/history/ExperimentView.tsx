@@ -2,13 +2,14 @@
 // description and hypothesis — and tabs for the diff, the full log, the agent's transcript and the
 // numbers. Esc goes back to the table; j/k step to the next/previous experiment.
 import { useEffect, useMemo, useState, type JSX } from 'react';
-import { improvement } from '../../shared/experiment.js';
+import { experimentChange, GLOSSARY, metricChange } from '../../shared/wording.js';
 import { navigate } from '../app/router.js';
 import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
 import { StatusBadge } from '../components/StatusBadge.js';
-import { formatDelta, formatDuration, formatMetric, formatPercent } from '../components/format.js';
+import { ChangeText } from '../components/ChangeText.js';
+import { formatDuration, formatMetric } from '../components/format.js';
 import { DiffView } from './DiffView.js';
 import { updateHistoryUi } from './history-ui.js';
 import { LogViewer } from './LogViewer.js';
@@ -93,9 +94,8 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
 
   const e = experiment;
   const baseline = d.baseline;
-  const vsBest = e.metric !== null && e.bestBefore !== null && e.kind !== 'baseline' ? improvement(e.metric, e.bestBefore, d.direction) : null;
-  const vsBaseline = e.metric !== null && baseline !== null ? improvement(e.metric, baseline, d.direction) : null;
-  const pct = vsBaseline !== null && baseline ? (vsBaseline / Math.abs(baseline)) * 100 : null;
+  const vsBest = experimentChange(e, d.direction);
+  const vsBaseline = e.kind === 'baseline' ? null : metricChange(e.metric, baseline, d.direction);
 
   return (
     <div className="view-pad wide" data-testid="experiment" data-id={e.id} data-status={e.status}>
@@ -138,13 +138,17 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
           <div className="figure-label">{d.metricName}</div>
           <div className="figure-value mono">{formatMetric(e.metric)}</div>
         </div>
-        <div className="figure" title="Against the best when this experiment was decided; positive = better">
-          <div className="figure-label">Δ vs best before ({formatMetric(e.bestBefore)})</div>
-          <div className={`figure-value mono ${vsBest !== null && vsBest > 0 ? 'good-text' : ''}`}>{formatDelta(vsBest)}</div>
+        <div className="figure" title={GLOSSARY.change} data-testid="xp-change">
+          <div className="figure-label">Change vs best before ({formatMetric(e.bestBefore)})</div>
+          <div className="figure-value">
+            <ChangeText change={vsBest} />
+          </div>
         </div>
-        <div className="figure">
-          <div className="figure-label">vs baseline</div>
-          <div className={`figure-value mono ${pct !== null && pct > 0 ? 'good-text' : ''}`}>{formatPercent(pct, 3)}</div>
+        <div className="figure" title={`The metric against the baseline (${formatMetric(baseline)}), said the same way`} data-testid="xp-change-baseline">
+          <div className="figure-label">Change vs baseline</div>
+          <div className="figure-value">
+            <ChangeText change={vsBaseline} title={`The metric against the baseline (${formatMetric(baseline)}), said the same way`} />
+          </div>
         </div>
         <div className="figure">
           <div className="figure-label">Duration</div>

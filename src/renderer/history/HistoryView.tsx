@@ -9,6 +9,7 @@ import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
 import { directionLabel } from '../components/format.js';
+import { formatKept } from '../../shared/wording.js';
 import { ProgressChart } from '../chart/ProgressChart.js';
 import { useStudio } from '../store/studio.js';
 import { ExperimentTable } from './ExperimentTable.js';
@@ -85,6 +86,8 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
 
   const allRows = useMemo(() => (detail ? toRows(detail.experiments, direction) : []), [detail?.experiments, direction]);
   const counts = useMemo(() => statusCounts(allRows), [allRows]);
+  // The keep filter shows the baseline's row too; its count says so ("kept" alone never counts it).
+  const baselineKept = useMemo(() => detail?.experiments.some((e) => e.kind === 'baseline' && e.status === 'keep') ?? false, [detail?.experiments]);
   const rows = useMemo(() => sortRows(filterRows(allRows, { statuses: ui.statuses, text: ui.text }), ui.sort), [allRows, ui.statuses, ui.text, ui.sort]);
   const multiSlot = useMemo(() => (detail ? detail.config.slots.length > 1 || detail.experiments.some((e) => e.slot > 0) : false), [detail]);
 
@@ -185,8 +188,9 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
                 aria-pressed={ui.statuses.has(s)}
                 onClick={() => toggleStatus(s)}
                 data-testid={`filter-${s}`}
+                title={s === 'keep' && baselineKept ? `${counts.keep} rows: the baseline and ${formatKept(counts.keep - 1)}` : undefined}
               >
-                {s} <span className="faint">{counts[s]}</span>
+                {s} <span className="faint">{s === 'keep' && baselineKept ? `${counts.keep - 1} + baseline` : counts[s]}</span>
               </button>
             ))}
             <input

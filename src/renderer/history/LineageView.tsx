@@ -20,7 +20,7 @@ export function LineageView(props: { readonly experiments: readonly Experiment[]
   return (
     <div className="lineage" data-testid="lineage">
       <div className="muted lineage-note">
-        {lineage.nodes.length} kept commits on {lineage.lanes} {lineage.lanes === 1 ? 'line' : 'lines'}; each links to the experiment it was based on.
+        {lineage.nodes.length} commits ({lineage.nodes.some((n) => n.isBaseline) ? 'the baseline and ' : ''}{lineage.nodes.filter((n) => !n.isBaseline).length} kept) on {lineage.lanes} {lineage.lanes === 1 ? 'line' : 'lines'}; each links to the experiment it was based on.
         {lineage.orphans ? ` ${lineage.orphans} experiments started from a commit that was not kept.` : ''}
       </div>
       <div className="lineage-scroll">

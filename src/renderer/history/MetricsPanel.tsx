@@ -2,7 +2,7 @@
 // tokens and cost of one experiment.
 import type { JSX } from 'react';
 import type { Experiment } from '../../shared/experiment.js';
-import { formatCost, formatDuration, formatMetric, formatTime, formatTokens } from '../components/format.js';
+import { formatCost, formatDuration, formatMetric, formatNumber, formatTime, formatTokens } from '../components/format.js';
 
 export function MetricsPanel(props: { readonly experiment: Experiment; readonly metricName: string; readonly onShowLog: (run: number) => void }): JSX.Element {
   const e = props.experiment;
@@ -19,7 +19,7 @@ export function MetricsPanel(props: { readonly experiment: Experiment; readonly 
               {metricNames.map((k) => (
                 <tr key={k} data-testid="metric-row" data-name={k}>
                   <th>{k === props.metricName ? <b>{k}</b> : k}</th>
-                  <td className="num">{formatMetric(e.metrics[k]!)}</td>
+                  <td className="num">{k === props.metricName ? formatMetric(e.metrics[k]!) : formatNumber(e.metrics[k]!)}</td>
                 </tr>
               ))}
             </tbody>

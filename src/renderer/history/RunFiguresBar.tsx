@@ -1,8 +1,11 @@
 // The run in numbers, as the report states them: baseline → best, improvement, experiments, keeps,
-// keep rate, failures, GPU hours, spend. Computed by the shared progress model so UI and report agree.
+// keep rate, failures, GPU hours, spend. Computed by the shared progress model and said in the shared
+// wording (src/shared/wording.ts) so the UI, the CLI and the reports agree.
 import type { JSX, ReactNode } from 'react';
 import type { RunFigures } from '../../shared/progress.js';
-import { formatCost, formatMetric, formatPercent, formatRate } from '../components/format.js';
+import { formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { ChangeText } from '../components/ChangeText.js';
+import { formatCost, formatMetric } from '../components/format.js';
 
 export function Figure(props: { readonly label: string; readonly children: ReactNode; readonly testId?: string; readonly title?: string; readonly tone?: 'good' | 'bad' }): JSX.Element {
   return (
@@ -10,6 +13,18 @@ export function Figure(props: { readonly label: string; readonly children: React
       <div className="figure-label">{props.label}</div>
       <div className={`figure-value${props.tone ? ` ${props.tone}-text` : ''}`}>{props.children}</div>
     </div>
+  );
+}
+
+/** The keep rate with its counts; the tooltip gives its definition and the autoresearch notebook's figure. */
+export function KeepRateFigure(props: { readonly figures: RunFigures; readonly testId: string }): JSX.Element {
+  const text = formatKeepRate(props.figures);
+  const cut = text.indexOf(' (');
+  return (
+    <Figure label="Keep rate" testId={props.testId} title={`${GLOSSARY.keepRate}\n${GLOSSARY.notebookKeepRate}: ${formatNotebookKeepRate(props.figures)}`}>
+      {cut > 0 ? text.slice(0, cut) : text}
+      {cut > 0 ? <span className="faint small">{text.slice(cut)}</span> : null}
+    </Figure>
   );
 }
 
@@ -21,19 +36,18 @@ export function RunFiguresBar(props: { readonly figures: RunFigures; readonly me
         <span className="mono">{formatMetric(f.baseline)}</span> → <span className="mono">{formatMetric(f.best)}</span>
         {f.bestId !== null ? <span className="faint"> (#{f.bestId})</span> : null}
       </Figure>
-      <Figure label="Improvement" testId="fig-improvement" tone={f.improvementPct !== null && f.improvementPct > 0 ? 'good' : undefined}>
-        {formatPercent(f.improvementPct)}
+      <Figure label="Improvement" testId="fig-improvement" title={GLOSSARY.improvement}>
+        <ChangeText change={runImprovement(f.baseline, f.best, f.direction)} title={GLOSSARY.improvement} />
       </Figure>
-      <Figure label="Experiments" testId="fig-experiments">
+      <Figure label="Experiments" testId="fig-experiments" title={GLOSSARY.experiments}>
         {f.experiments}
+        <span className="faint small"> incl. baseline</span>
       </Figure>
-      <Figure label="Kept" testId="fig-kept" title="Improvements kept (the baseline not counted)">
+      <Figure label="Kept" testId="fig-kept" title={GLOSSARY.kept}>
         {f.keptImprovements}
       </Figure>
-      <Figure label="Keep rate" testId="fig-keep-rate">
-        {formatRate(f.keepRate)}
-      </Figure>
-      <Figure label="Failed" testId="fig-failed" title="Crashes, timeouts and rejected proposals" tone={f.failures > 0 ? 'bad' : undefined}>
+      <KeepRateFigure figures={f} testId="fig-keep-rate" />
+      <Figure label="Failed" testId="fig-failed" title={GLOSSARY.failed} tone={f.failures > 0 ? 'bad' : undefined}>
         {f.failures}
       </Figure>
       <Figure label="GPU hours" testId="fig-gpu-hours">

@@ -10,6 +10,7 @@ export interface LineageNode {
   readonly description: string;
   /** The node it was based on; null for the baseline (or a keep whose parent is unknown). */
   readonly parent: number | null;
+  readonly isBaseline: boolean;
   /** Column (order of the keeps) and lane (row) for drawing. */
   readonly column: number;
   readonly lane: number;
@@ -77,7 +78,7 @@ export function buildLineage(experiments: readonly Experiment[], bestIdHint: num
     }
     laneOf.set(e.id, lane);
     laneBusyUntil[lane] = Math.max(laneBusyUntil[lane] ?? -1, lastChildColumn.get(e.id) ?? column);
-    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, column, lane, tried: tried.get(e.id)! });
+    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, isBaseline: e.kind === 'baseline', column, lane, tried: tried.get(e.id)! });
   }
   const lanes = laneBusyUntil.length;
   return { nodes, lanes: Math.max(lanes, nodes.length ? 1 : 0), orphans };

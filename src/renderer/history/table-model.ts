@@ -1,14 +1,16 @@
 // The history table's rows: one flat, precomputed row per experiment so sorting and filtering 10,000 of
 // them is a few milliseconds of plain array work, with no per-render allocation in the table itself.
 import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
-import { improvement } from '../../shared/experiment.js';
+import { experimentChange, type Change } from '../../shared/wording.js';
 
 export interface ExperimentRow {
   readonly id: number;
   readonly status: ExperimentStatus;
   readonly metric: number | null;
-  /** Gain over the best at decision time, positive = better whatever the direction; null without both. */
-  readonly delta: number | null;
+  /** The change against the best at decision time, as every place states it (wording.ts); null without one. */
+  readonly change: Change | null;
+  /** The same change as a gain, positive = better whatever the direction: what the column sorts by. */
+  readonly gain: number | null;
   readonly description: string;
   readonly slot: number;
   /** The experiment it was based on (lineage). */
@@ -29,13 +31,14 @@ export interface SortSpec {
 }
 
 export function toRow(e: Experiment, direction: 'min' | 'max'): ExperimentRow {
-  const delta = e.metric !== null && e.bestBefore !== null && e.kind !== 'baseline' ? improvement(e.metric, e.bestBefore, direction) : null;
+  const change = experimentChange(e, direction);
   const tokens = e.usage ? e.usage.inputTokens + e.usage.outputTokens + e.usage.cacheCreationInputTokens + e.usage.cacheReadInputTokens : null;
   return {
     id: e.id,
     status: e.status,
     metric: e.metric,
-    delta,
+    change,
+    gain: change === null ? null : direction === 'min' ? -change.delta : change.delta,
     description: e.description,
     slot: e.slot,
     parent: e.baseId,
@@ -90,7 +93,7 @@ function valueOf(r: ExperimentRow, key: SortKey): number | string | null {
     case 'metric':
       return r.metric;
     case 'delta':
-      return r.delta;
+      return r.gain;
     case 'description':
       return r.description.toLowerCase();
     case 'slot':

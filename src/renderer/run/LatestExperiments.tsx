@@ -1,10 +1,11 @@
 // The most recent experiments of the run, newest first, each a link to its detail.
 import type { JSX } from 'react';
 import type { Experiment } from '../../shared/experiment.js';
-import { improvement } from '../../shared/experiment.js';
+import { experimentChange } from '../../shared/wording.js';
+import { ChangeText } from '../components/ChangeText.js';
 import { routeHref } from '../app/router.js';
 import { StatusBadge } from '../components/StatusBadge.js';
-import { formatDelta, formatDuration, formatMetric } from '../components/format.js';
+import { formatDuration, formatMetric } from '../components/format.js';
 
 export function LatestExperiments(props: { readonly tag: string; readonly experiments: readonly Experiment[]; readonly direction: 'min' | 'max'; readonly count?: number }): JSX.Element {
   const latest = props.experiments.slice(-(props.count ?? 10)).reverse();
@@ -13,7 +14,7 @@ export function LatestExperiments(props: { readonly tag: string; readonly experi
     <table className="plain latest" data-testid="latest-experiments">
       <tbody>
         {latest.map((e) => {
-          const delta = e.metric !== null && e.bestBefore !== null && e.kind !== 'baseline' ? improvement(e.metric, e.bestBefore, props.direction) : null;
+          const change = experimentChange(e, props.direction);
           return (
             <tr key={e.id} data-testid="latest-row" data-id={e.id}>
               <td className="num">
@@ -23,7 +24,9 @@ export function LatestExperiments(props: { readonly tag: string; readonly experi
                 <StatusBadge status={e.status} />
               </td>
               <td className="num">{formatMetric(e.metric)}</td>
-              <td className={`num ${delta !== null && delta > 0 ? 'good-text' : 'faint'}`}>{formatDelta(delta)}</td>
+              <td className="num">
+                <ChangeText change={change} />
+              </td>
               <td className="latest-desc" title={e.description}>
                 {e.description || <span className="faint">{e.status === 'running' ? 'proposing…' : '—'}</span>}
               </td>

@@ -2,12 +2,13 @@
 // elapsed time, spend, and how close each stop condition is.
 import type { JSX } from 'react';
 import type { LiveRun, RunSummary } from '../../shared/api.js';
-import { improvement } from '../../shared/experiment.js';
 import type { RunFigures } from '../../shared/progress.js';
+import { GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { ChangeText } from '../components/ChangeText.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { StatusBadge } from '../components/StatusBadge.js';
-import { directionLabel, formatCost, formatDuration, formatMetric, formatPercent, formatRate } from '../components/format.js';
-import { Figure } from '../history/RunFiguresBar.js';
+import { directionLabel, formatCost, formatDuration, formatMetric } from '../components/format.js';
+import { Figure, KeepRateFigure } from '../history/RunFiguresBar.js';
 
 export function RunHeader(props: {
   readonly summary: RunSummary;
@@ -17,12 +18,10 @@ export function RunHeader(props: {
 }): JSX.Element {
   const s = props.summary;
   const live = props.live && props.live.tag === s.tag ? props.live : null;
-  const gain = s.best !== null && s.baseline !== null ? improvement(s.best, s.baseline, s.direction) : null;
-  const pct = gain !== null && s.baseline ? (gain / Math.abs(s.baseline)) * 100 : null;
+  const gain = runImprovement(s.baseline, s.best, s.direction);
   const done = s.counts.total - s.counts.running;
   const started = Date.parse(s.startedAt);
   const elapsed = live && Number.isFinite(started) ? Math.max(0, props.now - started) : s.elapsedMs;
-  const keepRate = props.figures?.keepRate ?? null;
   return (
     <section className="run-header" data-testid="run-header" data-tag={s.tag}>
       <div className="run-title">
@@ -38,16 +37,23 @@ export function RunHeader(props: {
           <span className="mono">{formatMetric(s.best)}</span>
           {s.bestId !== null ? <span className="faint small"> #{s.bestId}</span> : null}
         </Figure>
-        <Figure label={`vs baseline ${formatMetric(s.baseline)}`} testId="hdr-change" tone={pct !== null && pct > 0 ? 'good' : undefined}>
-          {formatPercent(pct, 3)}
+        <Figure label={`Improvement vs baseline ${formatMetric(s.baseline)}`} testId="hdr-change" title={GLOSSARY.improvement}>
+          <ChangeText change={gain} title={GLOSSARY.improvement} />
         </Figure>
-        <Figure label="Experiments" testId="hdr-done">
+        <Figure label="Experiments" testId="hdr-done" title={GLOSSARY.experiments}>
           {done}
           {s.counts.running ? <span className="faint small"> +{s.counts.running} running</span> : null}
         </Figure>
-        <Figure label="Keep rate" testId="hdr-keep-rate" title={`${Math.max(0, s.counts.keep - 1)} kept · ${s.counts.discard} discarded · ${s.counts.crash + s.counts.timeout + s.counts.rejected} failed`}>
-          {formatRate(keepRate)}
+        <Figure label="Kept" testId="hdr-kept" title={GLOSSARY.kept}>
+          {s.keptImprovements}
         </Figure>
+        {props.figures ? (
+          <KeepRateFigure figures={props.figures} testId="hdr-keep-rate" />
+        ) : (
+          <Figure label="Keep rate" testId="hdr-keep-rate" title={GLOSSARY.keepRate}>
+            —
+          </Figure>
+        )}
         <Figure label="Elapsed" testId="hdr-elapsed">
           {formatDuration(elapsed)}
         </Figure>

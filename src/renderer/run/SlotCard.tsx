@@ -4,7 +4,7 @@ import type { JSX } from 'react';
 import type { GpuStat, LiveSlot } from '../../shared/api.js';
 import { routeHref } from '../app/router.js';
 import { ProgressBar } from '../components/ProgressBar.js';
-import { formatClock, formatMetric } from '../components/format.js';
+import { formatClock, formatNumber } from '../components/format.js';
 import { gpusForSlot, PHASE_LABEL, slotTiming } from './live-model.js';
 import { LogTail } from './LogTail.js';
 
@@ -99,7 +99,7 @@ export function SlotCard(props: {
         <div className="slot-metrics" data-testid="slot-metrics">
           {metrics.map(([k, v]) => (
             <span key={k} className="mono">
-              <span className="muted">{k}</span> {formatMetric(v)}
+              <span className="muted">{k}</span> {formatNumber(v)}
             </span>
           ))}
         </div>

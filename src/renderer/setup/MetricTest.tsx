@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, type MetricTestResult } from '../../shared/api.js';
 import type { MetricConfig } from '../../shared/config.js';
 import { useApi } from '../api/hooks.js';
-import { formatMetric } from '../app/StatusBar.js';
+import { formatNumber } from '../components/format.js';
 import { Button } from '../components/Button.js';
 import { Spinner } from '../components/Spinner.js';
 
@@ -73,7 +73,7 @@ export function MetricTest(props: { readonly metric: unknown; readonly hasRuns: 
             <div>
               <span className="muted">Found </span>
               <strong className="mono" data-testid="metric-test-value">
-                {formatMetric(result.value)}
+                {formatNumber(result.value)}
               </strong>
               {result.matched ? (
                 <span className="muted">
@@ -90,7 +90,7 @@ export function MetricTest(props: { readonly metric: unknown; readonly hasRuns: 
             <div className="metric-chips">
               {Object.entries(result.metrics).map(([k, v]) => (
                 <span key={k} className="metric-chip mono">
-                  {k} = {formatMetric(v)}
+                  {k} = {formatNumber(v)}
                 </span>
               ))}
             </div>

@@ -15,7 +15,7 @@ import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from '../exec/swee
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, type RunRecord } from '../journal/fold.js';
-import { appendResultsRow } from '../journal/results-tsv.js';
+import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
 import { runPaths } from '../project/paths.js';
 import { runBaseline, runSetup } from './baseline.js';
 import { runCandidate } from './candidate.js';
@@ -193,6 +193,9 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   // ------------------------------------------------------------------------------------------------
   // Recording the end of an experiment.
 
+  /** Ids that have a row in results.tsv (start-run rewrote it from the journal). */
+  const rowIds = new Set([...record.experiments.values()].filter((e) => e.status !== 'running').map((e) => e.id));
+
   const finish = async (slot: SlotState, e: Experiment, tail: string | null) => {
     const finishedAt = isoNow();
     const ended: Experiment = {
@@ -201,7 +204,13 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       timings: { ...e.timings, totalMs: Date.parse(finishedAt) - Date.parse(e.startedAt) },
     };
     await append({ type: 'experiment-end', at: finishedAt, experiment: ended });
-    await appendResultsRow(paths.results, ended, config.metric).catch(() => undefined);
+    // One row per experiment, as the journal folds it: a baseline measured again after an interruption
+    // replaces its row rather than adding a second one.
+    const written = rowIds.has(ended.id)
+      ? writeResults(paths.results, record.experiments.values(), config.metric)
+      : appendResultsRow(paths.results, ended, config.metric);
+    rowIds.add(ended.id);
+    await written.catch(() => undefined);
     if (ended.kind === 'candidate') {
       if (FAILURE_STATUSES.has(ended.status)) consecutiveFailures += 1;
       else if (ended.status !== 'interrupted') consecutiveFailures = 0;

@@ -13,10 +13,12 @@ beforeAll(buildCli);
 afterEach(cleanupTempDirs);
 
 /** A trainer that records its pid, sleeps SLEEP_MS (from the environment), then reports a known metric. */
-const SLOW_TRAINER = `import { appendFileSync } from 'node:fs';
+const SLOW_TRAINER = `import { appendFileSync, existsSync } from 'node:fs';
 const LEARNING_RATE = 0.01;
 if (process.env.PIDS_FILE) appendFileSync(process.env.PIDS_FILE, process.pid + '\\n');
 await new Promise((r) => setTimeout(r, Number(process.env.SLEEP_MS ?? 0)));
+// With RELEASE_FILE the test, not the clock, decides when the trainer finishes (robust on a loaded machine).
+while (process.env.RELEASE_FILE && !existsSync(process.env.RELEASE_FILE)) await new Promise((r) => setTimeout(r, 20));
 console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).toFixed(6));
 `;
 
@@ -181,13 +183,16 @@ describe('autoresearch run (CLI)', () => {
 
   it('status lists the run with its best and counts; steer reaches a live run', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
-    const child = spawnCli(['run', dir, '--tag', 's', '--max-experiments', '1'], { env: { SLEEP_MS: '1500' } });
+    const release = path.join(tempDir(), 'release');
+    const child = spawnCli(['run', dir, '--tag', 's', '--max-experiments', '1'], { env: { RELEASE_FILE: release } });
+    const closed = new Promise((r) => child.once('close', r));
     expect(await waitUntil(() => journalHas(dir, 's', /"type":"process-start"/), 30_000)).toBe(true);
     const steer = await runCli(['steer', dir, 'try a bigger learning rate']);
     expect(steer.stdout).toMatch(/live run s/);
     const live = await runCli(['status', dir]);
     expect(live.stdout).toMatch(/s {2}\[running\]/);
-    await new Promise((r) => child.once('close', r));
+    writeFileSync(release, '');
+    await closed;
     expect(journalHas(dir, 's', /"type":"steer","at":"[^"]+","note":"try a bigger learning rate"/)).toBe(true);
     const status = await runCli(['status', dir, '--json']);
     const parsed = JSON.parse(status.stdout);

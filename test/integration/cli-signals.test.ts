@@ -14,10 +14,12 @@ beforeAll(buildCli);
 afterEach(cleanupTempDirs);
 
 /** Records its pid, sleeps SLEEP_MS, prints a metric that depends on the code. */
-const SLOW_TRAINER = `import { appendFileSync } from 'node:fs';
+const SLOW_TRAINER = `import { appendFileSync, existsSync } from 'node:fs';
 const LEARNING_RATE = 0.01;
 if (process.env.PIDS_FILE) appendFileSync(process.env.PIDS_FILE, process.pid + '\\n');
 await new Promise((r) => setTimeout(r, Number(process.env.SLEEP_MS ?? 0)));
+// With RELEASE_FILE the test, not the clock, decides when the trainer finishes (robust on a loaded machine).
+while (process.env.RELEASE_FILE && !existsSync(process.env.RELEASE_FILE)) await new Promise((r) => setTimeout(r, 20));
 console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).toFixed(6));
 `;
 
@@ -83,16 +85,18 @@ describe('signals', () => {
 
   it('--detach: the run moves to its own session with output in the run folder and outlives this terminal', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
-    const pids = path.join(tempDir(), 'pids');
-    const r = await runCli(['run', dir, '--tag', 'bg', '--max-experiments', '2', '--detach'], { env: { SLEEP_MS: '1500', PIDS_FILE: pids } });
+    const release = path.join(tempDir(), 'release');
+    const r = await runCli(['run', dir, '--tag', 'bg', '--max-experiments', '2', '--detach'], { env: { RELEASE_FILE: release } });
     expect(r.code).toBe(0);
     const pid = Number(/process (\d+)/.exec(r.stdout)![1]);
     try {
       expect(r.stdout).toMatch(/continues in the background/);
-      // Its own session: no terminal to lose, no SIGHUP when one closes.
+      // Its own session: no terminal to lose, no SIGHUP when one closes. (The trainers wait for the release
+      // file, so the run is certainly still going here.)
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       const sid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
       expect(sid).toBe(pid);
+      writeFileSync(release, '');
       expect(await waitUntil(() => !pidRunning(pid), 90_000)).toBe(true);
       const rec = await readRunRecord(dir, 'bg');
       expect(rec.stopReason).toBe('max-experiments');

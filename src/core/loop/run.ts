@@ -10,6 +10,7 @@ import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config
 import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
+import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from '../exec/cgroup-scope.js';
 import { runCommand } from '../exec/run-command.js';
 import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from '../exec/sweep-escaped.js';
 import { resetTo } from '../git/reset-to.js';
@@ -233,6 +234,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const runProcess: RunContext['runProcess'] = async (r) => {
     let pgid = 0;
     const marker = newProcessMarker();
+    let scope: string | null = null;
     const result = await runCommand({
       command: r.command,
       cwd: r.cwd,
@@ -257,10 +259,16 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {
         pgid = p.pgid;
+        // Where systemd runs for this user, a cgroup holds the whole tree, whatever it does to its group or environment.
+        if (await systemdScopeAvailable(deps.env)) {
+          const unit = scopeUnit(marker);
+          if (await adoptIntoScope(p.pid, unit, deps.env)) scope = unit;
+        }
         await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what });
       },
       ...(r.onOutput ? { onOutput: r.onOutput } : {}),
     });
+    if (scope !== null) await stopScope(scope, deps.env);
     // What escaped the group (setsid) dies with its command, not at the next start of the app.
     const escaped = await sweepEscaped(marker, config.budget.graceSeconds * 1000).catch(() => [] as number[]);
     if (escaped.length) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app on the demo project. Builds first when out/ is missing, creates the demo
-// once in the app's data folder, then launches Electron; where Electron cannot start (its binary is not
-// installed, no display, it crashed at once) it says why and serves the same UI to a browser instead.
+// once in the app's data folder, downloads Electron's binary on the first start (install-electron.mjs),
+// then launches Electron; where Electron cannot start (the download failed, no display, it crashed at
+// once) it says why in one line and serves the same UI to a browser instead.
 //
 //   npm start              desktop app (or the browser fallback)
 //   npm start -- --serve   always the browser UI (autoresearch serve)
@@ -11,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installElectron } from './install-electron.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'autoresearch.mjs');
@@ -46,7 +48,10 @@ function ensureDemo() {
   return dir;
 }
 
-/** The Electron binary, or why there is none. Never require('electron') here: it would try to download. */
+/**
+ * The Electron binary, or why there is none (`download: true` when fetching it would help). Never
+ * require('electron') here: its index.js throws when the binary is missing.
+ */
 function findElectron() {
   const pkg = path.join(root, 'node_modules', 'electron');
   const pathFile = path.join(pkg, 'path.txt');
@@ -58,9 +63,9 @@ function findElectron() {
     return existsSync(bin) ? { bin } : { why: `ELECTRON_OVERRIDE_DIST_PATH is set but ${bin} does not exist` };
   }
   if (!existsSync(pkg)) return { why: "Electron is not installed (node_modules/electron is missing; run npm ci)" };
-  if (!name) return { why: "Electron's binary is not installed (node_modules/electron/path.txt is missing; its download did not run or failed)" };
+  if (!name) return { why: "Electron's binary is not installed", download: true };
   const bin = path.join(pkg, 'dist', name);
-  if (!existsSync(bin)) return { why: `Electron's binary is not installed (node_modules/electron/dist/${name} is missing)` };
+  if (!existsSync(bin)) return { why: `Electron's binary is not installed (node_modules/electron/dist/${name} is missing)`, download: true };
   return { bin };
 }
 
@@ -113,19 +118,25 @@ function launchElectron(bin, dir) {
   });
 }
 
-function main(argv) {
+async function main(argv) {
   const forceServe = argv.includes('--serve');
   const dirArg = argv.find((a) => !a.startsWith('-'));
   if (!built()) build();
   const dir = dirArg ? path.resolve(dirArg) : ensureDemo();
   if (forceServe) return serve(dir);
-  const electron = findElectron();
-  const why = electron.why ?? noDisplay();
-  if (why) {
+  // Without a display the window cannot open, so the download would be wasted.
+  let why = noDisplay();
+  let electron = why ? null : findElectron();
+  if (electron?.download) {
+    why = await installElectron(root, say);
+    if (!why) electron = findElectron();
+  }
+  why ??= electron?.why;
+  if (why || !electron?.bin) {
     say(`The desktop app cannot start here: ${why}.`);
     return serve(dir);
   }
   launchElectron(electron.bin, dir);
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

@@ -3,10 +3,13 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerSaveBlocker, safeStorage, shell } from 'electron';
 import type { Studio, StudioDeps } from '../core/studio/studio.js';
+import { IPC_OPEN_DROPPED } from '../shared/bridge.js';
+import { appPaths } from './app-paths.js';
 import { projectArg } from './args.js';
 import { registerApiHandler, relayEvents } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import { externalUrl } from './navigation.js';
+import { droppedFolder, pickFolder, type ShowOpenDialog } from './open-folder.js';
 import { createQuitGuard } from './quit-guard.js';
 import { createSafeSecretStore } from './secret-store.js';
 import { isTrustedSender, type AppPage } from './sender.js';
@@ -23,21 +26,30 @@ export function startDesktop(createStudio: CreateStudio): void {
   }
   let win: BrowserWindow | null = null;
   let studio: Studio | null = null;
-  const appRoot = app.getAppPath();
+  const { appRoot, resourcesRoot, iconPath } = appPaths(app.getAppPath(), app.isPackaged);
+  const devTools = !app.isPackaged;
   const page: AppPage = process.env.ELECTRON_RENDERER_URL
     ? { kind: 'dev', url: process.env.ELECTRON_RENDERER_URL }
     : { kind: 'file', indexPath: path.join(appRoot, 'out', 'renderer', 'index.html') };
 
   const openWindow = () => {
-    win = createMainWindow({ page, preloadPath: path.join(appRoot, 'out', 'preload', 'index.cjs') });
+    win = createMainWindow({ page, preloadPath: path.join(appRoot, 'out', 'preload', 'index.cjs'), iconPath, devTools });
     win.on('closed', () => (win = null));
   };
 
-  const openProject = (dir: string) => {
-    void studio?.api.openProject({ dir }).catch((err: unknown) => {
-      void dialog.showMessageBox({ type: 'error', message: `Could not open ${dir}`, detail: (err as Error).message });
-    });
+  const showError = (message: string, detail: string) => {
+    const options = { type: 'error' as const, message, detail };
+    void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
   };
+
+  const openProject = (dir: string) => {
+    void studio?.api.openProject({ dir }).catch((err: unknown) => showError(`Could not open ${dir}`, (err as Error).message));
+  };
+
+  // Modal to the window when there is one; starts in the open project's parent folder.
+  const showOpenDialog: ShowOpenDialog = (options) => (win ? dialog.showOpenDialog(win, options) : dialog.showOpenDialog(options));
+  let lastDir: string | null = null;
+  const chooseFolder = () => pickFolder(showOpenDialog, lastDir ? path.dirname(lastDir) : null);
 
   app.on('second-instance', (_event, argv, workingDirectory) => {
     if (win) {
@@ -87,7 +99,7 @@ export function startDesktop(createStudio: CreateStudio): void {
     studio = await createStudio({
       app: { version: app.getVersion(), host: 'electron', platform: process.platform },
       dataDir: app.getPath('userData'),
-      appRoot,
+      appRoot: resourcesRoot,
       secrets: createSafeSecretStore({
         safeStorage,
         file: path.join(app.getPath('userData'), 'anthropic-api-key.bin'),
@@ -102,13 +114,22 @@ export function startDesktop(createStudio: CreateStudio): void {
       // Run commands such as the demo's `"${AUTORESEARCH_NODE:-node}" train.mjs` on the app's own Node.
       nodePath: process.execPath,
       nodeEnv: { ELECTRON_RUN_AS_NODE: '1' },
+      chooseFolder,
+    });
+    studio.onEvent((e) => {
+      if (e.type === 'project' && e.project) lastDir = e.project.dir;
     });
     const windows = new Set<unknown>();
+    const isTrusted = (event: Parameters<typeof isTrustedSender>[0]) => isTrustedSender(event, page, (sender) => windows.has(sender));
     registerApiHandler({
       ipcMain,
       api: studio.api,
-      isTrusted: (event) => isTrustedSender(event, page, (sender) => windows.has(sender)),
+      isTrusted,
       onRefused: (event, method) => console.warn(`Refused an Api call (${String(method)}) from ${event.senderFrame?.url ?? 'a destroyed frame'}`),
+    });
+    ipcMain.on(IPC_OPEN_DROPPED, (event, dropped: unknown) => {
+      if (!isTrusted(event)) return;
+      void droppedFolder(dropped).then((r) => ('dir' in r ? openProject(r.dir) : showError('Drop a folder to open it', r.error)));
     });
     relayEvents(
       (l) => studio!.onEvent(l),
@@ -116,13 +137,19 @@ export function startDesktop(createStudio: CreateStudio): void {
     );
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
-        menuTemplate(process.platform, app.getName(), {
-          openDemo: () => void studio?.api.createDemo({}).catch((err: unknown) => dialog.showErrorBox('Could not open the demo', (err as Error).message)),
-          openExternal: (url) => {
-            const safe = externalUrl(url);
-            if (safe) void shell.openExternal(safe);
+        menuTemplate(
+          process.platform,
+          app.getName(),
+          {
+            openFolder: () => void studio?.api.chooseProject({}).catch((err: unknown) => showError('Could not open the folder', (err as Error).message)),
+            openDemo: () => void studio?.api.createDemo({}).catch((err: unknown) => dialog.showErrorBox('Could not open the demo', (err as Error).message)),
+            openExternal: (url) => {
+              const safe = externalUrl(url);
+              if (safe) void shell.openExternal(safe);
+            },
           },
-        }),
+          { devTools },
+        ),
       ),
     );
     const dir = projectArg(process.argv, process.cwd());

@@ -1,12 +1,21 @@
 // The application menu: the usual roles (so copy/paste, zoom and full screen work), and a few app items.
+// Developer tools are in the menu only when the app runs from a checkout: a packaged app has no use for
+// them, and a page with DevTools open can call the whole Api by hand.
 import type { MenuItemConstructorOptions } from 'electron';
 
 export interface MenuActions {
+  /** The native folder picker, then open the folder (File → Open Folder…, Ctrl/Cmd+O). */
+  readonly openFolder: () => void;
   readonly openDemo: () => void;
   readonly openExternal: (url: string) => void;
 }
 
-export function menuTemplate(platform: NodeJS.Platform, appName: string, actions: MenuActions): MenuItemConstructorOptions[] {
+export interface MenuOptions {
+  /** Toggle Developer Tools in the View menu (not in a packaged app). */
+  readonly devTools: boolean;
+}
+
+export function menuTemplate(platform: NodeJS.Platform, appName: string, actions: MenuActions, options: MenuOptions = { devTools: false }): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
   if (mac) {
@@ -18,14 +27,19 @@ export function menuTemplate(platform: NodeJS.Platform, appName: string, actions
   template.push(
     {
       label: 'File',
-      submenu: [{ label: 'Open the Demo Project', click: () => actions.openDemo() }, { type: 'separator' }, mac ? { role: 'close' } : { role: 'quit' }],
+      submenu: [
+        { label: 'Open Folder…', accelerator: 'CmdOrCtrl+O', click: () => actions.openFolder() },
+        { label: 'Open the Demo Project', click: () => actions.openDemo() },
+        { type: 'separator' },
+        mac ? { role: 'close' } : { role: 'quit' },
+      ],
     },
     { role: 'editMenu' },
     {
       label: 'View',
       submenu: [
         { role: 'reload' },
-        { role: 'toggleDevTools' },
+        ...(options.devTools ? [{ role: 'toggleDevTools' } as const] : []),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },

@@ -8,6 +8,8 @@ export interface WindowOptions {
   readonly page: AppPage;
   readonly preloadPath: string;
   readonly iconPath?: string;
+  /** DevTools can be opened (not in a packaged app). */
+  readonly devTools: boolean;
 }
 
 /** Once per session: the CSP as a response header too (the page's meta tag covers file://, this covers dev). */
@@ -45,6 +47,7 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: options.devTools,
     },
   });
   win.once('ready-to-show', () => win.show());

@@ -229,6 +229,11 @@ export const apiSchemas = {
   snapshot: z.object({}).strict(),
   eventsSince: z.object({ seq: z.number().int().min(0) }).strict(),
   openProject: z.object({ dir: z.string().min(1) }).strict(),
+  /**
+   * The desktop's native folder picker, then openProject on the chosen folder; null when the user cancels.
+   * The page never lists folders itself. Refused under `serve` (no native dialog there: type the path).
+   */
+  chooseProject: z.object({}).strict(),
   /** Copy the bundled demo into dir (or a fresh folder in the app's data directory) and open it. */
   createDemo: z.object({ dir: z.string().min(1).optional() }).strict(),
   /** Make the folder a git repository (with an initial commit) so runs can start. */
@@ -270,6 +275,8 @@ export const apiSchemas = {
     .strict(),
   getTranscript: z.object({ tag, id }).strict(),
   exportReport: z.object({ tag, format: z.enum(['html', 'md']) }).strict(),
+  /** A new branch from the run's start commit with one commit per kept improvement (or one, squashed), and a .patch file. */
+  finalizeRun: z.object({ tag, branch: z.string().trim().min(1, 'Name the branch').max(200).optional(), squash: z.boolean().optional() }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
   clearApiKey: z.object({}).strict(),
   listGpus: z.object({}).strict(),
@@ -283,6 +290,7 @@ export interface ApiResults {
   /** complete=false: the server no longer holds events that old; take a new snapshot. */
   eventsSince: { readonly events: readonly StudioEvent[]; readonly complete: boolean };
   openProject: ProjectInfo;
+  chooseProject: ProjectInfo | null;
   createDemo: ProjectInfo;
   gitInit: ProjectInfo;
   closeProject: null;
@@ -307,9 +315,20 @@ export interface ApiResults {
   getTranscript: unknown;
   /** The report file written under .autoresearch/reports/, and its content for a browser download. */
   exportReport: { readonly path: string; readonly fileName: string; readonly content: string };
+  finalizeRun: FinalizeResult;
   setApiKey: ApiKeyStatus;
   clearApiKey: ApiKeyStatus;
   listGpus: readonly GpuStat[];
+}
+
+/** What finalizeRun made: the new branch, its commits (oldest first), kept changes left out and why, the patch file. */
+export interface FinalizeResult {
+  readonly branch: string;
+  readonly startCommit: string;
+  readonly head: string;
+  readonly commits: readonly { readonly id: number; readonly commit: string; readonly description: string; readonly before: number | null; readonly after: number | null }[];
+  readonly leftOut: readonly { readonly id: number; readonly description: string; readonly reason: string }[];
+  readonly patchFile: string;
 }
 
 /** The typed view every transport offers: window.api in Electron, the WebSocket client in a browser. */

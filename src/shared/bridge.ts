@@ -6,6 +6,11 @@ import type { ApiArgs, ApiErrorPayload, ApiMethod, StudioEvent } from './api.js'
 export const IPC_INVOKE = 'api:invoke';
 /** The one push channel (webContents.send / ipcRenderer.on): one StudioEvent per message. */
 export const IPC_EVENT = 'api:event';
+/**
+ * A folder dropped onto the window (ipcRenderer.send from the preload, which alone can read a dropped
+ * file's path): main opens it as the project. The page never sees the path.
+ */
+export const IPC_OPEN_DROPPED = 'app:open-dropped';
 
 /**
  * What a call answers, as data. Errors cannot be thrown across IPC or the contextBridge intact (both keep

@@ -29,7 +29,7 @@ export interface RunResumeEvent {
 export interface RunStopEvent {
   readonly type: 'run-stop';
   readonly at: string;
-  /** Why: 'max-experiments', 'max-hours', 'max-cost', 'target', 'failures', 'user', 'signal', 'auth', 'error'. */
+  /** Why: 'max-experiments', 'max-hours', 'max-cost', 'target', 'exhausted', 'failures', 'user', 'signal', 'auth', 'error'. */
   readonly reason: StopReason;
   readonly message: string;
 }
@@ -39,6 +39,8 @@ export type StopReason =
   | 'max-hours'
   | 'max-cost'
   | 'target'
+  /** The proposer has nothing new to try from the best (the mutation proposer's search space); not a failure. */
+  | 'exhausted'
   | 'failures'
   | 'user'
   | 'signal'

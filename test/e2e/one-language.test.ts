@@ -1,7 +1,7 @@
 // One language for numbers: one real run (the built CLI, the mutation proposer, a trainer whose val_bpb is
 // a known function of its constants, lower is better) read through every place that states its results:
-// the CLI's experiment lines and `status`, the History cards and table and the status bar (Chromium via
-// `autoresearch serve`), and the HTML (in Chromium) and Markdown reports. Each experiment's change, its
+// the CLI's experiment lines and `status`, the History cards and table, an experiment's page, the dashboard
+// and the status bar (Chromium via `autoresearch serve`), and the HTML (in Chromium) and Markdown reports. Each experiment's change, its
 // better/worse, the run's improvement and the kept count must read the same everywhere, and must mean what
 // the journal's raw numbers say.
 import { readFile } from 'node:fs/promises';
@@ -110,7 +110,29 @@ describe.skipIf(unavailable !== null)(`one language for numbers${unavailable ? `
       }
     }
     expect(await page.getByTestId('status-experiments').innerText()).toContain(`${kept} kept`);
+    // The keep filter also lists the baseline's row, and says so.
+    const chip = page.getByTestId('filter-keep');
+    expect((await chip.innerText()).replace(/\s+/g, ' ').trim()).toBe(`keep ${kept} + baseline`);
+    expect(await chip.getAttribute('title')).toBe(`${kept + 1} keep rows (the baseline + ${kept} kept)`);
     await screenshot(page, 'one-language-history');
+
+    // The experiment page of a discard and the dashboard say it the same way too.
+    const discard = candidates.find((e) => e.status === 'discard')!;
+    await page.goto(`${served.url}#/history/${TAG}/${discard.id}`);
+    const detail = page.getByTestId('xp-change').locator('.figure-value');
+    await detail.waitFor();
+    expect((await detail.innerText()).trim()).toBe(changes.get(discard.id));
+    await screenshot(page, 'one-language-experiment');
+    await page.goto(`${served.url}#/run`);
+    const header = page.getByTestId('hdr-change').locator('.figure-value');
+    await header.waitFor();
+    expect((await header.innerText()).trim()).toBe(improvement);
+    expect((await page.getByTestId('hdr-kept').locator('.figure-value').innerText()).trim()).toBe(String(kept));
+    for (const row of await page.getByTestId('latest-row').all()) {
+      const id = Number(await row.getAttribute('data-id'));
+      expect((await row.locator('td').nth(3).innerText()).replace(/\s+/g, ' ').trim(), `dashboard #${id}`).toBe(changes.get(id) ?? '—');
+    }
+    await screenshot(page, 'one-language-dashboard');
     expect(errors).toEqual([]);
 
     // 4. The HTML report, opened in Chromium.

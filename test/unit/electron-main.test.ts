@@ -318,11 +318,17 @@ describe('argv, menu and CSP', () => {
 
   it('builds menus with the standard roles on each platform', () => {
     const opened: string[] = [];
-    const linux = menuTemplate('linux', 'Autoresearch Studio', { openDemo: () => opened.push('demo'), openExternal: (u) => opened.push(u) });
+    const actions = { openFolder: () => opened.push('folder'), openDemo: () => opened.push('demo'), openExternal: (u: string) => opened.push(u) };
+    const linux = menuTemplate('linux', 'Autoresearch Studio', actions, { devTools: true });
     const roles = JSON.stringify(linux);
     for (const role of ['editMenu', 'windowMenu', 'reload', 'toggleDevTools', 'quit', 'help']) expect(roles).toContain(`"${role}"`);
     expect(roles).not.toContain('"hideOthers"');
-    const mac = menuTemplate('darwin', 'Autoresearch Studio', { openDemo: () => undefined, openExternal: () => undefined });
+    // A packaged app has no Developer Tools item (and the window is created with devTools: false).
+    const production = JSON.stringify(menuTemplate('linux', 'Autoresearch Studio', actions, { devTools: false }));
+    expect(production).not.toContain('toggleDevTools');
+    expect(production).toContain('"reload"');
+    expect(JSON.stringify(menuTemplate('linux', 'Autoresearch Studio', actions))).not.toContain('toggleDevTools');
+    const mac = menuTemplate('darwin', 'Autoresearch Studio', { openFolder: () => undefined, openDemo: () => undefined, openExternal: () => undefined }, { devTools: false });
     expect(mac[0]?.label).toBe('Autoresearch Studio');
     const file = linux.find((m) => m.label === 'File')!;
     const demo = (file.submenu as { label?: string; click?: () => void }[]).find((i) => i.label?.includes('Demo'))!;
@@ -336,5 +342,8 @@ describe('argv, menu and CSP', () => {
     expect(meta).toBe(CONTENT_SECURITY_POLICY);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:\/\/(?!127\.0\.0\.1|localhost)/);
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    // No connections to other local servers from the window: serve's own WebSocket is covered by 'self'.
+    expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'self';");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/wss?:/);
   });
 });

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findConstants } from '../../src/core/agent/mutation/find-constants.js';
+import { findConstants, replaceConstant } from '../../src/core/agent/mutation/find-constants.js';
 import { mutationsOf } from '../../src/core/agent/mutation/mutations.js';
 import { createMutationProposer } from '../../src/core/agent/mutation/mutation-proposer.js';
-import type { ProposalContext } from '../../src/core/agent/proposer.js';
+import { ProposerUnavailableError, SearchSpaceExhaustedError, type ProposalContext } from '../../src/core/agent/proposer.js';
 import { createWorkspace } from '../../src/core/agent/workspace.js';
 import { ProjectConfigSchema } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';
@@ -57,11 +57,104 @@ describe('findConstants', () => {
   });
 });
 
+describe('findConstants in real training code', () => {
+  const ARGPARSE_AND_DATACLASS = `import argparse
+from dataclasses import dataclass
+
+@dataclass
+class GPTConfig:
+    block_size: int = 256
+    n_layer: int = 4
+    dropout: float = 0.1
+    bias: bool = True
+
+class TrainConfig:
+    def __init__(self, lr=3e-4, weight_decay=0.1,
+                 warmup_iters: int = 100, name="x"):
+        self.lr = lr
+
+class Model:
+    hidden = 7
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--learning-rate', type=float, default=5e-4, help='lr (default: 5e-4)')
+    parser.add_argument("--batch_size", type=int,
+                        default=32)
+    parser.add_argument('--seed', type=int, default=1337)
+    parser.add_argument('--out', default='out')
+    x = 5
+`;
+
+  it('finds argparse defaults, dataclass fields and config-class keyword defaults, with their kinds', () => {
+    const found = findConstants('train.py', ARGPARSE_AND_DATACLASS).map((c) => [c.name, c.literal, c.kind]);
+    expect(found).toEqual([
+      ['block_size', '256', 'pow2'],
+      ['n_layer', '4', 'int'],
+      ['dropout', '0.1', 'prob'],
+      ['lr', '3e-4', 'float'],
+      ['weight_decay', '0.1', 'float'],
+      ['warmup_iters', '100', 'int'],
+      ['learning_rate', '5e-4', 'float'],
+      ['batch_size', '32', 'pow2'],
+    ]);
+    // Offsets point at the literal, so a replacement touches only it.
+    const text = ARGPARSE_AND_DATACLASS;
+    const bs = findConstants('train.py', text).find((c) => c.name === 'batch_size')!;
+    expect(replaceConstant(text, bs, '64')).toContain('                        default=64)');
+    const lr = findConstants('train.py', text).find((c) => c.name === 'learning_rate')!;
+    expect(replaceConstant(text, lr, '1e-3')).toContain("default=1e-3, help='lr (default: 5e-4)')");
+  });
+
+  it('finds numbers in YAML, TOML and JSON by their key path, skipping lists, strings and seeds', () => {
+    const yaml = 'model:\n  n_layer: 4\n  n_embd: 128\n  name: gpt\noptim:\n  lr: 1.0e-3  # peak\n  betas: [0.9, 0.95]\nseed: 1\nsteps: 200\n';
+    expect(findConstants('c.yaml', yaml).map((c) => [c.name, c.literal, c.kind])).toEqual([
+      ['model.n_layer', '4', 'int'],
+      ['model.n_embd', '128', 'pow2'],
+      ['optim.lr', '1.0e-3', 'float'],
+      ['steps', '200', 'int'],
+    ]);
+    const toml = 'lr = 0.01\n[model]\nn_layer = 6\n"dropout" = 0.2\nname = "x"\n';
+    expect(findConstants('c.toml', toml).map((c) => [c.name, c.literal, c.kind])).toEqual([
+      ['lr', '0.01', 'float'],
+      ['model.n_layer', '6', 'int'],
+      ['model.dropout', '0.2', 'prob'],
+    ]);
+    const json = '{"optim": {"lr": 0.001, "betas": [0.9, 0.99]}, "batch_size": 64, "name": "a:1", "x": -2.5e-3}';
+    const found = findConstants('c.json', json);
+    expect(found.map((c) => [c.name, c.literal])).toEqual([
+      ['optim.lr', '0.001'],
+      ['batch_size', '64'],
+      ['x', '-2.5e-3'],
+    ]);
+    expect(replaceConstant(json, found[1]!, '128')).toBe(json.replace('64', '128'));
+  });
+
+  it('keeps kinds when mutating: powers of two, probabilities in [0, 1], a dotted mantissa for YAML', () => {
+    const [nLayer, nEmbd, lr] = findConstants('c.yaml', 'n_layer: 4\nn_embd: 128\nlr: 1.0e-3\ndropout: 0.0\n');
+    expect(mutationsOf(nEmbd!).map((m) => m.value)).toEqual([256, 64, 512, 32]);
+    expect(mutationsOf(nEmbd!, 'refine').map((m) => m.value)).toEqual([1024, 16]);
+    expect(mutationsOf(nLayer!).map((m) => m.value)).toEqual([5, 3, 6, 2]);
+    expect(mutationsOf(lr!)[0]!.literal).toBe('2.0e-3');
+    const dropout = findConstants('c.yaml', 'dropout: 0.3\n')[0]!;
+    for (const level of ['coarse', 'refine', 'fine'] as const) {
+      for (const m of mutationsOf(dropout, level)) expect(m.value >= 0 && m.value <= 1).toBe(true);
+    }
+    expect(mutationsOf(dropout).map((m) => m.literal)).toEqual(['0.6', '0.15', '0.45', '0.2', '0.075']);
+    // Refined steps are smaller and never repeat a coarse one.
+    const coarse = new Set(mutationsOf(lr!).map((m) => m.literal));
+    const refine = mutationsOf(lr!, 'refine');
+    expect(refine.map((m) => m.literal)).toEqual(['1.25e-3', '8.0e-4', '1.1e-3', '9.09e-4']);
+    expect(refine.some((m) => coarse.has(m.literal))).toBe(false);
+  });
+});
+
 describe('mutationsOf', () => {
   it('scales floats, steps integers, keeps 0.x-near-1 constants below 1, never crosses zero', () => {
     const [lr, batch, wd, depth] = findConstants('train.py', PY);
     expect(mutationsOf(lr!).map((m) => m.literal)).toEqual(['0.02', '0.005', '0.015', '0.00667', '0.04', '0.0025']);
-    expect(mutationsOf(batch!).map((m) => m.literal)).toEqual(['80', '48', '96', '32']);
+    // 64 is a power of two and a size: it stays a power of two.
+    expect(mutationsOf(batch!).map((m) => m.literal)).toEqual(['128', '32', '256', '16']);
     expect(mutationsOf(wd!).map((m) => m.literal)).toEqual(['0.01', '0.001', '0.1']);
     expect(mutationsOf(depth!).map((m) => m.literal)).toEqual(['10', '6', '12', '4']);
     const beta2 = findConstants('a.js', 'const BETA2 = 0.999;')[0]!;
@@ -125,31 +218,81 @@ describe('the mutation proposer', () => {
     expect(after).toContain('  # layers');
   });
 
-  it('never repeats a mutation already tried from the same base', async () => {
+  it('never repeats a mutation from the same base: coarse steps, then refined ones, then "exhausted"', async () => {
     const root = tempDir();
-    writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
     const history: Experiment[] = [];
     const proposer = createMutationProposer();
-    const seen = new Set<string>();
-    // const A = 10 has 4 mutations; all 4 come out, then the proposer says it has nothing left.
+    const seen: string[] = [];
+    // const A = 10 has 4 coarse steps (±3, ±6) and 2 refined ones (±1); all come out, coarse first, then
+    // the proposer says its space is exhausted (an error the loop turns into a non-failure stop).
+    for (let id = 1; id <= 6; id++) {
+      writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
+      const p = await proposer.propose(context(root, history, id));
+      expect(p.rejectedReason).toBeUndefined();
+      expect(seen).not.toContain(p.description);
+      seen.push(p.description);
+      history.push(done(id, p.description, 'discard'));
+    }
+    expect(seen.slice(0, 4).sort()).toEqual(['A 10 → 13', 'A 10 → 16', 'A 10 → 4', 'A 10 → 7']);
+    expect(seen.slice(4).sort()).toEqual(['A 10 → 11', 'A 10 → 9']);
+    writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
+    await expect(proposer.propose(context(root, history, 7))).rejects.toBeInstanceOf(SearchSpaceExhaustedError);
+    // From another base, the same change is allowed again.
+    const fresh = createMutationProposer();
+    const p = await fresh.propose(context(root, history, 8, 'def5678'));
+    expect(p.rejectedReason).toBeUndefined();
+  });
+
+  it('after every single step, combines the two best directions before giving up', async () => {
+    const root = tempDir();
+    const history: Experiment[] = [];
+    const proposer = createMutationProposer();
+    // Metric: lower is better; A up and B down were the least bad single changes.
+    const score = (d: string) => (/^A 10 → (1[1-9]|[2-9]\d)$/.test(d) ? 1.01 : /^B 20 → (1\d|[1-9])$/.test(d) ? 1.02 : 1.5);
+    const hypotheses: string[] = [];
+    for (let id = 1; id <= 40; id++) {
+      writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\nconst B = 20;\n');
+      let p;
+      try {
+        p = await proposer.propose(context(root, history, id));
+      } catch (err) {
+        expect(err).toBeInstanceOf(SearchSpaceExhaustedError);
+        break;
+      }
+      hypotheses.push(p.hypothesis);
+      history.push({ ...done(id, p.description, 'discard'), metric: p.description.includes(', ') ? 1.2 : score(p.description) } as Experiment);
+    }
+    const descriptions = history.map((e) => e.description);
+    expect(new Set(descriptions).size).toBe(descriptions.length);
+    const combos = history.filter((e, i) => hypotheses[i]!.includes('combines'));
+    expect(combos.length).toBeGreaterThan(0);
+    // Combinations come after every single step and push A up with B down, the two best directions.
+    expect(combos[0]!.description).toMatch(/^A 10 → 1[1-9], B 20 → 1\d$/);
+    const firstCombo = history.indexOf(combos[0]!);
+    expect(history.slice(firstCombo).every((e) => e.description.includes(', '))).toBe(true);
+    expect(hypotheses.some((h) => h.includes('smaller steps'))).toBe(true);
+  });
+
+  it('waits instead of giving up while another slot measures the last steps from this base', async () => {
+    const root = tempDir();
+    const proposer = createMutationProposer();
+    const history: Experiment[] = [];
+    writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
+    const proposals: string[] = [];
     for (let id = 1; id <= 5; id++) {
       writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
       const p = await proposer.propose(context(root, history, id));
-      if (id <= 4) {
-        expect(p.rejectedReason).toBeUndefined();
-        expect(seen.has(p.description)).toBe(false);
-        seen.add(p.description);
-        history.push(done(id, p.description, 'discard'));
-      } else {
-        expect(p.rejectedReason).toMatch(/already tried/);
-      }
+      proposals.push(p.description);
+      history.push(done(id, p.description, 'discard'));
     }
-    expect([...seen].sort()).toEqual(['A 10 → 13', 'A 10 → 16', 'A 10 → 4', 'A 10 → 7']);
-    // From another base, the same change is allowed again.
+    // Slot 2 got the 6th and last step (experiment 6, still running): slot 1 has nothing fresh, but must wait.
     writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
-    const fresh = createMutationProposer();
-    const p = await fresh.propose(context(root, history, 6, 'def5678'));
-    expect(p.rejectedReason).toBeUndefined();
+    const last = await proposer.propose(context(root, history, 6));
+    writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
+    await expect(proposer.propose(context(root, history, 7))).rejects.toBeInstanceOf(ProposerUnavailableError);
+    // Once experiment 6 has finished (discarded), the space is exhausted.
+    history.push(done(6, last.description, 'discard'));
+    await expect(proposer.propose(context(root, history, 8))).rejects.toBeInstanceOf(SearchSpaceExhaustedError);
   });
 
   it('prefers the direction of a change that was kept', async () => {
@@ -207,7 +350,8 @@ describe('the mutation proposer', () => {
     mkdirSync(root, { recursive: true });
     writeFileSync(path.join(root, 'train.py'), 'print("hello")\n');
     const p = await createMutationProposer().propose(context(root, [], 1));
-    expect(p.rejectedReason).toMatch(/no top-level numeric constants/);
+    expect(p.rejectedReason).toMatch(/no numeric hyperparameters in train\.py/);
+    expect(p.rejectedReason).toMatch(/argparse defaults, dataclass/);
     expect(p.rejectedReason).toMatch(/claude or command proposer/);
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { API_METHODS, ApiError, type StudioEvent } from '../../src/shared/api.js';
 import { API_METHOD_NAMES } from '../../src/shared/api-methods.js';
-import { IPC_EVENT, IPC_INVOKE } from '../../src/shared/bridge.js';
+import { IPC_EVENT, IPC_INVOKE, IPC_OPEN_DROPPED } from '../../src/shared/bridge.js';
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge.js';
 import { bridgeClient } from '../../src/renderer/api/client.js';
 import { registerApiHandler, type IpcMainLike } from '../../src/main/ipc.js';
@@ -113,18 +113,28 @@ describe('preload bridge', () => {
     expect(studio.calls.filter((c) => c.method === 'getRun')).toHaveLength(1);
   });
 
-  it('index.ts exposes the bridge as window.api through contextBridge', async () => {
+  it('index.ts exposes the bridge as window.api through contextBridge, and sends a dropped folder to main', async () => {
     vi.resetModules();
     const exposed: Record<string, unknown> = {};
-    const fakeIpc = fakeIpcRenderer(async () => ({ ok: true, result: 'x' }));
+    const sent: unknown[][] = [];
+    const fakeIpc = { ...fakeIpcRenderer(async () => ({ ok: true, result: 'x' })), send: (...args: unknown[]) => sent.push(args) };
+    const windowListeners: Record<string, (e: unknown) => void> = {};
+    vi.stubGlobal('window', { addEventListener: (type: string, l: (e: unknown) => void) => (windowListeners[type] = l) });
     vi.doMock('electron', () => ({
       contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (exposed[key] = value) },
       ipcRenderer: fakeIpc,
+      webUtils: { getPathForFile: (f: { name: string }) => `/home/me/${f.name}` },
     }));
-    await import('../../src/preload/index.js');
-    vi.doUnmock('electron');
+    try {
+      await import('../../src/preload/index.js');
+    } finally {
+      vi.doUnmock('electron');
+      vi.unstubAllGlobals();
+    }
     expect(Object.keys(exposed)).toEqual(['api']);
     expect(Object.keys(exposed.api as object).sort()).toEqual([...API_METHODS, 'onEvent'].sort());
+    windowListeners.drop!({ defaultPrevented: false, dataTransfer: { types: ['Files'], files: [{ name: 'proj' }] }, preventDefault: () => undefined });
+    expect(sent).toEqual([[IPC_OPEN_DROPPED, '/home/me/proj']]);
   });
 
   it('is built as one CommonJS file that requires nothing but electron', async (ctx) => {

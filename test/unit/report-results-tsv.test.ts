@@ -33,7 +33,7 @@ describe('readResultsTsv on the real H100 run', () => {
     expect(tsv.warnings).toEqual([]);
   });
 
-  it('shows baseline 0.997900, best 0.969686, 126 experiments, 23 kept (the baseline + 22 improvements)', () => {
+  it('shows baseline 0.997900, best 0.969686, 126 experiments, 23 keep rows (the baseline + 22 kept)', () => {
     expect(figures.baseline).toBe(0.9979);
     expect(figures.best).toBe(0.969686);
     expect(figures.experiments).toBe(126);

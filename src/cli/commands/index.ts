@@ -1,6 +1,7 @@
 // The command table. Each command: a one-line summary for `autoresearch --help`, and run(argv, io) → exit code.
 import type { CliIo } from '../io.js';
 import { demoCommand } from './demo.js';
+import { finalizeCommand } from './finalize.js';
 import { initCommand } from './init.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -20,5 +21,6 @@ export const commands: Record<string, Command> = {
   status: statusCommand,
   steer: steerCommand,
   report: reportCommand,
+  finalize: finalizeCommand,
   serve: serveCommand,
 };

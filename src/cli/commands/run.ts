@@ -26,7 +26,7 @@ keep or revert, until a stop condition. An existing run is resumed when you pass
 Ctrl-C stops cleanly: running experiments are killed and recorded as interrupted (exit code 130).
 A closed terminal (SIGHUP) and SIGTERM stop it the same way; use --detach to keep it running instead.`;
 
-const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'user', 'signal']);
+const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'exhausted', 'user', 'signal']);
 
 export const runCommand: Command = {
   summary: 'run the loop (or resume a run with --tag)',

@@ -74,6 +74,17 @@ export class ProposerFatalError extends Error {
   }
 }
 
+/**
+ * The proposer has nothing new to try (every step of its search space was measured from the current best).
+ * Not a failure: the run stops with the reason 'exhausted', which the failure breaker does not count.
+ */
+export class SearchSpaceExhaustedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SearchSpaceExhaustedError';
+  }
+}
+
 export class ProposalAbortedError extends Error {
   constructor(message = 'The proposal was cancelled because the run is stopping') {
     super(message);

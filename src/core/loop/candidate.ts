@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { addUsage, type Experiment, type ExperimentRunResult, type TokenUsage } from '../../shared/experiment.js';
 import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
-import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, type Proposal } from '../agent/proposer.js';
+import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, SearchSpaceExhaustedError, type Proposal } from '../agent/proposer.js';
 import { createWorkspace } from '../agent/workspace.js';
 import { commitPaths } from '../git/commit.js';
 import { diffCommits } from '../git/diff.js';
@@ -32,7 +32,7 @@ async function bestDiff(ctx: RunContext): Promise<string> {
   return diff;
 }
 
-type ProposeOutcome = Proposal | 'interrupted' | { readonly fatal: string };
+type ProposeOutcome = Proposal | 'interrupted' | { readonly fatal: string } | { readonly exhausted: string };
 
 /** Ask the proposer; an unavailable service is waited out (the experiment keeps its id), never fatal. */
 async function propose(ctx: RunContext, slot: SlotState, id: number, base: Experiment): Promise<ProposeOutcome> {
@@ -73,6 +73,7 @@ async function propose(ctx: RunContext, slot: SlotState, id: number, base: Exper
     } catch (err) {
       if (ctx.signal.aborted || err instanceof ProposalAbortedError) return 'interrupted';
       if (err instanceof ProposerFatalError) return { fatal: err.message };
+      if (err instanceof SearchSpaceExhaustedError) return { exhausted: err.message };
       if (err instanceof ProposerUnavailableError) {
         spentBefore = addUsage(spentBefore, err.usage);
         const wait = err.retryAfterMs ?? BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
@@ -110,6 +111,13 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
   if ('fatal' in proposal) {
     await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: proposal.fatal, timings: { ...running.timings, proposalMs } }, null);
     ctx.requestStop('auth', proposal.fatal, false);
+    return;
+  }
+  if ('exhausted' in proposal) {
+    // Nothing was proposed, so nothing ran: the experiment is closed as interrupted (not a failure), and
+    // the run stops gracefully, letting other slots finish what they measure.
+    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: proposal.exhausted, timings: { ...running.timings, proposalMs } }, null);
+    ctx.requestStop('exhausted', proposal.exhausted, true);
     return;
   }
 

@@ -24,9 +24,9 @@ export interface HtmlReportOptions {
 
 const e = escapeHtml;
 
-function card(label: string, value: string, sub = '', term?: GlossaryTerm): string {
+function card(label: string, value: string, sub = '', term?: GlossaryTerm, wide = false): string {
   const title = term ? ` title="${e(GLOSSARY[term])}"` : '';
-  return `<div class="card"${title}><div class="label">${e(label)}</div><div class="value">${e(value)}</div>${sub ? `<div class="sub">${e(sub)}</div>` : ''}</div>`;
+  return `<div class="card${wide ? ' wide' : ''}"${title}><div class="label">${e(label)}</div><div class="value">${e(value)}</div>${sub ? `<div class="sub">${e(sub)}</div>` : ''}</div>`;
 }
 
 /** A change as every place states it, the verdict coloured: "-0.020000 (-2.00 %) better". */
@@ -64,7 +64,7 @@ function improvementCard(model: ReportModel): string {
 /** "17.6 %" big; "22 kept of 125 tried" and what is counted small (the full definition is the tooltip). */
 function rateCard(label: string, text: string, definition: string, term: GlossaryTerm): string {
   const m = /^(.*?) \((.*)\)$/.exec(text);
-  return m ? card(label, m[1]!, `${m[2]} · ${definition}`, term) : card(label, text, definition, term);
+  return m ? card(label, m[1]!, `${m[2]} · ${definition}`, term, true) : card(label, text, definition, term, true);
 }
 
 function summaryCards(model: ReportModel): string {
@@ -229,7 +229,7 @@ code,pre{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liber
 .src{margin:0;color:var(--muted)}
 .warnings{margin:14px 0;padding:8px 14px;border:1px solid #d4a72c;border-radius:6px;background:rgba(212,167,44,.12)}
 .warnings p{margin:4px 0}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px;margin:18px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));grid-auto-flow:row dense;gap:10px;margin:18px 0}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .card .label{font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
 .card .value{font-size:20px;white-space:nowrap;font-weight:650;font-variant-numeric:tabular-nums;margin-top:2px}

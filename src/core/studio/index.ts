@@ -18,6 +18,7 @@ import {
 } from '../../shared/api.js';
 import { describeConfigErrors, parseConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
+import { experimentChange, formatChange, formatMetric } from '../../shared/wording.js';
 import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
 import { diffCommits, diffNumstat } from '../git/diff.js';
 import { gitInit } from '../git/init.js';
@@ -37,6 +38,7 @@ import { createDemoProject } from '../project/demo.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 import { readProjectInfo } from '../project/project-info.js';
 import { exportRunReport } from '../report/export.js';
+import { FinalizeError, finalizeRun } from '../finalize/finalize-run.js';
 import { createEventLog } from './event-log.js';
 import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
 import { addRecent, readRecent } from './recent-projects.js';
@@ -176,7 +178,12 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         case 'best':
           if (ev.id !== 0) {
             const summary = summarize(record());
-            deps.notify?.(`New best ${summary.metricName}: ${ev.metric.toFixed(6)}`, `${tag} #${ev.id}: ${record().experiments.get(ev.id)?.description ?? ''}`);
+            const exp = record().experiments.get(ev.id);
+            const change = exp ? experimentChange(exp, summary.direction) : null;
+            deps.notify?.(
+              `New best ${summary.metricName}: ${formatMetric(ev.metric)}${change ? `, ${formatChange(change)}` : ''}`,
+              `${tag} #${ev.id}: ${exp?.description ?? ''}`,
+            );
           }
           break;
         case 'notice':
@@ -281,6 +288,13 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     }),
     eventsSince: async ({ seq }: { seq: number }) => events.since(seq),
     openProject: async ({ dir }: { dir: string }) => openProject(dir),
+    chooseProject: async () => {
+      if (!deps.chooseFolder) {
+        throw fail('There is no folder picker in the browser. Type the folder path on the machine that runs autoresearch serve.', 'failed');
+      }
+      const dir = await deps.chooseFolder();
+      return dir ? openProject(dir) : null;
+    },
     createDemo: async ({ dir }: { dir?: string }) => {
       let target = dir ? path.resolve(dir) : '';
       if (!target) {
@@ -491,6 +505,13 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       const p = requireProject();
       await readRecord(tag);
       return exportRunReport(p.dir, tag, format);
+    },
+    finalizeRun: async ({ tag, branch, squash }: { tag: string; branch?: string; squash?: boolean }) => {
+      const p = requireProject();
+      await readRecord(tag);
+      return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}) }).catch((err: Error) => {
+        throw err instanceof FinalizeError ? fail(err.message, 'conflict') : err;
+      });
     },
     setApiKey: async ({ key }: { key: string }) => {
       await deps.secrets.setApiKey(key);

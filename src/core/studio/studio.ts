@@ -22,6 +22,8 @@ export interface StudioDeps {
   readonly nodePath?: string;
   /** Extra environment to run `nodePath` as plain Node (ELECTRON_RUN_AS_NODE=1 under Electron). */
   readonly nodeEnv?: Readonly<Record<string, string>>;
+  /** The native folder picker (Electron's dialog); null when cancelled. Absent under serve. */
+  readonly chooseFolder?: () => Promise<string | null>;
 }
 
 export interface SecretStore {

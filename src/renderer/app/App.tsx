@@ -1,5 +1,5 @@
 // The layout: activity bar | (run control bar / current view) | status bar, plus global shortcuts.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { KeyboardShortcutHelp, hasMod } from '../components/KeyboardShortcuts.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
@@ -86,6 +86,16 @@ export function App() {
   useEffect(() => {
     if (loaded && project && (window.location.hash === '' || window.location.hash === '#')) navigate({ view: project.config ? 'run' : 'setup' });
   }, [loaded, project]);
+
+  // A project opened from outside the page (File → Open Folder…, a folder dropped onto the window, a second
+  // launch with --project) leaves the start screen the same way the start screen's own buttons do.
+  const shownDir = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (!loaded) return;
+    const dir = project?.dir ?? null;
+    if (shownDir.current !== undefined && dir && dir !== shownDir.current && route.view === 'start') navigate({ view: project?.config ? 'run' : 'setup' });
+    shownDir.current = dir;
+  }, [loaded, project, route.view]);
 
   return (
     <div className="app" data-testid="app">

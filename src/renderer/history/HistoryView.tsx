@@ -9,10 +9,11 @@ import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
 import { directionLabel } from '../components/format.js';
-import { formatKept } from '../../shared/wording.js';
+import { formatKeepRows } from '../../shared/wording.js';
 import { ProgressChart } from '../chart/ProgressChart.js';
 import { useStudio } from '../store/studio.js';
 import { ExperimentTable } from './ExperimentTable.js';
+import { FinalizePanel } from './FinalizePanel.js';
 import { updateHistoryUi, useHistoryUi } from './history-ui.js';
 import { LineageView } from './LineageView.js';
 import { RunFiguresBar } from './RunFiguresBar.js';
@@ -81,6 +82,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
   const entry = useDeferredValue(useRun(tag));
   const ui = useHistoryUi(tag);
   const [compareWith, setCompareWith] = useState<string | null>(null);
+  const [finalizing, setFinalizing] = useState(false);
   const detail = entry?.state === 'ready' ? entry.detail : null;
   const direction = detail?.direction ?? 'min';
 
@@ -127,6 +129,9 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
         Compare
       </Button>
       <Button onClick={() => navigate({ view: 'reports', tag })}>Report…</Button>
+      <Button onClick={() => setFinalizing((f) => !f)} aria-expanded={finalizing} data-testid="finalize-open">
+        Finalize…
+      </Button>
     </div>
   );
 
@@ -161,6 +166,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
           {d.stopMessage ? ` · ${d.stopMessage}` : ''}
         </span>
       </div>
+      {finalizing ? <FinalizePanel tag={tag} kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length} onClose={() => setFinalizing(false)} /> : null}
       <HistoryFigures experiments={d.experiments} direction={d.direction} metricName={d.metricName} />
       <HistoryChart key={tag} experiments={d.experiments} direction={d.direction} noiseFloor={d.noiseFloor} metricName={d.metricName} onOpen={open} highlightId={ui.selectedId} />
 
@@ -188,7 +194,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
                 aria-pressed={ui.statuses.has(s)}
                 onClick={() => toggleStatus(s)}
                 data-testid={`filter-${s}`}
-                title={s === 'keep' && baselineKept ? `${counts.keep} rows: the baseline and ${formatKept(counts.keep - 1)}` : undefined}
+                title={s === 'keep' && baselineKept ? formatKeepRows(counts.keep, counts.keep - 1) : undefined}
               >
                 {s} <span className="faint">{s === 'keep' && baselineKept ? `${counts.keep - 1} + baseline` : counts[s]}</span>
               </button>

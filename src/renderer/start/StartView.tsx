@@ -1,4 +1,6 @@
-// The start screen: the open project, recent projects, open a folder by path, try the demo.
+// The start screen: the open project, recent projects, open a folder, try the demo. The desktop opens a
+// folder with the native dialog (or a drop onto the window, handled by the preload); in a browser behind
+// `autoresearch serve` there is no dialog, so the folder's path is typed.
 import { useState } from 'react';
 import { useApi } from '../api/hooks.js';
 import { navigate } from '../app/router.js';
@@ -14,12 +16,12 @@ export function StartView() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
-  async function open(what: string, fn: () => Promise<{ config: unknown }>): Promise<void> {
+  async function open(what: string, fn: () => Promise<{ config: unknown; cancelled?: boolean }>): Promise<void> {
     setBusy(what);
     setError(null);
     try {
       const info = await fn();
-      navigate({ view: info.config ? 'run' : 'setup' });
+      if (!info.cancelled) navigate({ view: info.config ? 'run' : 'setup' });
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -66,28 +68,38 @@ export function StartView() {
 
       <section className="card">
         <h2>Open a folder</h2>
-        <p className="muted">
-          {host === 'serve' ? (
-            <>
-              The path on the machine that runs <code>autoresearch serve</code>
-            </>
-          ) : (
-            'The full path of your project folder'
-          )}
-          , e.g. <code>/home/me/autoresearch</code>
-        </p>
-        <form
-          className="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (dir.trim()) void open('open', () => api.openProject({ dir: dir.trim() }));
-          }}
-        >
-          <input className="grow mono" placeholder="/path/to/project" value={dir} onChange={(e) => setDir(e.target.value)} aria-label="Project folder" data-testid="open-dir" />
-          <Button type="submit" disabledReason={busy ? 'Working…' : dir.trim() ? null : 'Type or paste a folder path'} data-testid="open-submit">
-            Open
-          </Button>
-        </form>
+        {host === 'electron' ? (
+          <>
+            <p className="muted">Your project's folder (a git repository, or a folder to make one), or drop it onto this window.</p>
+            <Button
+              variant="primary"
+              onClick={() => void open('choose', async () => (await api.chooseProject({})) ?? { config: null, cancelled: true })}
+              disabledReason={busy ? 'Working…' : null}
+              title="Ctrl+O / ⌘O"
+              data-testid="open-folder"
+            >
+              {busy === 'choose' ? 'Opening…' : 'Open folder…'}
+            </Button>
+          </>
+        ) : (
+          <>
+            <p className="muted">
+              The path on the machine that runs <code>autoresearch serve</code>, e.g. <code>/home/me/autoresearch</code>
+            </p>
+            <form
+              className="row"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (dir.trim()) void open('open', () => api.openProject({ dir: dir.trim() }));
+              }}
+            >
+              <input className="grow mono" placeholder="/path/to/project" value={dir} onChange={(e) => setDir(e.target.value)} aria-label="Project folder" data-testid="open-dir" />
+              <Button type="submit" disabledReason={busy ? 'Working…' : dir.trim() ? null : 'Type or paste a folder path'} data-testid="open-submit">
+                Open
+              </Button>
+            </form>
+          </>
+        )}
       </section>
 
       {error ? (

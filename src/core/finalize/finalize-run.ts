@@ -1,0 +1,123 @@
+// Finishing a run into something reviewable: a new branch from the run's start commit with one commit
+// per kept improvement, in the order they were kept, each message holding the description, the metric
+// before → after and the experiment id (or one squashed commit), plus a .patch file of the same commits.
+//
+// The commits are built with `git commit-tree` from the trees the loop measured, so the branch's last tree
+// is exactly the best commit's, and nothing is checked out: the user's branch, HEAD, index and files are
+// never touched. With parallel slots a kept experiment can be overtaken by one measured from an older
+// base (the best's history does not contain it); such a keep is reported, never silently dropped.
+import { writeFile } from 'node:fs/promises';
+import type { FinalizeResult } from '../../shared/api.js';
+import { formatChange, formatMetric, metricChange } from '../../shared/wording.js';
+import type { Experiment } from '../../shared/experiment.js';
+import { identityArgs, raw } from '../git/git.js';
+import { readRef } from '../git/update-ref.js';
+import { readRunRecord } from '../journal/read.js';
+import { runPaths } from '../project/paths.js';
+import { branchFor } from '../loop/refs.js';
+
+export class FinalizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FinalizeError';
+  }
+}
+
+export interface FinalizeOptions {
+  readonly projectDir: string;
+  readonly tag: string;
+  /** Default: autoresearch/<tag>-final. It must not exist yet. */
+  readonly branch?: string;
+  /** One commit with the best tree instead of one per kept improvement. */
+  readonly squash?: boolean;
+  /** Where to write the patch; default runs/<tag>/final.patch. */
+  readonly patchFile?: string;
+}
+
+type FinalizedCommit = FinalizeResult['commits'][number];
+
+export const defaultFinalBranch = (tag: string) => `${branchFor(tag)}-final`;
+
+/** The kept experiments on the best commit's lineage, oldest first. */
+function lineage(experiments: ReadonlyMap<number, Experiment>, bestId: number): Experiment[] {
+  const chain: Experiment[] = [];
+  const seen = new Set<number>();
+  for (let e = experiments.get(bestId); e && e.kind === 'candidate' && !seen.has(e.id); e = e.baseId !== null ? experiments.get(e.baseId) : undefined) {
+    seen.add(e.id);
+    chain.unshift(e);
+  }
+  return chain;
+}
+
+export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult> {
+  const { projectDir, tag } = opts;
+  const record = await readRunRecord(projectDir, tag);
+  const metric = record.config.metric;
+  const branch = opts.branch ?? defaultFinalBranch(tag);
+  const valid = await raw(projectDir, ['check-ref-format', '--branch', branch]).catch(() => null);
+  if (valid === null) throw new FinalizeError(`"${branch}" is not a valid branch name. Pass another with --branch.`);
+  if (await readRef(projectDir, `refs/heads/${branch}`)) {
+    throw new FinalizeError(`The branch ${branch} already exists. Pass another name with --branch, or delete it first (git branch -D ${branch}).`);
+  }
+  if (record.bestId === null || record.bestId === 0 || !record.bestCommit) {
+    throw new FinalizeError(`Run ${tag} has no kept improvement yet: there is nothing to finalize.`);
+  }
+
+  const chain = lineage(record.experiments, record.bestId);
+  if (chain.some((e) => e.status !== 'keep' || !e.commit)) {
+    throw new FinalizeError(`The journal of run ${tag} does not lead from the best (#${record.bestId}) back to the baseline through kept experiments; it may be damaged.`);
+  }
+  const onChain = new Set(chain.map((e) => e.id));
+  const keptOrder = [...record.experiments.values()]
+    .filter((e) => e.kind === 'candidate' && e.status === 'keep')
+    .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id - b.id);
+  const leftOut = keptOrder
+    .filter((e) => !onChain.has(e.id))
+    .map((e) => {
+      const overtaker = chain.find((c) => (c.finishedAt ?? '') > (e.finishedAt ?? '') && c.baseId !== e.id);
+      return {
+        id: e.id,
+        description: e.description,
+        reason: `#${e.id} was kept, but ${overtaker ? `#${overtaker.id}, measured from an older base,` : 'a later experiment'} became the best without it: its change is not in the best commit, so it is left out.`,
+      };
+    });
+
+  // Every commit the loop made must still exist (a gc after a deleted run ref would lose them).
+  for (const e of chain) {
+    const ok = await raw(projectDir, ['cat-file', '-e', `${e.commit}^{tree}`]).then(() => true, () => false);
+    if (!ok) throw new FinalizeError(`The commit of experiment #${e.id} (${e.commit!.slice(0, 7)}) is missing from the repository. It cannot be finalized.`);
+  }
+
+  const id = await identityArgs(projectDir);
+  const treeOf = async (commit: string) => (await raw(projectDir, ['rev-parse', `${commit}^{tree}`])).trim();
+  const commitTree = async (tree: string, parent: string, message: string) =>
+    (await raw(projectDir, [...id, 'commit-tree', tree, '-p', parent, '-m', message])).trim();
+  const change = (e: Experiment) => formatChange(metricChange(e.metric, e.bestBefore, metric.direction));
+  const trailer = (ids: string) => `Autoresearch-Run: ${tag}\n${ids}`;
+
+  const commits: FinalizedCommit[] = [];
+  let head = record.startCommit;
+  if (opts.squash) {
+    const best = chain[chain.length - 1]!;
+    const baseline = record.experiments.get(0)?.metric ?? null;
+    const lines = chain.map((e) => `- #${e.id} ${e.description}: ${metric.name} ${formatMetric(e.bestBefore)} → ${formatMetric(e.metric)} (${change(e)})`);
+    const message =
+      `Autoresearch run ${tag}: ${metric.name} ${formatMetric(baseline)} → ${formatMetric(best.metric)} (${formatChange(metricChange(best.metric, baseline, metric.direction))})\n\n` +
+      `${lines.join('\n')}\n\n${trailer(`Autoresearch-Experiments: ${chain.map((e) => e.id).join(', ')}`)}`;
+    head = await commitTree(await treeOf(best.commit!), head, message);
+    commits.push({ id: best.id, commit: head, description: `${chain.length} kept improvements, squashed`, before: baseline, after: best.metric });
+  } else {
+    for (const e of chain) {
+      const why = e.hypothesis.trim() ? `\n\n${e.hypothesis.trim()}` : '';
+      const message = `${e.description}\n\n${metric.name}: ${formatMetric(e.bestBefore)} → ${formatMetric(e.metric)} (${change(e)})${why}\n\n${trailer(`Autoresearch-Experiment: ${e.id}`)}`;
+      head = await commitTree(await treeOf(e.commit!), head, message);
+      commits.push({ id: e.id, commit: head, description: e.description, before: e.bestBefore, after: e.metric });
+    }
+  }
+  // Create-only: an empty old value makes update-ref fail if the branch appeared meanwhile.
+  await raw(projectDir, ['update-ref', `refs/heads/${branch}`, head, '']);
+  const patchFile = opts.patchFile ?? runPaths(projectDir, tag).abs('final.patch');
+  const patch = await raw(projectDir, ['format-patch', '--stdout', '--no-signature', `${record.startCommit}..${head}`]);
+  await writeFile(patchFile, patch);
+  return { branch, startCommit: record.startCommit, head, commits, leftOut, patchFile };
+}

@@ -1,0 +1,82 @@
+// History → Finalize: turn the run's kept improvements into a new branch (one commit each, or squashed)
+// and a .patch file, through the Api's finalizeRun. The user's branch is never moved.
+import { useState, type JSX } from 'react';
+import type { FinalizeResult } from '../../shared/api.js';
+import { formatMetric } from '../../shared/wording.js';
+import { useApi } from '../api/hooks.js';
+import { Button } from '../components/Button.js';
+import { Spinner } from '../components/Spinner.js';
+
+export function FinalizePanel(props: { readonly tag: string; readonly kept: number; readonly onClose: () => void }): JSX.Element {
+  const api = useApi();
+  const [branch, setBranch] = useState(`autoresearch/${props.tag}-final`);
+  const [squash, setSquash] = useState(false);
+  const [state, setState] = useState<{ readonly kind: 'idle' } | { readonly kind: 'busy' } | { readonly kind: 'done'; readonly result: FinalizeResult } | { readonly kind: 'error'; readonly message: string }>({ kind: 'idle' });
+
+  const go = async () => {
+    setState({ kind: 'busy' });
+    try {
+      const result = await api.finalizeRun({ tag: props.tag, branch: branch.trim(), squash });
+      setState({ kind: 'done', result });
+    } catch (err) {
+      setState({ kind: 'error', message: (err as Error)?.message ?? String(err) });
+    }
+  };
+
+  return (
+    <div className="panel finalize" data-testid="finalize-panel">
+      <h3>Finalize {props.tag}</h3>
+      <p className="muted">
+        A new branch from the run's start commit with one commit per kept improvement, in order, each message with the description, the metric before → after and the experiment id; plus a
+        .patch file. Your branch and files are not touched.
+      </p>
+      <div className="finalize-form">
+        <label>
+          Branch <input className="mono" value={branch} onChange={(e) => setBranch(e.target.value)} data-testid="finalize-branch" />
+        </label>
+        <label>
+          <input type="checkbox" checked={squash} onChange={(e) => setSquash(e.target.checked)} data-testid="finalize-squash" /> One squashed commit
+        </label>
+        <Button
+          variant="primary"
+          onClick={() => void go()}
+          disabledReason={state.kind === 'busy' ? 'Creating the branch…' : props.kept === 0 ? 'This run has no kept improvement yet' : !branch.trim() ? 'Name the branch' : null}
+          data-testid="finalize-go"
+        >
+          {state.kind === 'busy' ? <Spinner /> : null} Create branch
+        </Button>
+        <Button variant="ghost" onClick={props.onClose}>
+          Close
+        </Button>
+      </div>
+      {state.kind === 'error' ? (
+        <p className="error" role="alert" data-testid="finalize-error">
+          {state.message}
+        </p>
+      ) : null}
+      {state.kind === 'done' ? (
+        <div data-testid="finalize-result">
+          <p>
+            Branch <span className="mono">{state.result.branch}</span> from <span className="mono">{state.result.startCommit.slice(0, 7)}</span>: {state.result.commits.length}{' '}
+            {state.result.commits.length === 1 ? 'commit' : 'commits'}.
+          </p>
+          <ol className="mono">
+            {state.result.commits.map((c) => (
+              <li key={c.commit}>
+                {c.commit.slice(0, 7)} #{c.id} {c.description} ({formatMetric(c.before)} → {formatMetric(c.after)})
+              </li>
+            ))}
+          </ol>
+          {state.result.leftOut.map((l) => (
+            <p key={l.id} className="muted" data-testid="finalize-left-out">
+              {l.reason}
+            </p>
+          ))}
+          <p className="muted">
+            Patch: <span className="mono">{state.result.patchFile}</span>
+          </p>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -130,15 +130,30 @@ export const AgentSchema = z.object({
 });
 export type AgentConfig = z.infer<typeof AgentSchema>;
 
+export const ACCEPTANCE_RULES = ['noise-aware', 'classic'] as const;
+
 export const AcceptanceSchema = z.object({
-  /** How large an improvement must be to count: absolute units of the metric, a fraction of the best, or k × noise floor. */
+  /**
+   * noise-aware (default): keep only a gain beyond the measured noise, at the stated false-keep rate, confirmed
+   * by further runs. classic: autoresearch's rule, keep if better (by more than the minimum improvement).
+   */
+  rule: z.enum(ACCEPTANCE_RULES).default('noise-aware'),
+  /**
+   * noise-aware: the one-sided error rate of the final comparison, i.e. the most a change with no real effect
+   * that reached it is kept. Screening first runs makes the real rate lower (bench/acceptance: about 0.7 % of changes with no effect are kept at 0.02).
+   */
+  falseKeepRate: z.number().min(0.0001, 'The false-keep rate must be at least 0.0001').max(0.5, 'The false-keep rate must be at most 0.5 (0.02 = 2 %)').default(0.02),
+  /** classic: how large an improvement must be to count: absolute units of the metric, a fraction of the best, or k × noise floor. */
   minImprovementMode: z.enum(['absolute', 'relative', 'noise']).default('absolute'),
   /** absolute: metric units; relative: fraction (0.001 = 0.1 %); noise: k (multiples of the baseline spread). */
   minImprovement: z.number().nonnegative().default(0),
   /** Run the baseline this many times; the spread of the results is the noise floor. */
-  baselineRuns: z.number().int().min(1).max(20).default(1),
-  /** Extra runs for a candidate that wins by less than twice the minimum improvement; kept only if the mean still wins. */
-  confirmRuns: z.number().int().min(0).max(10).default(0),
+  baselineRuns: z.number().int().min(1).max(20).default(3),
+  /**
+   * Extra runs for a promising candidate. noise-aware: up to this many, until the win is confirmed or
+   * hopeless. classic: for a win by less than twice the minimum improvement; kept only if the mean still wins.
+   */
+  confirmRuns: z.number().int().min(0).max(10).default(4),
   /** A command that must exit 0 in the candidate's worktree before a keep (e.g. the test suite). */
   guardCommand: z.string().trim().nullable().default(null),
   guardTimeoutSeconds: z.number().int().min(1).default(600),

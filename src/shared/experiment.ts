@@ -67,6 +67,52 @@ export interface GuardResult {
 
 export type ExperimentKind = 'baseline' | 'candidate';
 
+/** How far a keep stands above the noise. */
+export type ConfidenceLabel = 'clear' | 'above-noise' | 'within-noise' | 'exact' | 'unknown';
+
+/** What a decision knew about the noise when it kept (or discarded) a candidate. */
+export interface KeepConfidence {
+  readonly rule: 'noise-aware' | 'classic';
+  /** Improvement of the candidate's mean over the best's mean (positive = better), in metric units. */
+  readonly gain: number;
+  /** Noise of one measurement, pooled over every commit measured more than once; null when unknown. */
+  readonly noiseSd: number | null;
+  readonly noiseDof: number;
+  /** Standard error of the gain: noiseSd × √(1/runs + 1/bestRuns). */
+  readonly standardError: number | null;
+  /** gain / standardError: how many standard errors the gain stands above the noise; null when unknown. */
+  readonly z: number | null;
+  /** The z the noise-aware rule required (one-sided Student-t bound of the false-keep rate); null for classic. */
+  readonly bound: number | null;
+  readonly runs: number;
+  readonly bestRuns: number;
+  readonly label: ConfidenceLabel;
+}
+
+/** clear: ≥ 3 standard errors; above-noise: ≥ 2; within-noise: less (a keep that may be luck). */
+export function confidenceLabel(z: number | null, exact = false): ConfidenceLabel {
+  if (exact) return 'exact';
+  if (z === null) return 'unknown';
+  return z >= 3 ? 'clear' : z >= 2 ? 'above-noise' : 'within-noise';
+}
+
+/** One line for tables and reports: "3.4 SE above the noise (clear)". */
+export function describeConfidence(c: KeepConfidence | null | undefined): string {
+  if (!c) return '—';
+  switch (c.label) {
+    case 'exact':
+      return 'exact (the metric has no noise)';
+    case 'unknown':
+      return 'noise unknown';
+    case 'clear':
+      return `${c.z!.toFixed(1)} SE above the noise (clear)`;
+    case 'above-noise':
+      return `${c.z!.toFixed(1)} SE above the noise`;
+    case 'within-noise':
+      return `${c.z!.toFixed(1)} SE: within the noise`;
+  }
+}
+
 export interface Experiment {
   readonly id: number;
   readonly kind: ExperimentKind;
@@ -99,6 +145,8 @@ export interface Experiment {
   readonly error: string | null;
   /** Files the candidate changed, relative to the project root. */
   readonly changedFiles: readonly string[];
+  /** For a decided candidate: how far its gain stood above the noise (absent in journals written before). */
+  readonly confidence?: KeepConfidence | null;
 }
 
 export interface RunCounts {

@@ -1,7 +1,7 @@
 // The journal: .autoresearch/runs/<tag>/journal.jsonl, one event a line, append-only, fsync'd.
 // It is the source of truth for a run; results.tsv, the UI and the reports are all derived from it.
 import type { ProjectConfig } from './config.js';
-import type { Experiment, TokenUsage } from './experiment.js';
+import type { Experiment, ExperimentRunResult, TokenUsage } from './experiment.js';
 
 export const JOURNAL_VERSION = 1 as const;
 
@@ -111,6 +111,18 @@ export interface NoiseFloorEvent {
   readonly spread: number;
 }
 
+/**
+ * The noise-aware rule measured the current best again (beside a promising candidate, or because the runs
+ * that chose it flatter it). The run joins that experiment's runs and its metric becomes the new mean.
+ */
+export interface BestRemeasuredEvent {
+  readonly type: 'best-remeasured';
+  readonly at: string;
+  /** The experiment measured again (the best at the time). */
+  readonly id: number;
+  readonly run: ExperimentRunResult;
+}
+
 export interface SteerEvent {
   readonly type: 'steer';
   readonly at: string;
@@ -137,6 +149,7 @@ export type JournalEvent =
   | ExperimentEndEvent
   | BestEvent
   | NoiseFloorEvent
+  | BestRemeasuredEvent
   | SteerEvent
   | NoticeEvent;
 

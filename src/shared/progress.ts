@@ -1,7 +1,7 @@
 // The progress model: what a run's history means, computed once from the experiment records and shared by
 // the live chart in the UI and the offline report. Pure and JSON-safe (no Node, no DOM), O(n) in the
 // number of experiments so a 10,000-experiment run costs milliseconds.
-import { countStatuses, improvement, isBetter, type Experiment, type ExperimentStatus, type RunCounts } from './experiment.js';
+import { countStatuses, improvement, isBetter, type ConfidenceLabel, type Experiment, type ExperimentStatus, type KeepConfidence, type RunCounts } from './experiment.js';
 import type { Direction } from './wording.js';
 
 export type { Direction } from './wording.js';
@@ -28,6 +28,10 @@ export interface KeptPoint {
   readonly previousBest: number | null;
   /** Signed gain over previousBest, positive = better in the metric's direction; null for the baseline. */
   readonly gain: number | null;
+  /** The keep's gain was within the noise (under 2 standard errors): drawn hollow, it may be luck. */
+  readonly withinNoise: boolean;
+  /** How the decision rated it (null for the baseline and for records without a confidence). */
+  readonly confidence: ConfidenceLabel | null;
 }
 
 export interface StepPoint {
@@ -117,7 +121,8 @@ export function buildProgress(experiments: readonly Experiment[], direction: Dir
       // id order and decision order differ; an imported results.tsv has no record, so id order it is.
       const previous = baseline ? null : (e.bestBefore ?? best);
       const gain = previous === null ? null : improvement(y, previous, direction);
-      kept.push({ x: e.id, y, description: e.description, isBaseline: baseline, previousBest: previous, gain });
+      const confidence = baseline ? null : (e.confidence?.label ?? null);
+      kept.push({ x: e.id, y, description: e.description, isBaseline: baseline, previousBest: previous, gain, withinNoise: confidence === 'within-noise', confidence });
       // A keep is the harness's decision; the best only moves when the value is actually better, so a
       // keep that ties (or a replayed older keep) never draws the step line backwards.
       if (best === null || isBetter(y, best, direction)) {
@@ -225,6 +230,10 @@ export interface RunFigures {
   readonly notebookKeepRate: number | null;
   /** crash + timeout + rejected. */
   readonly failures: number;
+  /** Keeps whose gain was within the noise when decided (under 2 standard errors): possibly luck. */
+  readonly keptWithinNoise: number;
+  /** The confidence recorded when the best was kept; null for the baseline or an older record. */
+  readonly bestConfidence: KeepConfidence | null;
   /** Sum of training (run command) time in hours; null when no experiment recorded one. */
   readonly gpuHours: number | null;
   /** Agent spend in USD; null when no experiment recorded token usage with a known price. */
@@ -245,6 +254,8 @@ export function summarizeRun(experiments: readonly Experiment[], direction: Dire
   let finishedCandidates = 0;
   let keptImprovements = 0;
   let keepRows = 0;
+  let keptWithinNoise = 0;
+  let bestConfidence: KeepConfidence | null = null;
   let trainingMs = 0;
   let sawTraining = false;
   let spend = 0;
@@ -260,10 +271,12 @@ export function summarizeRun(experiments: readonly Experiment[], direction: Dire
     if (e.status === 'keep') {
       keepRows += 1;
       if (!isBase) keptImprovements += 1;
+      if (!isBase && e.confidence?.label === 'within-noise') keptWithinNoise += 1;
       // Ties go to the earlier experiment, like the step line.
       if (y !== null && (best === null || isBetter(y, best, direction) || (y === best && bestId !== null && e.id < bestId))) {
         best = y;
         bestId = e.id;
+        bestConfidence = isBase ? null : (e.confidence ?? null);
       }
     }
     if (!isBase && DECIDED.has(e.status)) finishedCandidates += 1;
@@ -296,6 +309,8 @@ export function summarizeRun(experiments: readonly Experiment[], direction: Dire
     experiments: counts.total,
     finishedCandidates,
     keptImprovements,
+    keptWithinNoise,
+    bestConfidence,
     keepRows,
     keepRate: finishedCandidates > 0 ? keptImprovements / finishedCandidates : null,
     discards: counts.discard,

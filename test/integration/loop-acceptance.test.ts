@@ -40,10 +40,10 @@ async function run(extra: Partial<ProjectConfigInput>, offsets: number[], steps:
 }
 
 describe('acceptance rule', () => {
-  it('repeats the baseline, records its spread as the noise floor, and requires k × spread to keep', async () => {
+  it('classic rule: repeats the baseline, records its spread as the noise floor, and requires k × spread to keep', async () => {
     // Baseline runs measure 1.00, 1.02, 0.98: mean 1.0, sample std dev 0.02. Threshold = 2 × 0.02 = 0.04.
     const rec = await run(
-      { acceptance: { baselineRuns: 3, minImprovementMode: 'noise', minImprovement: 2 } },
+      { acceptance: { rule: 'classic', baselineRuns: 3, minImprovementMode: 'noise', minImprovement: 2 } },
       [0, 0.02, -0.02, 0, 0],
       [setConst('LEARNING_RATE', '0.97'), setConst('LEARNING_RATE', '0.95')],
     );
@@ -59,11 +59,11 @@ describe('acceptance rule', () => {
     expect(baseline.runs.map((r) => r.logPath)).toEqual(['logs/0.log', 'logs/0.2.log', 'logs/0.3.log']);
   });
 
-  it('re-runs a narrow win and keeps it only if the mean still wins (a false win is caught)', async () => {
+  it('classic rule: re-runs a narrow win and keeps it only if the mean still wins (a false win is caught)', async () => {
     // Threshold 0.01 absolute. #1 measures 0.985 (wins by 0.015 < 2 × 0.01 → confirm twice: +0.02, +0.02 → mean 0.998 → not enough).
     // #2 measures 0.95 (wins by 0.05, no confirmation needed).
     const rec = await run(
-      { acceptance: { minImprovementMode: 'absolute', minImprovement: 0.01, confirmRuns: 2 } },
+      { acceptance: { rule: 'classic', baselineRuns: 1, minImprovementMode: 'absolute', minImprovement: 0.01, confirmRuns: 2 } },
       [0, 0.005, 0.025, 0.025, 0],
       [setConst('LEARNING_RATE', '0.98'), setConst('LEARNING_RATE', '0.95')],
     );

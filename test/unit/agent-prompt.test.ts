@@ -6,7 +6,7 @@ import { createWorkspace } from '../../src/core/agent/workspace.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import { experiment, testConfig } from '../fixtures/fake-anthropic/proposal-context.js';
 
-const config = testConfig({ acceptance: { minImprovementMode: 'relative', minImprovement: 0.001 } });
+const config = testConfig({ acceptance: { rule: 'classic', minImprovementMode: 'relative', minImprovement: 0.001 } });
 
 function ctx(fields: Partial<ProposalContext> = {}): ProposalContext {
   const baseline = experiment({ id: 0, metric: 0.9979, commit: 'c0ffee0'.padEnd(40, '0') });

@@ -1,5 +1,6 @@
 // The desktop UI's pure logic: the setup form's draft ⇄ config conversion, pattern matching for the file
 // picker, program.md mentions, run-control reasons, and hash routes.
+import { describeAcceptanceCost, describeAcceptanceRule } from '../../src/shared/acceptance-text.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +30,10 @@ describe('setup draft', () => {
 
   it('fills defaults around a partial suggestion', () => {
     const d = toDraft({ run: { command: 'uv run train.py' }, files: { editable: ['train.py'] }, metric: { name: 'val_bpb', direction: 'min' }, budget: { seconds: 300 } });
-    expect(d.acceptance.baselineRuns).toBe('1');
+    // The noise-aware rule is the default, with the baseline repeated to measure the noise.
+    expect(d.acceptance.rule).toBe('noise-aware');
+    expect(d.acceptance.falseKeepRate).toBe('0.02');
+    expect(d.acceptance.baselineRuns).toBe('3');
     expect(d.stop.maxConsecutiveFailures).toBe('8');
     expect(d.agent.proposer).toBe('mutation');
     expect(d.slots).toEqual([{ env: '' }]);
@@ -37,6 +41,16 @@ describe('setup draft', () => {
     const r = parseConfig(fromDraft(d).config);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.config.budget.timeoutSeconds).toBeNull();
+  });
+
+  it('explains the acceptance rule in one sentence, with the GPU cost it adds', async () => {
+    const d = toDraft(await demoConfig());
+    expect(describeAcceptanceRule({ rule: 'noise-aware', falseKeepRate: 0.02, confirmRuns: 4 })).toMatch(/^Noise-aware: .*above the noise .*2 % false-keep rate; .*up to 4 more runs/);
+    expect(describeAcceptanceCost({ rule: 'noise-aware', baselineRuns: 3, confirmRuns: 4 }, 300)).toBe('GPU cost: about 1.4× the trainer runs of the classic rule (about 7 min per candidate instead of 5 min), plus 2 extra baseline runs (10 min).');
+    expect(describeAcceptanceCost({ rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, 300)).toBe('GPU cost: one run per candidate, nothing extra.');
+    const classic = patch(d, 'acceptance', { rule: 'classic' });
+    const r = parseConfig(fromDraft(classic).config);
+    expect(r.ok && r.config.acceptance.rule).toBe('classic');
   });
 
   it('reports text that is not a number at the field it came from', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { judge, mean, minimumImprovement, sampleStdDev } from '../../src/core/loop/decide.js';
+import { decide, judge, mean, minimumImprovement, pooledNoise, sampleStdDev } from '../../src/core/loop/decide.js';
+import { studentTQuantile } from '../../src/core/stats/student-t.js';
+import { confidenceLabel } from '../../src/shared/experiment.js';
 import { progressOf, shouldStop, type StopInputs } from '../../src/core/loop/stop-conditions.js';
 import { AcceptanceSchema, StopSchema } from '../../src/shared/config.js';
 
@@ -76,5 +78,86 @@ describe('stop conditions', () => {
       ['max-cost', 0.25],
       ['failures', 0],
     ]);
+  });
+});
+
+describe('the noise-aware rule (decide)', () => {
+  const rule = acc();
+  // Three commits measured several times each: pooled σ = 0.01 exactly (deviations ±0.01 around each mean).
+  const groups = [
+    [1.0, 1.01, 0.99],
+    [0.98, 0.99, 0.97],
+    [1.02, 1.03, 1.01],
+  ];
+  const best = [1.0, 1.01, 0.99, 1.0, 1.0];
+  const input = (candidate: number[], over: Partial<Parameters<typeof decide>[0]> = {}) => ({ acceptance: rule, direction: 'min' as const, candidate, best, noiseGroups: [...groups, best], noiseFloor: null, ...over });
+
+  it('is the default, with the false-keep rate it states', () => {
+    expect(rule.rule).toBe('noise-aware');
+    expect(rule.falseKeepRate).toBe(0.02);
+    expect(acc({ rule: 'classic' }).rule).toBe('classic');
+    expect(AcceptanceSchema.safeParse({ rule: 'lucky' }).success).toBe(false);
+  });
+
+  it('pools the noise over commits, never across them', () => {
+    const noise = pooledNoise([[1, 1.02], [5, 5.02], [9]]);
+    expect(noise.dof).toBe(2);
+    expect(noise.sd).toBeCloseTo(Math.sqrt(0.0002), 12);
+    expect(pooledNoise([[1], [2]])).toEqual({ sd: null, dof: 0 });
+  });
+
+  it('uses the Student-t bound of the false-keep rate', () => {
+    expect(studentTQuantile(0.975, 10)).toBeCloseTo(2.228, 3);
+    expect(studentTQuantile(0.98, 2)).toBeCloseTo(4.849, 2);
+    expect(studentTQuantile(0.95, 1e7)).toBeCloseTo(1.645, 3);
+  });
+
+  it('discards a first run that is worse or within the noise at once', () => {
+    expect(decide(input([1.02])).kind).toBe('discard');
+    const d = decide(input([0.995]));
+    expect(d).toMatchObject({ kind: 'discard', confidence: { label: 'within-noise', runs: 1, bestRuns: 5 } });
+  });
+
+  it('confirms a promising first run, measuring the best beside it, and keeps a win beyond the bound', () => {
+    // 0.97 is 3 σ better on one run: worth confirming, never kept on that run alone.
+    expect(decide(input([0.97])).kind).toBe('measure-candidate');
+    expect(decide(input([0.97], { best: [1.0, 1.01, 0.99] })).kind).toBe('measure-best');
+    const keep = decide(input([0.97, 0.965, 0.975]));
+    expect(keep.kind).toBe('keep');
+    if (keep.kind === 'keep') {
+      expect(keep.confidence.gain).toBeCloseTo(0.03, 9);
+      expect(keep.confidence.z!).toBeGreaterThan(keep.confidence.bound!);
+      expect(keep.confidence.label).toBe('clear');
+      expect(keep.confidence.rule).toBe('noise-aware');
+    }
+  });
+
+  it('gives up on a confirmed win that fell back into the noise, and never asks for more when final', () => {
+    expect(decide(input([0.975, 1.0, 1.005]))).toMatchObject({ kind: 'discard' });
+    expect(decide(input([0.97], { final: true })).kind).toBe('discard');
+    expect(decide(input([0.97, 0.99], { final: true, best: [1.0] })).kind).toBe('discard');
+  });
+
+  it('learns the noise by measuring the best again when nothing was repeated, and takes a noiseless metric at its word', () => {
+    expect(decide(input([0.9], { best: [1.0], noiseGroups: [] })).kind).toBe('measure-best');
+    const exact = decide(input([0.999], { best: [1, 1, 1], noiseGroups: [[1, 1, 1]] }));
+    expect(exact).toMatchObject({ kind: 'keep', confidence: { label: 'exact' } });
+  });
+
+  it('classic: keeps any strict win once, confirms a narrow one, and still reports its confidence', () => {
+    const classic = acc({ rule: 'classic', confirmRuns: 0 });
+    const d = decide(input([0.995], { acceptance: classic }));
+    expect(d).toMatchObject({ kind: 'keep', confidence: { rule: 'classic', label: 'within-noise' } });
+    const narrow = acc({ rule: 'classic', minImprovementMode: 'absolute', minImprovement: 0.01, confirmRuns: 2 });
+    expect(decide(input([0.985], { acceptance: narrow })).kind).toBe('measure-candidate');
+    expect(decide(input([0.985, 1.005], { acceptance: narrow })).kind).toBe('measure-candidate');
+    expect(decide(input([0.985, 1.005, 1.005], { acceptance: narrow })).kind).toBe('discard');
+  });
+
+  it('labels confidence by standard errors above the noise', () => {
+    expect(confidenceLabel(3.2)).toBe('clear');
+    expect(confidenceLabel(2.1)).toBe('above-noise');
+    expect(confidenceLabel(0.4)).toBe('within-noise');
+    expect(confidenceLabel(null)).toBe('unknown');
   });
 });

@@ -149,6 +149,18 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       rec.noiseValues = [...event.values];
       rec.noiseFloor = event.values.length > 1 ? event.spread : null;
       break;
+    case 'best-remeasured': {
+      const e = rec.experiments.get(event.id);
+      if (e) {
+        const runs = [...e.runs, event.run];
+        const values = runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v));
+        const metric = values.length ? values.reduce((s, v) => s + v, 0) / values.length : e.metric;
+        putExperiment(rec, { ...e, runs, metric, timings: { ...e.timings, trainingMs: (e.timings.trainingMs ?? 0) + event.run.durationMs } });
+        // A lucky best regresses to its true value: later candidates are judged against the new mean.
+        if (rec.bestId === event.id && metric !== null) rec.best = metric;
+      }
+      break;
+    }
     case 'steer':
       rec.steering.push({ at: event.at, note: event.note });
       break;

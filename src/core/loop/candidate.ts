@@ -11,7 +11,7 @@ import { resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import { projectPaths } from '../project/paths.js';
 import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
-import { judge, mean } from './decide.js';
+import { decide, mean, noiseGroupsOf, type DecisionInput } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
 import { branchFor, candidateRef } from './refs.js';
@@ -175,28 +175,36 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
   }
 
   ctx.setPhase(slot, 'deciding');
-  let value = first.scan.value!;
-  let bestBefore = record.best!;
-  let verdict = judge(value, bestBefore, config.metric.direction, config.acceptance, record.noiseFloor);
-  if (verdict.kind === 'better' && verdict.needsConfirmation) {
-    // A narrow win is where single noisy runs lie: measure again and judge the mean.
+  // The acceptance rule asks for runs until it can decide: more of the candidate, or of the best beside it.
+  const values = () => runs.map((r) => r.metric!);
+  let decision = decide(decisionInput(ctx, values()));
+  while (decision.kind === 'measure-candidate' || decision.kind === 'measure-best') {
     ctx.setPhase(slot, 'confirming');
-    for (let i = 1; i <= config.acceptance.confirmRuns; i++) {
-      const again = await measure(ctx, slot, id, i);
+    if (decision.kind === 'measure-best') {
+      const failed = await remeasureBest(ctx, slot, commit);
+      if (failed) {
+        await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: failed.status, metric: mean(values()), error: failed.error }, null);
+        return;
+      }
+    } else {
+      const again = await measure(ctx, slot, id, runs.length);
       runs.push(again.result);
       const f = failureOf(config, again);
       if (f) {
-        await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: f.status === 'interrupted' ? 'interrupted' : 'discard', error: `A confirmation run failed: ${f.error}` }, again.tail);
+        runs.pop();
+        await ctx.finish(slot, { ...ctx.current(id), ...measured(), runs: [...runs, again.result], status: f.status === 'interrupted' ? 'interrupted' : 'discard', metric: mean(values()), error: `A confirmation run failed: ${f.error}` }, again.tail);
         return;
       }
     }
-    value = mean(runs.map((r) => r.metric!));
-    bestBefore = record.best!;
-    verdict = judge(value, bestBefore, config.metric.direction, { ...config.acceptance, confirmRuns: 0 }, record.noiseFloor);
+    decision = decide(decisionInput(ctx, values()));
   }
+  const verdict = decision;
+  const value = mean(values());
+  let bestBefore = record.best!;
+  const judgedBest = { id: record.bestId, runs: record.experiments.get(record.bestId!)!.runs.length };
 
   let guard: Experiment['guard'] = null;
-  if (verdict.kind === 'better' && config.acceptance.guardCommand) {
+  if (verdict.kind === 'keep' && config.acceptance.guardCommand) {
     ctx.setPhase(slot, 'guarding');
     const logRel = paths.guardLogRel(id);
     const g = await ctx.runProcess({ what: 'guard', id, slot, command: config.acceptance.guardCommand, cwd: slot.worktree, logRel, timeoutMs: config.acceptance.guardTimeoutSeconds * 1000 });
@@ -213,20 +221,73 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
     let error: string | null =
       guard && !guard.passed
         ? `The guard command (${config.acceptance.guardCommand}) failed${guard.exitCode !== null ? ` with exit code ${guard.exitCode}` : ''}; see ${guard.logPath}.`
-        : null;
-    let keep = verdict.kind === 'better' && (guard === null || guard.passed);
-    if (keep && record.best !== bestBefore) {
-      const now = judge(value, record.best!, config.metric.direction, { ...config.acceptance, confirmRuns: 0 }, record.noiseFloor);
-      if (now.kind !== 'better') {
+        : verdict.kind === 'discard'
+          ? verdict.why
+          : null;
+    let keep = verdict.kind === 'keep' && (guard === null || guard.passed);
+    let confidence = verdict.confidence;
+    const bestNow = record.experiments.get(record.bestId!)!;
+    if (keep && (record.bestId !== judgedBest.id || bestNow.runs.length !== judgedBest.runs)) {
+      // Another slot kept something (or measured the best again) meanwhile: judged again, with no more runs.
+      const now = decide({ ...decisionInput(ctx, runs.map((r) => r.metric!)), final: true });
+      if (now.kind === 'keep') confidence = now.confidence;
+      else {
         keep = false;
-        error = `Better than ${bestBefore} when measured, but #${record.bestId} reached ${record.best} meanwhile.`;
+        if (now.kind === 'discard') confidence = now.confidence;
+        error = record.bestId !== judgedBest.id ? `Better than ${bestBefore} when measured, but #${record.bestId} reached ${record.best} meanwhile.` : `Better than ${bestBefore} when measured, but the best measured again at ${record.best}${now.kind === 'discard' ? `: ${now.why}` : '.'}`;
       }
       bestBefore = record.best!;
     }
-    const ended = await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error }, null);
+    const ended = await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error, confidence }, null);
     if (keep) {
       await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, commit);
       await ctx.append({ type: 'best', at: isoNow(), id, commit, metric: ended.metric! });
     }
   });
+}
+
+/** What the acceptance rule sees: this candidate's values, the best's runs, every repeated measurement. */
+function decisionInput(ctx: RunContext, candidate: readonly number[]): DecisionInput {
+  const { record, config } = ctx;
+  const best = record.experiments.get(record.bestId!)!;
+  return {
+    acceptance: config.acceptance,
+    direction: config.metric.direction,
+    candidate,
+    best: best.runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v)),
+    noiseGroups: noiseGroupsOf(record.experiments.values()),
+    noiseFloor: record.noiseFloor,
+  };
+}
+
+/** Run indices reserved per experiment, so two slots measuring the same best never share a log file. */
+const nextRunIndex = new WeakMap<RunContext, Map<number, number>>();
+
+/**
+ * Measures the current best again in this slot's worktree (then puts the candidate back): the run joins
+ * the best's record through a `best-remeasured` event. Returns why it failed, or null.
+ */
+async function remeasureBest(ctx: RunContext, slot: SlotState, candidateCommit: string): Promise<{ status: 'interrupted' | 'discard'; error: string } | null> {
+  const { record, config } = ctx;
+  const bestId = record.bestId!;
+  const bestCommit = record.bestCommit!;
+  const reserved = nextRunIndex.get(ctx) ?? new Map<number, number>();
+  nextRunIndex.set(ctx, reserved);
+  const runIndex = Math.max(reserved.get(bestId) ?? 0, record.experiments.get(bestId)!.runs.length);
+  reserved.set(bestId, runIndex + 1);
+  await resetTo(slot.worktree, bestCommit, config.files.linked);
+  try {
+    const m = await measure(ctx, slot, bestId, runIndex);
+    const tampered = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());
+    if (tampered.length) {
+      await restoreFiles(slot.worktree, record.startCommit, tampered);
+      return { status: 'discard', error: `Measuring the best (#${bestId}) again changed protected files: ${tampered.join(', ')}. That run is not used.` };
+    }
+    const f = failureOf(config, m);
+    if (f) return { status: f.status === 'interrupted' ? 'interrupted' : 'discard', error: `Measuring the best (#${bestId}) again failed, so this candidate could not be compared: ${f.error}` };
+    await ctx.append({ type: 'best-remeasured', at: isoNow(), id: bestId, run: m.result });
+    return null;
+  } finally {
+    await resetTo(slot.worktree, candidateCommit, config.files.linked).catch(() => undefined);
+  }
 }

@@ -1,9 +1,24 @@
-// The acceptance rule: is a measured candidate good enough to become the new best?
-// Pure functions, so the rule is tested in isolation and the same everywhere.
+// The acceptance rule: is a measured candidate good enough to become the new best, or does it need another
+// measurement first? Pure functions of the measurements, so the loop (candidate.ts), the bench
+// (bench/acceptance.ts) and the tests all run the very same decisions.
+//
+// Two rules, chosen by name (acceptance.rule):
+// - classic: autoresearch's — keep if better than the best by more than the minimum improvement (absolute,
+//   relative, or k × noise floor), optionally re-running a narrow win (confirmRuns).
+// - noise-aware (the default): the noise of one measurement is pooled from every commit measured more than
+//   once (the baseline repeats, re-measurements of the best, confirmation runs of candidates). A candidate
+//   is kept only when its mean beats the best's mean by more than the one-sided Student-t bound for the
+//   stated false-keep rate; a promising first run is confirmed by further runs, a hopeless one is
+//   discarded at once, and the best is re-measured alongside (so a lucky best regresses to its true value
+//   instead of setting an unbeatable bar, and both sides of the comparison see the same drift).
 import type { AcceptanceConfig } from '../../shared/config.js';
-import { improvement } from '../../shared/experiment.js';
+import { confidenceLabel, improvement, type KeepConfidence } from '../../shared/experiment.js';
+import { mean, pooledNoise } from '../stats/summary.js';
+import { studentTQuantile } from '../stats/student-t.js';
 
-/** The smallest improvement that counts, in metric units. */
+export { mean, sampleStdDev, pooledNoise } from '../stats/summary.js';
+
+/** The smallest improvement that counts under the classic rule, in metric units. */
 export function minimumImprovement(acceptance: AcceptanceConfig, best: number, noiseFloor: number | null): number {
   switch (acceptance.minImprovementMode) {
     case 'absolute':
@@ -20,6 +35,7 @@ export type Verdict =
   | { readonly kind: 'better'; readonly gain: number; readonly threshold: number; readonly needsConfirmation: boolean }
   | { readonly kind: 'not-better'; readonly gain: number; readonly threshold: number };
 
+/** The classic rule on one value. */
 export function judge(
   value: number,
   best: number,
@@ -38,13 +54,134 @@ export function judge(
   return { kind: 'not-better', gain, threshold };
 }
 
-export function mean(values: readonly number[]): number {
-  return values.reduce((s, v) => s + v, 0) / values.length;
+export interface DecisionInput {
+  readonly acceptance: AcceptanceConfig;
+  readonly direction: 'min' | 'max';
+  /** This candidate's measurements so far (at least one). */
+  readonly candidate: readonly number[];
+  /** Every measurement of the current best commit (its runs and re-measurements). */
+  readonly best: readonly number[];
+  /** Repeated measurements of other commits, one group per commit, the best's included (noiseGroupsOf). */
+  readonly noiseGroups: readonly (readonly number[])[];
+  /** The classic rule's noise floor (spread of the baseline runs); null when the baseline ran once. */
+  readonly noiseFloor: number | null;
+  /** No further measurement is possible (a re-judgement against a best that moved meanwhile). */
+  readonly final?: boolean;
 }
 
-/** Sample standard deviation (n − 1); 0 for fewer than two values. */
-export function sampleStdDev(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
+export type Decision =
+  | { readonly kind: 'measure-candidate'; readonly why: string }
+  | { readonly kind: 'measure-best'; readonly why: string }
+  | { readonly kind: 'keep'; readonly confidence: KeepConfidence }
+  | { readonly kind: 'discard'; readonly confidence: KeepConfidence; readonly why: string };
+
+/**
+ * How the noise-aware rule spends runs, tuned with bench/acceptance (see the README's table). A first run
+ * below screenT standard errors is not worth confirming; a confirmed one more than giveUpT below the bound
+ * is not worth another run.
+ */
+export const NOISE_AWARE_TUNING = {
+  screenT: 0.9,
+  giveUpT: 1.0,
+  /** While a candidate is confirmed, the best is re-measured to keep one run ahead of it (at most bestRunsCap). */
+  bestLead: 1,
+  bestRunsCap: 6,
+  /** A new best is re-measured until it has this many runs: the runs that chose it are lucky on average. */
+  bestMinRuns: 5,
+  /** Degrees of freedom needed before any keep: with fewer the t bound is too wide to mean anything. */
+  minDof: 2,
+};
+
+/** The confidence of a comparison of `candidate` against `best` under a known noise. */
+export function confidenceOf(
+  rule: 'noise-aware' | 'classic',
+  direction: 'min' | 'max',
+  candidate: readonly number[],
+  best: readonly number[],
+  noise: { readonly sd: number | null; readonly dof: number },
+  bound: number | null,
+): KeepConfidence {
+  const gain = improvement(mean(candidate), mean(best), direction);
+  const standardError = noise.sd === null ? null : noise.sd * Math.sqrt(1 / candidate.length + 1 / best.length);
+  const z = standardError === null || standardError === 0 ? null : gain / standardError;
+  return {
+    rule,
+    gain,
+    noiseSd: noise.sd,
+    noiseDof: noise.dof,
+    standardError,
+    z,
+    bound,
+    runs: candidate.length,
+    bestRuns: best.length,
+    label: confidenceLabel(z, noise.sd === 0 && gain > 0),
+  };
+}
+
+export function decide(input: DecisionInput): Decision {
+  return input.acceptance.rule === 'classic' ? decideClassic(input) : decideNoiseAware(input);
+}
+
+function decideClassic(input: DecisionInput): Decision {
+  const { acceptance, direction, candidate, best } = input;
+  const value = mean(candidate);
+  const bestValue = mean(best);
+  const confirmed = candidate.length > 1;
+  const verdict = judge(value, bestValue, direction, confirmed ? { ...acceptance, confirmRuns: 0 } : acceptance, input.noiseFloor);
+  // The classic rule keeps on its own terms; its confidence is still worked out, so a keep within the noise shows.
+  const confidence = confidenceOf('classic', direction, candidate, best, pooledNoise([...input.noiseGroups, candidate]), null);
+  // Once confirming, every confirmation run is made and the mean judged (autoresearch-studio's classic behaviour).
+  if (!input.final && candidate.length < 1 + acceptance.confirmRuns && (confirmed || (verdict.kind === 'better' && verdict.needsConfirmation))) {
+    return { kind: 'measure-candidate', why: 'A narrow win: measured again before it is kept.' };
+  }
+  if (verdict.kind === 'better') return { kind: 'keep', confidence };
+  return { kind: 'discard', confidence, why: verdict.gain > 0 ? `Better by ${verdict.gain}, not more than the minimum improvement ${verdict.threshold}.` : 'Not better than the best.' };
+}
+
+function decideNoiseAware(input: DecisionInput): Decision {
+  const { acceptance, direction, candidate, best, final } = input;
+  const t = NOISE_AWARE_TUNING;
+  const noise = pooledNoise([...input.noiseGroups, candidate]);
+  const maxRuns = 1 + acceptance.confirmRuns;
+  if (noise.sd === 0 && noise.dof >= t.minDof) {
+    // Every repeat of every commit measured exactly the same: the metric is deterministic and any gain is real.
+    const c = confidenceOf('noise-aware', direction, candidate, best, noise, 0);
+    return c.gain > 0 ? { kind: 'keep', confidence: c } : { kind: 'discard', confidence: c, why: 'Not better than the best (the metric has no noise).' };
+  }
+  if (!final && best.length < t.bestMinRuns) {
+    // The runs that made it the best were chosen for being good: fresh ones pull a lucky best back to its true value.
+    return { kind: 'measure-best', why: 'The best is measured again: the runs that chose it flatter it.' };
+  }
+  if (noise.sd === null || noise.dof < t.minDof) {
+    const c = confidenceOf('noise-aware', direction, candidate, best, noise, null);
+    // No noise known yet: re-measuring the best is how it is learnt (and costs one run once per run).
+    if (!final && best.length < t.bestRunsCap) return { kind: 'measure-best', why: 'The noise is not known yet: the best is measured again.' };
+    return { kind: 'discard', confidence: c, why: 'The noise could not be estimated, so no win can be told from luck.' };
+  }
+  const bound = studentTQuantile(1 - acceptance.falseKeepRate, noise.dof);
+  const c = confidenceOf('noise-aware', direction, candidate, best, noise, bound);
+  const z = c.z!;
+  if (z >= bound && (candidate.length > 1 || maxRuns === 1)) return { kind: 'keep', confidence: c };
+  if (final || candidate.length >= maxRuns) {
+    return { kind: 'discard', confidence: c, why: z >= bound ? 'Measured once only.' : `${z.toFixed(1)} standard errors better, below the ${bound.toFixed(1)} needed for a ${(acceptance.falseKeepRate * 100).toFixed(1)} % false-keep rate.` };
+  }
+  const floor = candidate.length === 1 ? t.screenT : bound - t.giveUpT;
+  if (z < floor) {
+    return { kind: 'discard', confidence: c, why: c.gain > 0 ? `${z.toFixed(1)} standard errors better: within the noise, not worth confirming.` : 'Not better than the best.' };
+  }
+  if (best.length < Math.min(candidate.length + t.bestLead, t.bestRunsCap)) {
+    return { kind: 'measure-best', why: 'A promising win: the best is measured again beside it.' };
+  }
+  return { kind: 'measure-candidate', why: 'A promising win: measured again to confirm it.' };
+}
+
+/** Groups of repeated measurements (runs with a number) of each experiment measured more than once. */
+export function noiseGroupsOf(experiments: Iterable<{ readonly runs: readonly { readonly metric: number | null }[]; readonly status: string }>): number[][] {
+  const groups: number[][] = [];
+  for (const e of experiments) {
+    if (e.status !== 'keep' && e.status !== 'discard') continue;
+    const values = e.runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v));
+    if (values.length > 1) groups.push(values);
+  }
+  return groups;
 }

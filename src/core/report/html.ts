@@ -1,7 +1,7 @@
 // The shareable report: one self-contained HTML file (inline CSS, inline SVG, no script, no network, no
 // font downloads). A Content-Security-Policy of default-src 'none' makes the "offline" promise hold even
 // if something from the data slipped through: the browser would refuse to fetch it.
-import type { ExperimentStatus } from '../../shared/experiment.js';
+import { describeConfidence, type ExperimentStatus } from '../../shared/experiment.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type KeptImprovement, type ReportModel } from './model.js';
@@ -87,6 +87,7 @@ function summaryCards(model: ReportModel): string {
     card('Spend', formatUsd(f.spendUsd), f.spendUsd === null ? (tsv ? 'not in results.tsv' : 'not recorded') : `${formatCount(f.inputTokens + f.outputTokens)} tokens`),
   ];
   if (model.noiseFloor !== null) cards.push(card('Noise floor', `±${formatMetric(model.noiseFloor)}`, 'std. dev. of baseline runs'));
+  if (f.bestConfidence) cards.push(card("Best's confidence", f.bestConfidence.z === null ? f.bestConfidence.label : `${f.bestConfidence.z.toFixed(1)} SE`, f.keptWithinNoise ? `${formatCount(f.keptWithinNoise)} keep${f.keptWithinNoise === 1 ? '' : 's'} within the noise` : describeConfidence(f.bestConfidence)));
   return `<section class="cards">${cards.join('')}</section>`;
 }
 
@@ -109,6 +110,7 @@ function improvementHtml(model: ReportModel, k: KeptImprovement, index: number):
   const meta: string[] = [];
   if (k.commit) meta.push(`commit <code>${e(shortCommit(k.commit))}</code>`);
   if (k.previousBest !== null) meta.push(`from ${e(formatMetric(k.previousBest))}`);
+  if (k.confidence) meta.push(`<span class="${k.confidence.label === 'within-noise' ? 'noise-keep' : 'conf'}">${e(describeConfidence(k.confidence))}</span>`);
   if (k.changedFiles.length) meta.push(`${k.changedFiles.map((f) => `<code>${e(f)}</code>`).join(', ')}`);
   const body: string[] = [];
   if (k.hypothesis) body.push(`<p class="hyp">${e(k.hypothesis)}</p>`);
@@ -117,7 +119,7 @@ function improvementHtml(model: ReportModel, k: KeptImprovement, index: number):
   const open = index < 30 ? ' open' : '';
   const summary =
     `<summary><span class="kid">#${k.id}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
-    `<span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span></summary>`;
+    `<span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span>${k.confidence?.label === 'within-noise' ? '<span class="noise-keep" title="Kept, but within the noise: it may be luck"> ≈ noise</span>' : ''}</summary>`;
   // Nothing to unfold (a results.tsv import): one dense line instead of an empty panel.
   if (body.length === 0) {
     return (
@@ -237,6 +239,7 @@ code,pre{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liber
 .chart figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:8px}
 .chart svg{display:block;width:100%;height:auto}
 figcaption{color:var(--muted);font-size:12px;padding:4px 8px 2px}
+details.kept .noise-keep,.kept .noise-keep{color:#9a6700;font-weight:600}
 details.kept,.kept.plain{background:var(--panel);border:1px solid var(--line);border-radius:8px;margin:6px 0}
 details.kept,.kept.plain{overflow:hidden}
 details.kept>summary,.kept.plain{display:flex;gap:10px;align-items:baseline;padding:8px 12px;cursor:pointer;list-style:none}

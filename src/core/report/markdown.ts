@@ -1,6 +1,7 @@
 // The Markdown variant of the report, for a pull request, a wiki or a chat: the same figures as the HTML
 // (both read one ReportModel), the kept improvements with their diffs in ```diff fences, and the full
 // table. Markdown has no inline SVG, so the chart becomes two text sparklines.
+import { describeConfidence } from '../../shared/experiment.js';
 import { escapeMarkdownInline as md, markdownFence } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type ReportModel } from './model.js';
@@ -57,6 +58,7 @@ function summaryTable(model: ReportModel): string {
     ['Spend', f.spendUsd === null ? `— (${missing})` : `${formatUsd(f.spendUsd)} (${formatCount(f.inputTokens + f.outputTokens)} tokens)`],
   ];
   if (model.noiseFloor !== null) rows.push(['Noise floor', `±${formatMetric(model.noiseFloor)} (std. dev. of baseline runs)`]);
+  if (f.bestConfidence) rows.push(["Best's confidence", `${describeConfidence(f.bestConfidence)}${f.keptWithinNoise ? `; ${formatCount(f.keptWithinNoise)} keep${f.keptWithinNoise === 1 ? '' : 's'} within the noise` : ''}`]);
   const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${md(v)} |`)].join('\n');
   return `${table}\n\n${GLOSSARY_TERMS.map((t) => `- ${md(GLOSSARY[t])}`).join('\n')}`;
 }
@@ -133,6 +135,7 @@ function improvementsSection(model: ReportModel): string {
     out.push(`### #${k.id} ${md(k.description || '(no description)')}`, '');
     const meta = [`${md(model.metricName)} **${formatMetric(k.metric)}**${md(gain)}`];
     if (k.previousBest !== null) meta.push(`from ${formatMetric(k.previousBest)}`);
+    if (k.confidence) meta.push(k.confidence.label === 'within-noise' ? `**${md(describeConfidence(k.confidence))}**` : md(describeConfidence(k.confidence)));
     if (k.commit) meta.push(`commit \`${shortCommit(k.commit).replace(/`/g, '')}\``);
     if (k.changedFiles.length) meta.push(k.changedFiles.map((f) => md(f)).join(', '));
     out.push(meta.join(' · '), '');

@@ -1,6 +1,6 @@
 // The report model: everything a report says, computed once from a run (journal or results.tsv), so the
 // HTML and the Markdown renderers only lay it out and can never disagree about a figure.
-import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
+import type { Experiment, ExperimentStatus, KeepConfidence } from '../../shared/experiment.js';
 import { buildProgress, progressTitle, summarizeRun, type Direction, type ProgressModel, type RunFigures } from '../../shared/progress.js';
 import { experimentChange, metricChange, type Change } from '../../shared/wording.js';
 
@@ -60,6 +60,8 @@ export interface KeptImprovement {
   readonly gain: number | null;
   /** The metric against previousBest, as every place states a change (wording.ts). */
   readonly change: Change | null;
+  /** How far the gain stood above the noise when it was kept (null for a results.tsv import or an older journal). */
+  readonly confidence: KeepConfidence | null;
   readonly changedFiles: readonly string[];
   /** The diff to show, possibly cut; null when there is none (results.tsv import, commit missing). */
   readonly diff: string | null;
@@ -157,6 +159,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       gain: k.gain,
       change: metricChange(k.y, k.previousBest, input.direction),
       changedFiles: e.changedFiles,
+      confidence: e.confidence ?? null,
       diff,
       diffNote: note,
     });

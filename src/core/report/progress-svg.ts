@@ -183,7 +183,8 @@ export function renderProgressSvg(model: ChartInput, options: ProgressSvgOptions
   } else {
     for (const k of keptInRange) {
       const tip = `#${k.x} ${k.description} — ${model.metricName} ${formatMetric(k.y)}`;
-      out.push(`<circle class="pc-kept" cx="${r1(sx(k.x))}" cy="${r1(sy(k.y))}" r="5"><title>${escapeHtml(tip)}</title></circle>`);
+      const noise = k.withinNoise ? ' — within the noise, may be luck' : '';
+      out.push(`<circle class="pc-kept${k.withinNoise ? ' pc-kept-noise' : ''}" cx="${r1(sx(k.x))}" cy="${r1(sy(k.y))}" r="5"><title>${escapeHtml(tip + noise)}</title></circle>`);
     }
   }
   out.push('</g>');
@@ -369,6 +370,8 @@ function layoutLegend(model: ChartInput, g: { plotR: number; plotT: number; plot
   // "Kept" never counts the baseline; its green dot is named apart.
   const improvements = p.kept.filter((k) => !k.isBaseline).length;
   items.push({ mark: '<circle class="pc-kept" cx="9" cy="0" r="5"/>', label: `Kept (${improvements})${improvements < p.kept.length ? ' + baseline' : ''}` });
+  const withinNoise = p.kept.filter((k) => k.withinNoise).length;
+  if (withinNoise) items.push({ mark: '<circle class="pc-kept pc-kept-noise" cx="9" cy="0" r="5"/>', label: `Kept within noise (${withinNoise})` });
   items.push({ mark: '<path class="pc-best" d="M0 0H18"/>', label: 'Running best' });
   if (p.failures.length) {
     const c = model.figures.counts;
@@ -407,6 +410,7 @@ const CHART_CSS = [
   '.pc .pc-axis{stroke:#444;stroke-width:1;fill:none}',
   '.pc .pc-discard{stroke:#a3a3a3;stroke-opacity:.45;stroke-width:5;stroke-linecap:round;fill:none}',
   '.pc .pc-kept{fill:#2ecc71;stroke:#1b6e3c;stroke-width:1}',
+  '.pc .pc-kept-noise{fill:#fff;stroke:#1b9e4c;stroke-width:2}',
   '.pc .pc-kept-dots{stroke:#2ecc71;stroke-width:8;stroke-linecap:round;fill:none}',
   '.pc .pc-best{stroke:#2ecc71;stroke-opacity:.85;stroke-width:2.5;fill:none}',
   '.pc .pc-label{fill:#1e7d43}',

@@ -117,8 +117,19 @@ function drawKept(ctx: CanvasRenderingContext2D, model: ProgressModel, geom: Cha
     const y = Math.min(Math.max(geom.y(k.y), geom.plot.top + 3), geom.plot.bottom - 12);
     ctx.beginPath();
     ctx.arc(x, y, r, 0, Math.PI * 2);
-    ctx.fill();
-    ctx.stroke();
+    if (k.withinNoise) {
+      // A keep within the noise is drawn hollow: it may be luck.
+      ctx.save();
+      ctx.fillStyle = colors.bg;
+      ctx.strokeStyle = colors.good;
+      ctx.lineWidth = 2;
+      ctx.fill();
+      ctx.stroke();
+      ctx.restore();
+    } else {
+      ctx.fill();
+      ctx.stroke();
+    }
   }
   ctx.restore();
 }
@@ -278,7 +289,7 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
   const counts = useMemo(() => {
     let discards = 0;
     for (const p of model.points) if (p.status === 'discard') discards += 1;
-    return { discards, improvements: model.kept.filter((k) => !k.isBaseline).length };
+    return { discards, improvements: model.kept.filter((k) => !k.isBaseline).length, withinNoise: model.kept.filter((k) => k.withinNoise).length };
   }, [model]);
 
   return (
@@ -325,6 +336,11 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
             <span>
               <i className="lg-dot keep" /> Kept ({counts.improvements}){counts.improvements < model.kept.length ? ' + baseline' : ''}
             </span>
+            {counts.withinNoise ? (
+              <span title="Kept, but the gain was under 2 standard errors of the noise when it was decided: it may be luck" data-testid="legend-within-noise">
+                <i className="lg-dot keep hollow" /> Within noise ({counts.withinNoise})
+              </span>
+            ) : null}
             <span>
               <i className="lg-line" /> Running best
             </span>

@@ -24,6 +24,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'status', label: 'Status', width: '86px' },
   { key: 'metric', label: 'Metric', width: '92px', align: 'right' },
   { key: 'delta', label: 'Change vs best', width: '212px', align: 'right', title: GLOSSARY.change },
+  { key: 'confidence', label: 'Conf.', width: '72px', align: 'right', title: 'How many standard errors of the noise the gain stood above when it was decided; ≈ marks a keep within the noise (it may be luck)' },
   { key: 'description', label: 'Description', width: 'minmax(180px, 1fr)' },
   { key: 'slot', label: 'Slot', width: '44px', align: 'right' },
   { key: 'parent', label: 'Parent', width: '58px', align: 'right', title: 'The experiment it was based on' },
@@ -153,6 +154,7 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
                 <span className="xp-cell right" data-testid="row-change">
                   <ChangeText change={r.change} />
                 </span>
+                <ConfidenceCell row={r} />
                 <span className="xp-cell desc" title={r.description}>
                   {r.description || <span className="faint">—</span>}
                 </span>
@@ -168,5 +170,20 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
         {rows.length === 0 ? <div className="xp-empty muted">No experiment matches the filter. Clear the filter to see them all.</div> : null}
       </div>
     </div>
+  );
+}
+
+function ConfidenceCell({ row }: { readonly row: ExperimentRow }): JSX.Element {
+  const label = row.confidenceLabel;
+  if (label === null) return <span className="xp-cell right mono faint">—</span>;
+  if (label === 'exact' || label === 'unknown' || row.confidence === null) {
+    return <span className="xp-cell right mono faint" title={label === 'exact' ? 'The metric has no noise: any gain is real' : 'The noise was not known when this was decided'}>{label === 'exact' ? 'exact' : '?'}</span>;
+  }
+  const noisyKeep = row.status === 'keep' && label === 'within-noise';
+  return (
+    <span className={`xp-cell right mono ${noisyKeep ? 'noise-keep' : label === 'clear' && row.status === 'keep' ? 'good-text' : 'faint'}`} data-testid={noisyKeep ? 'keep-within-noise' : undefined} title={noisyKeep ? 'Kept, but within the noise: it may be luck' : `${row.confidence.toFixed(1)} standard errors above the noise`}>
+      {noisyKeep ? '≈ ' : ''}
+      {row.confidence.toFixed(1)} SE
+    </span>
   );
 }

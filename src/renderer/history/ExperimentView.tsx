@@ -1,6 +1,7 @@
 // One experiment (#/history/<tag>/<id>): what it tried and how it went — status, metric and its change,
 // description and hypothesis — and tabs for the diff, the full log, the agent's transcript and the
 // numbers. Esc goes back to the table; j/k step to the next/previous experiment.
+import { describeConfidence } from '../../shared/experiment.js';
 import { useEffect, useMemo, useState, type JSX } from 'react';
 import { experimentChange, GLOSSARY, metricChange } from '../../shared/wording.js';
 import { navigate } from '../app/router.js';
@@ -144,6 +145,12 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
             <ChangeText change={vsBest} />
           </div>
         </div>
+        {e.confidence ? (
+          <div className="figure" data-testid="xp-confidence" title={`${e.confidence.rule} rule: gain ${formatMetric(e.confidence.gain)} over ${e.confidence.runs} run(s) against the best's ${e.confidence.bestRuns}; noise σ ${e.confidence.noiseSd === null ? 'unknown' : formatMetric(e.confidence.noiseSd)}${e.confidence.bound !== null ? `; needed ${e.confidence.bound.toFixed(2)} SE` : ''}`}>
+            <div className="figure-label">Confidence</div>
+            <div className={`figure-value ${e.status === 'keep' && e.confidence.label === 'within-noise' ? 'noise-keep' : e.confidence.label === 'clear' ? 'good-text' : ''}`}>{describeConfidence(e.confidence)}</div>
+          </div>
+        ) : null}
         <div className="figure" title={`The metric against the baseline (${formatMetric(baseline)}), said the same way`} data-testid="xp-change-baseline">
           <div className="figure-label">Change vs baseline</div>
           <div className="figure-value">

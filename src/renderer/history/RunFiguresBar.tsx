@@ -3,6 +3,7 @@
 // wording (src/shared/wording.ts) so the UI, the CLI and the reports agree.
 import type { JSX, ReactNode } from 'react';
 import type { RunFigures } from '../../shared/progress.js';
+import { describeConfidence } from '../../shared/experiment.js';
 import { formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { formatCost, formatMetric } from '../components/format.js';
@@ -45,6 +46,10 @@ export function RunFiguresBar(props: { readonly figures: RunFigures; readonly me
       </Figure>
       <Figure label="Kept" testId="fig-kept" title={GLOSSARY.kept}>
         {f.keptImprovements}
+        {f.keptWithinNoise ? <span className="noise-keep" data-testid="fig-kept-within-noise" title="Kept, but within the noise when decided: they may be luck"> ({f.keptWithinNoise} within noise)</span> : null}
+      </Figure>
+      <Figure label="Best's confidence" testId="fig-best-confidence" title="How far the best stood above the noise when it was kept" tone={f.bestConfidence?.label === 'within-noise' ? 'bad' : f.bestConfidence?.label === 'clear' ? 'good' : undefined}>
+        {describeConfidence(f.bestConfidence)}
       </Figure>
       <KeepRateFigure figures={f} testId="fig-keep-rate" />
       <Figure label="Failed" testId="fig-failed" title={GLOSSARY.failed} tone={f.failures > 0 ? 'bad' : undefined}>

@@ -1,6 +1,6 @@
 // The history table's rows: one flat, precomputed row per experiment so sorting and filtering 10,000 of
 // them is a few milliseconds of plain array work, with no per-render allocation in the table itself.
-import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
+import type { ConfidenceLabel, Experiment, ExperimentStatus } from '../../shared/experiment.js';
 import { experimentChange, type Change } from '../../shared/wording.js';
 
 export interface ExperimentRow {
@@ -11,6 +11,10 @@ export interface ExperimentRow {
   readonly change: Change | null;
   /** The same change as a gain, positive = better whatever the direction: what the column sorts by. */
   readonly gain: number | null;
+  /** Standard errors the gain stood above the noise when decided (null: no estimate or not decided). */
+  readonly confidence: number | null;
+  /** The decision's label: a keep 'within-noise' is shown marked. */
+  readonly confidenceLabel: ConfidenceLabel | null;
   readonly description: string;
   readonly slot: number;
   /** The experiment it was based on (lineage). */
@@ -23,7 +27,7 @@ export interface ExperimentRow {
   readonly haystack: string;
 }
 
-export const SORT_KEYS = ['id', 'status', 'metric', 'delta', 'description', 'slot', 'parent', 'duration', 'tokens', 'cost'] as const;
+export const SORT_KEYS = ['id', 'status', 'metric', 'delta', 'confidence', 'description', 'slot', 'parent', 'duration', 'tokens', 'cost'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface SortSpec {
   readonly key: SortKey;
@@ -39,6 +43,8 @@ export function toRow(e: Experiment, direction: 'min' | 'max'): ExperimentRow {
     metric: e.metric,
     change,
     gain: change === null ? null : direction === 'min' ? -change.delta : change.delta,
+    confidence: e.confidence?.z ?? null,
+    confidenceLabel: e.confidence?.label ?? null,
     description: e.description,
     slot: e.slot,
     parent: e.baseId,
@@ -94,6 +100,8 @@ function valueOf(r: ExperimentRow, key: SortKey): number | string | null {
       return r.metric;
     case 'delta':
       return r.gain;
+    case 'confidence':
+      return r.confidence;
     case 'description':
       return r.description.toLowerCase();
     case 'slot':
@@ -130,7 +138,7 @@ export function sortRows(rows: readonly ExperimentRow[], sort: SortSpec): readon
 /** Clicking a column: first click sorts in its natural direction, the next flips it. */
 export function nextSort(current: SortSpec, key: SortKey): SortSpec {
   if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
-  const descFirst: readonly SortKey[] = ['delta', 'duration', 'tokens', 'cost'];
+  const descFirst: readonly SortKey[] = ['delta', 'confidence', 'duration', 'tokens', 'cost'];
   return { key, dir: descFirst.includes(key) ? 'desc' : 'asc' };
 }
 

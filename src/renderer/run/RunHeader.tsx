@@ -3,6 +3,7 @@
 import type { JSX } from 'react';
 import type { LiveRun, RunSummary } from '../../shared/api.js';
 import type { RunFigures } from '../../shared/progress.js';
+import { describeConfidence } from '../../shared/experiment.js';
 import { GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -39,6 +40,14 @@ export function RunHeader(props: {
         </Figure>
         <Figure label={`Improvement vs baseline ${formatMetric(s.baseline)}`} testId="hdr-change" title={GLOSSARY.improvement}>
           <ChangeText change={gain} title={GLOSSARY.improvement} />
+        </Figure>
+        <Figure
+          label="Confidence of the best"
+          testId="hdr-confidence"
+          tone={props.figures?.bestConfidence?.label === 'within-noise' ? 'bad' : props.figures?.bestConfidence?.label === 'clear' ? 'good' : undefined}
+          title={props.figures?.keptWithinNoise ? `${props.figures.keptWithinNoise} keep(s) of this run were within the noise` : 'How far the best stood above the noise when it was kept'}
+        >
+          {describeConfidence(props.figures?.bestConfidence)}
         </Figure>
         <Figure label="Experiments" testId="hdr-done" title={GLOSSARY.experiments}>
           {done}

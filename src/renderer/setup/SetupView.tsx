@@ -15,6 +15,7 @@ import { fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
 import { FilePicker, type FileList } from './FilePicker.js';
 import { MetricTest } from './MetricTest.js';
 import { NumberField, RadioField, Section, SelectField, TextAreaField, TextField } from './fields.js';
+import { describeAcceptanceCost, describeAcceptanceRule } from '../../shared/acceptance-text.js';
 import './setup.css';
 
 const SECTIONS = [
@@ -303,8 +304,28 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
 
         <Section id="acceptance" title="Acceptance" description="When a candidate counts as better than the best so far." errorCount={sectionErrors(['acceptance'])}>
           <SelectField
+            path="acceptance.rule"
+            label="Rule"
+            value={draft.acceptance.rule}
+            onChange={(v) => acceptance({ rule: v })}
+            errors={errors}
+            options={[
+              { value: 'noise-aware', label: 'Noise-aware (recommended)' },
+              { value: 'classic', label: 'Classic: better once (autoresearch)' },
+            ]}
+          />
+          <p className="field-note wide" data-testid="acceptance-rule-note">
+            {describeAcceptanceRule({ rule: draft.acceptance.rule, falseKeepRate: Number(draft.acceptance.falseKeepRate) || 0.02, confirmRuns: Number(draft.acceptance.confirmRuns) || 0 })}{' '}
+            <span className="muted" data-testid="acceptance-rule-cost">
+              {describeAcceptanceCost({ rule: draft.acceptance.rule, baselineRuns: Number(draft.acceptance.baselineRuns) || 1, confirmRuns: Number(draft.acceptance.confirmRuns) || 0 }, Number(draft.budget.seconds) || null)}
+            </span>
+          </p>
+          {draft.acceptance.rule === 'noise-aware' ? (
+            <NumberField path="acceptance.falseKeepRate" label="False-keep rate" value={draft.acceptance.falseKeepRate} onChange={(v) => acceptance({ falseKeepRate: v })} errors={errors} hint="The most a change with no real effect may be kept, per comparison (0.02 = 2 %)." />
+          ) : null}
+          <SelectField
             path="acceptance.minImprovementMode"
-            label="Minimum improvement"
+            label="Minimum improvement (classic)"
             value={draft.acceptance.minImprovementMode}
             onChange={(v) => acceptance({ minImprovementMode: v })}
             errors={errors}
@@ -320,10 +341,10 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
             value={draft.acceptance.minImprovement}
             onChange={(v) => acceptance({ minImprovement: v })}
             errors={errors}
-            hint={draft.acceptance.minImprovementMode === 'relative' ? '0.001 = 0.1 %' : draft.acceptance.minImprovementMode === 'noise' ? 'The noise floor is the spread of the baseline runs.' : '0 keeps any strict improvement.'}
+            hint={`${draft.acceptance.minImprovementMode === 'relative' ? '0.001 = 0.1 %' : draft.acceptance.minImprovementMode === 'noise' ? 'The noise floor is the spread of the baseline runs.' : '0 keeps any strict improvement.'}${draft.acceptance.rule === 'classic' ? '' : ' Used by the classic rule only.'}`}
           />
           <NumberField path="acceptance.baselineRuns" label="Baseline runs" value={draft.acceptance.baselineRuns} onChange={(v) => acceptance({ baselineRuns: v })} errors={errors} hint="Repeat the baseline to measure the noise floor (2 or more)." />
-          <NumberField path="acceptance.confirmRuns" label="Confirmation runs" value={draft.acceptance.confirmRuns} onChange={(v) => acceptance({ confirmRuns: v })} errors={errors} hint="Re-run a narrow win this many times; kept only if the mean still wins." />
+          <NumberField path="acceptance.confirmRuns" label="Confirmation runs" value={draft.acceptance.confirmRuns} onChange={(v) => acceptance({ confirmRuns: v })} errors={errors} hint={draft.acceptance.rule === 'classic' ? 'Re-run a narrow win this many times; kept only if the mean still wins.' : 'At most this many more runs to confirm a promising win.'} />
           <TextField path="acceptance.guardCommand" label="Guard command" mono wide value={draft.acceptance.guardCommand} onChange={(v) => acceptance({ guardCommand: v })} errors={errors} placeholder="npm test (optional)" hint="Must exit 0 in the candidate's worktree before a keep." />
           <NumberField path="acceptance.guardTimeoutSeconds" label="Guard timeout" unit="s" value={draft.acceptance.guardTimeoutSeconds} onChange={(v) => acceptance({ guardTimeoutSeconds: v })} errors={errors} />
         </Section>

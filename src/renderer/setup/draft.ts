@@ -31,6 +31,8 @@ export interface Draft {
   };
   readonly budget: { readonly seconds: string; readonly timeoutSeconds: string; readonly graceSeconds: string };
   readonly acceptance: {
+    readonly rule: 'noise-aware' | 'classic';
+    readonly falseKeepRate: string;
     readonly minImprovementMode: 'absolute' | 'relative' | 'noise';
     readonly minImprovement: string;
     readonly baselineRuns: string;
@@ -95,6 +97,8 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
     },
     budget: { seconds: str(c.budget?.seconds), timeoutSeconds: str(c.budget?.timeoutSeconds), graceSeconds: str(c.budget?.graceSeconds ?? 10) },
     acceptance: {
+      rule: acceptance.rule,
+      falseKeepRate: str(acceptance.falseKeepRate),
       minImprovementMode: acceptance.minImprovementMode,
       minImprovement: str(acceptance.minImprovement),
       baselineRuns: str(acceptance.baselineRuns),
@@ -193,6 +197,8 @@ export function fromDraft(d: Draft): DraftConversion {
       graceSeconds: num('budget.graceSeconds', d.budget.graceSeconds),
     },
     acceptance: {
+      rule: d.acceptance.rule,
+      falseKeepRate: num('acceptance.falseKeepRate', d.acceptance.falseKeepRate),
       minImprovementMode: d.acceptance.minImprovementMode,
       minImprovement: num('acceptance.minImprovement', d.acceptance.minImprovement),
       baselineRuns: num('acceptance.baselineRuns', d.acceptance.baselineRuns),

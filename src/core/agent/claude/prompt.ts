@@ -1,6 +1,7 @@
 // What the agent is told. Two parts: the system prompt (the app's rules + program.md) is the same for every
 // proposal of a run, so it is cached; the run-state prompt (results so far, best diff, crash tail, steering)
 // changes every time. Shared by the claude proposer and the command proposer (agent CLIs).
+import { describeAcceptanceRule } from '../../../shared/acceptance-text.js';
 import { effectiveTimeoutSeconds, type ProjectConfig } from '../../../shared/config.js';
 import { improvement, type Experiment } from '../../../shared/experiment.js';
 import type { ProposalContext } from '../proposer.js';
@@ -41,6 +42,10 @@ function tail(text: string, max: number): string {
 
 function acceptanceRule(config: ProjectConfig): string {
   const { minImprovementMode, minImprovement, confirmRuns, guardCommand } = config.acceptance;
+  if (config.acceptance.rule === 'noise-aware') {
+    const guard = guardCommand ? ` \`${guardCommand}\` must also pass (exit 0) before a change is kept.` : '';
+    return `${describeAcceptanceRule(config.acceptance)} A gain smaller than the noise is reverted, so aim for changes with a clear effect.${guard}`;
+  }
   const better = config.metric.direction === 'min' ? 'lower' : 'higher';
   let rule: string;
   if (minImprovement === 0) rule = `a change is kept when ${config.metric.name} is ${better} than the best so far`;

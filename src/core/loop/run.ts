@@ -85,8 +85,15 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   for (const e of record.experiments.values()) candidateCount += counts(e);
   let historyCache: Experiment[] | null = null;
 
+  /** Ids that have a row in results.tsv (start-run rewrote it from the journal). */
+  const rowIds = new Set([...record.experiments.values()].filter((e) => e.status !== 'running').map((e) => e.id));
+
+  /** Candidate ids a slot has taken but whose experiment-start is not recorded yet. */
+  const reservedIds = new Set<number>();
+
   const append = async (event: JournalEvent) => {
     const id = event.type === 'experiment-start' || event.type === 'experiment-end' ? event.experiment.id : null;
+    if (event.type === 'experiment-start') reservedIds.delete(event.experiment.id);
     const before = id !== null ? record.experiments.get(id) : undefined;
     foldEvent(record, event);
     if (id !== null) {
@@ -94,6 +101,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       historyCache = null;
     }
     await journal.append(event);
+    // A best measured again has a new mean: its results.tsv row follows the journal's fold.
+    if (event.type === 'best-remeasured' && rowIds.has(event.id)) await writeResults(paths.results, record.experiments.values(), config.metric).catch(() => undefined);
     emit({ kind: 'journal', event });
   };
 
@@ -120,7 +129,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const stopInputs = () => ({
     stop: config.stop,
     direction: config.metric.direction,
-    candidates: candidateCount,
+    // Ids handed out but not started yet count too: two slots checking at once must not both start the last one.
+    candidates: candidateCount + reservedIds.size,
     hours: (Date.now() - sessionStart) / 3_600_000,
     costUsd: record.costUsd,
     best: record.best,
@@ -194,8 +204,6 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   // ------------------------------------------------------------------------------------------------
   // Recording the end of an experiment.
 
-  /** Ids that have a row in results.tsv (start-run rewrote it from the journal). */
-  const rowIds = new Set([...record.experiments.values()].filter((e) => e.status !== 'running').map((e) => e.id));
 
   const finish = async (slot: SlotState, e: Experiment, tail: string | null) => {
     const finishedAt = isoNow();
@@ -326,9 +334,12 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         return;
       }
       const id = nextId++;
+      reservedIds.add(id);
       try {
         await runCandidate(ctx, slot, id);
+        reservedIds.delete(id);
       } catch (err) {
+        reservedIds.delete(id);
         // An engine failure (git broke, disk full) must not lose the run: record it and go on, unless it repeats.
         const message = `Experiment ${id} failed inside the app: ${errorMessage(err)}`;
         await append({ type: 'notice', at: isoNow(), level: 'error', message, id }).catch(() => undefined);

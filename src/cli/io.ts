@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { stripControl } from './sanitize.js';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIo {
@@ -37,8 +38,10 @@ export function processIo(): CliIo {
     // A missing package.json only costs the version string.
   }
   return {
-    out: guardedWriter(process.stdout),
-    err: guardedWriter(process.stderr),
+    // Descriptions and log tails come from agent-written code: no escape sequence reaches the terminal.
+    // A closed pipe or a vanished terminal only stops the printing (guardedWriter).
+    out: ((write) => (t: string) => write(stripControl(t)))(guardedWriter(process.stdout)),
+    err: ((write) => (t: string) => write(stripControl(t)))(guardedWriter(process.stderr)),
     cwd: process.cwd(),
     env: process.env,
     appVersion,

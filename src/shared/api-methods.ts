@@ -8,6 +8,7 @@ const METHODS = {
   eventsSince: true,
   openProject: true,
   chooseProject: true,
+  listFolders: true,
   createDemo: true,
   gitInit: true,
   closeProject: true,

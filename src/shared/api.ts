@@ -155,6 +155,8 @@ export interface ApiKeyStatus {
   readonly source: 'store' | 'env' | null;
   /** e.g. Linux without a keyring: the key would be stored with weak protection. */
   readonly warning: string | null;
+  /** The host the key is sent to (api.anthropic.com, or the app's ANTHROPIC_BASE_URL); an error when that is refused. */
+  readonly endpoint: { readonly host: string | null; readonly error: string | null };
 }
 
 export interface FileEntry {
@@ -234,6 +236,11 @@ export const apiSchemas = {
    * The page never lists folders itself. Refused under `serve` (no native dialog there: type the path).
    */
   chooseProject: z.object({}).strict(),
+  /**
+   * The folders inside `dir` (names only, no hidden ones, at most 500), to complete a typed project path
+   * under serve, where there is no folder picker.
+   */
+  listFolders: z.object({ dir: z.string().min(1).max(4096) }).strict(),
   /** Copy the bundled demo into dir (or a fresh folder in the app's data directory) and open it. */
   createDemo: z.object({ dir: z.string().min(1).optional() }).strict(),
   /** Make the folder a git repository (with an initial commit) so runs can start. */
@@ -254,7 +261,7 @@ export const apiSchemas = {
   startRun: z
     .object({
       tag: tag.optional(),
-      proposer: z.enum(['mutation', 'claude', 'command']).optional(),
+      proposer: z.enum(['mutation', 'claude', 'command', 'openai-compatible']).optional(),
       maxExperiments: z.number().int().min(1).optional(),
     })
     .strict(),
@@ -291,6 +298,7 @@ export interface ApiResults {
   eventsSince: { readonly events: readonly StudioEvent[]; readonly complete: boolean };
   openProject: ProjectInfo;
   chooseProject: ProjectInfo | null;
+  listFolders: { readonly dir: string; readonly folders: readonly string[] };
   createDemo: ProjectInfo;
   gitInit: ProjectInfo;
   closeProject: null;

@@ -30,6 +30,7 @@ const METHODS = {
   readLogLines: true,
   getTranscript: true,
   exportReport: true,
+  reportFromTsv: true,
   finalizeRun: true,
   setApiKey: true,
   clearApiKey: true,

@@ -282,6 +282,15 @@ export const apiSchemas = {
     .strict(),
   getTranscript: z.object({ tag, id }).strict(),
   exportReport: z.object({ tag, format: z.enum(['html', 'md']) }).strict(),
+  /** The report of any autoresearch results.tsv (its text, read by the renderer), as `report --from-tsv` makes it. Needs no open project. */
+  reportFromTsv: z
+    .object({
+      text: z.string().max(30_000_000, 'That file is too large for a results.tsv (over 30 MB)'),
+      fileName: z.string().trim().min(1).max(300),
+      format: z.enum(['html', 'md']),
+      direction: z.enum(['min', 'max']).optional(),
+    })
+    .strict(),
   /** A new branch from the run's start commit with one commit per kept improvement (or one, squashed), and a .patch file. */
   finalizeRun: z.object({ tag, branch: z.string().trim().min(1, 'Name the branch').max(200).optional(), squash: z.boolean().optional() }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
@@ -323,6 +332,8 @@ export interface ApiResults {
   getTranscript: unknown;
   /** The report file written under .autoresearch/reports/, and its content for a browser download. */
   exportReport: { readonly path: string; readonly fileName: string; readonly content: string };
+  /** The rendered report (nothing is written to disk) and the file name to offer for download. */
+  reportFromTsv: { readonly fileName: string; readonly content: string };
   finalizeRun: FinalizeResult;
   setApiKey: ApiKeyStatus;
   clearApiKey: ApiKeyStatus;

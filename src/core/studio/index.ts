@@ -41,7 +41,10 @@ import { createDemoProject } from '../project/demo.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 import { ProgramFileError, readProgramFile, writeProgramFile } from '../project/program-file.js';
 import { readProjectInfo } from '../project/project-info.js';
-import { exportRunReport } from '../report/export.js';
+import { exportRunReport, renderReport } from '../report/export.js';
+import { reportInputFromTsv } from '../report/load-tsv.js';
+import { buildReportModel } from '../report/model.js';
+import { ResultsTsvError } from '../report/read-results-tsv.js';
 import { FinalizeError, finalizeRun } from '../finalize/finalize-run.js';
 import { createEventLog } from './event-log.js';
 import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
@@ -555,6 +558,20 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       const p = requireProject();
       await readRecord(tag);
       return exportRunReport(p.dir, tag, format);
+    },
+    reportFromTsv: async ({ text, fileName, format, direction }: { text: string; fileName: string; format: 'html' | 'md'; direction?: 'min' | 'max' }) => {
+      // The same model and renderers as `autoresearch report --from-tsv`, so the app shows the same report.
+      try {
+        const input = reportInputFromTsv(text, { fileName, direction: direction ?? null, appVersion: deps.app.version });
+        const stem = fileName.replace(/\.tsv$/i, '') || 'results';
+        return { fileName: `${stem}-report.${format}`, content: renderReport(buildReportModel(input), format) };
+      } catch (err) {
+        if (err instanceof ResultsTsvError) {
+          // The CLI's advice names its flag; in the app the direction is a choice next to the button.
+          throw fail(`${fileName}: ${err.message.replace(/Pass --metric-direction min \((.*?)\) or --metric-direction max \((.*?)\)\./, 'Choose "lower is better" ($1) or "higher is better" ($2) and open the file again.')}`, 'invalid-args');
+        }
+        throw err;
+      }
     },
     finalizeRun: async ({ tag, branch, squash }: { tag: string; branch?: string; squash?: boolean }) => {
       const p = requireProject();

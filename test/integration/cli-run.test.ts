@@ -179,7 +179,7 @@ describe('autoresearch run (CLI)', () => {
     expect(notGit.stderr).toMatch(/not a git repository.*git init/s);
 
     const badFlag = await runCli(['run', dir, '--proposer', 'gpt']);
-    expect(badFlag.stderr).toMatch(/--proposer must be mutation, claude or command/);
+    expect(badFlag.stderr).toMatch(/--proposer must be mutation, claude, command or openai-compatible \(got "gpt"\)/);
 
     git(dir, 'checkout', '--', 'prepare.mjs');
     writeFileSync(path.join(dir, '.autoresearch', 'config.json'), '{"run": {"command": ""}}');
@@ -221,6 +221,7 @@ describe('autoresearch init (CLI)', () => {
     expect(cfg.run.command).toBe('uv run train.py');
     expect(cfg.files.editable).toEqual(['train.py']);
     expect(cfg.files.protected).toEqual(['prepare.py', 'pyproject.toml', 'uv.lock']);
+    expect(cfg.files.linked).toEqual(['.venv']);
     expect(cfg.metric).toMatchObject({ name: 'val_bpb', direction: 'min', memoryMb: 'peak_vram_mb' });
     expect(cfg.budget).toMatchObject({ seconds: 300, timeoutSeconds: 600 });
     expect(readFileSync(path.join(dir, 'program.md'), 'utf8')).toMatch(/Edit only: `train.py`/);

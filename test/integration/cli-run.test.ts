@@ -137,7 +137,7 @@ describe('autoresearch run (CLI)', () => {
     expect(notGit.stderr).toMatch(/not a git repository.*git init/s);
 
     const badFlag = await runCli(['run', dir, '--proposer', 'gpt']);
-    expect(badFlag.stderr).toMatch(/--proposer must be mutation, claude or command/);
+    expect(badFlag.stderr).toMatch(/--proposer must be mutation, claude, command or openai-compatible \(got "gpt"\)/);
 
     git(dir, 'checkout', '--', 'prepare.mjs');
     writeFileSync(path.join(dir, '.autoresearch', 'config.json'), '{"run": {"command": ""}}');

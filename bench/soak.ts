@@ -94,6 +94,9 @@ async function soak(): Promise<void> {
   const dir = makeProject();
   const tag = 'soak';
   gc();
+  // Measured here, after anything earlier in this process (the big fixture) has been collected.
+  await new Promise((r) => setTimeout(r, 100));
+  gc();
   const rss0 = process.memoryUsage().rss;
   console.log(`soak: ${N} experiments through the real loop in this process (trainer = echo, proposer = instant)`);
   console.log(' experiments   rss MB  (+MB)  heap MB   wall s');

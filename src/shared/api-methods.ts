@@ -30,6 +30,7 @@ const METHODS = {
   getTranscript: true,
   exportReport: true,
   finalizeRun: true,
+  auditRun: true,
   setApiKey: true,
   clearApiKey: true,
   listGpus: true,

@@ -123,6 +123,34 @@ export interface BestRemeasuredEvent {
   readonly run: ExperimentRunResult;
 }
 
+/**
+ * An audit of the result: the baseline commit and the best commit re-run `repeats` times each, interleaved
+ * (A B A B …) in the run's slots, and the paired improvement with its 95 % interval.
+ */
+export interface AuditEvent {
+  readonly type: 'audit';
+  readonly at: string;
+  readonly bestId: number;
+  readonly baselineCommit: string;
+  readonly bestCommit: string;
+  /** Pairs asked for. */
+  readonly repeats: number;
+  /** The measurements, pair by pair (a failed pair is left out of both). */
+  readonly baseline: readonly number[];
+  readonly best: readonly number[];
+  /** Pairs left out because a run failed (crash, timeout, protected file changed). */
+  readonly failedPairs: number;
+  /** Mean of the paired gains (best over baseline), positive = better in the metric's direction. */
+  readonly improvement: number;
+  /** The 95 % interval of that mean (paired Student-t). */
+  readonly ciLow: number;
+  readonly ciHigh: number;
+  /** The improvement the run itself recorded (baseline → best) when the audit began; null when unknown. */
+  readonly recordedImprovement: number | null;
+  /** The interval lies wholly above 0: the improvement is real at the 95 % level. */
+  readonly confirmed: boolean;
+}
+
 export interface SteerEvent {
   readonly type: 'steer';
   readonly at: string;
@@ -150,6 +178,7 @@ export type JournalEvent =
   | BestEvent
   | NoiseFloorEvent
   | BestRemeasuredEvent
+  | AuditEvent
   | SteerEvent
   | NoticeEvent;
 

@@ -66,6 +66,11 @@ function findElectron() {
   if (!name) return { why: "Electron's binary is not installed", download: true };
   const bin = path.join(pkg, 'dist', name);
   if (!existsSync(bin)) return { why: `Electron's binary is not installed (node_modules/electron/dist/${name} is missing)`, download: true };
+  // After an upgrade of the electron package the old binary is still there: fetch the one it wants.
+  const wanted = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
+  const versionFile = path.join(pkg, 'dist', 'version');
+  const have = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim().replace(/^v/, '') : null;
+  if (have && have !== wanted) return { why: `Electron's binary is version ${have}, the electron package wants ${wanted}`, download: true };
   return { bin };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { stripControl } from './sanitize.js';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIo {
@@ -37,8 +38,9 @@ export function processIo(): CliIo {
     // A missing package.json only costs the version string.
   }
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    // Descriptions and log tails come from agent-written code: no escape sequence reaches the terminal.
+    out: (t) => process.stdout.write(stripControl(t)),
+    err: (t) => process.stderr.write(stripControl(t)),
     cwd: process.cwd(),
     env: process.env,
     appVersion,

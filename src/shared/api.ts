@@ -157,6 +157,8 @@ export interface ApiKeyStatus {
   readonly source: 'store' | 'env' | null;
   /** e.g. Linux without a keyring: the key would be stored with weak protection. */
   readonly warning: string | null;
+  /** The host the key is sent to (api.anthropic.com, or the app's ANTHROPIC_BASE_URL); an error when that is refused. */
+  readonly endpoint: { readonly host: string | null; readonly error: string | null };
 }
 
 export interface FileEntry {
@@ -236,6 +238,11 @@ export const apiSchemas = {
    * The page never lists folders itself. Refused under `serve` (no native dialog there: type the path).
    */
   chooseProject: z.object({}).strict(),
+  /**
+   * The folders inside `dir` (names only, no hidden ones, at most 500), to complete a typed project path
+   * under serve, where there is no folder picker.
+   */
+  listFolders: z.object({ dir: z.string().min(1).max(4096) }).strict(),
   /** Copy the bundled demo into dir (or a fresh folder in the app's data directory) and open it. */
   createDemo: z.object({ dir: z.string().min(1).optional() }).strict(),
   /** Make the folder a git repository (with an initial commit) so runs can start. */
@@ -256,7 +263,7 @@ export const apiSchemas = {
   startRun: z
     .object({
       tag: tag.optional(),
-      proposer: z.enum(['mutation', 'claude', 'command']).optional(),
+      proposer: z.enum(['mutation', 'claude', 'command', 'openai-compatible']).optional(),
       maxExperiments: z.number().int().min(1).optional(),
     })
     .strict(),
@@ -277,6 +284,15 @@ export const apiSchemas = {
     .strict(),
   getTranscript: z.object({ tag, id }).strict(),
   exportReport: z.object({ tag, format: z.enum(['html', 'md']) }).strict(),
+  /** The report of any autoresearch results.tsv (its text, read by the renderer), as `report --from-tsv` makes it. Needs no open project. */
+  reportFromTsv: z
+    .object({
+      text: z.string().max(30_000_000, 'That file is too large for a results.tsv (over 30 MB)'),
+      fileName: z.string().trim().min(1).max(300),
+      format: z.enum(['html', 'md']),
+      direction: z.enum(['min', 'max']).optional(),
+    })
+    .strict(),
   /** A new branch from the run's start commit with one commit per kept improvement (or one, squashed), and a .patch file. */
   finalizeRun: z.object({ tag, branch: z.string().trim().min(1, 'Name the branch').max(200).optional(), squash: z.boolean().optional() }).strict(),
   /** Re-run the baseline and the best K times each, interleaved, and journal the improvement with its 95 % interval. */
@@ -295,6 +311,7 @@ export interface ApiResults {
   eventsSince: { readonly events: readonly StudioEvent[]; readonly complete: boolean };
   openProject: ProjectInfo;
   chooseProject: ProjectInfo | null;
+  listFolders: { readonly dir: string; readonly folders: readonly string[] };
   createDemo: ProjectInfo;
   gitInit: ProjectInfo;
   closeProject: null;
@@ -319,6 +336,8 @@ export interface ApiResults {
   getTranscript: unknown;
   /** The report file written under .autoresearch/reports/, and its content for a browser download. */
   exportReport: { readonly path: string; readonly fileName: string; readonly content: string };
+  /** The rendered report (nothing is written to disk) and the file name to offer for download. */
+  reportFromTsv: { readonly fileName: string; readonly content: string };
   finalizeRun: FinalizeResult;
   auditRun: AuditEvent;
   setApiKey: ApiKeyStatus;

@@ -109,15 +109,13 @@ export const DEFAULT_PRICES: Record<string, Price> = {
 };
 
 export const AgentSchema = z.object({
-  proposer: z.enum(['mutation', 'claude', 'command']).default('mutation'),
+  proposer: z.enum(['mutation', 'claude', 'command', 'openai-compatible']).default('mutation'),
   model: z.string().trim().min(1, 'Choose a model').default(DEFAULT_MODEL),
   maxTokens: z.number().int().min(256).max(128_000).default(16_000),
   /** Extended thinking budget in tokens; 0 turns thinking off. Must be below maxTokens. */
   thinkingBudget: z.number().int().min(0).default(0),
   /** Tool calls allowed in one proposal before it is cut off and rejected. */
   maxToolCalls: z.number().int().min(1).max(500).default(40),
-  /** Gateway or proxy; empty uses ANTHROPIC_BASE_URL or the SDK's default. */
-  baseUrl: z.string().trim().url('Enter a full URL such as https://api.anthropic.com').nullable().default(null),
   /** External agent CLI for the `command` proposer, e.g. `claude -p` or `codex exec`. */
   command: z.string().trim().nullable().default(null),
   commandPromptVia: z.enum(['stdin', 'arg']).default('stdin'),
@@ -174,6 +172,21 @@ export const StopSchema = z.object({
 });
 export type StopConfig = z.infer<typeof StopSchema>;
 
+/**
+ * The sandbox agent-written code runs in (bubblewrap on Linux). These switches only narrow it: turning the
+ * sandbox off is the app's decision (AUTORESEARCH_SANDBOX=off in its environment), never a project's, since a
+ * project folder may come from anyone.
+ */
+export const SandboxSchema = z.object({
+  /** false cuts the network of the trainer, the guard and command agents (loopback only). */
+  network: z.boolean().default(true),
+  /** true mounts the linked inputs (data/, .venv/) read-only. */
+  readOnlyInputs: z.boolean().default(false),
+  /** ~/.cache and ~/.triton stay writable (uv's cache lock, torch.compile); false makes them read-only. */
+  writableCaches: z.boolean().default(true),
+});
+export type SandboxConfig = z.infer<typeof SandboxSchema>;
+
 export const ProjectConfigSchema = z
   .object({
     version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
@@ -207,6 +220,7 @@ export const ProjectConfigSchema = z
     stop: StopSchema.default(StopSchema.parse({})),
     slots: z.array(SlotSchema).min(1, 'At least one slot is needed').default([{ env: {} }]),
     agent: AgentSchema.default(AgentSchema.parse({})),
+    sandbox: SandboxSchema.default(SandboxSchema.parse({})),
     /** Each experiment's log is capped at this many bytes (head and tail are kept). */
     logMaxBytes: z.number().int().min(64 * 1024).default(50 * 1024 * 1024),
   })

@@ -1,7 +1,8 @@
 // The journal: .autoresearch/runs/<tag>/journal.jsonl, one event a line, append-only, fsync'd.
 // It is the source of truth for a run; results.tsv, the UI and the reports are all derived from it.
+import { z } from 'zod';
 import type { ProjectConfig } from './config.js';
-import type { Experiment, ExperimentRunResult, TokenUsage } from './experiment.js';
+import { EXPERIMENT_STATUSES, type Experiment, type ExperimentRunResult, type TokenUsage } from './experiment.js';
 
 export const JOURNAL_VERSION = 1 as const;
 
@@ -183,3 +184,120 @@ export type JournalEvent =
   | NoticeEvent;
 
 export type JournalEventType = JournalEvent['type'];
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the journal back. A project folder is untrusted input (it may come from a colleague or a tarball,
+// and agent-written code ran inside it), so every event is checked before anything uses it: commits are
+// 40 or 64 hex digits (they reach git as arguments), ids are integers, statuses come from the enum, paths
+// are relative and stay below the run folder. An event that fails is skipped and counted like a torn line.
+// Objects pass unknown keys through, so a field added by a newer version survives an older reader.
+
+const sha = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'a commit is 40 or 64 hex digits');
+const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const count = z.number().finite();
+/** Relative to the run folder: no absolute path, no `..`, no backslash or NUL (checked again on disk with realpath). */
+const runRelativePath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\\') && !p.includes('\0') && !p.split('/').includes('..'), 'a path inside the run folder');
+const obj = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
+
+const TokenUsageSchema = obj({
+  inputTokens: count,
+  outputTokens: count,
+  cacheCreationInputTokens: count,
+  cacheReadInputTokens: count,
+  costUsd: count.nullable(),
+});
+const metricsRecord = z.record(z.string(), z.number().nullable());
+const RunResultSchema = obj({
+  metric: z.number().nullable(),
+  metrics: metricsRecord,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  timedOut: z.boolean(),
+  durationMs: count,
+  logPath: runRelativePath,
+});
+export const ExperimentSchema = obj({
+  id,
+  kind: z.enum(['baseline', 'candidate']),
+  slot: z.number().int().nonnegative(),
+  baseId: id.nullable(),
+  parentCommit: sha,
+  commit: sha.nullable(),
+  description: z.string(),
+  hypothesis: z.string(),
+  status: z.enum(EXPERIMENT_STATUSES),
+  metric: z.number().nullable(),
+  metrics: metricsRecord,
+  runs: z.array(RunResultSchema),
+  guard: obj({ passed: z.boolean(), exitCode: z.number().int().nullable(), durationMs: count, logPath: runRelativePath }).nullable(),
+  bestBefore: z.number().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  timings: obj({ proposalMs: count.nullable(), trainingMs: count.nullable(), totalMs: count.nullable() }),
+  usage: TokenUsageSchema.nullable(),
+  logPath: runRelativePath.nullable(),
+  transcriptPath: runRelativePath.nullable(),
+  error: z.string().nullable(),
+  changedFiles: z.array(z.string()),
+});
+
+/** The config a run recorded: shown, never executed (a run always executes the project's current config). */
+const RecordedConfigSchema = obj({ metric: obj({ name: z.string(), direction: z.enum(['min', 'max']) }) });
+
+/** Every stop reason, as a mapped type: a reason added to StopReason is a type error here until listed. */
+const STOP_REASONS: { readonly [K in StopReason]: true } = {
+  'max-experiments': true,
+  'max-hours': true,
+  'max-cost': true,
+  target: true,
+  exhausted: true,
+  failures: true,
+  user: true,
+  signal: true,
+  auth: true,
+  error: true,
+};
+
+/**
+ * One schema per event type. The mapped type makes a new member of `JournalEvent` a type error here until
+ * it has a schema, so the writer and the reader cannot drift apart.
+ */
+const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
+  'run-start': obj({ type: z.literal('run-start'), at: z.string(), version: z.number(), tag: z.string(), branch: z.string(), startCommit: sha, config: RecordedConfigSchema, proposer: z.string(), appVersion: z.string() }),
+  'run-resume': obj({ type: z.literal('run-resume'), at: z.string(), config: RecordedConfigSchema, proposer: z.string() }),
+  'run-stop': obj({ type: z.literal('run-stop'), at: z.string(), reason: z.string().refine((r) => Object.hasOwn(STOP_REASONS, r), 'a known stop reason'), message: z.string() }),
+  'experiment-start': obj({ type: z.literal('experiment-start'), at: z.string(), experiment: ExperimentSchema }),
+  'experiment-proposed': obj({
+    type: z.literal('experiment-proposed'),
+    at: z.string(),
+    id,
+    commit: sha.nullable(),
+    description: z.string(),
+    hypothesis: z.string(),
+    usage: TokenUsageSchema.nullable(),
+    proposalMs: count,
+    changedFiles: z.array(z.string()),
+    transcriptPath: runRelativePath.nullable(),
+  }),
+  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id, pid: z.number().int().positive(), pgid: z.number().int().positive(), what: z.enum(['setup', 'run', 'guard', 'agent']) }),
+  'process-end': obj({ type: z.literal('process-end'), at: z.string(), id, pgid: z.number().int().positive() }),
+  'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),
+  best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),
+  'noise-floor': obj({ type: z.literal('noise-floor'), at: z.string(), values: z.array(z.number().nullable()), spread: z.number().nullable() }),
+  'best-remeasured': obj({ type: z.literal('best-remeasured'), at: z.string(), id, run: RunResultSchema }),
+  steer: obj({ type: z.literal('steer'), at: z.string(), note: z.string() }),
+  notice: obj({ type: z.literal('notice'), at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: id.optional() }),
+};
+
+/** A journal line's parsed JSON as an event, or null when it is not a valid event of a known type. */
+export function parseJournalEvent(value: unknown): JournalEvent | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(EVENT_SCHEMAS, type)) return null;
+  const result = EVENT_SCHEMAS[type as JournalEventType].safeParse(value);
+  return result.success ? (result.data as JournalEvent) : null;
+}

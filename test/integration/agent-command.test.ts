@@ -175,4 +175,27 @@ describe('the command proposer', () => {
     await expect(proposer('edit').propose(proposalContext(project))).rejects.toBeInstanceOf(ProposerFatalError);
     expect(await readFile(path.join(project.worktree, 'prepare.py'), 'utf8')).toBe(PREPARE_PY);
   });
+
+  it('records the usage an agent CLI reports: claude -p --output-format json', async () => {
+    await setup();
+    // Spent tokens count even when the proposal is rejected (here: no change at all).
+    const none = await proposer('claude-json-nothing').propose(proposalContext(project));
+    expect(none.rejectedReason).toBeDefined();
+    expect(none.usage).toMatchObject({ inputTokens: 100, outputTokens: 10, costUsd: 0.01 });
+    const p = await proposer('claude-json').propose(proposalContext(project));
+    expect(p.rejectedReason).toBeUndefined();
+    // The description comes from the answer inside the JSON, not from the JSON text.
+    expect(p.description).toBe('Lower the learning rate to 0.03');
+    expect(p.hypothesis).toBe('Smaller steps.');
+    expect(p.usage).toEqual({ inputTokens: 1200, outputTokens: 450, cacheCreationInputTokens: 300, cacheReadInputTokens: 5000, costUsd: 0.0421 });
+  });
+
+  it('records the usage an agent CLI reports: codex exec --json (turns add up; cost unknown)', async () => {
+    await setup();
+    const p = await proposer('codex-json').propose(proposalContext(project));
+    expect(p.rejectedReason).toBeUndefined();
+    expect(p.description).toBe('Deepen to 10 layers');
+    expect(p.usage).toEqual({ inputTokens: 1700, outputTokens: 160, cacheCreationInputTokens: 0, cacheReadInputTokens: 1300, costUsd: null });
+    expect(await trainPy()).toContain('DEPTH = 10');
+  });
 });

@@ -41,7 +41,8 @@ describe('autoresearch run (CLI)', () => {
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
     const head = git(dir, 'rev-parse', 'HEAD').trim();
 
-    const run = await runCli(['run', dir, '--tag', 'acc', '--max-experiments', '6'], { timeoutMs: 300_000 });
+    // The demo as shipped, under the sandbox where bubblewrap is available.
+    const run = await runCli(['run', dir, '--tag', 'acc', '--max-experiments', '6'], { timeoutMs: 300_000, env: { AUTORESEARCH_SANDBOX: 'on' } });
     expect(run.stderr).not.toMatch(/Error:/);
     expect(run.code).toBe(0);
     const rows = readFileSync(runPaths(dir, 'acc').results, 'utf8').trimEnd().split('\n');

@@ -3,7 +3,7 @@
 // how it was launched), verifies the checksum from the mirror's SHASUMS256.txt, and launches it with the
 // project. When the download fails it says why in one line and serves the browser UI instead.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -173,6 +173,17 @@ describe.skipIf(process.platform === 'win32' || !built)('npm start on a machine 
     expect(second.output()).toContain(`Starting Autoresearch Studio on ${project}`);
     expect(mirror.requests.length).toBe(requestsBefore);
     expect(readFileSync(path.join(dir, 'launched.txt'), 'utf8')).toContain(`--project=${project}`);
+
+    // After an upgrade of the electron package the old binary does not do: the wanted one is installed
+    // again (from Electron's cache, checked against the mirror's checksums once more).
+    writeFileSync(path.join(pkg, 'dist', 'version'), '44.0.0');
+    const third = start(root, [project], env);
+    running.push(third);
+    expect(await finish(third)).toBe(0);
+    expect(third.output()).toContain(`Downloading Electron ${ELECTRON_VERSION}`);
+    expect(third.output()).toContain('Electron is installed.');
+    expect(readFileSync(path.join(pkg, 'dist', 'version'), 'utf8').trim()).toBe(ELECTRON_VERSION);
+    expect(mirror.requests.filter((r) => r.path.endsWith('.zip'))).toHaveLength(1);
   });
 
   it('says in one line why when the mirror answers 404, and serves the browser UI instead', async () => {

@@ -1,6 +1,8 @@
 // A run started from a terminal (`autoresearch run`) is visible, live, in the app that opens the project,
 // and can be steered and stopped from it.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../src/shared/api.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
@@ -8,7 +10,8 @@ import { runPaths } from '../../src/core/project/paths.js';
 import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
 import { buildCli, spawnCli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/processes.js';
-import { cleanupTempDirs, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
+import { makeExperiment, writeRunJournal } from '../fixtures/make-run.js';
+import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 
 beforeAll(buildCli);
 let studio: Studio | null = null;
@@ -63,4 +66,34 @@ describe('a run owned by another process', () => {
     const detail = await studio.api.getRun({ tag: 'ext' });
     expect(detail.state).toBe('stopped');
   }, 90_000);
+
+  it('never signals an unrelated local process that a planted run.lock names', async () => {
+    const { dir } = scoredProject();
+    // A long-lived local process that is not a run, like the user's editor.
+    const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const bystanderExit = new Promise<NodeJS.Signals | null>((r) => bystander.once('exit', (_c, sig) => r(sig)));
+    try {
+      const head = git(dir, 'rev-parse', 'HEAD').trim();
+      await writeRunJournal(dir, { tag: 'planted', experiments: [makeExperiment({ id: 0, parentCommit: head, commit: head, status: 'running' })], startCommit: head, stop: false });
+      studio = await createStudio({
+        app: { version: 'test', host: 'serve', platform: process.platform },
+        dataDir: tempDir('ar-data-'),
+        appRoot: REPO_ROOT,
+        secrets: createEnvSecretStore({}),
+      });
+      await studio.api.openProject({ dir });
+      const lockFile = `${dir}/.autoresearch/run.lock`;
+      for (const host of [hostname(), 'another-host']) {
+        writeFileSync(lockFile, JSON.stringify({ pid: bystander.pid, host, tag: 'planted', startedAt: new Date().toISOString() }));
+        expect(await waitUntil(async () => (await studio!.api.snapshot({})).live?.tag === 'planted', 10_000)).toBe(true);
+        await expect(studio.api.stopRun({})).rejects.toThrow(host === 'another-host' ? /not this machine/ : /does not hold its journal open/);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bystander.exitCode).toBeNull();
+      expect(bystander.signalCode).toBeNull();
+    } finally {
+      bystander.kill('SIGKILL');
+      await bystanderExit;
+    }
+  }, 60_000);
 });

@@ -117,6 +117,16 @@ describe('the native Open dialog', () => {
   });
 });
 
+describe('completing a typed path (serve)', () => {
+  it('lists the folders in a folder, not files or hidden ones, and says what to do with a relative or missing path', async () => {
+    const dir = makeRepo({ 'a.txt': 'x\n', 'zeta/x': '', 'alpha/y': '', '.hidden/z': '' });
+    const { studio } = await desktopStudio(null);
+    await expect(studio.api.listFolders({ dir })).resolves.toEqual({ dir, folders: ['alpha', 'zeta'] });
+    await expect(studio.api.listFolders({ dir: 'relative/path' })).rejects.toThrow(/Type a full path/);
+    await expect(studio.api.listFolders({ dir: path.join(dir, 'a.txt') })).rejects.toThrow(/is not a folder that can be read/);
+  });
+});
+
 describe('dropping onto the window', () => {
   it('opens a dropped folder and refuses a file or a path that is gone, saying what to do', async () => {
     const dir = makeRepo({ 'a.txt': 'x\n' });

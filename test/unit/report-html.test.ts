@@ -80,7 +80,7 @@ describe('renderHtmlReport', () => {
       expect(html).not.toMatch(/<script/i);
       expect(html).not.toMatch(/<link|<img|<iframe|@import|url\((?!#)/i);
       expect(html).not.toMatch(/xmlns/);
-      expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+      expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'">`);
       expect(html).toContain('@media (prefers-color-scheme:dark)');
       expect(html.match(/<svg /g)).toHaveLength(1);
     }
@@ -97,6 +97,17 @@ describe('renderHtmlReport', () => {
     // ...and it is the only place: this input contains one on purpose.
     expect(html.match(/https?:\/\//g)).toHaveLength(1);
     expect(html).toContain('# &lt;script&gt;alert(1)&lt;/script&gt; https://example.com</span>');
+  });
+
+  it('escapes a hostile status and id that got past the readers (every field, not only the free text)', () => {
+    const hostileStatus = '"><form action=//evil><button>' as never;
+    const input = projectInput();
+    const experiments = [...input.experiments, makeExperiment({ id: 5, status: hostileStatus, metric: null }), { ...makeExperiment({ id: 6, status: 'keep', metric: 0.5 }), id: '6<img src=x>' as never }];
+    const html = renderHtmlReport(buildReportModel({ ...input, experiments }));
+    expect(html).not.toContain('<form');
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&quot;&gt;&lt;form action=//evil&gt;&lt;button&gt;');
+    expect(html).toContain('6&lt;img src=x&gt;');
   });
 
   it('shows each kept improvement with its diff, or says why the diff is missing', () => {

@@ -97,7 +97,7 @@ describe('studio store', () => {
     expect(useStudio.getState().connected).toBe(false);
     f.setConnected(true);
     f.push(recent(6, ['/live'])); // arrives before the replay of 4 and 5
-    since.resolve({ events: [recent(4, ['/four']), { type: 'apiKey', apiKey: { set: true, source: 'env', warning: null }, seq: 5 }], complete: true });
+    since.resolve({ events: [recent(4, ['/four']), { type: 'apiKey', apiKey: { set: true, source: 'env', warning: null, endpoint: { host: 'api.anthropic.com', error: null } }, seq: 5 }], complete: true });
     await flush();
     await flush();
     const s = useStudio.getState();

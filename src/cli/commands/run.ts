@@ -3,6 +3,7 @@ import { createProposer, ProposerSetupError } from '../../core/agent/create-prop
 import { summarize } from '../../core/journal/fold.js';
 import { startRun, RunStartError } from '../../core/loop/start-run.js';
 import { RunLockedError } from '../../core/loop/run-lock.js';
+import type { ProposerName } from '../../core/loop/types.js';
 import { runPaths } from '../../core/project/paths.js';
 import { intOption, numberOption, parseCommandArgs } from '../args.js';
 import { formatExperimentLine, formatRunSummary } from '../format.js';
@@ -14,7 +15,8 @@ const USAGE = `Usage: autoresearch run [DIR] [options]
 Runs the loop on DIR (default: the current folder): baseline first, then propose → commit → run →
 keep or revert, until a stop condition. An existing run is resumed when you pass its --tag.
   --tag TAG               the run's name; branch autoresearch/TAG (default: today's date, e.g. nov24)
-  --proposer NAME         mutation (offline, default) | claude (Anthropic API) | command (agent CLI)
+  --proposer NAME         mutation (offline, default) | claude (Anthropic API) | command (agent CLI) |
+                          openai-compatible (any /v1/chat/completions server: OPENAI_BASE_URL, agent.model)
   --max-experiments N     stop after N experiments after the baseline (over the whole run)
   --max-hours H           stop after H hours
   --slots N               run N experiments at once, each in its own worktree
@@ -44,8 +46,8 @@ export const runCommand: Command = {
       return 0;
     }
     const proposer = values.proposer as string | undefined;
-    if (proposer !== undefined && !['mutation', 'claude', 'command'].includes(proposer)) {
-      throw new CliError(`--proposer must be mutation, claude or command (got "${proposer}").`);
+    if (proposer !== undefined && !['mutation', 'claude', 'command', 'openai-compatible'].includes(proposer)) {
+      throw new CliError(`--proposer must be mutation, claude, command or openai-compatible (got "${proposer}").`);
     }
     const dir = path.resolve(io.cwd, positionals[0] ?? '.');
     const json = Boolean(values.json);
@@ -56,7 +58,7 @@ export const runCommand: Command = {
       handle = await startRun({
         projectDir: dir,
         ...(typeof values.tag === 'string' ? { tag: values.tag } : {}),
-        ...(proposer ? { proposer: proposer as 'mutation' | 'claude' | 'command' } : {}),
+        ...(proposer ? { proposer: proposer as ProposerName } : {}),
         ...(values['max-experiments'] !== undefined ? { maxExperiments: intOption(values['max-experiments'], '--max-experiments')! } : {}),
         ...(values['max-hours'] !== undefined ? { maxHours: numberOption(values['max-hours'], '--max-hours')! } : {}),
         ...(values.slots !== undefined ? { slots: intOption(values.slots, '--slots')! } : {}),

@@ -36,7 +36,21 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 
 export type AuthResult =
   | { readonly ok: true; readonly via: 'query' | 'cookie' }
-  | { readonly ok: false; readonly status: 401 | 403 | 421; readonly message: string };
+  | { readonly ok: false; readonly status: 400 | 401 | 403 | 421; readonly message: string };
+
+/**
+ * The path and query of a request target. Only the origin form (`/ws?token=…`) is accepted: an absolute
+ * form (`http://a:b/ws`) or anything else URL parsing would choke on is answered 400, never thrown.
+ */
+export function requestTarget(target: string | undefined): URL | null {
+  const t = target ?? '/';
+  if (!t.startsWith('/') || t.startsWith('//')) return null;
+  try {
+    return new URL(t, 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
 
 export interface AuthPolicy {
   readonly token: string;
@@ -62,7 +76,8 @@ export function authorize(req: Pick<IncomingMessage, 'headers' | 'url'>, policy:
   if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`)) {
     return { ok: false, status: 403, message: `Requests from ${origin} are refused; only pages served by this server may call it.` };
   }
-  const url = new URL(req.url ?? '/', `http://${host}`);
+  const url = requestTarget(req.url);
+  if (!url) return { ok: false, status: 400, message: 'Bad request target; ask for a path such as /.' };
   const fromQuery = url.searchParams.get(TOKEN_PARAM);
   if (fromQuery !== null) {
     if (tokensEqual(fromQuery, policy.token)) return { ok: true, via: 'query' };

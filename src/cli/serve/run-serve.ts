@@ -78,6 +78,8 @@ export async function runServe(argv: readonly string[], deps: RunServeDeps): Pro
     [
       `Autoresearch Studio is serving ${dir}`,
       `  Open: ${server.url}`,
+      '  Keep this URL secret: its token is a password to a shell on this machine (whoever has it can save a run',
+      '  command and start it). Do not paste it into chats or tickets, and stop the server when you are done.',
       `  Listening on 127.0.0.1:${server.port} only. From another computer: ssh -N -L ${server.port}:127.0.0.1:${server.port} <this machine>, then open the URL there.`,
       'Press Ctrl+C to stop (a live run is stopped cleanly).',
       '',

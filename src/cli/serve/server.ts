@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Studio } from '../../core/studio/studio.js';
 import { CONTENT_SECURITY_POLICY, CSP_HEADER_EXTRA } from '../../shared/csp.js';
 import { TOKEN_PARAM, WS_PATH } from '../../shared/ws-protocol.js';
-import { authorize, newToken, tokenCookie } from './auth.js';
+import { authorize, newToken, requestTarget, tokenCookie } from './auth.js';
 import { CLOSE_TOO_SLOW, MAX_BUFFERED_BYTES, MAX_MESSAGE_BYTES, handleFrame } from './protocol.js';
 import { openStatic, resolveStatic } from './static-files.js';
 
@@ -69,7 +69,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'Only GET and HEAD; the Api is on the WebSocket.');
     }
-    const url = new URL(req.url ?? '/', `http://${SERVE_HOST}:${port}`);
+    const url = requestTarget(req.url);
+    if (!url) return send(res, 400, 'Bad request target.');
     if (url.pathname === WS_PATH) return send(res, 426, 'This is the WebSocket endpoint; connect with a WebSocket.');
     if (!existsSync(path.join(rendererDir, 'index.html'))) {
       return send(res, 503, `The UI is not built (${rendererDir} has no index.html). Run \`npm run build\` in the app folder, then reload.`);
@@ -89,12 +90,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     stream.pipe(res);
   }
 
+  // Everything on this path runs before authentication and outside any request handler: an exception here
+  // would end the process, and with it a live run (its GPU jobs orphaned). So nothing may throw.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const auth = authorize(req, { token, port });
-    const pathname = new URL(req.url ?? '/', `http://${SERVE_HOST}:${port}`).pathname;
-    if (!auth.ok) return refuseUpgrade(socket, auth.status, auth.message);
-    if (pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found');
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    socket.on('error', () => socket.destroy());
+    try {
+      const auth = authorize(req, { token, port });
+      if (!auth.ok) return refuseUpgrade(socket, auth.status, auth.message);
+      if (requestTarget(req.url)?.pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found');
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    } catch {
+      refuseUpgrade(socket, 400, 'Bad request');
+    }
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   function accept(ws: WebSocket): void {
@@ -160,6 +171,7 @@ function send(res: ServerResponse, status: number, message: string): void {
 }
 
 function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  if (!socket.writable) return void socket.destroy();
   const reason = http.STATUS_CODES[status] ?? 'Refused';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
 }

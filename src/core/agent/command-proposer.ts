@@ -6,6 +6,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand, type RunCommandOptions, type RunCommandResult } from '../exec/run-command.js';
 import { headCommit } from '../git/head.js';
+import { parseAgentCliReport } from './agent-cli-usage.js';
 import { describeFromText } from './claude/describe.js';
 import { buildRunStatePrompt, buildSystemPrompt } from './claude/prompt.js';
 import { guardDiff, hashProtectedFiles } from './diff-guard.js';
@@ -62,10 +63,12 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
       const secrets = secretValuesOf(opts.env);
       const clean = (s: string) => redactText(s, secrets);
 
+      // Set once the CLI has run: what it reported spending counts even when the proposal is rejected.
+      let reported: ReturnType<typeof parseAgentCliReport> = { usage: null, text: null };
       const rejected = (reason: string, extra: Record<string, unknown> = {}): Proposal => ({
         description: 'Agent command gave no usable proposal',
         hypothesis: '',
-        usage: null,
+        usage: reported.usage,
         transcript: redactDeep(
           { version: COMMAND_TRANSCRIPT_VERSION, proposer: 'command', command, promptVia: via, experimentId: ctx.experimentId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), prompt, ...extra, outcome: { rejectedReason: reason } },
           secrets,
@@ -107,6 +110,7 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
           timeoutMs: config.agent.commandTimeoutSeconds * 1000,
           graceMs,
           signal: ctx.signal,
+          sandbox: ctx.sandbox ?? null,
           ...(via === 'stdin' ? { stdin: prompt } : {}),
           onStart: (info) => {
             started = info;
@@ -122,6 +126,7 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
       }
 
       if (result.aborted) throw new ProposalAbortedError();
+      reported = parseAgentCliReport(output);
       const facts = {
         exitCode: result.exitCode,
         signal: result.signal,
@@ -156,14 +161,14 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
         );
       }
       const guard = await guardDiff({ worktree: workspace.root, config, protectedHashes });
-      const described = descriptionOf(output);
+      const described = descriptionOf(reported.text ?? output);
       if (!guard.ok) return rejected(guard.reason, { ...facts, changedFiles: guard.changedFiles });
       const description = described?.description ?? `${command.split(/\s+/)[0]} edit of ${guard.changedFiles.join(', ')}`;
       const hypothesis = described?.hypothesis ?? '';
       return {
         description: clean(description),
         hypothesis: clean(hypothesis),
-        usage: null,
+        usage: reported.usage,
         transcript: redactDeep(
           {
             version: COMMAND_TRANSCRIPT_VERSION,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { ProjectConfig } from '../../shared/config.js';
 import { changedFiles } from '../git/changed-files.js';
-import { raw } from '../git/git.js';
+import { raw, rev } from '../git/git.js';
 import { APP_DIR } from '../project/paths.js';
 
 export type GuardResult =
@@ -70,7 +70,8 @@ export async function guardDiff(opts: {
 }): Promise<GuardResult> {
   const { worktree, config, protectedHashes } = opts;
   const isEditable = picomatch([...config.files.editable], { dot: true });
-  const isProtected = config.files.protected.length ? picomatch([...config.files.protected], { dot: true }) : () => false;
+  // Any letter case: on a case-insensitive volume PREPARE.PY is the protected prepare.py.
+  const isProtected = config.files.protected.length ? picomatch([...config.files.protected], { dot: true, nocase: true }) : () => false;
   // Links to untracked inputs (data/, .venv/) and the app's own folder are the harness's, not the proposal's.
   const linked = config.files.linked.map((l) => l.replace(/\/+$/, ''));
   const isHarnessPath = (f: string) => f === APP_DIR || f.startsWith(`${APP_DIR}/`) || linked.some((l) => f === l || f.startsWith(`${l}/`));
@@ -103,6 +104,17 @@ export async function guardDiff(opts: {
     };
   }
 
+  // A changed file must be a plain file: a symbolic link (train.py -> ~/.ssh/id_ed25519) or a hard link would be
+  // committed as, or point the run at, something outside the project.
+  const links: string[] = [];
+  for (const f of files) {
+    const info = await lstat(path.join(worktree, f)).catch(() => null);
+    if (info && (info.isSymbolicLink() || (info.isFile() && info.nlink > 1))) links.push(f);
+  }
+  if (links.length) {
+    return { ok: false, reason: `The proposal made links instead of files (${listed(links)}); only plain files may change.`, changedFiles: files };
+  }
+
   const untracked = changes.filter((c) => c.code === '??').map((c) => c.path);
   const tracked = files.filter((f) => !untracked.includes(f));
   const changedLines = await countChangedLines(worktree, tracked, untracked);
@@ -123,11 +135,11 @@ export async function guardDiff(opts: {
 export async function restoreFiles(worktree: string, commit: string, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
   const inCommit = new Set(
-    (await raw(worktree, ['ls-tree', '-r', '-z', '--name-only', commit, '--', ...paths])).split('\0').filter(Boolean),
+    (await raw(worktree, ['ls-tree', '-r', '-z', '--name-only', '--end-of-options', rev(commit), '--', ...paths])).split('\0').filter(Boolean),
   );
   const existing = paths.filter((p) => inCommit.has(p));
   const extra = paths.filter((p) => !inCommit.has(p));
-  if (existing.length) await raw(worktree, ['checkout', commit, '--', ...existing]);
+  if (existing.length) await raw(worktree, ['checkout', rev(commit), '--', ...existing]);
   for (const p of extra) {
     const abs = path.resolve(worktree, p);
     // Never delete outside the worktree, whatever a path says.

@@ -3,6 +3,7 @@
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment, TokenUsage } from '../../shared/experiment.js';
 import type { Workspace } from './workspace.js';
+import type { SandboxSpec } from '../exec/sandbox.js';
 
 export interface ProposalContext {
   readonly config: ProjectConfig;
@@ -35,6 +36,8 @@ export interface ProposalContext {
   /** An external process (agent CLI) was started as its own process group; record it so a restarted app can kill orphans. */
   readonly onProcessStart?: (info: { readonly pid: number; readonly pgid: number }) => void;
   readonly onProcessEnd?: (info: { readonly pid: number; readonly pgid: number }) => void;
+  /** The sandbox an agent CLI runs in (null: none available or turned off). */
+  readonly sandbox?: { readonly bwrap: string; readonly spec: SandboxSpec } | null;
 }
 
 export interface Proposal {
@@ -49,7 +52,7 @@ export interface Proposal {
 }
 
 export interface Proposer {
-  readonly name: 'mutation' | 'claude' | 'command' | (string & {});
+  readonly name: 'mutation' | 'claude' | 'command' | 'openai-compatible' | (string & {});
   propose(ctx: ProposalContext): Promise<Proposal>;
 }
 

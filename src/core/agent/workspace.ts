@@ -1,6 +1,7 @@
 // The only door through which a proposer touches files. It lives in the slot's worktree and enforces the
 // config's rules in code: writes only to editable paths, reads only of editable and context files, no
-// escape through `..`, absolute paths outside the project, or symbolic links.
+// escape through `..`, absolute paths outside the project, symbolic links or hard links. Protected and hidden
+// names match in any letter case: on a case-insensitive volume (macOS, Windows) PREPARE.PY is prepare.py.
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -49,6 +50,7 @@ export interface Workspace {
 }
 
 const HIDDEN_DIRS = new Set(['.git', '.autoresearch', 'node_modules', '__pycache__', '.venv']);
+const isHiddenName = (name: string) => HIDDEN_DIRS.has(name.toLowerCase());
 const MAX_READ_BYTES = 2 * 1024 * 1024;
 
 export function createWorkspace(root: string, projectDir: string, rules: WorkspaceRules): Workspace {
@@ -56,7 +58,7 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
   const absProject = path.resolve(projectDir);
   const isEditable = picomatch([...rules.editable], { dot: true });
   const isContext = picomatch([...rules.context], { dot: true });
-  const isProtected = rules.protected.length ? picomatch([...rules.protected], { dot: true }) : () => false;
+  const isProtected = rules.protected.length ? picomatch([...rules.protected], { dot: true, nocase: true }) : () => false;
 
   function relative(p: string): string {
     if (typeof p !== 'string' || p.trim() === '') throw new WorkspaceError('Give a path relative to the project root, e.g. train.py');
@@ -80,7 +82,7 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     return normalised === '' ? '.' : normalised;
   }
 
-  const inHiddenDir = (rel: string) => rel.split('/').some((s) => HIDDEN_DIRS.has(s));
+  const inHiddenDir = (rel: string) => rel.split('/').some((s) => isHiddenName(s));
 
   function canWrite(rel: string): boolean {
     return rel !== '.' && isEditable(rel) && !isProtected(rel) && !inHiddenDir(rel);
@@ -133,6 +135,8 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     const abs = await assertNoSymlink(rel, true);
     const info = await lstat(abs);
     if (!info.isFile()) throw new WorkspaceError(`${rel} is not a file`);
+    // A hard link planted by earlier code could name any file of the user's (~/.ssh/id_ed25519).
+    if (info.nlink > 1) throw new WorkspaceError(`${rel} has more than one hard link, so it may be a file outside the project; the agent may not read it`);
     if (info.size > MAX_READ_BYTES) throw new WorkspaceError(`${rel} is ${info.size} bytes, more than the ${MAX_READ_BYTES} bytes the agent may read`);
     return readFile(abs, 'utf8');
   }
@@ -178,7 +182,7 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     if (!info.isDirectory()) throw new WorkspaceError(`${rel} is not a directory`);
     const entries = await readdir(abs, { withFileTypes: true });
     return entries
-      .filter((e) => !HIDDEN_DIRS.has(e.name))
+      .filter((e) => !isHiddenName(e.name))
       .map((e) => ({ name: e.name, type: e.isSymbolicLink() ? ('symlink' as const) : e.isDirectory() ? ('dir' as const) : ('file' as const) }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -199,7 +203,7 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
       const abs = dirRel === '.' ? absRoot : path.join(absRoot, dirRel);
       const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
       for (const e of entries) {
-        if (HIDDEN_DIRS.has(e.name) || e.isSymbolicLink()) continue;
+        if (isHiddenName(e.name) || e.isSymbolicLink()) continue;
         const rel = dirRel === '.' ? e.name : `${dirRel}/${e.name}`;
         if (e.isDirectory()) await walk(rel);
         else if (e.isFile() && canWrite(rel)) found.push(rel);

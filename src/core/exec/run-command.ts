@@ -9,6 +9,7 @@ import { createByteRing } from './byte-ring.js';
 import { openCappedLog, type CappedLog } from './capped-log.js';
 import { collapseProgress, decodeCutUtf8 } from './collapse-progress.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-tree.js';
+import { bwrapArgs, type SandboxSpec } from './sandbox.js';
 
 export interface RunCommandOptions {
   /** A shell command line, run with /bin/sh -c (the user writes `uv run train.py`). */
@@ -32,6 +33,8 @@ export interface RunCommandOptions {
   readonly onStart?: (p: { pid: number; pgid: number }) => void | Promise<void>;
   /** Every chunk of output as decoded text (UTF-8 safe across chunks); the caller batches for the UI. */
   readonly onOutput?: (text: string) => void;
+  /** Run inside bubblewrap (exec/sandbox.ts); null or absent: unsandboxed. */
+  readonly sandbox?: { readonly bwrap: string; readonly spec: SandboxSpec } | null;
 }
 
 export interface RunCommandResult {
@@ -119,7 +122,12 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
   }
 
   const started = performance.now();
-  const child = spawn('/bin/sh', ['-c', opts.command], {
+  // Sandboxed, bwrap leads the process group; a kill of the group ends its PID namespace and so everything
+  // inside, even a process that escaped with setsid.
+  const [file, argv] = opts.sandbox
+    ? [opts.sandbox.bwrap, [...bwrapArgs(opts.sandbox.spec), '--chdir', opts.cwd, '/bin/sh', '-c', opts.command]]
+    : ['/bin/sh', ['-c', opts.command]];
+  const child = spawn(file, argv, {
     cwd: opts.cwd,
     env: cleanEnv(opts.env),
     // Its own process group (setsid), so a timeout can end the trainer and everything it started.

@@ -1,8 +1,8 @@
-import { raw } from './git.js';
+import { raw, rev } from './git.js';
 
 /** Unified diff between two commits, optionally limited to paths. */
 export async function diffCommits(dir: string, from: string, to: string, paths: readonly string[] = []): Promise<string> {
-  return raw(dir, ['diff', '--no-color', '--no-ext-diff', '-M', from, to, ...(paths.length ? ['--', ...paths] : [])]);
+  return raw(dir, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--end-of-options', rev(from), rev(to), '--', ...paths]);
 }
 
 export interface NumstatEntry {
@@ -12,7 +12,7 @@ export interface NumstatEntry {
 }
 
 export async function diffNumstat(dir: string, from: string, to: string): Promise<NumstatEntry[]> {
-  const out = await raw(dir, ['diff', '--numstat', '--no-color', '-M', from, to]);
+  const out = await raw(dir, ['diff', '--numstat', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--end-of-options', rev(from), rev(to), '--']);
   return out
     .split('\n')
     .filter(Boolean)

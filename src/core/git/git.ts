@@ -1,16 +1,22 @@
-// The one place that runs git. Two doors:
-// - `raw(dir, args)`: a direct execFile of the system git. The loop's hot verbs (reset, commit, update-ref,
-//   status, diff) go through it because simple-git waits a fixed 50 ms after every command that prints
-//   nothing (its completion detection); with ten such commands per experiment that alone would exceed
-//   the harness's 150 ms budget per experiment (bench/loop-overhead).
-// - `git(dir)`: a simple-git client, for everything where its API reads better than argv.
+// The one place that runs git: a direct execFile of the system git. (simple-git waits a fixed 50 ms after
+// every command that prints nothing, its completion detection; with ten such commands per experiment that
+// alone would exceed the harness's 150 ms budget per experiment, bench/loop-overhead.)
+//
+// Everything a project folder holds is untrusted (it may come from a colleague, a tarball, or an agent's
+// code that ran in it), so every git command here:
+// - runs with hooks and fsmonitor off: `--no-verify` skips only two hooks, and post-checkout, post-commit,
+//   prepare-commit-msg and reference-transaction would otherwise run agent-planted code on every experiment;
+// - takes revisions only through `rev()`, which refuses anything git could read as an option, and callers
+//   put `--end-of-options` before them where the git verb supports it.
 import { execFile } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
 
 /** Used only when the user has no git identity configured, so the app's commits never fail on it. */
 export const FALLBACK_IDENTITY = { name: 'Autoresearch Studio', email: 'autoresearch@localhost' } as const;
 
 const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/** Prepended to every git command: no hook and no fsmonitor daemon ever runs inside the harness's git. */
+export const SAFE_GIT_CONFIG: readonly string[] = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 
 export class GitError extends Error {
   readonly exitCode: number | null;
@@ -23,17 +29,33 @@ export class GitError extends Error {
   }
 }
 
-export function git(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, trimmed: false });
+/**
+ * A revision argument (sha, ref name, `sha:path`). Refuses what git could take for an option (`--output=…`)
+ * or what no revision contains, so a value read from a journal can never become a flag.
+ */
+export function rev(value: string): string {
+  if (typeof value !== 'string' || value === '' || value.startsWith('-') || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new Error(`Refusing ${JSON.stringify(String(value).slice(0, 80))} as a git revision: it is not a commit or ref name.`);
+  }
+  return value;
 }
 
 /** Another git process (a parallel slot, a background gc) holds a lock: worth a short retry. */
 const LOCK_CONTENTION = /\.lock': File exists|cannot lock ref|Unable to create '.*\.lock'|another git process seems to be running/i;
 
 export async function raw(dir: string, args: readonly string[]): Promise<string> {
+  return withLockRetry(() => runGit(dir, args, 'utf8') as Promise<string>);
+}
+
+/** The same as `raw`, for binary output (blob contents). */
+export async function rawBuffer(dir: string, args: readonly string[]): Promise<Buffer> {
+  return withLockRetry(() => runGit(dir, args, 'buffer') as Promise<Buffer>);
+}
+
+async function withLockRetry<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await runGit(dir, args);
+      return await fn();
     } catch (err) {
       if (attempt >= 5 || !(err instanceof GitError) || !LOCK_CONTENTION.test(err.stderr)) throw err;
       await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
@@ -41,15 +63,15 @@ export async function raw(dir: string, args: readonly string[]): Promise<string>
   }
 }
 
-function runGit(dir: string, args: readonly string[]): Promise<string> {
+function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      [...args],
+      [...SAFE_GIT_CONFIG, ...args],
       {
         cwd: dir,
-        maxBuffer: MAX_OUTPUT,
-        encoding: 'utf8',
+        maxBuffer: encoding === 'buffer' ? 4 * MAX_OUTPUT : MAX_OUTPUT,
+        encoding,
         // Never wait for a password prompt or an editor in an unattended run.
         env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', LC_ALL: 'C' },
       },
@@ -60,7 +82,7 @@ function runGit(dir: string, args: readonly string[]): Promise<string> {
             reject(new Error('git was not found. Install git and make sure it is on PATH.'));
             return;
           }
-          reject(new GitError(args, code, stderr || err.message));
+          reject(new GitError(args, code, String(stderr) || err.message));
           return;
         }
         resolve(stdout);

@@ -1,4 +1,4 @@
-import { raw } from './git.js';
+import { raw, rev as revArg } from './git.js';
 
 /** Full sha of HEAD, or null in a repository without commits. */
 export async function headCommit(dir: string): Promise<string | null> {
@@ -21,7 +21,7 @@ export async function currentBranch(dir: string): Promise<string | null> {
 
 export async function resolveCommit(dir: string, rev: string): Promise<string | null> {
   try {
-    return (await raw(dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || null;
+    return (await raw(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', revArg(`${rev}^{commit}`)])).trim() || null;
   } catch {
     return null;
   }

@@ -1,12 +1,26 @@
-import { raw } from './git.js';
+import { raw, rev } from './git.js';
+
+/** `-e /<path>` for each linked input, so `git clean -x` leaves the links (data/, .venv/) alone. */
+function keepArgs(keep: readonly string[]): string[] {
+  return keep
+    .map((k) => k.trim().replace(/^\/+|\/+$/g, ''))
+    .filter((k) => k !== '' && !k.startsWith('-'))
+    .flatMap((k) => ['-e', `/${k}`]);
+}
 
 /**
- * Put a worktree exactly at `commit`: tracked files reset, untracked files removed (ignored ones such as
- * data links and caches are kept; `keep` names more paths to leave alone).
+ * Remove everything in a worktree that is not in its HEAD commit: untracked files and ignored ones too
+ * (a `.pth` or `.pyc` planted by one experiment must not run in the next), nested repositories included.
+ * Only `keep` (the linked inputs) survives.
  */
+export async function cleanWorktree(worktree: string, keep: readonly string[] = []): Promise<void> {
+  await raw(worktree, ['clean', '-ffdx', '--quiet', ...keepArgs(keep)]);
+}
+
+/** Put a worktree exactly at `commit`: tracked files reset, everything else removed except `keep`. */
 export async function resetTo(worktree: string, commit: string, keep: readonly string[] = []): Promise<void> {
-  // A crash can leave a stale index lock behind; the next git command would fail on it forever.
-  await raw(worktree, ['checkout', '--detach', '--force', commit]);
-  await raw(worktree, ['reset', '--hard', '--quiet', commit]);
-  await raw(worktree, ['clean', '-fd', '--quiet', ...keep.flatMap((k) => ['-e', k])]);
+  // checkout and reset do not take --end-of-options in every git version; rev() refuses anything option-like.
+  await raw(worktree, ['checkout', '--detach', '--force', rev(commit)]);
+  await raw(worktree, ['reset', '--hard', '--quiet', rev(commit)]);
+  await cleanWorktree(worktree, keep);
 }

@@ -1,9 +1,9 @@
 // Slot worktrees: detached checkouts under .autoresearch/worktrees/, so the user's checkout is never touched.
 import { rm, stat } from 'node:fs/promises';
-import { raw } from './git.js';
+import { raw, rev } from './git.js';
 
 export async function addWorktree(repo: string, worktreePath: string, commit: string): Promise<void> {
-  await raw(repo, ['worktree', 'add', '--detach', '--force', worktreePath, commit]);
+  await raw(repo, ['worktree', 'add', '--detach', '--force', '--end-of-options', worktreePath, rev(commit)]);
 }
 
 export async function pruneWorktrees(repo: string): Promise<void> {

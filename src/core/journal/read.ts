@@ -1,15 +1,17 @@
 // Reads a run's journal. Tolerates what a crash can leave behind: a torn last line (or any line that is
 // not JSON) is skipped and reported, never fatal, so one bad byte cannot hide a night of experiments.
+// Every event is validated (parseJournalEvent): the folder may come from anyone, and its commits reach git
+// and its paths reach the file system. An invalid event is skipped and counted the same way.
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { JournalEvent } from '../../shared/journal.js';
+import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 import { foldEvent, emptyRunRecord, type RunRecord } from './fold.js';
 
 export interface JournalReadResult {
   readonly events: JournalEvent[];
-  /** 1-based line numbers that could not be parsed. */
+  /** 1-based line numbers that could not be parsed or are not a valid event. */
   readonly badLines: number[];
 }
 
@@ -23,8 +25,8 @@ export async function readJournalEvents(file: string): Promise<JournalReadResult
     n += 1;
     if (line.trim() === '') continue;
     try {
-      const parsed = JSON.parse(line) as JournalEvent;
-      if (parsed && typeof parsed === 'object' && typeof parsed.type === 'string') events.push(parsed);
+      const event = parseJournalEvent(JSON.parse(line));
+      if (event) events.push(event);
       else badLines.push(n);
     } catch {
       badLines.push(n);

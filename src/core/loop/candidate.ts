@@ -1,15 +1,16 @@
 // One candidate, start to end: propose (in the slot's worktree, through the restricted workspace), guard the
 // diff, commit, verify the protected files, measure, confirm a narrow win, run the guard command, decide.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { addUsage, type Experiment, type ExperimentRunResult, type TokenUsage } from '../../shared/experiment.js';
 import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
 import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, SearchSpaceExhaustedError, type Proposal } from '../agent/proposer.js';
 import { createWorkspace } from '../agent/workspace.js';
 import { commitPaths } from '../git/commit.js';
 import { diffCommits } from '../git/diff.js';
-import { resetTo } from '../git/reset-to.js';
+import { cleanWorktree, resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import { projectPaths } from '../project/paths.js';
+import { readProgramFile } from '../project/program-file.js';
 import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
 import { decide, mean, noiseGroupsOf, type DecisionInput } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
@@ -38,7 +39,8 @@ type ProposeOutcome = Proposal | 'interrupted' | { readonly fatal: string } | { 
 async function propose(ctx: RunContext, slot: SlotState, id: number, base: Experiment): Promise<ProposeOutcome> {
   const { config, record } = ctx;
   const workspace = createWorkspace(slot.worktree, ctx.projectDir, config.files);
-  const program = await readFile(projectPaths(ctx.projectDir).program, 'utf8').catch(() => '');
+  // A program.md that is a link (to a file outside the project) is not read: the agent sees no program.
+  const program = (await readProgramFile(projectPaths(ctx.projectDir).program).catch(() => null)) ?? '';
   // Tokens of attempts that failed on an outage still count (the spend cap must see them).
   let spentBefore: TokenUsage | null = null;
   for (let attempt = 0; ; attempt++) {
@@ -68,6 +70,7 @@ async function propose(ctx: RunContext, slot: SlotState, id: number, base: Exper
         // An agent CLI runs as its own process group: journal it, so a restarted app can kill an orphan.
         onProcessStart: (p) => void ctx.append({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }).catch(() => undefined),
         onProcessEnd: (p) => void ctx.append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
+        sandbox: ctx.sandboxFor(slot.worktree, 'agent'),
       });
       return spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal;
     } catch (err) {
@@ -145,6 +148,8 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
 
   const message = `${description}\n\n${proposal.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
   const commit = await commitPaths(slot.worktree, check.changedFiles, message);
+  // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
+  await cleanWorktree(slot.worktree, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
   await proposed(commit, check.changedFiles);
 

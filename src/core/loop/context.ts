@@ -7,6 +7,7 @@ import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import type { RunCommandResult } from '../exec/run-command.js';
+import type { SandboxSpec } from '../exec/sandbox.js';
 import type { RunRecord } from '../journal/fold.js';
 import type { runPaths } from '../project/paths.js';
 import type { ProtectedHashes } from './protected-files.js';
@@ -72,6 +73,8 @@ export interface RunContext {
   withDecisionLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Run a command as its own process group, journaled (process-start/end) so orphans can be found. */
   runProcess(request: ProcessRequest): Promise<RunCommandResult>;
+  /** The sandbox for a command in `cwd` (null: bubblewrap is missing or the sandbox is off). */
+  sandboxFor(cwd: string, kind: 'trainer' | 'agent'): { readonly bwrap: string; readonly spec: SandboxSpec } | null;
 }
 
 /** How much of a failed command's output goes into an experiment's error. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { raw } from '../git/git.js';
+import { raw, rawBuffer, rev } from '../git/git.js';
 
 export type ProtectedHashes = ReadonlyMap<string, string>;
 
@@ -13,7 +13,7 @@ export async function protectedHashesAt(repo: string, commit: string, globs: rea
   const hashes = new Map<string, string>();
   if (globs.length === 0) return hashes;
   const isProtected = picomatch([...globs], { dot: true });
-  const files = (await raw(repo, ['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter((f) => f && isProtected(f));
+  const files = (await raw(repo, ['ls-tree', '-r', '-z', '--name-only', '--end-of-options', rev(commit)])).split('\0').filter((f) => f && isProtected(f));
   for (const file of files) {
     const content = await gitShowBuffer(repo, `${commit}:${file}`);
     hashes.set(file, createHash('sha256').update(content).digest('hex'));
@@ -21,13 +21,8 @@ export async function protectedHashesAt(repo: string, commit: string, globs: rea
   return hashes;
 }
 
-async function gitShowBuffer(repo: string, spec: string): Promise<Buffer> {
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
-    execFile('git', ['cat-file', 'blob', spec], { cwd: repo, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (err, stdout) =>
-      err ? reject(err) : resolve(stdout),
-    );
-  });
+function gitShowBuffer(repo: string, spec: string): Promise<Buffer> {
+  return rawBuffer(repo, ['cat-file', 'blob', '--end-of-options', rev(spec)]);
 }
 
 /** The protected files whose content in `worktree` differs from the expected hashes (or are missing). */

@@ -11,6 +11,7 @@ import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import { runCommand } from '../exec/run-command.js';
+import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, type RunRecord } from '../journal/fold.js';
@@ -26,6 +27,7 @@ import { releaseLock } from './run-lock.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
 import type { LoopDeps, LoopEvent, RunHandle, RunOutcome } from './types.js';
 import { prepareWorktree } from './worktrees.js';
+import { commandSandbox } from './sandbox-spec.js';
 
 interface CreateRunInput {
   readonly projectDir: string;
@@ -221,6 +223,11 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     return next;
   };
 
+  // Decided once per run: agent-written code runs under bubblewrap when it works here (exec/sandbox.ts).
+  const sandbox = await sandboxMode(deps.env);
+  const sandboxFor: RunContext['sandboxFor'] = (cwd, kind) =>
+    sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(projectDir, cwd, config, deps.env, kind) } : null;
+
   const runProcess: RunContext['runProcess'] = async (r) => {
     let pgid = 0;
     const result = await runCommand({
@@ -241,6 +248,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       timeoutMs: r.timeoutMs,
       graceMs: config.budget.graceSeconds * 1000,
       signal: abort.signal,
+      sandbox: sandboxFor(r.cwd, 'trainer'),
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {
         pgid = p.pgid;
@@ -274,6 +282,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     requestStop,
     withDecisionLock,
     runProcess,
+    sandboxFor,
   };
 
   // ------------------------------------------------------------------------------------------------
@@ -319,6 +328,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const main = async (): Promise<RunOutcome> => {
     try {
       await append(input.opening);
+      const warning = sandboxWarning(sandbox.mode);
+      if (warning) await append({ type: 'notice', at: isoNow(), level: 'warning', message: warning });
       // Worktrees first: a broken one from a crash is rebuilt here.
       const startAt = record.bestCommit ?? record.startCommit;
       for (const slot of slots) {

@@ -5,7 +5,7 @@ import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import type { RunRecord } from '../journal/fold.js';
 
-export type ProposerName = 'mutation' | 'claude' | 'command';
+export type ProposerName = 'mutation' | 'claude' | 'command' | 'openai-compatible';
 
 /** Side effects and environment the loop needs; the CLI and the Studio pass their own. */
 export interface LoopDeps {

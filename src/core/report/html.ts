@@ -127,12 +127,12 @@ function improvementHtml(model: ReportModel, k: KeptImprovement, index: number):
   if (k.diffNote) body.push(`<p class="note">${e(k.diffNote)}</p>`);
   const open = index < 30 ? ' open' : '';
   const summary =
-    `<summary><span class="kid">#${k.id}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
+    `<summary><span class="kid">#${e(String(k.id))}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
     `<span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span>${k.confidence?.label === 'within-noise' ? '<span class="noise-keep" title="Kept, but within the noise: it may be luck"> ≈ noise</span>' : ''}</summary>`;
   // Nothing to unfold (a results.tsv import): one dense line instead of an empty panel.
   if (body.length === 0) {
     return (
-      `<div class="kept plain"><span class="kid">#${k.id}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
+      `<div class="kept plain"><span class="kid">#${e(String(k.id))}</span> <span class="kdesc">${e(k.description || '(no description)')}</span>` +
       `<span class="kmeta">${meta.join(' · ')}</span><span class="kval">${e(formatMetric(k.metric))}</span><span class="kgain">${gain}</span></div>`
     );
   }
@@ -168,10 +168,11 @@ function tableHtml(model: ReportModel): string {
     .map((r) => {
       const desc = r.error && r.error !== r.description ? `${e(r.description)} <span class="err">${e(r.error)}</span>` : e(r.description);
       return (
-        `<tr class="${STATUS_CLASS[r.status]}${r.isBaseline ? ' base' : ''}"><td class="num">${r.id}</td><td><code>${e(shortCommit(r.commit))}</code></td>` +
-        `<td><span class="st">${r.isBaseline ? 'baseline' : r.status}</span></td><td class="num">${e(formatMetric(r.metric))}</td>` +
+        // Every field is escaped, even those typed as enums and numbers: a report's data comes from files anyone can edit.
+        `<tr class="${STATUS_CLASS[r.status] ?? 's-other'}${r.isBaseline ? ' base' : ''}"><td class="num">${e(String(r.id))}</td><td><code>${e(shortCommit(r.commit))}</code></td>` +
+        `<td><span class="st">${e(r.isBaseline ? 'baseline' : r.status)}</span></td><td class="num">${e(formatMetric(r.metric))}</td>` +
         `<td class="num change">${changeHtml(r.change)}</td>` +
-        (showMemory ? `<td class="num">${r.memoryGb === null ? '' : r.memoryGb.toFixed(1)}</td>` : '') +
+        (showMemory ? `<td class="num">${r.memoryGb === null ? '' : e(Number(r.memoryGb).toFixed(1))}</td>` : '') +
         (showTime ? `<td class="num">${r.trainingMs === null ? '' : e(formatDurationMs(r.trainingMs))}</td>` : '') +
         (showCost ? `<td class="num">${r.costUsd === null ? '' : e(formatUsd(r.costUsd))}</td>` : '') +
         `<td class="desc">${desc}</td></tr>`
@@ -198,7 +199,7 @@ export function renderHtmlReport(model: ReportModel, options: HtmlReportOptions 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'">
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="Autoresearch Studio${version}">
 <title>${e(model.chartTitle)} · ${e(model.title)}</title>

@@ -165,7 +165,7 @@ function experimentsTable(model: ReportModel): string {
   const align = head.map((h, i) => (i === 0 || i === 3 || i === 4 || h === 'memory GB' || h === 'training' || h === 'cost' ? '---:' : '---'));
   const lines = [`## All experiments (${formatCount(model.figures.experiments)})`, '', `| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`];
   for (const r of model.rows) {
-    const status = r.isBaseline ? 'baseline' : r.status === 'keep' ? '**keep**' : r.status;
+    const status = r.isBaseline ? 'baseline' : r.status === 'keep' ? '**keep**' : md(r.status);
     const description = r.error && r.error !== r.description ? `${r.description} — ${r.error}` : r.description;
     const cells = [
       String(r.id),

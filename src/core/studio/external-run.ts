@@ -5,10 +5,11 @@
 import { open, stat } from 'node:fs/promises';
 import type { LiveRun, LiveSlot } from '../../shared/api.js';
 import { effectiveTimeoutSeconds } from '../../shared/config.js';
-import type { JournalEvent } from '../../shared/journal.js';
+import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
 import { emptyRunRecord, foldEvent, type RunRecord } from '../journal/fold.js';
 import type { LoopEvent } from '../loop/types.js';
-import { runPaths } from '../project/paths.js';
+import { resolveRunFile } from '../logs/run-file.js';
+import { projectPaths, runPaths } from '../project/paths.js';
 
 export interface ExternalRunWatcher {
   readonly tag: string;
@@ -57,12 +58,13 @@ export async function watchExternalRun(opts: {
       offset += Buffer.byteLength(complete, 'utf8') + 1;
       for (const line of complete.split('\n')) {
         if (!line.trim()) continue;
-        let event: JournalEvent;
+        let event: JournalEvent | null;
         try {
-          event = JSON.parse(line) as JournalEvent;
+          event = parseJournalEvent(JSON.parse(line));
         } catch {
           continue; // a torn line from a crash: the journal reader skips it too
         }
+        if (!event) continue; // not a valid event: skipped, as the journal reader does
         foldEvent(record, event);
         if (report) opts.onEvent({ kind: 'journal', event });
       }
@@ -74,7 +76,8 @@ export async function watchExternalRun(opts: {
     for (const e of running) {
       const rel = e.id === 0 || e.commit ? paths.logRel(e.id, Math.max(0, e.runs.length)) : null;
       if (!rel) continue;
-      const file = paths.abs(rel);
+      const file = await resolveRunFile(projectPaths(opts.projectDir).runsDir, paths.dir, rel).catch(() => null);
+      if (!file) continue;
       let state = logOffsets.get(e.id);
       if (!state || state.path !== file) {
         // Start at the end: the UI reads what came before through readLogLines.

@@ -1,6 +1,6 @@
 // createStudio: the Api implemented over the engine. One instance per app (Electron main, or
 // `autoresearch serve`); it owns the open project, the live run, the GPU poller and the event log.
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ApiError,
@@ -19,6 +19,7 @@ import {
 import { describeConfigErrors, parseConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { experimentChange, formatChange, formatMetric } from '../../shared/wording.js';
+import { apiBaseUrl } from '../agent/claude/base-url.js';
 import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
 import { diffCommits, diffNumstat } from '../git/diff.js';
 import { gitInit } from '../git/init.js';
@@ -28,16 +29,22 @@ import { queryGpus } from '../gpu/index.js';
 import { summarize, toRunDetail, type RunRecord } from '../journal/fold.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js';
 import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
+import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
 import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
+import { whyNotSignal } from '../loop/run-owner.js';
 import { addSteeringNote } from '../loop/steer-note.js';
 import { startRun, RunStartError } from '../loop/start-run.js';
-import type { LoopEvent, RunHandle } from '../loop/types.js';
+import type { LoopEvent, ProposerName, RunHandle } from '../loop/types.js';
 import { testMetricOnText } from '../metric/index.js';
 import { saveConfig } from '../project/config-file.js';
 import { createDemoProject } from '../project/demo.js';
 import { projectPaths, runPaths } from '../project/paths.js';
+import { ProgramFileError, readProgramFile, writeProgramFile } from '../project/program-file.js';
 import { readProjectInfo } from '../project/project-info.js';
-import { exportRunReport } from '../report/export.js';
+import { exportRunReport, renderReport } from '../report/export.js';
+import { reportInputFromTsv } from '../report/load-tsv.js';
+import { buildReportModel } from '../report/model.js';
+import { ResultsTsvError } from '../report/read-results-tsv.js';
 import { FinalizeError, finalizeRun } from '../finalize/finalize-run.js';
 import { AuditError, auditRun } from '../audit/audit-run.js';
 import { createEventLog } from './event-log.js';
@@ -73,7 +80,13 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
   const apiKeyStatus = async (): Promise<ApiKeyStatus> => {
     const key = await deps.secrets.getApiKey();
     const source = deps.secrets.keySource ? await deps.secrets.keySource() : key ? (deps.secrets.fromEnv ? 'env' : 'store') : null;
-    return { set: Boolean(key), source: key ? source : null, warning: await deps.secrets.warning() };
+    let endpoint: ApiKeyStatus['endpoint'];
+    try {
+      endpoint = { host: apiBaseUrl(env.ANTHROPIC_BASE_URL).host, error: null };
+    } catch (err) {
+      endpoint = { host: null, error: (err as Error).message };
+    }
+    return { set: Boolean(key), source: key ? source : null, warning: await deps.secrets.warning(), endpoint };
   };
 
   const readRecord = async (tag: string): Promise<RunRecord> => {
@@ -270,10 +283,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     return { record, experiment };
   };
 
+  /** A file the journal names, opened only inside the run's folder (the journal is untrusted input). */
+  const runFile = (tag: string, rel: string) => {
+    const dir = requireProject().dir;
+    return resolveRunFile(projectPaths(dir).runsDir, runPaths(dir, tag).dir, rel).catch((err: unknown) => {
+      throw err instanceof OutsideRunFolderError ? fail(err.message, 'failed') : err;
+    });
+  };
+
   const logFileOf = async (tag: string, id: number, runIndex = 0) => {
     const { experiment } = await experimentOf(tag, id);
     const rel = experiment.runs[runIndex]?.logPath ?? (runIndex === 0 ? experiment.logPath ?? runPaths(requireProject().dir, tag).logRel(id) : runPaths(requireProject().dir, tag).logRel(id, runIndex));
-    return { file: runPaths(requireProject().dir, tag).abs(rel), rel, experiment };
+    return { file: await runFile(tag, rel), rel, experiment };
   };
 
   const handlers: { [M in keyof ApiResults]: (args: never) => Promise<ApiResults[M]> } = {
@@ -295,6 +316,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       }
       const dir = await deps.chooseFolder();
       return dir ? openProject(dir) : null;
+    },
+    listFolders: async ({ dir }: { dir: string }) => {
+      if (!path.isAbsolute(dir)) throw fail(`Type a full path (starting with ${path.sep}) to see the folders in it.`, 'invalid-args');
+      const abs = path.resolve(dir);
+      const entries = await readdir(abs, { withFileTypes: true }).catch(() => null);
+      if (!entries) throw fail(`${abs} is not a folder that can be read.`, 'not-found');
+      const folders = entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort((a, b) => a.localeCompare(b))
+        .slice(0, 500);
+      return { dir: abs, folders };
     },
     createDemo: async ({ dir }: { dir?: string }) => {
       let target = dir ? path.resolve(dir) : '';
@@ -349,8 +382,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           const rec = await readRecord(tag);
           const last = [...rec.experiments.values()].reverse().find((e) => e.logPath);
           if (last?.logPath) {
-            found = runPaths(p.dir, tag).abs(last.logPath);
-            break;
+            found = await runFile(tag, last.logPath).catch(() => null);
+            if (found) break;
           }
         }
         if (!found) return { value: null, metrics: {}, matched: null, error: 'There is no experiment log yet. Paste some output of your command to test the metric.' };
@@ -386,17 +419,22 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     readProgram: async () => {
       const p = requireProject();
-      const text = await readFile(projectPaths(p.dir).program, 'utf8').catch(() => null);
+      const text = await readProgramFile(projectPaths(p.dir).program).catch((err: unknown) => {
+        if (err instanceof ProgramFileError) throw fail(err.message, 'conflict');
+        return null;
+      });
       const editable = p.config?.files.editable ?? [];
       return { text: text ?? '', exists: text !== null, editable };
     },
     saveProgram: async ({ text }: { text: string }) => {
       const p = requireProject();
-      await writeFile(projectPaths(p.dir).program, text, 'utf8');
+      await writeProgramFile(projectPaths(p.dir).program, text).catch((err: unknown) => {
+        throw err instanceof ProgramFileError ? fail(err.message, 'conflict') : err;
+      });
       await refreshProject();
       return null;
     },
-    startRun: async (args: { tag?: string; proposer?: 'mutation' | 'claude' | 'command'; maxExperiments?: number }) => {
+    startRun: async (args: { tag?: string; proposer?: ProposerName; maxExperiments?: number }) => {
       const p = requireProject();
       if (run && run.state() !== 'stopped') throw fail(`The run ${run.tag} is already live. Stop it first.`, 'conflict');
       if (!p.config) {
@@ -445,7 +483,15 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     stopRun: async () => {
       if (external) {
-        // The CLI stops cleanly on SIGTERM: its experiments are killed and recorded as interrupted.
+        // The CLI stops cleanly on SIGTERM: its experiments are killed and recorded as interrupted. The pid comes
+        // from run.lock, a file anyone could have written: signal it only if it is this machine's run owner.
+        const lock = await readLock(requireProject().dir);
+        const refused = !lock
+          ? 'The run has no lock any more.'
+          : lock.pid !== external.ownerPid
+            ? 'The run changed its owner meanwhile; try again.'
+            : whyNotSignal(lock, runPaths(requireProject().dir, external.tag).journal);
+        if (refused) throw fail(refused, 'conflict');
         try {
           process.kill(external.ownerPid, 'SIGTERM');
         } catch (err) {
@@ -499,13 +545,34 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     getTranscript: async ({ tag, id }: { tag: string; id: number }) => {
       const { experiment } = await experimentOf(tag, id);
       if (!experiment.transcriptPath) return null;
-      const text = await readFile(runPaths(requireProject().dir, tag).abs(experiment.transcriptPath), 'utf8').catch(() => null);
-      return text === null ? null : (JSON.parse(text) as unknown);
+      const file = await runFile(tag, experiment.transcriptPath);
+      const text = await readFile(file, 'utf8').catch(() => null);
+      if (text === null) return null;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // Never echo the file's content (a parse error quotes its start).
+        throw fail(`The transcript of #${id} (${experiment.transcriptPath}) is not valid JSON.`, 'failed');
+      }
     },
     exportReport: async ({ tag, format }: { tag: string; format: 'html' | 'md' }) => {
       const p = requireProject();
       await readRecord(tag);
       return exportRunReport(p.dir, tag, format);
+    },
+    reportFromTsv: async ({ text, fileName, format, direction }: { text: string; fileName: string; format: 'html' | 'md'; direction?: 'min' | 'max' }) => {
+      // The same model and renderers as `autoresearch report --from-tsv`, so the app shows the same report.
+      try {
+        const input = reportInputFromTsv(text, { fileName, direction: direction ?? null, appVersion: deps.app.version });
+        const stem = fileName.replace(/\.tsv$/i, '') || 'results';
+        return { fileName: `${stem}-report.${format}`, content: renderReport(buildReportModel(input), format) };
+      } catch (err) {
+        if (err instanceof ResultsTsvError) {
+          // The CLI's advice names its flag; in the app the direction is a choice next to the button.
+          throw fail(`${fileName}: ${err.message.replace(/Pass --metric-direction min \((.*?)\) or --metric-direction max \((.*?)\)\./, 'Choose "lower is better" ($1) or "higher is better" ($2) and open the file again.')}`, 'invalid-args');
+        }
+        throw err;
+      }
     },
     finalizeRun: async ({ tag, branch, squash }: { tag: string; branch?: string; squash?: boolean }) => {
       const p = requireProject();

@@ -3,6 +3,7 @@
 import { API_METHODS, ApiError, parseApiArgs, type Api, type ApiClient } from '../../shared/api.js';
 import type { ApiBridge } from '../../shared/bridge.js';
 import { TOKEN_PARAM, WS_PATH } from '../../shared/ws-protocol.js';
+import { takeServeToken } from './serve-token.js';
 import { createWsClient } from './ws-client.js';
 
 declare global {
@@ -14,7 +15,7 @@ declare global {
 let client: ApiClient | null = null;
 
 export function getClient(): ApiClient {
-  if (!client) client = window.api ? bridgeClient(window.api) : createWsClient({ url: wsUrl(window.location) });
+  if (!client) client = window.api ? bridgeClient(window.api) : createWsClient({ url: wsUrl(window.location, takeServeToken(window)) });
   return client;
 }
 
@@ -44,8 +45,7 @@ export function bridgeClient(bridge: ApiBridge): ApiClient {
 }
 
 /** ws://same-host/ws?token=... — the token also lives in an HttpOnly cookie; the query covers cookie-less cases. */
-export function wsUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>): string {
+export function wsUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>, token: string | null = new URLSearchParams(location.search).get(TOKEN_PARAM)): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = new URLSearchParams(location.search).get(TOKEN_PARAM);
   return `${scheme}//${location.host}${WS_PATH}${token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : ''}`;
 }

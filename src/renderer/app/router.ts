@@ -1,4 +1,4 @@
-// Hash routes (#/setup, #/history/nov24/12). The hash keeps the page's query string (?token=...) intact
+// Hash routes (#/setup, #/history/nov24/12). The hash keeps the page's query string intact
 // and works the same from file:// in Electron and from `autoresearch serve`.
 import { useSyncExternalStore } from 'react';
 

@@ -10,6 +10,7 @@ import { formatBytes } from '../components/format.js';
 import { useApi } from '../api/hooks.js';
 import { RunPicker } from '../history/RunPicker.js';
 import { useStudio } from '../store/studio.js';
+import { TsvImport } from './TsvImport.js';
 import '../history/history.css';
 import './reports.css';
 
@@ -57,17 +58,23 @@ export function ReportsView(props: { tag?: string }): JSX.Element {
 
   if (!project) {
     return (
-      <EmptyState title="No project open" testId="reports-empty" actions={<Button onClick={() => navigate({ view: 'start' })}>Open a project</Button>}>
-        Reports are made from a project's runs.
-      </EmptyState>
+      <div className="view-pad wide reports">
+        <EmptyState title="No project open" testId="reports-empty" actions={<Button onClick={() => navigate({ view: 'start' })}>Open a project</Button>}>
+          Reports are made from a project's runs, or from any results.tsv below.
+        </EmptyState>
+        <TsvImport />
+      </div>
     );
   }
   if (!tag) {
     return (
-      <EmptyState title="No runs to report on yet" testId="reports-empty" actions={<Button onClick={() => navigate({ view: 'run' })}>Go to Run</Button>}>
-        Start a run; once it has experiments, export it here as an HTML or Markdown report. Any autoresearch results.tsv can also be turned into a report with
-        <code> autoresearch report --from-tsv results.tsv --out report.html</code>.
-      </EmptyState>
+      <div className="view-pad wide reports">
+        <EmptyState title="No runs to report on yet" testId="reports-empty" actions={<Button onClick={() => navigate({ view: 'run' })}>Go to Run</Button>}>
+          Start a run; once it has experiments, export it here as an HTML or Markdown report. Any autoresearch results.tsv can be turned into a report below (or with
+          <code> autoresearch report --from-tsv results.tsv --out report.html</code>).
+        </EmptyState>
+        <TsvImport />
+      </div>
     );
   }
   const busy = state.state === 'busy';
@@ -123,6 +130,8 @@ export function ReportsView(props: { tag?: string }): JSX.Element {
       ) : state.state !== 'error' && !busy ? (
         <div className="faint">Export to see a preview here.</div>
       ) : null}
+      <h2 className="tsv-heading">From a results.tsv</h2>
+      <TsvImport />
     </div>
   );
 }

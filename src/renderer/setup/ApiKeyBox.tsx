@@ -76,6 +76,13 @@ export function ApiKeyBox(props: { readonly needed: boolean }) {
         {error ? <div className="field-error">{error}</div> : null}
         {status.warning ? <div className="field-hint warn-text">{status.warning}</div> : null}
         {status.source === 'env' ? <div className="field-hint">A key set here takes precedence over ANTHROPIC_API_KEY.</div> : null}
+        {status.endpoint?.error ? (
+          <div className="field-error" data-testid="api-key-endpoint-error">{status.endpoint.error}</div>
+        ) : status.endpoint?.host ? (
+          <div className="field-hint" data-testid="api-key-endpoint">
+            The key is sent to <b className="mono">{status.endpoint.host}</b> (set by ANTHROPIC_BASE_URL in the app's environment, never by a project).
+          </div>
+        ) : null}
       </div>
     </div>
   );

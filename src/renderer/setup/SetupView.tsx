@@ -399,8 +399,19 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
               { value: 'mutation', label: 'Mutation (offline, no LLM)' },
               { value: 'claude', label: 'Claude (Anthropic API)' },
               { value: 'command', label: 'External agent CLI' },
+              { value: 'openai-compatible', label: 'OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio)' },
             ]}
           />
+          {draft.agent.proposer === 'openai-compatible' ? (
+            <>
+              <TextField path="agent.model" label="Model" mono value={draft.agent.model} onChange={(v) => agent({ model: v })} errors={errors} hint="The name the server knows the model by, e.g. qwen2.5-coder:32b." />
+              <NumberField path="agent.maxTokens" label="Max tokens" value={draft.agent.maxTokens} onChange={(v) => agent({ maxTokens: v })} errors={errors} />
+              <NumberField path="agent.maxToolCalls" label="Tool calls per proposal" value={draft.agent.maxToolCalls} onChange={(v) => agent({ maxToolCalls: v })} errors={errors} />
+              <p className="muted">
+                The server's address is never read from the project: start the app or <code>autoresearch</code> with OPENAI_BASE_URL set (e.g. http://127.0.0.1:11434/v1; https unless the server is on this machine) and OPENAI_API_KEY if it wants a key.
+              </p>
+            </>
+          ) : null}
           {draft.agent.proposer === 'claude' ? (
             <>
               <TextField path="agent.model" label="Model" mono value={draft.agent.model} onChange={(v) => agent({ model: v })} errors={errors} list="known-models" />
@@ -413,7 +424,6 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
               <NumberField path="agent.maxTokens" label="Max tokens" value={draft.agent.maxTokens} onChange={(v) => agent({ maxTokens: v })} errors={errors} />
               <NumberField path="agent.thinkingBudget" label="Thinking budget" value={draft.agent.thinkingBudget} onChange={(v) => agent({ thinkingBudget: v })} errors={errors} hint="Tokens of extended thinking; 0 for none." />
               <NumberField path="agent.maxToolCalls" label="Tool calls per proposal" value={draft.agent.maxToolCalls} onChange={(v) => agent({ maxToolCalls: v })} errors={errors} />
-              <TextField path="agent.baseUrl" label="Base URL" mono wide value={draft.agent.baseUrl} onChange={(v) => agent({ baseUrl: v })} errors={errors} placeholder="https://api.anthropic.com (default)" hint="A gateway or proxy; empty uses ANTHROPIC_BASE_URL or the default." />
             </>
           ) : null}
           {draft.agent.proposer === 'command' ? (

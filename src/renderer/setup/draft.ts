@@ -14,7 +14,7 @@ import {
 } from '../../shared/config.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
-export type Proposer = 'mutation' | 'claude' | 'command';
+export type Proposer = 'mutation' | 'claude' | 'command' | 'openai-compatible';
 
 export interface Draft {
   readonly run: { readonly command: string; readonly setup: string; readonly env: string };
@@ -49,7 +49,6 @@ export interface Draft {
     readonly maxTokens: string;
     readonly thinkingBudget: string;
     readonly maxToolCalls: string;
-    readonly baseUrl: string;
     readonly command: string;
     readonly commandPromptVia: 'stdin' | 'arg';
     readonly commandTimeoutSeconds: string;
@@ -122,7 +121,6 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       maxTokens: str(agent.maxTokens),
       thinkingBudget: str(agent.thinkingBudget),
       maxToolCalls: str(agent.maxToolCalls),
-      baseUrl: str(agent.baseUrl),
       command: str(agent.command),
       commandPromptVia: agent.commandPromptVia,
       commandTimeoutSeconds: str(agent.commandTimeoutSeconds),
@@ -223,7 +221,6 @@ export function fromDraft(d: Draft): DraftConversion {
       maxTokens: num('agent.maxTokens', d.agent.maxTokens),
       thinkingBudget: num('agent.thinkingBudget', d.agent.thinkingBudget),
       maxToolCalls: num('agent.maxToolCalls', d.agent.maxToolCalls),
-      baseUrl: nullableText(d.agent.baseUrl),
       command: nullableText(d.agent.command),
       commandPromptVia: d.agent.commandPromptVia,
       commandTimeoutSeconds: num('agent.commandTimeoutSeconds', d.agent.commandTimeoutSeconds),

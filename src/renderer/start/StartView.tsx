@@ -1,11 +1,13 @@
 // The start screen: the open project, recent projects, open a folder, try the demo. The desktop opens a
 // folder with the native dialog (or a drop onto the window, handled by the preload); in a browser behind
-// `autoresearch serve` there is no dialog, so the folder's path is typed.
+// `autoresearch serve` there is no dialog, so the folder's path is typed, with the folders of what is typed so
+// far offered as completions.
 import { useState } from 'react';
 import { useApi } from '../api/hooks.js';
 import { navigate } from '../app/router.js';
 import { Button } from '../components/Button.js';
 import { useStudio } from '../store/studio.js';
+import { useFolderCompletion } from './folder-completion.js';
 
 export function StartView() {
   const api = useApi();
@@ -15,6 +17,7 @@ export function StartView() {
   const [dir, setDir] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const folders = useFolderCompletion(api, host === 'electron' ? '' : dir);
 
   async function open(what: string, fn: () => Promise<{ config: unknown; cancelled?: boolean }>): Promise<void> {
     setBusy(what);
@@ -93,7 +96,22 @@ export function StartView() {
                 if (dir.trim()) void open('open', () => api.openProject({ dir: dir.trim() }));
               }}
             >
-              <input className="grow mono" placeholder="/path/to/project" value={dir} onChange={(e) => setDir(e.target.value)} aria-label="Project folder" data-testid="open-dir" />
+              <input
+                className="grow mono"
+                placeholder="/path/to/project"
+                value={dir}
+                onChange={(e) => setDir(e.target.value)}
+                aria-label="Project folder"
+                list="open-dir-folders"
+                autoComplete="off"
+                spellCheck={false}
+                data-testid="open-dir"
+              />
+              <datalist id="open-dir-folders" data-testid="open-dir-folders">
+                {folders.map((f) => (
+                  <option key={f} value={f} />
+                ))}
+              </datalist>
               <Button type="submit" disabledReason={busy ? 'Working…' : dir.trim() ? null : 'Type or paste a folder path'} data-testid="open-submit">
                 Open
               </Button>

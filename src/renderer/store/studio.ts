@@ -42,7 +42,7 @@ const initialState: StudioState = {
   live: null,
   gpus: [],
   recentProjects: [],
-  apiKey: { set: false, source: null, warning: null },
+  apiKey: { set: false, source: null, warning: null, endpoint: { host: null, error: null } },
   seq: 0,
   connected: false,
   loaded: false,

@@ -25,7 +25,7 @@ export function fakeSnapshot(seq = 0): Snapshot {
     live: null,
     gpus: [],
     recentProjects: [],
-    apiKey: { set: false, source: null, warning: null },
+    apiKey: { set: false, source: null, warning: null, endpoint: { host: 'api.anthropic.com', error: null } },
   };
 }
 

@@ -1,0 +1,143 @@
+// The sandbox for code the agent wrote: the trainer (run command), the guard command and command agents.
+// On Linux it is bubblewrap (`bwrap`): the whole file system read-only, the slot's worktree and its linked
+// inputs writable, the project's .git and .autoresearch out of reach for writes, secrets in the home folder
+// hidden, a private /tmp, its own PID namespace (so the app's /proc/<pid>/environ, which may hold the API key,
+// does not exist in there), GPUs passed through, and the network optionally cut. Where bubblewrap is missing
+// (or cannot create namespaces), commands run unsandboxed and the caller warns; see docs/ARCHITECTURE.md.
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+export interface SandboxSpec {
+  /** Folders (and files) the command may write: the worktree, linked inputs, caches. Missing ones are skipped. */
+  readonly writable: readonly string[];
+  /** Bound read-only over whatever `writable` made writable (e.g. the worktree's `.git` file). */
+  readonly readOnly?: readonly string[];
+  /** Hidden: an empty folder (or an empty file) in their place. */
+  readonly hidden?: readonly string[];
+  /** false: a private network namespace with only loopback. */
+  readonly network: boolean;
+}
+
+/** Agent CLIs' own settings and logins (claude -p, codex exec, aider): hidden from trainers, writable for agents. */
+export const AGENT_CONFIG = ['.anthropic', '.claude', '.claude.json', '.codex', '.aider', '.config/aider'];
+
+/** Files and folders in a home folder that hold credentials; never visible inside the sandbox. */
+export const HOME_SECRETS = [
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.azure',
+  '.kube',
+  '.docker',
+  '.netrc',
+  '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  '.password-store',
+  '.config/gcloud',
+  '.config/gh',
+  '.config/hub',
+  '.config/Autoresearch Studio',
+  '.config/autoresearch-studio',
+  '.config/chromium',
+  '.config/google-chrome',
+  '.mozilla',
+  '.local/share/keyrings',
+  '.autoresearch-studio',
+  ...AGENT_CONFIG,
+];
+
+/** Caches that `uv run` and torch.compile write; writable so the usual Python training setup works. */
+export const HOME_CACHES = ['.cache', '.triton'];
+
+const homesOf = (env: Readonly<Record<string, string | undefined>>) => [...new Set([homedir(), env.HOME].filter((h): h is string => !!h && path.isAbsolute(h)))];
+
+/** `names` in each home folder: $HOME of the command and the app's own. */
+export function inHomes(env: Readonly<Record<string, string | undefined>>, names: readonly string[]): string[] {
+  return homesOf(env).flatMap((h) => names.map((s) => path.join(h, s)));
+}
+
+const real = (p: string): string | null => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+};
+
+/** GPU device nodes: NVIDIA's (/dev/nvidia0, nvidiactl, nvidia-uvm, nvidia-caps/) and DRM (/dev/dri). */
+function gpuDevices(): string[] {
+  const out: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync('/dev');
+  } catch {
+    return out;
+  }
+  for (const n of names) if (n.startsWith('nvidia')) out.push(`/dev/${n}`);
+  if (existsSync('/dev/dri')) out.push('/dev/dri');
+  if (existsSync('/dev/kfd')) out.push('/dev/kfd'); // AMD ROCm
+  return out;
+}
+
+/** The bwrap arguments (before the command) for a spec. Pure apart from looking at which paths exist. */
+export function bwrapArgs(spec: SandboxSpec): string[] {
+  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run', '--unshare-pid', '--die-with-parent'];
+  if (!spec.network) args.push('--unshare-net');
+  for (const dev of gpuDevices()) args.push('--dev-bind', dev, dev);
+  const bound = new Set<string>();
+  for (const p of spec.writable) {
+    const r = real(p);
+    if (!r || bound.has(r)) continue;
+    bound.add(r);
+    args.push('--bind', r, r);
+  }
+  for (const p of spec.readOnly ?? []) {
+    const r = real(p);
+    if (r) args.push('--ro-bind', r, r);
+  }
+  for (const p of spec.hidden ?? []) {
+    const info = lstatSync(p, { throwIfNoEntry: false });
+    if (!info) continue;
+    if (info.isDirectory()) args.push('--tmpfs', p);
+    else args.push('--ro-bind', '/dev/null', p);
+  }
+  return args;
+}
+
+let probed: Promise<string | null> | null = null;
+
+/**
+ * The path of a working bwrap, or null. "Working" is tested, not assumed: containers often forbid the
+ * namespaces it needs, and then every sandboxed command would fail.
+ */
+export function findBwrap(env: Readonly<Record<string, string | undefined>> = process.env): Promise<string | null> {
+  probed ??= new Promise((resolve) => {
+    if (process.platform !== 'linux') return resolve(null);
+    const dirs = (env.PATH ?? '/usr/bin:/bin').split(':').filter(Boolean);
+    const bin = dirs.map((d) => path.join(d, 'bwrap')).find((p) => existsSync(p)) ?? null;
+    if (!bin) return resolve(null);
+    execFile(bin, [...bwrapArgs({ writable: [], network: true }), '/bin/sh', '-c', 'exit 0'], { timeout: 10_000 }, (err) => resolve(err ? null : bin));
+  });
+  return probed;
+}
+
+export type SandboxMode = 'bwrap' | 'off' | 'unavailable';
+
+/** Whether commands run sandboxed: AUTORESEARCH_SANDBOX=off (the app's environment, never a project) turns it off. */
+export async function sandboxMode(env: Readonly<Record<string, string | undefined>> = process.env): Promise<{ mode: SandboxMode; bwrap: string | null }> {
+  if (/^(off|0|false|no)$/i.test(env.AUTORESEARCH_SANDBOX ?? '')) return { mode: 'off', bwrap: null };
+  const bwrap = await findBwrap(env);
+  return bwrap ? { mode: 'bwrap', bwrap } : { mode: 'unavailable', bwrap: null };
+}
+
+/** What the UI and the log say when commands run without the sandbox. */
+export function sandboxWarning(mode: SandboxMode): string | null {
+  if (mode === 'bwrap') return null;
+  if (mode === 'off') return 'The sandbox is off (AUTORESEARCH_SANDBOX=off): the trainer, the guard and agent commands run with your full access to files, network and processes.';
+  return process.platform === 'linux'
+    ? 'No sandbox: bubblewrap (bwrap) is missing or cannot create namespaces here, so agent-written code runs with your full access. Install it (Debian/Ubuntu: apt-get install bubblewrap).'
+    : `No sandbox on ${process.platform}: agent-written code runs with your full access. The harness still enforces edits, protected files and timeouts; see docs/ARCHITECTURE.md.`;
+}

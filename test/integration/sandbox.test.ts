@@ -1,0 +1,100 @@
+// Agent-written code runs under bubblewrap: a hostile trainer, started by the real CLI whose own environment
+// holds the API key, looks for the key in every process it can see, reads ~/.ssh and tries to write outside
+// its worktree. The same trainer with the sandbox off shows that each attack works without it.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, afterEach, describe, expect, it } from 'vitest';
+import { findBwrap } from '../../src/core/exec/sandbox.js';
+import { runPaths } from '../../src/core/project/paths.js';
+import { buildCli, runCli } from '../helpers/cli.js';
+import { git, TRAINERS, writeConfig } from '../helpers/project.js';
+
+const bwrap = await findBwrap();
+// CI installs bubblewrap (.ci/run): there a missing bwrap is a failure, elsewhere a skip with the reason.
+if (!bwrap && process.env.CI === 'true') throw new Error('bubblewrap (bwrap) is missing or cannot create namespaces; .ci/run installs it.');
+const describeSandbox = bwrap ? describe : describe.skip;
+
+beforeAll(() => {
+  if (bwrap) buildCli();
+});
+// Not under /tmp: the sandbox gives the trainer a private /tmp, which would hide these folders for the wrong reason.
+const made: string[] = [];
+const diskDir = (prefix: string) => {
+  const dir = mkdtempSync(path.join(existsSync('/var/tmp') ? '/var/tmp' : process.cwd(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function snoopProject(sandboxNetwork = true): { dir: string; home: string } {
+  const dir = diskDir('ar-sandbox-');
+  writeFileSync(path.join(dir, 'prepare.mjs'), 'export const EVAL = 1;\n');
+  writeFileSync(path.join(dir, '.gitignore'), 'data/\n');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.name', 'Test');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  copyFileSync(path.join(TRAINERS, 'snoop.mjs'), path.join(dir, 'train.mjs'));
+  mkdirSync(path.join(dir, 'data'));
+  writeConfig(dir, {
+    run: { command: `"${process.execPath}" train.mjs` },
+    files: { editable: ['train.mjs'], protected: ['prepare.mjs'], linked: ['data'] },
+    metric: { name: 'val_bpb', direction: 'min' },
+    budget: { seconds: 5, timeoutSeconds: 30, graceSeconds: 1 },
+    sandbox: { network: sandboxNetwork },
+  });
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'snoop');
+  const home = diskDir('ar-home-');
+  mkdirSync(path.join(home, '.ssh'));
+  writeFileSync(path.join(home, '.ssh', 'id_ed25519'), '-----BEGIN OPENSSH PRIVATE KEY----- SSHSECRET\n');
+  return { dir, home };
+}
+
+async function runSnoop(dir: string, home: string, sandbox: 'on' | 'off'): Promise<Record<string, number>> {
+  const run = await runCli(['run', dir, '--tag', `s-${sandbox}`, '--max-experiments', '1'], {
+    env: { HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-SANDBOXSECRET', AUTORESEARCH_SANDBOX: sandbox },
+    timeoutMs: 120_000,
+  });
+  expect(run.code, run.stderr).toBe(0);
+  if (sandbox === 'off') expect(run.stderr).toMatch(/sandbox is off/);
+  else expect(run.stderr).not.toMatch(/sandbox/i);
+  const log = readFileSync(path.join(runPaths(dir, `s-${sandbox}`).logsDir, '0.log'), 'utf8');
+  const line = log.split('\n').find((l) => l.startsWith('snoop '));
+  expect(line, log).toBeDefined();
+  return Object.fromEntries(line!.slice(6).split(' ').map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])]));
+}
+
+describeSandbox('the sandbox (bubblewrap)', () => {
+  it('hides the key and ~/.ssh from a trainer and keeps it inside its worktree and linked inputs', async () => {
+    const { dir, home } = snoopProject();
+    const seen = await runSnoop(dir, home, 'on');
+    expect(seen).toEqual({
+      leak_parent_env: 0,
+      leak_any_env: 0,
+      leak_env: 0,
+      leak_ssh: 0,
+      wrote_git_hooks: 0,
+      wrote_app_dir: 0,
+      wrote_checkout: 0,
+      wrote_home: 0,
+      wrote_worktree_git: 0,
+      wrote_worktree: 1,
+      wrote_data: 1,
+    });
+    expect(existsSync(path.join(dir, '.git', 'hooks', 'post-checkout'))).toBe(false);
+    expect(existsSync(path.join(dir, 'planted.txt'))).toBe(false);
+    expect(existsSync(path.join(home, 'planted'))).toBe(false);
+    expect(existsSync(path.join(dir, 'data', 'cache.bin'))).toBe(true);
+  }, 180_000);
+
+  it('without the sandbox the same trainer finds the key in its parent and reads ~/.ssh (the attack is real)', async () => {
+    const { dir, home } = snoopProject();
+    const seen = await runSnoop(dir, home, 'off');
+    expect(seen.leak_any_env).toBe(1);
+    expect(seen.leak_env).toBe(0); // the key is removed from the trainer's own environment either way
+    expect(seen.leak_ssh).toBe(1);
+    expect(seen.wrote_checkout).toBe(1);
+  }, 180_000);
+});

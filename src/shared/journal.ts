@@ -243,6 +243,20 @@ export const ExperimentSchema = obj({
   transcriptPath: runRelativePath.nullable(),
   error: z.string().nullable(),
   changedFiles: z.array(z.string()),
+  confidence: obj({
+    rule: z.enum(['noise-aware', 'classic']),
+    gain: z.number(),
+    noiseSd: z.number().nullable(),
+    noiseDof: count,
+    standardError: z.number().nullable(),
+    z: z.number().nullable(),
+    bound: z.number().nullable(),
+    runs: count,
+    bestRuns: count,
+    label: z.enum(['clear', 'above-noise', 'within-noise', 'exact', 'unknown']),
+  })
+    .nullable()
+    .optional(),
 });
 
 /** The config a run recorded: shown, never executed (a run always executes the project's current config). */
@@ -289,6 +303,22 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
   best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),
   'noise-floor': obj({ type: z.literal('noise-floor'), at: z.string(), values: z.array(z.number().nullable()), spread: z.number().nullable() }),
   'best-remeasured': obj({ type: z.literal('best-remeasured'), at: z.string(), id, run: RunResultSchema }),
+  audit: obj({
+    type: z.literal('audit'),
+    at: z.string(),
+    bestId: id,
+    baselineCommit: sha,
+    bestCommit: sha,
+    repeats: z.number().int().min(2),
+    baseline: z.array(z.number()),
+    best: z.array(z.number()),
+    failedPairs: z.number().int().nonnegative(),
+    improvement: z.number(),
+    ciLow: z.number(),
+    ciHigh: z.number(),
+    recordedImprovement: z.number().nullable(),
+    confirmed: z.boolean(),
+  }),
   steer: obj({ type: z.literal('steer'), at: z.string(), note: z.string() }),
   notice: obj({ type: z.literal('notice'), at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: id.optional() }),
 };

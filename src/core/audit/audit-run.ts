@@ -70,6 +70,8 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
     const slots = config.slots.map((_, i) => i);
     const worktrees = await Promise.all(slots.map(async (i) => (await prepareWorktree(opts.projectDir, i, rec.startCommit, config.files.linked)).path));
     const commits = { baseline: rec.startCommit, best: rec.bestCommit };
+    // Audit processes are journaled under the best's id (ids are never negative), so an orphan sweep finds them.
+    const bestId = rec.bestId;
     const results: { baseline: number | null; best: number | null }[] = Array.from({ length: repeats }, () => ({ baseline: null, best: null }));
 
     const measureOnce = async (slot: number, pair: number, side: 'baseline' | 'best'): Promise<number | null> => {
@@ -82,7 +84,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
       const r = await runCommand({
         command: config.run.command,
         cwd: worktree,
-        env: experimentEnv({ base: opts.env, config, slot, tag: opts.tag, id: -2, runDir: paths.dir, nodePath: opts.nodePath, ...(opts.nodeEnv ? { nodeEnv: opts.nodeEnv } : {}) }),
+        env: experimentEnv({ base: opts.env, config, slot, tag: opts.tag, id: bestId, runDir: paths.dir, nodePath: opts.nodePath, ...(opts.nodeEnv ? { nodeEnv: opts.nodeEnv } : {}) }),
         logFile: paths.abs(logRel),
         logMaxBytes: config.logMaxBytes,
         timeoutMs: effectiveTimeoutSeconds(config) * 1000,
@@ -90,11 +92,11 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
         ...(opts.signal ? { signal: opts.signal } : {}),
         onStart: async (p) => {
           pgid = p.pgid;
-          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: -2, pid: p.pid, pgid: p.pgid, what: 'run' });
+          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run' });
         },
         onOutput: (text) => scanner.push(text),
       });
-      if (pgid) await journal.append({ type: 'process-end', at: new Date().toISOString(), id: -2, pgid });
+      if (pgid) await journal.append({ type: 'process-end', at: new Date().toISOString(), id: bestId, pgid });
       scanner.end();
       let scan = scanner.scan();
       if (config.metric.extract.kind === 'json' && !r.spawnError) scan = await readJsonMetric(config.metric as Parameters<typeof readJsonMetric>[0], worktree, { writtenAfter: startedAt });

@@ -32,12 +32,12 @@ export function formatExperimentLine(e: Experiment, direction: 'min' | 'max'): s
 }
 
 
-
-export function formatRunSummary(r: RunSummary): string {
+/** `stateNote` replaces the bracketed state, e.g. for a run whose process was killed. */
+export function formatRunSummary(r: RunSummary, stateNote?: string): string {
   const c = r.counts;
   const gain = runImprovement(r.baseline, r.best, r.direction);
   return [
-    `${r.tag}  [${r.state}]  branch ${r.branch}  proposer ${r.proposer}`,
+    `${r.tag}  [${stateNote ?? r.state}]  branch ${r.branch}  proposer ${r.proposer}`,
     `  ${r.metricName} (${directionWords(r.direction)}): baseline ${formatMetric(r.baseline)} → best ${formatMetric(r.best)}${r.bestId !== null ? ` at #${r.bestId}` : ''}${gain ? `, improvement ${formatChange(gain)}` : ''}`,
     // "kept" never counts the baseline; the total does, and says so.
     `  ${c.total} experiments (baseline included): ${formatKept(r.keptImprovements)}, ${c.discard} discard, ${c.crash} crash, ${c.timeout} timeout, ${c.rejected} rejected, ${c.interrupted} interrupted${c.running ? `, ${c.running} running` : ''}`,

@@ -39,11 +39,32 @@ export function processIo(): CliIo {
   }
   return {
     // Descriptions and log tails come from agent-written code: no escape sequence reaches the terminal.
-    out: (t) => process.stdout.write(stripControl(t)),
-    err: (t) => process.stderr.write(stripControl(t)),
+    // A closed pipe or a vanished terminal only stops the printing (guardedWriter).
+    out: ((write) => (t: string) => write(stripControl(t)))(guardedWriter(process.stdout)),
+    err: ((write) => (t: string) => write(stripControl(t)))(guardedWriter(process.stderr)),
     cwd: process.cwd(),
     env: process.env,
     appVersion,
     appRoot,
+  };
+}
+
+/**
+ * Writes to a stream that may close under us: `run … | head -1`, `status | head -4`, a terminal that went
+ * away. Output is a courtesy; the journal is the record. So a closed pipe (EPIPE) or a vanished terminal
+ * (EIO) only stops the printing, never the run, and never becomes a stack trace.
+ */
+export function guardedWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let broken = false;
+  stream.on('error', () => {
+    broken = true;
+  });
+  return (text) => {
+    if (broken || stream.destroyed || !stream.writable) return;
+    try {
+      stream.write(text);
+    } catch {
+      broken = true;
+    }
   };
 }

@@ -1,5 +1,6 @@
 // `autoresearch` — the command-line face of the engine. Each command lives in commands/<name>.ts.
 import { commands } from './commands/index.js';
+import { fsErrorMessage, isFsError } from './fs-errors.js';
 import { CliError, type CliIo, processIo } from './io.js';
 
 const USAGE = `autoresearch — run the autoresearch loop on your project
@@ -37,6 +38,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (err instanceof CliError) {
       io.err(`autoresearch ${name}: ${err.message}\n`);
       return err.exitCode;
+    }
+    if (isFsError(err)) {
+      io.err(`autoresearch ${name}: ${fsErrorMessage(err)}\n`);
+      return 1;
     }
     io.err(`autoresearch ${name}: ${(err as Error)?.stack ?? String(err)}\n`);
     return 1;

@@ -288,14 +288,131 @@ export type ConfigParseResult =
 
 export function parseConfig(raw: unknown): ConfigParseResult {
   const result = ProjectConfigSchema.safeParse(raw);
-  if (result.success) return { ok: true, config: result.data };
+  // A misspelt key would silently become a default (run.comand, budget.secs): refuse it by name.
+  const unknown = unknownConfigKeys(raw);
+  if (result.success && unknown.length === 0) return { ok: true, config: result.data };
   return {
     ok: false,
-    errors: result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      message: issue.message,
-    })),
+    errors: [
+      ...unknown,
+      ...(result.success ? [] : result.error.issues).map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
+    ],
   };
+}
+
+/**
+ * Keys of `raw` that the config schema does not know, each with the nearest known key as a suggestion.
+ * Read from the schema itself, so every key the schema gains is known here without a second list.
+ */
+export function unknownConfigKeys(raw: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  walkKeys(ProjectConfigSchema as unknown as z.ZodType, raw, [], out);
+  return out;
+}
+
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Record<string, z.ZodType>;
+  readonly innerType?: z.ZodType;
+  readonly element?: z.ZodType;
+  readonly valueType?: z.ZodType;
+  readonly options?: readonly z.ZodType[];
+  readonly discriminator?: string;
+  readonly in?: z.ZodType;
+}
+
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+
+function walkKeys(schema: z.ZodType, value: unknown, at: readonly string[], out: FieldError[]): void {
+  if (value === null || value === undefined) return;
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'default':
+    case 'prefault':
+    case 'nullable':
+    case 'optional':
+    case 'readonly':
+      return walkKeys(def.innerType!, value, at, out);
+    case 'pipe':
+      return walkKeys(def.in!, value, at, out);
+    case 'array':
+      if (Array.isArray(value)) value.forEach((v, i) => walkKeys(def.element!, v, [...at, String(i)], out));
+      return;
+    case 'record':
+      if (typeof value === 'object' && !Array.isArray(value)) {
+        for (const [k, v] of Object.entries(value)) walkKeys(def.valueType!, v, [...at, k], out);
+      }
+      return;
+    case 'union': {
+      // A discriminated union (metric.extract): check against the option its discriminator picks.
+      if (!def.discriminator || typeof value !== 'object') return;
+      const tag = (value as Record<string, unknown>)[def.discriminator];
+      const option = def.options?.find((o) => {
+        const field = defOf(o).shape?.[def.discriminator!];
+        return field !== undefined && (defOf(field) as SchemaDef & { values?: unknown[] }).values?.includes(tag);
+      });
+      if (option) walkKeys(option, value, at, out);
+      return;
+    }
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return;
+      const shape = def.shape ?? {};
+      for (const [k, v] of Object.entries(value)) {
+        const field = shape[k];
+        if (field) {
+          walkKeys(field, v, [...at, k], out);
+          continue;
+        }
+        const path = [...at, k].join('.');
+        const near = nearestKey(k, Object.keys(shape));
+        const where = at.length ? `${at.join('.')}` : 'the config';
+        out.push({
+          path,
+          message: `Unknown setting "${path}"${near ? ` — did you mean "${[...at, near].join('.')}"?` : ''} Known in ${where}: ${Object.keys(shape).join(', ')}. Remove or rename it; a misspelt setting would silently fall back to its default.`,
+        });
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The known key closest to `key` (edit distance, case-insensitive), if it is close enough to be a typo. */
+function nearestKey(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  if (best === null) return null;
+  if (bestDistance <= Math.max(2, Math.floor(key.length / 3))) return best;
+  // An abbreviation (secs → seconds, cmd → command): the key's letters in order, same first letter.
+  const abbreviated = known.find((k) => key.length >= 3 && k[0]?.toLowerCase() === key[0]?.toLowerCase() && isSubsequence(key.toLowerCase(), k.toLowerCase()));
+  return abbreviated ?? null;
+}
+
+function isSubsequence(short: string, long: string): boolean {
+  let i = 0;
+  for (const c of long) if (c === short[i]) i += 1;
+  return i === short.length;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 /** One readable paragraph for a CLI or a log: "metric.name: Name the metric ...; budget.seconds: ...". */

@@ -2,6 +2,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/core/journal/fold.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
@@ -12,10 +13,12 @@ beforeAll(buildCli);
 afterEach(cleanupTempDirs);
 
 /** A trainer that records its pid, sleeps SLEEP_MS (from the environment), then reports a known metric. */
-const SLOW_TRAINER = `import { appendFileSync } from 'node:fs';
+const SLOW_TRAINER = `import { appendFileSync, existsSync } from 'node:fs';
 const LEARNING_RATE = 0.01;
 if (process.env.PIDS_FILE) appendFileSync(process.env.PIDS_FILE, process.pid + '\\n');
 await new Promise((r) => setTimeout(r, Number(process.env.SLEEP_MS ?? 0)));
+// With RELEASE_FILE the test, not the clock, decides when the trainer finishes (robust on a loaded machine).
+while (process.env.RELEASE_FILE && !existsSync(process.env.RELEASE_FILE)) await new Promise((r) => setTimeout(r, 20));
 console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).toFixed(6));
 `;
 
@@ -24,8 +27,35 @@ const journalHas = (dir: string, tag: string, pattern: RegExp) => {
   return existsSync(file) && pattern.test(readFileSync(file, 'utf8'));
 };
 
+/**
+ * What the loop guarantees whatever the measured numbers are: keeps only ever improve on the best they were
+ * judged against, the best is the last keep, and a discarded candidate that measured lower than the best
+ * was within the acceptance threshold. (That last case is why "best = the lowest metric" does not hold: a
+ * candidate 0.0002 better than the best is discarded under the demo's 0.002 minimum improvement.)
+ */
+function expectConsistentDecisions(rec: RunRecord): void {
+  const all = [...rec.experiments.values()].sort((a, b) => a.id - b.id);
+  const keeps = all.filter((e) => e.status === 'keep');
+  const sign = rec.config.metric.direction === 'min' ? 1 : -1;
+  const best = rec.experiments.get(rec.bestId!)!;
+  expect(best.status).toBe('keep');
+  expect(rec.best).toBe(best.metric);
+  const acceptance = rec.config.acceptance as { rule?: string; minImprovementMode?: string; minImprovement?: number };
+  // Under the classic rule a kept metric is final, so the best is the lowest keep (the noise-aware rule
+  // measures the best again, and its mean may rise above an earlier keep's).
+  if (acceptance.rule === 'classic') for (const k of keeps.filter((e) => e.kind === 'candidate')) expect(sign * (k.bestBefore! - k.metric!)).toBeGreaterThan(0);
+  if (acceptance.rule === 'classic') expect(rec.best).toBe(sign > 0 ? Math.min(...keeps.map((k) => k.metric!)) : Math.max(...keeps.map((k) => k.metric!)));
+  if (acceptance.rule === 'classic' && acceptance.minImprovementMode === 'absolute') {
+    for (const d of all.filter((e) => e.status === 'discard' && e.metric !== null && e.bestBefore !== null)) {
+      expect(sign * (d.bestBefore! - d.metric!)).toBeLessThanOrEqual(acceptance.minImprovement! + 1e-12);
+    }
+  }
+}
+
 describe('autoresearch run (CLI)', () => {
-  it('runs the demo: 6 experiments after the baseline, at least one keep, branch at the best, checkout untouched', async () => {
+  // The demo trains for a fixed time, so on a loaded machine its numbers move: this test checks what the loop
+  // guarantees whatever the numbers are (whether a keep happens is luck here; the next test makes it certain).
+  it('runs the demo: 6 experiments after the baseline, every decision consistent, branch at the best, checkout untouched', async () => {
     const root = tempDir();
     const dir = path.join(root, 'demo');
     const demo = await runCli(['demo', dir]);
@@ -50,12 +80,10 @@ describe('autoresearch run (CLI)', () => {
     expect(rows).toHaveLength(8);
     const statuses = rows.slice(1).map((r) => r.split('\t')[3]);
     expect(statuses[0]).toBe('keep');
-    expect(statuses.slice(1)).toContain('keep');
 
     const rec = await readRunRecord(dir, 'acc');
     expect(git(dir, 'rev-parse', 'autoresearch/acc').trim()).toBe(rec.bestCommit);
-    const metrics = [...rec.experiments.values()].filter((e) => e.metric !== null).map((e) => e.metric!);
-    expect(rec.best).toBe(Math.min(...metrics));
+    expectConsistentDecisions(rec);
     // One printed line per finished experiment.
     expect(run.stdout.match(/^\s+#\d+\s/gm)).toHaveLength(7);
     // The user's checkout: same commit, same branch, nothing modified.
@@ -95,6 +123,20 @@ describe('autoresearch run (CLI)', () => {
     expect(badRepeats.stderr).toMatch(/--repeats must be a whole number from 2 to 100/);
   }, 520_000);
 
+  it('keeps a better candidate: the mutation proposer improves a deterministic trainer within 6 experiments', async () => {
+    // The metric is a pure function of the code and the proposer is seeded by it, so this outcome is the
+    // same on an idle and on a loaded machine.
+    const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
+    const run = await runCli(['run', dir, '--tag', 'det', '--max-experiments', '6'], { env: { SLEEP_MS: '0' } });
+    expect(run.code).toBe(0);
+    const rec = await readRunRecord(dir, 'det');
+    const keeps = [...rec.experiments.values()].filter((e) => e.kind === 'candidate' && e.status === 'keep');
+    expect(keeps.length).toBeGreaterThan(0);
+    expect(rec.best).toBeLessThan(rec.experiments.get(0)!.metric!);
+    expect(git(dir, 'rev-parse', 'autoresearch/det').trim()).toBe(rec.bestCommit);
+    expectConsistentDecisions(rec);
+  }, 120_000);
+
   it('survives kill -9 mid-experiment: the next start kills the orphan, marks it interrupted and continues', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
     const pids = path.join(tempDir(), 'pids');
@@ -128,7 +170,7 @@ describe('autoresearch run (CLI)', () => {
     expect([...rec.openProcesses.values()]).toEqual([]);
   }, 120_000);
 
-  it('Ctrl-C kills the running experiment, records it as interrupted and exits cleanly', async () => {
+  it('Ctrl-C kills the running experiment, records it as interrupted and exits with 130', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
     const pids = path.join(tempDir(), 'pids');
     const child = spawnCli(['run', dir, '--tag', 'c'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids } });
@@ -137,7 +179,7 @@ describe('autoresearch run (CLI)', () => {
     expect(await waitUntil(() => existsSync(pids), 30_000)).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('close', r));
-    expect(code).toBe(0);
+    expect(code).toBe(130); // the shell's convention for a command stopped by Ctrl-C
     expect(stderr).toMatch(/SIGINT: stopping/);
     const trainerPid = Number(readFileSync(pids, 'utf8').trim());
     expect(pidRunning(trainerPid)).toBe(false);
@@ -168,7 +210,7 @@ describe('autoresearch run (CLI)', () => {
     expect(notGit.stderr).toMatch(/not a git repository.*git init/s);
 
     const badFlag = await runCli(['run', dir, '--proposer', 'gpt']);
-    expect(badFlag.stderr).toMatch(/--proposer must be mutation, claude or command/);
+    expect(badFlag.stderr).toMatch(/--proposer must be mutation, claude, command or openai-compatible \(got "gpt"\)/);
 
     git(dir, 'checkout', '--', 'prepare.mjs');
     writeFileSync(path.join(dir, '.autoresearch', 'config.json'), '{"run": {"command": ""}}');
@@ -179,13 +221,16 @@ describe('autoresearch run (CLI)', () => {
 
   it('status lists the run with its best and counts; steer reaches a live run', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
-    const child = spawnCli(['run', dir, '--tag', 's', '--max-experiments', '1'], { env: { SLEEP_MS: '1500' } });
+    const release = path.join(tempDir(), 'release');
+    const child = spawnCli(['run', dir, '--tag', 's', '--max-experiments', '1'], { env: { RELEASE_FILE: release } });
+    const closed = new Promise((r) => child.once('close', r));
     expect(await waitUntil(() => journalHas(dir, 's', /"type":"process-start"/), 30_000)).toBe(true);
     const steer = await runCli(['steer', dir, 'try a bigger learning rate']);
     expect(steer.stdout).toMatch(/live run s/);
     const live = await runCli(['status', dir]);
     expect(live.stdout).toMatch(/s {2}\[running\]/);
-    await new Promise((r) => child.once('close', r));
+    writeFileSync(release, '');
+    await closed;
     expect(journalHas(dir, 's', /"type":"steer","at":"[^"]+","note":"try a bigger learning rate"/)).toBe(true);
     const status = await runCli(['status', dir, '--json']);
     const parsed = JSON.parse(status.stdout);
@@ -207,6 +252,7 @@ describe('autoresearch init (CLI)', () => {
     expect(cfg.run.command).toBe('uv run train.py');
     expect(cfg.files.editable).toEqual(['train.py']);
     expect(cfg.files.protected).toEqual(['prepare.py', 'pyproject.toml', 'uv.lock']);
+    expect(cfg.files.linked).toEqual(['.venv']);
     expect(cfg.metric).toMatchObject({ name: 'val_bpb', direction: 'min', memoryMb: 'peak_vram_mb' });
     expect(cfg.budget).toMatchObject({ seconds: 300, timeoutSeconds: 600 });
     expect(readFileSync(path.join(dir, 'program.md'), 'utf8')).toMatch(/Edit only: `train.py`/);

@@ -4,6 +4,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { runCommand } from '../../src/core/exec/run-command.js';
 import { findBwrap } from '../../src/core/exec/sandbox.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli } from '../helpers/cli.js';
@@ -97,4 +99,35 @@ describeSandbox('the sandbox (bubblewrap)', () => {
     expect(seen.leak_ssh).toBe(1);
     expect(seen.wrote_checkout).toBe(1);
   }, 180_000);
+
+  it('sandbox.network: false cuts the network (a local server becomes unreachable); true keeps it', async () => {
+    const server = createServer((socket) => socket.end('hello\n'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const wt = diskDir('ar-net-');
+    const probe = `"${process.execPath}" -e "require('net').connect(${port}, '127.0.0.1').on('data', (d) => { process.stdout.write('got ' + d); process.exit(0); }).on('error', (e) => { console.log('refused ' + e.code); process.exit(0); })"`;
+    try {
+      const out: Record<string, string> = {};
+      for (const network of [true, false]) {
+        let text = '';
+        const r = await runCommand({
+          command: probe,
+          cwd: wt,
+          env: process.env,
+          logFile: path.join(wt, `net-${network}.log`),
+          logMaxBytes: 1 << 20,
+          timeoutMs: 20_000,
+          graceMs: 1_000,
+          sandbox: { bwrap: bwrap!, spec: { writable: [wt], network } },
+          onOutput: (t) => (text += t),
+        });
+        expect(r.exitCode, text).toBe(0);
+        out[String(network)] = text.trim();
+      }
+      expect(out.true).toBe('got hello');
+      expect(out.false).toMatch(/^refused E/);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });

@@ -7,7 +7,9 @@ import type { ProposerName } from '../../core/loop/types.js';
 import { runPaths } from '../../core/project/paths.js';
 import { intOption, numberOption, parseCommandArgs } from '../args.js';
 import { formatExperimentLine, formatRunSummary } from '../format.js';
+import { detachRun } from '../detach.js';
 import { CliError } from '../io.js';
+import { tagProblem } from '../../core/loop/tag-check.js';
 import type { Command } from './index.js';
 
 const USAGE = `Usage: autoresearch run [DIR] [options]
@@ -21,7 +23,10 @@ keep or revert, until a stop condition. An existing run is resumed when you pass
   --max-hours H           stop after H hours
   --slots N               run N experiments at once, each in its own worktree
   --json                  print one JSON object per event instead of text
-Ctrl-C stops cleanly: running experiments are killed and recorded as interrupted.`;
+  --detach                keep running after this terminal closes: the run moves to a background process
+                          and its output goes to .autoresearch/runs/TAG/output.log
+Ctrl-C stops cleanly: running experiments are killed and recorded as interrupted (exit code 130).
+A closed terminal (SIGHUP) and SIGTERM stop it the same way; use --detach to keep it running instead.`;
 
 const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'exhausted', 'user', 'signal']);
 
@@ -37,6 +42,7 @@ export const runCommand: Command = {
         'max-hours': { type: 'string' },
         slots: { type: 'string' },
         json: { type: 'boolean' },
+        detach: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       USAGE,
@@ -52,6 +58,11 @@ export const runCommand: Command = {
     const dir = path.resolve(io.cwd, positionals[0] ?? '.');
     const json = Boolean(values.json);
     const env = io.env;
+    if (typeof values.tag === 'string') {
+      const bad = await tagProblem(dir, values.tag);
+      if (bad) throw new CliError(bad);
+    }
+    if (values.detach) return detachRun({ dir, tag: typeof values.tag === 'string' ? values.tag : null, argv, io });
 
     let handle;
     try {
@@ -110,10 +121,15 @@ export const runCommand: Command = {
       }
     });
 
+    // When this process was started by `run --detach`, tell the waiting terminal that the run has started.
+    if (process.send && env.AUTORESEARCH_DETACHED === '1') process.send({ started: handle.tag }, () => process.disconnect?.());
+
     let signals = 0;
+    let firstSignal: NodeJS.Signals | null = null;
     const onSignal = (sig: NodeJS.Signals) => {
       signals += 1;
       if (signals === 1) {
+        firstSignal = sig;
         if (!json) io.err(`\n${sig}: stopping — killing running experiments and recording them as interrupted…\n`);
         void handle.stop({ reason: 'signal' });
       } else if (!json) {
@@ -122,6 +138,9 @@ export const runCommand: Command = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // A closed terminal or a dropped SSH session: stop as cleanly as on Ctrl-C (nothing left running, no
+    // stale lock). `--detach` is how a run outlives its terminal.
+    process.on('SIGHUP', onSignal);
     try {
       const outcome = await handle.done;
       const summary = summarize(handle.record(), 'stopped');
@@ -131,10 +150,22 @@ export const runCommand: Command = {
         io.out(`\n${formatRunSummary(summary)}\n  results: ${paths.results}\n`);
         if (!OK_REASONS.has(outcome.reason)) io.err(`\n${outcome.message}\n`);
       }
+      if (outcome.reason === 'signal' && firstSignal) return signalExitCode(firstSignal);
       return OK_REASONS.has(outcome.reason) ? 0 : 1;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
     }
   },
 };
+
+/**
+ * The shell convention for "stopped by a signal" (128 + its number), so scripts can tell Ctrl-C from a
+ * finished run. SIGTERM is how the app and supervisors ask for a stop, so it counts as a normal end.
+ */
+export function signalExitCode(sig: NodeJS.Signals): number {
+  if (sig === 'SIGINT') return 130;
+  if (sig === 'SIGHUP') return 129;
+  return 0;
+}

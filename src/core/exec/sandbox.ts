@@ -68,7 +68,7 @@ const real = (p: string): string | null => {
 };
 
 /** GPU device nodes: NVIDIA's (/dev/nvidia0, nvidiactl, nvidia-uvm, nvidia-caps/) and DRM (/dev/dri). */
-function gpuDevices(): string[] {
+export function gpuDevices(): string[] {
   const out: string[] = [];
   let names: string[] = [];
   try {
@@ -83,10 +83,10 @@ function gpuDevices(): string[] {
 }
 
 /** The bwrap arguments (before the command) for a spec. Pure apart from looking at which paths exist. */
-export function bwrapArgs(spec: SandboxSpec): string[] {
+export function bwrapArgs(spec: SandboxSpec, devices: readonly string[] = gpuDevices()): string[] {
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run', '--unshare-pid', '--die-with-parent'];
   if (!spec.network) args.push('--unshare-net');
-  for (const dev of gpuDevices()) args.push('--dev-bind', dev, dev);
+  for (const dev of devices) args.push('--dev-bind', dev, dev);
   const bound = new Set<string>();
   for (const p of spec.writable) {
     const r = real(p);

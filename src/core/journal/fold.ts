@@ -128,6 +128,14 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
     }
     case 'experiment-end':
       putExperiment(rec, event.experiment);
+      // A keep is the new best (the decision is made under one lock, so keeps only ever improve). Taking it
+      // from the experiment itself, not only from the 'best' event that follows, means a run that died
+      // between the two still knows its best and can be resumed.
+      if (event.experiment.status === 'keep' && event.experiment.metric !== null && event.experiment.commit) {
+        rec.bestId = event.experiment.id;
+        rec.bestCommit = event.experiment.commit;
+        rec.best = event.experiment.metric;
+      }
       break;
     case 'process-start':
       rec.openProcesses.set(event.pgid, { id: event.id, pid: event.pid, pgid: event.pgid, what: event.what });

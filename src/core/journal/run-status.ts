@@ -13,6 +13,11 @@ export interface RunStatus {
   readonly ownerPid: number | null;
   /** Journal lines that could not be read (a torn last line after a crash). */
   readonly badLines: readonly number[];
+  /**
+   * Not live, yet not stopped either (no run-stop, or experiments still marked running): the process that
+   * ran it was killed. The next `run --tag` resumes it and records those experiments as interrupted.
+   */
+  readonly interrupted: boolean;
 }
 
 export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> {
@@ -22,11 +27,17 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
   for (const tag of await listRunTags(projectDir)) {
     const rec = await readRunRecord(projectDir, tag);
     const live = tag === liveTag;
+    const summary = summarize(rec, live ? 'running' : 'stopped');
+    const interrupted = !live && (summary.counts.running > 0 || rec.stopReason === null);
     out.push({
-      summary: summarize(rec, live ? 'running' : 'stopped'),
+      // A dead process runs nothing: what it left "running" is interrupted, as the next start will record.
+      summary: interrupted
+        ? { ...summary, counts: { ...summary.counts, interrupted: summary.counts.interrupted + summary.counts.running, running: 0 } }
+        : summary,
       running: live ? [...rec.experiments.values()].filter((e) => e.status === 'running') : [],
       ownerPid: live ? lock!.pid : null,
       badLines: rec.badLines,
+      interrupted,
     });
   }
   return out;

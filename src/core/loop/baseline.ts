@@ -2,7 +2,7 @@
 // run `baselineRuns` times; the spread of those runs is the noise floor.
 import { effectiveTimeoutSeconds } from '../../shared/config.js';
 import type { ExperimentRunResult } from '../../shared/experiment.js';
-import { CRASH_TAIL_CHARS, isoNow, runningExperiment, type RunContext, type SlotState } from './context.js';
+import { isoNow, lastOutput, runningExperiment, type RunContext, type SlotState } from './context.js';
 import { mean, sampleStdDev } from './decide.js';
 import { restoreFiles } from '../agent/diff-guard.js';
 import { failureOf, measure, trainingMs, type Measurement } from './measure.js';
@@ -27,7 +27,7 @@ export async function runSetup(ctx: RunContext, slot: SlotState): Promise<string
   ctx.setPhase(slot, 'idle', { description: null });
   if (r.aborted) return 'Stopped during the setup command.';
   if (r.exitCode !== 0) {
-    return `The setup command (${config.run.setup}) failed (${r.spawnError ?? `exit code ${r.exitCode}`}); see ${ctx.paths.abs(logRel)}. Last output:\n${r.tail.slice(-CRASH_TAIL_CHARS)}`;
+    return `The setup command (${config.run.setup}) failed (${r.spawnError ?? `exit code ${r.exitCode}`}); see ${ctx.paths.abs(logRel)}.${lastOutput(r.tail)}`;
   }
   await ctx.append({ type: 'notice', at: isoNow(), level: 'info', message: `Setup finished in ${(r.durationMs / 1000).toFixed(1)} s.` });
   return null;

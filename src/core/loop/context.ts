@@ -80,6 +80,12 @@ export interface RunContext {
 /** How much of a failed command's output goes into an experiment's error. */
 export const CRASH_TAIL_CHARS = 4000;
 
+/** " Last output:\n…" with the end of a failed command's output, or a plain note that it printed nothing. */
+export function lastOutput(tail: string): string {
+  const text = tail.slice(-CRASH_TAIL_CHARS);
+  return text.trim() ? ` Last output:\n${text}` : ' It printed nothing.';
+}
+
 export const isoNow = () => new Date().toISOString();
 
 export const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));

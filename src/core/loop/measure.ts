@@ -3,7 +3,7 @@
 import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
 import type { ExperimentRunResult, ExperimentStatus } from '../../shared/experiment.js';
 import { createMetricScanner, explainMissingMetric, readJsonMetric, type MetricScan } from '../metric/index.js';
-import { CRASH_TAIL_CHARS, type RunContext, type SlotState } from './context.js';
+import { lastOutput, type RunContext, type SlotState } from './context.js';
 import { createLogBatcher } from './log-batcher.js';
 
 export interface Measurement {
@@ -76,7 +76,7 @@ export function failureOf(config: ProjectConfig, m: Measurement): { status: Expe
   if (m.result.timedOut) {
     return {
       status: 'timeout',
-      error: `Killed after the ${effectiveTimeoutSeconds(config)} s timeout (budget ${config.budget.seconds} s). Last output:\n${m.tail.slice(-CRASH_TAIL_CHARS)}`,
+      error: `Killed after the ${effectiveTimeoutSeconds(config)} s timeout (budget ${config.budget.seconds} s).${lastOutput(m.tail)}`,
     };
   }
   if (m.scan.invalid) {
@@ -84,7 +84,7 @@ export function failureOf(config: ProjectConfig, m: Measurement): { status: Expe
   }
   if (m.result.exitCode !== 0) {
     const how = m.result.exitCode === null ? `was killed by ${m.result.signal}` : `exited with code ${m.result.exitCode}`;
-    return { status: 'crash', error: `The command ${how}. Last output:\n${m.tail.slice(-CRASH_TAIL_CHARS)}` };
+    return { status: 'crash', error: `The command ${how}.${lastOutput(m.tail)}` };
   }
   if (m.scan.value === null) {
     return { status: 'crash', error: explainMissingMetric(config.metric, m.scan, m.tail) };

@@ -10,12 +10,14 @@ import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config
 import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
+import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from '../exec/cgroup-scope.js';
 import { runCommand } from '../exec/run-command.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
+import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from '../exec/sweep-escaped.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, type RunRecord } from '../journal/fold.js';
-import { appendResultsRow } from '../journal/results-tsv.js';
+import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
 import { runPaths } from '../project/paths.js';
 import { auditRun } from '../audit/audit-run.js';
 import { runBaseline, runSetup } from './baseline.js';
@@ -86,8 +88,15 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   for (const e of record.experiments.values()) candidateCount += counts(e);
   let historyCache: Experiment[] | null = null;
 
+  /** Ids that have a row in results.tsv (start-run rewrote it from the journal). */
+  const rowIds = new Set([...record.experiments.values()].filter((e) => e.status !== 'running').map((e) => e.id));
+
+  /** Candidate ids a slot has taken but whose experiment-start is not recorded yet. */
+  const reservedIds = new Set<number>();
+
   const append = async (event: JournalEvent) => {
     const id = event.type === 'experiment-start' || event.type === 'experiment-end' ? event.experiment.id : null;
+    if (event.type === 'experiment-start') reservedIds.delete(event.experiment.id);
     const before = id !== null ? record.experiments.get(id) : undefined;
     foldEvent(record, event);
     if (id !== null) {
@@ -95,6 +104,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       historyCache = null;
     }
     await journal.append(event);
+    // A best measured again has a new mean: its results.tsv row follows the journal's fold.
+    if (event.type === 'best-remeasured' && rowIds.has(event.id)) await writeResults(paths.results, record.experiments.values(), config.metric).catch(() => undefined);
     emit({ kind: 'journal', event });
   };
 
@@ -121,7 +132,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const stopInputs = () => ({
     stop: config.stop,
     direction: config.metric.direction,
-    candidates: candidateCount,
+    // Ids handed out but not started yet count too: two slots checking at once must not both start the last one.
+    candidates: candidateCount + reservedIds.size,
     hours: (Date.now() - sessionStart) / 3_600_000,
     costUsd: record.costUsd,
     best: record.best,
@@ -195,6 +207,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   // ------------------------------------------------------------------------------------------------
   // Recording the end of an experiment.
 
+
   const finish = async (slot: SlotState, e: Experiment, tail: string | null) => {
     const finishedAt = isoNow();
     const ended: Experiment = {
@@ -203,7 +216,13 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       timings: { ...e.timings, totalMs: Date.parse(finishedAt) - Date.parse(e.startedAt) },
     };
     await append({ type: 'experiment-end', at: finishedAt, experiment: ended });
-    await appendResultsRow(paths.results, ended, config.metric).catch(() => undefined);
+    // One row per experiment, as the journal folds it: a baseline measured again after an interruption
+    // replaces its row rather than adding a second one.
+    const written = rowIds.has(ended.id)
+      ? writeResults(paths.results, record.experiments.values(), config.metric)
+      : appendResultsRow(paths.results, ended, config.metric);
+    rowIds.add(ended.id);
+    await written.catch(() => undefined);
     if (ended.kind === 'candidate') {
       if (FAILURE_STATUSES.has(ended.status)) consecutiveFailures += 1;
       else if (ended.status !== 'interrupted') consecutiveFailures = 0;
@@ -230,19 +249,24 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
 
   const runProcess: RunContext['runProcess'] = async (r) => {
     let pgid = 0;
+    const marker = newProcessMarker();
+    let scope: string | null = null;
     const result = await runCommand({
       command: r.command,
       cwd: r.cwd,
-      env: experimentEnv({
-        base: deps.env,
-        config,
-        slot: r.slot.index,
-        tag,
-        id: r.id,
-        runDir: paths.dir,
-        nodePath: deps.nodePath,
-        ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
-      }),
+      env: {
+        ...experimentEnv({
+          base: deps.env,
+          config,
+          slot: r.slot.index,
+          tag,
+          id: r.id,
+          runDir: paths.dir,
+          nodePath: deps.nodePath,
+          ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
+        }),
+        [PROCESS_MARKER_KEY]: marker,
+      },
       logFile: paths.abs(r.logRel),
       logMaxBytes: config.logMaxBytes,
       timeoutMs: r.timeoutMs,
@@ -252,10 +276,21 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {
         pgid = p.pgid;
+        // Where systemd runs for this user, a cgroup holds the whole tree, whatever it does to its group or environment.
+        if (await systemdScopeAvailable(deps.env)) {
+          const unit = scopeUnit(marker);
+          if (await adoptIntoScope(p.pid, unit, deps.env)) scope = unit;
+        }
         await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what });
       },
       ...(r.onOutput ? { onOutput: r.onOutput } : {}),
     });
+    if (scope !== null) await stopScope(scope, deps.env);
+    // What escaped the group (setsid) dies with its command, not at the next start of the app.
+    const escaped = await sweepEscaped(marker, config.budget.graceSeconds * 1000).catch(() => [] as number[]);
+    if (escaped.length) {
+      await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });
+    }
     if (pgid) await append({ type: 'process-end', at: isoNow(), id: r.id, pgid });
     return result;
   };
@@ -309,9 +344,12 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         return;
       }
       const id = nextId++;
+      reservedIds.add(id);
       try {
         await runCandidate(ctx, slot, id);
+        reservedIds.delete(id);
       } catch (err) {
+        reservedIds.delete(id);
         // An engine failure (git broke, disk full) must not lose the run: record it and go on, unless it repeats.
         const message = `Experiment ${id} failed inside the app: ${errorMessage(err)}`;
         await append({ type: 'notice', at: isoNow(), level: 'error', message, id }).catch(() => undefined);

@@ -10,7 +10,7 @@ import { dirtyTrackedFiles } from '../git/dirty-files.js';
 import { ensureExcluded } from '../git/exclude.js';
 import { headCommit } from '../git/head.js';
 import { repoRoot } from '../git/repo-root.js';
-import { refExists, updateRef } from '../git/update-ref.js';
+import { readRef, refExists, updateRef } from '../git/update-ref.js';
 import { openJournalWriter } from '../journal/append.js';
 import { emptyRunRecord, foldEvent, type RunRecord } from '../journal/fold.js';
 import { readJournalEvents } from '../journal/read.js';
@@ -20,6 +20,8 @@ import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
 import { runPaths } from '../project/paths.js';
 import { acquireLock, isLockLive, readLock, releaseLock } from './run-lock.js';
 import { branchFor } from './refs.js';
+import { editableProblem } from './editable-check.js';
+import { tagProblem } from './tag-check.js';
 import { createRun } from './run.js';
 import type { RunHandle, StartRunOptions } from './types.js';
 
@@ -43,7 +45,7 @@ export async function defaultTag(projectDir: string, now = new Date()): Promise<
   }
 }
 
-export const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export { TAG_PATTERN } from './tag-check.js';
 
 /** Load and check everything a run needs; throws RunStartError with what to do. */
 export async function preflight(projectDir: string): Promise<{ dir: string; config: ProjectConfig }> {
@@ -68,6 +70,8 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
   if (loaded.state === 'invalid') {
     throw new RunStartError(`The project's config is invalid:\n${describeConfigErrors(loaded.errors)}\nFix .autoresearch/config.json (or the setup form in the app) and try again.`);
   }
+  const editable = await editableProblem(dir, loaded.config.files.editable);
+  if (editable) throw new RunStartError(editable);
   return { dir, config: loaded.config };
 }
 
@@ -129,7 +133,8 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
 export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   const { dir, config: saved } = await preflight(opts.projectDir);
   const tag = opts.tag ?? (await defaultTag(dir));
-  if (!TAG_PATTERN.test(tag)) throw new RunStartError(`"${tag}" is not a valid tag: use letters, digits, . _ - (e.g. nov24).`);
+  const badTag = await tagProblem(dir, tag);
+  if (badTag) throw new RunStartError(badTag);
   const config = effectiveConfig(saved, opts);
   const paths = runPaths(dir, tag);
 
@@ -171,10 +176,10 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
       record = emptyRunRecord();
       for (const e of events) foldEvent(record, e);
       if (!record.startCommit) throw new RunStartError(`The journal of run "${tag}" has no start record; it cannot be resumed. Start a new run with another tag.`);
-      if (!(await refExists(dir, `refs/heads/${branch}`))) {
-        // The branch was deleted by hand: put it back at the best commit we know.
-        await updateRef(dir, `refs/heads/${branch}`, record.bestCommit ?? record.startCommit);
-      }
+      // The branch points at the best kept commit, whatever the last event was: the app may have died
+      // between recording a keep and moving the branch, or the branch was deleted by hand.
+      const want = record.bestCommit ?? record.startCommit;
+      if ((await readRef(dir, `refs/heads/${branch}`)) !== want) await updateRef(dir, `refs/heads/${branch}`, want);
       opening = { type: 'run-resume', at: now(), config, proposer: proposerName };
     } else {
       const start = (await headCommit(dir))!;

@@ -15,7 +15,8 @@ export async function detectLayout(projectDir: string): Promise<ProjectLayout> {
 export function autoresearchConfig(): ProjectConfigInput {
   return {
     run: { command: 'uv run train.py', setup: null },
-    files: { editable: ['train.py'], protected: ['prepare.py', 'pyproject.toml', 'uv.lock'], context: ['program.md'], linked: [] },
+    // .venv is linked, not rebuilt: between experiments a worktree loses every untracked and ignored file.
+    files: { editable: ['train.py'], protected: ['prepare.py', 'pyproject.toml', 'uv.lock'], context: ['program.md'], linked: ['.venv'] },
     metric: { name: 'val_bpb', direction: 'min', extract: { kind: 'line' }, secondary: ['training_seconds', 'mfu_percent', 'num_steps'], memoryMb: 'peak_vram_mb' },
     budget: { seconds: 300, timeoutSeconds: 600, graceSeconds: 10 },
   };

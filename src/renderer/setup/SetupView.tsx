@@ -445,7 +445,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
           ) : null}
           {draft.agent.proposer === 'mutation' ? (
             <div className="field-hint" style={{ paddingLeft: 'calc(var(--label-width) + 10px)' }}>
-              Nudges numeric constants in the editable files, one at a time. No API key, no network: good for trying the loop.
+              Nudges the numeric hyperparameters of the editable files (top-level constants, argparse defaults, dataclass and config-class fields, YAML/TOML/JSON numbers), one or two at a time, refining around the best; the run stops on its own when nothing is left to try. No API key, no network.
             </div>
           ) : null}
           <NumberField path="agent.maxDiffLines" label="Largest diff" unit="lines" value={draft.agent.maxDiffLines} onChange={(v) => agent({ maxDiffLines: v })} errors={errors} hint="A bigger proposal is rejected." />

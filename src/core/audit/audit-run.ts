@@ -6,6 +6,8 @@ import { improvement } from '../../shared/experiment.js';
 import type { AuditEvent } from '../../shared/journal.js';
 import { restoreFiles } from '../agent/diff-guard.js';
 import { runCommand } from '../exec/run-command.js';
+import { sandboxMode } from '../exec/sandbox.js';
+import { commandSandbox } from '../loop/sandbox-spec.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter } from '../journal/append.js';
 import { readRunRecord } from '../journal/read.js';
@@ -67,6 +69,8 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
   const journal = await openJournalWriter(paths.journal);
   try {
     const hashes = await protectedHashesAt(opts.projectDir, rec.startCommit, config.files.protected);
+    // The trainer is agent-written code: it runs under the same sandbox as in the loop.
+    const sandbox = await sandboxMode(opts.env);
     const slots = config.slots.map((_, i) => i);
     const worktrees = await Promise.all(slots.map(async (i) => (await prepareWorktree(opts.projectDir, i, rec.startCommit, config.files.linked)).path));
     const commits = { baseline: rec.startCommit, best: rec.bestCommit };
@@ -90,6 +94,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
         timeoutMs: effectiveTimeoutSeconds(config) * 1000,
         graceMs: config.budget.graceSeconds * 1000,
         ...(opts.signal ? { signal: opts.signal } : {}),
+        sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(opts.projectDir, worktree, config, opts.env, 'trainer') } : null,
         onStart: async (p) => {
           pgid = p.pgid;
           await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run' });

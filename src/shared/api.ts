@@ -149,6 +149,8 @@ export interface Snapshot {
   readonly gpus: readonly GpuStat[];
   readonly recentProjects: readonly string[];
   readonly apiKey: ApiKeyStatus;
+  /** Why agent-written code runs without the sandbox here (bubblewrap missing, not Linux, turned off); null when sandboxed. */
+  readonly sandboxWarning?: string | null;
 }
 
 export interface ApiKeyStatus {

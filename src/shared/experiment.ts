@@ -113,6 +113,23 @@ export function describeConfidence(c: KeepConfidence | null | undefined): string
   }
 }
 
+/**
+ * A candidate that started from an older best and won: its change was carried onto the best kept meanwhile
+ * (a three-way merge) and measured again there. The record's commit, parentCommit and baseId are then the
+ * combination's; this keeps the first parent of the lineage and what the change measured alone.
+ */
+export interface CarriedChange {
+  /** The experiment the change was proposed on (the second parent in the lineage). */
+  readonly fromBaseId: number | null;
+  readonly fromParentCommit: string;
+  /** The commit the proposer made, measured alone. */
+  readonly proposedCommit: string;
+  /** Its metric alone, on its own base. */
+  readonly aloneMetric: number;
+  /** Every run measured before the last carry (alone, and on a best that moved again). */
+  readonly earlierRuns: readonly ExperimentRunResult[];
+}
+
 export interface Experiment {
   readonly id: number;
   readonly kind: ExperimentKind;
@@ -147,6 +164,8 @@ export interface Experiment {
   readonly changedFiles: readonly string[];
   /** For a decided candidate: how far its gain stood above the noise (absent in journals written before). */
   readonly confidence?: KeepConfidence | null;
+  /** Set when the change was carried onto a best kept while it was measured (absent otherwise). */
+  readonly carried?: CarriedChange | null;
 }
 
 export interface RunCounts {

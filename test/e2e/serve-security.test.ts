@@ -72,6 +72,8 @@ describe.skipIf(unavailable !== null)(`serve under attack${unavailable ? ` (skip
     // The WebSocket still authenticates (the snapshot arrives: the dashboard says what to do).
     await page.evaluate(() => (location.hash = '#/run'));
     await page.getByTestId('dashboard-empty').waitFor({ timeout: 20_000 });
+    // The suite runs with AUTORESEARCH_SANDBOX=off (vitest.config.ts): the dashboard says so, plainly.
+    await expect(page.getByTestId('sandbox-warning').textContent()).resolves.toMatch(/sandbox is off .*full access/);
     const cookies = await context.cookies();
     expect(cookies.map((c) => c.name)).toEqual([`autoresearch_token_${served.port}`]);
     expect(cookies[0]!.httpOnly).toBe(true);

@@ -133,7 +133,8 @@ describe.skipIf(unavailable !== null)(`autoresearch serve and npm start as proce
 
     it('creates the demo once, says why Electron cannot start, and serves the UI instead', async () => {
       const fakeDist = path.join(scratch, 'no-electron-here');
-      const r = await run([start], { env: env({ ELECTRON_OVERRIDE_DIST_PATH: fakeDist, ...noDisplay }), untilOutput: /Press Ctrl\+C/ });
+      // A display is set so that the missing binary, not the missing display, is the reason given.
+      const r = await run([start], { env: env({ ELECTRON_OVERRIDE_DIST_PATH: fakeDist, DISPLAY: ':99' }), untilOutput: /Press Ctrl\+C/ });
       expect(r.code, r.out).toBe(0);
       expect(r.out).toContain(`Created the demo project in ${path.join(scratch, 'data', 'demo')}`);
       expect(r.out).toMatch(/The desktop app cannot start here: ELECTRON_OVERRIDE_DIST_PATH is set but .* does not exist/);

@@ -21,11 +21,14 @@ export const SAFE_GIT_CONFIG: readonly string[] = ['-c', 'core.hooksPath=/dev/nu
 export class GitError extends Error {
   readonly exitCode: number | null;
   readonly stderr: string;
-  constructor(args: readonly string[], exitCode: number | null, stderr: string) {
+  /** What the command printed before it failed (merge-tree prints its conflicts there). */
+  readonly stdout: string;
+  constructor(args: readonly string[], exitCode: number | null, stderr: string, stdout = '') {
     super(`git ${args.slice(0, 3).join(' ')} failed${exitCode !== null ? ` (exit ${exitCode})` : ''}: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`);
     this.name = 'GitError';
     this.exitCode = exitCode;
     this.stderr = stderr;
+    this.stdout = stdout;
   }
 }
 
@@ -82,7 +85,7 @@ function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer
             reject(new Error('git was not found. Install git and make sure it is on PATH.'));
             return;
           }
-          reject(new GitError(args, code, String(stderr) || err.message));
+          reject(new GitError(args, code, String(stderr) || err.message, String(stdout ?? '')));
           return;
         }
         resolve(stdout);

@@ -1,10 +1,11 @@
 // One candidate, start to end: propose (in the slot's worktree, through the restricted workspace), guard the
 // diff, commit, verify the protected files, measure, confirm a narrow win, run the guard command, decide.
 import { writeFile } from 'node:fs/promises';
-import { addUsage, type Experiment, type ExperimentRunResult, type TokenUsage } from '../../shared/experiment.js';
+import { addUsage, type CarriedChange, type Experiment, type ExperimentRunResult, type TokenUsage } from '../../shared/experiment.js';
 import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
 import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, SearchSpaceExhaustedError, type Proposal } from '../agent/proposer.js';
 import { createWorkspace } from '../agent/workspace.js';
+import { carryOnto } from '../git/carry-change.js';
 import { commitPaths } from '../git/commit.js';
 import { diffCommits } from '../git/diff.js';
 import { cleanWorktree, resetTo } from '../git/reset-to.js';
@@ -12,10 +13,10 @@ import { updateRef } from '../git/update-ref.js';
 import { projectPaths } from '../project/paths.js';
 import { readProgramFile } from '../project/program-file.js';
 import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
-import { decide, mean, noiseGroupsOf, type DecisionInput } from './decide.js';
+import { decide, mean, noiseGroupsOf, type Decision, type DecisionInput } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
-import { branchFor, candidateRef } from './refs.js';
+import { branchFor, candidateRef, carriedRef } from './refs.js';
 
 /** How long a slot waits before asking an unavailable API again, by attempt (retry-after wins). */
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
@@ -161,22 +162,131 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
     return;
   }
 
+  // No kept change is ever dropped: a candidate that started from an older best and still wins is carried
+  // onto the best as it is now (a three-way merge) and measured again before the branch moves
+  // (docs/ARCHITECTURE.md, "Parallel slots never drop a kept change").
+  let target: Target = { commit, parentCommit, baseId: base.id };
+  let carried: CarriedChange | null = null;
+  const earlierRuns: ExperimentRunResult[] = [];
+  for (let carries = 0; ; carries++) {
+    const fields = (): Partial<Experiment> => ({ commit: target.commit, parentCommit: target.parentCommit, baseId: target.baseId, ...(carried ? { carried } : {}) });
+    const evaluated = await evaluate(ctx, slot, id, target.commit, earlierRuns, fields, carried);
+    if (!evaluated) return;
+    const { verdict, runs, guard, judgedBest, measured } = evaluated;
+    const value = mean(runs.map((r) => r.metric!));
+
+    // The final decision is serialised across slots: judged again against the best as it is now (another
+    // slot may have kept something better meanwhile), and the branch moves in the same critical section.
+    const onto = await ctx.withDecisionLock(async (): Promise<Target | null> => {
+      let bestBefore = record.best!;
+      let error: string | null =
+        guard && !guard.passed
+          ? `The guard command (${config.acceptance.guardCommand}) failed${guard.exitCode !== null ? ` with exit code ${guard.exitCode}` : ''}; see ${guard.logPath}.`
+          : verdict.kind === 'discard'
+            ? carried
+              ? `Carried onto #${target.baseId}, the change measured ${value} (alone ${carried.aloneMetric}): ${verdict.why}`
+              : verdict.why
+            : null;
+      let keep = verdict.kind === 'keep' && (guard === null || guard.passed);
+      let confidence = verdict.confidence;
+      const bestNow = record.experiments.get(record.bestId!)!;
+      if (keep && (record.bestId !== judgedBest.id || bestNow.runs.length !== judgedBest.runs)) {
+        // Another slot kept something (or measured the best again) meanwhile: judged again, with no more runs.
+        const now = decide({ ...decisionInput(ctx, runs.map((r) => r.metric!)), final: true });
+        if (now.kind === 'keep') confidence = now.confidence;
+        else {
+          keep = false;
+          if (now.kind === 'discard') confidence = now.confidence;
+          error = record.bestId !== judgedBest.id ? `Better than ${bestBefore} when measured, but #${record.bestId} reached ${record.best} meanwhile.` : `Better than ${bestBefore} when measured, but the best measured again at ${record.best}${now.kind === 'discard' ? `: ${now.why}` : '.'}`;
+        }
+        bestBefore = record.best!;
+      }
+      if (keep && record.bestCommit !== target.parentCommit) {
+        // It wins, but the branch has moved past its parent: moving the branch to it would drop the change kept
+        // meanwhile. Carry it onto the best first (outside the lock: measuring takes a budget).
+        if (carries < MAX_CARRIES) return { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId! };
+        keep = false;
+        error = `Better than ${bestBefore}, but the best moved ${MAX_CARRIES + 1} times while it was measured; not kept, so no kept change is dropped.`;
+      }
+      const ended = await ctx.finish(slot, { ...ctx.current(id), ...fields(), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error, confidence }, null);
+      if (keep) {
+        await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, target.commit);
+        await ctx.append({ type: 'best', at: isoNow(), id, commit: target.commit, metric: ended.metric! });
+      }
+      return null;
+    });
+    if (!onto) return;
+
+    const ontoId = onto.baseId!;
+    const message = `${description} (carried onto #${ontoId})\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`;
+    const result = await carryOnto(projectDir, target.commit, onto.commit, message);
+    const previous = carried as CarriedChange | null;
+    const aloneMetric: number = previous?.aloneMetric ?? value;
+    if ('conflicts' in result) {
+      const error = `Better than the best when measured from #${target.baseId} (${value}), but its change conflicts with #${ontoId}, kept meanwhile (${result.conflicts.join(', ') || 'conflicting changes'}). Not kept, so #${ontoId}'s change stays on the run branch.`;
+      await ctx.finish(slot, { ...ctx.current(id), ...fields(), ...measured(), status: 'discard', metric: value, guard, bestBefore: record.best, error }, null);
+      return;
+    }
+    await updateRef(projectDir, carriedRef(tag, id), result.commit);
+    await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id, message: `#${id} started from #${target.baseId} and measured ${value}; #${ontoId} was kept meanwhile, so its change is carried onto #${ontoId} and measured again.` });
+    earlierRuns.push(...runs);
+    carried = { fromBaseId: previous?.fromBaseId ?? base.id, fromParentCommit: parentCommit, proposedCommit: commit, aloneMetric, earlierRuns: [...earlierRuns] };
+    target = { commit: result.commit, parentCommit: onto.commit, baseId: ontoId };
+    await resetTo(slot.worktree, target.commit, config.files.linked);
+  }
+}
+
+/** Where a candidate is measured: its commit, the best it sits on, and that best's experiment. */
+interface Target {
+  readonly commit: string;
+  readonly parentCommit: string;
+  readonly baseId: number | null;
+}
+
+/** How often a winning candidate is carried onto a best that moved again while it was measured. */
+const MAX_CARRIES = 3;
+
+interface Evaluated {
+  readonly verdict: Extract<Decision, { kind: 'keep' | 'discard' }>;
+  readonly runs: ExperimentRunResult[];
+  readonly guard: Experiment['guard'];
+  /** The best (and how often it was measured) when the verdict was reached. */
+  readonly judgedBest: { readonly id: number | null; readonly runs: number };
+  readonly measured: () => Partial<Experiment>;
+}
+
+/**
+ * Measure `commit` in the slot (already reset to it) until the acceptance rule decides, then run the guard
+ * command on a keep. Returns null when the experiment was finished here (crash, timeout, tampering, stop).
+ */
+async function evaluate(
+  ctx: RunContext,
+  slot: SlotState,
+  id: number,
+  commit: string,
+  earlierRuns: readonly ExperimentRunResult[],
+  fields: () => Partial<Experiment>,
+  carried: CarriedChange | null,
+): Promise<Evaluated | null> {
+  const { config, record, paths } = ctx;
+  const offset = earlierRuns.length;
+  const carriedNote = carried ? `Carried onto #${fields().baseId}: ` : '';
   ctx.setPhase(slot, 'running');
   const runs: ExperimentRunResult[] = [];
-  const first = await measure(ctx, slot, id, 0);
+  const first = await measure(ctx, slot, id, offset);
   runs.push(first.result);
-  const measured = () => ({ runs, logPath: first.result.logPath, metrics: first.result.metrics, timings: { ...ctx.current(id).timings, trainingMs: trainingMs(runs) } });
+  const measured = () => ({ runs: [...runs], logPath: first.result.logPath, metrics: first.result.metrics, timings: { ...ctx.current(id).timings, trainingMs: trainingMs([...earlierRuns, ...runs]) } });
+  const close = (extra: Partial<Experiment>, tail: string | null) => ctx.finish(slot, { ...ctx.current(id), ...fields(), ...measured(), ...extra }, tail);
   const tamperedAfter = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());
   if (tamperedAfter.length) {
     await restoreFiles(slot.worktree, record.startCommit, tamperedAfter);
-    const error = `The experiment changed protected files while it ran: ${tamperedAfter.join(', ')}. Its result is not trusted; the files were restored.`;
-    await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: 'rejected', error }, first.tail);
-    return;
+    await close({ status: 'rejected', error: `${carriedNote}The experiment changed protected files while it ran: ${tamperedAfter.join(', ')}. Its result is not trusted; the files were restored.` }, first.tail);
+    return null;
   }
   const failure = failureOf(config, first);
   if (failure) {
-    await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: failure.status, error: failure.error }, first.tail);
-    return;
+    await close({ status: failure.status, error: carriedNote + failure.error }, first.tail);
+    return null;
   }
 
   ctx.setPhase(slot, 'deciding');
@@ -188,24 +298,22 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
     if (decision.kind === 'measure-best') {
       const failed = await remeasureBest(ctx, slot, commit);
       if (failed) {
-        await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: failed.status, metric: mean(values()), error: failed.error }, null);
-        return;
+        await close({ status: failed.status, metric: mean(values()), error: failed.error }, null);
+        return null;
       }
     } else {
-      const again = await measure(ctx, slot, id, runs.length);
+      const again = await measure(ctx, slot, id, offset + runs.length);
       runs.push(again.result);
       const f = failureOf(config, again);
       if (f) {
         runs.pop();
-        await ctx.finish(slot, { ...ctx.current(id), ...measured(), runs: [...runs, again.result], status: f.status === 'interrupted' ? 'interrupted' : 'discard', metric: mean(values()), error: `A confirmation run failed: ${f.error}` }, again.tail);
-        return;
+        await close({ runs: [...runs, again.result], status: f.status === 'interrupted' ? 'interrupted' : 'discard', metric: mean(values()), error: `${carriedNote}A confirmation run failed: ${f.error}` }, again.tail);
+        return null;
       }
     }
     decision = decide(decisionInput(ctx, values()));
   }
   const verdict = decision;
-  const value = mean(values());
-  let bestBefore = record.best!;
   const judgedBest = { id: record.bestId, runs: record.experiments.get(record.bestId!)!.runs.length };
 
   let guard: Experiment['guard'] = null;
@@ -214,41 +322,12 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
     const logRel = paths.guardLogRel(id);
     const g = await ctx.runProcess({ what: 'guard', id, slot, command: config.acceptance.guardCommand, cwd: slot.worktree, logRel, timeoutMs: config.acceptance.guardTimeoutSeconds * 1000 });
     if (g.aborted) {
-      await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: 'interrupted', metric: value, error: 'Stopped while the guard command ran.' }, null);
-      return;
+      await close({ status: 'interrupted', metric: mean(values()), error: 'Stopped while the guard command ran.' }, null);
+      return null;
     }
     guard = { passed: g.exitCode === 0 && !g.timedOut, exitCode: g.exitCode, durationMs: g.durationMs, logPath: logRel };
   }
-
-  // The final decision is serialised across slots: judged again against the best as it is now (another
-  // slot may have kept something better meanwhile), and the branch moves in the same critical section.
-  await ctx.withDecisionLock(async () => {
-    let error: string | null =
-      guard && !guard.passed
-        ? `The guard command (${config.acceptance.guardCommand}) failed${guard.exitCode !== null ? ` with exit code ${guard.exitCode}` : ''}; see ${guard.logPath}.`
-        : verdict.kind === 'discard'
-          ? verdict.why
-          : null;
-    let keep = verdict.kind === 'keep' && (guard === null || guard.passed);
-    let confidence = verdict.confidence;
-    const bestNow = record.experiments.get(record.bestId!)!;
-    if (keep && (record.bestId !== judgedBest.id || bestNow.runs.length !== judgedBest.runs)) {
-      // Another slot kept something (or measured the best again) meanwhile: judged again, with no more runs.
-      const now = decide({ ...decisionInput(ctx, runs.map((r) => r.metric!)), final: true });
-      if (now.kind === 'keep') confidence = now.confidence;
-      else {
-        keep = false;
-        if (now.kind === 'discard') confidence = now.confidence;
-        error = record.bestId !== judgedBest.id ? `Better than ${bestBefore} when measured, but #${record.bestId} reached ${record.best} meanwhile.` : `Better than ${bestBefore} when measured, but the best measured again at ${record.best}${now.kind === 'discard' ? `: ${now.why}` : '.'}`;
-      }
-      bestBefore = record.best!;
-    }
-    const ended = await ctx.finish(slot, { ...ctx.current(id), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error, confidence }, null);
-    if (keep) {
-      await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, commit);
-      await ctx.append({ type: 'best', at: isoNow(), id, commit, metric: ended.metric! });
-    }
-  });
+  return { verdict, runs, guard, judgedBest, measured };
 }
 
 /** What the acceptance rule sees: this candidate's values, the best's runs, every repeated measurement. */

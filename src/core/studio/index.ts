@@ -20,6 +20,7 @@ import { describeConfigErrors, parseConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { experimentChange, formatChange, formatMetric } from '../../shared/wording.js';
 import { apiBaseUrl } from '../agent/claude/base-url.js';
+import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
 import { diffCommits, diffNumstat } from '../git/diff.js';
 import { gitInit } from '../git/init.js';
@@ -307,6 +308,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       gpus,
       recentProjects: recent,
       apiKey: await apiKeyStatus(),
+      sandboxWarning: sandboxWarning((await sandboxMode(env)).mode),
     }),
     eventsSince: async ({ seq }: { seq: number }) => events.since(seq),
     openProject: async ({ dir }: { dir: string }) => openProject(dir),

@@ -115,6 +115,13 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
                 </a>
               </>
             ) : null}
+            {e.carried ? (
+              <span data-testid="carried-from" title={`Proposed on #${e.carried.fromBaseId ?? '?'}, where it measured ${e.carried.aloneMetric} alone; carried onto #${e.baseId ?? '?'} (kept meanwhile) and measured there.`}>
+                {' '}
+                · carried from{' '}
+                {e.carried.fromBaseId !== null ? <a href={`#/history/${encodeURIComponent(tag)}/${e.carried.fromBaseId}`}>#{e.carried.fromBaseId}</a> : '?'} (alone {e.carried.aloneMetric})
+              </span>
+            ) : null}
             {' '}· slot {e.slot}
           </div>
           <h1>

@@ -23,6 +23,12 @@ export function DashboardView(): JSX.Element {
   const runs = useStudio((s) => s.runs);
   const live = useStudio((s) => s.live);
   const gpus = useStudio((s) => s.gpus);
+  const sandboxWarning = useStudio((s) => s.sandboxWarning);
+  const unsandboxed = sandboxWarning ? (
+    <div className="banner warn" data-testid="sandbox-warning">
+      <div className="grow">{sandboxWarning}</div>
+    </div>
+  ) : null;
   const tag = live?.tag ?? runs[0]?.tag ?? null;
   const summary = runs.find((r) => r.tag === tag) ?? null;
   const entry = useDeferredValue(useRun(tag));
@@ -42,6 +48,7 @@ export function DashboardView(): JSX.Element {
   if (!tag) {
     return (
       <div className="view-pad">
+        {unsandboxed}
         <EmptyState
           title="No run yet — set up the project and press Start"
           testId="dashboard-empty"
@@ -66,6 +73,7 @@ export function DashboardView(): JSX.Element {
 
   return (
     <div className="view-pad wide dashboard" data-testid="dashboard" data-live={live ? 'true' : 'false'}>
+      {unsandboxed}
       {!live && summary ? (
         <div className="banner info" data-testid="dashboard-not-live">
           <div className="grow">

@@ -23,6 +23,8 @@ export interface StudioState {
   readonly gpus: readonly GpuStat[];
   readonly recentProjects: readonly string[];
   readonly apiKey: ApiKeyStatus;
+  /** Why agent-written code runs unsandboxed here; null when it is sandboxed. */
+  readonly sandboxWarning: string | null;
   /** The seq of the last event applied. */
   readonly seq: number;
   /** Transport health (always true under Electron). */
@@ -43,6 +45,7 @@ const initialState: StudioState = {
   gpus: [],
   recentProjects: [],
   apiKey: { set: false, source: null, warning: null, endpoint: { host: null, error: null } },
+  sandboxWarning: null,
   seq: 0,
   connected: false,
   loaded: false,
@@ -93,6 +96,7 @@ export function stateFromSnapshot(state: StudioState, snapshot: Snapshot): Studi
     gpus: snapshot.gpus,
     recentProjects: snapshot.recentProjects,
     apiKey: snapshot.apiKey,
+    sandboxWarning: snapshot.sandboxWarning ?? null,
     seq: snapshot.seq,
     loaded: true,
     loadError: null,

@@ -30,7 +30,7 @@ import { addCounts, countsOf, tokenUsage, ZERO_COUNTS, type TokenCounts } from '
 
 export interface ClaudeProposerOptions {
   readonly apiKey: string;
-  /** Gateway or proxy; null/undefined = ANTHROPIC_BASE_URL or the SDK's default. */
+  /** Where the key goes; create-proposer.ts passes the checked ANTHROPIC_BASE_URL of the app (never a project's config). */
   readonly baseUrl?: string | null;
   readonly fetchImpl?: typeof fetch;
   /** Retries of one API call before the proposal gives up with ProposerUnavailableError. */

@@ -311,6 +311,12 @@ export function unknownConfigKeys(raw: unknown): FieldError[] {
   return out;
 }
 
+/** Settings a project's config may no longer hold, with why and what to do instead. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  'agent.baseUrl':
+    'agent.baseUrl is no longer read from a project\'s config: a config from someone else could send your API key anywhere. Remove it, and set ANTHROPIC_BASE_URL in the app\'s environment instead (https, or http to localhost).',
+};
+
 interface SchemaDef {
   readonly type: string;
   readonly shape?: Record<string, z.ZodType>;
@@ -365,6 +371,11 @@ function walkKeys(schema: z.ZodType, value: unknown, at: readonly string[], out:
           continue;
         }
         const path = [...at, k].join('.');
+        const retired = RETIRED_KEYS[path];
+        if (retired) {
+          out.push({ path, message: retired });
+          continue;
+        }
         const near = nearestKey(k, Object.keys(shape));
         const where = at.length ? `${at.join('.')}` : 'the config';
         out.push({

@@ -36,7 +36,7 @@ async function startThief(): Promise<{ url: string; seen: string[] }> {
 }
 
 describe('agent.baseUrl in a project config', () => {
-  it('is never used: the key goes only to the address of the app environment', async () => {
+  it('is refused with what to do, and the key goes only to the address of the app environment', async () => {
     const stolen = await startThief();
     api = await startFakeAnthropic({ apiKey: KEY, handler: () => finalText('DESCRIPTION: nothing to change') });
     const { dir } = scoredProject({ agent: { proposer: 'claude' } });
@@ -49,18 +49,27 @@ describe('agent.baseUrl in a project config', () => {
     expect(ProjectConfigSchema.parse(cfg).agent).not.toHaveProperty('baseUrl');
 
     const env = { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: api.url };
-    const handle = await startRun({
-      projectDir: dir,
-      tag: 'url',
-      maxExperiments: 1,
-      deps: {
-        env,
-        nodePath: process.execPath,
-        appVersion: 'test',
-        sleep: async () => undefined,
-        createProposer: async (name, config) => createProposer(name, config, { apiKey: KEY, baseUrl: api!.url, env, keyHint: 'set it' }),
-      },
-    });
+    const start = () =>
+      startRun({
+        projectDir: dir,
+        tag: 'url',
+        maxExperiments: 1,
+        deps: {
+          env,
+          nodePath: process.execPath,
+          appVersion: 'test',
+          sleep: async () => undefined,
+          createProposer: async (name, config) => createProposer(name, config, { apiKey: KEY, baseUrl: api!.url, env, keyHint: 'set it' }),
+        },
+      });
+    await expect(start()).rejects.toThrow(/agent\.baseUrl is no longer read from a project's config.*ANTHROPIC_BASE_URL/s);
+    expect(stolen.seen).toEqual([]);
+
+    // Without it, the run goes on, and the key goes to the environment's address only.
+    delete cfg.agent.baseUrl;
+    writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
+    git(dir, 'commit', '-q', '-am', 'no base url');
+    const handle = await start();
     await handle.done;
     expect(stolen.seen).toEqual([]);
     expect(api.requests.length).toBeGreaterThan(0);

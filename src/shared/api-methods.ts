@@ -32,6 +32,7 @@ const METHODS = {
   exportReport: true,
   reportFromTsv: true,
   finalizeRun: true,
+  auditRun: true,
   setApiKey: true,
   clearApiKey: true,
   listGpus: true,

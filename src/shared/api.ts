@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { FieldError, ProjectConfig, ProjectConfigInput } from './config.js';
 import { MetricSchema } from './config.js';
 import type { Experiment, RunCounts } from './experiment.js';
-import type { StopReason } from './journal.js';
+import type { AuditEvent, StopReason } from './journal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Data types
@@ -90,6 +90,8 @@ export interface RunDetail extends RunSummary {
   readonly experiments: readonly Experiment[];
   readonly steering: readonly SteeringNote[];
   readonly notices: readonly RunNotice[];
+  /** The latest audit of the result (`autoresearch audit`, the History's Audit button); null when none. */
+  readonly audit?: AuditEvent | null;
 }
 
 export type SlotPhase = 'idle' | 'proposing' | 'committing' | 'running' | 'confirming' | 'guarding' | 'deciding' | 'waiting';
@@ -295,6 +297,8 @@ export const apiSchemas = {
     .strict(),
   /** A new branch from the run's start commit with one commit per kept improvement (or one, squashed), and a .patch file. */
   finalizeRun: z.object({ tag, branch: z.string().trim().min(1, 'Name the branch').max(200).optional(), squash: z.boolean().optional() }).strict(),
+  /** Re-run the baseline and the best K times each, interleaved, and journal the improvement with its 95 % interval. */
+  auditRun: z.object({ tag, repeats: z.number().int().min(2, 'At least 2 repeats: an interval needs two pairs').max(100).optional() }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
   clearApiKey: z.object({}).strict(),
   listGpus: z.object({}).strict(),
@@ -337,6 +341,7 @@ export interface ApiResults {
   /** The rendered report (nothing is written to disk) and the file name to offer for download. */
   reportFromTsv: { readonly fileName: string; readonly content: string };
   finalizeRun: FinalizeResult;
+  auditRun: AuditEvent;
   setApiKey: ApiKeyStatus;
   clearApiKey: ApiKeyStatus;
   listGpus: readonly GpuStat[];

@@ -152,6 +152,8 @@ export const AcceptanceSchema = z.object({
    * hopeless. classic: for a win by less than twice the minimum improvement; kept only if the mean still wins.
    */
   confirmRuns: z.number().int().min(0).max(10).default(4),
+  /** Audit the result when the run ends on a stop condition: the baseline and the best this many times each (0 = no audit). */
+  auditRepeats: z.number().int().min(0).max(100).refine((n) => n !== 1, 'An audit needs at least 2 repeats (or 0 for none)').default(0),
   /** A command that must exit 0 in the candidate's worktree before a keep (e.g. the test suite). */
   guardCommand: z.string().trim().nullable().default(null),
   guardTimeoutSeconds: z.number().int().min(1).default(600),

@@ -124,6 +124,34 @@ export interface BestRemeasuredEvent {
   readonly run: ExperimentRunResult;
 }
 
+/**
+ * An audit of the result: the baseline commit and the best commit re-run `repeats` times each, interleaved
+ * (A B A B …) in the run's slots, and the paired improvement with its 95 % interval.
+ */
+export interface AuditEvent {
+  readonly type: 'audit';
+  readonly at: string;
+  readonly bestId: number;
+  readonly baselineCommit: string;
+  readonly bestCommit: string;
+  /** Pairs asked for. */
+  readonly repeats: number;
+  /** The measurements, pair by pair (a failed pair is left out of both). */
+  readonly baseline: readonly number[];
+  readonly best: readonly number[];
+  /** Pairs left out because a run failed (crash, timeout, protected file changed). */
+  readonly failedPairs: number;
+  /** Mean of the paired gains (best over baseline), positive = better in the metric's direction. */
+  readonly improvement: number;
+  /** The 95 % interval of that mean (paired Student-t). */
+  readonly ciLow: number;
+  readonly ciHigh: number;
+  /** The improvement the run itself recorded (baseline → best) when the audit began; null when unknown. */
+  readonly recordedImprovement: number | null;
+  /** The interval lies wholly above 0: the improvement is real at the 95 % level. */
+  readonly confirmed: boolean;
+}
+
 export interface SteerEvent {
   readonly type: 'steer';
   readonly at: string;
@@ -151,6 +179,7 @@ export type JournalEvent =
   | BestEvent
   | NoiseFloorEvent
   | BestRemeasuredEvent
+  | AuditEvent
   | SteerEvent
   | NoticeEvent;
 
@@ -214,6 +243,20 @@ export const ExperimentSchema = obj({
   transcriptPath: runRelativePath.nullable(),
   error: z.string().nullable(),
   changedFiles: z.array(z.string()),
+  confidence: obj({
+    rule: z.enum(['noise-aware', 'classic']),
+    gain: z.number(),
+    noiseSd: z.number().nullable(),
+    noiseDof: count,
+    standardError: z.number().nullable(),
+    z: z.number().nullable(),
+    bound: z.number().nullable(),
+    runs: count,
+    bestRuns: count,
+    label: z.enum(['clear', 'above-noise', 'within-noise', 'exact', 'unknown']),
+  })
+    .nullable()
+    .optional(),
   carried: obj({ fromBaseId: id.nullable(), fromParentCommit: sha, proposedCommit: sha, aloneMetric: z.number(), earlierRuns: z.array(RunResultSchema) }).nullable().optional(),
 });
 
@@ -261,6 +304,22 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
   best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),
   'noise-floor': obj({ type: z.literal('noise-floor'), at: z.string(), values: z.array(z.number().nullable()), spread: z.number().nullable() }),
   'best-remeasured': obj({ type: z.literal('best-remeasured'), at: z.string(), id, run: RunResultSchema }),
+  audit: obj({
+    type: z.literal('audit'),
+    at: z.string(),
+    bestId: id,
+    baselineCommit: sha,
+    bestCommit: sha,
+    repeats: z.number().int().min(2),
+    baseline: z.array(z.number()),
+    best: z.array(z.number()),
+    failedPairs: z.number().int().nonnegative(),
+    improvement: z.number(),
+    ciLow: z.number(),
+    ciHigh: z.number(),
+    recordedImprovement: z.number().nullable(),
+    confirmed: z.boolean(),
+  }),
   steer: obj({ type: z.literal('steer'), at: z.string(), note: z.string() }),
   notice: obj({ type: z.literal('notice'), at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: id.optional() }),
 };

@@ -90,7 +90,38 @@ describe('autoresearch run (CLI)', () => {
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
     expect(git(dir, 'symbolic-ref', '--short', 'HEAD').trim()).toBe('main');
     expect(git(dir, 'status', '--porcelain', '--untracked-files=no')).toBe(' M .autoresearch/config.json\n');
-  }, 320_000);
+
+    // The audit: baseline and best again, interleaved, with a 95 % interval, journaled and in both reports.
+    const audit = await runCli(['audit', dir, '--tag', 'acc', '--repeats', '3'], { timeoutMs: 200_000 });
+    expect(audit.stderr).toBe('');
+    expect(audit.code).toBe(0);
+    expect(audit.stdout.match(/^ {2}pair \d\/3 (baseline|best) +\d/gm)).toHaveLength(6);
+    // Interleaved: baseline, best, baseline, best, … on the one slot.
+    expect([...audit.stdout.matchAll(/^ {2}pair (\d)\/3 (baseline|best)/gm)].map((m) => `${m[1]}${m[2]}`)).toEqual(['1baseline', '1best', '2baseline', '2best', '3baseline', '3best']);
+    expect(audit.stdout).toMatch(new RegExp(`Audit of run acc: best #${rec.bestId} \\(${rec.bestCommit!.slice(0, 7)}\\) against the baseline \\(${head.slice(0, 7)}\\), 3 pairs of runs interleaved`));
+    expect(audit.stdout).toMatch(/(better|worse) .*95 % interval -?[\d.e-]+ to -?[\d.e-]+: (confirmed|not confirmed)/);
+    const audited = await readRunRecord(dir, 'acc');
+    expect(audited.audits).toHaveLength(1);
+    const a = audited.audits[0]!;
+    expect(a.baseline).toHaveLength(3);
+    expect(a.ciLow).toBeLessThanOrEqual(a.improvement);
+    expect(a.ciHigh).toBeGreaterThanOrEqual(a.improvement);
+    expect(a.confirmed).toBe(a.ciLow > 0);
+    for (const format of ['html', 'md']) {
+      const out = path.join(tempDir(), `report.${format}`);
+      const rep = await runCli(['report', dir, '--tag', 'acc', '--format', format, '--out', out]);
+      expect(rep.code).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      expect(text).toContain('Audit of the result');
+      expect(text).toMatch(/95 % interval/);
+    }
+    // A run that kept nothing has nothing to audit, and says so.
+    const none = await runCli(['audit', dir, '--tag', 'nope']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no run "nope"/);
+    const badRepeats = await runCli(['audit', dir, '--tag', 'acc', '--repeats', '1']);
+    expect(badRepeats.stderr).toMatch(/--repeats must be a whole number from 2 to 100/);
+  }, 520_000);
 
   it('keeps a better candidate: the mutation proposer improves a deterministic trainer within 6 experiments', async () => {
     // The metric is a pure function of the code and the proposer is seeded by it, so this outcome is the

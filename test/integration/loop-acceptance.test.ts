@@ -98,6 +98,29 @@ process.exit(lr < 0.9 ? 1 : 0);
     expect(passed.guard?.passed).toBe(true);
   });
 
+  it('audits the result at the end of the run when asked: baseline and best interleaved, journaled', async () => {
+    // Baseline 1.0 (one run), candidate 0.95 kept; then the audit: pairs (1.0 + a, 0.95 + b).
+    const rec = await run(
+      { acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0, auditRepeats: 3 } },
+      [0, 0, 0.01, 0.0, -0.01, 0.02, 0.0, 0.01],
+      [setConst('LEARNING_RATE', '0.95')],
+    );
+    expect(rec.experiments.get(1)!.status).toBe('keep');
+    expect(rec.audits).toHaveLength(1);
+    const a = rec.audits[0]!;
+    // Interleaved: baseline, best, baseline, best… consume the offsets in that order.
+    expect(a.baseline.map((v) => Number(v.toFixed(6)))).toEqual([1.01, 0.99, 1.0]);
+    expect(a.best.map((v) => Number(v.toFixed(6)))).toEqual([0.95, 0.97, 0.96]);
+    expect(a.improvement).toBeCloseTo(0.04, 9);
+    // Gains 0.06, 0.02, 0.04: sd 0.02, t(0.975, 2) = 4.303, half-width 4.303 × 0.02 / √3.
+    expect(a.ciHigh - a.improvement).toBeCloseTo((4.303 * 0.02) / Math.sqrt(3), 3);
+    // 0.04 ± 0.0497: three pairs this noisy cannot rule out zero, and the audit says so.
+    expect(a.ciLow).toBeLessThan(0);
+    expect(a.confirmed).toBe(false);
+    expect(a.recordedImprovement).toBeCloseTo(0.05, 9);
+    expect(rec.stopReason).toBe('max-experiments');
+  });
+
   it('stops when the target is reached', async () => {
     const rec = await run({ stop: { target: 0.9 } }, [0, 0, 0, 0], [setConst('LEARNING_RATE', '0.95'), setConst('LEARNING_RATE', '0.85'), setConst('LEARNING_RATE', '0.5')]);
     expect(rec.stopReason).toBe('target');

@@ -1,5 +1,6 @@
 // The command table. Each command: a one-line summary for `autoresearch --help`, and run(argv, io) → exit code.
 import type { CliIo } from '../io.js';
+import { auditCommand } from './audit.js';
 import { demoCommand } from './demo.js';
 import { finalizeCommand } from './finalize.js';
 import { initCommand } from './init.js';
@@ -21,6 +22,7 @@ export const commands: Record<string, Command> = {
   status: statusCommand,
   steer: steerCommand,
   report: reportCommand,
+  audit: auditCommand,
   finalize: finalizeCommand,
   serve: serveCommand,
 };

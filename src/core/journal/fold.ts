@@ -3,7 +3,7 @@
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { countStatuses } from '../../shared/experiment.js';
-import type { JournalEvent, StopReason } from '../../shared/journal.js';
+import type { AuditEvent, JournalEvent, StopReason } from '../../shared/journal.js';
 import type { RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
 
 export interface OpenProcess {
@@ -28,6 +28,8 @@ export interface RunRecord {
   best: number | null;
   noiseFloor: number | null;
   noiseValues: number[];
+  /** Audits of the result, oldest first. */
+  audits: AuditEvent[];
   steering: SteeringNote[];
   notices: RunNotice[];
   stopReason: StopReason | null;
@@ -56,6 +58,7 @@ export function emptyRunRecord(): RunRecord {
     best: null,
     noiseFloor: null,
     noiseValues: [],
+    audits: [],
     steering: [],
     notices: [],
     stopReason: null,
@@ -161,6 +164,9 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       }
       break;
     }
+    case 'audit':
+      rec.audits.push(event);
+      break;
     case 'steer':
       rec.steering.push({ at: event.at, note: event.note });
       break;
@@ -227,5 +233,6 @@ export function toRunDetail(rec: RunRecord, state: RunState = 'stopped'): RunDet
     experiments: [...rec.experiments.values()].sort((a, b) => a.id - b.id),
     steering: [...rec.steering],
     notices: [...rec.notices],
+    audit: rec.audits[rec.audits.length - 1] ?? null,
   };
 }

@@ -19,6 +19,7 @@ import { openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, type RunRecord } from '../journal/fold.js';
 import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
 import { runPaths } from '../project/paths.js';
+import { auditRun } from '../audit/audit-run.js';
 import { runBaseline, runSetup } from './baseline.js';
 import { runCandidate } from './candidate.js';
 import { errorMessage, isoNow, type RunContext, type SlotState } from './context.js';
@@ -398,11 +399,21 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     }
   };
 
+  /** Endings after which the configured audit runs (a user stop or an error skips it). */
+  const AUDITED_ENDINGS: ReadonlySet<StopReason> = new Set(['max-experiments', 'max-hours', 'max-cost', 'target']);
   let ended = false;
   const end = async (reason: StopReason, message: string): Promise<RunOutcome> => {
     if (!ended) {
       ended = true;
       for (const s of slots) setPhase(s, 'idle', { experimentId: null, description: null });
+      if (AUDITED_ENDINGS.has(reason) && config.acceptance.auditRepeats > 0 && record.bestId !== null && record.bestId !== 0 && !abort.signal.aborted) {
+        // The optional audit at the end of a run: the baseline and the best again, interleaved, in these slots.
+        setPhase(slots[0]!, 'running', { description: `audit of the best (#${record.bestId})` });
+        await auditRun({ projectDir, tag, repeats: config.acceptance.auditRepeats, env: deps.env, nodePath: deps.nodePath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}), signal: abort.signal, lockHeld: true })
+          .then((a) => foldEvent(record, a))
+          .catch((err: Error) => append({ type: 'notice', at: isoNow(), level: 'warning', message: `The audit at the end of the run did not finish: ${err.message}` }).catch(() => undefined));
+        setPhase(slots[0]!, 'idle', { description: null });
+      }
       await append({ type: 'run-stop', at: isoNow(), reason, message }).catch(() => undefined);
       state = 'stopped';
       emitLive();

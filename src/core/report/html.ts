@@ -1,6 +1,7 @@
 // The shareable report: one self-contained HTML file (inline CSS, inline SVG, no script, no network, no
 // font downloads). A Content-Security-Policy of default-src 'none' makes the "offline" promise hold even
 // if something from the data slipped through: the browser would refuse to fetch it.
+import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
 import { describeConfidence, type ExperimentStatus } from '../../shared/experiment.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
@@ -89,6 +90,14 @@ function summaryCards(model: ReportModel): string {
   if (model.noiseFloor !== null) cards.push(card('Noise floor', `±${formatMetric(model.noiseFloor)}`, 'std. dev. of baseline runs'));
   if (f.bestConfidence) cards.push(card("Best's confidence", f.bestConfidence.z === null ? f.bestConfidence.label : `${f.bestConfidence.z.toFixed(1)} SE`, f.keptWithinNoise ? `${formatCount(f.keptWithinNoise)} keep${f.keptWithinNoise === 1 ? '' : 's'} within the noise` : describeConfidence(f.bestConfidence)));
   return `<section class="cards">${cards.join('')}</section>`;
+}
+
+/** The audit of the result, when one was made: the interval, the verdict, and what the run had claimed. */
+function auditHtml(model: ReportModel): string {
+  const a = model.audit;
+  if (!a) return '';
+  const recorded = describeRecorded(a);
+  return `<section class="audit ${a.confirmed ? 'confirmed' : 'unconfirmed'}" id="audit"><h2>Audit of the result</h2><p><b>${e(describeAudit(a))}.</b></p><p class="meta">${e(describeAuditSetting(a))}; ${e(new Date(a.at).toISOString().slice(0, 16).replace('T', ' '))} UTC.${recorded ? ` For comparison, ${e(recorded)}.` : ''}</p></section>`;
 }
 
 function diffHtml(diff: string): string {
@@ -203,6 +212,7 @@ export function renderHtmlReport(model: ReportModel, options: HtmlReportOptions 
 </header>
 ${warnings}
 ${summaryCards(model)}
+${auditHtml(model)}
 <section class="chart"><figure>${svg}<figcaption>Every experiment by number. Green: kept (the running best steps down${model.direction === 'max' ? ' — up, higher is better' : ''}); grey: discarded; red ×: failed runs on the bottom edge${model.noiseFloor !== null ? '; band: baseline ± noise floor' : ''}. Hover a green dot for its description.</figcaption></figure></section>
 <section>
 <h2>Kept improvements <span class="count" title="${e(GLOSSARY.kept)}">${formatCount(f.keptImprovements)}</span></h2>
@@ -240,6 +250,8 @@ code,pre{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liber
 .chart figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:8px}
 .chart svg{display:block;width:100%;height:auto}
 figcaption{color:var(--muted);font-size:12px;padding:4px 8px 2px}
+section.audit{border:1px solid var(--line);border-left:4px solid #2ea043;border-radius:8px;padding:4px 14px;margin:12px 0}
+section.audit.unconfirmed{border-left-color:#d29922}
 details.kept .noise-keep,.kept .noise-keep{color:#9a6700;font-weight:600}
 details.kept,.kept.plain{background:var(--panel);border:1px solid var(--line);border-radius:8px;margin:6px 0}
 details.kept,.kept.plain{overflow:hidden}

@@ -1,6 +1,7 @@
 // The Markdown variant of the report, for a pull request, a wiki or a chat: the same figures as the HTML
 // (both read one ReportModel), the kept improvements with their diffs in ```diff fences, and the full
 // table. Markdown has no inline SVG, so the chart becomes two text sparklines.
+import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
 import { describeConfidence } from '../../shared/experiment.js';
 import { escapeMarkdownInline as md, markdownFence } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
@@ -149,6 +150,13 @@ function improvementsSection(model: ReportModel): string {
   return out.join('\n').trimEnd();
 }
 
+function auditSection(model: ReportModel): string[] {
+  const a = model.audit;
+  if (!a) return [];
+  const recorded = describeRecorded(a);
+  return ['## Audit of the result', '', `**${md(describeAudit(a))}.**`, '', `${md(describeAuditSetting(a))}; ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC.${recorded ? ` For comparison, ${md(recorded)}.` : ''}`, ''];
+}
+
 function experimentsTable(model: ReportModel): string {
   const showMemory = model.rows.some((r) => r.memoryGb !== null);
   const showTime = model.rows.some((r) => r.trainingMs !== null);
@@ -188,6 +196,6 @@ export function renderMarkdownReport(model: ReportModel): string {
     '',
   ];
   if (model.warnings.length) parts.push(...model.warnings.map((w) => `> **Note:** ${md(w)}`), '');
-  parts.push(summaryTable(model), '', progressSection(model), '', improvementsSection(model), '', experimentsTable(model), '');
+  parts.push(summaryTable(model), '', ...auditSection(model), progressSection(model), '', improvementsSection(model), '', experimentsTable(model), '');
   return parts.join('\n');
 }

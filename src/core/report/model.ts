@@ -1,6 +1,7 @@
 // The report model: everything a report says, computed once from a run (journal or results.tsv), so the
 // HTML and the Markdown renderers only lay it out and can never disagree about a figure.
 import type { Experiment, ExperimentStatus, KeepConfidence } from '../../shared/experiment.js';
+import type { AuditEvent } from '../../shared/journal.js';
 import { buildProgress, progressTitle, summarizeRun, type Direction, type ProgressModel, type RunFigures } from '../../shared/progress.js';
 import { experimentChange, metricChange, type Change } from '../../shared/wording.js';
 
@@ -33,6 +34,8 @@ export interface ReportInput {
   readonly experiments: readonly Experiment[];
   /** Standard deviation of the baseline repeats; null when the baseline ran once. */
   readonly noiseFloor?: number | null;
+  /** The latest audit of the result (autoresearch audit); null or absent when none. */
+  readonly audit?: AuditEvent | null;
   readonly memory?: MemoryMetric | null;
   /** Unified diffs of kept improvements against their parent, by experiment id. */
   readonly diffs?: ReadonlyMap<number, DiffText>;
@@ -95,6 +98,7 @@ export interface ReportModel {
   readonly figures: RunFigures;
   readonly progress: ProgressModel;
   readonly noiseFloor: number | null;
+  readonly audit: AuditEvent | null;
   readonly improvements: readonly KeptImprovement[];
   readonly rows: readonly ReportRow[];
   readonly warnings: readonly string[];
@@ -197,6 +201,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     figures,
     progress,
     noiseFloor: progress.noiseBand?.spread ?? null,
+    audit: input.audit ?? null,
     improvements,
     rows,
     warnings: input.warnings ?? [],

@@ -47,6 +47,7 @@ import { reportInputFromTsv } from '../report/load-tsv.js';
 import { buildReportModel } from '../report/model.js';
 import { ResultsTsvError } from '../report/read-results-tsv.js';
 import { FinalizeError, finalizeRun } from '../finalize/finalize-run.js';
+import { AuditError, auditRun } from '../audit/audit-run.js';
 import { createEventLog } from './event-log.js';
 import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
 import { addRecent, readRecent } from './recent-projects.js';
@@ -580,6 +581,13 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       await readRecord(tag);
       return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}) }).catch((err: Error) => {
         throw err instanceof FinalizeError ? fail(err.message, 'conflict') : err;
+      });
+    },
+    auditRun: async ({ tag, repeats }: { tag: string; repeats?: number }) => {
+      const p = requireProject();
+      await readRecord(tag);
+      return auditRun({ projectDir: p.dir, tag, ...(repeats ? { repeats } : {}), env, nodePath: deps.nodePath ?? process.execPath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}) }).catch((err: Error) => {
+        throw err instanceof AuditError || err instanceof RunLockedError ? fail(err.message, 'conflict') : err;
       });
     },
     setApiKey: async ({ key }: { key: string }) => {

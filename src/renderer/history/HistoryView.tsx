@@ -14,6 +14,8 @@ import { ProgressChart } from '../chart/ProgressChart.js';
 import { useStudio } from '../store/studio.js';
 import { ExperimentTable } from './ExperimentTable.js';
 import { FinalizePanel } from './FinalizePanel.js';
+import { AuditPanel } from './AuditPanel.js';
+import { describeAudit, describeAuditSetting } from '../../shared/audit-text.js';
 import { updateHistoryUi, useHistoryUi } from './history-ui.js';
 import { LineageView } from './LineageView.js';
 import { RunFiguresBar } from './RunFiguresBar.js';
@@ -83,6 +85,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
   const ui = useHistoryUi(tag);
   const [compareWith, setCompareWith] = useState<string | null>(null);
   const [finalizing, setFinalizing] = useState(false);
+  const [auditing, setAuditing] = useState(false);
   const detail = entry?.state === 'ready' ? entry.detail : null;
   const direction = detail?.direction ?? 'min';
 
@@ -132,6 +135,9 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
       <Button onClick={() => setFinalizing((f) => !f)} aria-expanded={finalizing} data-testid="finalize-open">
         Finalize…
       </Button>
+      <Button onClick={() => setAuditing((a) => !a)} aria-expanded={auditing} data-testid="audit-open" title="Re-run the baseline and the best, interleaved, and report the improvement with a 95 % interval">
+        Audit…
+      </Button>
     </div>
   );
 
@@ -166,6 +172,23 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
           {d.stopMessage ? ` · ${d.stopMessage}` : ''}
         </span>
       </div>
+      {auditing || d.audit ? (
+        auditing ? (
+          <AuditPanel
+            tag={tag}
+            kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length}
+            live={d.state !== 'stopped'}
+            last={d.audit ?? null}
+            budgetSeconds={d.config.budget.seconds}
+            onDone={() => reloadRun(tag)}
+            onClose={() => setAuditing(false)}
+          />
+        ) : (
+          <p className="muted" data-testid="audit-summary">
+            Audit: <b className={d.audit!.confirmed ? 'good-text' : 'noise-keep'}>{describeAudit(d.audit!)}</b> ({describeAuditSetting(d.audit!)}).
+          </p>
+        )
+      ) : null}
       {finalizing ? <FinalizePanel tag={tag} kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length} onClose={() => setFinalizing(false)} /> : null}
       <HistoryFigures experiments={d.experiments} direction={d.direction} metricName={d.metricName} />
       <HistoryChart key={tag} experiments={d.experiments} direction={d.direction} noiseFloor={d.noiseFloor} metricName={d.metricName} onOpen={open} highlightId={ui.selectedId} />

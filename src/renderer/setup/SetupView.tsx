@@ -345,6 +345,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
           />
           <NumberField path="acceptance.baselineRuns" label="Baseline runs" value={draft.acceptance.baselineRuns} onChange={(v) => acceptance({ baselineRuns: v })} errors={errors} hint="Repeat the baseline to measure the noise floor (2 or more)." />
           <NumberField path="acceptance.confirmRuns" label="Confirmation runs" value={draft.acceptance.confirmRuns} onChange={(v) => acceptance({ confirmRuns: v })} errors={errors} hint={draft.acceptance.rule === 'classic' ? 'Re-run a narrow win this many times; kept only if the mean still wins.' : 'At most this many more runs to confirm a promising win.'} />
+          <NumberField path="acceptance.auditRepeats" label="Audit at the end" value={draft.acceptance.auditRepeats} onChange={(v) => acceptance({ auditRepeats: v })} errors={errors} hint="When the run stops on a limit, re-run the baseline and the best this many times each, interleaved, for a 95 % interval (0 = no audit)." />
           <TextField path="acceptance.guardCommand" label="Guard command" mono wide value={draft.acceptance.guardCommand} onChange={(v) => acceptance({ guardCommand: v })} errors={errors} placeholder="npm test (optional)" hint="Must exit 0 in the candidate's worktree before a keep." />
           <NumberField path="acceptance.guardTimeoutSeconds" label="Guard timeout" unit="s" value={draft.acceptance.guardTimeoutSeconds} onChange={(v) => acceptance({ guardTimeoutSeconds: v })} errors={errors} />
         </Section>

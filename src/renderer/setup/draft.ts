@@ -37,6 +37,7 @@ export interface Draft {
     readonly minImprovement: string;
     readonly baselineRuns: string;
     readonly confirmRuns: string;
+    readonly auditRepeats: string;
     readonly guardCommand: string;
     readonly guardTimeoutSeconds: string;
   };
@@ -102,6 +103,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       minImprovement: str(acceptance.minImprovement),
       baselineRuns: str(acceptance.baselineRuns),
       confirmRuns: str(acceptance.confirmRuns),
+      auditRepeats: str(acceptance.auditRepeats),
       guardCommand: str(acceptance.guardCommand),
       guardTimeoutSeconds: str(acceptance.guardTimeoutSeconds),
     },
@@ -201,6 +203,7 @@ export function fromDraft(d: Draft): DraftConversion {
       minImprovement: num('acceptance.minImprovement', d.acceptance.minImprovement),
       baselineRuns: num('acceptance.baselineRuns', d.acceptance.baselineRuns),
       confirmRuns: num('acceptance.confirmRuns', d.acceptance.confirmRuns),
+      auditRepeats: num('acceptance.auditRepeats', d.acceptance.auditRepeats),
       guardCommand: nullableText(d.acceptance.guardCommand),
       guardTimeoutSeconds: num('acceptance.guardTimeoutSeconds', d.acceptance.guardTimeoutSeconds),
     },

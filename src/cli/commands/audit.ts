@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { AuditError, auditRun, DEFAULT_AUDIT_REPEATS } from '../../core/audit/audit-run.js';
+import { listRunTags, RunNotFoundError } from '../../core/journal/read.js';
+import { RunLockedError } from '../../core/loop/run-lock.js';
+import { assertProjectDir } from '../../core/project/project-info.js';
+import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
+import { parseCommandArgs } from '../args.js';
+import { CliError } from '../io.js';
+import type { Command } from './index.js';
+
+const USAGE = `Usage: autoresearch audit [DIR] [--tag TAG] [--repeats K] [--json]
+
+Runs the run's baseline commit and its best commit again, K times each (default ${DEFAULT_AUDIT_REPEATS}), interleaved
+(baseline, best, baseline, best, …) in the run's slots, and prints the improvement with a 95 % interval.
+The audit is recorded in the run's journal; \`autoresearch report\` shows it. DIR defaults to the current
+folder, TAG to the newest run. The run must not be live.`;
+
+export const auditCommand: Command = {
+  summary: 're-run the baseline and the best, interleaved, and report the improvement with a 95 % interval',
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, { tag: { type: 'string' }, repeats: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+    if (values.help) {
+      io.out(USAGE + '\n');
+      return 0;
+    }
+    const dir = await assertProjectDir(path.resolve(io.cwd, positionals[0] ?? '.')).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    const tag = typeof values.tag === 'string' ? values.tag : (await listRunTags(dir))[0];
+    if (!tag) throw new CliError(`There are no runs in ${dir} yet. Start one with \`autoresearch run\`, then audit its result.`);
+    let repeats = DEFAULT_AUDIT_REPEATS;
+    if (typeof values.repeats === 'string') {
+      repeats = Number(values.repeats);
+      if (!/^\d+$/.test(values.repeats.trim()) || repeats < 2 || repeats > 100) throw new CliError(`--repeats must be a whole number from 2 to 100 (got "${values.repeats}").`);
+    }
+    const json = values.json === true;
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      if (!json) io.out(`Auditing run ${tag}: the baseline and the best, ${repeats} runs each, interleaved…\n`);
+      const audit = await auditRun({
+        projectDir: dir,
+        tag,
+        repeats,
+        env: process.env,
+        nodePath: process.execPath,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (json) return;
+          io.out(`  pair ${p.pair + 1}/${repeats} ${p.side.padEnd(8)} ${p.value !== null ? p.value : `failed: ${p.error}`}\n`);
+        },
+      });
+      if (json) io.out(JSON.stringify(audit) + '\n');
+      else {
+        const recorded = describeRecorded(audit);
+        io.out(`\nAudit of run ${tag}: ${describeAuditSetting(audit)}.\n  ${describeAudit(audit)}.\n${recorded ? `  For comparison, ${recorded}.\n` : ''}  Recorded in the journal; \`autoresearch report\` shows it.\n`);
+      }
+      return 0;
+    } catch (err) {
+      if (err instanceof AuditError || err instanceof RunLockedError || err instanceof RunNotFoundError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

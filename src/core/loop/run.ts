@@ -10,10 +10,9 @@ import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config
 import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
-import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from '../exec/cgroup-scope.js';
-import { runCommand } from '../exec/run-command.js';
+import type { Executor } from '../exec/executor.js';
+import { createLocalExecutor } from '../exec/local-executor.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
-import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from '../exec/sweep-escaped.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, type RunRecord } from '../journal/fold.js';
@@ -28,7 +27,6 @@ import { protectedHashesAt, type ProtectedHashes } from './protected-files.js';
 import { releaseLock } from './run-lock.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
 import type { LoopDeps, LoopEvent, RunHandle, RunOutcome } from './types.js';
-import { prepareWorktree } from './worktrees.js';
 import { commandSandbox } from './sandbox-spec.js';
 
 interface CreateRunInput {
@@ -247,26 +245,24 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const sandboxFor: RunContext['sandboxFor'] = (cwd, kind) =>
     sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(projectDir, cwd, config, deps.env, kind) } : null;
 
+  // Where experiments run (exec/executor.ts): this machine unless the host passes another executor.
+  const executor: Executor = deps.executor?.(projectDir, config) ?? createLocalExecutor({ projectDir, linked: config.files.linked, env: deps.env });
+
   const runProcess: RunContext['runProcess'] = async (r) => {
     let pgid = 0;
-    const marker = newProcessMarker();
-    let scope: string | null = null;
-    const result = await runCommand({
+    const result = await executor.run({
       command: r.command,
       cwd: r.cwd,
-      env: {
-        ...experimentEnv({
-          base: deps.env,
-          config,
-          slot: r.slot.index,
-          tag,
-          id: r.id,
-          runDir: paths.dir,
-          nodePath: deps.nodePath,
-          ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
-        }),
-        [PROCESS_MARKER_KEY]: marker,
-      },
+      env: experimentEnv({
+        base: deps.env,
+        config,
+        slot: r.slot.index,
+        tag,
+        id: r.id,
+        runDir: paths.dir,
+        nodePath: deps.nodePath,
+        ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
+      }),
       logFile: paths.abs(r.logRel),
       logMaxBytes: config.logMaxBytes,
       timeoutMs: r.timeoutMs,
@@ -276,21 +272,13 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {
         pgid = p.pgid;
-        // Where systemd runs for this user, a cgroup holds the whole tree, whatever it does to its group or environment.
-        if (await systemdScopeAvailable(deps.env)) {
-          const unit = scopeUnit(marker);
-          if (await adoptIntoScope(p.pid, unit, deps.env)) scope = unit;
-        }
         await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what });
+      },
+      onEscaped: async (escaped) => {
+        await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });
       },
       ...(r.onOutput ? { onOutput: r.onOutput } : {}),
     });
-    if (scope !== null) await stopScope(scope, deps.env);
-    // What escaped the group (setsid) dies with its command, not at the next start of the app.
-    const escaped = await sweepEscaped(marker, config.budget.graceSeconds * 1000).catch(() => [] as number[]);
-    if (escaped.length) {
-      await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });
-    }
     if (pgid) await append({ type: 'process-end', at: isoNow(), id: r.id, pgid });
     return result;
   };
@@ -357,7 +345,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         if (e && e.status === 'running') await finish(slot, { ...e, status: abort.signal.aborted ? 'interrupted' : 'crash', error: message }, null).catch(() => undefined);
         else consecutiveFailures += 1;
         await resetTo(slot.worktree, record.bestCommit!, config.files.linked).catch(async () => {
-          slot.worktree = (await prepareWorktree(projectDir, slot.index, record.bestCommit!, config.files.linked)).path;
+          slot.worktree = (await executor.prepareWorkspace(slot.index, record.bestCommit!)).path;
         });
       }
     }
@@ -371,7 +359,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       // Worktrees first: a broken one from a crash is rebuilt here.
       const startAt = record.bestCommit ?? record.startCommit;
       for (const slot of slots) {
-        const { path: wt, repaired } = await prepareWorktree(projectDir, slot.index, startAt, config.files.linked);
+        const { path: wt, repaired } = await executor.prepareWorkspace(slot.index, startAt);
         slot.worktree = wt;
         if (repaired) await append({ type: 'notice', at: isoNow(), level: 'info', message: `The worktree of slot ${slot.index} was damaged and has been rebuilt.` });
       }

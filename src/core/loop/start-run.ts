@@ -5,7 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import type { JournalEvent } from '../../shared/journal.js';
-import { killOrphans } from '../exec/kill-orphans.js';
+import { createLocalExecutor } from '../exec/local-executor.js';
 import { releaseGpuLeases, type GpuLease } from '../gpu/lease.js';
 import { queryGpus } from '../gpu/query-gpus.js';
 import { dirtyTrackedFiles } from '../git/dirty-files.js';
@@ -108,7 +108,8 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
   const rec = emptyRunRecord();
   for (const e of events) foldEvent(rec, e);
   const pgids = [...rec.openProcesses.values()].map((p) => p.pgid);
-  const { killed } = await killOrphans({ pgids, marker: { key: 'AUTORESEARCH_RUN_DIR', value: paths.dir }, graceMs: 5000 });
+  // The executor finds what the dead process started; a local job cannot be re-attached, so it is killed.
+  const { killed } = await createLocalExecutor({ projectDir, linked: [], env: process.env }).reattach([...rec.openProcesses.values()], paths.dir);
   const running = [...rec.experiments.values()].filter((e) => e.status === 'running');
   if (pgids.length === 0 && running.length === 0) return { killed, interrupted: [] };
   const writer = await openJournalWriter(paths.journal);

@@ -3,6 +3,7 @@ import type { LiveRun, RunState } from '../../shared/api.js';
 import type { ProjectConfig } from '../../shared/config.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
+import type { Executor } from '../exec/executor.js';
 import type { RunRecord } from '../journal/fold.js';
 import type { GpuRequest } from './slot-gpus.js';
 
@@ -18,6 +19,8 @@ export interface LoopDeps {
   readonly appVersion: string;
   /** Builds the proposer; the host decides where the API key comes from. */
   readonly createProposer: (name: ProposerName, config: ProjectConfig) => Promise<Proposer>;
+  /** Where experiments run; default: this machine (exec/local-executor.ts). */
+  readonly executor?: (projectDir: string, config: ProjectConfig) => Executor;
   /** Abortable sleep (tests pass a fast one). */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }

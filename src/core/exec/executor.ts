@@ -1,0 +1,55 @@
+// The executor seam: everything the loop needs from "where experiments run". The loop prepares a workspace
+// at a commit, starts a command there with its environment and budget, streams its output, kills its whole
+// tree, waits for its result, and after a restart re-attaches to (or cleans up) what a previous process left.
+// LocalExecutor does this on this machine (git worktrees and process groups); an executor for a job that runs
+// elsewhere and outlives the app (Slurm, SSH) implements the same interface: `JobRef` is what the journal
+// records of a job, so it must be enough to find that job again.
+import type { SandboxSpec } from './sandbox.js';
+import type { RunCommandResult } from './run-command.js';
+
+/** What the journal records of a started job, to find it after a restart. */
+export interface JobRef {
+  readonly pid: number;
+  /** Process group (local); an executor for remote jobs keeps its own handle beside these. */
+  readonly pgid: number;
+}
+
+export interface ExecutorJob {
+  readonly command: string;
+  readonly cwd: string;
+  /** The complete environment of the command. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where the output streams to (capped at logMaxBytes, head and tail kept). */
+  readonly logFile: string;
+  readonly logMaxBytes: number;
+  /** The budget's hard limit: the whole tree is killed after it. */
+  readonly timeoutMs: number;
+  readonly graceMs: number;
+  /** Abort = kill the whole tree; the result says aborted. */
+  readonly signal?: AbortSignal;
+  readonly sandbox?: { readonly bwrap: string; readonly spec: SandboxSpec } | null;
+  /** Awaited before the job is waited on: the caller journals the ref (fsync'd) here. */
+  readonly onStart?: (ref: JobRef) => void | Promise<void>;
+  readonly onOutput?: (text: string) => void;
+  /** Processes that left the job's tree and were killed after it ended (pids). */
+  readonly onEscaped?: (pids: readonly number[]) => void | Promise<void>;
+}
+
+export interface Workspace {
+  readonly path: string;
+  /** It was broken (a crash mid-checkout) and has been rebuilt. */
+  readonly repaired: boolean;
+}
+
+export interface Executor {
+  readonly kind: string;
+  /** The slot's workspace, exactly at `commit` (linked inputs kept). */
+  prepareWorkspace(slot: number, commit: string): Promise<Workspace>;
+  /** Start `job` and wait for its end (or its kill through job.signal). */
+  run(job: ExecutorJob): Promise<RunCommandResult>;
+  /**
+   * After a restart: what a previous process started (recorded refs) is found again. A local process whose
+   * parent died cannot be re-attached (its output pipe is gone), so LocalExecutor kills it and says so.
+   */
+  reattach(refs: readonly JobRef[], runDir: string): Promise<{ readonly reattached: JobRef[]; readonly killed: number[] }>;
+}

@@ -1,0 +1,56 @@
+// The executor of this machine: slot worktrees under .autoresearch/worktrees/ and one process group per job
+// (exec/run-command.ts), with the cgroup scope and the sweep of escaped processes around it.
+import { prepareWorktree } from '../loop/worktrees.js';
+import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from './cgroup-scope.js';
+import type { Executor, ExecutorJob, JobRef } from './executor.js';
+import { killOrphans } from './kill-orphans.js';
+import { runCommand, type RunCommandResult } from './run-command.js';
+import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from './sweep-escaped.js';
+
+export interface LocalExecutorOptions {
+  readonly projectDir: string;
+  /** Untracked inputs linked into each worktree. */
+  readonly linked: readonly string[];
+  /** The app's environment (systemd's user bus is found through it). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
+  return {
+    kind: 'local',
+    prepareWorkspace: (slot, commit) => prepareWorktree(opts.projectDir, slot, commit, opts.linked),
+    async run(job: ExecutorJob): Promise<RunCommandResult> {
+      const marker = newProcessMarker();
+      let scope: string | null = null;
+      const result = await runCommand({
+        command: job.command,
+        cwd: job.cwd,
+        env: { ...job.env, [PROCESS_MARKER_KEY]: marker },
+        logFile: job.logFile,
+        logMaxBytes: job.logMaxBytes,
+        timeoutMs: job.timeoutMs,
+        graceMs: job.graceMs,
+        ...(job.signal ? { signal: job.signal } : {}),
+        sandbox: job.sandbox ?? null,
+        onStart: async (p) => {
+          // Where systemd runs for this user, a cgroup holds the whole tree, whatever it does to its group or environment.
+          if (await systemdScopeAvailable(opts.env)) {
+            const unit = scopeUnit(marker);
+            if (await adoptIntoScope(p.pid, unit, opts.env)) scope = unit;
+          }
+          await job.onStart?.(p);
+        },
+        ...(job.onOutput ? { onOutput: job.onOutput } : {}),
+      });
+      if (scope !== null) await stopScope(scope, opts.env);
+      // What escaped the group (setsid) dies with its command, not at the next start of the app.
+      const escaped = await sweepEscaped(marker, job.graceMs).catch(() => [] as number[]);
+      if (escaped.length) await job.onEscaped?.(escaped);
+      return result;
+    },
+    async reattach(refs: readonly JobRef[], runDir: string) {
+      const { killed } = await killOrphans({ pgids: refs.map((r) => r.pgid), marker: { key: 'AUTORESEARCH_RUN_DIR', value: runDir }, graceMs: 5000 });
+      return { reattached: [], killed };
+    },
+  };
+}

@@ -21,12 +21,23 @@ keep or revert, until a stop condition. An existing run is resumed when you pass
                           openai-compatible (any /v1/chat/completions server: OPENAI_BASE_URL, agent.model)
   --max-experiments N     stop after N experiments after the baseline (over the whole run)
   --max-hours H           stop after H hours
-  --slots N               run N experiments at once, each in its own worktree
+  --slots N               run N experiments at once, each in its own worktree; with GPUs (nvidia-smi),
+                          each slot gets its own (CUDA_VISIBLE_DEVICES), leased machine-wide so no other
+                          run is given it; a run whose GPUs are taken refuses and names the run holding them
+  --gpus 0,2              the GPUs to use (default: every GPU nvidia-smi reports)
+  --gpus-per-slot N       GPUs per slot (default 1)
   --json                  print one JSON object per event instead of text
   --detach                keep running after this terminal closes: the run moves to a background process
                           and its output goes to .autoresearch/runs/TAG/output.log
 Ctrl-C stops cleanly: running experiments are killed and recorded as interrupted (exit code 130).
 A closed terminal (SIGHUP) and SIGTERM stop it the same way; use --detach to keep it running instead.`;
+
+/** `--gpus 0,2` → ['0', '2']; an empty list is refused. */
+function gpuList(value: string): string[] {
+  const ids = value.split(',').map((g) => g.trim()).filter(Boolean);
+  if (ids.length === 0) throw new CliError('--gpus needs at least one GPU, e.g. --gpus 0,2.');
+  return ids;
+}
 
 const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'exhausted', 'user', 'signal']);
 
@@ -41,6 +52,8 @@ export const runCommand: Command = {
         'max-experiments': { type: 'string' },
         'max-hours': { type: 'string' },
         slots: { type: 'string' },
+        gpus: { type: 'string' },
+        'gpus-per-slot': { type: 'string' },
         json: { type: 'boolean' },
         detach: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -73,6 +86,10 @@ export const runCommand: Command = {
         ...(values['max-experiments'] !== undefined ? { maxExperiments: intOption(values['max-experiments'], '--max-experiments')! } : {}),
         ...(values['max-hours'] !== undefined ? { maxHours: numberOption(values['max-hours'], '--max-hours')! } : {}),
         ...(values.slots !== undefined ? { slots: intOption(values.slots, '--slots')! } : {}),
+        gpus: {
+          ...(typeof values.gpus === 'string' ? { gpus: gpuList(values.gpus) } : {}),
+          ...(values['gpus-per-slot'] !== undefined ? { perSlot: intOption(values['gpus-per-slot'], '--gpus-per-slot')! } : {}),
+        },
         deps: {
           env,
           nodePath: process.execPath,

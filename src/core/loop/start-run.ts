@@ -6,6 +6,8 @@ import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js
 import type { Experiment } from '../../shared/experiment.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import { killOrphans } from '../exec/kill-orphans.js';
+import { releaseGpuLeases, type GpuLease } from '../gpu/lease.js';
+import { queryGpus } from '../gpu/query-gpus.js';
 import { dirtyTrackedFiles } from '../git/dirty-files.js';
 import { ensureExcluded } from '../git/exclude.js';
 import { headCommit } from '../git/head.js';
@@ -23,6 +25,7 @@ import { branchFor } from './refs.js';
 import { editableProblem } from './editable-check.js';
 import { tagProblem } from './tag-check.js';
 import { createRun } from './run.js';
+import { GpuAssignError, leaseSlotGpus } from './slot-gpus.js';
 import type { RunHandle, StartRunOptions } from './types.js';
 
 export class RunStartError extends Error {
@@ -135,7 +138,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   const tag = opts.tag ?? (await defaultTag(dir));
   const badTag = await tagProblem(dir, tag);
   if (badTag) throw new RunStartError(badTag);
-  const config = effectiveConfig(saved, opts);
+  let config = effectiveConfig(saved, opts);
   const paths = runPaths(dir, tag);
 
   // A run in another live process owns this project; a dead one leaves a stale lock to repair.
@@ -161,7 +164,23 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   }
 
   await acquireLock(dir, tag);
+  let leases: GpuLease[] = [];
   try {
+    if (opts.gpus) {
+      // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them.
+      const assigned = await leaseSlotGpus({
+        env: opts.deps.env,
+        projectDir: dir,
+        tag,
+        slots: config.slots,
+        request: opts.gpus,
+        discover: async () => (await queryGpus({ env: opts.deps.env })).map((g) => g.index),
+      }).catch((err: unknown) => {
+        throw err instanceof GpuAssignError ? new RunStartError(err.message) : err;
+      });
+      config = { ...config, slots: assigned.slots };
+      leases = assigned.leases;
+    }
     await ensureExcluded(dir, ['.autoresearch/runs/', '.autoresearch/worktrees/', '.autoresearch/reports/', '.autoresearch/run.lock']);
     await mkdir(paths.logsDir, { recursive: true });
     await mkdir(paths.agentDir, { recursive: true });
@@ -199,8 +218,11 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
     }
     await writeResults(paths.results, record.experiments.values(), config.metric);
     const proposer = await opts.deps.createProposer(proposerName, config);
-    return await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
+    const handle = await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
+    if (leases.length) void handle.done.finally(() => releaseGpuLeases(leases)).catch(() => undefined);
+    return handle;
   } catch (err) {
+    await releaseGpuLeases(leases).catch(() => undefined);
     await releaseLock(dir);
     throw err;
   }

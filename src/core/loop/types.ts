@@ -4,6 +4,7 @@ import type { ProjectConfig } from '../../shared/config.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import type { RunRecord } from '../journal/fold.js';
+import type { GpuRequest } from './slot-gpus.js';
 
 export type ProposerName = 'mutation' | 'claude' | 'command' | 'openai-compatible';
 
@@ -31,6 +32,11 @@ export interface StartRunOptions {
   readonly maxHours?: number;
   /** Overrides the number of slots (extra slots get an empty environment). */
   readonly slots?: number;
+  /**
+   * Assign and lease GPUs to the slots (gpu/lease.ts): each slot gets its own from `gpus` or nvidia-smi,
+   * in CUDA_VISIBLE_DEVICES. Absent: the slots' environments are used as configured, nothing is leased.
+   */
+  readonly gpus?: GpuRequest;
   readonly deps: LoopDeps;
 }
 

@@ -1,0 +1,104 @@
+// Which GPUs each slot gets: one (or `perSlot`) per slot from nvidia-smi discovery or `--gpus`, each leased
+// machine-wide (gpu/lease.ts) so no other run, in this project or another, is given it while this one runs.
+// The slot's CUDA_VISIBLE_DEVICES says which. A config whose slots already name CUDA_VISIBLE_DEVICES (the
+// setup form's "One slot per GPU") keeps its choice; those GPUs are leased the same way.
+import type { SlotConfig } from '../../shared/config.js';
+import { describeHolder, GPU_ID, newHolder, releaseGpuLeases, tryLeaseGpu, type GpuLease, type GpuLeaseHolder } from '../gpu/lease.js';
+
+export interface GpuRequest {
+  /** GPU ids to use (`--gpus 0,2`); default: every GPU nvidia-smi reports. */
+  readonly gpus?: readonly string[];
+  /** GPUs per slot (default 1). */
+  readonly perSlot?: number;
+}
+
+export class GpuAssignError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GpuAssignError';
+  }
+}
+
+export interface SlotGpus {
+  readonly slots: SlotConfig[];
+  readonly leases: GpuLease[];
+}
+
+export async function leaseSlotGpus(opts: {
+  readonly env: NodeJS.ProcessEnv;
+  readonly projectDir: string;
+  readonly tag: string;
+  readonly slots: readonly SlotConfig[];
+  readonly request: GpuRequest;
+  /** GPU indices nvidia-smi reports ([] without a GPU or a driver). */
+  readonly discover: () => Promise<number[]>;
+}): Promise<SlotGpus> {
+  const { request, slots } = opts;
+  const perSlot = request.perSlot ?? 1;
+  if (!Number.isInteger(perSlot) || perSlot < 1) throw new GpuAssignError('--gpus-per-slot must be a whole number of at least 1.');
+  for (const g of request.gpus ?? []) {
+    if (!GPU_ID.test(g)) throw new GpuAssignError(`--gpus: "${g}" is not a GPU. Give indices as nvidia-smi lists them, e.g. --gpus 0,2.`);
+  }
+  if (request.gpus && new Set(request.gpus).size !== request.gpus.length) throw new GpuAssignError('--gpus names a GPU twice; name each once.');
+  const holder = newHolder(opts.projectDir, opts.tag);
+
+  const configured = slots.map((s) => s.env.CUDA_VISIBLE_DEVICES?.trim() ?? '');
+  if (!request.gpus && configured.some(Boolean)) {
+    // The project chose per slot: lease exactly those, refusing a GPU named by two slots.
+    const owner = new Map<string, number>();
+    configured.forEach((value, slot) =>
+      value.split(',').map((g) => g.trim()).filter(Boolean).forEach((g) => {
+        if (owner.has(g)) throw new GpuAssignError(`Slots ${owner.get(g)} and ${slot} both use GPU ${g} (CUDA_VISIBLE_DEVICES in the project's slots). Give each slot its own GPU.`);
+        owner.set(g, slot);
+      }),
+    );
+    const ids = [...owner.keys()].filter((g) => GPU_ID.test(g));
+    const { leases, busy } = await leaseAll(opts.env, ids, ids.length, holder);
+    if (busy.length) throw busyError(busy);
+    return { slots: [...slots], leases };
+  }
+
+  const pool = request.gpus ? [...request.gpus] : (await opts.discover()).map(String);
+  if (pool.length === 0) return { slots: [...slots], leases: [] };
+  const need = slots.length * perSlot;
+  if (pool.length < need) {
+    const from = request.gpus ? `--gpus gives ${pool.length} (${pool.join(', ')})` : `nvidia-smi reports ${pool.length} (${pool.join(', ')})`;
+    throw new GpuAssignError(`${slots.length} slot${slots.length === 1 ? '' : 's'} × ${perSlot} GPU${perSlot === 1 ? '' : 's'} need ${need} GPUs, but ${from}. Use fewer --slots, or fewer --gpus-per-slot.`);
+  }
+  const { leases, busy } = await leaseAll(opts.env, pool, need, holder);
+  if (leases.length < need) {
+    await releaseGpuLeases(leases);
+    throw busyError(busy);
+  }
+  return {
+    slots: slots.map((s, i) => ({ ...s, env: { ...s.env, CUDA_VISIBLE_DEVICES: leases.slice(i * perSlot, (i + 1) * perSlot).map((l) => l.gpu).join(',') } })),
+    leases,
+  };
+}
+
+/** Lease GPUs of `pool` in order until `need` are held; busy ones are skipped and reported. */
+async function leaseAll(env: NodeJS.ProcessEnv, pool: readonly string[], need: number, holder: GpuLeaseHolder) {
+  const leases: GpuLease[] = [];
+  const busy: { gpu: string; heldBy: GpuLeaseHolder }[] = [];
+  try {
+    for (const gpu of pool) {
+      if (leases.length >= need) break;
+      const got = await tryLeaseGpu(env, gpu, holder);
+      if ('heldBy' in got) busy.push({ gpu, heldBy: got.heldBy });
+      else leases.push(got);
+    }
+  } catch (err) {
+    await releaseGpuLeases(leases);
+    throw err;
+  }
+  if (busy.length && leases.length < need) {
+    await releaseGpuLeases(leases);
+    return { leases: [], busy };
+  }
+  return { leases, busy };
+}
+
+function busyError(busy: readonly { gpu: string; heldBy: GpuLeaseHolder }[]): GpuAssignError {
+  const lines = busy.map((b) => `GPU ${b.gpu} is in use by ${describeHolder(b.heldBy)}.`);
+  return new GpuAssignError(`${lines.join(' ')} Wait for that run to finish (or stop it), or choose free GPUs with --gpus.`);
+}

@@ -13,10 +13,11 @@ import { updateRef } from '../git/update-ref.js';
 import { projectPaths } from '../project/paths.js';
 import { readProgramFile } from '../project/program-file.js';
 import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
-import { decide, mean, noiseGroupsOf, type Decision, type DecisionInput } from './decide.js';
+import { decide, mean, type Decision } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
-import { branchFor, candidateRef, carriedRef } from './refs.js';
+import { candidateRef, carriedRef } from './refs.js';
+import { decisionInput, decisionStep, type Target } from './decision-step.js';
 
 /** How long a slot waits before asking an unavailable API again, by attempt (retry-after wins). */
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
@@ -172,49 +173,10 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
     const fields = (): Partial<Experiment> => ({ commit: target.commit, parentCommit: target.parentCommit, baseId: target.baseId, ...(carried ? { carried } : {}) });
     const evaluated = await evaluate(ctx, slot, id, target.commit, earlierRuns, fields, carried);
     if (!evaluated) return;
-    const { verdict, runs, guard, judgedBest, measured } = evaluated;
+    const { runs, guard, measured } = evaluated;
     const value = mean(runs.map((r) => r.metric!));
 
-    // The final decision is serialised across slots: judged again against the best as it is now (another
-    // slot may have kept something better meanwhile), and the branch moves in the same critical section.
-    const onto = await ctx.withDecisionLock(async (): Promise<Target | null> => {
-      let bestBefore = record.best!;
-      let error: string | null =
-        guard && !guard.passed
-          ? `The guard command (${config.acceptance.guardCommand}) failed${guard.exitCode !== null ? ` with exit code ${guard.exitCode}` : ''}; see ${guard.logPath}.`
-          : verdict.kind === 'discard'
-            ? carried
-              ? `Carried onto #${target.baseId}, the change measured ${value} (alone ${carried.aloneMetric}): ${verdict.why}`
-              : verdict.why
-            : null;
-      let keep = verdict.kind === 'keep' && (guard === null || guard.passed);
-      let confidence = verdict.confidence;
-      const bestNow = record.experiments.get(record.bestId!)!;
-      if (keep && (record.bestId !== judgedBest.id || bestNow.runs.length !== judgedBest.runs)) {
-        // Another slot kept something (or measured the best again) meanwhile: judged again, with no more runs.
-        const now = decide({ ...decisionInput(ctx, runs.map((r) => r.metric!)), final: true });
-        if (now.kind === 'keep') confidence = now.confidence;
-        else {
-          keep = false;
-          if (now.kind === 'discard') confidence = now.confidence;
-          error = record.bestId !== judgedBest.id ? `Better than ${bestBefore} when measured, but #${record.bestId} reached ${record.best} meanwhile.` : `Better than ${bestBefore} when measured, but the best measured again at ${record.best}${now.kind === 'discard' ? `: ${now.why}` : '.'}`;
-        }
-        bestBefore = record.best!;
-      }
-      if (keep && record.bestCommit !== target.parentCommit) {
-        // It wins, but the branch has moved past its parent: moving the branch to it would drop the change kept
-        // meanwhile. Carry it onto the best first (outside the lock: measuring takes a budget).
-        if (carries < MAX_CARRIES) return { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId! };
-        keep = false;
-        error = `Better than ${bestBefore}, but the best moved ${MAX_CARRIES + 1} times while it was measured; not kept, so no kept change is dropped.`;
-      }
-      const ended = await ctx.finish(slot, { ...ctx.current(id), ...fields(), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error, confidence }, null);
-      if (keep) {
-        await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, target.commit);
-        await ctx.append({ type: 'best', at: isoNow(), id, commit: target.commit, metric: ended.metric! });
-      }
-      return null;
-    });
+    const onto = await decisionStep(ctx, slot, id, { target, carried, carries, evaluated, fields });
     if (!onto) return;
 
     const ontoId = onto.baseId!;
@@ -236,17 +198,7 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
   }
 }
 
-/** Where a candidate is measured: its commit, the best it sits on, and that best's experiment. */
-interface Target {
-  readonly commit: string;
-  readonly parentCommit: string;
-  readonly baseId: number | null;
-}
-
-/** How often a winning candidate is carried onto a best that moved again while it was measured. */
-const MAX_CARRIES = 3;
-
-interface Evaluated {
+export interface Evaluated {
   readonly verdict: Extract<Decision, { kind: 'keep' | 'discard' }>;
   readonly runs: ExperimentRunResult[];
   readonly guard: Experiment['guard'];
@@ -328,20 +280,6 @@ async function evaluate(
     guard = { passed: g.exitCode === 0 && !g.timedOut, exitCode: g.exitCode, durationMs: g.durationMs, logPath: logRel };
   }
   return { verdict, runs, guard, judgedBest, measured };
-}
-
-/** What the acceptance rule sees: this candidate's values, the best's runs, every repeated measurement. */
-function decisionInput(ctx: RunContext, candidate: readonly number[]): DecisionInput {
-  const { record, config } = ctx;
-  const best = record.experiments.get(record.bestId!)!;
-  return {
-    acceptance: config.acceptance,
-    direction: config.metric.direction,
-    candidate,
-    best: best.runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v)),
-    noiseGroups: noiseGroupsOf(record.experiments.values()),
-    noiseFloor: record.noiseFloor,
-  };
 }
 
 /** Run indices reserved per experiment, so two slots measuring the same best never share a log file. */

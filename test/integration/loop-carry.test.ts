@@ -119,4 +119,27 @@ describe('parallel slots never drop a kept change', () => {
     expect(git(dir, 'rev-parse', 'autoresearch/test').trim()).toBe(e(3).commit);
     expect(rec.bestId).toBe(3);
   });
+  it('when the combination measures worse than #3, #3 stays the best and #4 is discarded with both numbers', async () => {
+    // The two changes interact: together they are worse than either alone.
+    const clash = SPACED_TRAINER.replace("if (MODE === 1)", "if (LEARNING_RATE === 0.08 && HIDDEN === 40) loss += 0.5;\nif (MODE === 1)").replace('const loss =', 'let loss =');
+    const { dir } = scoredProject({}, { 'train.mjs': clash });
+    const proposer = orderedProposer(dir, {
+      1: setConst('HIDDEN', '100'),
+      2: setConst('LEARNING_RATE', '0.04'),
+      3: setConst('HIDDEN', '40'),
+      4: setConst('LEARNING_RATE', '0.08'),
+    });
+    const handle = await startRun({ projectDir: dir, tag: 'test', slots: 2, maxExperiments: 4, deps: deps(proposer) });
+    await handle.done;
+    const rec = await readRunRecord(dir, 'test');
+    const e = (id: number) => rec.experiments.get(id)!;
+    expect(e(3).status).toBe('keep');
+    const four = e(4);
+    expect(four.carried?.aloneMetric).toBeCloseTo(score(0.08, 32), 6);
+    expect(four.metric).toBeCloseTo(score(0.08, 40) + 0.5, 6);
+    expect(four.status).toBe('discard');
+    expect(four.error).toMatch(/^Carried onto #3/);
+    expect(rec.bestId).toBe(3);
+    expect(git(dir, 'rev-parse', 'autoresearch/test').trim()).toBe(e(3).commit);
+  });
 });

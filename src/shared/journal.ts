@@ -195,6 +195,8 @@ export type JournalEventType = JournalEvent['type'];
 const sha = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'a commit is 40 or 64 hex digits');
 const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const count = z.number().finite();
+/** A process belongs to an experiment, or to the run's setup command, which journals it as id -1. */
+const processOwner = z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER);
 /** Relative to the run folder: no absolute path, no `..`, no backslash or NUL (checked again on disk with realpath). */
 const runRelativePath = z
   .string()
@@ -298,8 +300,8 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     changedFiles: z.array(z.string()),
     transcriptPath: runRelativePath.nullable(),
   }),
-  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id, pid: z.number().int().positive(), pgid: z.number().int().positive(), what: z.enum(['setup', 'run', 'guard', 'agent']) }),
-  'process-end': obj({ type: z.literal('process-end'), at: z.string(), id, pgid: z.number().int().positive() }),
+  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().positive(), pgid: z.number().int().positive(), what: z.enum(['setup', 'run', 'guard', 'agent']) }),
+  'process-end': obj({ type: z.literal('process-end'), at: z.string(), id: processOwner, pgid: z.number().int().positive() }),
   'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),
   best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),
   'noise-floor': obj({ type: z.literal('noise-floor'), at: z.string(), values: z.array(z.number().nullable()), spread: z.number().nullable() }),

@@ -196,10 +196,14 @@ describe('Api contract: engine behind IPC dispatch and behind the WebSocket', ()
     expect(baseline.experiment.kind).toBe('baseline');
     expect(await both('startRun', { tag: 'other' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(await viaWs('steer', { note: 'try a lower learning rate' })).toEqual({ ok: true, result: null });
-    const runs = (await both('listRuns', {})) as { ok: true; result: { tag: string; state: string }[] };
-    expect(runs.result.find((r) => r.tag === 'contract')).toBeTruthy();
+    // While the run is live its summary changes between two calls (elapsed time, last event), so the two
+    // paths are compared once it has stopped; live, the run only has to be listed as running.
+    const live = (await viaWs('listRuns', {})) as { ok: true; result: { tag: string; state: string }[] };
+    expect(live.result.find((r) => r.tag === 'contract')?.state).toBe('running');
     expect(await viaWs('stopRun', {})).toEqual({ ok: true, result: null });
     await waitForPush((e) => e.type === 'live' && e.live === null, 90_000, mark);
+    const runs = (await both('listRuns', {})) as { ok: true; result: { tag: string; state: string }[] };
+    expect(runs.result.find((r) => r.tag === 'contract')?.state).toBe('stopped');
     const detail = (await both('getRun', { tag: 'contract' })) as { ok: true; result: any };
     expect(detail.result.state).toBe('stopped');
     expect(detail.result.stopReason).toBe('user');

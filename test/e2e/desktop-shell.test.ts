@@ -34,7 +34,7 @@ describe.skipIf(unavailable !== null)(`desktop shell in Chromium${unavailable ? 
   it('connects and shows the open demo project', async () => {
     await page.goto(served.url);
     await page.getByTestId('status-connection').and(page.locator('[data-connected="true"]')).waitFor();
-    await expect(page.getByTestId('status-project').textContent()).resolves.toContain('demo');
+    await page.getByTestId('status-project').getByText('demo').waitFor();
     await page.goto(`${served.url}#/start`);
     await page.getByTestId('current-project').waitFor();
     await screenshot(page, 'desktop-shell-start');

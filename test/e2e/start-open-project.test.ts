@@ -62,7 +62,7 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
     await page.getByTestId('open-dir').fill(other);
     await page.getByTestId('open-submit').click();
     await page.getByTestId('view-setup').waitFor();
-    await expect(page.getByTestId('status-project').textContent()).resolves.toContain(path.basename(other));
+    await page.getByTestId('status-project').getByText(path.basename(other)).waitFor();
     await screenshot(page, 'start-open-project-setup');
 
     await page.getByTestId('nav-start').click();
@@ -76,7 +76,7 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
   it('opens a recent project again with one click (the demo, set up, goes straight to the run view)', async () => {
     await page.getByTestId('recent-projects').getByText(demo.dir, { exact: true }).click();
     await page.getByTestId('view-run').waitFor();
-    await expect(page.getByTestId('status-project').textContent()).resolves.toContain(path.basename(demo.dir));
+    await page.getByTestId('status-project').getByText(path.basename(demo.dir)).waitFor();
   });
 
   it('refuses the native picker over serve with what to do instead, on the page\'s own WebSocket (CSP connect-src \'self\')', async () => {
@@ -96,7 +96,7 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
       });
     }, served.token);
     expect(answer).toMatchObject({ id: 7, ok: false, error: { message: expect.stringMatching(/no folder picker in the browser\. Type the folder path/) } });
-    await expect(page.getByTestId('status-project').textContent()).resolves.toContain(path.basename(demo.dir));
+    await page.getByTestId('status-project').getByText(path.basename(demo.dir)).waitFor();
     expect(errors).toEqual([]);
   });
 
@@ -113,7 +113,7 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
       await desktop.getByTestId('open-folder').click();
       await desktop.getByTestId('view-setup').waitFor();
       await expect(desktop.evaluate(() => (window as unknown as { dialogShown: number }).dialogShown)).resolves.toBe(1);
-      await expect(desktop.getByTestId('status-project').textContent()).resolves.toContain(path.basename(other));
+      await desktop.getByTestId('status-project').getByText(path.basename(other)).waitFor();
       expect(desktopErrors).toEqual([]);
     } finally {
       await ctx.close();

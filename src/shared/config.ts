@@ -66,9 +66,41 @@ export const MetricSchema = z.object({
 });
 export type MetricConfig = z.infer<typeof MetricSchema>;
 
+/** Where a slot's experiments run: this machine, a Slurm job per experiment, or a host reached by SSH. */
+export const ExecutorConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local') }),
+  z.object({
+    kind: z.literal('slurm'),
+    /** sbatch options; absent ones are left to the cluster's defaults. */
+    partition: z.string().min(1).optional(),
+    account: z.string().min(1).optional(),
+    qos: z.string().min(1).optional(),
+    constraint: z.string().min(1).optional(),
+    /** --gres=gpu:N; 0 asks for no GPU. */
+    gpus: z.number().int().nonnegative().default(0),
+    /** More sbatch options, one per item (e.g. "--mem=32G"). */
+    extraArgs: z.array(z.string().min(1)).default([]),
+  }),
+  z.object({
+    kind: z.literal('ssh'),
+    /** `user@host` or a Host alias of ~/.ssh/config; keys come from ssh-agent or the config, never from the app. */
+    host: z.string().min(1, 'Name the host, e.g. me@gpu-box'),
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Absolute folder on the host holding the bare repository and the slot worktrees. */
+    remoteDir: z.string().startsWith('/', 'The remote folder must be an absolute path on the host'),
+    /** Linked inputs on the host: project-relative name (e.g. data) → absolute path there. */
+    linked: z.record(z.string(), z.string()).default({}),
+    /** Extra `ssh -o` options, e.g. "StrictHostKeyChecking=accept-new". */
+    options: z.array(z.string().min(1)).default([]),
+  }),
+]);
+export type ExecutorConfig = z.infer<typeof ExecutorConfigSchema>;
+
 export const SlotSchema = z.object({
   /** Extra environment for this slot, e.g. { CUDA_VISIBLE_DEVICES: "1" }. */
   env: z.record(z.string(), z.string()).default({}),
+  /** Absent: this machine. */
+  executor: ExecutorConfigSchema.optional(),
 });
 export type SlotConfig = z.infer<typeof SlotSchema>;
 

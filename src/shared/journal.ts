@@ -75,9 +75,19 @@ export interface ProcessStartEvent {
   readonly at: string;
   readonly id: number;
   readonly pid: number;
-  /** Process group id (= pid, the child is started detached as a group leader). */
+  /** Process group id (= pid, the child is started detached as a group leader). 0: a remote job with no local process. */
   readonly pgid: number;
   readonly what: 'setup' | 'run' | 'guard' | 'agent';
+  /** A job that runs elsewhere (a Slurm job, a process group on an SSH host): enough to find it again. */
+  readonly remote?: RemoteJobRef;
+}
+
+/** How the journal names a job an executor started elsewhere; `handle` is the executor's own (a job id, host:pgid). */
+export interface RemoteJobRef {
+  readonly kind: 'slurm' | 'ssh';
+  /** The slot whose executor started it (its config says where). */
+  readonly slot: number;
+  readonly handle: string;
 }
 
 export interface ProcessEndEvent {
@@ -85,6 +95,7 @@ export interface ProcessEndEvent {
   readonly at: string;
   readonly id: number;
   readonly pgid: number;
+  readonly remote?: RemoteJobRef;
 }
 
 /** The final record of an experiment. The last one for an id wins. */
@@ -197,6 +208,7 @@ const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const count = z.number().finite();
 /** A process belongs to an experiment, or to the run's setup command, which journals it as id -1. */
 const processOwner = z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER);
+const remoteJobRef = z.object({ kind: z.enum(['slurm', 'ssh']), slot: z.number().int().nonnegative(), handle: z.string().min(1).max(512) }).strict();
 /** Relative to the run folder: no absolute path, no `..`, no backslash or NUL (checked again on disk with realpath). */
 const runRelativePath = z
   .string()
@@ -300,8 +312,8 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     changedFiles: z.array(z.string()),
     transcriptPath: runRelativePath.nullable(),
   }),
-  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().positive(), pgid: z.number().int().positive(), what: z.enum(['setup', 'run', 'guard', 'agent']) }),
-  'process-end': obj({ type: z.literal('process-end'), at: z.string(), id: processOwner, pgid: z.number().int().positive() }),
+  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'agent']), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
+  'process-end': obj({ type: z.literal('process-end'), at: z.string(), id: processOwner, pgid: z.number().int().nonnegative(), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),
   best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),
   'noise-floor': obj({ type: z.literal('noise-floor'), at: z.string(), values: z.array(z.number().nullable()), spread: z.number().nullable() }),

@@ -29,4 +29,26 @@ describe('process events read back from the journal', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it('keeps a remote job (no local process group) apart from local ones, and refuses a pgid 0 without one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ar-journal-remote-'));
+    try {
+      const file = path.join(dir, 'journal.jsonl');
+      const at = new Date(0).toISOString();
+      const slurm = { kind: 'slurm', slot: 1, handle: '4711' };
+      const lines = [
+        { type: 'process-start', at, id: 2, pid: 0, pgid: 0, what: 'run', remote: slurm },
+        { type: 'process-start', at, id: 3, pid: 0, pgid: 0, what: 'run', remote: { kind: 'slurm', slot: 0, handle: '4712' } },
+        { type: 'process-start', at, id: 4, pid: 0, pgid: 0, what: 'run' },
+        { type: 'process-end', at, id: 3, pgid: 0, remote: { kind: 'slurm', slot: 0, handle: '4712' } },
+      ];
+      await writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      const read = await readJournalEvents(file);
+      // pgid 0 with nothing to say where the job runs would make resume signal its own group: refused.
+      expect(read.badLines).toEqual([3]);
+      const rec = foldEvents(read.events);
+      expect([...rec.openProcesses.values()]).toEqual([{ id: 2, pid: 0, pgid: 0, what: 'run', remote: slurm }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,14 +4,17 @@
 // LocalExecutor does this on this machine (git worktrees and process groups); an executor for a job that runs
 // elsewhere and outlives the app (Slurm, SSH) implements the same interface: `JobRef` is what the journal
 // records of a job, so it must be enough to find that job again.
+import type { RemoteJobRef } from '../../shared/journal.js';
 import type { SandboxSpec } from './sandbox.js';
 import type { RunCommandResult } from './run-command.js';
 
 /** What the journal records of a started job, to find it after a restart. */
 export interface JobRef {
   readonly pid: number;
-  /** Process group (local); an executor for remote jobs keeps its own handle beside these. */
+  /** Process group here; 0 for a job elsewhere with no local process. */
   readonly pgid: number;
+  /** A job elsewhere (Slurm, SSH): the executor's own handle, journaled with the process-start. */
+  readonly remote?: RemoteJobRef;
 }
 
 export interface ExecutorJob {

@@ -49,7 +49,9 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
       return result;
     },
     async reattach(refs: readonly JobRef[], runDir: string) {
-      const { killed } = await killOrphans({ pgids: refs.map((r) => r.pgid), marker: { key: 'AUTORESEARCH_RUN_DIR', value: runDir }, graceMs: 5000 });
+      // Only this machine's process groups: a remote job's pgid is 0 (kill(-0) would signal the app itself).
+      const local = refs.filter((r) => !r.remote && r.pgid > 1);
+      const { killed } = await killOrphans({ pgids: local.map((r) => r.pgid), marker: { key: 'AUTORESEARCH_RUN_DIR', value: runDir }, graceMs: 5000 });
       return { reattached: [], killed };
     },
   };

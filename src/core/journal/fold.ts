@@ -3,14 +3,21 @@
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { countStatuses } from '../../shared/experiment.js';
-import type { AuditEvent, JournalEvent, StopReason } from '../../shared/journal.js';
+import type { AuditEvent, JournalEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
 import type { RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
 
 export interface OpenProcess {
   readonly id: number;
   readonly pid: number;
+  /** 0 for a remote job with no local process (then `remote` says where it runs). */
   readonly pgid: number;
   readonly what: string;
+  readonly remote?: RemoteJobRef;
+}
+
+/** The key of an open process: its process group here, or its executor's handle for a job elsewhere. */
+export function processKey(p: { readonly pgid: number; readonly remote?: RemoteJobRef | undefined }): string {
+  return p.remote ? `${p.remote.kind}:${p.remote.slot}:${p.remote.handle}` : String(p.pgid);
 }
 
 export interface RunRecord {
@@ -35,7 +42,7 @@ export interface RunRecord {
   stopReason: StopReason | null;
   stopMessage: string | null;
   /** Process groups started and not yet recorded as ended: candidates for orphan cleanup. */
-  openProcesses: Map<number, OpenProcess>;
+  openProcesses: Map<string, OpenProcess>;
   /** Totals kept incrementally so summaries cost O(1) at any history length. */
   costUsd: number;
   inputTokens: number;
@@ -138,10 +145,10 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       }
       break;
     case 'process-start':
-      rec.openProcesses.set(event.pgid, { id: event.id, pid: event.pid, pgid: event.pgid, what: event.what });
+      rec.openProcesses.set(processKey(event), { id: event.id, pid: event.pid, pgid: event.pgid, what: event.what, ...(event.remote ? { remote: event.remote } : {}) });
       break;
     case 'process-end':
-      rec.openProcesses.delete(event.pgid);
+      rec.openProcesses.delete(processKey(event));
       break;
     case 'best':
       rec.bestId = event.id;

@@ -10,8 +10,8 @@ import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config
 import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
-import type { Executor } from '../exec/executor.js';
-import { createLocalExecutor } from '../exec/local-executor.js';
+import type { Executor, JobRef } from '../exec/executor.js';
+import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
@@ -246,11 +246,14 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(projectDir, cwd, config, deps.env, kind) } : null;
 
   // Where experiments run (exec/executor.ts): this machine unless the host passes another executor.
-  const executor: Executor = deps.executor?.(projectDir, config) ?? createLocalExecutor({ projectDir, linked: config.files.linked, env: deps.env });
+  // A host-given executor (tests, an embedding app) runs every slot; otherwise each slot's setting picks its own.
+  const given = deps.executor?.(projectDir, config);
+  const executors: Executor[] = given ? config.slots.map(() => given) : slotExecutors({ projectDir, config, env: deps.env });
+  const executorOf = (slot: number): Executor => executors[slot] ?? executors[0]!;
 
   const runProcess: RunContext['runProcess'] = async (r) => {
-    let pgid = 0;
-    const result = await executor.run({
+    let started = null as JobRef | null;
+    const result = await executorOf(r.slot.index).run({
       command: r.command,
       cwd: r.cwd,
       env: experimentEnv({
@@ -271,15 +274,15 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       sandbox: sandboxFor(r.cwd, 'trainer'),
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {
-        pgid = p.pgid;
-        await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what });
+        started = p;
+        await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what, ...(p.remote ? { remote: p.remote } : {}) });
       },
       onEscaped: async (escaped) => {
         await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });
       },
       ...(r.onOutput ? { onOutput: r.onOutput } : {}),
     });
-    if (pgid) await append({ type: 'process-end', at: isoNow(), id: r.id, pgid });
+    if (started) await append({ type: 'process-end', at: isoNow(), id: r.id, pgid: started.pgid, ...(started.remote ? { remote: started.remote } : {}) });
     return result;
   };
 
@@ -345,7 +348,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         if (e && e.status === 'running') await finish(slot, { ...e, status: abort.signal.aborted ? 'interrupted' : 'crash', error: message }, null).catch(() => undefined);
         else consecutiveFailures += 1;
         await resetTo(slot.worktree, record.bestCommit!, config.files.linked).catch(async () => {
-          slot.worktree = (await executor.prepareWorkspace(slot.index, record.bestCommit!)).path;
+          slot.worktree = (await executorOf(slot.index).prepareWorkspace(slot.index, record.bestCommit!)).path;
         });
       }
     }
@@ -359,7 +362,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       // Worktrees first: a broken one from a crash is rebuilt here.
       const startAt = record.bestCommit ?? record.startCommit;
       for (const slot of slots) {
-        const { path: wt, repaired } = await executor.prepareWorkspace(slot.index, startAt);
+        const { path: wt, repaired } = await executorOf(slot.index).prepareWorkspace(slot.index, startAt);
         slot.worktree = wt;
         if (repaired) await append({ type: 'notice', at: isoNow(), level: 'info', message: `The worktree of slot ${slot.index} was damaged and has been rebuilt.` });
       }

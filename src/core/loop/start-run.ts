@@ -109,13 +109,14 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
   for (const e of events) foldEvent(rec, e);
   const pgids = [...rec.openProcesses.values()].map((p) => p.pgid);
   // The executor finds what the dead process started; a local job cannot be re-attached, so it is killed.
+  // (Jobs elsewhere — `remote` set — are left to their slot's executor; the local one never signals them.)
   const { killed } = await createLocalExecutor({ projectDir, linked: [], env: process.env }).reattach([...rec.openProcesses.values()], paths.dir);
   const running = [...rec.experiments.values()].filter((e) => e.status === 'running');
   if (pgids.length === 0 && running.length === 0) return { killed, interrupted: [] };
   const writer = await openJournalWriter(paths.journal);
   const at = new Date().toISOString();
   try {
-    for (const p of rec.openProcesses.values()) await writer.append({ type: 'process-end', at, id: p.id, pgid: p.pgid });
+    for (const p of rec.openProcesses.values()) await writer.append({ type: 'process-end', at, id: p.id, pgid: p.pgid, ...(p.remote ? { remote: p.remote } : {}) });
     for (const e of running) {
       const ended: Experiment = {
         ...e,

@@ -129,7 +129,8 @@ async function soak(): Promise<void> {
   console.log(`harness overhead per experiment, median: first ${first.length} ${median(first).toFixed(0)} ms, last ${last.length} ${median(last).toFixed(0)} ms (target: flat)`);
   const r = await reopen(dir, tag);
   console.log(`reopen ${N}: \`autoresearch status\` ${r.statusCliMs.toFixed(0)} ms (a fresh process; the reading itself ${r.statusCoreMs.toFixed(0)} ms), openProject + getRun first page (${r.rows} rows) ${r.getRunMs.toFixed(0)} ms (target ≤ 1 s)`);
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.SOAK_KEEP) console.log(`kept the project for later reopen measurements: ${dir} (tag ${tag})`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 async function bigJournal(): Promise<void> {
@@ -147,7 +148,17 @@ async function bigJournal(): Promise<void> {
   }
 }
 
-// The reopen times of the big journal first: they are quick, the soak is long.
-await bigJournal();
-await soak();
+if (process.argv[2] === 'reopen') {
+  // Reopen an existing project's run only: node bench/run.mjs soak reopen <dir> <tag>
+  const [dir, tag] = [process.argv[3], process.argv[4]];
+  if (!dir || !tag) throw new Error('usage: node bench/run.mjs soak reopen <project dir> <tag>');
+  for (let i = 0; i < 3; i += 1) {
+    const r = await reopen(path.resolve(dir), tag);
+    console.log(`reopen: \`autoresearch status\` ${r.statusCliMs.toFixed(0)} ms (the reading itself ${r.statusCoreMs.toFixed(0)} ms), openProject + getRun first page (${r.rows} rows) ${r.getRunMs.toFixed(0)} ms`);
+  }
+} else {
+  // The reopen times of the big journal first: they are quick, the soak is long.
+  await bigJournal();
+  await soak();
+}
 process.exit(0);

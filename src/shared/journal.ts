@@ -346,3 +346,19 @@ export function parseJournalEvent(value: unknown): JournalEvent | null {
   const result = EVENT_SCHEMAS[type as JournalEventType].safeParse(value);
   return result.success ? (result.data as JournalEvent) : null;
 }
+
+/**
+ * The field checks above, for other files in the project folder that hold journal data (the fold snapshot
+ * beside the journal is read with these, so it can carry nothing the journal itself could not).
+ */
+export const JournalFieldSchemas = {
+  sha,
+  id,
+  count,
+  remoteJobRef,
+  recordedConfig: RecordedConfigSchema,
+  stopReason: z.string().refine((r) => Object.hasOwn(STOP_REASONS, r), 'a known stop reason'),
+  audit: EVENT_SCHEMAS.audit,
+  /** A process the fold still holds open (the fields of a process-start it keeps). */
+  openProcess: obj({ id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'agent']), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
+} as const;

@@ -1,7 +1,7 @@
 // Folds journal events into the state of a run. Pure: the loop keeps one of these in memory and feeds
 // it each event it appends; readers build one from the file. The same code, so both always agree.
 import type { ProjectConfig } from '../../shared/config.js';
-import type { Experiment } from '../../shared/experiment.js';
+import type { Experiment, RunCounts } from '../../shared/experiment.js';
 import { countStatuses } from '../../shared/experiment.js';
 import type { AuditEvent, JournalEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
 import type { RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
@@ -202,8 +202,24 @@ function countKeptImprovements(experiments: Iterable<Experiment>): number {
   return n;
 }
 
-export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSummary {
-  const baseline = baselineOf(rec);
+/** What a summary needs from all the experiments; a fold snapshot keeps it, so a summary can skip reading them. */
+export interface ExperimentAggregates {
+  readonly counts: RunCounts;
+  readonly keptImprovements: number;
+  /** The baseline's metric (experiment 0), null before it is measured. */
+  readonly baseline: number | null;
+}
+
+export function aggregatesOf(rec: RunRecord): ExperimentAggregates {
+  return {
+    counts: countStatuses([...rec.experiments.values()]),
+    keptImprovements: countKeptImprovements(rec.experiments.values()),
+    baseline: baselineOf(rec)?.metric ?? null,
+  };
+}
+
+/** `aggregates` default to the record's experiments; a record read without them (a snapshot) passes its own. */
+export function summarize(rec: RunRecord, state: RunState = 'stopped', aggregates: ExperimentAggregates = aggregatesOf(rec)): RunSummary {
   const start = Date.parse(rec.startedAt);
   const last = Date.parse(rec.lastEventAt);
   return {
@@ -217,13 +233,13 @@ export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSumma
     proposer: rec.proposer,
     metricName: rec.config?.metric.name ?? 'metric',
     direction: rec.config?.metric.direction ?? 'min',
-    baseline: baseline?.metric ?? null,
+    baseline: aggregates.baseline,
     best: rec.best,
     bestId: rec.bestId,
     bestCommit: rec.bestCommit,
     noiseFloor: rec.noiseFloor,
-    counts: countStatuses([...rec.experiments.values()]),
-    keptImprovements: countKeptImprovements(rec.experiments.values()),
+    counts: aggregates.counts,
+    keptImprovements: aggregates.keptImprovements,
     costUsd: rec.costUsd,
     inputTokens: rec.inputTokens,
     outputTokens: rec.outputTokens,
@@ -233,11 +249,16 @@ export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSumma
 }
 
 export function toRunDetail(rec: RunRecord, state: RunState = 'stopped'): RunDetail {
+  return toRunDetailWith(rec, state, aggregatesOf(rec), [...rec.experiments.values()].sort((a, b) => a.id - b.id));
+}
+
+/** A run's detail with the experiments given (one page of them, say) and the aggregates of all of them. */
+export function toRunDetailWith(rec: RunRecord, state: RunState, aggregates: ExperimentAggregates, experiments: Experiment[]): RunDetail {
   return {
-    ...summarize(rec, state),
+    ...summarize(rec, state, aggregates),
     config: rec.config,
     startCommit: rec.startCommit,
-    experiments: [...rec.experiments.values()].sort((a, b) => a.id - b.id),
+    experiments,
     steering: [...rec.steering],
     notices: [...rec.notices],
     audit: rec.audits[rec.audits.length - 1] ?? null,

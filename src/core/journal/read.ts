@@ -2,12 +2,17 @@
 // not JSON) is skipped and reported, never fatal, so one bad byte cannot hide a night of experiments.
 // Every event is validated (parseJournalEvent): the folder may come from anyone, and its commits reach git
 // and its paths reach the file system. An invalid event is skipped and counted the same way.
-import { createReadStream } from 'node:fs';
+//
+// A long run is reopened from its fold snapshot (snapshot.ts) plus the journal's tail: the snapshot is used only
+// when the journal's bytes before its offset hash to what it recorded, and every field in it passes the same
+// checks as the journal's events; otherwise the whole journal is folded again and the snapshot rebuilt.
 import { readdir, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
+import type { Experiment } from '../../shared/experiment.js';
+import type { JournalEvent } from '../../shared/journal.js';
 import { projectPaths, runPaths } from '../project/paths.js';
-import { foldEvent, emptyRunRecord, type RunRecord } from './fold.js';
+import { aggregatesOf, emptyRunRecord, foldEvent, type ExperimentAggregates, type RunRecord } from './fold.js';
+import { scanJournal, type ScanResult } from './scan.js';
+import { fileIdentity, readSnapshot, sameFile, SnapshotMismatchError, writeSnapshot, type Snapshot } from './snapshot.js';
 
 export interface JournalReadResult {
   readonly events: JournalEvent[];
@@ -16,23 +21,103 @@ export interface JournalReadResult {
 }
 
 export async function readJournalEvents(file: string): Promise<JournalReadResult> {
-  const events: JournalEvent[] = [];
-  const badLines: number[] = [];
-  const input = createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n += 1;
-    if (line.trim() === '') continue;
+  const { events, badLines } = await scanJournal(file);
+  return { events, badLines };
+}
+
+/**
+ * A snapshot is (re)written after a read that folded at least this many journal bytes beyond it (about 500
+ * experiments): below that, folding the journal is quick and a snapshot would only be one more file.
+ */
+export const SNAPSHOT_AFTER_BYTES = 1 << 20;
+
+export interface ReadOptions {
+  /** Write a snapshot when a read folded at least this many bytes past the last one; Infinity: never. */
+  readonly snapshotAfterBytes?: number;
+}
+
+interface Opened {
+  snap: Snapshot | null;
+  /** The journal after the snapshot (all of it without one); null when the snapshot covers the whole file. */
+  tail: ScanResult | null;
+}
+
+async function openFold(runDir: string, journal: string): Promise<Opened> {
+  const snap = await readSnapshot(runDir);
+  if (snap) {
+    const info = await stat(journal);
+    if (snap.mark.offset === info.size && sameFile(snap.mark.file, fileIdentity(info))) return { snap, tail: null };
+    const tail = await scanJournal(journal, { offset: snap.mark.offset, lines: snap.mark.lines, sha1: snap.mark.sha1 });
+    if (tail.prefixMatches) return { snap, tail };
+  }
+  return { snap: null, tail: await scanJournal(journal) };
+}
+
+const tailIsEmpty = (o: Opened) => !o.tail || (o.tail.events.length === 0 && o.tail.badLines.length === 0 && o.tail.end === o.snap?.mark.offset);
+
+async function foldOpened(runDir: string, journal: string, opened: Opened, opts: ReadOptions): Promise<{ record: RunRecord; badLines: number[] }> {
+  let { snap, tail } = opened;
+  let record = emptyRunRecord();
+  if (snap) {
     try {
-      const event = parseJournalEvent(JSON.parse(line));
-      if (event) events.push(event);
-      else badLines.push(n);
-    } catch {
-      badLines.push(n);
+      record = { ...snap.head, experiments: await snap.readAll() };
+    } catch (err) {
+      if (!(err instanceof SnapshotMismatchError)) throw err;
+      snap = null;
+      record = emptyRunRecord();
+      tail = await scanJournal(journal);
     }
   }
-  return { events, badLines };
+  // A valid event on an unterminated last line is read, but it lies past the bytes a snapshot may cover (the
+  // next writer ends that line first): it is folded after the snapshot is taken.
+  const events = tail?.events ?? [];
+  const pending = tail?.pendingEvent ? events.length - 1 : events.length;
+  for (let i = 0; i < pending; i += 1) foldEvent(record, events[i]!);
+  const badLines = [...(snap?.badLines ?? []), ...(tail?.badLines ?? [])];
+  const from = snap?.mark.offset ?? 0;
+  if (tail && tail.end - from >= (opts.snapshotAfterBytes ?? SNAPSHOT_AFTER_BYTES)) {
+    const info = await stat(journal).catch(() => null);
+    const file = info && info.size === tail.end ? fileIdentity(info) : null;
+    // A cache: a read-only folder or a full disk only means no snapshot.
+    await writeSnapshot(runDir, { mark: { offset: tail.end, lines: tail.lines, sha1: tail.sha1, file }, badLines, record }).catch(() => undefined);
+  }
+  for (let i = pending; i < events.length; i += 1) foldEvent(record, events[i]!);
+  return { record, badLines };
+}
+
+/** The fold of a run folder's journal (from its snapshot and the journal's tail where they match). */
+export async function loadRunRecord(runDir: string, journal: string, opts: ReadOptions = {}): Promise<{ record: RunRecord; badLines: number[] }> {
+  return foldOpened(runDir, journal, await openFold(runDir, journal), opts);
+}
+
+/**
+ * A run as a summary and the history's pages need it. When the snapshot covers the whole journal the record
+ * comes without its experiments (`complete` false; the aggregates stand in for them in a summary, and page()
+ * reads just the rows asked for); otherwise it is the full fold.
+ */
+export interface RunView {
+  readonly record: RunRecord;
+  readonly complete: boolean;
+  readonly aggregates: ExperimentAggregates;
+  readonly badLines: readonly number[];
+  readonly experimentsTotal: number;
+  /** Experiments [from, from + limit) in id order. */
+  page(from: number, limit: number): Promise<Experiment[]>;
+}
+
+function completeView(record: RunRecord, badLines: readonly number[]): RunView {
+  let sorted: Experiment[] | null = null;
+  return {
+    record,
+    complete: true,
+    aggregates: aggregatesOf(record),
+    badLines,
+    experimentsTotal: record.experiments.size,
+    async page(from, limit) {
+      sorted ??= [...record.experiments.values()].sort((a, b) => a.id - b.id);
+      return sorted.slice(from, from + limit);
+    },
+  };
 }
 
 export class RunNotFoundError extends Error {
@@ -42,15 +127,45 @@ export class RunNotFoundError extends Error {
   }
 }
 
-export async function readRunRecord(projectDir: string, tag: string): Promise<RunRecord & { badLines: number[] }> {
-  const { journal } = runPaths(projectDir, tag);
+export async function readRunRecord(projectDir: string, tag: string, opts: ReadOptions = {}): Promise<RunRecord & { badLines: number[] }> {
+  const { journal, dir } = runPaths(projectDir, tag);
   const exists = await stat(journal).catch(() => null);
   if (!exists) throw new RunNotFoundError(tag, projectDir);
-  const { events, badLines } = await readJournalEvents(journal);
-  const rec = emptyRunRecord();
-  for (const e of events) foldEvent(rec, e);
-  if (!rec.tag) rec.tag = tag;
-  return Object.assign(rec, { badLines });
+  const { record, badLines } = await loadRunRecord(dir, journal, opts);
+  if (!record.tag) record.tag = tag;
+  return Object.assign(record, { badLines });
+}
+
+export async function readRunView(projectDir: string, tag: string, opts: ReadOptions = {}): Promise<RunView> {
+  const { journal, dir } = runPaths(projectDir, tag);
+  const exists = await stat(journal).catch(() => null);
+  if (!exists) throw new RunNotFoundError(tag, projectDir);
+  const opened = await openFold(dir, journal);
+  const snap = opened.snap;
+  if (snap && snap.sorted && tailIsEmpty(opened)) {
+    const record = { ...snap.head, experiments: new Map<number, Experiment>() };
+    if (!record.tag) record.tag = tag;
+    return {
+      record,
+      complete: false,
+      aggregates: snap.aggregates,
+      badLines: snap.badLines,
+      experimentsTotal: snap.count,
+      async page(from, limit) {
+        try {
+          return await snap.page(from, limit);
+        } catch (err) {
+          // A line that fails its check (or a snapshot replaced meanwhile): the journal answers instead.
+          if (!(err instanceof SnapshotMismatchError)) throw err;
+          const full = await loadRunRecord(dir, journal, opts);
+          return completeView(full.record, full.badLines).page(from, limit);
+        }
+      },
+    };
+  }
+  const { record, badLines } = await foldOpened(dir, journal, opened, opts);
+  if (!record.tag) record.tag = tag;
+  return completeView(record, badLines);
 }
 
 /** Tags of the runs in the project, newest first (by journal modification time). */

@@ -3,7 +3,7 @@ import type { RunSummary } from '../../shared/api.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { isLockLive, readLock } from '../loop/run-lock.js';
 import { summarize } from './fold.js';
-import { listRunTags, readRunRecord } from './read.js';
+import { listRunTags, readRunRecord, readRunView } from './read.js';
 
 export interface RunStatus {
   readonly summary: RunSummary;
@@ -25,9 +25,11 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
   const liveTag = lock && isLockLive(lock) ? lock.tag : null;
   const out: RunStatus[] = [];
   for (const tag of await listRunTags(projectDir)) {
-    const rec = await readRunRecord(projectDir, tag);
+    // The summary needs no experiment rows (a snapshot's aggregates stand in for them); a live run lists its running ones.
+    const view = await readRunView(projectDir, tag);
     const live = tag === liveTag;
-    const summary = summarize(rec, live ? 'running' : 'stopped');
+    const rec = live && !view.complete ? await readRunRecord(projectDir, tag) : view.record;
+    const summary = summarize(rec, live ? 'running' : 'stopped', view.complete || !live ? view.aggregates : undefined);
     const interrupted = !live && (summary.counts.running > 0 || rec.stopReason === null);
     out.push({
       // A dead process runs nothing: what it left "running" is interrupted, as the next start will record.
@@ -36,7 +38,7 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
         : summary,
       running: live ? [...rec.experiments.values()].filter((e) => e.status === 'running') : [],
       ownerPid: live ? lock!.pid : null,
-      badLines: rec.badLines,
+      badLines: view.badLines,
       interrupted,
     });
   }

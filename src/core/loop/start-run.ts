@@ -14,8 +14,8 @@ import { headCommit } from '../git/head.js';
 import { repoRoot } from '../git/repo-root.js';
 import { readRef, refExists, updateRef } from '../git/update-ref.js';
 import { openJournalWriter } from '../journal/append.js';
-import { emptyRunRecord, foldEvent, type RunRecord } from '../journal/fold.js';
-import { readJournalEvents } from '../journal/read.js';
+import { emptyRunRecord, type RunRecord } from '../journal/fold.js';
+import { loadRunRecord } from '../journal/read.js';
 import { writeResults } from '../journal/results-tsv.js';
 import { loadConfig } from '../project/config-file.js';
 import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
@@ -104,9 +104,8 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
   const paths = runPaths(projectDir, tag);
   const exists = await stat(paths.journal).catch(() => null);
   if (!exists) return { killed: [], interrupted: [] };
-  const { events } = await readJournalEvents(paths.journal);
-  const rec = emptyRunRecord();
-  for (const e of events) foldEvent(rec, e);
+  // No snapshot from here: this appends to the journal at once; the resume that follows writes one.
+  const { record: rec } = await loadRunRecord(paths.dir, paths.journal, { snapshotAfterBytes: Infinity });
   const pgids = [...rec.openProcesses.values()].map((p) => p.pgid);
   // The executor finds what the dead process started; a local job cannot be re-attached, so it is killed.
   // (Jobs elsewhere — `remote` set — are left to their slot's executor; the local one never signals them.)
@@ -193,9 +192,8 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
     const now = () => new Date().toISOString();
     if (journalExists) {
       await repairRun(dir, tag);
-      const { events } = await readJournalEvents(paths.journal);
-      record = emptyRunRecord();
-      for (const e of events) foldEvent(record, e);
+      // From the fold snapshot and the journal's tail (the whole journal when the snapshot does not match).
+      record = (await loadRunRecord(paths.dir, paths.journal)).record;
       if (!record.startCommit) throw new RunStartError(`The journal of run "${tag}" has no start record; it cannot be resumed. Start a new run with another tag.`);
       // The branch points at the best kept commit, whatever the last event was: the app may have died
       // between recording a keep and moving the branch, or the branch was deleted by hand.
@@ -222,7 +220,13 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
     const proposer = await opts.deps.createProposer(proposerName, config);
     const handle = await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
     if (leases.length) void handle.done.finally(() => releaseGpuLeases(leases)).catch(() => undefined);
-    return handle;
+    // At the end, a fold snapshot of what this session added (when it is more than a quick read), so reopening
+    // the run reads the snapshot and not the whole journal. Best effort: the journal is complete without it.
+    const done = handle.done.then(async (outcome) => {
+      await loadRunRecord(paths.dir, paths.journal).catch(() => undefined);
+      return outcome;
+    });
+    return { ...handle, done };
   } catch (err) {
     await releaseGpuLeases(leases).catch(() => undefined);
     await releaseLock(dir);

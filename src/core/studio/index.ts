@@ -27,8 +27,8 @@ import { gitInit } from '../git/init.js';
 import { listProjectFiles } from '../git/list-files.js';
 import { startGpuPoller } from '../gpu/index.js';
 import { queryGpus } from '../gpu/index.js';
-import { summarize, toRunDetail, type RunRecord } from '../journal/fold.js';
-import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js';
+import { summarize, toRunDetail, toRunDetailWith, type RunRecord } from '../journal/fold.js';
+import { listRunTags, readRunRecord, readRunView, RunNotFoundError, type RunView } from '../journal/read.js';
 import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
 import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
 import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
@@ -70,6 +70,9 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
   let recent = await readRecent(deps.dataDir);
   // Finished runs are read from their journals once and kept until the journal changes.
   const runCache = new Map<string, { size: number; mtimeMs: number; record: RunRecord }>();
+  // Summaries and history pages of finished runs come from views (a snapshot's head and the rows asked for),
+  // so the run list and the first page of a long run do not wait for the whole fold.
+  const viewCache = new Map<string, { size: number; mtimeMs: number; view: RunView }>();
 
   const push = (body: StudioEventBody) => events.push(body);
 
@@ -107,6 +110,26 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     return record;
   };
 
+  /** A finished run's view, or null for the run this process owns or watches (its record is in memory). */
+  const readView = async (tag: string): Promise<RunView | null> => {
+    const dir = requireProject().dir;
+    if (run && run.tag === tag && run.projectDir === dir) return null;
+    if (external && external.tag === tag) return null;
+    const full = runCache.get(`${dir}\0${tag}`);
+    const info = await stat(runPaths(dir, tag).journal).catch(() => null);
+    if (!info) throw fail(`There is no run "${tag}" in this project.`, 'not-found');
+    // A full record read earlier is as good as a view.
+    if (full && full.size === info.size && full.mtimeMs === info.mtimeMs) return null;
+    const hit = viewCache.get(`${dir}\0${tag}`);
+    if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) return hit.view;
+    const view = await readRunView(dir, tag).catch((err) => {
+      if (err instanceof RunNotFoundError) throw fail(err.message, 'not-found');
+      throw err;
+    });
+    viewCache.set(`${dir}\0${tag}`, { size: info.size, mtimeMs: info.mtimeMs, view });
+    return view;
+  };
+
   const runState = (tag: string) =>
     run && run.tag === tag && project && run.projectDir === project.dir ? run.state() : external && external.tag === tag ? 'running' : 'stopped';
 
@@ -115,7 +138,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     const out: RunSummary[] = [];
     for (const tag of await listRunTags(project.dir)) {
       try {
-        out.push(summarize(await readRecord(tag), runState(tag)));
+        const view = await readView(tag);
+        out.push(view ? summarize(view.record, runState(tag), view.aggregates) : summarize(await readRecord(tag), runState(tag)));
       } catch {
         // A run that cannot be read is skipped here; opening it says why.
       }
@@ -230,6 +254,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         run = null;
       }
       runCache.delete(`${handle.projectDir}\0${handle.tag}`);
+      viewCache.delete(`${handle.projectDir}\0${handle.tag}`);
       await pushRuns().catch(() => undefined);
     });
   };
@@ -249,6 +274,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         external = null;
         await ended.poll().catch(() => undefined);
         runCache.delete(`${dir}\0${ended.tag}`);
+        viewCache.delete(`${dir}\0${ended.tag}`);
         push({ type: 'live', live: null });
         push({ type: 'notice', level: 'info', message: `Run ${ended.tag} (process ${ended.ownerPid}) stopped.` });
         await pushRuns();
@@ -518,8 +544,14 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     listRuns: async () => listRuns(),
     getRun: async ({ tag, offset, limit }: { tag: string; offset?: number; limit?: number }) => {
-      const detail: RunDetail = toRunDetail(await readRecord(tag), runState(tag));
       const from = offset ?? 0;
+      const view = await readView(tag);
+      if (view) {
+        const experiments = await view.page(from, limit ?? view.experimentsTotal);
+        const detail = toRunDetailWith(view.record, runState(tag), view.aggregates, experiments);
+        return { ...detail, experimentsOffset: from, experimentsTotal: view.experimentsTotal };
+      }
+      const detail: RunDetail = toRunDetail(await readRecord(tag), runState(tag));
       const experiments = from === 0 && limit === undefined ? detail.experiments : detail.experiments.slice(from, limit === undefined ? undefined : from + limit);
       return { ...detail, experiments, experimentsOffset: from, experimentsTotal: detail.experiments.length };
     },

@@ -1,0 +1,113 @@
+// Reads a journal by bytes: every line with its line number, starting to parse at a byte offset (what a fold
+// snapshot already covers) while hashing every complete line from the start, so the reader can tell whether the
+// bytes before that offset are the ones the snapshot was made from. Line handling is the journal's usual one: a
+// line that is not JSON or not a valid event (parseJournalEvent) is skipped and its number reported, never fatal;
+// a last line without its newline (a torn write) is parsed too but is not part of the complete lines that a
+// snapshot may cover, because the next writer ends it with a newline before appending.
+import { createHash, type Hash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
+
+export interface ScanFrom {
+  /** Byte offset to start parsing at; it must be just after a newline (or 0). */
+  readonly offset: number;
+  /** Complete lines before `offset`. */
+  readonly lines: number;
+  /** SHA-1 (hex) the bytes before `offset` must hash to; null to skip the check. */
+  readonly sha1: string | null;
+}
+
+export interface ScanResult {
+  /** False when the bytes before `from.offset` are not what `from` says: then nothing was parsed. */
+  readonly prefixMatches: boolean;
+  readonly events: JournalEvent[];
+  /** 1-based line numbers (counted from the start of the file) that are not a valid event. */
+  readonly badLines: number[];
+  /** Bytes up to and including the last newline, their line count and their SHA-1. */
+  readonly end: number;
+  readonly lines: number;
+  readonly sha1: string;
+  /** The unterminated last line held a valid event (it is in `events`, but not covered by `end`). */
+  readonly pendingEvent: boolean;
+}
+
+const CHUNK = 1 << 20;
+const NL = 0x0a;
+
+export async function scanJournal(file: string, from: ScanFrom = { offset: 0, lines: 0, sha1: null }): Promise<ScanResult> {
+  const events: JournalEvent[] = [];
+  const badLines: number[] = [];
+  const hash: Hash = createHash('sha1');
+  let hashed = 0;
+  let lines = 0;
+  let checked = from.offset === 0;
+  const fail = (): ScanResult => ({ prefixMatches: false, events: [], badLines: [], end: 0, lines: 0, sha1: '', pendingEvent: false });
+
+  const parseLine = (buf: Buffer, start: number, stop: number, lineNo: number): boolean => {
+    let e = stop;
+    if (e > start && buf[e - 1] === 0x0d) e -= 1;
+    const text = buf.toString('utf8', start, e);
+    if (text.trim() === '') return false;
+    try {
+      const event = parseJournalEvent(JSON.parse(text));
+      if (event) {
+        events.push(event);
+        return true;
+      }
+    } catch {
+      // not JSON: counted below
+    }
+    badLines.push(lineNo);
+    return false;
+  };
+
+  /** Hash complete-line bytes buf[a, b), checking the prefix when they cross `from.offset`. */
+  const feed = (buf: Buffer, a: number, b: number): boolean => {
+    if (!checked && hashed + (b - a) >= from.offset) {
+      const cut = a + (from.offset - hashed);
+      hash.update(buf.subarray(a, cut));
+      hashed = from.offset;
+      if (lines !== from.lines || (from.sha1 !== null && hash.copy().digest('hex') !== from.sha1)) return false;
+      checked = true;
+      a = cut;
+    }
+    hash.update(buf.subarray(a, b));
+    hashed += b - a;
+    return true;
+  };
+
+  const handle = await open(file, 'r');
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let position = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const lastNl = buf.lastIndexOf(NL);
+      if (lastNl < 0) {
+        carry = Buffer.from(buf);
+        continue;
+      }
+      const base = hashed;
+      // Lines inside the covered prefix are only counted (the check in feed() compares their number).
+      const prefixEnd = Math.max(0, Math.min(lastNl + 1, from.offset - base));
+      for (let i = buf.indexOf(NL); i !== -1 && i < prefixEnd; i = buf.indexOf(NL, i + 1)) lines += 1;
+      if (!feed(buf, 0, lastNl + 1)) return fail();
+      for (let start = prefixEnd; start <= lastNl; ) {
+        const nl = buf.indexOf(NL, start);
+        lines += 1;
+        parseLine(buf, start, nl, lines);
+        start = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(lastNl + 1));
+    }
+    if (!checked) return fail();
+    const pendingEvent = carry.length > 0 && parseLine(carry, 0, carry.length, lines + 1);
+    return { prefixMatches: true, events, badLines, end: hashed, lines, sha1: hash.digest('hex'), pendingEvent };
+  } finally {
+    await handle.close();
+  }
+}

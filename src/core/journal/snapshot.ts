@@ -1,0 +1,360 @@
+// The fold snapshot: runs/<tag>/fold-snapshot.jsonl, a cache of the journal's fold so reopening a long run
+// reads the snapshot and only the journal's tail. The journal stays the source of truth: the snapshot names the
+// journal bytes it covers (offset, line count, SHA-1 of those bytes) and a reader that finds other bytes there,
+// another snapshot version, or a record with other fields ignores it and folds the journal again.
+//
+// Layout: line 1 is the head (the RunRecord without its experiments, serialised field by field, Maps as entry
+// lists; the aggregates a summary needs; a sparse index), then one experiment a line in the record's order. A
+// summary or the first page of the history reads the head and a few lines, never the whole file.
+//
+// The snapshot sits in the project folder, which is untrusted like the journal, so it is checked the way the
+// journal is: every record field with the journal's own field schemas (RECORD_FIELDS lists them all; a field
+// added to RunRecord is a type error here until it has one) and every experiment line with ExperimentSchema.
+// A snapshot that fails any check is treated as absent. It is written to a temporary name and renamed, so a
+// reader sees a whole snapshot or the previous one.
+import { randomBytes } from 'node:crypto';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { EXPERIMENT_STATUSES, type Experiment, type RunCounts } from '../../shared/experiment.js';
+import { ExperimentSchema, JOURNAL_VERSION, JournalFieldSchemas as F } from '../../shared/journal.js';
+import { emptyRunRecord, processKey, type ExperimentAggregates, type OpenProcess, type RunRecord } from './fold.js';
+
+export const SNAPSHOT_FILE = 'fold-snapshot.jsonl';
+const FORMAT = 'autoresearch-fold-snapshot';
+/**
+ * Bump when the fold gives a different record for the same events, or the layout changes: an older snapshot is
+ * then ignored (and rebuilt), never misread. Fields added to or removed from RunRecord are caught without a bump
+ * (the head lists its fields and they must be exactly the current ones).
+ */
+export const SNAPSHOT_VERSION = 1;
+/** Every STRIDE-th experiment line's byte offset is in the head, so a page is found without reading the rest. */
+const STRIDE = 500;
+/** A head larger than this is not a snapshot this app wrote (notices are capped at 500, audits are few). */
+const MAX_HEAD_BYTES = 64 << 20;
+
+/** The journal bytes a snapshot covers: [0, offset), `lines` complete lines, their SHA-1. */
+export interface JournalMark {
+  readonly offset: number;
+  readonly lines: number;
+  readonly sha1: string;
+  /**
+   * The journal file as it was when the snapshot covered all of it: while size, times and inode are unchanged
+   * (ctime moves on any write and cannot be set back), the bytes are too, and the hash need not be checked.
+   */
+  readonly file: FileIdentity | null;
+}
+
+export interface FileIdentity {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+  readonly dev: number;
+}
+
+export const fileIdentity = (s: { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }): FileIdentity => ({
+  size: s.size,
+  mtimeMs: s.mtimeMs,
+  ctimeMs: s.ctimeMs,
+  ino: s.ino,
+  dev: s.dev,
+});
+
+export const sameFile = (a: FileIdentity | null, b: FileIdentity): boolean =>
+  a !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.dev === b.dev;
+
+type RecordField = Exclude<keyof RunRecord, 'experiments'>;
+
+const openProcessEntries = z
+  .array(z.tuple([z.string(), F.openProcess]))
+  .max(100_000)
+  // The key is derived again, never taken from the file.
+  .transform((entries) => new Map(entries.map(([, p]) => [processKey(p as OpenProcess), p as OpenProcess])));
+
+/** Every RunRecord field but the experiments, with the check its value must pass. */
+const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
+  tag: z.string(),
+  branch: z.string(),
+  startCommit: z.union([z.literal(''), F.sha]),
+  startedAt: z.string(),
+  lastEventAt: z.string(),
+  config: F.recordedConfig.optional(),
+  proposer: z.string(),
+  bestId: F.id.nullable(),
+  bestCommit: F.sha.nullable(),
+  best: z.number().nullable(),
+  noiseFloor: z.number().nullable(),
+  noiseValues: z.array(z.number().nullable()),
+  audits: z.array(F.audit),
+  steering: z.array(z.looseObject({ at: z.string(), note: z.string() })),
+  notices: z.array(z.looseObject({ at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: F.id.optional() })).max(10_000),
+  stopReason: F.stopReason.nullable(),
+  stopMessage: z.string().nullable(),
+  openProcesses: openProcessEntries,
+  costUsd: F.count,
+  inputTokens: F.count,
+  outputTokens: F.count,
+  trainingMs: F.count,
+};
+
+/** The record's fields, as this app's fold has them: a snapshot with other fields is from another version. */
+const recordFields = (): string[] => Object.keys(emptyRunRecord()).filter((k) => k !== 'experiments').sort();
+
+const countsSchema = z.object(Object.fromEntries(['total', ...EXPERIMENT_STATUSES].map((k) => [k, z.number().int().nonnegative()])) as { [K in keyof RunCounts]: z.ZodNumber }).strict();
+
+const HeadSchema = z
+  .object({
+    format: z.literal(FORMAT),
+    version: z.literal(SNAPSHOT_VERSION),
+    journalVersion: z.literal(JOURNAL_VERSION),
+    fields: z.array(z.string()),
+    mark: z.object({
+      offset: z.number().int().nonnegative(),
+      lines: z.number().int().nonnegative(),
+      sha1: z.string().regex(/^[0-9a-f]{40}$/),
+      file: z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number(), ino: z.number(), dev: z.number() }).strict().nullable(),
+    }),
+    badLines: z.array(z.number().int().positive()),
+    record: z.record(z.string(), z.unknown()),
+    aggregates: z.object({ counts: countsSchema, keptImprovements: z.number().int().nonnegative(), baseline: z.number().nullable() }).strict(),
+    experiments: z.object({ count: z.number().int().nonnegative(), sorted: z.boolean(), index: z.array(z.number().int().nonnegative()) }).strict(),
+  })
+  .strict();
+
+export class SnapshotMismatchError extends Error {
+  constructor(why: string) {
+    super(`The fold snapshot does not match: ${why}`);
+    this.name = 'SnapshotMismatchError';
+  }
+}
+
+/** A snapshot whose head was read and checked; experiments are read on demand (and checked then). */
+export interface Snapshot {
+  readonly mark: JournalMark;
+  readonly badLines: readonly number[];
+  /** The record with an empty experiments map: the experiments come from readAll() or page(). */
+  readonly head: RunRecord;
+  readonly aggregates: ExperimentAggregates;
+  readonly count: number;
+  /** The experiments are in id order (then page() serves the history's pages). */
+  readonly sorted: boolean;
+  /** All experiments, in the record's order. Throws SnapshotMismatchError when a line fails its check. */
+  readAll(): Promise<Map<number, Experiment>>;
+  /** Experiments [from, from + limit) in id order (only when `sorted`). */
+  page(from: number, limit: number): Promise<Experiment[]>;
+}
+
+export const snapshotPath = (runDir: string) => path.join(runDir, SNAPSHOT_FILE);
+
+/** Write a snapshot of `record` (the fold of the journal's first `mark.lines` lines). Atomic: temp file, rename. */
+export async function writeSnapshot(runDir: string, input: { readonly mark: JournalMark; readonly badLines: readonly number[]; readonly record: RunRecord }): Promise<void> {
+  const { record } = input;
+  const fields = recordFields();
+  const serialised: Record<string, unknown> = {};
+  for (const k of fields) {
+    const v = (record as unknown as Record<string, unknown>)[k];
+    serialised[k] = v instanceof Map ? [...v.entries()] : v;
+  }
+  const lines: string[] = [];
+  const index: number[] = [];
+  let bytes = 0;
+  let sorted = true;
+  let prev = -1;
+  for (const e of record.experiments.values()) {
+    if (lines.length % STRIDE === 0) index.push(bytes);
+    const line = JSON.stringify(e) + '\n';
+    lines.push(line);
+    bytes += Buffer.byteLength(line);
+    if (e.id <= prev) sorted = false;
+    prev = e.id;
+  }
+  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 };
+  let keptImprovements = 0;
+  for (const e of record.experiments.values()) {
+    counts.total += 1;
+    counts[e.status] += 1;
+    if (e.status === 'keep' && e.kind !== 'baseline') keptImprovements += 1;
+  }
+  const head = {
+    format: FORMAT,
+    version: SNAPSHOT_VERSION,
+    journalVersion: JOURNAL_VERSION,
+    fields,
+    mark: input.mark,
+    badLines: input.badLines.filter((n) => n <= input.mark.lines),
+    record: serialised,
+    aggregates: { counts, keptImprovements, baseline: record.experiments.get(0)?.metric ?? null },
+    experiments: { count: lines.length, sorted, index },
+  };
+  const file = snapshotPath(runDir);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(tmp, 'wx', 0o644);
+  try {
+    await handle.write(JSON.stringify(head) + '\n');
+    // Written in ~1 MB batches: one string of a 100,000-experiment run would be 100 MB.
+    for (let i = 0; i < lines.length; ) {
+      let batch = '';
+      while (i < lines.length && batch.length < 1 << 20) batch += lines[i++];
+      await handle.write(batch);
+    }
+    // No fsync: this is a cache; a snapshot torn by a power loss fails its checks and is rebuilt.
+    await handle.close();
+    await rename(tmp, file);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Read and check a snapshot's head; null when there is none or it does not pass (then the journal is read). */
+export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
+  const file = snapshotPath(runDir);
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return null;
+  }
+  let headText: string;
+  let headBytes: number;
+  let identity: FileIdentity;
+  try {
+    identity = fileIdentity(await handle.stat());
+    const chunks: Buffer[] = [];
+    let position = 0;
+    let nl = -1;
+    while (nl < 0) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, MAX_HEAD_BYTES - position)));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) return null;
+      const part = chunk.subarray(0, bytesRead);
+      const i = part.indexOf(0x0a);
+      if (i >= 0) nl = position + i;
+      chunks.push(part);
+      position += bytesRead;
+      if (nl < 0 && position >= MAX_HEAD_BYTES) return null;
+    }
+    const all = Buffer.concat(chunks);
+    headText = all.toString('utf8', 0, nl);
+    headBytes = nl + 1;
+  } finally {
+    await handle.close();
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(headText);
+  } catch {
+    return null;
+  }
+  const parsed = HeadSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const h = parsed.data;
+  const fields = recordFields();
+  if (h.fields.length !== fields.length || h.fields.some((f, i) => f !== fields[i])) return null;
+  if (Object.keys(h.record).some((k) => !Object.hasOwn(RECORD_FIELDS, k))) return null;
+  const head = emptyRunRecord() as unknown as Record<string, unknown>;
+  for (const k of fields) {
+    const check = RECORD_FIELDS[k as RecordField].safeParse(h.record[k]);
+    if (!check.success) return null;
+    head[k] = check.data;
+  }
+  const record = head as unknown as RunRecord;
+  const { count, index, sorted } = h.experiments;
+  if (h.aggregates.counts.total !== count || index.length !== Math.ceil(count / STRIDE)) return null;
+  if (index.some((v, i) => i > 0 && v <= index[i - 1]!) || (index.length > 0 && index[0] !== 0)) return null;
+  if (h.badLines.some((n) => n > h.mark.lines)) return null;
+  const bodyBytes = identity.size - headBytes;
+
+  /** Lines [first, first + n) of the experiments, checked; `first` is a multiple of STRIDE. */
+  const readLines = async (first: number, n: number): Promise<Experiment[]> => {
+    if (n === 0) return [];
+    const startByte = index[first / STRIDE];
+    if (startByte === undefined) throw new SnapshotMismatchError('an experiment index out of range');
+    const lastBlock = Math.ceil((first + n) / STRIDE);
+    const endByte = lastBlock < index.length ? index[lastBlock]! : bodyBytes;
+    const fh = await open(file, 'r');
+    let buf: Buffer;
+    try {
+      // The file read must be the file whose head was checked (a newer snapshot may have replaced it).
+      if (!sameFile(identity, fileIdentity(await fh.stat()))) throw new SnapshotMismatchError('it was replaced while reading');
+      buf = Buffer.allocUnsafe(endByte - startByte);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, headBytes + startByte);
+      if (bytesRead !== buf.length) throw new SnapshotMismatchError('it is shorter than its index');
+    } finally {
+      await fh.close();
+    }
+    const out: Experiment[] = [];
+    let pos = 0;
+    let lineNo = first;
+    while (out.length < n) {
+      const nl = buf.indexOf(0x0a, pos);
+      if (nl < 0) throw new SnapshotMismatchError('an experiment line is missing');
+      if (lineNo % STRIDE === 0 && index[lineNo / STRIDE] !== startByte + pos) throw new SnapshotMismatchError('the index does not match its lines');
+      let value: unknown;
+      try {
+        value = JSON.parse(buf.toString('utf8', pos, nl));
+      } catch {
+        throw new SnapshotMismatchError(`experiment line ${lineNo + 1} is not JSON`);
+      }
+      const checked = ExperimentSchema.safeParse(value);
+      if (!checked.success) throw new SnapshotMismatchError(`experiment line ${lineNo + 1} is not a valid experiment`);
+      const e = checked.data as unknown as Experiment;
+      const prev = out[out.length - 1];
+      if (prev && sorted && e.id <= prev.id) throw new SnapshotMismatchError('the experiments are out of order');
+      out.push(e);
+      pos = nl + 1;
+      lineNo += 1;
+    }
+    return out;
+  };
+
+  return {
+    mark: h.mark,
+    badLines: h.badLines,
+    head: record,
+    aggregates: h.aggregates,
+    count,
+    sorted,
+    async readAll() {
+      const all = await readLines(0, count);
+      const map = new Map<number, Experiment>();
+      for (const e of all) {
+        if (map.has(e.id)) throw new SnapshotMismatchError(`experiment ${e.id} appears twice`);
+        map.set(e.id, e);
+      }
+      checkAggregates(map, h.aggregates);
+      return map;
+    },
+    async page(from, limit) {
+      if (!sorted) throw new SnapshotMismatchError('the experiments are not in id order');
+      const start = Math.min(from, count);
+      const end = Math.min(count, start + limit);
+      if (end <= start) return [];
+      const first = Math.floor(start / STRIDE) * STRIDE;
+      const got = await readLines(first, end - first);
+      return got.slice(start - first);
+    },
+  };
+}
+
+/** The stored aggregates must be the experiments' own (a summary is shown from them without the experiments). */
+function checkAggregates(experiments: Map<number, Experiment>, agg: ExperimentAggregates): void {
+  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 };
+  let kept = 0;
+  for (const e of experiments.values()) {
+    counts.total += 1;
+    counts[e.status] += 1;
+    if (e.status === 'keep' && e.kind !== 'baseline') kept += 1;
+  }
+  const same = (Object.keys(counts) as (keyof RunCounts)[]).every((k) => counts[k] === agg.counts[k]);
+  if (!same || kept !== agg.keptImprovements || (experiments.get(0)?.metric ?? null) !== agg.baseline) {
+    throw new SnapshotMismatchError('its totals are not those of its experiments');
+  }
+}
+
+/** Whether a run folder has a snapshot file (checked or not). */
+export async function snapshotExists(runDir: string): Promise<boolean> {
+  return (await stat(snapshotPath(runDir)).catch(() => null)) !== null;
+}

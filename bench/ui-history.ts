@@ -5,7 +5,7 @@
 //   - the longest main-thread task (PerformanceObserver 'longtask') while opening it and while scrolling
 //     the table from top to bottom and through the chart.
 // Targets (issue #5): first render ≤ 500 ms, longest task ≤ 100 ms.
-// Run: npm run build && node bench/run.mjs ui-history [experiments=10000]
+// Run: npm run build && node bench/run.mjs ui-history [experiments=10000] [existing project dir with a run `big`]
 // Needs Chromium (/usr/bin/chromium or CHROMIUM_PATH). Writes bench/results/ui-history.json too.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ import { chromium, type Page } from 'playwright-core';
 import { makeBigRun } from '../test/fixtures/make-big-run.mjs';
 
 const N = Number(process.argv[2] ?? 10_000);
+/** An existing project with a finished run tagged `big` of N experiments (bench/soak keeps one) instead of a new fixture. */
+const EXISTING = process.argv[3] ? path.resolve(process.argv[3]) : null;
 const TAG = 'big';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ROUNDS = 3;
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
   }
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}; install it or set CHROMIUM_PATH.`);
   const work = mkdtempSync(path.join(tmpdir(), 'ar-bench-ui-'));
-  const projectDir = path.join(work, 'project');
+  const projectDir = EXISTING ?? path.join(work, 'project');
   const dataDir = path.join(work, 'data');
   mkdirSync(dataDir);
   let server: Awaited<ReturnType<typeof serve>> | null = null;
@@ -102,8 +104,10 @@ async function main(): Promise<void> {
   });
   try {
     const t0 = Date.now();
-    await makeBigRun({ dir: projectDir, n: N, tag: TAG, slots: 2, bigLogMb: 0, transcripts: 0 });
-    console.log(`fixture: ${N} experiments in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (!EXISTING) {
+      await makeBigRun({ dir: projectDir, n: N, tag: TAG, slots: 2, bigLogMb: 0, transcripts: 0 });
+      console.log(`fixture: ${N} experiments in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
     server = await serve(root, projectDir, dataDir);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.addInitScript(INSTRUMENT);

@@ -3,6 +3,7 @@
 import type { ExecutorConfig, ProjectConfig } from '../../shared/config.js';
 import type { Executor } from './executor.js';
 import { createLocalExecutor } from './local-executor.js';
+import { createSshExecutor } from './ssh-executor.js';
 
 export interface ExecutorContext {
   readonly projectDir: string;
@@ -11,18 +12,18 @@ export interface ExecutorContext {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export function executorFor(settings: ExecutorConfig | undefined, ctx: ExecutorContext): Executor {
+export function executorFor(settings: ExecutorConfig | undefined, ctx: ExecutorContext, slot = 0): Executor {
   switch (settings?.kind ?? 'local') {
     case 'local':
       return createLocalExecutor({ projectDir: ctx.projectDir, linked: ctx.config.files.linked, env: ctx.env });
     case 'slurm':
       throw new Error('Slurm slots are not available in this version. Set the slot\'s executor to "local".');
     case 'ssh':
-      throw new Error('SSH slots are not available in this version. Set the slot\'s executor to "local".');
+      return createSshExecutor({ projectDir: ctx.projectDir, linked: ctx.config.files.linked, env: ctx.env, slot, settings: settings as Extract<ExecutorConfig, { kind: 'ssh' }>, config: ctx.config });
   }
 }
 
 /** One executor per slot (slots with the same settings may share one: executors keep per-slot state by index). */
 export function slotExecutors(ctx: ExecutorContext): Executor[] {
-  return ctx.config.slots.map((slot) => executorFor(slot.executor, ctx));
+  return ctx.config.slots.map((slot, index) => executorFor(slot.executor, ctx, index));
 }

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExecutorConfig, ProjectConfig } from '../../shared/config.js';
+import { executorWhere, type ExecutorConfig, type ProjectConfig } from '../../shared/config.js';
 import { SAFE_GIT_CONFIG } from '../git/git.js';
 import { prepareWorktree } from '../loop/worktrees.js';
 import { createByteRing } from './byte-ring.js';
@@ -57,11 +57,6 @@ export function formatSshHandle(h: SshHandle): string {
 export function parseSshHandle(handle: string): SshHandle | null {
   const m = /^(.+):(\d+):(\d+):(\/.*)$/.exec(handle);
   return m ? { host: m[1]!, port: Number(m[2]), pgid: Number(m[3]), jobDir: m[4]! } : null;
-}
-
-/** Where an experiment of this slot runs, as the dashboard and the history show it. */
-export function sshWhere(settings: SshSettings): string {
-  return `ssh:${settings.host.replace(/^[^@]*@/, '')}${settings.port ? `:${settings.port}` : ''}`;
 }
 
 /** The experiment's environment as the host gets it: what the run adds to the app's own (not this machine's PATH, HOME...). */
@@ -129,7 +124,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
 
   return {
     kind: 'ssh',
-    where: sshWhere(settings),
+    where: executorWhere(settings),
     async prepareWorkspace(slot, commit) {
       const local = await prepareWorktree(opts.projectDir, slot, commit, opts.linked);
       slotOfWorktree.set(path.resolve(local.path), slot);

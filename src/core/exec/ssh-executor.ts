@@ -344,12 +344,15 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const notes: string[] = [];
     const killed: number[] = [];
     if (mine.length === 0) return { reattached: [] as JobRef[], killed, notes };
-    const runMarker = { key: 'AUTORESEARCH_RUN_DIR', value: remoteLayout(root, 0, safeName(path.basename(runDir)), 'x').runDir };
-    const r = await sshScript(target, sweepRunScript(mine.map((h) => h.pgid), runMarker), { timeoutMs: 60_000 });
+    // The job folder is <remote folder>/runs/<tag>/jobs/<name>: the run's folder there is the run's marker.
+    const runDirs = new Set(mine.map((h) => path.posix.dirname(path.posix.dirname(h.jobDir))));
+    if (runDirs.size === 0) runDirs.add(remoteLayout(root, 0, safeName(path.basename(runDir)), 'x').runDir);
+    const script = [...runDirs].map((value, i) => sweepRunScript(i === 0 ? mine.map((h) => h.pgid) : [], { key: 'AUTORESEARCH_RUN_DIR', value })).join('\n');
+    const r = await sshScript(target, script, { timeoutMs: 60_000 });
     if (r.code !== 0) {
       notes.push(`${describeSshFailure(target, r, 'ending the jobs the stopped app left there')} Their watchdog ends them at their timeout.`);
     } else {
-      killed.push(...(/AR-SWEPT ([\d ]*)/.exec(r.stdout)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number));
+      for (const m of r.stdout.matchAll(/AR-SWEPT ([\d ]*)/g)) killed.push(...m[1]!.trim().split(/\s+/).filter(Boolean).map(Number));
       if (killed.length) notes.push(`Ended ${killed.length} process(es) the stopped app left running on ${settings.host} (pid ${killed.join(', ')}).`);
     }
     return { reattached: [] as JobRef[], killed, notes };

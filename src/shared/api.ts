@@ -84,6 +84,23 @@ export interface RunNotice {
   readonly id?: number;
 }
 
+/** A proposal that waits for the researcher's answer (config.approval), or was answered and not yet run. */
+export interface ApprovalItem {
+  readonly id: number;
+  readonly description: string;
+  readonly hypothesis: string;
+  /** The proposed commit and the best it was made on (getDiff shows the change). */
+  readonly commit: string;
+  readonly parentCommit: string;
+  readonly changedFiles: readonly string[];
+  readonly changedLines: number;
+  /** Why it waits, e.g. "changes 120 lines, over 50 (approval: large)". */
+  readonly reason: string;
+  readonly requestedAt: string;
+  /** The answer given while the run was stopped, applied when it resumes; null while it waits. */
+  readonly answer: 'approve' | 'edit' | 'reject' | null;
+}
+
 export interface RunDetail extends RunSummary {
   readonly config: ProjectConfig;
   readonly startCommit: string;
@@ -92,6 +109,8 @@ export interface RunDetail extends RunSummary {
   readonly notices: readonly RunNotice[];
   /** The latest audit of the result (`autoresearch audit`, the History's Audit button); null when none. */
   readonly audit?: AuditEvent | null;
+  /** Proposals waiting for approval (oldest first); empty when none. */
+  readonly approvals?: readonly ApprovalItem[];
 }
 
 export type SlotPhase = 'idle' | 'proposing' | 'committing' | 'running' | 'confirming' | 'guarding' | 'deciding' | 'waiting';

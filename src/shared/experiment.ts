@@ -166,6 +166,20 @@ export interface Experiment {
   readonly confidence?: KeepConfidence | null;
   /** Set when the change was carried onto a best kept while it was measured (absent otherwise). */
   readonly carried?: CarriedChange | null;
+  /** Set when the proposal waited for the researcher (config.approval): the answer it got (absent otherwise). */
+  readonly approval?: ExperimentApproval | null;
+}
+
+/** What the researcher answered to a proposal that waited for approval. */
+export interface ExperimentApproval {
+  /** waiting: no answer yet; approve: ran as proposed; edit: ran with the researcher's edit; reject: never ran. */
+  readonly state: 'waiting' | 'approve' | 'edit' | 'reject';
+  readonly note: string | null;
+  /** When it was answered (null while waiting). */
+  readonly at: string | null;
+  readonly by: 'app' | 'terminal' | null;
+  /** The proposed commit, before an edit replaced it. */
+  readonly proposedCommit: string;
 }
 
 export interface RunCounts {

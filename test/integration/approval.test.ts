@@ -64,7 +64,11 @@ describe('approval: large', () => {
 
     const { dir } = scoredProject({ approval: { mode: 'large', overLines: 3 }, slots: [{ env: {} }, { env: {} }], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
     const small = (v: string) => setConst('LEARNING_RATE', v);
-    const { handle } = await start(dir, [bigChange('0.04', 6), small('0.02'), small('0.03'), small('0.05')], { tag: 'a', fallback: small('0.06') });
+    // The other slot goes on proposing distinct small changes for as long as the test takes (a repeated one
+    // would be an empty diff, rejected, and enough of those in a row would trip the failure breaker).
+    let n = 0;
+    const distinct: Step = async (ctx) => setConst('HIDDEN', String(33 + (n++ % 50)))(ctx);
+    const { handle } = await start(dir, [bigChange('0.04', 6), small('0.02'), small('0.03'), small('0.05')], { tag: 'a', fallback: distinct });
     expect(await waitUntil(() => waitingIds(handle).length === 1, 60_000)).toBe(true);
     const [waiting] = waitingIds(handle);
     const request = handle.record().approvals.get(waiting!)!.request;

@@ -60,6 +60,11 @@ function runEvents(n: number, from = 0): JournalEvent[] {
     const metric = status === 'keep' ? (best -= 0.01) : status === 'discard' ? 2 + id / 1000 : null;
     ev.push({ type: 'experiment-start', at: at(id), experiment: experiment(id, 'running', null) });
     ev.push({ type: 'experiment-proposed', at: at(id), id, commit: sha(1000 + id), description: `change ${id}`, hypothesis: 'h', usage: null, proposalMs: 5, changedFiles: ['train.py'], transcriptPath: null });
+    if (id % 60 === 11) {
+      // A proposal that waited for approval (the last of these may still wait when the snapshot is taken).
+      ev.push({ type: 'approval-wait', at: at(id), id, commit: sha(1000 + id), parentCommit: sha(1), baseId: 0, changedLines: 3, reason: 'asked' });
+      if (id % 120 === 11) ev.push({ type: 'approval-answer', at: at(id), id, answer: id % 240 === 11 ? 'reject' : 'edit', note: 'no', files: id % 240 === 11 ? [] : [{ path: 'train.py', content: 'X = 1\n' }], by: 'app' });
+    }
     ev.push({ type: 'process-start', at: at(id), id, pid: 5000 + id, pgid: 5000 + id, what: 'run' });
     ev.push({ type: 'process-end', at: at(id), id, pgid: 5000 + id });
     if (id > from) ev.push({ type: 'experiment-end', at: at(id), experiment: experiment(id - 1, id - 1 === 0 ? 'keep' : STATUSES[(id - 1) % STATUSES.length]!, status === 'keep' ? metric : 2.5) });
@@ -222,6 +227,11 @@ describe('fold snapshot', () => {
     // An open process whose group is 0 (resume would signal its own group).
     await withHead({ ...head, record: { ...head.record, openProcesses: [['0', { id: 1, pid: 0, pgid: 0, what: 'run' }]] } });
     await expectIgnored('openProcesses');
+    // An approval answer that is not a valid event (an edit that carries no files).
+    const approvals = head.record.approvals as [number, { request: unknown; answer: Record<string, unknown> | null }][];
+    expect(approvals.some(([, a]) => a.answer !== null)).toBe(true);
+    await withHead({ ...head, record: { ...head.record, approvals: approvals.map(([k, a]) => [k, { ...a, answer: a.answer && { ...a.answer, answer: 'edit', files: [] } }]) } });
+    await expectIgnored('approvals');
     // An unknown stop reason, a field this version does not have, an older version, another format.
     await withHead({ ...head, record: { ...head.record, stopReason: 'rm -rf' } });
     await expectIgnored('stopReason');

@@ -17,8 +17,8 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { EXPERIMENT_STATUSES, type Experiment, type RunCounts } from '../../shared/experiment.js';
-import { ExperimentSchema, JOURNAL_VERSION, JournalFieldSchemas as F } from '../../shared/journal.js';
-import { emptyRunRecord, processKey, type ExperimentAggregates, type OpenProcess, type RunRecord } from './fold.js';
+import { ExperimentSchema, JOURNAL_VERSION, JournalFieldSchemas as F, parseJournalEvent, type JournalEvent, type JournalEventType } from '../../shared/journal.js';
+import { emptyRunRecord, processKey, type ApprovalRecord, type ExperimentAggregates, type OpenProcess, type RunRecord } from './fold.js';
 
 export const SNAPSHOT_FILE = 'fold-snapshot.jsonl';
 const FORMAT = 'autoresearch-fold-snapshot';
@@ -72,6 +72,24 @@ const openProcessEntries = z
   // The key is derived again, never taken from the file.
   .transform((entries) => new Map(entries.map(([, p]) => [processKey(p as OpenProcess), p as OpenProcess])));
 
+/** A journal event the record keeps as it is (checked exactly as the journal's line would be). */
+const journalEvent = <T extends JournalEventType>(type: T) =>
+  z.unknown().transform((value, ctx): Extract<JournalEvent, { type: T }> => {
+    const event = parseJournalEvent(value);
+    if (event?.type !== type) {
+      ctx.addIssue({ code: 'custom', message: `a valid ${type} event` });
+      return z.NEVER;
+    }
+    return event as Extract<JournalEvent, { type: T }>;
+  });
+
+const approvalEntries = z
+  .array(z.tuple([z.number(), z.object({ request: journalEvent('approval-wait'), answer: journalEvent('approval-answer').nullable() }).strict()]))
+  .max(1_000_000)
+  // Keyed by the request's experiment id, as the fold keys them; an answer must be for that request.
+  .refine((entries) => entries.every(([, a]) => a.answer === null || a.answer.id === a.request.id), 'an answer for its own request')
+  .transform((entries) => new Map(entries.map(([, a]) => [a.request.id, a as ApprovalRecord])));
+
 /** Every RunRecord field but the experiments, with the check its value must pass. */
 const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
   tag: z.string(),
@@ -88,6 +106,7 @@ const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
   noiseValues: z.array(z.number().nullable()),
   audits: z.array(F.audit),
   steering: z.array(z.looseObject({ at: z.string(), note: z.string() })),
+  approvals: approvalEntries,
   notices: z.array(z.looseObject({ at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: F.id.optional() })).max(10_000),
   stopReason: F.stopReason.nullable(),
   stopMessage: z.string().nullable(),

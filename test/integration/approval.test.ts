@@ -198,6 +198,9 @@ describe('a restart while a proposal waits', () => {
     expect(listed.stdout).toMatch(/Waiting for approval in run r \(stopped: answers apply when it resumes\):/);
     expect(listed.stdout).toMatch(new RegExp(`#${id}\\s+LEARNING_RATE → 0\\.02`));
 
+    const status = await runCli(['status', dir]);
+    expect(status.stdout).toContain(`waiting for approval: #${id} — answer with: autoresearch approve`);
+
     // Resumed: the same proposal waits again (no new proposal is asked for), still unmeasured.
     const second = await start(dir, [], { tag: 'r' });
     expect(await waitUntil(() => waitingIds(second.handle).includes(id), 60_000)).toBe(true);

@@ -63,7 +63,7 @@ describe('setup draft', () => {
     expect(errors).toEqual([{ path: 'slots.0.executor.gpus', message: '"two" is not a number' }]);
     const parsed = parseConfig(config);
     expect(parsed.ok).toBe(false);
-    const messages = Object.fromEntries((parsed as { errors: { path: string; message: string }[] }).errors.map((e) => [e.path, e.message]));
+    const messages = Object.fromEntries((parsed as { errors: readonly { path: string; message: string }[] }).errors.map((e) => [e.path, e.message]));
     expect(messages['slots.0.executor.partition']).toBe('A Slurm partition name has no spaces or special characters, e.g. gpu');
     expect(messages['slots.0.executor.extraArgs.1']).toBe('Write each extra option as an sbatch option, one per line, e.g. --mem=32G');
     expect(messages['slots.0.executor.extraArgs.2']).toBe("--output is set by the app (it follows the job's output and working folder); remove it");

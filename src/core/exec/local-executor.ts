@@ -32,6 +32,7 @@ function probeGpus(env: NodeJS.ProcessEnv): Promise<ProbeResult> {
 export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
   return {
     kind: 'local',
+    where: 'local',
     prepareWorkspace: (slot, commit) => prepareWorktree(opts.projectDir, slot, commit, opts.linked),
     async run(job: ExecutorJob): Promise<RunCommandResult> {
       const marker = newProcessMarker();

@@ -5,6 +5,7 @@
 import {
   AcceptanceSchema,
   AgentSchema,
+  ApprovalSchema,
   CONFIG_VERSION,
   StopSchema,
   type ExecutorConfigInput,
@@ -44,6 +45,7 @@ export interface Draft {
   };
   readonly stop: { readonly maxExperiments: string; readonly maxHours: string; readonly maxCostUsd: string; readonly target: string; readonly maxConsecutiveFailures: string };
   readonly slots: readonly SlotDraft[];
+  readonly approval: { readonly mode: 'off' | 'large' | 'all'; readonly overLines: string };
   readonly agent: {
     readonly proposer: Proposer;
     readonly model: string;
@@ -92,6 +94,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
   const acceptance = { ...AcceptanceSchema.parse({}), ...(c.acceptance ?? {}) };
   const stop = { ...StopSchema.parse({}), ...(c.stop ?? {}) };
   const agent = { ...AgentSchema.parse({}), ...(c.agent ?? {}) };
+  const approval = { ...ApprovalSchema.parse({}), ...(c.approval ?? {}) };
   const extract = c.metric?.extract ?? { kind: 'line' as const };
   return {
     run: { command: str(c.run?.command), setup: str(c.run?.setup), env: envToText(c.run?.env) },
@@ -131,6 +134,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       maxConsecutiveFailures: str(stop.maxConsecutiveFailures),
     },
     slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => slotToDraft(s)),
+    approval: { mode: approval.mode, overLines: str(approval.overLines) },
     agent: {
       proposer: agent.proposer,
       model: agent.model,
@@ -264,6 +268,7 @@ export function fromDraft(d: Draft): DraftConversion {
       maxConsecutiveFailures: num('stop.maxConsecutiveFailures', d.stop.maxConsecutiveFailures),
     },
     slots: d.slots.map((s, i) => slotFromDraft(s, i, { env, num, lines, error: (path, message) => void errors.push({ path, message }) })),
+    approval: { mode: d.approval.mode, overLines: num('approval.overLines', d.approval.overLines) },
     agent: {
       proposer: d.agent.proposer,
       model: d.agent.model,

@@ -116,7 +116,8 @@ describe('fold snapshot', () => {
 
   it('reads back exactly the fold of the journal, and a summary and pages from the snapshot alone', async () => {
     // A garbled line in the middle: its number must survive the snapshot.
-    const events = runEvents(1200);
+    // The experiment still running waits for approval: `status` must still say so from a snapshot.
+    const events = [...runEvents(1200), { type: 'approval-wait', at: at(1300), id: 1199, commit: sha(2199), parentCommit: sha(1), baseId: 0, changedLines: 1, reason: 'asked' } as JournalEvent];
     await writeFile(journal, lines(events.slice(0, 900)) + '{"type":"experiment-end", garbage\n' + lines(events.slice(900)));
     expect(await snapshotExists(runDir)).toBe(false);
     const first = await readRunRecord(dir, 'snap', ALWAYS);
@@ -139,6 +140,7 @@ describe('fold snapshot', () => {
     const [status] = await readRunStatuses(dir);
     expect(status!.summary.counts).toEqual({ ...aggregatesOf(rec).counts, running: 0, interrupted: aggregatesOf(rec).counts.running });
     expect(status!.badLines).toEqual([901]);
+    expect(status!.awaitingApproval).toEqual([1199]);
   });
 
   it('folds a journal appended after the snapshot from the snapshot’s offset, and writes a newer one', async () => {

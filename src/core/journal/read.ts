@@ -105,6 +105,15 @@ export interface RunView {
   page(from: number, limit: number): Promise<Experiment[]>;
 }
 
+/**
+ * A view without rows cannot tell which approvals still wait (that depends on their experiments' status):
+ * when some could, the full record is needed.
+ */
+export function approvalsNeedRows(view: RunView): boolean {
+  const { counts } = view.aggregates;
+  return !view.complete && view.record.approvals.size > 0 && counts.running + counts.interrupted > 0;
+}
+
 function completeView(record: RunRecord, badLines: readonly number[]): RunView {
   let sorted: Experiment[] | null = null;
   return {

@@ -2,8 +2,8 @@
 import type { RunSummary } from '../../shared/api.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { isLockLive, readLock } from '../loop/run-lock.js';
-import { summarize } from './fold.js';
-import { listRunTags, readRunRecord, readRunView } from './read.js';
+import { pendingApprovals, summarize } from './fold.js';
+import { approvalsNeedRows, listRunTags, readRunRecord, readRunView } from './read.js';
 
 export interface RunStatus {
   readonly summary: RunSummary;
@@ -18,6 +18,8 @@ export interface RunStatus {
    * ran it was killed. The next `run --tag` resumes it and records those experiments as interrupted.
    */
   readonly interrupted: boolean;
+  /** Ids of proposals waiting for approval (`autoresearch approve`); a stopped run's wait again when it resumes. */
+  readonly awaitingApproval: readonly number[];
 }
 
 export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> {
@@ -28,8 +30,10 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
     // The summary needs no experiment rows (a snapshot's aggregates stand in for them); a live run lists its running ones.
     const view = await readRunView(projectDir, tag);
     const live = tag === liveTag;
-    const rec = live && !view.complete ? await readRunRecord(projectDir, tag) : view.record;
-    const summary = summarize(rec, live ? 'running' : 'stopped', view.complete || !live ? view.aggregates : undefined);
+    // Rows are needed for a live run's running experiments, and for approvals still waiting (by their experiment's status).
+    const needsRows = !view.complete && (live || approvalsNeedRows(view));
+    const rec = needsRows ? await readRunRecord(projectDir, tag) : view.record;
+    const summary = summarize(rec, live ? 'running' : 'stopped', needsRows ? undefined : view.aggregates);
     const interrupted = !live && (summary.counts.running > 0 || rec.stopReason === null);
     out.push({
       // A dead process runs nothing: what it left "running" is interrupted, as the next start will record.
@@ -40,6 +44,7 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
       ownerPid: live ? lock!.pid : null,
       badLines: view.badLines,
       interrupted,
+      awaitingApproval: pendingApprovals(rec).map((a) => a.request.id),
     });
   }
   return out;

@@ -16,10 +16,11 @@ import {
   type RunSummary,
   type StudioEventBody,
 } from '../../shared/api.js';
-import { describeConfigErrors, parseConfig } from '../../shared/config.js';
+import { describeConfigErrors, parseConfig, type ProjectConfig, type SlotConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { experimentChange, formatChange, formatMetric } from '../../shared/wording.js';
 import { apiBaseUrl } from '../agent/claude/base-url.js';
+import { executorFor } from '../exec/executor-for-slot.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
 import { diffCommits, diffNumstat } from '../git/diff.js';
@@ -28,7 +29,7 @@ import { listProjectFiles } from '../git/list-files.js';
 import { startGpuPoller } from '../gpu/index.js';
 import { queryGpus } from '../gpu/index.js';
 import { summarize, toRunDetail, toRunDetailWith, type RunRecord } from '../journal/fold.js';
-import { listRunTags, readRunRecord, readRunView, RunNotFoundError, type RunView } from '../journal/read.js';
+import { approvalsNeedRows, listRunTags, readRunRecord, readRunView, RunNotFoundError, type RunView } from '../journal/read.js';
 import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
 import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
 import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
@@ -127,6 +128,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       if (err instanceof RunNotFoundError) throw fail(err.message, 'not-found');
       throw err;
     });
+    if (approvalsNeedRows(view)) return null;
     viewCache.set(`${dir}\0${tag}`, { size: info.size, mtimeMs: info.mtimeMs, view });
     return view;
   };
@@ -427,6 +429,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         sample = await readTail(found, 1024 * 1024).catch(() => '');
       }
       return testMetricOnText(metric, sample);
+    },
+    testSlot: async ({ slot }: { slot: SlotConfig }) => {
+      const p = requireProject();
+      // Executors read only the linked inputs from the project's config; an unsaved project has none yet.
+      const config = p.config ?? ({ files: { linked: [] }, slots: [] } as unknown as ProjectConfig);
+      try {
+        const executor = executorFor(slot.executor, { projectDir: p.dir, config, env }, 0);
+        if (!executor.probe) return { ok: false, command: '', output: `A ${executor.kind} slot cannot be tested from here.` };
+        return await executor.probe();
+      } catch (err) {
+        return { ok: false, command: '', output: (err as Error).message };
+      }
     },
     listFiles: async () => {
       const p = requireProject();

@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { guardDiff } from '../../src/core/agent/diff-guard.js';
 import { createWorkspace } from '../../src/core/agent/workspace.js';
 import { findBwrap } from '../../src/core/exec/sandbox.js';
+import { createSshExecutor } from '../../src/core/exec/ssh-executor.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { readProjectInfo } from '../../src/core/project/project-info.js';
@@ -225,6 +226,14 @@ describe('a project in a subfolder of a monorepo', () => {
     expect(readFileSync(path.join(dir, '.autoresearch', 'worktrees', 'slot-0', 'packages', 'other', 'x.py'), 'utf8')).toBe('X = 1\n');
     expect(git(repo, 'status', '--porcelain')).toBe('');
   }, 150_000);
+
+  it('an SSH slot refuses a project in a subfolder with a clear message, before reaching the host', async () => {
+    const { repo, dir } = monorepo();
+    const ssh = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings: { kind: 'ssh', host: 'nobody@127.0.0.1', port: 1, remoteDir: '/srv/ar', linked: {}, options: [] } });
+    await expect(ssh.prepareWorkspace(0, git(repo, 'rev-parse', 'HEAD').trim())).rejects.toThrow(
+      'SSH slots cannot run a project in a subfolder of its repository yet (this one is packages/model/). Use local or Slurm slots for it, or make the repository\'s top folder the project.',
+    );
+  });
 
   it('the dirty-tree check looks only at the subfolder, and says so', async () => {
     const { repo, dir } = monorepo();

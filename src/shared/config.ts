@@ -238,6 +238,18 @@ export const SandboxSchema = z.object({
 });
 export type SandboxConfig = z.infer<typeof SandboxSchema>;
 
+/**
+ * Which proposals wait for the researcher before they run: none (off), those that change more than
+ * `overLines` lines (large), or every one (all). A waiting proposal is journaled and survives a restart.
+ */
+export const APPROVAL_MODES = ['off', 'large', 'all'] as const;
+export const ApprovalSchema = z.object({
+  mode: z.enum(APPROVAL_MODES).default('off'),
+  /** large: a proposal that adds and removes more than this many lines waits for approval. */
+  overLines: z.number().int().min(1, 'The line threshold is at least 1').default(50),
+});
+export type ApprovalConfig = z.infer<typeof ApprovalSchema>;
+
 export const ProjectConfigSchema = z
   .object({
     version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
@@ -272,6 +284,7 @@ export const ProjectConfigSchema = z
     slots: z.array(SlotSchema).min(1, 'At least one slot is needed').default([{ env: {} }]),
     agent: AgentSchema.default(AgentSchema.parse({})),
     sandbox: SandboxSchema.default(SandboxSchema.parse({})),
+    approval: ApprovalSchema.default(ApprovalSchema.parse({})),
     /** Each experiment's log is capped at this many bytes (head and tail are kept). */
     logMaxBytes: z.number().int().min(64 * 1024).default(50 * 1024 * 1024),
   })

@@ -166,7 +166,7 @@ describe.skipIf(!available.ok)(`runs through an SSH slot${available.ok ? '' : ` 
     const { dir } = scoredProject({ slots: [{ ...slot, executor: { ...slot.executor, port: 1 } }] } as never);
     const run = await runCli(['run', dir, '--tag', 'u', '--max-experiments', '1'], { timeoutMs: 120_000 });
     expect(run.code).not.toBe(0);
-    expect(run.stdout + run.stderr).toMatch(/Could not reach \\S+@127\.0\.0\.1 \(port 1\) while preparing .*Connection refused\. Check the host name, the port and that sshd runs there\./);
+    expect(run.stdout + run.stderr).toMatch(/Could not reach \S+@127\.0\.0\.1 \(port 1\) while preparing .*Connection refused\. Check the host name, the port and that sshd runs there\./);
     const rec = await readRunRecord(dir, 'u');
     expect(rec.experiments.size).toBe(0);
   }, 120_000);

@@ -169,13 +169,14 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   let leases: GpuLease[] = [];
   try {
     if (opts.gpus) {
-      // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them.
+      // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them. The
+      // project's choice (Setup → Slots) applies unless the host overrides it (the CLI's --gpus).
       const assigned = await leaseSlotGpus({
         env: opts.deps.env,
         projectDir: dir,
         tag,
         slots: config.slots,
-        request: opts.gpus,
+        request: { ...(config.gpus.use !== null ? { gpus: config.gpus.use } : {}), perSlot: config.gpus.perSlot, ...opts.gpus },
         discover: async () => (await queryGpus({ env: opts.deps.env })).map((g) => g.index),
       }).catch((err: unknown) => {
         throw err instanceof GpuAssignError ? new RunStartError(err.message) : err;

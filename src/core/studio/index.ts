@@ -449,6 +449,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           ...(args.tag ? { tag: args.tag } : {}),
           ...(args.proposer ? { proposer: args.proposer } : {}),
           ...(args.maxExperiments ? { maxExperiments: args.maxExperiments } : {}),
+          // One GPU per slot (or as Setup → Slots says), leased machine-wide exactly as `autoresearch run` does.
+          gpus: { where: 'app' },
           deps: {
             env,
             nodePath: deps.nodePath ?? process.execPath,

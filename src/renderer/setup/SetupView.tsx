@@ -13,6 +13,7 @@ import { useStudio } from '../store/studio.js';
 import { ApiKeyBox } from './ApiKeyBox.js';
 import { fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
 import { FilePicker, type FileList } from './FilePicker.js';
+import { GpuFields } from './GpuFields.js';
 import { MetricTest } from './MetricTest.js';
 import { NumberField, RadioField, Section, SelectField, TextAreaField, TextField } from './fields.js';
 import { describeAcceptanceCost, describeAcceptanceRule } from '../../shared/acceptance-text.js';
@@ -25,7 +26,7 @@ const SECTIONS = [
   { id: 'budget', title: 'Budget', prefixes: ['budget'] },
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
-  { id: 'slots', title: 'Slots', prefixes: ['slots'] },
+  { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },
   { id: 'agent', title: 'Agent', prefixes: ['agent'] },
 ] as const;
 
@@ -358,7 +359,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
           <NumberField path="stop.maxConsecutiveFailures" label="Failures in a row" value={draft.stop.maxConsecutiveFailures} onChange={(v) => stop({ maxConsecutiveFailures: v })} errors={errors} hint="Crashes, timeouts or rejections before the run stops (circuit breaker)." />
         </Section>
 
-        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment." errorCount={sectionErrors(['slots'])}>
+        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment." errorCount={sectionErrors(['slots', 'gpus'])}>
           {draft.slots.map((slot, i) => (
             <div key={i} className="slot-row">
               <TextAreaField
@@ -367,7 +368,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
                 value={slot.env}
                 onChange={(v) => setDraft((d) => ({ ...d, slots: d.slots.map((s, j) => (j === i ? { env: v } : s)) }))}
                 errors={errors}
-                placeholder="CUDA_VISIBLE_DEVICES=0"
+                placeholder="NAME=value, e.g. OMP_NUM_THREADS=8"
                 rows={1}
               />
               <Button size="small" variant="ghost" onClick={() => setDraft((d) => ({ ...d, slots: d.slots.filter((_, j) => j !== i) }))} disabledReason={draft.slots.length <= 1 ? 'At least one slot is needed' : null} aria-label={`Remove slot ${i + 1}`}>
@@ -379,13 +380,8 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
             <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: [...d.slots, { env: '' }] }))} data-testid="slot-add">
               Add a slot
             </Button>
-            {gpus.length > 1 ? (
-              <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: gpus.map((g) => ({ env: `CUDA_VISIBLE_DEVICES=${g.index}` })) }))}>
-                One slot per GPU ({gpus.length})
-              </Button>
-            ) : null}
-            <span className="faint">{gpus.length ? `${gpus.length} GPU${gpus.length > 1 ? 's' : ''} found` : 'No NVIDIA GPU found'}</span>
           </div>
+          <GpuFields gpus={draft.gpus} slots={draft.slots} found={gpus} errors={errors} onChange={(changes) => setDraft((d) => patch(d, 'gpus', changes))} onSlots={(slots) => setDraft((d) => ({ ...d, slots }))} />
         </Section>
 
         <Section id="agent" title="Agent" description="Who proposes the changes. The agent only edits files; the studio commits, runs and judges." errorCount={sectionErrors(['agent'])}>

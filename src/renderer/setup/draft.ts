@@ -14,6 +14,7 @@ import {
 } from '../../shared/config.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
+export type GpuMode = 'all' | 'pick' | 'none';
 export type Proposer = 'mutation' | 'claude' | 'command' | 'openai-compatible';
 
 export interface Draft {
@@ -43,6 +44,8 @@ export interface Draft {
   };
   readonly stop: { readonly maxExperiments: string; readonly maxHours: string; readonly maxCostUsd: string; readonly target: string; readonly maxConsecutiveFailures: string };
   readonly slots: readonly { readonly env: string }[];
+  /** The GPUs slots get: every one nvidia-smi finds, the ones picked, or none (config `gpus`). */
+  readonly gpus: { readonly mode: GpuMode; readonly picked: readonly string[]; readonly perSlot: string };
   readonly agent: {
     readonly proposer: Proposer;
     readonly model: string;
@@ -115,6 +118,11 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       maxConsecutiveFailures: str(stop.maxConsecutiveFailures),
     },
     slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => ({ env: envToText(s.env) })),
+    gpus: {
+      mode: c.gpus?.use === undefined || c.gpus.use === null ? 'all' : c.gpus.use.length === 0 ? 'none' : 'pick',
+      picked: [...(c.gpus?.use ?? [])],
+      perSlot: str(c.gpus?.perSlot ?? 1),
+    },
     agent: {
       proposer: agent.proposer,
       model: agent.model,
@@ -176,6 +184,12 @@ export function fromDraft(d: Draft): DraftConversion {
       .map((s) => s.trim())
       .filter(Boolean);
   const nullableText = (s: string) => (s.trim() === '' ? null : s.trim());
+  const gpuUse = (g: Draft['gpus']): string[] | null => {
+    if (g.mode === 'all') return null;
+    if (g.mode === 'none') return [];
+    if (g.picked.length === 0) errors.push({ path: 'gpus.use', message: 'Pick at least one GPU, or choose "None"' });
+    return [...g.picked];
+  };
 
   const m = d.metric;
   const extract =
@@ -215,6 +229,7 @@ export function fromDraft(d: Draft): DraftConversion {
       maxConsecutiveFailures: num('stop.maxConsecutiveFailures', d.stop.maxConsecutiveFailures),
     },
     slots: d.slots.map((s, i) => ({ env: env(`slots.${i}.env`, s.env) })),
+    gpus: { use: gpuUse(d.gpus), perSlot: num('gpus.perSlot', d.gpus.perSlot, { required: 'Enter how many GPUs each slot gets, e.g. 1' }) },
     agent: {
       proposer: d.agent.proposer,
       model: d.agent.model,

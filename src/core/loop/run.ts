@@ -253,6 +253,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
 
   const runProcess: RunContext['runProcess'] = async (r) => {
     let started = null as JobRef | null;
+    // A job queued elsewhere (Slurm) shows as waiting with the queue's reason; its phase (and clock) start when it runs.
+    const phase = r.slot.phase;
     const result = await executorOf(r.slot.index).run({
       command: r.command,
       cwd: r.cwd,
@@ -281,6 +283,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });
       },
       ...(r.onOutput ? { onOutput: r.onOutput } : {}),
+      onWaiting: (reason) => (reason === null ? setPhase(r.slot, phase) : setPhase(r.slot, 'waiting', { waitingReason: reason })),
     });
     if (started) await append({ type: 'process-end', at: isoNow(), id: r.id, pgid: started.pgid, ...(started.remote ? { remote: started.remote } : {}) });
     return result;

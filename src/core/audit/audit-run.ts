@@ -97,7 +97,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
         sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(opts.projectDir, worktree, config, opts.env, 'trainer') } : null,
         onStart: async (p) => {
           pgid = p.pgid;
-          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run' });
+          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run', slot });
         },
         onOutput: (text) => scanner.push(text),
       });

@@ -4,7 +4,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
-import type { JournalEvent } from '../../shared/journal.js';
+import { REPAIR_STOP_MESSAGE, type JournalEvent } from '../../shared/journal.js';
 import { reattachAll } from '../exec/executor-for-slot.js';
 import { createLocalExecutor } from '../exec/local-executor.js';
 import { releaseGpuLeases, type GpuLease } from '../gpu/lease.js';
@@ -133,7 +133,7 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
       await writer.append({ type: 'experiment-end', at, experiment: ended });
     }
     if (!rec.stopReason) {
-      await writer.append({ type: 'run-stop', at, reason: 'error', message: 'The app stopped unexpectedly (killed or crashed); the run can be resumed.' });
+      await writer.append({ type: 'run-stop', at, reason: 'error', message: REPAIR_STOP_MESSAGE });
     }
   } finally {
     await writer.close();

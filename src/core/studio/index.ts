@@ -208,7 +208,9 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           break;
       }
       const now = Date.now();
-      if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'run-stop' || ev.type === 'steer' || now - lastRunsPush > 1000) {
+      // A trainer starting or ending changes the slots' busy and idle clocks (RunSummary.usage): push at once.
+      const trainer = (ev.type === 'process-start' && ev.what === 'run') || ev.type === 'process-end';
+      if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'run-stop' || ev.type === 'steer' || trainer || now - lastRunsPush > 1000) {
         lastRunsPush = now;
         void pushRuns();
       }

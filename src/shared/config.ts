@@ -84,17 +84,36 @@ export const ExecutorConfigSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ssh'),
     /** `user@host` or a Host alias of ~/.ssh/config; keys come from ssh-agent or the config, never from the app. */
-    host: z.string().min(1, 'Name the host, e.g. me@gpu-box'),
+    host: z
+      .string()
+      .min(1, 'Name the host, e.g. me@gpu-box')
+      .regex(/^[^-\s][^\s]*$/, 'Write the host as user@host or a Host alias of ~/.ssh/config (no spaces, not starting with -)'),
     port: z.number().int().min(1).max(65535).optional(),
     /** Absolute folder on the host holding the bare repository and the slot worktrees. */
     remoteDir: z.string().startsWith('/', 'The remote folder must be an absolute path on the host'),
     /** Linked inputs on the host: project-relative name (e.g. data) → absolute path there. */
-    linked: z.record(z.string(), z.string()).default({}),
+    linked: z
+      .record(z.string(), z.string().startsWith('/', 'A linked input on the host is an absolute path there, e.g. /scratch/me/data'))
+      .superRefine((links, ctx) => {
+        for (const name of Object.keys(links)) {
+          if (!name || name.startsWith('/') || name.split('/').includes('..') || name.includes('\0')) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'A linked input is named by its path inside the project, e.g. data (no leading /, no ..)' });
+          }
+        }
+      })
+      .default({}),
     /** Extra `ssh -o` options, e.g. "StrictHostKeyChecking=accept-new". */
-    options: z.array(z.string().min(1)).default([]),
+    options: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*[= ]\S/, 'An ssh option is Name=value, e.g. StrictHostKeyChecking=accept-new')).default([]),
   }),
 ]);
 export type ExecutorConfig = z.infer<typeof ExecutorConfigSchema>;
+
+/** Where a slot's experiments run, as Experiment.where says it before a job exists: "local", "ssh:<host>[:port]", "slurm[:partition]". */
+export function executorWhere(settings: ExecutorConfig | undefined): string {
+  if (!settings || settings.kind === 'local') return 'local';
+  if (settings.kind === 'ssh') return `ssh:${settings.host.replace(/^[^@]*@/, '')}${settings.port && settings.port !== 22 ? `:${settings.port}` : ''}`;
+  return settings.partition ? `slurm:${settings.partition}` : 'slurm';
+}
 
 export const SlotSchema = z.object({
   /** Extra environment for this slot, e.g. { CUDA_VISIBLE_DEVICES: "1" }. */

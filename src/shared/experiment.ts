@@ -166,6 +166,27 @@ export interface Experiment {
   readonly confidence?: KeepConfidence | null;
   /** Set when the change was carried onto a best kept while it was measured (absent otherwise). */
   readonly carried?: CarriedChange | null;
+  /**
+   * Where it ran: "local", "ssh:<host>" (port added when not 22), "slurm:<job id>" (or the slot's Slurm place
+   * before a job exists). Absent in journals written before slots could run elsewhere: this machine.
+   */
+  readonly where?: string;
+}
+
+/** A remote job as the dashboard names it: "job 4711" (Slurm), "process group 812 on gpu-box" (SSH). */
+export function jobLabel(remote: { readonly kind: 'slurm' | 'ssh'; readonly handle: string }): string {
+  if (remote.kind === 'slurm') return `job ${remote.handle}`;
+  const m = /^(.+):(\d+):(\d+):\//.exec(remote.handle);
+  return m ? `process group ${m[3]} on ${m[1]!.replace(/^[^@]*@/, '')}` : remote.handle;
+}
+
+/** Where a journaled remote job ran, as Experiment.where says it (ssh handles are host:port:pgid:folder). */
+export function whereOfRemote(remote: { readonly kind: 'slurm' | 'ssh'; readonly handle: string }): string {
+  if (remote.kind === 'slurm') return `slurm:${remote.handle}`;
+  const m = /^(.+):(\d+):\d+:\//.exec(remote.handle);
+  if (!m) return 'ssh';
+  const host = m[1]!.replace(/^[^@]*@/, '');
+  return `ssh:${host}${m[2] === '22' ? '' : `:${m[2]}`}`;
 }
 
 export interface RunCounts {

@@ -277,6 +277,7 @@ export const ExperimentSchema = obj({
     .nullable()
     .optional(),
   carried: obj({ fromBaseId: id.nullable(), fromParentCommit: sha, proposedCommit: sha, aloneMetric: z.number(), earlierRuns: z.array(RunResultSchema) }).nullable().optional(),
+  where: z.string().min(1).max(300).optional(),
 });
 
 /** The config a run recorded: shown, never executed (a run always executes the project's current config). */

@@ -3,6 +3,7 @@
 import type { ExecutorConfig, ProjectConfig } from '../../shared/config.js';
 import type { Executor, JobRef, ReattachResult } from './executor.js';
 import { createLocalExecutor } from './local-executor.js';
+import { createSshExecutor, parseSshHandle } from './ssh-executor.js';
 import { createSlurmExecutor } from './slurm-executor.js';
 
 export interface ExecutorContext {
@@ -21,7 +22,7 @@ export function executorFor(settings: ExecutorConfig | undefined, ctx: ExecutorC
     case 'slurm':
       return createSlurmExecutor({ projectDir: ctx.projectDir, linked: ctx.config.files.linked, env: ctx.env, slot, settings: settings as Extract<ExecutorConfig, { kind: 'slurm' }> });
     case 'ssh':
-      throw new Error('SSH slots are not available in this version. Set the slot\'s executor to "local".');
+      return createSshExecutor({ projectDir: ctx.projectDir, linked: ctx.config.files.linked, env: ctx.env, slot, settings: settings as Extract<ExecutorConfig, { kind: 'ssh' }>, config: ctx.config });
   }
 }
 
@@ -34,9 +35,16 @@ export function slotExecutors(ctx: ExecutorContext): Executor[] {
 function settingsForRef(ref: JobRef, config: ProjectConfig): ExecutorConfig | null {
   const remote = ref.remote!;
   const configured = config.slots[remote.slot]?.executor;
+  if (remote.kind === 'ssh') {
+    // The handle names the host the job ran on: that host is asked, with the slot's options if it is still the slot's.
+    const h = parseSshHandle(remote.handle);
+    if (!h) return configured?.kind === 'ssh' ? configured : null;
+    const same = configured?.kind === 'ssh' && configured.host === h.host && (configured.port ?? 22) === h.port;
+    return { kind: 'ssh', host: h.host, port: h.port, remoteDir: same ? configured.remoteDir : '/', linked: {}, options: same ? configured.options : [] };
+  }
   if (configured?.kind === remote.kind) return configured;
-  // scancel/squeue need nothing from the slot's settings; an SSH host cannot be guessed.
-  return remote.kind === 'slurm' ? { kind: 'slurm', gpus: 0, extraArgs: [] } : null;
+  // scancel/squeue need nothing from the slot's settings.
+  return { kind: 'slurm', gpus: 0, extraArgs: [] };
 }
 
 /**

@@ -69,6 +69,8 @@ export interface ReattachResult {
 
 export interface Executor {
   readonly kind: string;
+  /** Where its jobs run, as Experiment.where says it: "local", "ssh:<host>", "slurm…". */
+  readonly where?: string;
   /** The slot's workspace, exactly at `commit` (linked inputs kept). */
   prepareWorkspace(slot: number, commit: string): Promise<Workspace>;
   /** Start `job` and wait for its end (or its kill through job.signal). */

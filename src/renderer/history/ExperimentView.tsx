@@ -134,6 +134,7 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
               </>
             ) : null}
             {' '}· slot {e.slot}
+            {e.where ? <span data-testid="experiment-where"> · ran on {e.where === 'local' ? 'this machine' : e.where}</span> : null}
           </div>
           <h1>
             <span>#{e.id}</span>

@@ -228,8 +228,17 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
     await writeResults(paths.results, record.experiments.values(), config.metric);
     const proposer = await opts.deps.createProposer(proposerName, config);
     const handle = await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
-    if (leases.length) void handle.done.finally(() => releaseGpuLeases(leases)).catch(() => undefined);
-    return handle;
+    if (!leases.length) return handle;
+    // The run is over for its host only once its GPUs are free again: a Start right after must find them free.
+    const done = handle.done.finally(() => releaseGpuLeases(leases).catch(() => undefined));
+    return {
+      ...handle,
+      done,
+      stop: async (o) => {
+        await handle.stop(o);
+        return done;
+      },
+    };
   } catch (err) {
     await releaseGpuLeases(leases).catch(() => undefined);
     await releaseLock(dir);

@@ -4,7 +4,7 @@
 // main and the WebSocket server validate what the (untrusted) renderer sends.
 import { z } from 'zod';
 import type { FieldError, ProjectConfig, ProjectConfigInput } from './config.js';
-import { MetricSchema } from './config.js';
+import { MetricSchema, SlotSchema } from './config.js';
 import type { RunUsage } from './slot-usage.js';
 import type { Experiment, RunCounts } from './experiment.js';
 import type { AuditEvent, StopReason } from './journal.js';
@@ -87,6 +87,23 @@ export interface RunNotice {
   readonly id?: number;
 }
 
+/** A proposal that waits for the researcher's answer (config.approval), or was answered and not yet run. */
+export interface ApprovalItem {
+  readonly id: number;
+  readonly description: string;
+  readonly hypothesis: string;
+  /** The proposed commit and the best it was made on (getDiff shows the change). */
+  readonly commit: string;
+  readonly parentCommit: string;
+  readonly changedFiles: readonly string[];
+  readonly changedLines: number;
+  /** Why it waits, e.g. "changes 120 lines, over 50 (approval: large)". */
+  readonly reason: string;
+  readonly requestedAt: string;
+  /** The answer given while the run was stopped, applied when it resumes; null while it waits. */
+  readonly answer: 'approve' | 'edit' | 'reject' | null;
+}
+
 export interface RunDetail extends RunSummary {
   readonly config: ProjectConfig;
   readonly startCommit: string;
@@ -95,6 +112,8 @@ export interface RunDetail extends RunSummary {
   readonly notices: readonly RunNotice[];
   /** The latest audit of the result (`autoresearch audit`, the History's Audit button); null when none. */
   readonly audit?: AuditEvent | null;
+  /** Proposals waiting for approval (oldest first); empty when none. */
+  readonly approvals?: readonly ApprovalItem[];
 }
 
 export type SlotPhase = 'idle' | 'proposing' | 'committing' | 'running' | 'confirming' | 'guarding' | 'deciding' | 'waiting';
@@ -176,6 +195,13 @@ export interface FileEntry {
   readonly type: 'file' | 'dir';
   readonly tracked: boolean;
   readonly size: number | null;
+}
+
+/** What a slot's "Test" ran and answered; ok false: the error, saying what to fix. */
+export interface SlotTestResult {
+  readonly ok: boolean;
+  readonly command: string;
+  readonly output: string;
 }
 
 export interface MetricTestResult {
@@ -266,6 +292,11 @@ export const apiSchemas = {
       text: z.string().max(10_000_000).optional(),
     })
     .strict(),
+  /**
+   * The setup form's "Test" of a slot: a harmless command run where the slot's experiments would run
+   * (`nvidia-smi -L` here or over SSH, `sinfo` for a Slurm slot), with the slot's settings as typed (unsaved).
+   */
+  testSlot: z.object({ slot: SlotSchema }).strict(),
   listFiles: z.object({}).strict(),
   readProgram: z.object({}).strict(),
   saveProgram: z.object({ text: z.string().max(2_000_000) }).strict(),
@@ -280,6 +311,25 @@ export const apiSchemas = {
   resumeRun: z.object({}).strict(),
   stopRun: z.object({}).strict(),
   steer: z.object({ note: z.string().trim().min(1, 'Write a note for the agent').max(4000) }).strict(),
+  /**
+   * Answer a proposal waiting for approval: approve it, run an edit of it (the files as the researcher wants
+   * them), or reject it with a note the agent sees in its next prompt. Works for a run this app started, one
+   * another process started, and a stopped one (it then acts when resumed).
+   */
+  answerApproval: z
+    .object({
+      tag,
+      id,
+      answer: z.enum(['approve', 'edit', 'reject']),
+      note: z.string().max(4000, 'Keep the note under 4000 characters').optional(),
+      files: z
+        .array(z.object({ path: z.string().min(1).max(1024), content: z.string().max(2 * 1024 * 1024, 'An edited file is at most 2 MB') }).strict())
+        .max(50)
+        .optional(),
+    })
+    .strict(),
+  /** The text files of a waiting proposal as proposed, for editing it before it runs. */
+  readProposalFiles: z.object({ tag, id }).strict(),
   listRuns: z.object({}).strict(),
   /**
    * A run with its experiments (sorted by id). offset/limit page the experiments, so a 10,000-experiment run
@@ -327,6 +377,7 @@ export interface ApiResults {
   validateConfig: { readonly ok: boolean; readonly errors: readonly FieldError[] };
   saveConfig: SaveResult;
   testMetric: MetricTestResult;
+  testSlot: SlotTestResult;
   listFiles: { readonly files: readonly FileEntry[] };
   readProgram: { readonly text: string; readonly exists: boolean; readonly editable: readonly string[] };
   saveProgram: null;
@@ -335,6 +386,9 @@ export interface ApiResults {
   resumeRun: null;
   stopRun: null;
   steer: null;
+  /** Where the answer went: the live run's inbox, or the stopped run's journal. */
+  answerApproval: { readonly delivered: 'inbox' | 'journal' };
+  readProposalFiles: { readonly files: readonly { readonly path: string; readonly content: string }[] };
   listRuns: readonly RunSummary[];
   /** experiments = the requested page; experimentsTotal = how many the run has. */
   getRun: RunDetail & { readonly experimentsOffset: number; readonly experimentsTotal: number };

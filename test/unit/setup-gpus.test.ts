@@ -53,6 +53,17 @@ describe('planGpus', () => {
     expect(planGpus({ slots: slots(''), found: [0], mode: 'none', picked: [], perSlot: 1 }).slots[0]!.gpus).toBeNull();
   });
 
+  it('assigns no local GPU to a slot that runs on Slurm or over SSH', () => {
+    const plan = planGpus({ slots: [{ env: '', kind: 'local' }, { env: '', kind: 'slurm' }, { env: '', kind: 'local' }], found: [0, 1], mode: 'all', picked: [], perSlot: 1 });
+    expect(plan.problem).toBe(false);
+    expect(plan.slots.map((s) => [s.gpus, s.remote])).toEqual([
+      [['0'], false],
+      [null, true],
+      [['1'], false],
+    ]);
+    expect(planGpus({ slots: [{ env: '', kind: 'ssh' }], found: [0], mode: 'all', picked: [], perSlot: 1 }).summary).toBe('Every slot runs elsewhere (Slurm or SSH): no GPU of this machine is assigned.');
+  });
+
   it("keeps a slot's own CUDA_VISIBLE_DEVICES when every GPU is chosen, and overrides it when GPUs are picked", () => {
     expect(cudaOf('A=1\nCUDA_VISIBLE_DEVICES = 3\n')).toBe('3');
     const own = planGpus({ slots: slots('CUDA_VISIBLE_DEVICES=3', ''), found: [0, 1, 2, 3], mode: 'all', picked: [], perSlot: 1 });

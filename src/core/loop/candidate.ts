@@ -18,6 +18,7 @@ import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
 import { candidateRef, carriedRef } from './refs.js';
 import { decisionInput, decisionStep, type Target } from './decision-step.js';
+import { approvalGate, type GateInput } from './approval.js';
 
 /** How long a slot waits before asking an unavailable API again, by attempt (retry-after wins). */
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
@@ -97,6 +98,8 @@ async function propose(ctx: RunContext, slot: SlotState, id: number, base: Exper
 }
 
 export async function runCandidate(ctx: RunContext, slot: SlotState, id: number): Promise<void> {
+  // A proposal an earlier session left waiting for approval: no new proposal, it waits (or runs) again.
+  if (ctx.record.approvals.has(id)) return resumeWaitingProposal(ctx, slot, id);
   const { config, record, paths, tag, projectDir } = ctx;
   const base = record.experiments.get(record.bestId!)!;
   const parentCommit = record.bestCommit!;
@@ -154,6 +157,33 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
   await cleanWorktree(slot.worktree, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
   await proposed(commit, check.changedFiles);
+  await measureProposal(ctx, slot, id, { commit, parentCommit, baseId: base.id, changedLines: check.changedLines, description });
+}
+
+/** Re-opens an experiment that waited for approval when the run stopped, and takes it through the gate again. */
+async function resumeWaitingProposal(ctx: RunContext, slot: SlotState, id: number): Promise<void> {
+  const { request } = ctx.record.approvals.get(id)!;
+  const before = ctx.current(id);
+  await resetTo(slot.worktree, request.commit, ctx.config.files.linked);
+  const reopened: Experiment = { ...before, slot: slot.index, status: 'running', finishedAt: null, error: null, runs: [], metric: null, metrics: {}, logPath: null };
+  await ctx.append({ type: 'experiment-start', at: isoNow(), experiment: reopened });
+  ctx.setPhase(slot, 'committing', { experimentId: id, description: before.description, experimentStartedAt: before.startedAt, metricsSoFar: {} });
+  await measureProposal(ctx, slot, id, { commit: request.commit, parentCommit: request.parentCommit, baseId: request.baseId, changedLines: request.changedLines, description: before.description });
+}
+
+interface CommittedProposal extends GateInput {
+  readonly description: string;
+}
+
+/** A committed proposal from the approval gate to the decision: approval, tamper check, measure, carry, decide. */
+async function measureProposal(ctx: RunContext, slot: SlotState, id: number, proposal: CommittedProposal): Promise<void> {
+  const { config, record, tag, projectDir } = ctx;
+  const { parentCommit, description } = proposal;
+  const base = { id: proposal.baseId };
+  // Approval (config.approval): a proposal that needs it waits here, journaled, until the researcher answers.
+  const approved = await approvalGate(ctx, slot, id, proposal);
+  if (!approved) return;
+  const commit = approved.commit;
 
   // Reward hacking guard: the evaluator and its friends must be exactly as they were at the start.
   const tamperedBefore = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());

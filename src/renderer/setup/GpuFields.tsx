@@ -5,7 +5,7 @@ import type { JSX } from 'react';
 import type { GpuStat } from '../../shared/api.js';
 import type { FieldError } from '../../shared/config.js';
 import { Button } from '../components/Button.js';
-import type { Draft, GpuMode } from './draft.js';
+import { emptySlot, type Draft, type GpuMode } from './draft.js';
 import { Field, NumberField, RadioField } from './fields.js';
 import { cudaOf, planGpus } from './gpu-plan.js';
 
@@ -62,7 +62,7 @@ export function GpuFields(props: {
           <div className="gpu-plan-slots mono">
             {plan.slots.map((s) => (
               <span key={s.slot} data-testid="gpu-plan-slot" data-slot={s.slot}>
-                slot {s.slot + 1} → {s.gpus ? `GPU ${s.gpus.join(',')}` : s.own ? `GPU ${s.own} (its own)` : '—'}
+                slot {s.slot + 1} → {s.gpus ? `GPU ${s.gpus.join(',')}` : s.own ? `GPU ${s.own} (its own)` : s.remote ? 'its host’s' : '—'}
               </span>
             ))}
           </div>
@@ -70,7 +70,7 @@ export function GpuFields(props: {
         {gpus.mode !== 'none' && slotsForGpus >= 1 && slotsForGpus !== props.slots.length ? (
           <Button
             size="small"
-            onClick={() => props.onSlots(Array.from({ length: slotsForGpus }, (_, i) => ({ ...(props.slots[i] ?? { env: '' }), env: withoutCuda(props.slots[i]?.env ?? '') })))}
+            onClick={() => props.onSlots(Array.from({ length: slotsForGpus }, (_, i) => ({ ...(props.slots[i] ?? emptySlot()), env: withoutCuda(props.slots[i]?.env ?? '') })))}
             data-testid="slots-per-gpu"
             title="One slot for each GPU (or each group of GPUs per slot); their CUDA_VISIBLE_DEVICES is assigned at Start"
           >

@@ -11,10 +11,11 @@ import { hasMod, MOD } from '../components/KeyboardShortcuts.js';
 import { toast } from '../components/Toast.js';
 import { useStudio } from '../store/studio.js';
 import { ApiKeyBox } from './ApiKeyBox.js';
-import { fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
+import { emptySlot, fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
 import { FilePicker, type FileList } from './FilePicker.js';
 import { GpuFields } from './GpuFields.js';
 import { MetricTest } from './MetricTest.js';
+import { SlotFields } from './SlotFields.js';
 import { NumberField, RadioField, Section, SelectField, TextAreaField, TextField } from './fields.js';
 import { describeAcceptanceCost, describeAcceptanceRule } from '../../shared/acceptance-text.js';
 import './setup.css';
@@ -26,6 +27,7 @@ const SECTIONS = [
   { id: 'budget', title: 'Budget', prefixes: ['budget'] },
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
+  { id: 'approval', title: 'Approval', prefixes: ['approval'] },
   { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },
   { id: 'agent', title: 'Agent', prefixes: ['agent'] },
 ] as const;
@@ -139,6 +141,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
   const acceptance = set('acceptance');
   const stop = set('stop');
   const agent = set('agent');
+  const approval = set('approval');
   const setList = (kind: FileList, next: readonly string[]) => setDraft((d) => patch(d, 'files', { [kind]: next }));
 
   const sectionErrors = (prefixes: readonly string[]) => errors.filter((e) => inSection(e.path, prefixes)).length;
@@ -146,6 +149,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
   const budgetSeconds = Number(draft.budget.seconds);
   const runLive = live !== null && live.state !== 'stopped';
   const metricConfig = (conversion.config as { metric: unknown }).metric;
+  const slotConfigs = (conversion.config as { slots: readonly unknown[] }).slots;
 
   return (
     <div className="setup" data-testid="setup-view">
@@ -359,25 +363,38 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
           <NumberField path="stop.maxConsecutiveFailures" label="Failures in a row" value={draft.stop.maxConsecutiveFailures} onChange={(v) => stop({ maxConsecutiveFailures: v })} errors={errors} hint="Crashes, timeouts or rejections before the run stops (circuit breaker)." />
         </Section>
 
-        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment." errorCount={sectionErrors(['slots', 'gpus'])}>
+        <Section id="approval" title="Approval" description="Proposals that wait for you before they run; the other slots keep working meanwhile." errorCount={sectionErrors(['approval'])}>
+          <RadioField
+            path="approval.mode"
+            label="Ask me before running"
+            value={draft.approval.mode}
+            onChange={(v) => approval({ mode: v })}
+            errors={errors}
+            options={[
+              { value: 'off', label: 'Never (run every proposal)' },
+              { value: 'large', label: 'Large proposals' },
+              { value: 'all', label: 'Every proposal' },
+            ]}
+          />
+          {draft.approval.mode === 'large' ? (
+            <NumberField path="approval.overLines" label="Large means over" unit="lines" value={draft.approval.overLines} onChange={(v) => approval({ overLines: v })} errors={errors} hint="Lines added plus lines removed by the proposal." />
+          ) : null}
+        </Section>
+
+        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment, on this machine, a Slurm cluster or an SSH host." errorCount={sectionErrors(['slots', 'gpus'])}>
           {draft.slots.map((slot, i) => (
-            <div key={i} className="slot-row">
-              <TextAreaField
-                path={`slots.${i}.env`}
-                label={`Slot ${i + 1}`}
-                value={slot.env}
-                onChange={(v) => setDraft((d) => ({ ...d, slots: d.slots.map((s, j) => (j === i ? { env: v } : s)) }))}
-                errors={errors}
-                placeholder="NAME=value, e.g. OMP_NUM_THREADS=8"
-                rows={1}
-              />
-              <Button size="small" variant="ghost" onClick={() => setDraft((d) => ({ ...d, slots: d.slots.filter((_, j) => j !== i) }))} disabledReason={draft.slots.length <= 1 ? 'At least one slot is needed' : null} aria-label={`Remove slot ${i + 1}`}>
-                Remove
-              </Button>
-            </div>
+            <SlotFields
+              key={i}
+              index={i}
+              slot={slot}
+              config={slotConfigs[i]}
+              errors={errors}
+              onChange={(next) => setDraft((d) => ({ ...d, slots: d.slots.map((s, j) => (j === i ? next : s)) }))}
+              onRemove={draft.slots.length > 1 ? () => setDraft((d) => ({ ...d, slots: d.slots.filter((_, j) => j !== i) })) : null}
+            />
           ))}
           <div className="row" style={{ paddingLeft: 'calc(var(--label-width) + 10px)' }}>
-            <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: [...d.slots, { env: '' }] }))} data-testid="slot-add">
+            <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: [...d.slots, emptySlot()] }))} data-testid="slot-add">
               Add a slot
             </Button>
           </div>

@@ -9,6 +9,8 @@ export interface GpuPlanSlot {
   readonly gpus: readonly string[] | null;
   /** Its own CUDA_VISIBLE_DEVICES, kept (and leased) because the project chose per slot. */
   readonly own: string | null;
+  /** The slot runs elsewhere (Slurm, SSH): its GPUs are not this machine's. */
+  readonly remote: boolean;
 }
 
 export interface GpuPlan {
@@ -29,19 +31,23 @@ export function cudaOf(envText: string): string | null {
 }
 
 export function planGpus(opts: {
-  readonly slots: readonly { readonly env: string }[];
+  /** Each slot's environment lines, and where it runs (absent: this machine). */
+  readonly slots: readonly { readonly env: string; readonly kind?: string }[];
   /** GPU indices nvidia-smi reports now. */
   readonly found: readonly number[];
   readonly mode: GpuMode;
   readonly picked: readonly string[];
   readonly perSlot: number;
 }): GpuPlan {
-  const none = (summary: string, problem = false): GpuPlan => ({ slots: opts.slots.map((_, slot) => ({ slot, gpus: null, own: null })), summary, problem });
+  const remote = opts.slots.map((s) => s.kind !== undefined && s.kind !== 'local');
+  const none = (summary: string, problem = false): GpuPlan => ({ slots: opts.slots.map((_, slot) => ({ slot, gpus: null, own: null, remote: remote[slot]! })), summary, problem });
   if (opts.mode === 'none') return none('GPUs are not assigned or leased: each slot sees what its environment allows.');
-  const own = opts.slots.map((s) => cudaOf(s.env));
+  const local = opts.slots.map((_, i) => i).filter((i) => !remote[i]);
+  if (local.length === 0) return none('Every slot runs elsewhere (Slurm or SSH): no GPU of this machine is assigned.');
+  const own = opts.slots.map((s, i) => (remote[i] ? null : cudaOf(s.env)));
   if (opts.mode === 'all' && own.some((v) => v !== null)) {
     return {
-      slots: own.map((v, slot) => ({ slot, gpus: null, own: v })),
+      slots: own.map((v, slot) => ({ slot, gpus: null, own: v, remote: remote[slot]! })),
       summary: 'Slots keep the CUDA_VISIBLE_DEVICES their environment names; those GPUs are leased while the run lasts.',
       problem: false,
     };
@@ -49,12 +55,15 @@ export function planGpus(opts: {
   const pool = opts.mode === 'pick' ? [...opts.picked] : opts.found.map(String);
   if (pool.length === 0) return none(opts.mode === 'pick' ? 'Pick the GPUs the slots may use.' : 'No NVIDIA GPU found: the slots run without GPUs.', opts.mode === 'pick');
   const per = Number.isInteger(opts.perSlot) && opts.perSlot >= 1 ? opts.perSlot : 1;
-  const need = opts.slots.length * per;
+  const need = local.length * per;
   if (pool.length < need) {
-    const n = opts.slots.length;
+    const n = local.length;
     return none(`${n} slot${n === 1 ? '' : 's'} × ${per} GPU${per === 1 ? '' : 's'} need ${need} GPUs, but ${pool.length} ${pool.length === 1 ? 'is' : 'are'} available (${pool.join(', ')}): Start would refuse. Remove slots, or give each fewer GPUs.`, true);
   }
-  const slots = opts.slots.map((_, slot) => ({ slot, gpus: pool.slice(slot * per, (slot + 1) * per), own: null }));
+  const slots = opts.slots.map((_, slot) => {
+    const k = local.indexOf(slot);
+    return { slot, gpus: k < 0 ? null : pool.slice(k * per, (k + 1) * per), own: null, remote: remote[slot]! };
+  });
   const spare = pool.length - need;
   return {
     slots,

@@ -90,6 +90,28 @@ const approvalEntries = z
   .refine((entries) => entries.every(([, a]) => a.answer === null || a.answer.id === a.request.id), 'an answer for its own request')
   .transform((entries) => new Map(entries.map(([, a]) => [a.request.id, a as ApprovalRecord])));
 
+/** A Map inside a field's value, as the writer encodes it ({ $map: entries }). */
+const mapOf = <K extends z.ZodType, V extends z.ZodType>(key: K, value: V) =>
+  z
+    .object({ $map: z.array(z.tuple([key, value])).max(1_000_000) })
+    .strict()
+    .transform((o) => new Map(o.$map as [z.output<K>, z.output<V>][]));
+
+const finite = z.number().finite();
+/** The slot-usage accumulator (slot-usage.ts): times and GPU counts only. */
+const usageSchema = z
+  .object({
+    session: z.object({ start: finite, startIso: z.string(), gpus: z.array(finite) }).strict().nullable(),
+    lastGpus: z.array(finite),
+    slots: mapOf(z.number().int(), z.object({ busyMs: finite, gpuMs: finite, wallMs: finite }).strict()),
+    open: mapOf(z.string(), z.object({ slot: z.number().int(), start: finite, gpus: finite }).strict()),
+    at: finite,
+    atIso: z.string(),
+    before: finite,
+    endedNow: z.array(z.object({ slot: z.number().int(), start: finite, end: finite, gpus: finite }).strict()),
+  })
+  .strict();
+
 /** Every RunRecord field but the experiments, with the check its value must pass. */
 const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
   tag: z.string(),
@@ -115,6 +137,7 @@ const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
   inputTokens: F.count,
   outputTokens: F.count,
   trainingMs: F.count,
+  usage: usageSchema,
 };
 
 /** The record's fields, as this app's fold has them: a snapshot with other fields is from another version. */
@@ -210,7 +233,8 @@ export async function writeSnapshot(runDir: string, input: { readonly mark: Jour
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'wx', 0o644);
   try {
-    await handle.write(JSON.stringify(head) + '\n');
+    // Maps below the top level (inside a field's value) are written as { $map: entries }.
+    await handle.write(JSON.stringify(head, (_key, value: unknown) => (value instanceof Map ? { $map: [...value.entries()] } : value)) + '\n');
     // Written in ~1 MB batches: one string of a 100,000-experiment run would be 100 MB.
     for (let i = 0; i < lines.length; ) {
       let batch = '';

@@ -4,7 +4,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
-import type { JournalEvent } from '../../shared/journal.js';
+import { REPAIR_STOP_MESSAGE, type JournalEvent } from '../../shared/journal.js';
 import { reattachAll } from '../exec/executor-for-slot.js';
 import { createLocalExecutor } from '../exec/local-executor.js';
 import { releaseGpuLeases, type GpuLease } from '../gpu/lease.js';
@@ -131,7 +131,7 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
       await writer.append({ type: 'experiment-end', at, experiment: ended });
     }
     if (!rec.stopReason) {
-      await writer.append({ type: 'run-stop', at, reason: 'error', message: 'The app stopped unexpectedly (killed or crashed); the run can be resumed.' });
+      await writer.append({ type: 'run-stop', at, reason: 'error', message: REPAIR_STOP_MESSAGE });
     }
   } finally {
     await writer.close();
@@ -175,13 +175,14 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   let leases: GpuLease[] = [];
   try {
     if (opts.gpus) {
-      // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them.
+      // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them. The
+      // project's choice (Setup → Slots) applies unless the host overrides it (the CLI's --gpus).
       const assigned = await leaseSlotGpus({
         env: opts.deps.env,
         projectDir: dir,
         tag,
         slots: config.slots,
-        request: opts.gpus,
+        request: { ...(config.gpus.use !== null ? { gpus: config.gpus.use } : {}), perSlot: config.gpus.perSlot, ...opts.gpus },
         discover: async () => (await queryGpus({ env: opts.deps.env })).map((g) => g.index),
       }).catch((err: unknown) => {
         throw err instanceof GpuAssignError ? new RunStartError(err.message) : err;
@@ -228,14 +229,23 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
     await writeResults(paths.results, record.experiments.values(), config.metric);
     const proposer = await opts.deps.createProposer(proposerName, config);
     const handle = await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
-    if (leases.length) void handle.done.finally(() => releaseGpuLeases(leases)).catch(() => undefined);
-    // At the end, a fold snapshot of what this session added (when it is more than a quick read), so reopening
-    // the run reads the snapshot and not the whole journal. Best effort: the journal is complete without it.
-    const done = handle.done.then(async (outcome) => {
-      await loadRunRecord(paths.dir, paths.journal).catch(() => undefined);
-      return outcome;
-    });
-    return { ...handle, done };
+    // The run is over for its host only once its GPUs are free again: a Start right after must find them free.
+    // Then a fold snapshot of what this session added (when it is more than a quick read), so reopening the run
+    // reads the snapshot and not the whole journal. Best effort: the journal is complete without it.
+    const done = handle.done
+      .finally(() => (leases.length ? releaseGpuLeases(leases).catch(() => undefined) : undefined))
+      .then(async (outcome) => {
+        await loadRunRecord(paths.dir, paths.journal).catch(() => undefined);
+        return outcome;
+      });
+    return {
+      ...handle,
+      done,
+      stop: async (o) => {
+        await handle.stop(o);
+        return done;
+      },
+    };
   } catch (err) {
     await releaseGpuLeases(leases).catch(() => undefined);
     await releaseLock(dir);

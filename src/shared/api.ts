@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { FieldError, ProjectConfig, ProjectConfigInput } from './config.js';
 import { MetricSchema, SlotSchema } from './config.js';
+import type { RunUsage } from './slot-usage.js';
 import type { Experiment, RunCounts } from './experiment.js';
 import type { AuditEvent, StopReason } from './journal.js';
 
@@ -37,6 +38,11 @@ export interface ProjectInfo {
   readonly head: string | null;
   /** Tracked files with uncommitted changes; a run refuses to start while there are any. */
   readonly dirtyFiles: readonly string[];
+  /**
+   * The project's path inside its repository when it is a subfolder (a monorepo's `packages/model`); absent or
+   * null at the repository's top.
+   */
+  readonly repoSubfolder?: string | null;
 }
 
 export type RunState = 'starting' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped';
@@ -70,6 +76,8 @@ export interface RunSummary {
   readonly trainingMs: number;
   /** From the first to the last event, pauses included. */
   readonly elapsedMs: number;
+  /** Per slot: trainer time (GPU-hours) and idle time, from the journal (shared/slot-usage.ts). */
+  readonly usage?: RunUsage;
 }
 
 export interface SteeringNote {

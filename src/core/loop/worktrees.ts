@@ -1,4 +1,4 @@
-// Slot worktrees: one detached checkout per slot under .autoresearch/worktrees/, repaired if a crash
+// Worktrees: one detached checkout per slot (and per proposal worktree) under .autoresearch/worktrees/, repaired if a crash
 // left one broken, and given links to the untracked inputs (data/, .venv/) that training needs.
 import { lstat, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,7 +7,11 @@ import { resetTo } from '../git/reset-to.js';
 import { slotWorktree } from '../project/paths.js';
 
 export async function prepareWorktree(projectDir: string, slot: number, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
-  const wt = slotWorktree(projectDir, slot);
+  return prepareWorktreeAt(projectDir, slotWorktree(projectDir, slot), commit, linked);
+}
+
+/** The worktree at `wt` (a slot's, a proposal's), exactly at `commit`; rebuilt when broken. */
+export async function prepareWorktreeAt(projectDir: string, wt: string, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
   let repaired = false;
   if (await isHealthyWorktree(wt)) {
     try {

@@ -109,6 +109,10 @@ export interface LiveSlot {
   readonly metricsSoFar: Readonly<Record<string, number>>;
   /** Why the slot waits (API down, retry in N s). */
   readonly waitingReason: string | null;
+  /** Where the slot's experiments run: "local", "ssh:<host>", "slurm…" (absent from older hosts: local). */
+  readonly where?: string;
+  /** The job running elsewhere now, as its executor names it (the process group on the host, a Slurm job id). */
+  readonly job?: string | null;
 }
 
 export interface StopConditionProgress {

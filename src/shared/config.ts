@@ -96,6 +96,13 @@ export const ExecutorConfigSchema = z.discriminatedUnion('kind', [
 ]);
 export type ExecutorConfig = z.infer<typeof ExecutorConfigSchema>;
 
+/** Where a slot's experiments run, as Experiment.where says it before a job exists: "local", "ssh:<host>[:port]", "slurm[:partition]". */
+export function executorWhere(settings: ExecutorConfig | undefined): string {
+  if (!settings || settings.kind === 'local') return 'local';
+  if (settings.kind === 'ssh') return `ssh:${settings.host.replace(/^[^@]*@/, '')}${settings.port && settings.port !== 22 ? `:${settings.port}` : ''}`;
+  return settings.partition ? `slurm:${settings.partition}` : 'slurm';
+}
+
 export const SlotSchema = z.object({
   /** Extra environment for this slot, e.g. { CUDA_VISIBLE_DEVICES: "1" }. */
   env: z.record(z.string(), z.string()).default({}),

@@ -175,6 +175,11 @@ export interface Experiment {
    * best of that moment (a three-way merge) before it ran. What it was made on (absent otherwise).
    */
   readonly proposedOn?: ProposedOn | null;
+  /**
+   * Where it ran: "local", "ssh:<host>" (port added when not 22), "slurm:<job id>" (or the slot's Slurm place
+   * before a job exists). Absent in journals written before slots could run elsewhere: this machine.
+   */
+  readonly where?: string;
 }
 
 export interface ProposedOn {
@@ -182,6 +187,22 @@ export interface ProposedOn {
   readonly parentCommit: string;
   /** The commit the proposer made, before the carry. */
   readonly commit: string;
+}
+
+/** A remote job as the dashboard names it: "job 4711" (Slurm), "process group 812 on gpu-box" (SSH). */
+export function jobLabel(remote: { readonly kind: 'slurm' | 'ssh'; readonly handle: string }): string {
+  if (remote.kind === 'slurm') return `job ${remote.handle}`;
+  const m = /^(.+):(\d+):(\d+):\//.exec(remote.handle);
+  return m ? `process group ${m[3]} on ${m[1]!.replace(/^[^@]*@/, '')}` : remote.handle;
+}
+
+/** Where a journaled remote job ran, as Experiment.where says it (ssh handles are host:port:pgid:folder). */
+export function whereOfRemote(remote: { readonly kind: 'slurm' | 'ssh'; readonly handle: string }): string {
+  if (remote.kind === 'slurm') return `slurm:${remote.handle}`;
+  const m = /^(.+):(\d+):\d+:\//.exec(remote.handle);
+  if (!m) return 'ssh';
+  const host = m[1]!.replace(/^[^@]*@/, '');
+  return `ssh:${host}${m[2] === '22' ? '' : `:${m[2]}`}`;
 }
 
 export interface RunCounts {

@@ -311,6 +311,7 @@ export const ExperimentSchema = obj({
   proposedAt: z.string().nullable().optional(),
   proposedOn: obj({ baseId: id.nullable(), parentCommit: sha, commit: sha }).nullable().optional(),
   carried: obj({ fromBaseId: id.nullable(), fromParentCommit: sha, proposedCommit: sha, aloneMetric: z.number(), earlierRuns: z.array(RunResultSchema) }).nullable().optional(),
+  where: z.string().min(1).max(300).optional(),
 });
 
 /** The config a run recorded: shown, never executed (a run always executes the project's current config). */

@@ -60,3 +60,37 @@ describe('buildLineage', () => {
     expect(buildLineage([]).nodes).toEqual([]);
   });
 });
+
+describe('buildLineage with a combination', () => {
+  it('gives a change carried onto the best kept meanwhile both parents', () => {
+    // #3 and #4 both started from #2; #3 was kept; #4's change was carried onto #3 and kept as the combination.
+    const l = buildLineage([
+      makeExperiment({ id: 0, status: 'keep', metric: 1, baseId: null }),
+      makeExperiment({ id: 2, status: 'keep', metric: 0.9, baseId: 0 }),
+      makeExperiment({ id: 3, status: 'keep', metric: 0.85, baseId: 2, slot: 0 }),
+      makeExperiment({
+        id: 4,
+        status: 'keep',
+        metric: 0.8,
+        baseId: 3,
+        slot: 1,
+        carried: { fromBaseId: 2, fromParentCommit: 'b'.repeat(40), proposedCommit: 'c'.repeat(40), aloneMetric: 0.84, earlierRuns: [] },
+      }),
+    ]);
+    const four = l.nodes.find((n) => n.id === 4)!;
+    expect(four.parent).toBe(3);
+    expect(four.carriedFrom).toBe(2);
+    // The combination lies on the line to the best; no fork is drawn for it.
+    expect(l.nodes.map((n) => n.lane)).toEqual([0, 0, 0, 0]);
+    expect(l.nodes.filter((n) => n.id !== 4).every((n) => n.carriedFrom === null)).toBe(true);
+  });
+
+  it('draws no second parent when the older best is not a node', () => {
+    const l = buildLineage([
+      makeExperiment({ id: 0, status: 'keep', metric: 1, baseId: null }),
+      makeExperiment({ id: 3, status: 'keep', metric: 0.85, baseId: 0 }),
+      makeExperiment({ id: 4, status: 'keep', metric: 0.8, baseId: 3, carried: { fromBaseId: 9, fromParentCommit: 'b'.repeat(40), proposedCommit: 'c'.repeat(40), aloneMetric: 0.84, earlierRuns: [] } }),
+    ]);
+    expect(l.nodes.find((n) => n.id === 4)!.carriedFrom).toBeNull();
+  });
+});

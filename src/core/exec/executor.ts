@@ -34,6 +34,11 @@ export interface ExecutorJob {
   /** Awaited before the job is waited on: the caller journals the ref (fsync'd) here. */
   readonly onStart?: (ref: JobRef) => void | Promise<void>;
   readonly onOutput?: (text: string) => void;
+  /**
+   * A job that waits for resources elsewhere (queued in Slurm) says why, e.g. "queued in Slurm (PENDING,
+   * Resources)"; null once it runs. Its timeout clock starts only then: time in a queue is not the budget's.
+   */
+  readonly onWaiting?: (reason: string | null) => void;
   /** Processes that left the job's tree and were killed after it ended (pids). */
   readonly onEscaped?: (pids: readonly number[]) => void | Promise<void>;
 }
@@ -44,8 +49,28 @@ export interface Workspace {
   readonly repaired: boolean;
 }
 
+/** What a slot's "Test" button shows: a command run through the executor (nvidia-smi -L, sinfo) and its answer. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  /** The command as run, e.g. "sinfo --partition gpu". */
+  readonly command: string;
+  /** Its output, or the error that says what to fix. */
+  readonly output: string;
+}
+
+/** What a re-attach found of the jobs a previous process recorded. */
+export interface ReattachResult {
+  readonly reattached: JobRef[];
+  /** Process groups (local) or job ids (Slurm) that were still running and have been ended. */
+  readonly killed: number[];
+  /** How jobs that ended while the app was down ended, and what was done with the others (for the journal). */
+  readonly notes?: readonly string[];
+}
+
 export interface Executor {
   readonly kind: string;
+  /** Where its jobs run, as Experiment.where says it: "local", "ssh:<host>", "slurm…". */
+  readonly where?: string;
   /** The slot's workspace, exactly at `commit` (linked inputs kept). */
   prepareWorkspace(slot: number, commit: string): Promise<Workspace>;
   /** Start `job` and wait for its end (or its kill through job.signal). */
@@ -54,5 +79,7 @@ export interface Executor {
    * After a restart: what a previous process started (recorded refs) is found again. A local process whose
    * parent died cannot be re-attached (its output pipe is gone), so LocalExecutor kills it and says so.
    */
-  reattach(refs: readonly JobRef[], runDir: string): Promise<{ readonly reattached: JobRef[]; readonly killed: number[] }>;
+  reattach(refs: readonly JobRef[], runDir: string): Promise<ReattachResult>;
+  /** Runs a harmless command where the slot's jobs run (the setup form's "Test"); never throws. */
+  probe?(): Promise<ProbeResult>;
 }

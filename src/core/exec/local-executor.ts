@@ -18,6 +18,7 @@ export interface LocalExecutorOptions {
 export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
   return {
     kind: 'local',
+    where: 'local',
     prepareWorkspace: (slot, commit) => prepareWorktree(opts.projectDir, slot, commit, opts.linked),
     async run(job: ExecutorJob): Promise<RunCommandResult> {
       const marker = newProcessMarker();

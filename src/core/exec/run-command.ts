@@ -55,6 +55,8 @@ export interface RunCommandResult {
   readonly spawnError: string | null;
   /** Set when the log file could not be written completely (e.g. disk full); the run itself went on. */
   readonly logError?: string | null;
+  /** A job elsewhere that the executor lost track of (its host stopped answering): why; the experiment is interrupted. */
+  readonly interrupted?: string | null;
 }
 
 export const TAIL_BYTES = 16 * 1024;

@@ -2,8 +2,13 @@
 // it each event it appends; readers build one from the file. The same code, so both always agree.
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
+<<<<<<< HEAD
 import { countStatuses } from '../../shared/experiment.js';
 import type { AuditEvent, JournalEvent, ProposalMadeEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
+=======
+import { countStatuses, whereOfRemote } from '../../shared/experiment.js';
+import type { AuditEvent, JournalEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
+>>>>>>> main
 import type { RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
 
 export interface OpenProcess {
@@ -188,6 +193,11 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       break;
     case 'process-start':
       rec.openProcesses.set(processKey(event), { id: event.id, pid: event.pid, pgid: event.pgid, what: event.what, ...(event.remote ? { remote: event.remote } : {}) });
+      if (event.remote && event.what === 'run') {
+        // Where the experiment runs is known exactly once its job exists (a Slurm job id, the SSH host).
+        const e = rec.experiments.get(event.id);
+        if (e && e.status === 'running') putExperiment(rec, { ...e, where: whereOfRemote(event.remote) });
+      }
       break;
     case 'process-end':
       rec.openProcesses.delete(processKey(event));

@@ -27,6 +27,8 @@ export interface SlotState {
   /** Status and log of this slot's previous experiment, for the crash tail in the next prompt. */
   lastStatus: ExperimentStatus | null;
   lastLogTail: string | null;
+  /** The job running elsewhere now (LiveSlot.job). */
+  job: string | null;
 }
 
 export interface ProcessRequest {

@@ -12,6 +12,8 @@ export interface Measurement {
   readonly tail: string;
   readonly aborted: boolean;
   readonly spawnError: string | null;
+  /** The executor lost track of the command (a host that stopped answering): why. */
+  readonly lost?: string | null;
 }
 
 export async function measure(ctx: RunContext, slot: SlotState, id: number, runIndex: number): Promise<Measurement> {
@@ -66,12 +68,14 @@ export async function measure(ctx: RunContext, slot: SlotState, id: number, runI
     tail: result.tail,
     aborted: result.aborted,
     spawnError: result.spawnError,
+    lost: result.interrupted ?? null,
   };
 }
 
 /** crash / timeout / interrupted, with the message a user can act on; null when the run measured a number. */
 export function failureOf(config: ProjectConfig, m: Measurement): { status: ExperimentStatus; error: string } | null {
   if (m.aborted) return { status: 'interrupted', error: 'Stopped by the user while running.' };
+  if (m.lost) return { status: 'interrupted', error: m.lost };
   if (m.spawnError) return { status: 'crash', error: m.spawnError };
   if (m.result.timedOut) {
     return {

@@ -7,8 +7,13 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LiveRun, LiveSlot, RunState, SlotPhase } from '../../shared/api.js';
+<<<<<<< HEAD
 import { effectiveTimeoutSeconds, proposalQueueDepth, type ProjectConfig } from '../../shared/config.js';
 import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
+=======
+import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
+import { FAILURE_STATUSES, jobLabel, type Experiment } from '../../shared/experiment.js';
+>>>>>>> main
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import type { Executor, JobRef } from '../exec/executor.js';
@@ -101,7 +106,10 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   /** The last experiment to end, for the crash tail in a pipelined proposal's prompt. */
   let lastEnded: { status: Experiment['status']; tail: string | null } | null = null;
 
-  const append = async (event: JournalEvent) => {
+  const append = async (given: JournalEvent) => {
+    // Every experiment records where it runs: its slot's executor (a remote job's exact place follows at its start).
+    const event: JournalEvent =
+      given.type === 'experiment-start' && given.experiment.where === undefined ? { ...given, experiment: { ...given.experiment, where: executorOf(given.experiment.slot).where ?? 'local' } } : given;
     const id = event.type === 'experiment-start' || event.type === 'experiment-end' ? event.experiment.id : null;
     if (event.type === 'experiment-start') reservedIds.delete(event.experiment.id);
     const before = id !== null ? record.experiments.get(id) : undefined;
@@ -134,6 +142,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     waitingReason: null,
     lastStatus: null,
     lastLogTail: null,
+    job: null,
   }));
 
   const stopInputs = () => ({
@@ -163,6 +172,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         phaseStartedAt: s.phaseStartedAt,
         metricsSoFar: { ...s.metricsSoFar },
         waitingReason: s.waitingReason,
+        where: executorOf(s.index).where ?? 'local',
+        job: s.job,
       }),
     ),
     stopConditions: progressOf(stopInputs()),
@@ -265,6 +276,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
 
   const runProcess: RunContext['runProcess'] = async (r) => {
     let started = null as JobRef | null;
+    // A job queued elsewhere (Slurm) shows as waiting with the queue's reason; its phase (and clock) start when it runs.
+    const phase = r.slot.phase;
     const result = await executorOf(r.slot.index).run({
       command: r.command,
       cwd: r.cwd,
@@ -287,13 +300,22 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {
         started = p;
+        if (p.remote) {
+          r.slot.job = jobLabel(p.remote);
+          emitLive();
+        }
         await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what, ...(p.remote ? { remote: p.remote } : {}) });
       },
       onEscaped: async (escaped) => {
         await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });
       },
       ...(r.onOutput ? { onOutput: r.onOutput } : {}),
+      onWaiting: (reason) => (reason === null ? setPhase(r.slot, phase) : setPhase(r.slot, 'waiting', { waitingReason: reason })),
     });
+    if (r.slot.job !== null) {
+      r.slot.job = null;
+      emitLive();
+    }
     if (started) await append({ type: 'process-end', at: isoNow(), id: r.id, pgid: started.pgid, ...(started.remote ? { remote: started.remote } : {}) });
     return result;
   };

@@ -5,6 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import type { JournalEvent } from '../../shared/journal.js';
+import { reattachAll } from '../exec/executor-for-slot.js';
 import { createLocalExecutor } from '../exec/local-executor.js';
 import { releaseGpuLeases, type GpuLease } from '../gpu/lease.js';
 import { queryGpus } from '../gpu/query-gpus.js';
@@ -107,16 +108,21 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
   const { events } = await readJournalEvents(paths.journal);
   const rec = emptyRunRecord();
   for (const e of events) foldEvent(rec, e);
-  const pgids = [...rec.openProcesses.values()].map((p) => p.pgid);
-  // The executor finds what the dead process started; a local job cannot be re-attached, so it is killed.
-  // (Jobs elsewhere — `remote` set — are left to their slot's executor; the local one never signals them.)
-  const { killed } = await createLocalExecutor({ projectDir, linked: [], env: process.env }).reattach([...rec.openProcesses.values()], paths.dir);
+  const open = [...rec.openProcesses.values()];
+  // Each recorded job goes to the executor that started it (a local one cannot be re-attached: it is killed;
+  // a Slurm job still running is cancelled, one that ended is recorded). Slot settings come from the run's
+  // own config as journaled (a session may have overridden the saved one), else from the saved config.
+  const config = rec.config ?? (await loadConfig(projectDir).then((l) => (l.state === 'ok' ? l.config : null)).catch(() => null));
+  const { killed, notes } = config
+    ? await reattachAll(open, { projectDir, config, env: process.env, runDir: paths.dir })
+    : { ...(await createLocalExecutor({ projectDir, linked: [], env: process.env }).reattach(open, paths.dir)), notes: [] as string[] };
   const running = [...rec.experiments.values()].filter((e) => e.status === 'running');
-  if (pgids.length === 0 && running.length === 0) return { killed, interrupted: [] };
+  if (open.length === 0 && running.length === 0) return { killed, interrupted: [] };
   const writer = await openJournalWriter(paths.journal);
   const at = new Date().toISOString();
   try {
-    for (const p of rec.openProcesses.values()) await writer.append({ type: 'process-end', at, id: p.id, pgid: p.pgid, ...(p.remote ? { remote: p.remote } : {}) });
+    for (const message of notes) await writer.append({ type: 'notice', at, level: 'warning', message });
+    for (const p of open) await writer.append({ type: 'process-end', at, id: p.id, pgid: p.pgid, ...(p.remote ? { remote: p.remote } : {}) });
     for (const e of running) {
       const ended: Experiment = {
         ...e,

@@ -4,7 +4,8 @@
 // a run it started itself. Polling, not fs.watch: it behaves the same on every filesystem (NFS included).
 import { open, stat } from 'node:fs/promises';
 import type { LiveRun, LiveSlot } from '../../shared/api.js';
-import { effectiveTimeoutSeconds } from '../../shared/config.js';
+import { effectiveTimeoutSeconds, executorWhere } from '../../shared/config.js';
+import { jobLabel } from '../../shared/experiment.js';
 import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
 import { emptyRunRecord, foldEvent, type RunRecord } from '../journal/fold.js';
 import type { LoopEvent } from '../loop/types.js';
@@ -94,6 +95,12 @@ export async function watchExternalRun(opts: {
     for (const id of logOffsets.keys()) if (!running.some((e) => e.id === id)) logOffsets.delete(id);
   };
 
+  /** The remote job an experiment runs as now (its open process-start), as the dashboard names it. */
+  const jobOf = (id: number): string | null => {
+    for (const p of record.openProcesses.values()) if (p.id === id && p.remote) return jobLabel(p.remote);
+    return null;
+  };
+
   const live = (): LiveRun => {
     const config = record.config;
     const running = [...record.experiments.values()].filter((e) => e.status === 'running');
@@ -109,6 +116,8 @@ export async function watchExternalRun(opts: {
         phaseStartedAt: e?.startedAt ?? null,
         metricsSoFar: {},
         waitingReason: null,
+        where: e?.where ?? executorWhere(slot.executor),
+        job: e ? jobOf(e.id) : null,
       };
     });
     return {

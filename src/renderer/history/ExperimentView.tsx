@@ -106,7 +106,25 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
             <a href={`#/history/${encodeURIComponent(tag)}`} data-testid="back-to-history">
               ← {tag}
             </a>
-            {e.baseId !== null ? (
+            {e.baseId !== null && e.carried ? (
+              // A combination has two parents: the best it was carried onto, and the best its change was proposed on.
+              <span data-testid="carried-from" title={`The change was proposed on #${e.carried.fromBaseId ?? '?'}, where it measured ${formatMetric(e.carried.aloneMetric)} alone; #${e.baseId} was kept meanwhile, so the change was carried onto #${e.baseId} (a three-way merge) and measured there.`}>
+                {' '}
+                · parents{' '}
+                <a href={`#/history/${encodeURIComponent(tag)}/${e.baseId}`} data-testid="parent-link">
+                  #{e.baseId}
+                </a>{' '}
+                (carried onto) and{' '}
+                {e.carried.fromBaseId !== null ? (
+                  <a href={`#/history/${encodeURIComponent(tag)}/${e.carried.fromBaseId}`} data-testid="carried-from-link">
+                    #{e.carried.fromBaseId}
+                  </a>
+                ) : (
+                  '?'
+                )}{' '}
+                (proposed on; <span className="mono">{formatMetric(e.carried.aloneMetric)}</span> alone)
+              </span>
+            ) : e.baseId !== null ? (
               <>
                 {' '}
                 · based on{' '}
@@ -115,14 +133,8 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
                 </a>
               </>
             ) : null}
-            {e.carried ? (
-              <span data-testid="carried-from" title={`Proposed on #${e.carried.fromBaseId ?? '?'}, where it measured ${e.carried.aloneMetric} alone; carried onto #${e.baseId ?? '?'} (kept meanwhile) and measured there.`}>
-                {' '}
-                · carried from{' '}
-                {e.carried.fromBaseId !== null ? <a href={`#/history/${encodeURIComponent(tag)}/${e.carried.fromBaseId}`}>#{e.carried.fromBaseId}</a> : '?'} (alone {e.carried.aloneMetric})
-              </span>
-            ) : null}
             {' '}· slot {e.slot}
+            {e.where ? <span data-testid="experiment-where"> · ran on {e.where === 'local' ? 'this machine' : e.where}</span> : null}
           </div>
           <h1>
             <span>#{e.id}</span>

@@ -1,6 +1,7 @@
 // The lineage graph (runs with more than one slot): kept experiments left to right, each linked to the
 // one it was based on; a fork means two slots improved on the same best at once. A node's tooltip says
-// how many candidates were tried on top of it; a click opens it.
+// how many candidates were tried on top of it; a click opens it. A combination (a change proposed on an
+// older best and carried onto the best kept meanwhile) also links, dashed, to the best it was proposed on.
 import { useMemo, type JSX } from 'react';
 import type { Experiment } from '../../shared/experiment.js';
 import { formatMetric } from '../components/format.js';
@@ -21,17 +22,31 @@ export function LineageView(props: { readonly experiments: readonly Experiment[]
     <div className="lineage" data-testid="lineage">
       <div className="muted lineage-note">
         {lineage.nodes.length} commits ({lineage.nodes.some((n) => n.isBaseline) ? 'the baseline and ' : ''}{lineage.nodes.filter((n) => !n.isBaseline).length} kept) on {lineage.lanes} {lineage.lanes === 1 ? 'line' : 'lines'}; each links to the experiment it was based on.
+        {lineage.nodes.some((n) => n.carriedFrom !== null) ? ' A dashed link: a change proposed on an older best, carried onto the best kept meanwhile and measured with it.' : ''}
         {lineage.orphans ? ` ${lineage.orphans} experiments started from a commit that was not kept.` : ''}
       </div>
       <div className="lineage-scroll">
         <svg width={width} height={height} role="img" aria-label="Lineage of kept experiments">
           {lineage.nodes.map((n) => {
-            if (n.parent === null) return null;
-            const p = byId.get(n.parent)!;
-            const a = pos(p.column, p.lane);
-            const b = pos(n.column, n.lane);
-            const mid = (a.x + b.x) / 2;
-            return <path key={`e${n.id}`} className="lineage-edge" d={`M${a.x},${a.y} C${mid},${a.y} ${mid},${b.y} ${b.x},${b.y}`} />;
+            const edge = (from: number, kind: 'base' | 'carried') => {
+              const p = byId.get(from)!;
+              const a = pos(p.column, p.lane);
+              const b = pos(n.column, n.lane);
+              const mid = (a.x + b.x) / 2;
+              // On one lane a straight link would run under the trunk; the second parent's link bows below it.
+              const d = kind === 'carried' && a.y === b.y ? `M${a.x},${a.y} Q${mid},${a.y + 30} ${b.x},${b.y}` : `M${a.x},${a.y} C${mid},${a.y} ${mid},${b.y} ${b.x},${b.y}`;
+              return (
+                <path
+                  key={`${kind}${n.id}`}
+                  className={kind === 'carried' ? 'lineage-edge carried' : 'lineage-edge'}
+                  data-testid={kind === 'carried' ? 'lineage-carried-edge' : undefined}
+                  data-from={from}
+                  data-to={n.id}
+                  d={d}
+                />
+              );
+            };
+            return [n.parent !== null ? edge(n.parent, 'base') : null, n.carriedFrom !== null ? edge(n.carriedFrom, 'carried') : null];
           })}
           {lineage.nodes.map((n) => {
             const { x, y } = pos(n.column, n.lane);
@@ -43,14 +58,16 @@ export function LineageView(props: { readonly experiments: readonly Experiment[]
                 data-testid="lineage-node"
                 data-id={n.id}
                 data-parent={n.parent ?? ''}
+                data-carried-from={n.carriedFrom ?? ''}
                 transform={`translate(${x},${y})`}
                 onClick={() => props.onOpen(n.id)}
               >
                 <title>
-                  {`#${n.id} ${n.description}\n${formatMetric(n.metric)}${n.parent !== null ? ` · based on #${n.parent}` : ''}\n` +
+                  {`#${n.id} ${n.description}\n${formatMetric(n.metric)}${n.parent !== null ? ` · based on #${n.parent}` : ''}` +
+                    `${n.carriedFrom !== null ? ` · its change proposed on #${n.carriedFrom}, carried onto #${n.parent ?? '?'}` : ''}\n` +
                     `${n.tried.total} tried on top: ${n.tried.keep} kept, ${n.tried.discard} discarded, ${n.tried.failed} failed`}
                 </title>
-                <circle r={best ? 7 : 5.5} />
+                <circle r={best ? 7 : 5.5} className={n.carriedFrom !== null ? 'combined' : undefined} />
                 <text y={-10} textAnchor="middle">
                   {n.id}
                 </text>

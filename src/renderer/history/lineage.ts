@@ -1,7 +1,9 @@
 // Lineage with several slots: which experiment each one started from. The graph's nodes are the kept
 // experiments (and the baseline), the commits others could build on; each node counts the candidates
 // tried on top of it. Two keeps on the same parent (two slots improving on the same best at once) fork:
-// the line that leads to the final best stays straight, the other branches off below it.
+// the line that leads to the final best stays straight, the other branches off below it. A combination (a
+// change proposed on an older best, carried onto the best kept meanwhile) has two parents: the best it was
+// carried onto (its base, the edge the layout follows) and the older best its change was proposed on.
 import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
 
 export interface LineageNode {
@@ -10,6 +12,8 @@ export interface LineageNode {
   readonly description: string;
   /** The node it was based on; null for the baseline (or a keep whose parent is unknown). */
   readonly parent: number | null;
+  /** For a combination: the node its change was proposed on (the second parent); null otherwise. */
+  readonly carriedFrom: number | null;
   readonly isBaseline: boolean;
   /** Column (order of the keeps) and lane (row) for drawing. */
   readonly column: number;
@@ -78,7 +82,9 @@ export function buildLineage(experiments: readonly Experiment[], bestIdHint: num
     }
     laneOf.set(e.id, lane);
     laneBusyUntil[lane] = Math.max(laneBusyUntil[lane] ?? -1, lastChildColumn.get(e.id) ?? column);
-    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, isBaseline: e.kind === 'baseline', column, lane, tried: tried.get(e.id)! });
+    const from = e.carried?.fromBaseId ?? null;
+    const carriedFrom = from !== null && from !== parent && tried.has(from) ? from : null;
+    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, carriedFrom, isBaseline: e.kind === 'baseline', column, lane, tried: tried.get(e.id)! });
   }
   const lanes = laneBusyUntil.length;
   return { nodes, lanes: Math.max(lanes, nodes.length ? 1 : 0), orphans };

@@ -60,6 +60,12 @@ export function SlotCard(props: {
       <header className="slot-head">
         <span className="slot-name">Slot {slot.slot}</span>
         {cuda !== undefined ? <span className="faint mono">CUDA {cuda}</span> : null}
+        {slot.where && slot.where !== 'local' ? (
+          <span className="faint mono" data-testid="slot-where" title={slot.job ? `Runs on ${slot.where}: ${slot.job}` : `Runs on ${slot.where}`}>
+            {slot.where}
+            {slot.job ? ` · ${slot.job}` : ''}
+          </span>
+        ) : null}
         <span className={`phase phase-${slot.phase}`} data-testid="slot-phase">
           {PHASE_LABEL[slot.phase]}
         </span>

@@ -1,0 +1,145 @@
+// The SSH executor against a real sshd on 127.0.0.1 (test/helpers/ssh-server.ts): the commit reaches the host by
+// git push, the command runs in the host's worktree (another folder than the local one), its log streams back,
+// a timeout ends the whole remote group and what escaped it, and a dropped connection is followed again.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSshExecutor, parseSshHandle } from '../../src/core/exec/ssh-executor.js';
+import type { JobRef } from '../../src/core/exec/executor.js';
+import { waitUntil } from '../helpers/processes.js';
+import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
+import { sshAvailability, startSshServer, type SshServer } from '../helpers/ssh-server.js';
+
+const available = sshAvailability();
+if (!available.ok && process.env.CI === 'true') throw new Error(`SSH tests must run under CI: ${available.reason}`);
+
+/** Pids whose environment holds exactly `entry` (e.g. AUTORESEARCH_PROCESS=…): what is left "on the host". */
+export function pidsCarrying(entry: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(entry)) out.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ? '' : ` (skipped: ${(available as { reason: string }).reason})`}`, () => {
+  let server: SshServer;
+  beforeAll(async () => {
+    server = await startSshServer();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(cleanupTempDirs);
+
+  const setup = (extra: { timeoutMs?: number } = {}) => {
+    const { dir, config } = scoredProject();
+    const remoteDir = path.join(server.remoteRoot, `host-${Math.random().toString(36).slice(2, 8)}`);
+    const data = path.join(server.remoteRoot, 'data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(path.join(data, 'shard.txt'), 'remote data\n');
+    const settings = { kind: 'ssh' as const, host: server.host, port: server.port, remoteDir, linked: { data }, options: server.options };
+    const executor = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings, config });
+    const env = (id: number) => ({ ...process.env, AUTORESEARCH_TAG: 't1', AUTORESEARCH_EXPERIMENT_ID: String(id), AUTORESEARCH_SLOT: '0', AUTORESEARCH_RUN_DIR: path.join(dir, '.autoresearch/runs/t1'), AUTORESEARCH_NODE: '/nowhere/node' });
+    const job = (command: string, id: number, more: Partial<Parameters<typeof executor.run>[0]> = {}) => ({
+      command,
+      cwd: '',
+      env: env(id),
+      logFile: path.join(dir, '.autoresearch/runs/t1/logs', `${id}.log`),
+      logMaxBytes: 1 << 20,
+      timeoutMs: extra.timeoutMs ?? 60_000,
+      graceMs: 1000,
+      ...more,
+    });
+    return { dir, remoteDir, data, executor, job };
+  };
+
+  it('pushes the worktree\'s commit to the host and runs the command there, with the run\'s environment and linked inputs', async () => {
+    const { dir, remoteDir, executor, job } = setup();
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    const ws = await executor.prepareWorkspace(0, head);
+    expect(ws.path).toContain(path.join(dir, '.autoresearch'));
+    // A candidate commit in the local worktree is what runs on the host.
+    writeFileSync(path.join(ws.path, 'train.mjs'), readFileSync(path.join(ws.path, 'train.mjs'), 'utf8').replace('LEARNING_RATE = 0.01', 'LEARNING_RATE = 0.08'));
+    git(ws.path, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'lr');
+    const candidate = git(ws.path, 'rev-parse', 'HEAD').trim();
+    const refs: JobRef[] = [];
+    const output: string[] = [];
+    const r = await executor.run({
+      ...job('pwd; git rev-parse HEAD; cat data/shard.txt; echo "id=$AUTORESEARCH_EXPERIMENT_ID node=${AUTORESEARCH_NODE:-unset}"; node train.mjs; exit 3', 1),
+      cwd: ws.path,
+      onStart: (ref) => void refs.push(ref),
+      onOutput: (t) => void output.push(t),
+    });
+    expect(r.spawnError).toBeNull();
+    expect(r.exitCode).toBe(3);
+    const log = readFileSync(path.join(dir, '.autoresearch/runs/t1/logs/1.log'), 'utf8');
+    const lines = log.split('\n');
+    expect(lines[0]).toBe(path.join(remoteDir, 'worktrees', 'slot-0'));
+    expect(lines[1]).toBe(candidate);
+    expect(lines[2]).toBe('remote data');
+    // The app's own Node path is this machine's: the host uses its own `node`.
+    expect(lines[3]).toBe('id=1 node=unset');
+    expect(log).toMatch(/^val_bpb: +1\.008000$/m);
+    expect(output.join('')).toBe(log);
+    expect(r.outputBytes).toBe(Buffer.byteLength(log));
+    expect(r.tail).toContain('val_bpb');
+    // Journaled as a remote job: no local process group, the host's group and job folder in the handle.
+    expect(refs).toHaveLength(1);
+    expect(refs[0]!.pgid).toBe(0);
+    const handle = parseSshHandle(refs[0]!.remote!.handle)!;
+    expect(handle).toMatchObject({ host: server.host, port: server.port });
+    expect(handle.pgid).toBeGreaterThan(1);
+    // The job's folder on the host is removed once its log is home.
+    expect(existsSync(handle.jobDir)).toBe(false);
+    expect(existsSync(path.join(remoteDir, 'repo.git'))).toBe(true);
+  }, 120_000);
+
+  it('kills the whole remote group at the timeout, and a process that escaped it with setsid', async () => {
+    const { dir, executor, job } = setup({ timeoutMs: 3000 });
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    const refs: JobRef[] = [];
+    const r = await executor.run({ ...job('setsid sleep 300 & echo started; sleep 300', 2), cwd: ws.path, onStart: (ref) => void refs.push(ref) });
+    expect(r.timedOut).toBe(true);
+    expect(r.exitCode).toBeNull();
+    expect(r.tail).toContain('started');
+    const handle = parseSshHandle(refs[0]!.remote!.handle)!;
+    const runDirOnHost = path.dirname(path.dirname(handle.jobDir));
+    // Nothing of this run is left on the "remote" side (the host is this machine: /proc shows it).
+    expect(await waitUntil(() => pidsCarrying(`AUTORESEARCH_RUN_DIR=${runDirOnHost}`).length === 0, 10_000)).toBe(true);
+  }, 120_000);
+
+  it('follows the log again after the connection drops, and loses no byte of it', async () => {
+    const { dir, executor, job } = setup();
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    const release = path.join(server.remoteRoot, `release-${Date.now()}`);
+    let seen = '';
+    const run = executor.run({
+      ...job(`for i in 1 2 3; do echo line-$i; done; while [ ! -f '${release}' ]; do sleep 0.1; done; for i in 4 5 6; do echo line-$i; done`, 3),
+      cwd: ws.path,
+      onOutput: (t) => void (seen += t),
+    });
+    expect(await waitUntil(() => seen.includes('line-3'), 30_000)).toBe(true);
+    server.dropConnections();
+    writeFileSync(release, '');
+    const r = await run;
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(path.join(dir, '.autoresearch/runs/t1/logs/3.log'), 'utf8')).toBe('line-1\nline-2\nline-3\nline-4\nline-5\nline-6\n');
+  }, 120_000);
+
+  it('Test button: says that nvidia-smi is missing on the host, or why the host cannot be reached', async () => {
+    const { dir, executor } = setup();
+    const probe = await executor.probe!();
+    expect(probe.ok).toBe(false);
+    expect(probe.output).toMatch(/nvidia-smi is not on the PATH of /);
+    const wrong = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings: { kind: 'ssh', host: server.host, port: 1, remoteDir: '/tmp/x', linked: {}, options: server.options } });
+    const p2 = await wrong.probe!();
+    expect(p2.ok).toBe(false);
+    expect(p2.output).toMatch(/^Could not reach .* \(port 1\) .*Check the host name, the port and that sshd runs there\.$/);
+  }, 60_000);
+});

@@ -74,7 +74,7 @@ async function measure(label: string, slots: number, queueDepth: number | null):
   const api = await startFakeAnthropic({
     apiKey: KEY,
     handler: byTurn([
-      (req) => ({ ...view('train.mjs'), delayMs: PROPOSAL_MS / 3 }),
+      () => ({ ...view('train.mjs'), delayMs: PROPOSAL_MS / 3 }),
       knobEdit,
       (req) => ({ ...finalText(`Move a knob toward 0\nexperiment ${/# Experiment (\d+)/.exec(promptOf(req))?.[1]}`, { input_tokens: 1000, output_tokens: 50 }), delayMs: PROPOSAL_MS / 3 }),
     ]),

@@ -2,13 +2,8 @@
 // it each event it appends; readers build one from the file. The same code, so both always agree.
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
-<<<<<<< HEAD
-import { countStatuses } from '../../shared/experiment.js';
-import type { AuditEvent, JournalEvent, ProposalMadeEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
-=======
 import { countStatuses, whereOfRemote } from '../../shared/experiment.js';
-import type { AuditEvent, JournalEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
->>>>>>> main
+import type { AuditEvent, JournalEvent, ProposalMadeEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
 import type { RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
 
 export interface OpenProcess {

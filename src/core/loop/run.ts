@@ -7,13 +7,8 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LiveRun, LiveSlot, RunState, SlotPhase } from '../../shared/api.js';
-<<<<<<< HEAD
 import { effectiveTimeoutSeconds, proposalQueueDepth, type ProjectConfig } from '../../shared/config.js';
-import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
-=======
-import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
 import { FAILURE_STATUSES, jobLabel, type Experiment } from '../../shared/experiment.js';
->>>>>>> main
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import type { Executor, JobRef } from '../exec/executor.js';

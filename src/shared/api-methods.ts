@@ -23,6 +23,8 @@ const METHODS = {
   resumeRun: true,
   stopRun: true,
   steer: true,
+  answerApproval: true,
+  readProposalFiles: true,
   listRuns: true,
   getRun: true,
   getDiff: true,

@@ -84,6 +84,23 @@ export interface RunNotice {
   readonly id?: number;
 }
 
+/** A proposal that waits for the researcher's answer (config.approval), or was answered and not yet run. */
+export interface ApprovalItem {
+  readonly id: number;
+  readonly description: string;
+  readonly hypothesis: string;
+  /** The proposed commit and the best it was made on (getDiff shows the change). */
+  readonly commit: string;
+  readonly parentCommit: string;
+  readonly changedFiles: readonly string[];
+  readonly changedLines: number;
+  /** Why it waits, e.g. "changes 120 lines, over 50 (approval: large)". */
+  readonly reason: string;
+  readonly requestedAt: string;
+  /** The answer given while the run was stopped, applied when it resumes; null while it waits. */
+  readonly answer: 'approve' | 'edit' | 'reject' | null;
+}
+
 export interface RunDetail extends RunSummary {
   readonly config: ProjectConfig;
   readonly startCommit: string;
@@ -92,6 +109,8 @@ export interface RunDetail extends RunSummary {
   readonly notices: readonly RunNotice[];
   /** The latest audit of the result (`autoresearch audit`, the History's Audit button); null when none. */
   readonly audit?: AuditEvent | null;
+  /** Proposals waiting for approval (oldest first); empty when none. */
+  readonly approvals?: readonly ApprovalItem[];
 }
 
 export type SlotPhase = 'idle' | 'proposing' | 'committing' | 'running' | 'confirming' | 'guarding' | 'deciding' | 'waiting';
@@ -277,6 +296,25 @@ export const apiSchemas = {
   resumeRun: z.object({}).strict(),
   stopRun: z.object({}).strict(),
   steer: z.object({ note: z.string().trim().min(1, 'Write a note for the agent').max(4000) }).strict(),
+  /**
+   * Answer a proposal waiting for approval: approve it, run an edit of it (the files as the researcher wants
+   * them), or reject it with a note the agent sees in its next prompt. Works for a run this app started, one
+   * another process started, and a stopped one (it then acts when resumed).
+   */
+  answerApproval: z
+    .object({
+      tag,
+      id,
+      answer: z.enum(['approve', 'edit', 'reject']),
+      note: z.string().max(4000, 'Keep the note under 4000 characters').optional(),
+      files: z
+        .array(z.object({ path: z.string().min(1).max(1024), content: z.string().max(2 * 1024 * 1024, 'An edited file is at most 2 MB') }).strict())
+        .max(50)
+        .optional(),
+    })
+    .strict(),
+  /** The text files of a waiting proposal as proposed, for editing it before it runs. */
+  readProposalFiles: z.object({ tag, id }).strict(),
   listRuns: z.object({}).strict(),
   /**
    * A run with its experiments (sorted by id). offset/limit page the experiments, so a 10,000-experiment run
@@ -332,6 +370,9 @@ export interface ApiResults {
   resumeRun: null;
   stopRun: null;
   steer: null;
+  /** Where the answer went: the live run's inbox, or the stopped run's journal. */
+  answerApproval: { readonly delivered: 'inbox' | 'journal' };
+  readProposalFiles: { readonly files: readonly { readonly path: string; readonly content: string }[] };
   listRuns: readonly RunSummary[];
   /** experiments = the requested page; experimentsTotal = how many the run has. */
   getRun: RunDetail & { readonly experimentsOffset: number; readonly experimentsTotal: number };

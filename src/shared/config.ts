@@ -84,14 +84,26 @@ export const ExecutorConfigSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ssh'),
     /** `user@host` or a Host alias of ~/.ssh/config; keys come from ssh-agent or the config, never from the app. */
-    host: z.string().min(1, 'Name the host, e.g. me@gpu-box'),
+    host: z
+      .string()
+      .min(1, 'Name the host, e.g. me@gpu-box')
+      .regex(/^[^-\s][^\s]*$/, 'Write the host as user@host or a Host alias of ~/.ssh/config (no spaces, not starting with -)'),
     port: z.number().int().min(1).max(65535).optional(),
     /** Absolute folder on the host holding the bare repository and the slot worktrees. */
     remoteDir: z.string().startsWith('/', 'The remote folder must be an absolute path on the host'),
     /** Linked inputs on the host: project-relative name (e.g. data) → absolute path there. */
-    linked: z.record(z.string(), z.string()).default({}),
+    linked: z
+      .record(z.string(), z.string().startsWith('/', 'A linked input on the host is an absolute path there, e.g. /scratch/me/data'))
+      .superRefine((links, ctx) => {
+        for (const name of Object.keys(links)) {
+          if (!name || name.startsWith('/') || name.split('/').includes('..') || name.includes('\0')) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'A linked input is named by its path inside the project, e.g. data (no leading /, no ..)' });
+          }
+        }
+      })
+      .default({}),
     /** Extra `ssh -o` options, e.g. "StrictHostKeyChecking=accept-new". */
-    options: z.array(z.string().min(1)).default([]),
+    options: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*[= ]\S/, 'An ssh option is Name=value, e.g. StrictHostKeyChecking=accept-new')).default([]),
   }),
 ]);
 export type ExecutorConfig = z.infer<typeof ExecutorConfigSchema>;
@@ -232,6 +244,18 @@ export const SandboxSchema = z.object({
 });
 export type SandboxConfig = z.infer<typeof SandboxSchema>;
 
+/**
+ * Which proposals wait for the researcher before they run: none (off), those that change more than
+ * `overLines` lines (large), or every one (all). A waiting proposal is journaled and survives a restart.
+ */
+export const APPROVAL_MODES = ['off', 'large', 'all'] as const;
+export const ApprovalSchema = z.object({
+  mode: z.enum(APPROVAL_MODES).default('off'),
+  /** large: a proposal that adds and removes more than this many lines waits for approval. */
+  overLines: z.number().int().min(1, 'The line threshold is at least 1').default(50),
+});
+export type ApprovalConfig = z.infer<typeof ApprovalSchema>;
+
 export const ProjectConfigSchema = z
   .object({
     version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
@@ -266,6 +290,7 @@ export const ProjectConfigSchema = z
     slots: z.array(SlotSchema).min(1, 'At least one slot is needed').default([{ env: {} }]),
     agent: AgentSchema.default(AgentSchema.parse({})),
     sandbox: SandboxSchema.default(SandboxSchema.parse({})),
+    approval: ApprovalSchema.default(ApprovalSchema.parse({})),
     /** Each experiment's log is capped at this many bytes (head and tail are kept). */
     logMaxBytes: z.number().int().min(64 * 1024).default(50 * 1024 * 1024),
   })

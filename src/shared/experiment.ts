@@ -175,6 +175,8 @@ export interface Experiment {
    * best of that moment (a three-way merge) before it ran. What it was made on (absent otherwise).
    */
   readonly proposedOn?: ProposedOn | null;
+  /** Set when the proposal waited for the researcher (config.approval): the answer it got (absent otherwise). */
+  readonly approval?: ExperimentApproval | null;
   /**
    * Where it ran: "local", "ssh:<host>" (port added when not 22), "slurm:<job id>" (or the slot's Slurm place
    * before a job exists). Absent in journals written before slots could run elsewhere: this machine.
@@ -187,6 +189,18 @@ export interface ProposedOn {
   readonly parentCommit: string;
   /** The commit the proposer made, before the carry. */
   readonly commit: string;
+}
+
+/** What the researcher answered to a proposal that waited for approval. */
+export interface ExperimentApproval {
+  /** waiting: no answer yet; approve: ran as proposed; edit: ran with the researcher's edit; reject: never ran. */
+  readonly state: 'waiting' | 'approve' | 'edit' | 'reject';
+  readonly note: string | null;
+  /** When it was answered (null while waiting). */
+  readonly at: string | null;
+  readonly by: 'app' | 'terminal' | null;
+  /** The proposed commit, before an edit replaced it. */
+  readonly proposedCommit: string;
 }
 
 /** A remote job as the dashboard names it: "job 4711" (Slurm), "process group 812 on gpu-box" (SSH). */

@@ -92,6 +92,8 @@ export interface ProposalMadeEvent {
   readonly proposedAt: string;
   readonly proposalMs: number;
   readonly changedFiles: readonly string[];
+  /** Lines the change adds and removes (the approval gate's `large` rule reads it). */
+  readonly changedLines: number;
   readonly transcriptPath: string | null;
   readonly rejectedReason: string | null;
 }
@@ -204,6 +206,47 @@ export interface SteerEvent {
   readonly note: string;
 }
 
+/**
+ * A committed proposal waits for the researcher (config.approval) before it runs. It stays waiting across a
+ * stop or a crash: a resumed run takes it up again, it is never lost and never run unapproved.
+ */
+export interface ApprovalWaitEvent {
+  readonly type: 'approval-wait';
+  readonly at: string;
+  /** The experiment (its record holds the description, hypothesis and changed files). */
+  readonly id: number;
+  /** The proposal's commit, and the best it was made on. */
+  readonly commit: string;
+  readonly parentCommit: string;
+  readonly baseId: number | null;
+  /** Lines the proposal adds and removes. */
+  readonly changedLines: number;
+  /** Why it waits, in words: "every proposal waits (approval: all)", "changes 120 lines, over 50". */
+  readonly reason: string;
+}
+
+export type ApprovalAnswerKind = 'approve' | 'edit' | 'reject';
+
+/** A file of the proposal as the researcher edited it (the content replaces the proposed one). */
+export interface EditedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** The researcher's answer to a waiting proposal, from the app or `autoresearch approve`. */
+export interface ApprovalAnswerEvent {
+  readonly type: 'approval-answer';
+  readonly at: string;
+  readonly id: number;
+  readonly answer: ApprovalAnswerKind;
+  /** reject: why, shown to the agent in its next prompt; approve/edit: an optional remark. */
+  readonly note: string | null;
+  /** edit: the files as edited (the commit that runs is the proposal with these contents); otherwise empty. */
+  readonly files: readonly EditedFile[];
+  /** Where the answer came from: 'app' or 'terminal'. */
+  readonly by: 'app' | 'terminal';
+}
+
 /** A transient problem the run recovered from or is waiting out (API down, worktree repaired). */
 export interface NoticeEvent {
   readonly type: 'notice';
@@ -229,6 +272,8 @@ export type JournalEvent =
   | BestRemeasuredEvent
   | AuditEvent
   | SteerEvent
+  | ApprovalWaitEvent
+  | ApprovalAnswerEvent
   | NoticeEvent;
 
 export type JournalEventType = JournalEvent['type'];
@@ -252,6 +297,15 @@ const runRelativePath = z
   .min(1)
   .max(1024)
   .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\\') && !p.includes('\0') && !p.split('/').includes('..'), 'a path inside the run folder');
+/** A project-relative path an edit may name: no absolute path, no `..`, no backslash or NUL (the workspace checks it again). */
+const editedPath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\\') && !p.includes('\0') && !p.split('/').includes('..'), 'a path inside the project');
+/** An edit is a researcher's change to a proposal: a few files, each at most the size the agent's workspace reads. */
+export const MAX_EDITED_FILES = 50;
+export const MAX_EDITED_FILE_CHARS = 2 * 1024 * 1024;
 const obj = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
 
 const TokenUsageSchema = obj({
@@ -310,6 +364,9 @@ export const ExperimentSchema = obj({
     .optional(),
   proposedAt: z.string().nullable().optional(),
   proposedOn: obj({ baseId: id.nullable(), parentCommit: sha, commit: sha }).nullable().optional(),
+  approval: obj({ state: z.enum(['waiting', 'approve', 'edit', 'reject']), note: z.string().nullable(), at: z.string().nullable(), by: z.enum(['app', 'terminal']).nullable(), proposedCommit: sha })
+    .nullable()
+    .optional(),
   carried: obj({ fromBaseId: id.nullable(), fromParentCommit: sha, proposedCommit: sha, aloneMetric: z.number(), earlierRuns: z.array(RunResultSchema) }).nullable().optional(),
   where: z.string().min(1).max(300).optional(),
 });
@@ -365,6 +422,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     proposedAt: z.string(),
     proposalMs: count,
     changedFiles: z.array(z.string()),
+    changedLines: z.number().int().nonnegative(),
     transcriptPath: runRelativePath.nullable(),
     rejectedReason: z.string().nullable(),
   }),
@@ -392,6 +450,16 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     confirmed: z.boolean(),
   }),
   steer: obj({ type: z.literal('steer'), at: z.string(), note: z.string() }),
+  'approval-wait': obj({ type: z.literal('approval-wait'), at: z.string(), id, commit: sha, parentCommit: sha, baseId: id.nullable(), changedLines: count, reason: z.string() }),
+  'approval-answer': obj({
+    type: z.literal('approval-answer'),
+    at: z.string(),
+    id,
+    answer: z.enum(['approve', 'edit', 'reject']),
+    note: z.string().max(4000).nullable(),
+    files: z.array(obj({ path: editedPath, content: z.string().max(MAX_EDITED_FILE_CHARS) })).max(MAX_EDITED_FILES),
+    by: z.enum(['app', 'terminal']),
+  }).refine((e) => (e.answer === 'edit') === (e.files.length > 0), 'an edit carries the edited files, and only an edit does'),
   notice: obj({ type: z.literal('notice'), at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: id.optional() }),
 };
 

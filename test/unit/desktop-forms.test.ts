@@ -28,6 +28,18 @@ describe('setup draft', () => {
     expect(reparsed.ok && reparsed.config).toEqual(config);
   });
 
+  it('keeps the approval setting: its mode and the line threshold of "large"', () => {
+    const base = { run: { command: 'x' }, files: { editable: ['train.py'] }, metric: { name: 'val_bpb', direction: 'min' as const }, budget: { seconds: 300 } };
+    const d = toDraft({ ...base, approval: { mode: 'large', overLines: 120 } });
+    expect(d.approval).toEqual({ mode: 'large', overLines: '120' });
+    const back = parseConfig(fromDraft(d).config);
+    expect(back.ok && back.config.approval).toEqual({ mode: 'large', overLines: 120 });
+    expect(toDraft(base).approval).toEqual({ mode: 'off', overLines: '50' });
+    const zero = parseConfig(fromDraft(patch(d, 'approval', { overLines: '0' })).config);
+    expect(zero.ok ? [] : zero.errors).toEqual([{ path: 'approval.overLines', message: 'The line threshold is at least 1' }]);
+    expect(fromDraft(patch(d, 'approval', { overLines: 'many' })).errors).toEqual([{ path: 'approval.overLines', message: '"many" is not a number' }]);
+  });
+
   it('fills defaults around a partial suggestion', () => {
     const d = toDraft({ run: { command: 'uv run train.py' }, files: { editable: ['train.py'] }, metric: { name: 'val_bpb', direction: 'min' }, budget: { seconds: 300 } });
     // The noise-aware rule is the default, with the baseline repeated to measure the noise.

@@ -21,6 +21,7 @@ const made = (id: number, cost: number, at = '2026-01-01T00:00:01.000Z'): Propos
   proposedAt: '2026-01-01T00:00:00.000Z',
   proposalMs: 1000,
   changedFiles: ['train.py'],
+  changedLines: 2,
   transcriptPath: null,
   rejectedReason: null,
 });

@@ -1,5 +1,6 @@
 // The command table. Each command: a one-line summary for `autoresearch --help`, and run(argv, io) → exit code.
 import type { CliIo } from '../io.js';
+import { approveCommand } from './approve.js';
 import { auditCommand } from './audit.js';
 import { demoCommand } from './demo.js';
 import { finalizeCommand } from './finalize.js';
@@ -21,6 +22,7 @@ export const commands: Record<string, Command> = {
   run: runCommand,
   status: statusCommand,
   steer: steerCommand,
+  approve: approveCommand,
   report: reportCommand,
   audit: auditCommand,
   finalize: finalizeCommand,

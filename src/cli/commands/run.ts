@@ -133,6 +133,12 @@ export const runCommand: Command = {
         case 'steer':
           io.out(`  note for the agent: ${ev.note}\n`);
           break;
+        case 'approval-wait':
+          io.out(`  #${ev.id} waits for approval (${ev.reason}): autoresearch approve --tag ${handle.tag}\n`);
+          break;
+        case 'approval-answer':
+          io.out(`  #${ev.id} ${ev.answer === 'approve' ? 'approved' : ev.answer === 'edit' ? 'approved with an edit' : 'rejected'} (from the ${ev.by})\n`);
+          break;
         default:
           break;
       }

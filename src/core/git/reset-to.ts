@@ -24,3 +24,8 @@ export async function resetTo(worktree: string, commit: string, keep: readonly s
   await raw(worktree, ['reset', '--hard', '--quiet', rev(commit)]);
   await cleanWorktree(worktree, keep);
 }
+
+/** Move HEAD to `commit` and leave the index and the files on disk as they are (`git reset --soft`). */
+export async function softResetTo(worktree: string, commit: string): Promise<void> {
+  await raw(worktree, ['reset', '--soft', '--quiet', rev(commit)]);
+}

@@ -3,8 +3,8 @@
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { countStatuses, whereOfRemote } from '../../shared/experiment.js';
-import type { AuditEvent, JournalEvent, ProposalMadeEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
-import type { RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
+import type { ApprovalAnswerEvent, ApprovalWaitEvent, AuditEvent, JournalEvent, ProposalMadeEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
+import type { ApprovalItem, RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
 
 export interface OpenProcess {
   readonly id: number;
@@ -18,6 +18,12 @@ export interface OpenProcess {
 /** The key of an open process: its process group here, or its executor's handle for a job elsewhere. */
 export function processKey(p: { readonly pgid: number; readonly remote?: RemoteJobRef | undefined }): string {
   return p.remote ? `${p.remote.kind}:${p.remote.slot}:${p.remote.handle}` : String(p.pgid);
+}
+
+/** A proposal that waited for approval: the request and the first answer it got. */
+export interface ApprovalRecord {
+  readonly request: ApprovalWaitEvent;
+  answer: ApprovalAnswerEvent | null;
 }
 
 export interface RunRecord {
@@ -38,6 +44,8 @@ export interface RunRecord {
   /** Audits of the result, oldest first. */
   audits: AuditEvent[];
   steering: SteeringNote[];
+  /** Proposals that waited for approval, by experiment id. */
+  approvals: Map<number, ApprovalRecord>;
   notices: RunNotice[];
   stopReason: StopReason | null;
   stopMessage: string | null;
@@ -74,6 +82,7 @@ export function emptyRunRecord(): RunRecord {
     noiseValues: [],
     audits: [],
     steering: [],
+    approvals: new Map(),
     notices: [],
     stopReason: null,
     stopMessage: null,
@@ -224,6 +233,21 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
     case 'steer':
       rec.steering.push({ at: event.at, note: event.note });
       break;
+    case 'approval-wait': {
+      rec.approvals.set(event.id, { request: event, answer: rec.approvals.get(event.id)?.answer ?? null });
+      const e = rec.experiments.get(event.id);
+      if (e) putExperiment(rec, { ...e, approval: { state: 'waiting', note: null, at: null, by: null, proposedCommit: event.commit } });
+      break;
+    }
+    case 'approval-answer': {
+      const a = rec.approvals.get(event.id);
+      // The first answer wins; writers refuse a second one, so a later one is a race that lost.
+      if (!a || a.answer) break;
+      a.answer = event;
+      const e = rec.experiments.get(event.id);
+      if (e) putExperiment(rec, { ...e, approval: { state: event.answer, note: event.note, at: event.at, by: event.by, proposedCommit: a.request.commit } });
+      break;
+    }
     case 'notice':
       rec.notices.push({ at: event.at, level: event.level, message: event.message, ...(event.id !== undefined ? { id: event.id } : {}) });
       // Notices are for the UI; keep the most recent ones only so a flapping API cannot grow memory.
@@ -237,6 +261,38 @@ export function foldEvents(events: Iterable<JournalEvent>): RunRecord {
   const rec = emptyRunRecord();
   for (const e of events) foldEvent(rec, e);
   return rec;
+}
+
+/**
+ * Proposals that waited for approval and have not run yet: their experiment is still running (waiting now) or
+ * was interrupted (the run stopped while it waited, or before an answer given meanwhile was acted on). A
+ * resumed run takes these up again; answered or not, none is lost and none runs unapproved.
+ */
+export function pendingApprovals(rec: RunRecord): ApprovalRecord[] {
+  return [...rec.approvals.values()]
+    .filter((a) => {
+      const e = rec.experiments.get(a.request.id);
+      return e !== undefined && (e.status === 'running' || e.status === 'interrupted');
+    })
+    .sort((x, y) => x.request.id - y.request.id);
+}
+
+export function approvalItems(rec: RunRecord): ApprovalItem[] {
+  return pendingApprovals(rec).map(({ request, answer }) => {
+    const e = rec.experiments.get(request.id)!;
+    return {
+      id: request.id,
+      description: e.description,
+      hypothesis: e.hypothesis,
+      commit: request.commit,
+      parentCommit: request.parentCommit,
+      changedFiles: [...e.changedFiles],
+      changedLines: request.changedLines,
+      reason: request.reason,
+      requestedAt: request.at,
+      answer: answer?.answer ?? null,
+    };
+  });
 }
 
 export function baselineOf(rec: RunRecord): Experiment | null {
@@ -288,5 +344,6 @@ export function toRunDetail(rec: RunRecord, state: RunState = 'stopped'): RunDet
     steering: [...rec.steering],
     notices: [...rec.notices],
     audit: rec.audits[rec.audits.length - 1] ?? null,
+    approvals: approvalItems(rec),
   };
 }

@@ -1,5 +1,6 @@
-// One candidate, start to end: propose (proposal.ts) or take a pipelined proposal from the queue, verify the
-// protected files, measure, confirm a narrow win, run the guard command, decide (decision-step.ts).
+// One candidate, start to end: propose (proposal.ts) or take a pipelined proposal from the queue, wait for
+// approval when the config asks (approval.ts), verify the protected files, measure, confirm a narrow win, run
+// the guard command, decide (decision-step.ts).
 import type { CarriedChange, Experiment, ExperimentRunResult, ProposedOn } from '../../shared/experiment.js';
 import { restoreFiles } from '../agent/diff-guard.js';
 import { carryOnto } from '../git/carry-change.js';
@@ -13,8 +14,11 @@ import { changedProtectedFiles } from './protected-files.js';
 import { candidateRef, carriedRef } from './refs.js';
 import { decisionInput, decisionStep, type Target } from './decision-step.js';
 import { makeProposal, type MadeProposal, type ProposalSite } from './proposal.js';
+import { approvalGate, type GateInput } from './approval.js';
 
 export async function runCandidate(ctx: RunContext, slot: SlotState, id: number): Promise<void> {
+  // A proposal an earlier session left waiting for approval: no new proposal, it waits (or runs) again.
+  if (ctx.record.approvals.has(id)) return resumeWaitingProposal(ctx, slot, id);
   const { config, record } = ctx;
   const base = record.experiments.get(record.bestId!)!;
   const parentCommit = record.bestCommit!;
@@ -103,12 +107,10 @@ async function commitExists(dir: string, commit: string): Promise<boolean> {
 }
 
 /**
- * A proposal made, recorded on experiment `id` (already started in this slot, the worktree at target.commit):
- * a rejection is closed here; a change is checked, measured, decided — and carried onto a best that moved
- * while it was measured (docs/ARCHITECTURE.md, "Parallel slots never drop a kept change").
+ * A proposal made, recorded on experiment `id` (already started in this slot, the worktree at start.commit):
+ * a rejection is closed here; a change goes on to measureProposal.
  */
 async function runProposed(ctx: RunContext, slot: SlotState, id: number, made: MadeProposal, start: Target): Promise<void> {
-  const { config, record, tag, projectDir } = ctx;
   const { description } = made;
   ctx.setPhase(slot, 'committing', { description });
   await ctx.append({
@@ -127,8 +129,35 @@ async function runProposed(ctx: RunContext, slot: SlotState, id: number, made: M
     await ctx.finish(slot, { ...ctx.current(id), status: 'rejected', error: made.rejectedReason ?? 'Nothing usable was proposed.' }, null);
     return;
   }
-  const commit = start.commit;
-  const parentCommit = start.parentCommit;
+  await measureProposal(ctx, slot, id, { commit: start.commit, parentCommit: start.parentCommit, baseId: start.baseId, changedLines: made.changedLines, description });
+}
+
+/** Re-opens an experiment that waited for approval when the run stopped, and takes it through the gate again. */
+async function resumeWaitingProposal(ctx: RunContext, slot: SlotState, id: number): Promise<void> {
+  const { request } = ctx.record.approvals.get(id)!;
+  const before = ctx.current(id);
+  await resetTo(slot.worktree, request.commit, ctx.config.files.linked);
+  const reopened: Experiment = { ...before, slot: slot.index, status: 'running', finishedAt: null, error: null, runs: [], metric: null, metrics: {}, logPath: null };
+  await ctx.append({ type: 'experiment-start', at: isoNow(), experiment: reopened });
+  ctx.setPhase(slot, 'committing', { experimentId: id, description: before.description, experimentStartedAt: before.startedAt, metricsSoFar: {} });
+  await measureProposal(ctx, slot, id, { commit: request.commit, parentCommit: request.parentCommit, baseId: request.baseId, changedLines: request.changedLines, description: before.description });
+}
+
+interface CommittedProposal extends GateInput {
+  readonly description: string;
+}
+
+/**
+ * A committed proposal, recorded on experiment `id` (the slot's worktree at its commit), from the approval
+ * gate to the decision: approval, tamper check, measure, carry, decide.
+ */
+async function measureProposal(ctx: RunContext, slot: SlotState, id: number, proposal: CommittedProposal): Promise<void> {
+  const { config, record, tag, projectDir } = ctx;
+  const { parentCommit, description } = proposal;
+  // Approval (config.approval): a proposal that needs it waits here, journaled, until the researcher answers.
+  const approved = await approvalGate(ctx, slot, id, proposal);
+  if (!approved) return;
+  const commit = approved.commit;
 
   // Reward hacking guard: the evaluator and its friends must be exactly as they were at the start.
   const tamperedBefore = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());
@@ -141,7 +170,7 @@ async function runProposed(ctx: RunContext, slot: SlotState, id: number, made: M
   // No kept change is ever dropped: a candidate that started from an older best and still wins is carried
   // onto the best as it is now (a three-way merge) and measured again before the branch moves
   // (docs/ARCHITECTURE.md, "Parallel slots never drop a kept change").
-  let target: Target = start;
+  let target: Target = { commit, parentCommit, baseId: proposal.baseId };
   let carried: CarriedChange | null = null;
   const earlierRuns: ExperimentRunResult[] = [];
   for (let carries = 0; ; carries++) {
@@ -167,7 +196,7 @@ async function runProposed(ctx: RunContext, slot: SlotState, id: number, made: M
     await updateRef(projectDir, carriedRef(tag, id), result.commit);
     await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id, message: `#${id} started from #${target.baseId} and measured ${value}; #${ontoId} was kept meanwhile, so its change is carried onto #${ontoId} and measured again.` });
     earlierRuns.push(...runs);
-    carried = { fromBaseId: previous?.fromBaseId ?? start.baseId, fromParentCommit: parentCommit, proposedCommit: commit, aloneMetric, earlierRuns: [...earlierRuns] };
+    carried = { fromBaseId: previous?.fromBaseId ?? proposal.baseId, fromParentCommit: parentCommit, proposedCommit: commit, aloneMetric, earlierRuns: [...earlierRuns] };
     target = { commit: result.commit, parentCommit: onto.commit, baseId: ontoId };
     await resetTo(slot.worktree, target.commit, config.files.linked);
   }

@@ -71,6 +71,8 @@ export interface RunContext {
   /** Steering notes dropped by other processes into the run's inbox. */
   importInbox(): Promise<void>;
   requestStop(reason: StopReason, message: string, graceful: boolean): void;
+  /** A stop was asked for (graceful or not): what waits (an approval) gives up, what runs may finish. */
+  stopRequested(): boolean;
   /** Decisions that move the branch run one at a time across slots. */
   withDecisionLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Run a command as its own process group, journaled (process-start/end) so orphans can be found. */

@@ -149,7 +149,7 @@ export async function makeProposal(ctx: RunContext, site: ProposalSite, id: numb
     });
   }
   const description = oneLine(proposal.description) || '(no description)';
-  const made = (commit: string | null, changedFiles: readonly string[], rejectedReason: string | null): MadeProposal => ({
+  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null): MadeProposal => ({
     id,
     baseId: base.id,
     parentCommit,
@@ -160,12 +160,13 @@ export async function makeProposal(ctx: RunContext, site: ProposalSite, id: numb
     proposedAt,
     proposalMs,
     changedFiles: [...changedFiles],
+    changedLines,
     transcriptPath,
     rejectedReason,
   });
   const reject = async (reason: string, files: readonly string[] = []) => {
     await resetTo(site.dir, parentCommit, config.files.linked).catch(() => undefined);
-    return made(null, files, reason);
+    return made(null, files, 0, reason);
   };
   if (proposal.rejectedReason) return reject(proposal.rejectedReason);
   // Every proposer's change passes the same guard: editable files only, protected files intact, size cap.
@@ -177,5 +178,5 @@ export async function makeProposal(ctx: RunContext, site: ProposalSite, id: numb
   // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
   await cleanWorktree(site.dir, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
-  return made(commit, check.changedFiles, null);
+  return made(commit, check.changedFiles, check.changedLines, null);
 }

@@ -16,11 +16,12 @@ import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
-import { foldEvent, lastIdOf, type RunRecord } from '../journal/fold.js';
+import { foldEvent, lastIdOf, pendingApprovals, type RunRecord } from '../journal/fold.js';
 import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
 import { proposalWorktree, runPaths } from '../project/paths.js';
 import { auditRun } from '../audit/audit-run.js';
 import { runBaseline, runSetup } from './baseline.js';
+import { approvalEventFromInbox } from './approval.js';
 import { errorMessage, isoNow, type RunContext, type SlotState } from './context.js';
 import { experimentEnv } from './experiment-env.js';
 import { protectedHashesAt, type ProtectedHashes } from './protected-files.js';
@@ -202,7 +203,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
 
   // ------------------------------------------------------------------------------------------------
   // Steering notes: the app calls steer(); `autoresearch steer` from another process drops a file in
-  // the run's inbox, imported before each proposal.
+  // the run's inbox, imported before each proposal. Answers to proposals waiting for approval come the
+  // same way, from the app and the CLI alike (approval-answer.ts), and are imported while they wait.
 
   const inboxDir = path.join(paths.dir, 'inbox');
   const importInbox = async () => {
@@ -210,8 +212,10 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     for (const f of files) {
       const file = path.join(inboxDir, f);
       try {
-        const { note, at } = JSON.parse(await readFile(file, 'utf8')) as { note: string; at?: string };
-        if (typeof note === 'string' && note.trim()) await append({ type: 'steer', at: at ?? isoNow(), note: note.trim() });
+        const parsed = JSON.parse(await readFile(file, 'utf8')) as { note: string; at?: string };
+        const answer = approvalEventFromInbox(parsed, record);
+        if (answer) await append(answer);
+        else if (typeof parsed.note === 'string' && parsed.note.trim()) await append({ type: 'steer', at: parsed.at ?? isoNow(), note: parsed.note.trim() });
       } catch {
         // A half-written note is picked up next time; a corrupt one is dropped below.
       }
@@ -238,7 +242,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       : appendResultsRow(paths.results, ended, config.metric);
     rowIds.add(ended.id);
     await written.catch(() => undefined);
-    if (ended.kind === 'candidate') {
+    // A proposal the researcher rejected is their call, not a failure of the run: the breaker does not count it.
+    if (ended.kind === 'candidate' && ended.approval?.state !== 'reject') {
       if (FAILURE_STATUSES.has(ended.status)) consecutiveFailures += 1;
       else if (ended.status !== 'interrupted') consecutiveFailures = 0;
     }
@@ -335,6 +340,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     finishedHistory,
     importInbox,
     requestStop,
+    stopRequested: () => stopRequest !== null,
     withDecisionLock,
     runProcess,
     sandboxFor,
@@ -344,6 +350,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   // The slots and the proposers working ahead of them.
 
   let nextId = lastIdOf(record) + 1;
+  // Proposals an earlier session left waiting for approval are taken up first, under their own ids.
+  const waitingIds = pendingApprovals(record).map((a) => a.request.id);
 
   const waitWhilePaused = async () => {
     while (resumeGate && !stopRequest) {
@@ -403,6 +411,12 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       // A slot taking a queued proposal counts only what started: the queue never holds more than the limit.
       stopNow: (countReserved) => shouldStop({ ...stopInputs(), candidates: candidateCount + (countReserved ? reservedIds.size : 0) }),
       reserve,
+      takeWaiting: () => {
+        const id = waitingIds.shift();
+        if (id === undefined) return null;
+        reservedIds.add(id);
+        return id;
+      },
       release: (id) => reservedIds.delete(id),
       recover,
     });

@@ -20,6 +20,8 @@ export interface SchedulerInput {
   stopNow(countReserved: boolean): ReturnType<typeof shouldStop>;
   /** The next id for a slot that proposes for itself. */
   reserve(): number;
+  /** A proposal an earlier session left waiting for approval (approval.ts), taken up again first; or null. */
+  takeWaiting(): number | null;
   release(id: number): void;
   /** An experiment failed inside the app (git broke, disk full): record it and put the slot back at the best. */
   recover(slot: SlotState, id: number, err: unknown): Promise<void>;
@@ -35,7 +37,8 @@ async function slotLoop(input: SchedulerInput, slot: SlotState): Promise<void> {
   for (;;) {
     await input.waitWhilePaused();
     if (input.stopping()) return;
-    // Proposals already made run first (a resumed run's queue), then this slot's own or the proposers'.
+    // Proposals already made run first (waiting for approval, a resumed run's queue), then this slot's own or
+    // the proposers'.
     const own = !pipelined && !queue.hasReady();
     const stop = input.stopNow(own);
     if (stop) {
@@ -43,8 +46,9 @@ async function slotLoop(input: SchedulerInput, slot: SlotState): Promise<void> {
       ctx.requestStop(stop.reason, stop.message, true);
       return;
     }
-    if (own) {
-      const id = input.reserve();
+    const waiting = input.takeWaiting();
+    if (own || waiting !== null) {
+      const id = waiting ?? input.reserve();
       try {
         await runCandidate(ctx, slot, id);
       } catch (err) {

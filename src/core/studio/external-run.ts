@@ -106,16 +106,18 @@ export async function watchExternalRun(opts: {
     const running = [...record.experiments.values()].filter((e) => e.status === 'running');
     const slots: LiveSlot[] = (config?.slots ?? [{ env: {} }]).map((slot, index) => {
       const e = running.find((r) => r.slot === index) ?? null;
+      // The journal says when a proposal waits for approval; the finer phases only the owner knows.
+      const waiting = e?.approval?.state === 'waiting';
       return {
         slot: index,
         env: slot.env,
-        phase: e ? (e.kind === 'baseline' || e.commit ? 'running' : 'proposing') : 'idle',
+        phase: e ? (waiting ? 'waiting' : e.kind === 'baseline' || e.commit ? 'running' : 'proposing') : 'idle',
         experimentId: e?.id ?? null,
         description: e ? e.description || null : null,
         experimentStartedAt: e?.startedAt ?? null,
         phaseStartedAt: e?.startedAt ?? null,
         metricsSoFar: {},
-        waitingReason: null,
+        waitingReason: waiting ? `#${e!.id} waits for your approval.` : null,
         where: e?.where ?? executorWhere(slot.executor),
         job: e ? jobOf(e.id) : null,
       };

@@ -34,6 +34,7 @@ import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
 import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
 import { whyNotSignal } from '../loop/run-owner.js';
 import { addSteeringNote } from '../loop/steer-note.js';
+import { answerApproval, ApprovalError, readProposalFiles } from '../loop/approval-answer.js';
 import { startRun, RunStartError } from '../loop/start-run.js';
 import type { LoopEvent, ProposerName, RunHandle } from '../loop/types.js';
 import { testMetricOnText } from '../metric/index.js';
@@ -185,9 +186,17 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         case 'experiment-end':
           push({ type: 'experiment', tag, experiment: ev.experiment });
           break;
-        case 'experiment-proposed': {
+        case 'experiment-proposed':
+        case 'approval-answer': {
           const exp = record().experiments.get(ev.id);
           if (exp) push({ type: 'experiment', tag, experiment: exp });
+          break;
+        }
+        case 'approval-wait': {
+          const exp = record().experiments.get(ev.id);
+          if (exp) push({ type: 'experiment', tag, experiment: exp });
+          // The desktop notification (Electron passes notify); the page shows its own toast from the push.
+          deps.notify?.(`Proposal #${ev.id} waits for your approval`, `${tag}: ${exp?.description ?? ''}`);
           break;
         }
         case 'best':
@@ -515,6 +524,21 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       if (!run) throw fail('No run is live. Start or resume a run to steer it.', 'conflict');
       await run.steer(note);
       return null;
+    },
+    answerApproval: async ({ tag, id, answer, note, files }: { tag: string; id: number; answer: 'approve' | 'edit' | 'reject'; note?: string; files?: { path: string; content: string }[] }) => {
+      const p = requireProject();
+      // The same door as `autoresearch approve`: the run's inbox when it is live (here or in another process), else its journal.
+      const delivered = await answerApproval(p.dir, tag, { id, answer, note: note ?? null, ...(files ? { files } : {}), by: 'app' }).catch((err: unknown) => {
+        throw err instanceof ApprovalError ? fail(err.message, 'conflict') : err;
+      });
+      return { delivered };
+    },
+    readProposalFiles: async ({ tag, id }: { tag: string; id: number }) => {
+      const p = requireProject();
+      const files = await readProposalFiles(p.dir, tag, id).catch((err: unknown) => {
+        throw err instanceof ApprovalError ? fail(err.message, 'not-found') : err;
+      });
+      return { files };
     },
     listRuns: async () => listRuns(),
     getRun: async ({ tag, offset, limit }: { tag: string; offset?: number; limit?: number }) => {

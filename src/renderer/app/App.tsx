@@ -73,14 +73,25 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  // Run notices (API down, worktree repaired, run stopped) surface as toasts wherever the user is.
-  useEffect(
-    () =>
-      subscribeStudioEvents((e) => {
-        if (e.type === 'notice') toast(e.level, e.message);
-      }),
-    [],
-  );
+  // Run notices (API down, worktree repaired, run stopped) surface as toasts wherever the user is, and so
+  // does a proposal that starts waiting for approval (the desktop app also gets a system notification
+  // from main; in a browser, the page's own Notification when the user allowed it).
+  useEffect(() => {
+    const alerted = new Set<string>();
+    return subscribeStudioEvents((e) => {
+      if (e.type === 'notice') toast(e.level, e.message);
+      if (e.type === 'experiment' && e.experiment.status === 'running' && e.experiment.approval?.state === 'waiting') {
+        const key = `${e.tag}/${e.experiment.id}`;
+        if (alerted.has(key)) return;
+        alerted.add(key);
+        const message = `Proposal #${e.experiment.id} waits for your approval: ${e.experiment.description}`;
+        toast('info', message);
+        if (useStudio.getState().app?.host !== 'electron' && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+          new Notification('Autoresearch Studio', { body: message });
+        }
+      }
+    });
+  }, []);
 
   // With a project open and no route chosen yet, setup is the useful first screen.
   useEffect(() => {

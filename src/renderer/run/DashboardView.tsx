@@ -11,6 +11,7 @@ import { Spinner } from '../components/Spinner.js';
 import { GpuBars } from './SlotCard.js';
 import { useRun } from '../history/run-store.js';
 import { useStudio } from '../store/studio.js';
+import { ApprovalQueue } from './ApprovalQueue.js';
 import { LatestExperiments } from './LatestExperiments.js';
 import { RunHeader } from './RunHeader.js';
 import { SlotCard } from './SlotCard.js';
@@ -86,6 +87,7 @@ export function DashboardView(): JSX.Element {
         </div>
       ) : null}
       {summary ? <RunHeader summary={summary} live={live} figures={figures} now={now} /> : null}
+      {detail ? <ApprovalQueue tag={tag} experiments={detail.experiments} live={!!live} /> : null}
       {live ? (
         <div className="slots" data-testid="slots">
           {live.slots.map((s) => (

@@ -25,6 +25,7 @@ const SECTIONS = [
   { id: 'budget', title: 'Budget', prefixes: ['budget'] },
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
+  { id: 'approval', title: 'Approval', prefixes: ['approval'] },
   { id: 'slots', title: 'Slots', prefixes: ['slots'] },
   { id: 'agent', title: 'Agent', prefixes: ['agent'] },
 ] as const;
@@ -138,6 +139,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
   const acceptance = set('acceptance');
   const stop = set('stop');
   const agent = set('agent');
+  const approval = set('approval');
   const setList = (kind: FileList, next: readonly string[]) => setDraft((d) => patch(d, 'files', { [kind]: next }));
 
   const sectionErrors = (prefixes: readonly string[]) => errors.filter((e) => inSection(e.path, prefixes)).length;
@@ -356,6 +358,24 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
           <NumberField path="stop.maxCostUsd" label="Max agent cost" unit="USD" value={draft.stop.maxCostUsd} onChange={(v) => stop({ maxCostUsd: v })} errors={errors} placeholder="no limit" />
           <NumberField path="stop.target" label="Target metric" value={draft.stop.target} onChange={(v) => stop({ target: v })} errors={errors} placeholder="none" hint="Stop when the best reaches it." />
           <NumberField path="stop.maxConsecutiveFailures" label="Failures in a row" value={draft.stop.maxConsecutiveFailures} onChange={(v) => stop({ maxConsecutiveFailures: v })} errors={errors} hint="Crashes, timeouts or rejections before the run stops (circuit breaker)." />
+        </Section>
+
+        <Section id="approval" title="Approval" description="Proposals that wait for you before they run; the other slots keep working meanwhile." errorCount={sectionErrors(['approval'])}>
+          <RadioField
+            path="approval.mode"
+            label="Ask me before running"
+            value={draft.approval.mode}
+            onChange={(v) => approval({ mode: v })}
+            errors={errors}
+            options={[
+              { value: 'off', label: 'Never (run every proposal)' },
+              { value: 'large', label: 'Large proposals' },
+              { value: 'all', label: 'Every proposal' },
+            ]}
+          />
+          {draft.approval.mode === 'large' ? (
+            <NumberField path="approval.overLines" label="Large means over" unit="lines" value={draft.approval.overLines} onChange={(v) => approval({ overLines: v })} errors={errors} hint="Lines added plus lines removed by the proposal." />
+          ) : null}
         </Section>
 
         <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment." errorCount={sectionErrors(['slots'])}>

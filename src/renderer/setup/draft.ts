@@ -5,6 +5,7 @@
 import {
   AcceptanceSchema,
   AgentSchema,
+  ApprovalSchema,
   CONFIG_VERSION,
   StopSchema,
   type FieldError,
@@ -43,6 +44,7 @@ export interface Draft {
   };
   readonly stop: { readonly maxExperiments: string; readonly maxHours: string; readonly maxCostUsd: string; readonly target: string; readonly maxConsecutiveFailures: string };
   readonly slots: readonly { readonly env: string }[];
+  readonly approval: { readonly mode: 'off' | 'large' | 'all'; readonly overLines: string };
   readonly agent: {
     readonly proposer: Proposer;
     readonly model: string;
@@ -76,6 +78,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
   const acceptance = { ...AcceptanceSchema.parse({}), ...(c.acceptance ?? {}) };
   const stop = { ...StopSchema.parse({}), ...(c.stop ?? {}) };
   const agent = { ...AgentSchema.parse({}), ...(c.agent ?? {}) };
+  const approval = { ...ApprovalSchema.parse({}), ...(c.approval ?? {}) };
   const extract = c.metric?.extract ?? { kind: 'line' as const };
   return {
     run: { command: str(c.run?.command), setup: str(c.run?.setup), env: envToText(c.run?.env) },
@@ -115,6 +118,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       maxConsecutiveFailures: str(stop.maxConsecutiveFailures),
     },
     slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => ({ env: envToText(s.env) })),
+    approval: { mode: approval.mode, overLines: str(approval.overLines) },
     agent: {
       proposer: agent.proposer,
       model: agent.model,
@@ -215,6 +219,7 @@ export function fromDraft(d: Draft): DraftConversion {
       maxConsecutiveFailures: num('stop.maxConsecutiveFailures', d.stop.maxConsecutiveFailures),
     },
     slots: d.slots.map((s, i) => ({ env: env(`slots.${i}.env`, s.env) })),
+    approval: { mode: d.approval.mode, overLines: num('approval.overLines', d.approval.overLines) },
     agent: {
       proposer: d.agent.proposer,
       model: d.agent.model,

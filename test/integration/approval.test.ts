@@ -1,0 +1,224 @@
+// Approval of proposals (config.approval): a proposal that needs it waits, journaled, while other slots work;
+// `autoresearch approve` (another process) lists and answers it through the run's inbox or, for a stopped
+// run, its journal; a rejection's note reaches the agent's next prompt; a stop leaves it waiting, and the
+// resumed run takes it up again without running it unapproved.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ProposalContext } from '../../src/core/agent/proposer.js';
+import { buildRunStatePrompt } from '../../src/core/agent/claude/prompt.js';
+import { readJournalEvents, readRunRecord } from '../../src/core/journal/read.js';
+import { needsApproval } from '../../src/core/loop/approval.js';
+import { startRun } from '../../src/core/loop/start-run.js';
+import type { RunHandle } from '../../src/core/loop/types.js';
+import { runPaths } from '../../src/core/project/paths.js';
+import { ApprovalSchema } from '../../src/shared/config.js';
+import type { JournalEvent } from '../../src/shared/journal.js';
+import { buildCli, runCli } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/processes.js';
+import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
+import { scriptedProposer, setConst, type Step } from '../helpers/scripted-proposer.js';
+
+beforeAll(buildCli);
+const handles: RunHandle[] = [];
+afterEach(async () => {
+  for (const h of handles.splice(0)) await h.stop().catch(() => undefined);
+  cleanupTempDirs();
+});
+
+/** A change of `n` added comment lines plus a learning rate: large enough to need approval under `large`. */
+const bigChange = (value: string, n: number): Step => async (ctx) => {
+  const step = await setConst('LEARNING_RATE', value)(ctx);
+  const text = await ctx.workspace.readFile('train.mjs');
+  await ctx.workspace.writeFile('train.mjs', text + Array.from({ length: n }, (_, i) => `// note ${i}\n`).join(''));
+  return { ...step, description: `${step.description} with ${n} notes` };
+};
+
+function start(dir: string, steps: Step[], opts: { tag: string; maxExperiments?: number; fallback?: Step } = { tag: 'a' }) {
+  const proposer = scriptedProposer(steps, opts.fallback);
+  return startRun({
+    projectDir: dir,
+    tag: opts.tag,
+    ...(opts.maxExperiments ? { maxExperiments: opts.maxExperiments } : {}),
+    deps: { env: process.env, nodePath: process.execPath, appVersion: 'test', createProposer: async () => proposer },
+  }).then((h) => {
+    handles.push(h);
+    return { handle: h, proposer };
+  });
+}
+
+const journal = (dir: string, tag: string): JournalEvent[] =>
+  readFileSync(runPaths(dir, tag).journal, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as JournalEvent);
+
+const waitingIds = (h: RunHandle) => [...h.record().approvals.values()].filter((a) => !a.answer && h.record().experiments.get(a.request.id)?.status === 'running').map((a) => a.request.id);
+
+describe('approval: large', () => {
+  it('holds only the proposals over the line threshold, while the other slot keeps working', async () => {
+    expect(needsApproval(ApprovalSchema.parse({ mode: 'large', overLines: 3 }), 3)).toBeNull();
+    expect(needsApproval(ApprovalSchema.parse({ mode: 'large', overLines: 3 }), 4)).toMatch(/changes 4 lines, over 3/);
+    expect(needsApproval(ApprovalSchema.parse({ mode: 'off' }), 10_000)).toBeNull();
+    expect(needsApproval(ApprovalSchema.parse({ mode: 'all' }), 1)).toMatch(/every proposal/);
+
+    const { dir } = scoredProject({ approval: { mode: 'large', overLines: 3 }, slots: [{ env: {} }, { env: {} }], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    const small = (v: string) => setConst('LEARNING_RATE', v);
+    // The other slot goes on proposing distinct small changes for as long as the test takes (a repeated one
+    // would be an empty diff, rejected, and enough of those in a row would trip the failure breaker).
+    let n = 0;
+    const distinct: Step = async (ctx) => setConst('HIDDEN', String(33 + (n++ % 50)))(ctx);
+    const { handle } = await start(dir, [bigChange('0.04', 6), small('0.02'), small('0.03'), small('0.05')], { tag: 'a', fallback: distinct });
+    expect(await waitUntil(() => waitingIds(handle).length === 1, 60_000)).toBe(true);
+    const [waiting] = waitingIds(handle);
+    const request = handle.record().approvals.get(waiting!)!.request;
+    expect(request.changedLines).toBe(8);
+    expect(request.reason).toMatch(/changes 8 lines, over 3/);
+    // The other slot measures its small proposals meanwhile; none of them waits.
+    expect(await waitUntil(() => [...handle.record().experiments.values()].filter((e) => e.kind === 'candidate' && e.status !== 'running').length >= 2, 60_000)).toBe(true);
+    expect(handle.record().experiments.get(waiting!)!.status).toBe('running');
+    expect([...handle.record().approvals.keys()]).toEqual([waiting]);
+
+    const listed = await runCli(['approve', dir, '--tag', 'a']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`#${waiting}\\s+LEARNING_RATE → 0\\.04 with 6 notes`));
+    expect(listed.stdout).toMatch(/train\.mjs; 8 lines changed; waits because it changes 8 lines, over 3/);
+
+    const approved = await runCli(['approve', dir, '--tag', 'a', '--approve', String(waiting)]);
+    expect(approved.stderr).toBe('');
+    expect(approved.stdout).toBe(`Approved #${waiting}; it runs now.\n`);
+    expect(await waitUntil(() => handle.record().experiments.get(waiting!)!.status !== 'running', 60_000)).toBe(true);
+    const ran = handle.record().experiments.get(waiting!)!;
+    expect(['keep', 'discard']).toContain(ran.status);
+    expect(ran.runs.length).toBeGreaterThan(0);
+    expect(ran.approval).toMatchObject({ state: 'approve', by: 'terminal', proposedCommit: request.commit });
+    await handle.stop();
+  }, 180_000);
+});
+
+describe('approval: all, answered from a terminal', () => {
+  it('approves one, runs an edit of another, rejects a third with a note the next prompt shows', async () => {
+    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    const { handle, proposer } = await start(dir, [setConst('LEARNING_RATE', '0.02'), setConst('LEARNING_RATE', '0.03'), setConst('LEARNING_RATE', '0.5'), setConst('LEARNING_RATE', '0.04')], { tag: 'b' });
+    const answer = async (...args: string[]) => runCli(['approve', dir, '--tag', 'b', ...args]);
+    const seen = new Set<number>();
+    const nextWaiting = async () => {
+      const fresh = () => waitingIds(handle).filter((i) => !seen.has(i));
+      expect(await waitUntil(() => fresh().length === 1, 60_000)).toBe(true);
+      const id = fresh()[0]!;
+      seen.add(id);
+      return id;
+    };
+
+    const first = await nextWaiting();
+    expect((await answer('--approve', String(first))).code).toBe(0);
+
+    const second = await nextWaiting();
+    const shown = await answer('--show', String(second));
+    expect(shown.stderr).toBe("");
+    expect(shown.stdout).toMatch(/^\+const LEARNING_RATE = 0\.03;$/m);
+    const edit = await answer('--edit', String(second));
+    expect(edit.code).toBe(0);
+    const editFile = path.join(runPaths(dir, 'b').dir, 'edits', String(second), 'train.mjs');
+    expect(edit.stdout).toContain(editFile);
+    writeFileSync(editFile, readFileSync(editFile, 'utf8').replace('const LEARNING_RATE = 0.03;', 'const LEARNING_RATE = 0.07;'));
+    const editApproved = await answer('--approve', String(second));
+    expect(editApproved.stdout).toBe(`Approved #${second} with your edit of train.mjs; it runs now.\n`);
+
+    const third = await nextWaiting();
+    const rejected = await answer('--reject', String(third), '--note', 'a learning rate of 0.5 diverges; stay below 0.1');
+    expect(rejected.stdout).toBe(`Rejected #${third}. The agent sees your note in its next prompt.\n`);
+
+    // The fourth proposal's context carries the note, and the prompt the claude proposer sends shows it.
+    const fourth = await nextWaiting();
+    const ctx = proposer.contexts[3] as ProposalContext;
+    expect(ctx.steering.join('\n')).toContain('a learning rate of 0.5 diverges; stay below 0.1');
+    expect(buildRunStatePrompt(ctx)).toMatch(/Steering notes from the researcher[\s\S]*rejected #\d+ \("LEARNING_RATE → 0\.5"\): a learning rate of 0\.5 diverges; stay below 0\.1/);
+
+    // Errors are one line each, and say what to do.
+    const again = await answer('--approve', String(first));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(new RegExp(`^autoresearch approve: #${first} was already answered \\(approve, from the terminal at [^)]+\\)\\.\\n$`));
+    const unknown = await answer('--reject', '99');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(`autoresearch approve: #99 is not a proposal waiting for approval in run b. Waiting: #${fourth}. List them with \`autoresearch approve --tag b\`.\n`);
+    const noRun = await runCli(['approve', dir, '--tag', 'nope']);
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toMatch(/^autoresearch approve: There is no run "nope" in .*\n$/);
+    await handle.stop();
+
+    const rec = await readRunRecord(dir, 'b');
+    const answers = journal(dir, 'b').filter((e) => e.type === 'approval-answer');
+    expect(answers.map((e) => [e.id, e.answer])).toEqual([
+      [first, 'approve'],
+      [second, 'edit'],
+      [third, 'reject'],
+    ]);
+    expect(['keep', 'discard']).toContain(rec.experiments.get(first)!.status);
+    // The edit is the commit that ran; the proposal stays recorded beside it.
+    const edited = rec.experiments.get(second)!;
+    expect(['keep', 'discard']).toContain(edited.status);
+    expect(git(dir, 'show', `${edited.commit}:train.mjs`)).toContain('const LEARNING_RATE = 0.07;');
+    expect(git(dir, 'show', `${edited.approval!.proposedCommit}:train.mjs`)).toContain('const LEARNING_RATE = 0.03;');
+    expect(git(dir, 'rev-parse', `${edited.commit}^`).trim()).toBe(edited.parentCommit);
+    const no = rec.experiments.get(third)!;
+    expect(no.status).toBe('rejected');
+    expect(no.runs).toEqual([]);
+    expect(no.error).toBe('Rejected by the researcher: a learning rate of 0.5 diverges; stay below 0.1');
+    // The stop left the fourth waiting, not lost and not run.
+    expect(rec.experiments.get(fourth)!.status).toBe('interrupted');
+    expect(rec.experiments.get(fourth)!.runs).toEqual([]);
+  }, 240_000);
+
+  it('refuses an edit of a file that is not editable, in one line', async () => {
+    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    const { handle } = await start(dir, [setConst('LEARNING_RATE', '0.02')], { tag: 'c' });
+    expect(await waitUntil(() => waitingIds(handle).length === 1, 60_000)).toBe(true);
+    const id = waitingIds(handle)[0]!;
+    const { answerApproval } = await import('../../src/core/loop/approval-answer.js');
+    await expect(answerApproval(dir, 'c', { id, answer: 'edit', files: [{ path: 'prepare.mjs', content: 'x' }], by: 'app' })).rejects.toThrow(
+      /^prepare\.mjs is not one of the editable files \(train\.mjs\); an edit may only change those\.$/,
+    );
+    await expect(answerApproval(dir, 'c', { id, answer: 'edit', files: [{ path: '../x', content: 'x' }], by: 'app' })).rejects.toThrow(/not a path inside the project/);
+    await handle.stop();
+  }, 120_000);
+});
+
+describe('a restart while a proposal waits', () => {
+  it('keeps it waiting, takes an answer given meanwhile, and never runs it unapproved', async () => {
+    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    const first = await start(dir, [setConst('LEARNING_RATE', '0.02')], { tag: 'r' });
+    expect(await waitUntil(() => waitingIds(first.handle).length === 1, 60_000)).toBe(true);
+    const id = waitingIds(first.handle)[0]!;
+    await first.handle.stop();
+
+    // Stopped: still listed, and never measured.
+    const listed = await runCli(['approve', dir, '--tag', 'r']);
+    expect(listed.stdout).toMatch(/Waiting for approval in run r \(stopped: answers apply when it resumes\):/);
+    expect(listed.stdout).toMatch(new RegExp(`#${id}\\s+LEARNING_RATE → 0\\.02`));
+
+    // Resumed: the same proposal waits again (no new proposal is asked for), still unmeasured.
+    const second = await start(dir, [], { tag: 'r' });
+    expect(await waitUntil(() => waitingIds(second.handle).includes(id), 60_000)).toBe(true);
+    expect(second.proposer.contexts).toHaveLength(0);
+    expect(second.handle.live().slots[0]).toMatchObject({ phase: 'waiting', experimentId: id });
+    expect(second.handle.record().experiments.get(id)!.runs).toEqual([]);
+    await second.handle.stop();
+
+    // Answered while stopped: straight into the journal; the next resume runs it.
+    const approved = await runCli(['approve', dir, '--tag', 'r', '--approve', String(id)]);
+    expect(approved.stdout).toBe(`Approved #${id}; it runs when the run resumes.\n`);
+    const third = await start(dir, [], { tag: 'r', maxExperiments: 1 });
+    await third.handle.done;
+    const rec = await readRunRecord(dir, 'r');
+    expect(['keep', 'discard']).toContain(rec.experiments.get(id)!.status);
+    expect(rec.experiments.get(id)!.runs.length).toBeGreaterThan(0);
+    const { events } = await readJournalEvents(runPaths(dir, 'r').journal);
+    expect(events.filter((e) => e.type === 'approval-wait')).toHaveLength(1);
+    // Measured only after the answer.
+    const answeredAt = events.findIndex((e) => e.type === 'approval-answer');
+    const firstRun = events.findIndex((e) => e.type === 'process-start' && e.id === id);
+    expect(answeredAt).toBeGreaterThan(0);
+    expect(firstRun).toBeGreaterThan(answeredAt);
+  }, 240_000);
+});

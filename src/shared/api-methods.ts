@@ -15,6 +15,7 @@ const METHODS = {
   validateConfig: true,
   saveConfig: true,
   testMetric: true,
+  testSlot: true,
   listFiles: true,
   readProgram: true,
   saveProgram: true,

@@ -4,7 +4,7 @@
 // main and the WebSocket server validate what the (untrusted) renderer sends.
 import { z } from 'zod';
 import type { FieldError, ProjectConfig, ProjectConfigInput } from './config.js';
-import { MetricSchema } from './config.js';
+import { MetricSchema, SlotSchema } from './config.js';
 import type { Experiment, RunCounts } from './experiment.js';
 import type { AuditEvent, StopReason } from './journal.js';
 
@@ -194,6 +194,13 @@ export interface FileEntry {
   readonly size: number | null;
 }
 
+/** What a slot's "Test" ran and answered; ok false: the error, saying what to fix. */
+export interface SlotTestResult {
+  readonly ok: boolean;
+  readonly command: string;
+  readonly output: string;
+}
+
 export interface MetricTestResult {
   readonly value: number | null;
   /** Every `name: value` / `METRIC name=value` number found (for secondary metrics). */
@@ -282,6 +289,11 @@ export const apiSchemas = {
       text: z.string().max(10_000_000).optional(),
     })
     .strict(),
+  /**
+   * The setup form's "Test" of a slot: a harmless command run where the slot's experiments would run
+   * (`nvidia-smi -L` here or over SSH, `sinfo` for a Slurm slot), with the slot's settings as typed (unsaved).
+   */
+  testSlot: z.object({ slot: SlotSchema }).strict(),
   listFiles: z.object({}).strict(),
   readProgram: z.object({}).strict(),
   saveProgram: z.object({ text: z.string().max(2_000_000) }).strict(),
@@ -362,6 +374,7 @@ export interface ApiResults {
   validateConfig: { readonly ok: boolean; readonly errors: readonly FieldError[] };
   saveConfig: SaveResult;
   testMetric: MetricTestResult;
+  testSlot: SlotTestResult;
   listFiles: { readonly files: readonly FileEntry[] };
   readProgram: { readonly text: string; readonly exists: boolean; readonly editable: readonly string[] };
   saveProgram: null;

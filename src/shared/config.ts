@@ -66,20 +66,39 @@ export const MetricSchema = z.object({
 });
 export type MetricConfig = z.infer<typeof MetricSchema>;
 
+/** A Slurm partition, account or QOS name (sbatch takes a comma-separated list of partitions). */
+const slurmName = (what: string, example: string) =>
+  z
+    .string()
+    .min(1, `Leave the ${what} empty for the cluster's default, or name one, e.g. ${example}`)
+    .regex(/^[A-Za-z0-9_.,:+-]+$/, `A Slurm ${what} name has no spaces or special characters, e.g. ${example}`)
+    .optional();
+
+/** sbatch options the executor sets itself: one given again would break how the job is followed. */
+const RESERVED_SBATCH = ['--output', '-o', '--error', '-e', '--chdir', '-D', '--export', '--parsable', '--wrap', '--array', '-a', '--job-name', '-J'];
+
+const sbatchOption = z
+  .string()
+  .regex(/^--?[A-Za-z]/, 'Write each extra option as an sbatch option, one per line, e.g. --mem=32G')
+  .superRefine((o, ctx) => {
+    const name = o.split('=')[0]!;
+    if (RESERVED_SBATCH.includes(name)) ctx.addIssue({ code: 'custom', message: `${name} is set by the app (it follows the job's output and working folder); remove it` });
+  });
+
 /** Where a slot's experiments run: this machine, a Slurm job per experiment, or a host reached by SSH. */
 export const ExecutorConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local') }),
   z.object({
     kind: z.literal('slurm'),
     /** sbatch options; absent ones are left to the cluster's defaults. */
-    partition: z.string().min(1).optional(),
-    account: z.string().min(1).optional(),
-    qos: z.string().min(1).optional(),
-    constraint: z.string().min(1).optional(),
+    partition: slurmName('partition', 'gpu'),
+    account: slurmName('account', 'my-lab'),
+    qos: slurmName('QOS', 'normal'),
+    constraint: z.string().trim().min(1, 'Leave the constraint empty or write one, e.g. a100').optional(),
     /** --gres=gpu:N; 0 asks for no GPU. */
-    gpus: z.number().int().nonnegative().default(0),
+    gpus: z.number('GPUs must be a whole number, e.g. 1 (0 for none)').int('GPUs must be a whole number, e.g. 1 (0 for none)').nonnegative('GPUs cannot be negative; 0 asks for none').max(64, 'At most 64 GPUs per job').default(0),
     /** More sbatch options, one per item (e.g. "--mem=32G"). */
-    extraArgs: z.array(z.string().min(1)).default([]),
+    extraArgs: z.array(sbatchOption).default([]),
   }),
   z.object({
     kind: z.literal('ssh'),
@@ -107,6 +126,7 @@ export const ExecutorConfigSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type ExecutorConfig = z.infer<typeof ExecutorConfigSchema>;
+export type ExecutorConfigInput = z.input<typeof ExecutorConfigSchema>;
 
 /** Where a slot's experiments run, as Experiment.where says it before a job exists: "local", "ssh:<host>[:port]", "slurm[:partition]". */
 export function executorWhere(settings: ExecutorConfig | undefined): string {

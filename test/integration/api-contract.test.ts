@@ -157,6 +157,19 @@ describe('Api contract: engine behind IPC dispatch and behind the WebSocket', ()
     expect(files.result.files).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'train.mjs', tracked: true })]));
   });
 
+  it('tests a slot through its executor, with the settings as typed', async () => {
+    // This engine's environment names no Slurm cluster: sinfo answers with its error (or is missing), never a throw.
+    const slurm = (await both('testSlot', { slot: { env: {}, executor: { kind: 'slurm', partition: 'gpu' } } })) as { ok: true; result: any };
+    expect(slurm.result).toMatchObject({ ok: false, command: 'sinfo --partition=gpu', output: expect.stringMatching(/^(sinfo failed: |sinfo was not found)/) });
+    const local = (await both('testSlot', { slot: { env: {} } })) as { ok: true; result: any };
+    expect(local.result.command).toBe('nvidia-smi -L');
+    expect(local.result.output).toMatch(local.result.ok ? /GPU \d+:/ : /nvidia-smi/);
+    const bad = await both('testSlot', { slot: { executor: { kind: 'slurm', gpus: -1, extraArgs: ['--wrap=x'] } } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-args' } });
+    expect(JSON.stringify(bad)).toContain('GPUs cannot be negative');
+    expect(JSON.stringify(bad)).toContain('--wrap is set by the app');
+  });
+
   it('reads and saves program.md', async () => {
     const before = (await both('readProgram', {})) as { ok: true; result: any };
     expect(before.result).toMatchObject({ exists: true, editable: ['train.mjs'] });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveRun, ProjectInfo } from '../../src/shared/api.js';
 import { parseConfig, type ProjectConfig } from '../../src/shared/config.js';
-import { errorsAt, fromDraft, mergeErrors, patch, toDraft } from '../../src/renderer/setup/draft.js';
+import { emptySlot, errorsAt, fromDraft, mergeErrors, patch, toDraft } from '../../src/renderer/setup/draft.js';
 import { isGlob, matchesAny } from '../../src/renderer/setup/glob.js';
 import { mentionedFiles, mentionedForEditing, notEditable } from '../../src/renderer/program/mentions.js';
 import { runControls } from '../../src/renderer/app/run-readiness.js';
@@ -26,6 +26,49 @@ describe('setup draft', () => {
     expect(errors).toEqual([]);
     const reparsed = parseConfig(back);
     expect(reparsed.ok && reparsed.config).toEqual(config);
+  });
+
+  it('round-trips Slurm and SSH slots, and saves a local slot without an executor', async () => {
+    const base = await demoConfig();
+    const input = {
+      ...base,
+      slots: [
+        { env: { A: '1' } },
+        { env: {}, executor: { kind: 'slurm', partition: 'gpu', account: 'lab', qos: 'normal', constraint: 'a100', gpus: 2, extraArgs: ['--mem=32G', '--cpus-per-task=8'] } },
+        { env: {}, executor: { kind: 'ssh', host: 'me@box', port: 2222, remoteDir: '/srv/ar', linked: { data: '/scratch/data' }, options: ['StrictHostKeyChecking=accept-new'] } },
+      ],
+    };
+    const parsed = parseConfig(input);
+    expect(parsed.ok).toBe(true);
+    const config = (parsed as { config: ProjectConfig }).config;
+    const d = toDraft(config);
+    expect(d.slots.map((s) => s.kind)).toEqual(['local', 'slurm', 'ssh']);
+    expect(d.slots[1]!.slurm).toEqual({ partition: 'gpu', account: 'lab', qos: 'normal', constraint: 'a100', gpus: '2', extraArgs: '--mem=32G\n--cpus-per-task=8' });
+    const { config: back, errors } = fromDraft(d);
+    expect(errors).toEqual([]);
+    const reparsed = parseConfig(back);
+    expect(reparsed.ok && reparsed.config.slots).toEqual(config.slots);
+    expect((back as { slots: object[] }).slots[0]).toEqual({ env: { A: '1' } });
+    // Switching a slot to Slurm and back keeps what was typed, and saves only the chosen kind.
+    const switched = { ...d, slots: d.slots.map((s, i) => (i === 1 ? { ...s, kind: 'local' as const } : s)) };
+    expect((fromDraft(switched).config as { slots: object[] }).slots[1]).toEqual({ env: {} });
+    expect(switched.slots[1]!.slurm.partition).toBe('gpu');
+  });
+
+  it('says clearly what is wrong with a Slurm slot', async () => {
+    const base = await demoConfig();
+    const d = toDraft(base);
+    const slot = { ...d.slots[0]!, kind: 'slurm' as const, slurm: { ...d.slots[0]!.slurm, partition: 'gpu nodes', gpus: 'two', extraArgs: '--mem=8G\nmem 8G\n--output=x.log' } };
+    const { config, errors } = fromDraft({ ...d, slots: [slot] });
+    expect(errors).toEqual([{ path: 'slots.0.executor.gpus', message: '"two" is not a number' }]);
+    const parsed = parseConfig(config);
+    expect(parsed.ok).toBe(false);
+    const messages = Object.fromEntries((parsed as { errors: readonly { path: string; message: string }[] }).errors.map((e) => [e.path, e.message]));
+    expect(messages['slots.0.executor.partition']).toBe('A Slurm partition name has no spaces or special characters, e.g. gpu');
+    expect(messages['slots.0.executor.extraArgs.1']).toBe('Write each extra option as an sbatch option, one per line, e.g. --mem=32G');
+    expect(messages['slots.0.executor.extraArgs.2']).toBe("--output is set by the app (it follows the job's output and working folder); remove it");
+    const negative = parseConfig({ ...base, slots: [{ executor: { kind: 'slurm', gpus: -1 } }] });
+    expect(!negative.ok && negative.errors).toEqual([{ path: 'slots.0.executor.gpus', message: 'GPUs cannot be negative; 0 asks for none' }]);
   });
 
   it('keeps the approval setting: its mode and the line threshold of "large"', () => {
@@ -48,7 +91,8 @@ describe('setup draft', () => {
     expect(d.acceptance.baselineRuns).toBe('3');
     expect(d.stop.maxConsecutiveFailures).toBe('8');
     expect(d.agent.proposer).toBe('mutation');
-    expect(d.slots).toEqual([{ env: '' }]);
+    expect(d.slots).toEqual([emptySlot()]);
+    expect(d.slots[0]!.kind).toBe('local');
     expect(d.budget.timeoutSeconds).toBe('');
     const r = parseConfig(fromDraft(d).config);
     expect(r.ok).toBe(true);

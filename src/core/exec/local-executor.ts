@@ -2,7 +2,8 @@
 // (exec/run-command.ts), with the cgroup scope and the sweep of escaped processes around it.
 import { prepareWorktree } from '../loop/worktrees.js';
 import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from './cgroup-scope.js';
-import type { Executor, ExecutorJob, JobRef } from './executor.js';
+import { execFile } from 'node:child_process';
+import type { Executor, ExecutorJob, JobRef, ProbeResult } from './executor.js';
 import { killOrphans } from './kill-orphans.js';
 import { runCommand, type RunCommandResult } from './run-command.js';
 import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from './sweep-escaped.js';
@@ -13,6 +14,19 @@ export interface LocalExecutorOptions {
   readonly linked: readonly string[];
   /** The app's environment (systemd's user bus is found through it). */
   readonly env: NodeJS.ProcessEnv;
+}
+
+/** `nvidia-smi -L` on this machine: the GPUs a local slot can be given. */
+function probeGpus(env: NodeJS.ProcessEnv): Promise<ProbeResult> {
+  const command = 'nvidia-smi -L';
+  return new Promise((resolve) => {
+    execFile('nvidia-smi', ['-L'], { env, timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
+        resolve({ ok: false, command, output: 'nvidia-smi was not found on this machine: no NVIDIA driver is installed, so a local slot runs its experiments without a GPU.' });
+      } else if (err) resolve({ ok: false, command, output: `nvidia-smi failed: ${(stderr || stdout || err.message).trim()}` });
+      else resolve({ ok: true, command, output: stdout.trim() || 'nvidia-smi lists no GPU.' });
+    });
+  });
 }
 
 export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
@@ -55,5 +69,6 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
       const { killed } = await killOrphans({ pgids: local.map((r) => r.pgid), marker: { key: 'AUTORESEARCH_RUN_DIR', value: runDir }, graceMs: 5000 });
       return { reattached: [], killed };
     },
+    probe: () => probeGpus(opts.env),
   };
 }

@@ -16,10 +16,11 @@ import {
   type RunSummary,
   type StudioEventBody,
 } from '../../shared/api.js';
-import { describeConfigErrors, parseConfig } from '../../shared/config.js';
+import { describeConfigErrors, parseConfig, type ProjectConfig, type SlotConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { experimentChange, formatChange, formatMetric } from '../../shared/wording.js';
 import { apiBaseUrl } from '../agent/claude/base-url.js';
+import { executorFor } from '../exec/executor-for-slot.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { createProposer, ProposerSetupError } from '../agent/create-proposer.js';
 import { diffCommits, diffNumstat } from '../git/diff.js';
@@ -401,6 +402,18 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         sample = await readTail(found, 1024 * 1024).catch(() => '');
       }
       return testMetricOnText(metric, sample);
+    },
+    testSlot: async ({ slot }: { slot: SlotConfig }) => {
+      const p = requireProject();
+      // Executors read only the linked inputs from the project's config; an unsaved project has none yet.
+      const config = p.config ?? ({ files: { linked: [] }, slots: [] } as unknown as ProjectConfig);
+      try {
+        const executor = executorFor(slot.executor, { projectDir: p.dir, config, env }, 0);
+        if (!executor.probe) return { ok: false, command: '', output: `A ${executor.kind} slot cannot be tested from here.` };
+        return await executor.probe();
+      } catch (err) {
+        return { ok: false, command: '', output: (err as Error).message };
+      }
     },
     listFiles: async () => {
       const p = requireProject();

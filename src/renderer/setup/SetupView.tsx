@@ -11,9 +11,10 @@ import { hasMod, MOD } from '../components/KeyboardShortcuts.js';
 import { toast } from '../components/Toast.js';
 import { useStudio } from '../store/studio.js';
 import { ApiKeyBox } from './ApiKeyBox.js';
-import { fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
+import { emptySlot, fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
 import { FilePicker, type FileList } from './FilePicker.js';
 import { MetricTest } from './MetricTest.js';
+import { SlotFields } from './SlotFields.js';
 import { NumberField, RadioField, Section, SelectField, TextAreaField, TextField } from './fields.js';
 import { describeAcceptanceCost, describeAcceptanceRule } from '../../shared/acceptance-text.js';
 import './setup.css';
@@ -147,6 +148,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
   const budgetSeconds = Number(draft.budget.seconds);
   const runLive = live !== null && live.state !== 'stopped';
   const metricConfig = (conversion.config as { metric: unknown }).metric;
+  const slotConfigs = (conversion.config as { slots: readonly unknown[] }).slots;
 
   return (
     <div className="setup" data-testid="setup-view">
@@ -378,29 +380,24 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
           ) : null}
         </Section>
 
-        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment." errorCount={sectionErrors(['slots'])}>
+        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment, on this machine, a Slurm cluster or an SSH host." errorCount={sectionErrors(['slots'])}>
           {draft.slots.map((slot, i) => (
-            <div key={i} className="slot-row">
-              <TextAreaField
-                path={`slots.${i}.env`}
-                label={`Slot ${i + 1}`}
-                value={slot.env}
-                onChange={(v) => setDraft((d) => ({ ...d, slots: d.slots.map((s, j) => (j === i ? { env: v } : s)) }))}
-                errors={errors}
-                placeholder="CUDA_VISIBLE_DEVICES=0"
-                rows={1}
-              />
-              <Button size="small" variant="ghost" onClick={() => setDraft((d) => ({ ...d, slots: d.slots.filter((_, j) => j !== i) }))} disabledReason={draft.slots.length <= 1 ? 'At least one slot is needed' : null} aria-label={`Remove slot ${i + 1}`}>
-                Remove
-              </Button>
-            </div>
+            <SlotFields
+              key={i}
+              index={i}
+              slot={slot}
+              config={slotConfigs[i]}
+              errors={errors}
+              onChange={(next) => setDraft((d) => ({ ...d, slots: d.slots.map((s, j) => (j === i ? next : s)) }))}
+              onRemove={draft.slots.length > 1 ? () => setDraft((d) => ({ ...d, slots: d.slots.filter((_, j) => j !== i) })) : null}
+            />
           ))}
           <div className="row" style={{ paddingLeft: 'calc(var(--label-width) + 10px)' }}>
-            <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: [...d.slots, { env: '' }] }))} data-testid="slot-add">
+            <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: [...d.slots, emptySlot()] }))} data-testid="slot-add">
               Add a slot
             </Button>
             {gpus.length > 1 ? (
-              <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: gpus.map((g) => ({ env: `CUDA_VISIBLE_DEVICES=${g.index}` })) }))}>
+              <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: gpus.map((g) => emptySlot(`CUDA_VISIBLE_DEVICES=${g.index}`)) }))}>
                 One slot per GPU ({gpus.length})
               </Button>
             ) : null}

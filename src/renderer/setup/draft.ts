@@ -8,6 +8,7 @@ import {
   ApprovalSchema,
   CONFIG_VERSION,
   StopSchema,
+  type ExecutorConfigInput,
   type FieldError,
   type Price,
   type ProjectConfig,
@@ -43,7 +44,7 @@ export interface Draft {
     readonly guardTimeoutSeconds: string;
   };
   readonly stop: { readonly maxExperiments: string; readonly maxHours: string; readonly maxCostUsd: string; readonly target: string; readonly maxConsecutiveFailures: string };
-  readonly slots: readonly { readonly env: string }[];
+  readonly slots: readonly SlotDraft[];
   readonly approval: { readonly mode: 'off' | 'large' | 'all'; readonly overLines: string };
   readonly agent: {
     readonly proposer: Proposer;
@@ -61,6 +62,21 @@ export interface Draft {
   };
   /** The per-experiment log cap, in MiB. */
   readonly logMaxMb: string;
+}
+
+export type ExecutorKind = 'local' | 'slurm' | 'ssh';
+
+/**
+ * One slot: its environment and where its experiments run. The fields of every executor kind are kept, so
+ * switching the kind back and forth loses nothing typed; only the chosen kind's are saved.
+ */
+export interface SlotDraft {
+  readonly env: string;
+  readonly kind: ExecutorKind;
+  /** Lists are one item per line; GPUs as typed. */
+  readonly slurm: { readonly partition: string; readonly account: string; readonly qos: string; readonly constraint: string; readonly gpus: string; readonly extraArgs: string };
+  /** linked: NAME=/remote/path lines. */
+  readonly ssh: { readonly host: string; readonly port: string; readonly remoteDir: string; readonly linked: string; readonly options: string };
 }
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -117,7 +133,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       target: str(stop.target),
       maxConsecutiveFailures: str(stop.maxConsecutiveFailures),
     },
-    slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => ({ env: envToText(s.env) })),
+    slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => slotToDraft(s)),
     approval: { mode: approval.mode, overLines: str(approval.overLines) },
     agent: {
       proposer: agent.proposer,
@@ -135,6 +151,34 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
     logMaxMb: str(Math.round(((c.logMaxBytes ?? 50 * MIB) / MIB) * 100) / 100),
   };
 }
+
+/** A slot as the form edits it. */
+export function slotToDraft(s: { readonly env?: Readonly<Record<string, string>>; readonly executor?: ExecutorConfigInput | undefined }): SlotDraft {
+  const e = s.executor;
+  const slurm = e?.kind === 'slurm' ? e : null;
+  const ssh = e?.kind === 'ssh' ? e : null;
+  return {
+    env: envToText(s.env),
+    kind: e?.kind ?? 'local',
+    slurm: {
+      partition: str(slurm?.partition),
+      account: str(slurm?.account),
+      qos: str(slurm?.qos),
+      constraint: str(slurm?.constraint),
+      gpus: str(slurm?.gpus ?? 0),
+      extraArgs: (slurm?.extraArgs ?? []).join('\n'),
+    },
+    ssh: {
+      host: str(ssh?.host),
+      port: str(ssh?.port),
+      remoteDir: str(ssh?.remoteDir),
+      linked: envToText(ssh?.linked),
+      options: (ssh?.options ?? []).join('\n'),
+    },
+  };
+}
+
+export const emptySlot = (env = ''): SlotDraft => ({ ...slotToDraft({}), env });
 
 export interface DraftConversion {
   /** What to validate and save. */
@@ -180,6 +224,11 @@ export function fromDraft(d: Draft): DraftConversion {
       .map((s) => s.trim())
       .filter(Boolean);
   const nullableText = (s: string) => (s.trim() === '' ? null : s.trim());
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
 
   const m = d.metric;
   const extract =
@@ -218,7 +267,7 @@ export function fromDraft(d: Draft): DraftConversion {
       target: num('stop.target', d.stop.target, { nullable: true }),
       maxConsecutiveFailures: num('stop.maxConsecutiveFailures', d.stop.maxConsecutiveFailures),
     },
-    slots: d.slots.map((s, i) => ({ env: env(`slots.${i}.env`, s.env) })),
+    slots: d.slots.map((s, i) => slotFromDraft(s, i, { env, num, lines, error: (path, message) => void errors.push({ path, message }) })),
     approval: { mode: d.approval.mode, overLines: num('approval.overLines', d.approval.overLines) },
     agent: {
       proposer: d.agent.proposer,
@@ -236,6 +285,39 @@ export function fromDraft(d: Draft): DraftConversion {
     logMaxBytes: typeof logMb === 'number' ? Math.round(logMb * MIB) : logMb,
   };
   return { config, errors };
+}
+
+interface SlotHelpers {
+  readonly env: (path: string, text: string) => Record<string, string>;
+  readonly num: (path: string, text: string, opts?: { nullable?: boolean; required?: string }) => number | null | undefined;
+  readonly lines: (text: string) => string[];
+  readonly error: (path: string, message: string) => void;
+}
+
+/** A slot back to config: no `executor` for a local slot (absent means this machine), only the chosen kind's fields. */
+function slotFromDraft(s: SlotDraft, i: number, h: SlotHelpers): unknown {
+  const base = `slots.${i}`;
+  const env = h.env(`${base}.env`, s.env);
+  const opt = (v: string) => (v.trim() === '' ? undefined : v.trim());
+  if (s.kind === 'slurm') {
+    const gpus = s.slurm.gpus.trim() === '' ? 0 : h.num(`${base}.executor.gpus`, s.slurm.gpus);
+    const executor = { kind: 'slurm', partition: opt(s.slurm.partition), account: opt(s.slurm.account), qos: opt(s.slurm.qos), constraint: opt(s.slurm.constraint), gpus, extraArgs: h.lines(s.slurm.extraArgs) };
+    return { env, executor: Object.fromEntries(Object.entries(executor).filter(([, v]) => v !== undefined)) };
+  }
+  if (s.kind === 'ssh') {
+    const port = s.ssh.port.trim() === '' ? undefined : h.num(`${base}.executor.port`, s.ssh.port);
+    const linked: Record<string, string> = {};
+    s.ssh.linked.split('\n').forEach((raw, n) => {
+      const line = raw.trim();
+      if (!line) return;
+      const eq = line.indexOf('=');
+      if (eq <= 0) return h.error(`${base}.executor.linked`, `Line ${n + 1}: write NAME=/absolute/path/on/the/host, e.g. data=/scratch/me/data`);
+      linked[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+    });
+    const executor = { kind: 'ssh', host: s.ssh.host.trim(), port, remoteDir: s.ssh.remoteDir.trim(), linked, options: h.lines(s.ssh.options) };
+    return { env, executor: Object.fromEntries(Object.entries(executor).filter(([, v]) => v !== undefined)) };
+  }
+  return { env };
 }
 
 /** Form errors first; the schema's only where the form has none (its "expected number" adds nothing). */

@@ -75,6 +75,16 @@ describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' 
     expect(await cluster.activeJobs()).not.toContain(jobId);
   });
 
+  it('the app\'s Node path reaches the job only where it exists on the node (else the command\'s fallback applies)', async () => {
+    const here = job('echo "node=${AUTORESEARCH_NODE:-unset}"', {});
+    const there = job('echo "node=${AUTORESEARCH_NODE:-unset} electron=${ELECTRON_RUN_AS_NODE:-unset}"', {});
+    const r1 = await executor().run({ ...here, env: { ...here.env, AUTORESEARCH_NODE: process.execPath } });
+    const r2 = await executor().run({ ...there, env: { ...there.env, AUTORESEARCH_NODE: '/opt/not-installed-here/app', ELECTRON_RUN_AS_NODE: '1' } });
+    expect([r1.exitCode, r2.exitCode]).toEqual([0, 0]);
+    expect(readFileSync(here.logFile, 'utf8')).toBe(`node=${process.execPath}\n`);
+    expect(readFileSync(there.logFile, 'utf8')).toBe('node=unset electron=unset\n');
+  });
+
   it('kills a hung command at its timeout: scancel, no job left in squeue, no process left', async () => {
     // The trainer ignores SIGTERM and leaves a background child: only a real kill of the whole job ends both.
     const j = job(`trap '' TERM; sleep 300 & echo started; while :; do sleep 1; done`, { timeoutMs: 3_000, graceMs: 1_000 });
@@ -104,18 +114,19 @@ describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' 
     // A job holding the whole node keeps ours PENDING (reason Resources) until the test lets it go.
     const blocker = (await cluster.tool('sbatch', ['--parsable', '--exclusive', `--partition=${cluster.partition}`, `--output=${root}/blocker.out`, '--wrap', 'sleep 600'])).trim();
     expect(await waitUntil(async () => (await cluster.tool('squeue', ['--noheader', '-j', blocker, '--format=%T'])).trim() === 'RUNNING', 30_000, 200)).toBe(true);
-    const j = job(`echo ran; echo "val_bpb: 2.0"`, { timeoutMs: 2_000, graceMs: 500 });
+    // A timeout generous enough for a loaded machine to start the job, and a queue wait longer than it.
+    const j = job(`echo ran; echo "val_bpb: 2.0"`, { timeoutMs: 5_000, graceMs: 500 });
     const waiting: (string | null)[] = [];
     const run = executor().run({ ...j, onWaiting: (w) => void waiting.push(w) });
     expect(await waitUntil(() => waiting.length > 0, 30_000, 50)).toBe(true);
     expect(waiting[0]).toMatch(/^queued in Slurm \(PENDING, (Resources|Priority|None)\)$/);
     // Pending for longer than the whole timeout: if the queue counted, the job would be killed as soon as it ran.
-    await new Promise((r) => setTimeout(r, 4_000));
+    await new Promise((r) => setTimeout(r, 7_000));
     await cluster.tool('scancel', [blocker]);
     const r = await run;
     expect(r.timedOut).toBe(false);
     expect(r.exitCode).toBe(0);
-    expect(r.durationMs).toBeLessThan(2_000 + 4_000);
+    expect(r.durationMs).toBeLessThan(5_000);
     expect(readFileSync(j.logFile, 'utf8')).toContain('val_bpb: 2.0');
     expect(waiting.at(-1)).toBeNull();
   });

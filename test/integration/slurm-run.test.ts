@@ -85,7 +85,7 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
   }, 300_000);
 
   it('a hung trainer is killed at its timeout: recorded as timeout, no job in squeue, no process left (the setsid child too)', async () => {
-    const { dir } = scoredProject({ budget: { seconds: 2, timeoutSeconds: 4, graceSeconds: 1 }, slots: [slurmSlot()] } as never, { 'train.mjs': TRAINER });
+    const { dir } = scoredProject({ budget: { seconds: 3, timeoutSeconds: 8, graceSeconds: 1 }, slots: [slurmSlot()] } as never, { 'train.mjs': TRAINER });
     const pids = path.join(tempDir(), 'pids');
     const run = await runCli(['run', dir, '--tag', 'h', '--max-experiments', '1'], { env: { ...cluster.env, HANG: '1', PIDS_FILE: pids }, timeoutMs: 120_000 });
     expect(run.code).not.toBeNull();
@@ -129,7 +129,8 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
   }, 240_000);
 
   it('time queued in Slurm shows on the slot and is not charged: a job pending longer than the timeout still finishes', async () => {
-    const { dir } = scoredProject({ budget: { seconds: 2, timeoutSeconds: 4, graceSeconds: 1 }, slots: [slurmSlot()], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never, { 'train.mjs': TRAINER });
+    // The timeout leaves a loaded machine room to start the trainer; the queue wait below is longer than it.
+    const { dir } = scoredProject({ budget: { seconds: 4, timeoutSeconds: 8, graceSeconds: 1 }, slots: [slurmSlot()], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never, { 'train.mjs': TRAINER });
     // A job holding the whole node: the baseline's job waits behind it (PENDING, Resources) until the test lets it go.
     const blocker = (await cluster.tool('sbatch', ['--parsable', '--exclusive', `--partition=${cluster.partition}`, `--output=${dir}/../blocker.out`, '--wrap', 'sleep 600'])).trim();
     expect(await waitUntil(async () => !(await cluster.tool('squeue', ['--noheader', '-j', blocker, '--format=%T'])).includes('PENDING'), 30_000, 200)).toBe(true);
@@ -146,13 +147,13 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
     expect(await waitUntil(() => seen.some((s) => s.phase === 'waiting'), 60_000, 50)).toBe(true);
     const waiting = seen.find((s) => s.phase === 'waiting')!;
     expect(waiting.waitingReason).toMatch(/^queued in Slurm \(PENDING, (Resources|Priority|None)\)$/);
-    // Queued for longer than the whole timeout (4 s): if the queue counted, the job would be killed as it starts.
-    await new Promise((r) => setTimeout(r, 6_000));
+    // Queued for longer than the whole timeout (8 s): if the queue counted, the job would be killed as it starts.
+    await new Promise((r) => setTimeout(r, 10_000));
     await cluster.tool('scancel', [blocker]);
     await handle.done;
     const rec = await readRunRecord(dir, 'q');
     expect(rec.experiments.get(0)!.status).toBe('keep');
-    expect(rec.experiments.get(0)!.runs[0]!.durationMs).toBeLessThan(4_000);
+    expect(rec.experiments.get(0)!.runs[0]!.durationMs).toBeLessThan(8_000);
     // After the queue the slot ran again, with its phase clock restarted.
     expect(seen.at(-1)!.waitingReason).toBeNull();
     expect(await cluster.activeJobs()).toEqual([]);

@@ -62,6 +62,9 @@ export function batchScript(command: string, cwd: string, statusDir: string, gra
     '#!/bin/sh',
     '# Written by Autoresearch Studio: one experiment command as a Slurm job.',
     `cd ${shQuote(cwd)} || exit 97`,
+    // The app's own Node (AUTORESEARCH_NODE) exists on the nodes only where the app is installed on shared
+    // storage; elsewhere the command's fallback (e.g. the demo's "${AUTORESEARCH_NODE:-node}") takes the node's.
+    '[ -z "$AUTORESEARCH_NODE" ] || [ -x "$AUTORESEARCH_NODE" ] || unset AUTORESEARCH_NODE ELECTRON_RUN_AS_NODE',
     'sweep() {',
     '  [ -n "$AUTORESEARCH_PROCESS" ] && [ -d /proc/self ] || return 0',
     '  for f in $(grep -lzxF "AUTORESEARCH_PROCESS=$AUTORESEARCH_PROCESS" /proc/[0-9]*/environ 2>/dev/null); do',

@@ -137,6 +137,11 @@ describe.skipIf(unavailable !== null)(`approval of proposals in Chromium${unavai
     expect(e3.status).toBe('rejected');
     expect(e3.error).toBe('Rejected by the researcher: not this constant; tune the learning rate');
     expect(journal().some((e) => e.type === 'steer' && e.note.includes('not this constant; tune the learning rate'))).toBe(true);
+    // Each experiment's page says what the researcher answered.
+    await page.goto(`${served.url}#/history/e/${edited}`);
+    await expect(page.getByTestId('experiment-approval').innerText()).resolves.toMatch(/edited and approved in the app \(proposed as [0-9a-f]{7}\)/);
+    await page.goto(`${served.url}#/history/e/${rejected}`);
+    await expect(page.getByTestId('experiment-approval').innerText()).resolves.toMatch(/rejected in the app/);
     expect(errors).toEqual([]);
   }, 300_000);
 });

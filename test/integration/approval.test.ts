@@ -14,7 +14,8 @@ import type { RunHandle } from '../../src/core/loop/types.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { ApprovalSchema } from '../../src/shared/config.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
-import { buildCli, runCli } from '../helpers/cli.js';
+import { finalText, lastToolResults, message, promptOf, startFakeAnthropic, toolUse, view, byTurn, type FakeRequest } from '../fixtures/fake-anthropic/server.js';
+import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
 import { scriptedProposer, setConst, type Step } from '../helpers/scripted-proposer.js';
@@ -197,6 +198,9 @@ describe('a restart while a proposal waits', () => {
     expect(listed.stdout).toMatch(/Waiting for approval in run r \(stopped: answers apply when it resumes\):/);
     expect(listed.stdout).toMatch(new RegExp(`#${id}\\s+LEARNING_RATE → 0\\.02`));
 
+    const status = await runCli(['status', dir]);
+    expect(status.stdout).toContain(`waiting for approval: #${id} — answer with: autoresearch approve`);
+
     // Resumed: the same proposal waits again (no new proposal is asked for), still unmeasured.
     const second = await start(dir, [], { tag: 'r' });
     expect(await waitUntil(() => waitingIds(second.handle).includes(id), 60_000)).toBe(true);
@@ -221,4 +225,50 @@ describe('a restart while a proposal waits', () => {
     expect(answeredAt).toBeGreaterThan(0);
     expect(firstRun).toBeGreaterThan(answeredAt);
   }, 240_000);
+});
+
+describe('a rejection note and the claude proposer', () => {
+  it('reaches the next request to the Messages API, from a run in another process', async () => {
+    const KEY = 'sk-ant-approval-KEY-0123456789abcdef';
+    const note = 'never raise the learning rate above 0.1; it diverges';
+    const experimentOf = (req: FakeRequest) => Number(/# Experiment (\d+)/.exec(promptOf(req))?.[1] ?? -1);
+    const setLr = (value: string) => (req: FakeRequest) => {
+      const m = /const LEARNING_RATE = [^;]+;/.exec(lastToolResults(req).map((r) => r.content).join('\n'));
+      return m ? message([toolUse({ command: 'str_replace', path: 'train.mjs', old_str: m[0], new_str: `const LEARNING_RATE = ${value};` })]) : finalText('no constant seen');
+    };
+    const api = await startFakeAnthropic({
+      apiKey: KEY,
+      handler: (req) =>
+        byTurn(
+          experimentOf(req) === 1
+            ? [view('train.mjs'), setLr('0.5'), finalText('Raise the learning rate to 0.5\nBigger steps.')]
+            : [view('train.mjs'), setLr('0.04'), finalText('Learning rate 0.04\nA moderate step.')],
+        )(req),
+    });
+    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    const child = spawnCli(['run', dir, '--tag', 'cl', '--proposer', 'claude'], { env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: api.url } });
+    const exited = new Promise<number | null>((r) => child.once('close', r));
+    try {
+      const waits = (id: number) => () => {
+        try {
+          return journal(dir, 'cl').some((e) => e.type === 'approval-wait' && e.id === id);
+        } catch {
+          return false;
+        }
+      };
+      expect(await waitUntil(waits(1), 60_000)).toBe(true);
+      const rejected = await runCli(['approve', dir, '--tag', 'cl', '--reject', '1', '--note', note]);
+      expect(rejected.stdout).toBe('Rejected #1. The agent sees your note in its next prompt.\n');
+      expect(await waitUntil(waits(2), 60_000)).toBe(true);
+      const before = api.requests.filter((r) => experimentOf(r) === 1).map(promptOf).join('\n');
+      const after = api.requests.filter((r) => experimentOf(r) === 2).map(promptOf).join('\n');
+      expect(before).not.toContain(note);
+      expect(after).toContain(`The researcher rejected #1 ("Raise the learning rate to 0.5"): ${note}`);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await api.close();
+    }
+    expect(journal(dir, 'cl').find((e) => e.type === 'experiment-end' && e.experiment.id === 1 && e.experiment.status === 'rejected')).toBeTruthy();
+  }, 180_000);
 });

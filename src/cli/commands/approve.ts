@@ -60,7 +60,7 @@ export const approveCommand: Command = {
     const { tag, items, record, live } = await readApprovals(dir, typeof values.tag === 'string' ? values.tag : undefined).catch(fail);
     const action = actions[0];
     const note = typeof values.note === 'string' ? values.note : null;
-    if (note !== null && action !== 'approve' && action !== 'reject' && action !== 'edit') throw new CliError('--note goes with --approve or --reject.');
+    if (note !== null && action !== 'approve' && action !== 'reject') throw new CliError('--note goes with --approve or --reject.');
 
     if (!action) {
       if (items.length === 0) {

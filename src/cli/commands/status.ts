@@ -38,6 +38,9 @@ export const statusCommand: Command = {
         const since = Date.now() - Date.parse(e.startedAt);
         io.out(`  now: #${e.id} on slot ${e.slot} for ${formatDurationMs(since)}${e.description ? ` — ${e.description}` : ' (proposing)'}\n`);
       }
+      if (s.awaitingApproval.length) {
+        io.out(`  waiting for approval: ${s.awaitingApproval.map((id) => `#${id}`).join(', ')} — answer with: autoresearch approve ${shownPath(io.cwd, dir)} --tag ${s.summary.tag}\n`);
+      }
       if (s.badLines.length) io.out(`  note: ${s.badLines.length} unreadable journal line(s) skipped (a torn write after a crash)\n`);
       io.out('\n');
     }

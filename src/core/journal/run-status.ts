@@ -2,7 +2,7 @@
 import type { RunSummary } from '../../shared/api.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { isLockLive, readLock } from '../loop/run-lock.js';
-import { summarize } from './fold.js';
+import { pendingApprovals, summarize } from './fold.js';
 import { listRunTags, readRunRecord } from './read.js';
 
 export interface RunStatus {
@@ -18,6 +18,8 @@ export interface RunStatus {
    * ran it was killed. The next `run --tag` resumes it and records those experiments as interrupted.
    */
   readonly interrupted: boolean;
+  /** Ids of proposals waiting for approval (`autoresearch approve`); a stopped run's wait again when it resumes. */
+  readonly awaitingApproval: readonly number[];
 }
 
 export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> {
@@ -38,6 +40,7 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
       ownerPid: live ? lock!.pid : null,
       badLines: rec.badLines,
       interrupted,
+      awaitingApproval: pendingApprovals(rec).map((a) => a.request.id),
     });
   }
   return out;

@@ -207,7 +207,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   // same way, from the app and the CLI alike (approval-answer.ts), and are imported while they wait.
 
   const inboxDir = path.join(paths.dir, 'inbox');
-  const importInbox = async () => {
+  const importInboxOnce = async () => {
     const files = (await readdir(inboxDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
     for (const f of files) {
       const file = path.join(inboxDir, f);
@@ -222,6 +222,10 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       await rm(file, { force: true });
     }
   };
+  // One import at a time: slots waiting for approval poll the inbox together, and a note or an answer must be
+  // journaled once, not by every slot that read the file before the first one removed it.
+  let inboxChain: Promise<void> = Promise.resolve();
+  const importInbox = (): Promise<void> => (inboxChain = inboxChain.then(importInboxOnce, importInboxOnce));
 
   // ------------------------------------------------------------------------------------------------
   // Recording the end of an experiment.

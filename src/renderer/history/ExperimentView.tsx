@@ -1,7 +1,7 @@
 // One experiment (#/history/<tag>/<id>): what it tried and how it went — status, metric and its change,
 // description and hypothesis — and tabs for the diff, the full log, the agent's transcript and the
 // numbers. Esc goes back to the table; j/k step to the next/previous experiment.
-import { describeConfidence } from '../../shared/experiment.js';
+import { describeConfidence, type ExperimentApproval } from '../../shared/experiment.js';
 import { useEffect, useMemo, useState, type JSX } from 'react';
 import { experimentChange, GLOSSARY, metricChange } from '../../shared/wording.js';
 import { navigate } from '../app/router.js';
@@ -135,6 +135,7 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
             ) : null}
             {' '}· slot {e.slot}
             {e.where ? <span data-testid="experiment-where"> · ran on {e.where === 'local' ? 'this machine' : e.where}</span> : null}
+            {e.approval ? <span data-testid="experiment-approval"> · {approvalText(e.approval)}</span> : null}
           </div>
           <h1>
             <span>#{e.id}</span>
@@ -242,4 +243,19 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
       </div>
     </div>
   );
+}
+
+/** How the researcher's answer to a proposal that waited for approval is said on its page. */
+function approvalText(a: ExperimentApproval): string {
+  const from = a.by === 'terminal' ? ' from the terminal' : a.by === 'app' ? ' in the app' : '';
+  switch (a.state) {
+    case 'waiting':
+      return 'waits for your approval';
+    case 'approve':
+      return `approved${from}`;
+    case 'edit':
+      return `edited and approved${from} (proposed as ${a.proposedCommit.slice(0, 7)})`;
+    case 'reject':
+      return `rejected${from}`;
+  }
 }

@@ -350,7 +350,15 @@ export const apiSchemas = {
     })
     .strict(),
   /** A new branch from the run's start commit with one commit per kept improvement (or one, squashed), and a .patch file. */
-  finalizeRun: z.object({ tag, branch: z.string().trim().min(1, 'Name the branch').max(200).optional(), squash: z.boolean().optional() }).strict(),
+  finalizeRun: z
+    .object({
+      tag,
+      branch: z.string().trim().min(1, 'Name the branch').max(200).optional(),
+      squash: z.boolean().optional(),
+      /** Only keeps at least this many standard errors above the noise. */
+      minConfidence: z.number().finite().min(0, 'The minimum confidence is a number of standard errors, 0 or more').max(1000).optional(),
+    })
+    .strict(),
   /** Re-run the baseline and the best K times each, interleaved, and journal the improvement with its 95 % interval. */
   auditRun: z.object({ tag, repeats: z.number().int().min(2, 'At least 2 repeats: an interval needs two pairs').max(100).optional() }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),

@@ -60,6 +60,17 @@ describe.skipIf(unavailable !== null)(`finalize from History in Chromium${unavai
     const error = page.getByTestId('finalize-error');
     await error.waitFor({ timeout: 30_000 });
     expect(await error.innerText()).toMatch(/autoresearch\/f-final already exists/);
+
+    // A minimum confidence: not a number keeps the button off; a number reaches the engine (this metric has no
+    // noise, so every keep is exact and passes any threshold; the trailer shows the option was applied).
+    await page.getByTestId('finalize-branch').fill('review/confident');
+    await page.getByTestId('finalize-min-confidence').fill('high');
+    expect(await page.getByTestId('finalize-go').isDisabled()).toBe(true);
+    await page.getByTestId('finalize-min-confidence').fill('3');
+    await page.getByTestId('finalize-go').click();
+    await page.getByText('Branch review/confident from').waitFor({ timeout: 30_000 });
+    expect(git(dir, 'log', '-1', '--format=%B', 'review/confident')).toContain('Autoresearch-Min-Confidence: 3');
+    expect(git(dir, 'rev-list', '--count', 'main..review/confident').trim()).toBe('2');
     expect(errors).toEqual([]);
   }, 120_000);
 });

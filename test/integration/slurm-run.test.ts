@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveSlot } from '../../src/shared/api.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
+import { auditRun } from '../../src/core/audit/audit-run.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
@@ -127,6 +128,27 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
     expect(rec.experiments.get(0)!.status).toBe('keep');
     expect([...rec.openProcesses.values()]).toEqual([]);
   }, 240_000);
+
+  it('the audit of a run with a Slurm slot runs its commands as Slurm jobs too', async () => {
+    const { dir } = scoredProject({ slots: [slurmSlot()], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never, { 'train.mjs': TRAINER });
+    const handle = await startRun({
+      projectDir: dir,
+      tag: 'a',
+      maxExperiments: 1,
+      deps: { env: cluster.env, nodePath: process.execPath, appVersion: 'test', createProposer: async () => scriptedProposer([setConst('LEARNING_RATE', '0.08')]) },
+    });
+    expect((await handle.done).reason).toBe('max-experiments');
+    expect((await readRunRecord(dir, 'a')).bestId).toBe(1);
+    const before = readFileSync(runPaths(dir, 'a').journal, 'utf8').length;
+    const audit = await auditRun({ projectDir: dir, tag: 'a', repeats: 2, env: cluster.env, nodePath: process.execPath });
+    expect(audit).toMatchObject({ repeats: 2, failedPairs: 0, baseline: [expect.any(Number), expect.any(Number)], best: [expect.any(Number), expect.any(Number)] });
+    expect(audit.improvement).toBeGreaterThan(0);
+    const added = readFileSync(runPaths(dir, 'a').journal, 'utf8').slice(before).split('\n').filter((l) => l.includes('"type":"process-start"'));
+    expect(added).toHaveLength(4);
+    for (const l of added) expect(JSON.parse(l)).toMatchObject({ pgid: 0, remote: { kind: 'slurm', slot: 0 } });
+    expect([...(await readRunRecord(dir, 'a')).openProcesses.values()]).toEqual([]);
+    expect(await cluster.activeJobs()).toEqual([]);
+  }, 120_000);
 
   it('time queued in Slurm shows on the slot and is not charged: a job pending longer than the timeout still finishes', async () => {
     // The timeout leaves a loaded machine room to start the trainer; the queue wait below is longer than it.

@@ -7,19 +7,22 @@ import { parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
 
-const USAGE = `Usage: autoresearch finalize [DIR] --tag TAG [--branch NAME] [--squash] [--patch FILE]
+const USAGE = `Usage: autoresearch finalize [DIR] --tag TAG [--branch NAME] [--squash] [--patch FILE] [--min-confidence X]
 
 Makes a new branch (default autoresearch/TAG-final) from the run's start commit with one commit per kept
 improvement, in the order they were kept; each message holds the description, the metric before → after
 and the experiment id. --squash makes one commit instead. Also writes the commits as a .patch file
-(default .autoresearch/runs/TAG/final.patch). Your branch, HEAD and files are never touched.`;
+(default .autoresearch/runs/TAG/final.patch). Your branch, HEAD and files are never touched.
+--min-confidence X keeps only improvements kept at least X standard errors above the noise (the Conf.
+column; a metric with no noise passes); the others are listed as left out, and later changes are applied
+without them.`;
 
 export const finalizeCommand: Command = {
   summary: 'turn a run\'s kept improvements into a clean branch and a .patch file',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,
-      { tag: { type: 'string' }, branch: { type: 'string' }, squash: { type: 'boolean' }, patch: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      { tag: { type: 'string' }, branch: { type: 'string' }, squash: { type: 'boolean' }, patch: { type: 'string' }, 'min-confidence': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       USAGE,
     );
     if (values.help) {
@@ -34,11 +37,20 @@ export const finalizeCommand: Command = {
       const tags = await listRunTags(dir);
       throw new CliError(`Say which run to finalize with --tag${tags.length ? ` (runs here: ${tags.join(', ')})` : ''}.`);
     }
+    let minConfidence: number | undefined;
+    if (typeof values['min-confidence'] === 'string') {
+      const text = values['min-confidence'].trim();
+      minConfidence = text === '' ? NaN : Number(text);
+      if (!Number.isFinite(minConfidence) || minConfidence < 0) {
+        throw new CliError(`--min-confidence must be a number of standard errors of at least 0, e.g. 2 (got "${values['min-confidence']}").`);
+      }
+    }
     const result = await finalizeRun({
       projectDir: dir,
       tag: values.tag,
       ...(typeof values.branch === 'string' ? { branch: values.branch } : {}),
       ...(values.squash ? { squash: true } : {}),
+      ...(minConfidence !== undefined ? { minConfidence } : {}),
       ...(typeof values.patch === 'string' ? { patchFile: path.resolve(io.cwd, values.patch) } : {}),
     }).catch((err: Error) => {
       if (err instanceof FinalizeError || err instanceof RunNotFoundError) throw new CliError(err.message);

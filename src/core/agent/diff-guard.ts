@@ -8,6 +8,7 @@ import picomatch from 'picomatch';
 import type { ProjectConfig } from '../../shared/config.js';
 import { changedFiles } from '../git/changed-files.js';
 import { raw, rev } from '../git/git.js';
+import { repoPlace } from '../git/repo-place.js';
 import { APP_DIR } from '../project/paths.js';
 
 export type GuardResult =
@@ -140,10 +141,12 @@ export async function restoreFiles(worktree: string, commit: string, paths: read
   const existing = paths.filter((p) => inCommit.has(p));
   const extra = paths.filter((p) => !inCommit.has(p));
   if (existing.length) await raw(worktree, ['checkout', rev(commit), '--', ...existing]);
+  // A project in a monorepo's subfolder may name files elsewhere in its worktree (../shared/eval.py).
+  const { top } = await repoPlace(worktree);
   for (const p of extra) {
     const abs = path.resolve(worktree, p);
     // Never delete outside the worktree, whatever a path says.
-    if (abs !== worktree && abs.startsWith(path.resolve(worktree) + path.sep)) {
+    if (abs !== path.resolve(worktree) && abs.startsWith(path.resolve(top) + path.sep)) {
       await raw(worktree, ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', p]).catch(() => undefined);
       await rm(abs, { force: true, recursive: true });
     }

@@ -5,7 +5,8 @@ import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config
 import { improvement } from '../../shared/experiment.js';
 import type { AuditEvent } from '../../shared/journal.js';
 import { restoreFiles } from '../agent/diff-guard.js';
-import { runCommand } from '../exec/run-command.js';
+import type { JobRef } from '../exec/executor.js';
+import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode } from '../exec/sandbox.js';
 import { commandSandbox } from '../loop/sandbox-spec.js';
 import { resetTo } from '../git/reset-to.js';
@@ -14,7 +15,6 @@ import { readRunRecord } from '../journal/read.js';
 import { experimentEnv } from '../loop/experiment-env.js';
 import { changedProtectedFiles, protectedHashesAt } from '../loop/protected-files.js';
 import { acquireLock, releaseLock } from '../loop/run-lock.js';
-import { prepareWorktree } from '../loop/worktrees.js';
 import { createMetricScanner, readJsonMetric } from '../metric/index.js';
 import { runPaths } from '../project/paths.js';
 import { mean, sampleStdDev } from '../stats/summary.js';
@@ -72,7 +72,9 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
     // The trainer is agent-written code: it runs under the same sandbox as in the loop.
     const sandbox = await sandboxMode(opts.env);
     const slots = config.slots.map((_, i) => i);
-    const worktrees = await Promise.all(slots.map(async (i) => (await prepareWorktree(opts.projectDir, i, rec.startCommit, config.files.linked)).path));
+    // Each slot's commands run where that slot's experiments ran (this machine, Slurm, an SSH host).
+    const executors = slotExecutors({ projectDir: opts.projectDir, config, env: opts.env });
+    const worktrees = await Promise.all(slots.map(async (i) => (await executors[i]!.prepareWorkspace(i, rec.startCommit)).path));
     const commits = { baseline: rec.startCommit, best: rec.bestCommit };
     // Audit processes are journaled under the best's id (ids are never negative), so an orphan sweep finds them.
     const bestId = rec.bestId;
@@ -84,8 +86,8 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
       const scanner = createMetricScanner(config.metric);
       const startedAt = Date.now();
       const logRel = `logs/audit-${auditNo}.${pair + 1}.${side}.log`;
-      let pgid = 0;
-      const r = await runCommand({
+      let started: JobRef | null = null;
+      const r = await executors[slot]!.run({
         command: config.run.command,
         cwd: worktree,
         env: experimentEnv({ base: opts.env, config, slot, tag: opts.tag, id: bestId, runDir: paths.dir, nodePath: opts.nodePath, ...(opts.nodeEnv ? { nodeEnv: opts.nodeEnv } : {}) }),
@@ -96,12 +98,13 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
         ...(opts.signal ? { signal: opts.signal } : {}),
         sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(opts.projectDir, worktree, config, opts.env, 'trainer') } : null,
         onStart: async (p) => {
-          pgid = p.pgid;
-          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run' });
+          started = p;
+          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run', ...(p.remote ? { remote: p.remote } : {}) });
         },
         onOutput: (text) => scanner.push(text),
       });
-      if (pgid) await journal.append({ type: 'process-end', at: new Date().toISOString(), id: bestId, pgid });
+      const ended = started as JobRef | null;
+      if (ended) await journal.append({ type: 'process-end', at: new Date().toISOString(), id: bestId, pgid: ended.pgid, ...(ended.remote ? { remote: ended.remote } : {}) });
       scanner.end();
       let scan = scanner.scan();
       if (config.metric.extract.kind === 'json' && !r.spawnError) scan = await readJsonMetric(config.metric as Parameters<typeof readJsonMetric>[0], worktree, { writtenAfter: startedAt });

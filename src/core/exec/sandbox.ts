@@ -10,6 +10,12 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 
 export interface SandboxSpec {
+  /**
+   * Bound read-only before `writable`: folders that must stay visible where the sandbox replaces a parent of
+   * theirs (a monorepo's worktree under /tmp, whose /tmp is private), e.g. the rest of the repository around
+   * a project in a subfolder. Missing ones are skipped.
+   */
+  readonly readable?: readonly string[];
   /** Folders (and files) the command may write: the worktree, linked inputs, caches. Missing ones are skipped. */
   readonly writable: readonly string[];
   /** Bound read-only over whatever `writable` made writable (e.g. the worktree's `.git` file). */
@@ -87,6 +93,10 @@ export function bwrapArgs(spec: SandboxSpec, devices: readonly string[] = gpuDev
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run', '--unshare-pid', '--die-with-parent'];
   if (!spec.network) args.push('--unshare-net');
   for (const dev of devices) args.push('--dev-bind', dev, dev);
+  for (const p of spec.readable ?? []) {
+    const r = real(p);
+    if (r) args.push('--ro-bind', r, r);
+  }
   const bound = new Set<string>();
   for (const p of spec.writable) {
     const r = real(p);

@@ -12,6 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { executorWhere, type ExecutorConfig, type ProjectConfig } from '../../shared/config.js';
 import { SAFE_GIT_CONFIG } from '../git/git.js';
+import { repoPlace } from '../git/repo-place.js';
 import { prepareWorktree } from '../loop/worktrees.js';
 import { createByteRing } from './byte-ring.js';
 import { openCappedLog, type CappedLog } from './capped-log.js';
@@ -126,6 +127,12 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     kind: 'ssh',
     where: executorWhere(settings),
     async prepareWorkspace(slot, commit) {
+      // The host's worktree runs commands at its top; a project in a monorepo's subfolder would run in the wrong
+      // folder there, so it is refused until the remote layout knows the subfolder.
+      const { prefix } = await repoPlace(opts.projectDir);
+      if (prefix) {
+        throw new Error(`SSH slots cannot run a project in a subfolder of its repository yet (this one is ${prefix}/). Use local or Slurm slots for it, or make the repository's top folder the project.`);
+      }
       const local = await prepareWorktree(opts.projectDir, slot, commit, opts.linked);
       slotOfWorktree.set(path.resolve(local.path), slot);
       // Reaching the host now makes a wrong host, key or folder fail the run's start, not its first experiment.

@@ -5,11 +5,14 @@
 // The commits are built with `git commit-tree` from the trees the loop measured, so the branch's last tree
 // is exactly the best commit's, and nothing is checked out: the user's branch, HEAD, index and files are
 // never touched. With parallel slots a kept experiment can be overtaken by one measured from an older
-// base (the best's history does not contain it); such a keep is reported, never silently dropped.
+// base (the best's history does not contain it); such a keep is reported, never silently dropped. With a
+// minimum confidence, keeps below it are left out and reported, and the later keeps' changes are applied
+// without them (three-way, still without a checkout); one that no longer applies is reported too.
 import { writeFile } from 'node:fs/promises';
 import type { FinalizeResult } from '../../shared/api.js';
 import { formatChange, formatMetric, metricChange } from '../../shared/wording.js';
-import type { Experiment } from '../../shared/experiment.js';
+import { describeConfidence, type Experiment } from '../../shared/experiment.js';
+import { applyChangeTree } from '../git/apply-change.js';
 import { identityArgs, raw } from '../git/git.js';
 import { readRef } from '../git/update-ref.js';
 import { readRunRecord } from '../journal/read.js';
@@ -32,6 +35,12 @@ export interface FinalizeOptions {
   readonly squash?: boolean;
   /** Where to write the patch; default runs/<tag>/final.patch. */
   readonly patchFile?: string;
+  /**
+   * Only kept improvements whose decision stood at least this many standard errors above the noise (the
+   * confidence's z; a metric with no noise passes any threshold). The others are left out and reported, and
+   * the later changes are applied without them.
+   */
+  readonly minConfidence?: number;
 }
 
 type FinalizedCommit = FinalizeResult['commits'][number];
@@ -49,6 +58,14 @@ function lineage(experiments: ReadonlyMap<number, Experiment>, bestId: number): 
   return chain;
 }
 
+/** Did the decision that kept `e` stand at least `min` standard errors above the noise? A noiseless metric always does. */
+function confident(e: Experiment, min: number): boolean {
+  const c = e.confidence;
+  if (!c) return false;
+  if (c.label === 'exact') return true;
+  return c.z !== null && c.z >= min;
+}
+
 export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult> {
   const { projectDir, tag } = opts;
   const record = await readRunRecord(projectDir, tag);
@@ -58,6 +75,9 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   if (valid === null) throw new FinalizeError(`"${branch}" is not a valid branch name. Pass another with --branch.`);
   if (await readRef(projectDir, `refs/heads/${branch}`)) {
     throw new FinalizeError(`The branch ${branch} already exists. Pass another name with --branch, or delete it first (git branch -D ${branch}).`);
+  }
+  if (opts.minConfidence !== undefined && !(Number.isFinite(opts.minConfidence) && opts.minConfidence >= 0)) {
+    throw new FinalizeError(`--min-confidence must be a number of standard errors of at least 0, e.g. 2 (got ${String(opts.minConfidence)}).`);
   }
   if (record.bestId === null || record.bestId === 0 || !record.bestCommit) {
     throw new FinalizeError(`Run ${tag} has no kept improvement yet: there is nothing to finalize.`);
@@ -71,7 +91,7 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   const keptOrder = [...record.experiments.values()]
     .filter((e) => e.kind === 'candidate' && e.status === 'keep')
     .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id - b.id);
-  const leftOut = keptOrder
+  const leftOut: FinalizeResult['leftOut'][number][] = keptOrder
     .filter((e) => !onChain.has(e.id))
     .map((e) => {
       const overtaker = chain.find((c) => (c.finishedAt ?? '') > (e.finishedAt ?? '') && c.baseId !== e.id);
@@ -93,24 +113,56 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   const commitTree = async (tree: string, parent: string, message: string) =>
     (await raw(projectDir, [...id, 'commit-tree', tree, '-p', parent, '-m', message])).trim();
   const change = (e: Experiment) => formatChange(metricChange(e.metric, e.bestBefore, metric.direction));
-  const trailer = (ids: string) => `Autoresearch-Run: ${tag}\n${ids}`;
+  const min = opts.minConfidence;
+  const trailer = (ids: string) => `Autoresearch-Run: ${tag}\n${ids}${min !== undefined ? `\nAutoresearch-Min-Confidence: ${min}` : ''}`;
+
+  // Which keeps go in, and the tree after each: the loop's own trees while nothing before was left out,
+  // else the keep's change applied on top of what went in so far.
+  const steps: { readonly e: Experiment; readonly tree: string; readonly rebuilt: boolean }[] = [];
+  let skipped = false;
+  let tip = await treeOf(record.startCommit);
+  for (const e of chain) {
+    if (min !== undefined && !confident(e, min)) {
+      leftOut.push({ id: e.id, description: e.description, reason: e.confidence ? `#${e.id} was kept at ${describeConfidence(e.confidence)}, below --min-confidence ${min}: left out.` : `#${e.id} has no recorded confidence (kept by an older version), so it cannot be shown to reach --min-confidence ${min}: left out.` });
+      skipped = true;
+      continue;
+    }
+    let tree: string;
+    if (!skipped) tree = await treeOf(e.commit!);
+    else {
+      const applied = await applyChangeTree(projectDir, e.parentCommit, e.commit!, tip);
+      if ('conflicts' in applied) {
+        leftOut.push({ id: e.id, description: e.description, reason: `#${e.id} no longer applies without the improvements left out before it (${applied.conflicts.join(', ') || 'conflicting changes'}): left out.` });
+        continue;
+      }
+      tree = applied.tree;
+    }
+    tip = tree;
+    steps.push({ e, tree, rebuilt: skipped });
+  }
+  if (steps.length === 0) {
+    const best = Math.max(...chain.map((e) => (e.confidence?.label === 'exact' ? Infinity : (e.confidence?.z ?? -Infinity))));
+    throw new FinalizeError(`No kept improvement of run ${tag} reaches --min-confidence ${min}${Number.isFinite(best) ? ` (the highest is ${best.toFixed(1)} standard errors)` : ''}. Lower it, or finalize without it.`);
+  }
+  const rebuiltNote = (rebuilt: boolean) => (rebuilt ? '\n\nMeasured in the run on top of improvements left out here (below --min-confidence); applied without them.' : '');
 
   const commits: FinalizedCommit[] = [];
   let head = record.startCommit;
   if (opts.squash) {
-    const best = chain[chain.length - 1]!;
+    const last = steps[steps.length - 1]!;
+    const best = last.e;
     const baseline = record.experiments.get(0)?.metric ?? null;
-    const lines = chain.map((e) => `- #${e.id} ${e.description}: ${metric.name} ${formatMetric(e.bestBefore)} → ${formatMetric(e.metric)} (${change(e)})`);
+    const lines = steps.map(({ e }) => `- #${e.id} ${e.description}: ${metric.name} ${formatMetric(e.bestBefore)} → ${formatMetric(e.metric)} (${change(e)})`);
     const message =
       `Autoresearch run ${tag}: ${metric.name} ${formatMetric(baseline)} → ${formatMetric(best.metric)} (${formatChange(metricChange(best.metric, baseline, metric.direction))})\n\n` +
-      `${lines.join('\n')}\n\n${trailer(`Autoresearch-Experiments: ${chain.map((e) => e.id).join(', ')}`)}`;
-    head = await commitTree(await treeOf(best.commit!), head, message);
-    commits.push({ id: best.id, commit: head, description: `${chain.length} kept improvements, squashed`, before: baseline, after: best.metric });
+      `${lines.join('\n')}${rebuiltNote(steps.some((s) => s.rebuilt))}\n\n${trailer(`Autoresearch-Experiments: ${steps.map(({ e }) => e.id).join(', ')}`)}`;
+    head = await commitTree(last.tree, head, message);
+    commits.push({ id: best.id, commit: head, description: `${steps.length} kept improvements, squashed`, before: baseline, after: best.metric });
   } else {
-    for (const e of chain) {
+    for (const { e, tree, rebuilt } of steps) {
       const why = e.hypothesis.trim() ? `\n\n${e.hypothesis.trim()}` : '';
-      const message = `${e.description}\n\n${metric.name}: ${formatMetric(e.bestBefore)} → ${formatMetric(e.metric)} (${change(e)})${why}\n\n${trailer(`Autoresearch-Experiment: ${e.id}`)}`;
-      head = await commitTree(await treeOf(e.commit!), head, message);
+      const message = `${e.description}\n\n${metric.name}: ${formatMetric(e.bestBefore)} → ${formatMetric(e.metric)} (${change(e)})${why}${rebuiltNote(rebuilt)}\n\n${trailer(`Autoresearch-Experiment: ${e.id}`)}`;
+      head = await commitTree(tree, head, message);
       commits.push({ id: e.id, commit: head, description: e.description, before: e.bestBefore, after: e.metric });
     }
   }

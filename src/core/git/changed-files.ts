@@ -1,4 +1,5 @@
 import { raw } from './git.js';
+import { fromTop, repoPlace } from './repo-place.js';
 
 export interface ChangedFile {
   readonly path: string;
@@ -6,8 +7,13 @@ export interface ChangedFile {
   readonly code: string;
 }
 
-/** Everything that differs from HEAD in a worktree, untracked files included (ignored files excluded). */
+/**
+ * Everything that differs from HEAD in a worktree, untracked files included (ignored files excluded), in the
+ * whole repository: paths are relative to `worktree`, so in a monorepo's subfolder a change elsewhere reads
+ * `../other/x.py` (and matches no editable glob).
+ */
 export async function changedFiles(worktree: string): Promise<ChangedFile[]> {
+  const { prefix } = await repoPlace(worktree);
   const out = await raw(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
   const result: ChangedFile[] = [];
   const parts = out.split('\0');
@@ -15,10 +21,11 @@ export async function changedFiles(worktree: string): Promise<ChangedFile[]> {
     const entry = parts[i]!;
     if (entry.length < 4) continue;
     const code = entry.slice(0, 2);
-    result.push({ path: entry.slice(3), code });
+    // Porcelain paths are always from the repository's top.
+    result.push({ path: fromTop(prefix, entry.slice(3)), code });
     if (code.includes('R') || code.includes('C')) {
       const from = parts[i + 1];
-      if (from) result.push({ path: from, code: 'D ' });
+      if (from) result.push({ path: fromTop(prefix, from), code: 'D ' });
       i += 1;
     }
   }

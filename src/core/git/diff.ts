@@ -1,8 +1,11 @@
 import { raw, rev } from './git.js';
 
-/** Unified diff between two commits, optionally limited to paths. */
+// `--relative`: run in a monorepo's subfolder, paths read as the user sees them there (train.py, not
+// packages/model/train.py); at the repository's top it changes nothing.
+
+/** Unified diff between two commits, optionally limited to paths (relative to `dir`). */
 export async function diffCommits(dir: string, from: string, to: string, paths: readonly string[] = []): Promise<string> {
-  return raw(dir, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--end-of-options', rev(from), rev(to), '--', ...paths]);
+  return raw(dir, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--relative', '--end-of-options', rev(from), rev(to), '--', ...paths]);
 }
 
 export interface NumstatEntry {
@@ -12,7 +15,7 @@ export interface NumstatEntry {
 }
 
 export async function diffNumstat(dir: string, from: string, to: string): Promise<NumstatEntry[]> {
-  const out = await raw(dir, ['diff', '--numstat', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--end-of-options', rev(from), rev(to), '--']);
+  const out = await raw(dir, ['diff', '--numstat', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--relative', '--end-of-options', rev(from), rev(to), '--']);
   return out
     .split('\n')
     .filter(Boolean)

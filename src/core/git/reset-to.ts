@@ -1,27 +1,35 @@
 import { raw, rev } from './git.js';
+import { repoPlace, toTop } from './repo-place.js';
 
-/** `-e /<path>` for each linked input, so `git clean -x` leaves the links (data/, .venv/) alone. */
-function keepArgs(keep: readonly string[]): string[] {
+/**
+ * `-e /<path>` for each linked input, so `git clean -x` leaves the links (data/, .venv/) alone. The patterns
+ * are read from the repository's top, so a project in a subfolder names its inputs under its prefix.
+ */
+function keepArgs(keep: readonly string[], prefix: string): string[] {
   return keep
     .map((k) => k.trim().replace(/^\/+|\/+$/g, ''))
     .filter((k) => k !== '' && !k.startsWith('-'))
-    .flatMap((k) => ['-e', `/${k}`]);
+    .flatMap((k) => ['-e', `/${toTop(prefix, k)}`]);
 }
 
 /**
  * Remove everything in a worktree that is not in its HEAD commit: untracked files and ignored ones too
  * (a `.pth` or `.pyc` planted by one experiment must not run in the next), nested repositories included.
- * Only `keep` (the linked inputs) survives.
+ * Only `keep` (the linked inputs, relative to `worktree`) survives. `worktree` may be a project's subfolder
+ * of a worktree: the whole worktree is cleaned all the same (git clean in a subfolder would clean only it).
  */
 export async function cleanWorktree(worktree: string, keep: readonly string[] = []): Promise<void> {
-  await raw(worktree, ['clean', '-ffdx', '--quiet', ...keepArgs(keep)]);
+  const { top, prefix } = await repoPlace(worktree);
+  await raw(top, ['clean', '-ffdx', '--quiet', ...keepArgs(keep, prefix)]);
 }
 
 /** Put a worktree exactly at `commit`: tracked files reset, everything else removed except `keep`. */
 export async function resetTo(worktree: string, commit: string, keep: readonly string[] = []): Promise<void> {
+  // From the top: the project's subfolder may be gone (an agent deleted it), the worktree is not.
+  const { top } = await repoPlace(worktree);
   // checkout and reset do not take --end-of-options in every git version; rev() refuses anything option-like.
-  await raw(worktree, ['checkout', '--detach', '--force', rev(commit)]);
-  await raw(worktree, ['reset', '--hard', '--quiet', rev(commit)]);
+  await raw(top, ['checkout', '--detach', '--force', rev(commit)]);
+  await raw(top, ['reset', '--hard', '--quiet', rev(commit)]);
   await cleanWorktree(worktree, keep);
 }
 

@@ -1,4 +1,5 @@
 // What the sandbox lets each command of a run touch (exec/sandbox.ts does the mounting).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from '../../shared/config.js';
 import { AGENT_CONFIG, HOME_CACHES, HOME_SECRETS, inHomes, type SandboxSpec } from '../exec/sandbox.js';
@@ -7,7 +8,9 @@ import { APP_DIR } from '../project/paths.js';
 /**
  * `cwd` is a slot's worktree (trainer, guard, agent CLI) or the project folder (the setup command). Either is
  * writable; the repository (.git, including a worktree's .git file, which names the git folder the harness's
- * own git commands use) and the app's folder are not.
+ * own git commands use) and the app's folder are not. For a project in a monorepo's subfolder, `cwd` is that
+ * subfolder inside the worktree (or the user's subfolder for setup): only it is writable, so the worktree's
+ * .git file at its top, the other packages and the repository's .git above the project stay read-only.
  */
 export function commandSandbox(
   projectDir: string,
@@ -20,7 +23,11 @@ export function commandSandbox(
   const isProject = path.resolve(cwd) === path.resolve(projectDir);
   // An agent CLI needs its own login and the network; a trainer needs neither.
   const agent = kind === 'agent';
+  // A project in a monorepo's subfolder: the rest of its repository (other packages, shared code the trainer
+  // imports) stays readable, never writable.
+  const top = repositoryTop(cwd);
   return {
+    ...(top !== null && top !== path.resolve(cwd) ? { readable: [top] } : {}),
     writable: [
       cwd,
       ...(config.sandbox.readOnlyInputs ? [] : inputs),
@@ -31,4 +38,12 @@ export function commandSandbox(
     hidden: inHomes(env, agent ? HOME_SECRETS.filter((s) => !AGENT_CONFIG.includes(s)) : HOME_SECRETS),
     network: agent || config.sandbox.network,
   };
+}
+
+/** The nearest folder at or above `dir` holding a `.git` (a repository's or a worktree's top), or null. */
+function repositoryTop(dir: string): string | null {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return null;
+  }
 }

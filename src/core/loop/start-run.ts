@@ -12,6 +12,7 @@ import { queryGpus } from '../gpu/query-gpus.js';
 import { dirtyTrackedFiles } from '../git/dirty-files.js';
 import { ensureExcluded } from '../git/exclude.js';
 import { headCommit } from '../git/head.js';
+import { repoPlace } from '../git/repo-place.js';
 import { repoRoot } from '../git/repo-root.js';
 import { readRef, refExists, updateRef } from '../git/update-ref.js';
 import { openJournalWriter } from '../journal/append.js';
@@ -60,10 +61,8 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
   if (root === null) {
     throw new RunStartError(`${dir} is not a git repository. The loop commits every experiment, so it needs one: run \`git init && git add -A && git commit -m init\` there, or \`autoresearch init --git-init\`.`);
   }
-  const { realpath } = await import('node:fs/promises');
-  if (root !== (await realpath(dir))) {
-    throw new RunStartError(`${dir} is inside the git repository ${root} but is not its top folder. Open ${root} as the project instead.`);
-  }
+  // A subfolder of a repository (a monorepo's packages/model/) is a project of its own: worktrees are of the
+  // whole repository, and commands, globs, the agent and the records are the subfolder's (docs/ARCHITECTURE.md).
   if ((await headCommit(dir)) === null) {
     throw new RunStartError(`${dir} has no commit yet. Commit your files first (\`git add -A && git commit -m init\`).`);
   }
@@ -165,8 +164,10 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   if (!journalExists) {
     const dirty = await dirtyTrackedFiles(dir, isAppManagedPath);
     if (dirty.length) {
+      const { prefix } = await repoPlace(dir);
+      const where = prefix ? `The project folder (${prefix}/ of its repository; changes elsewhere in the repository are not checked)` : 'The working tree';
       throw new RunStartError(
-        `The working tree has uncommitted changes to tracked files: ${dirty.join(', ')}. The baseline is the last commit, so these changes would be left out. Commit or stash them, then start again.`,
+        `${where} has uncommitted changes to tracked files: ${dirty.join(', ')}. The baseline is the last commit, so these changes would be left out. Commit or stash them, then start again.`,
       );
     }
   }
@@ -189,7 +190,9 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
       config = { ...config, slots: assigned.slots };
       leases = assigned.leases;
     }
-    await ensureExcluded(dir, ['.autoresearch/runs/', '.autoresearch/worktrees/', '.autoresearch/reports/', '.autoresearch/run.lock']);
+    // Exclude patterns are read from the repository's top: a project in a subfolder names its own folder.
+    const { prefix } = await repoPlace(dir);
+    await ensureExcluded(dir, ['.autoresearch/runs/', '.autoresearch/worktrees/', '.autoresearch/reports/', '.autoresearch/run.lock'].map((p) => (prefix ? `/${prefix}/${p}` : p)));
     await mkdir(paths.logsDir, { recursive: true });
     await mkdir(paths.agentDir, { recursive: true });
 

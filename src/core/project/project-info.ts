@@ -1,5 +1,5 @@
 // What the UI and the CLI need to know about a folder before anything runs.
-import { access, realpath, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectInfo } from '../../shared/api.js';
 import { currentBranch, headCommit } from '../git/head.js';
@@ -29,9 +29,8 @@ export async function assertProjectDir(dir: string): Promise<string> {
 
 export async function readProjectInfo(dir: string): Promise<ProjectInfo> {
   const abs = await assertProjectDir(dir);
-  const root = await repoRoot(abs);
-  // The project must be the repository's top: worktrees, branches and paths are all relative to it.
-  const isGit = root !== null && root === (await realpath(abs).catch(() => abs));
+  // The repository's top or any folder inside it (a monorepo's packages/model/): see loop/worktrees.ts.
+  const isGit = (await repoRoot(abs)) !== null;
   const loaded = await loadConfig(abs);
   const { layout, suggested } = await suggestConfig(abs);
   const hasProgram = await access(projectPaths(abs).program).then(() => true, () => false);

@@ -613,10 +613,10 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         throw err;
       }
     },
-    finalizeRun: async ({ tag, branch, squash }: { tag: string; branch?: string; squash?: boolean }) => {
+    finalizeRun: async ({ tag, branch, squash, minConfidence }: { tag: string; branch?: string; squash?: boolean; minConfidence?: number }) => {
       const p = requireProject();
       await readRecord(tag);
-      return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}) }).catch((err: Error) => {
+      return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}), ...(minConfidence !== undefined ? { minConfidence } : {}) }).catch((err: Error) => {
         throw err instanceof FinalizeError ? fail(err.message, 'conflict') : err;
       });
     },

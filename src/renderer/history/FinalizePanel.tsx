@@ -11,12 +11,17 @@ export function FinalizePanel(props: { readonly tag: string; readonly kept: numb
   const api = useApi();
   const [branch, setBranch] = useState(`autoresearch/${props.tag}-final`);
   const [squash, setSquash] = useState(false);
+  // Empty: every kept improvement. A number: only keeps at least that many standard errors above the noise.
+  const [minConfidence, setMinConfidence] = useState('');
+  const minText = minConfidence.trim();
+  const minValue = minText === '' ? undefined : Number(minText);
+  const minProblem = minValue !== undefined && !(Number.isFinite(minValue) && minValue >= 0) ? 'The minimum confidence is a number of standard errors, 0 or more (e.g. 2), or empty for every keep' : null;
   const [state, setState] = useState<{ readonly kind: 'idle' } | { readonly kind: 'busy' } | { readonly kind: 'done'; readonly result: FinalizeResult } | { readonly kind: 'error'; readonly message: string }>({ kind: 'idle' });
 
   const go = async () => {
     setState({ kind: 'busy' });
     try {
-      const result = await api.finalizeRun({ tag: props.tag, branch: branch.trim(), squash });
+      const result = await api.finalizeRun({ tag: props.tag, branch: branch.trim(), squash, ...(minValue !== undefined ? { minConfidence: minValue } : {}) });
       setState({ kind: 'done', result });
     } catch (err) {
       setState({ kind: 'error', message: (err as Error)?.message ?? String(err) });
@@ -37,10 +42,24 @@ export function FinalizePanel(props: { readonly tag: string; readonly kept: numb
         <label>
           <input type="checkbox" checked={squash} onChange={(e) => setSquash(e.target.checked)} data-testid="finalize-squash" /> One squashed commit
         </label>
+        <label title="Only improvements kept at least this many standard errors above the noise (the Conf. column); the others are left out and listed. Empty: every kept improvement.">
+          Min. confidence{' '}
+          <input
+            className="mono"
+            style={{ minWidth: 0, width: '5em' }}
+            inputMode="decimal"
+            placeholder="any"
+            value={minConfidence}
+            onChange={(e) => setMinConfidence(e.target.value)}
+            aria-invalid={minProblem !== null}
+            data-testid="finalize-min-confidence"
+          />{' '}
+          SE
+        </label>
         <Button
           variant="primary"
           onClick={() => void go()}
-          disabledReason={state.kind === 'busy' ? 'Creating the branch…' : props.kept === 0 ? 'This run has no kept improvement yet' : !branch.trim() ? 'Name the branch' : null}
+          disabledReason={state.kind === 'busy' ? 'Creating the branch…' : props.kept === 0 ? 'This run has no kept improvement yet' : !branch.trim() ? 'Name the branch' : minProblem}
           data-testid="finalize-go"
         >
           {state.kind === 'busy' ? <Spinner /> : null} Create branch

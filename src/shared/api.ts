@@ -154,6 +154,8 @@ export interface LiveRun {
 
 export interface GpuStat {
   readonly index: number;
+  /** The SSH host it is on, as LiveSlot.where says it ("ssh:gpu-box"); absent: this machine. */
+  readonly host?: string;
   readonly name: string;
   readonly utilizationPercent: number | null;
   readonly memoryUsedMb: number | null;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshAvailability, startSshServer, type SshServer } from '../helpers/ssh-server.js';
-import { e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+import { APP_ROOT, e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
 
 const unavailable = e2eUnavailable();
 const ssh = sshAvailability();
@@ -22,7 +22,8 @@ describe.skipIf(skip !== null)(`an SSH slot on the dashboard in Chromium${skip ?
   let errors: string[];
 
   beforeAll(async () => {
-    server = await startSshServer();
+    // The "host" has two (fake) GPUs: its sessions find test/fixtures/bin/nvidia-smi first on their PATH.
+    server = await startSshServer({ env: { PATH: `${path.join(APP_ROOT, 'test', 'fixtures', 'bin')}:/usr/local/bin:/usr/bin:/bin`, FAKE_NVIDIA_SMI_GPUS: '2' } });
     demo = await makeDemoCopy();
     const cfgFile = path.join(demo.dir, '.autoresearch', 'config.json');
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
@@ -55,6 +56,11 @@ describe.skipIf(skip !== null)(`an SSH slot on the dashboard in Chromium${skip ?
     await expect(remote.getByTestId('slot-where').textContent()).resolves.toContain(host());
     // While a command runs there, the card names its process group on the host.
     await page.waitForFunction(() => /process group \d+ on 127\.0\.0\.1/.test(document.querySelector('[data-testid=slot-card][data-slot="1"] [data-testid=slot-where]')?.textContent ?? ''), undefined, { timeout: 120_000, polling: 100 });
+    // The host's GPUs, sampled over the same connection, on the SSH slot's card (this machine has none).
+    await remote.locator('[data-testid=gpu]').nth(1).waitFor({ timeout: 60_000 });
+    await expect(remote.locator('[data-testid=gpu]').count()).resolves.toBe(2);
+    await expect(remote.locator('[data-testid=gpu] .gpu-name').first().textContent()).resolves.toMatch(new RegExp(`^127\\.0\\.0\\.1:${server.port} · GPU 0 · NVIDIA H100`));
+    await expect(page.locator('[data-testid=slot-card][data-slot="0"] [data-testid=gpu]').count()).resolves.toBe(0);
     await screenshot(page, 'ssh-slot-running');
     await expect(page.locator('[data-testid=slot-card][data-slot="0"] [data-testid=slot-where]').count()).resolves.toBe(0);
   }, 180_000);

@@ -87,7 +87,8 @@ const kill = (pid: number, sig: NodeJS.Signals) => {
   }
 };
 
-export async function startSshServer(): Promise<SshServer> {
+/** `env`: set in every session on the "host" (sshd's SetEnv), e.g. a PATH with a fake nvidia-smi first. */
+export async function startSshServer(opts: { env?: Readonly<Record<string, string>> } = {}): Promise<SshServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ar-sshd-'));
   const remoteRoot = mkdtempSync(path.join(tmpdir(), 'ar-remote-'));
   const user = userInfo().username;
@@ -115,6 +116,8 @@ export async function startSshServer(): Promise<SshServer> {
       'MaxSessions 64',
       'MaxStartups 64',
       'LogLevel ERROR',
+      // One line: sshd takes only the first SetEnv.
+      ...(opts.env && Object.keys(opts.env).length ? [`SetEnv ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
       '',
     ].join('\n'),
   );

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readGpuLease, leaseDir } from '../../src/core/gpu/lease.js';
+import { readGpuLease, leaseDir, releaseGpuLeases } from '../../src/core/gpu/lease.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { leaseSlotGpus } from '../../src/core/loop/slot-gpus.js';
 import { runPaths } from '../../src/core/project/paths.js';
@@ -124,5 +124,14 @@ describe('leaseSlotGpus', () => {
     await expect(
       leaseSlotGpus({ env: env(), projectDir: '/p', tag: 't', slots: [{ env: { CUDA_VISIBLE_DEVICES: '0' } }, { env: { CUDA_VISIBLE_DEVICES: '0' } }], request: {}, discover: async () => [0, 1] }),
     ).rejects.toThrow('Slots 0 and 1 both use GPU 0');
+  });
+
+  it('leases this machine\'s GPUs for local slots only: an SSH slot\'s GPUs are its host\'s', async () => {
+    const ssh = { env: { CUDA_VISIBLE_DEVICES: '0' }, executor: { kind: 'ssh' as const, host: 'gpu-box', remoteDir: '/srv/ar', linked: {}, options: [] } };
+    const got = await leaseSlotGpus({ env: env(), projectDir: '/p', tag: 't', slots: [ssh, { env: {} }], request: {}, discover: async () => [0] });
+    // One local GPU is enough for the one local slot; the SSH slot keeps the host's GPU 0 as configured.
+    expect(got.leases.map((l) => l.gpu)).toEqual(['0']);
+    expect(got.slots.map((s) => s.env.CUDA_VISIBLE_DEVICES)).toEqual(['0', '0']);
+    await releaseGpuLeases(got.leases);
   });
 });

@@ -7,7 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSshExecutor, parseSshHandle } from '../../src/core/exec/ssh-executor.js';
 import type { JobRef } from '../../src/core/exec/executor.js';
 import { waitUntil } from '../helpers/processes.js';
-import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
+import { cleanupTempDirs, git, REPO_ROOT, scoredProject } from '../helpers/project.js';
+import { gpuHostsOf, queryRemoteGpus } from '../../src/core/gpu/index.js';
+import { ProjectConfigSchema } from '../../src/shared/config.js';
 import { sshAvailability, startSshServer, type SshServer } from '../helpers/ssh-server.js';
 
 const available = sshAvailability();
@@ -141,5 +143,29 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     const p2 = await wrong.probe!();
     expect(p2.ok).toBe(false);
     expect(p2.output).toMatch(/^Could not reach .* \(port 1\) .*Check the host name, the port and that sshd runs there\.$/);
+  }, 60_000);
+
+  it('a host with GPUs: the Test button lists them, and telemetry samples them over the same connection, marked with the host', async () => {
+    // A second "host" whose sessions find the fake nvidia-smi first on their PATH (sshd's SetEnv).
+    const gpuHost = await startSshServer({ env: { PATH: `${path.join(REPO_ROOT, 'test', 'fixtures', 'bin')}:/usr/local/bin:/usr/bin:/bin`, FAKE_NVIDIA_SMI_GPUS: '3' } });
+    try {
+      const { dir } = scoredProject();
+      const settings = { kind: 'ssh' as const, host: gpuHost.host, port: gpuHost.port, remoteDir: path.join(gpuHost.remoteRoot, 'r'), linked: {}, options: gpuHost.options };
+      const probe = await createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings }).probe!();
+      expect(probe.ok).toBe(true);
+      expect(probe.command).toBe(`ssh ${gpuHost.host} nvidia-smi -L`);
+      expect(probe.output.split('\n')).toHaveLength(3);
+      expect(probe.output).toMatch(/^GPU 0: /);
+      const config = ProjectConfigSchema.parse({ run: { command: 'x' }, files: { editable: ['train.mjs'] }, metric: { name: 'val_bpb', direction: 'min' }, budget: { seconds: 5 }, slots: [{ env: {} }, { env: {}, executor: settings }, { env: {}, executor: settings }] });
+      const hosts = gpuHostsOf(config, process.env);
+      expect(hosts.map((h) => h.where)).toEqual([`ssh:127.0.0.1:${gpuHost.port}`]);
+      const gpus = await queryRemoteGpus(hosts[0]!, { timeoutMs: 20_000 });
+      expect(gpus.map((g) => [g.index, g.host])).toEqual([0, 1, 2].map((i) => [i, `ssh:127.0.0.1:${gpuHost.port}`]));
+      expect(gpus[0]!.utilizationPercent).toBe(97);
+      // A host that does not answer has no GPUs to show, and says nothing else.
+      expect(await queryRemoteGpus({ where: 'ssh:x', target: { host: gpuHost.host, port: 1, options: gpuHost.options, env: process.env } }, { timeoutMs: 20_000 })).toEqual([]);
+    } finally {
+      await gpuHost.stop();
+    }
   }, 60_000);
 });

@@ -161,6 +161,16 @@ describe.skipIf(!available.ok)(`runs through an SSH slot${available.ok ? '' : ` 
     expect([...rec.openProcesses.values()]).toEqual([]);
   }, 300_000);
 
+  it('a host that cannot be reached stops the run at its start with one line saying what to check', async () => {
+    const slot = sshSlot('unreachable');
+    const { dir } = scoredProject({ slots: [{ ...slot, executor: { ...slot.executor, port: 1 } }] } as never);
+    const run = await runCli(['run', dir, '--tag', 'u', '--max-experiments', '1'], { timeoutMs: 120_000 });
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/Could not reach \S+@127\.0\.0\.1 \(port 1\) while preparing .*Connection refused\. Check the host name, the port and that sshd runs there\./);
+    const rec = await readRunRecord(dir, 'u');
+    expect(rec.experiments.size).toBe(0);
+  }, 120_000);
+
   it('one local slot and one SSH slot: one journal, one branch, and each experiment records where it ran', async () => {
     const { dir } = scoredProject({ slots: [{ env: {} }, sshSlot('mixed-host')], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never);
     const run = await runCli(['run', dir, '--tag', 'mix', '--max-experiments', '6'], { timeoutMs: 300_000 });

@@ -26,6 +26,13 @@ describe('gpusForSlot', () => {
     expect(gpusForSlot(all, { CUDA_VISIBLE_DEVICES: '' })).toEqual([]);
     expect(gpusForSlot(all, { CUDA_VISIBLE_DEVICES: 'GPU-uuid' })).toEqual([]);
   });
+  it('a slot on an SSH host shows that host\'s GPUs, a local slot this machine\'s', () => {
+    const mixed = [gpu(0), gpu(1), { ...gpu(0), host: 'ssh:box' }, { ...gpu(1), host: 'ssh:box' }, { ...gpu(0), host: 'ssh:other' }];
+    expect(gpusForSlot(mixed, {}).map((g) => [g.index, g.host])).toEqual([[0, undefined], [1, undefined]]);
+    expect(gpusForSlot(mixed, {}, 'local')).toHaveLength(2);
+    expect(gpusForSlot(mixed, { CUDA_VISIBLE_DEVICES: '1' }, 'ssh:box').map((g) => [g.index, g.host])).toEqual([[1, 'ssh:box']]);
+    expect(gpusForSlot(mixed, {}, 'ssh:nowhere')).toEqual([]);
+  });
 });
 
 describe('slotTiming', () => {

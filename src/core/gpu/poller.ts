@@ -8,6 +8,8 @@ export interface GpuPollerOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
   readonly onStats: (gpus: GpuStat[]) => void;
+  /** More GPUs sampled with each tick (SSH hosts'), appended to this machine's. */
+  readonly more?: (signal: AbortSignal) => Promise<GpuStat[]>;
 }
 
 /** Samples at once, then every intervalMs after each answer. stop() also ends a call in flight. */
@@ -17,11 +19,15 @@ export function startGpuPoller(opts: GpuPollerOptions): { stop(): void } {
 
   const tick = async () => {
     timer = null;
-    const gpus = await queryGpus({
-      signal: abort.signal,
-      ...(opts.env ? { env: opts.env } : {}),
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    });
+    const [local, more] = await Promise.all([
+      queryGpus({
+        signal: abort.signal,
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      }),
+      opts.more ? opts.more(abort.signal).catch(() => [] as GpuStat[]) : Promise.resolve([] as GpuStat[]),
+    ]);
+    const gpus = [...local, ...more];
     if (abort.signal.aborted) return;
     try {
       opts.onStats(gpus);

@@ -42,7 +42,10 @@ export async function leaseSlotGpus(opts: {
   if (request.gpus && new Set(request.gpus).size !== request.gpus.length) throw new GpuAssignError('--gpus names a GPU twice; name each once.');
   const holder = newHolder(opts.projectDir, opts.tag);
 
-  const configured = slots.map((s) => s.env.CUDA_VISIBLE_DEVICES?.trim() ?? '');
+  // Only slots on this machine take its GPUs: an SSH or Slurm slot's GPUs are the host's or the cluster's.
+  const isLocal = (s: SlotConfig) => !s.executor || s.executor.kind === 'local';
+  const localSlots = slots.flatMap((s, i) => (isLocal(s) ? [i] : []));
+  const configured = slots.map((s) => (isLocal(s) ? (s.env.CUDA_VISIBLE_DEVICES?.trim() ?? '') : ''));
   if (!request.gpus && configured.some(Boolean)) {
     // The project chose per slot: lease exactly those, refusing a GPU named by two slots.
     const owner = new Map<string, number>();
@@ -59,11 +62,11 @@ export async function leaseSlotGpus(opts: {
   }
 
   const pool = request.gpus ? [...request.gpus] : (await opts.discover()).map(String);
-  if (pool.length === 0) return { slots: [...slots], leases: [] };
-  const need = slots.length * perSlot;
+  if (pool.length === 0 || localSlots.length === 0) return { slots: [...slots], leases: [] };
+  const need = localSlots.length * perSlot;
   if (pool.length < need) {
     const from = request.gpus ? `--gpus gives ${pool.length} (${pool.join(', ')})` : `nvidia-smi reports ${pool.length} (${pool.join(', ')})`;
-    throw new GpuAssignError(`${slots.length} slot${slots.length === 1 ? '' : 's'} × ${perSlot} GPU${perSlot === 1 ? '' : 's'} need ${need} GPUs, but ${from}. Use fewer --slots, or fewer --gpus-per-slot.`);
+    throw new GpuAssignError(`${localSlots.length} slot${localSlots.length === 1 ? '' : 's'} × ${perSlot} GPU${perSlot === 1 ? '' : 's'} need ${need} GPUs, but ${from}. Use fewer --slots, or fewer --gpus-per-slot.`);
   }
   const { leases, busy } = await leaseAll(opts.env, pool, need, holder);
   if (leases.length < need) {
@@ -71,7 +74,10 @@ export async function leaseSlotGpus(opts: {
     throw busyError(busy);
   }
   return {
-    slots: slots.map((s, i) => ({ ...s, env: { ...s.env, CUDA_VISIBLE_DEVICES: leases.slice(i * perSlot, (i + 1) * perSlot).map((l) => l.gpu).join(',') } })),
+    slots: slots.map((s, i) => {
+      const k = localSlots.indexOf(i);
+      return k < 0 ? s : { ...s, env: { ...s.env, CUDA_VISIBLE_DEVICES: leases.slice(k * perSlot, (k + 1) * perSlot).map((l) => l.gpu).join(',') } };
+    }),
     leases,
   };
 }

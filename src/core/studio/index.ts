@@ -26,7 +26,7 @@ import { createProposer, ProposerSetupError } from '../agent/create-proposer.js'
 import { diffCommits, diffNumstat } from '../git/diff.js';
 import { gitInit } from '../git/init.js';
 import { listProjectFiles } from '../git/list-files.js';
-import { startGpuPoller } from '../gpu/index.js';
+import { gpuHostsOf, queryRemoteGpus, startGpuPoller } from '../gpu/index.js';
 import { queryGpus } from '../gpu/index.js';
 import { summarize, toRunDetail, type RunRecord } from '../journal/fold.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js';
@@ -158,6 +158,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
   const poller = startGpuPoller({
     intervalMs: GPU_POLL_MS,
     env,
+    // The open project's SSH hosts, over the same shared connection the slots use.
+    more: async (signal) => (await Promise.all(gpuHostsOf(project?.config, env).map((h) => queryRemoteGpus(h, { timeoutMs: 10_000, signal })))).flat(),
     onStats: (stats) => {
       if (JSON.stringify(stats) === JSON.stringify(gpus)) return;
       gpus = stats;

@@ -17,7 +17,7 @@ export function GpuBars(props: { readonly gpus: readonly GpuStat[] }): JSX.Eleme
         return (
           <div className="gpu" key={g.index} data-testid="gpu" data-index={g.index}>
             <div className="gpu-name muted">
-              GPU {g.index} · {g.name}
+              {g.host ? `${g.host.replace(/^ssh:/, '')} · ` : ''}GPU {g.index} · {g.name}
               {g.temperatureC !== null ? ` · ${g.temperatureC}°C` : ''}
               {g.powerW !== null ? ` · ${Math.round(g.powerW)} W` : ''}
             </div>
@@ -52,7 +52,7 @@ export function SlotCard(props: {
 }): JSX.Element {
   const { slot, tag } = props;
   const timing = slotTiming(slot, props.now, props.budgetSeconds, props.timeoutSeconds);
-  const gpus = gpusForSlot(props.gpus, slot.env);
+  const gpus = gpusForSlot(props.gpus, slot.env, slot.where);
   const metrics = Object.entries(slot.metricsSoFar);
   const cuda = slot.env.CUDA_VISIBLE_DEVICES;
   return (

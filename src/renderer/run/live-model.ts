@@ -3,7 +3,10 @@
 import type { GpuStat, LiveSlot } from '../../shared/api.js';
 
 /** The GPUs a slot runs on: its CUDA_VISIBLE_DEVICES, or every GPU when it sets none. */
-export function gpusForSlot(gpus: readonly GpuStat[], env: Readonly<Record<string, string>>): readonly GpuStat[] {
+export function gpusForSlot(gpus: readonly GpuStat[], env: Readonly<Record<string, string>>, where?: string): readonly GpuStat[] {
+  // A slot on an SSH host sees that host's GPUs; a local slot this machine's.
+  const onHost = where && where !== 'local' ? gpus.filter((g) => g.host === where) : gpus.filter((g) => g.host === undefined);
+  gpus = onHost;
   const visible = env.CUDA_VISIBLE_DEVICES;
   if (visible === undefined) return gpus;
   const wanted = visible

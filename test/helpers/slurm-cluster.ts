@@ -82,9 +82,13 @@ export interface SlurmCluster {
 const live = new Set<ChildProcess>();
 let exitHook = false;
 
+/** util-linux's setpriv: a daemon started through it gets SIGKILL when the test process dies, even by kill -9. */
+const SETPRIV = have('setpriv');
+
 function spawnDaemon(file: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const fd = openSync(logFile, 'a');
-  const child = spawn(file, args, { env, stdio: ['ignore', fd, fd] });
+  const [cmd, argv] = SETPRIV ? ['setpriv', ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, args];
+  const child = spawn(cmd, argv, { env, stdio: ['ignore', fd, fd] });
   live.add(child);
   child.once('exit', () => live.delete(child));
   if (!exitHook) {

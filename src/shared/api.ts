@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { FieldError, ProjectConfig, ProjectConfigInput } from './config.js';
 import { MetricSchema, SlotSchema } from './config.js';
+import type { RunUsage } from './slot-usage.js';
 import type { Experiment, RunCounts } from './experiment.js';
 import type { AuditEvent, StopReason } from './journal.js';
 
@@ -70,6 +71,8 @@ export interface RunSummary {
   readonly trainingMs: number;
   /** From the first to the last event, pauses included. */
   readonly elapsedMs: number;
+  /** Per slot: trainer time (GPU-hours) and idle time, from the journal (shared/slot-usage.ts). */
+  readonly usage?: RunUsage;
 }
 
 export interface SteeringNote {

@@ -143,6 +143,25 @@ export const SlotSchema = z.object({
 });
 export type SlotConfig = z.infer<typeof SlotSchema>;
 
+/** A GPU id as nvidia-smi and CUDA_VISIBLE_DEVICES name it: an index, or a GPU-/MIG- UUID. */
+export const GPU_ID = /^(?:\d{1,4}|(?:GPU|MIG)-[0-9A-Za-z-]{1,80})$/;
+
+/**
+ * The GPUs a run gives its slots, each leased machine-wide while the run lasts (core/gpu/lease.ts). The CLI's
+ * --gpus and --gpus-per-slot override it for one run.
+ */
+export const GpusSchema = z.object({
+  /** GPU ids to use, as nvidia-smi lists them; null: every GPU nvidia-smi reports; []: assign and lease none. */
+  use: z
+    .array(z.string().regex(GPU_ID, 'Name a GPU as nvidia-smi lists it, e.g. 0 or GPU-…'))
+    .refine((ids) => new Set(ids).size === ids.length, 'A GPU is listed twice; list each once')
+    .nullable()
+    .default(null),
+  /** GPUs each slot gets (its CUDA_VISIBLE_DEVICES). */
+  perSlot: z.number().int('GPUs per slot must be a whole number').min(1, 'Give each slot at least 1 GPU').max(64).default(1),
+});
+export type GpusConfig = z.infer<typeof GpusSchema>;
+
 export const PriceSchema = z.object({
   /** US dollars per million tokens. */
   input: z.number().nonnegative(),
@@ -302,6 +321,7 @@ export const ProjectConfigSchema = z
     acceptance: AcceptanceSchema.default(AcceptanceSchema.parse({})),
     stop: StopSchema.default(StopSchema.parse({})),
     slots: z.array(SlotSchema).min(1, 'At least one slot is needed').default([{ env: {} }]),
+    gpus: GpusSchema.default(GpusSchema.parse({})),
     agent: AgentSchema.default(AgentSchema.parse({})),
     sandbox: SandboxSchema.default(SandboxSchema.parse({})),
     approval: ApprovalSchema.default(ApprovalSchema.parse({})),

@@ -69,6 +69,9 @@ export interface ExperimentProposedEvent {
   readonly transcriptPath: string | null;
 }
 
+/** The run-stop a resume writes for a run whose process died (killed or crashed) while it ran. */
+export const REPAIR_STOP_MESSAGE = 'The app stopped unexpectedly (killed or crashed); the run can be resumed.';
+
 /** A process group was started for an experiment; recorded so a restarted app can kill orphans. */
 export interface ProcessStartEvent {
   readonly type: 'process-start';
@@ -80,6 +83,8 @@ export interface ProcessStartEvent {
   readonly what: 'setup' | 'run' | 'guard' | 'agent';
   /** A job that runs elsewhere (a Slurm job, a process group on an SSH host): enough to find it again. */
   readonly remote?: RemoteJobRef;
+  /** The slot it runs in (a re-measurement of the best runs in the candidate's slot); absent in older journals. */
+  readonly slot?: number;
 }
 
 /** How the journal names a job an executor started elsewhere; `handle` is the executor's own (a job id, host:pgid). */
@@ -368,7 +373,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     changedFiles: z.array(z.string()),
     transcriptPath: runRelativePath.nullable(),
   }),
-  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'agent']), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
+  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'agent']), remote: remoteJobRef.optional(), slot: z.number().int().min(0).max(100_000).optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'process-end': obj({ type: z.literal('process-end'), at: z.string(), id: processOwner, pgid: z.number().int().nonnegative(), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),
   best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),

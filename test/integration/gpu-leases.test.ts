@@ -97,6 +97,18 @@ describe('leaseSlotGpus', () => {
     expect(none.slots.map((s) => s.env.CUDA_VISIBLE_DEVICES)).toEqual([undefined, undefined]);
   });
 
+  it('gives GPUs only to slots on this machine, none when the project says so, and words refusals for the app', async () => {
+    const e = env();
+    const mixed = [{ env: {} }, { env: {}, executor: { kind: 'slurm' as const, gpus: 1, extraArgs: [] } }, { env: {} }];
+    const got = await leaseSlotGpus({ env: e, projectDir: '/p', tag: 't', slots: mixed, request: {}, discover: async () => [0, 1] });
+    expect(got.slots.map((s) => s.env.CUDA_VISIBLE_DEVICES)).toEqual(['0', undefined, '1']);
+    const none = await leaseSlotGpus({ env: env(), projectDir: '/p', tag: 't', slots: slots(2), request: { gpus: [] }, discover: async () => [0, 1] });
+    expect([none.leases, none.slots.map((s) => s.env.CUDA_VISIBLE_DEVICES)]).toEqual([[], [undefined, undefined]]);
+    await expect(leaseSlotGpus({ env: env(), projectDir: '/p', tag: 't', slots: slots(2), request: { gpus: ['3'], where: 'app' }, discover: async () => [] })).rejects.toThrow(
+      '2 slots × 1 GPU need 2 GPUs, but 1 is chosen (3). Remove slots, or give each fewer GPUs, in Setup → Slots.',
+    );
+  });
+
   it('takes over the lease of a process that is gone, skips a live one, and refuses a slot config naming a GPU twice', async () => {
     const e = env();
     mkdirSync(leaseDir(e), { recursive: true });

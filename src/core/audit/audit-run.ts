@@ -99,7 +99,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
         sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(opts.projectDir, worktree, config, opts.env, 'trainer') } : null,
         onStart: async (p) => {
           started = p;
-          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run', ...(p.remote ? { remote: p.remote } : {}) });
+          await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run', slot, ...(p.remote ? { remote: p.remote } : {}) });
         },
         onOutput: (text) => scanner.push(text),
       });

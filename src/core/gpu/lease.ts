@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
+import { GPU_ID } from '../../shared/config.js';
 import { isPidAlive } from '../loop/run-lock.js';
 
 export interface GpuLeaseHolder {
@@ -25,8 +26,7 @@ export interface GpuLease {
   readonly holder: GpuLeaseHolder;
 }
 
-/** A GPU id as nvidia-smi and CUDA_VISIBLE_DEVICES name it: an index, or a GPU-/MIG- UUID. */
-export const GPU_ID = /^(?:\d{1,4}|(?:GPU|MIG)-[0-9A-Za-z-]{1,80})$/;
+export { GPU_ID };
 
 export function dataDir(env: NodeJS.ProcessEnv): string {
   return path.resolve(env.AUTORESEARCH_DATA_DIR?.trim() || path.join(homedir(), '.autoresearch-studio'));

@@ -5,6 +5,7 @@ import type { Experiment } from '../../shared/experiment.js';
 import { countStatuses, whereOfRemote } from '../../shared/experiment.js';
 import type { ApprovalAnswerEvent, ApprovalWaitEvent, AuditEvent, JournalEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
 import type { ApprovalItem, RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
+import { emptyUsage, foldUsage, usageOf, type UsageAccumulator } from './slot-usage.js';
 
 export interface OpenProcess {
   readonly id: number;
@@ -56,6 +57,8 @@ export interface RunRecord {
   inputTokens: number;
   outputTokens: number;
   trainingMs: number;
+  /** Trainer and session times per slot (dashboard: GPU-hours and idle time). */
+  usage: UsageAccumulator;
 }
 
 export function emptyRunRecord(): RunRecord {
@@ -84,6 +87,7 @@ export function emptyRunRecord(): RunRecord {
     inputTokens: 0,
     outputTokens: 0,
     trainingMs: 0,
+    usage: emptyUsage(),
   };
 }
 
@@ -103,6 +107,7 @@ function putExperiment(rec: RunRecord, e: Experiment): void {
 
 /** Apply one event. Mutates and returns `rec`. */
 export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
+  foldUsage(rec.usage, event, (id) => rec.experiments.get(id)?.slot);
   rec.lastEventAt = event.at;
   switch (event.type) {
     case 'run-start':
@@ -290,6 +295,7 @@ export function summarize(rec: RunRecord, state: RunState = 'stopped'): RunSumma
     outputTokens: rec.outputTokens,
     trainingMs: rec.trainingMs,
     elapsedMs: Number.isFinite(start) && Number.isFinite(last) ? Math.max(0, last - start) : 0,
+    usage: usageOf(rec.usage, state !== 'stopped'),
   };
 }
 

@@ -296,7 +296,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
           r.slot.job = jobLabel(p.remote);
           emitLive();
         }
-        await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what, ...(p.remote ? { remote: p.remote } : {}) });
+        await append({ type: 'process-start', at: isoNow(), id: r.id, pid: p.pid, pgid: p.pgid, what: r.what, slot: r.slot.index, ...(p.remote ? { remote: p.remote } : {}) });
       },
       onEscaped: async (escaped) => {
         await append({ type: 'notice', at: isoNow(), level: 'warning', id: r.id, message: `Killed ${escaped.length} process(es) that the ${r.what} command left running outside its process group (pid ${escaped.join(', ')}).` });

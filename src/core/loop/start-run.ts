@@ -4,7 +4,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
-import type { JournalEvent } from '../../shared/journal.js';
+import { REPAIR_STOP_MESSAGE, type JournalEvent } from '../../shared/journal.js';
 import { reattachAll } from '../exec/executor-for-slot.js';
 import { createLocalExecutor } from '../exec/local-executor.js';
 import { releaseGpuLeases, type GpuLease } from '../gpu/lease.js';
@@ -132,7 +132,7 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
       await writer.append({ type: 'experiment-end', at, experiment: ended });
     }
     if (!rec.stopReason) {
-      await writer.append({ type: 'run-stop', at, reason: 'error', message: 'The app stopped unexpectedly (killed or crashed); the run can be resumed.' });
+      await writer.append({ type: 'run-stop', at, reason: 'error', message: REPAIR_STOP_MESSAGE });
     }
   } finally {
     await writer.close();
@@ -176,13 +176,14 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   let leases: GpuLease[] = [];
   try {
     if (opts.gpus) {
-      // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them.
+      // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them. The
+      // project's choice (Setup → Slots) applies unless the host overrides it (the CLI's --gpus).
       const assigned = await leaseSlotGpus({
         env: opts.deps.env,
         projectDir: dir,
         tag,
         slots: config.slots,
-        request: opts.gpus,
+        request: { ...(config.gpus.use !== null ? { gpus: config.gpus.use } : {}), perSlot: config.gpus.perSlot, ...opts.gpus },
         discover: async () => (await queryGpus({ env: opts.deps.env })).map((g) => g.index),
       }).catch((err: unknown) => {
         throw err instanceof GpuAssignError ? new RunStartError(err.message) : err;
@@ -230,8 +231,17 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
     await writeResults(paths.results, record.experiments.values(), config.metric);
     const proposer = await opts.deps.createProposer(proposerName, config);
     const handle = await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
-    if (leases.length) void handle.done.finally(() => releaseGpuLeases(leases)).catch(() => undefined);
-    return handle;
+    if (!leases.length) return handle;
+    // The run is over for its host only once its GPUs are free again: a Start right after must find them free.
+    const done = handle.done.finally(() => releaseGpuLeases(leases).catch(() => undefined));
+    return {
+      ...handle,
+      done,
+      stop: async (o) => {
+        await handle.stop(o);
+        return done;
+      },
+    };
   } catch (err) {
     await releaseGpuLeases(leases).catch(() => undefined);
     await releaseLock(dir);

@@ -220,7 +220,9 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           break;
       }
       const now = Date.now();
-      if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'run-stop' || ev.type === 'steer' || now - lastRunsPush > 1000) {
+      // A trainer starting or ending changes the slots' busy and idle clocks (RunSummary.usage): push at once.
+      const trainer = (ev.type === 'process-start' && ev.what === 'run') || ev.type === 'process-end';
+      if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'run-stop' || ev.type === 'steer' || trainer || now - lastRunsPush > 1000) {
         lastRunsPush = now;
         void pushRuns();
       }
@@ -473,6 +475,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           ...(args.tag ? { tag: args.tag } : {}),
           ...(args.proposer ? { proposer: args.proposer } : {}),
           ...(args.maxExperiments ? { maxExperiments: args.maxExperiments } : {}),
+          // One GPU per slot (or as Setup → Slots says), leased machine-wide exactly as `autoresearch run` does.
+          gpus: { where: 'app' },
           deps: {
             env,
             nodePath: deps.nodePath ?? process.execPath,

@@ -16,6 +16,8 @@ import { LatestExperiments } from './LatestExperiments.js';
 import { RunHeader } from './RunHeader.js';
 import { SlotCard } from './SlotCard.js';
 import { useNow } from './use-now.js';
+import { SlotUsageLine } from './SlotUsageLine.js';
+import { usageAt } from '../../shared/slot-usage.js';
 import '../history/history.css';
 import './run.css';
 
@@ -38,6 +40,7 @@ export function DashboardView(): JSX.Element {
   const direction = detail?.direction ?? summary?.direction ?? 'min';
   const model = useMemo(() => (detail ? buildProgress(detail.experiments, direction, { noiseFloor: detail.noiseFloor }) : null), [detail?.experiments, direction, detail?.noiseFloor]);
   const figures = useMemo(() => (detail ? summarizeRun(detail.experiments, direction) : null), [detail?.experiments, direction]);
+  const usage = useMemo(() => (summary?.usage ? usageAt(summary.usage, now) : null), [summary?.usage, now]);
 
   if (!project) {
     return (
@@ -91,7 +94,13 @@ export function DashboardView(): JSX.Element {
       {live ? (
         <div className="slots" data-testid="slots">
           {live.slots.map((s) => (
-            <SlotCard key={s.slot} tag={live.tag} slot={s} now={now} budgetSeconds={live.budgetSeconds} timeoutSeconds={live.timeoutSeconds} gpus={gpus} />
+            <SlotCard key={s.slot} tag={live.tag} slot={s} now={now} budgetSeconds={live.budgetSeconds} timeoutSeconds={live.timeoutSeconds} gpus={gpus} usage={usage?.find((u) => u.slot === s.slot) ?? null} />
+          ))}
+        </div>
+      ) : usage && usage.length ? (
+        <div className="slot-usage-list" data-testid="slot-usage-list">
+          {usage.map((u) => (
+            <SlotUsageLine key={u.slot} usage={u} label={`Slot ${u.slot}`} />
           ))}
         </div>
       ) : null}

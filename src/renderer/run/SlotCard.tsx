@@ -7,6 +7,8 @@ import { ProgressBar } from '../components/ProgressBar.js';
 import { formatClock, formatNumber } from '../components/format.js';
 import { gpusForSlot, PHASE_LABEL, slotTiming } from './live-model.js';
 import { LogTail } from './LogTail.js';
+import { SlotUsageLine } from './SlotUsageLine.js';
+import type { SlotUsageFigures } from '../../shared/slot-usage.js';
 
 export function GpuBars(props: { readonly gpus: readonly GpuStat[] }): JSX.Element | null {
   if (props.gpus.length === 0) return null;
@@ -49,6 +51,8 @@ export function SlotCard(props: {
   readonly budgetSeconds: number;
   readonly timeoutSeconds: number;
   readonly gpus: readonly GpuStat[];
+  /** Trainer and idle time of this slot so far; null before the journal has it. */
+  readonly usage?: SlotUsageFigures | null;
 }): JSX.Element {
   const { slot, tag } = props;
   const timing = slotTiming(slot, props.now, props.budgetSeconds, props.timeoutSeconds);
@@ -59,7 +63,7 @@ export function SlotCard(props: {
     <section className="slot-card" data-testid="slot-card" data-slot={slot.slot} data-phase={slot.phase} data-experiment={slot.experimentId ?? ''}>
       <header className="slot-head">
         <span className="slot-name">Slot {slot.slot}</span>
-        {cuda !== undefined ? <span className="faint mono">CUDA {cuda}</span> : null}
+        {cuda !== undefined ? <span className="faint mono" data-testid="slot-cuda">CUDA {cuda}</span> : null}
         {slot.where && slot.where !== 'local' ? (
           <span className="faint mono" data-testid="slot-where" title={slot.job ? `Runs on ${slot.where}: ${slot.job}` : `Runs on ${slot.where}`}>
             {slot.where}
@@ -101,6 +105,7 @@ export function SlotCard(props: {
           <span className="mono">{formatClock(timing.elapsedMs)}</span> in this phase
         </div>
       ) : null}
+      {props.usage ? <SlotUsageLine usage={props.usage} /> : null}
       {metrics.length ? (
         <div className="slot-metrics" data-testid="slot-metrics">
           {metrics.map(([k, v]) => (

@@ -13,6 +13,7 @@ import { useStudio } from '../store/studio.js';
 import { ApiKeyBox } from './ApiKeyBox.js';
 import { emptySlot, fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
 import { FilePicker, type FileList } from './FilePicker.js';
+import { GpuFields } from './GpuFields.js';
 import { MetricTest } from './MetricTest.js';
 import { SlotFields } from './SlotFields.js';
 import { NumberField, RadioField, Section, SelectField, TextAreaField, TextField } from './fields.js';
@@ -27,7 +28,7 @@ const SECTIONS = [
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
   { id: 'approval', title: 'Approval', prefixes: ['approval'] },
-  { id: 'slots', title: 'Slots', prefixes: ['slots'] },
+  { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },
   { id: 'agent', title: 'Agent', prefixes: ['agent'] },
 ] as const;
 
@@ -380,7 +381,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
           ) : null}
         </Section>
 
-        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment, on this machine, a Slurm cluster or an SSH host." errorCount={sectionErrors(['slots'])}>
+        <Section id="slots" title="Slots" description="Experiments run in parallel, one per slot, each in its own worktree with its own environment, on this machine, a Slurm cluster or an SSH host." errorCount={sectionErrors(['slots', 'gpus'])}>
           {draft.slots.map((slot, i) => (
             <SlotFields
               key={i}
@@ -396,13 +397,8 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
             <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: [...d.slots, emptySlot()] }))} data-testid="slot-add">
               Add a slot
             </Button>
-            {gpus.length > 1 ? (
-              <Button size="small" onClick={() => setDraft((d) => ({ ...d, slots: gpus.map((g) => emptySlot(`CUDA_VISIBLE_DEVICES=${g.index}`)) }))}>
-                One slot per GPU ({gpus.length})
-              </Button>
-            ) : null}
-            <span className="faint">{gpus.length ? `${gpus.length} GPU${gpus.length > 1 ? 's' : ''} found` : 'No NVIDIA GPU found'}</span>
           </div>
+          <GpuFields gpus={draft.gpus} slots={draft.slots} found={gpus} errors={errors} onChange={(changes) => setDraft((d) => patch(d, 'gpus', changes))} onSlots={(slots) => setDraft((d) => ({ ...d, slots }))} />
         </Section>
 
         <Section id="agent" title="Agent" description="Who proposes the changes. The agent only edits files; the studio commits, runs and judges." errorCount={sectionErrors(['agent'])}>

@@ -16,6 +16,7 @@ import {
 } from '../../shared/config.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
+export type GpuMode = 'all' | 'pick' | 'none';
 export type Proposer = 'mutation' | 'claude' | 'command' | 'openai-compatible';
 
 export interface Draft {
@@ -45,6 +46,8 @@ export interface Draft {
   };
   readonly stop: { readonly maxExperiments: string; readonly maxHours: string; readonly maxCostUsd: string; readonly target: string; readonly maxConsecutiveFailures: string };
   readonly slots: readonly SlotDraft[];
+  /** The GPUs slots get: every one nvidia-smi finds, the ones picked, or none (config `gpus`). */
+  readonly gpus: { readonly mode: GpuMode; readonly picked: readonly string[]; readonly perSlot: string };
   readonly approval: { readonly mode: 'off' | 'large' | 'all'; readonly overLines: string };
   readonly agent: {
     readonly proposer: Proposer;
@@ -135,6 +138,11 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
     },
     slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => slotToDraft(s)),
     approval: { mode: approval.mode, overLines: str(approval.overLines) },
+    gpus: {
+      mode: c.gpus?.use === undefined || c.gpus.use === null ? 'all' : c.gpus.use.length === 0 ? 'none' : 'pick',
+      picked: [...(c.gpus?.use ?? [])],
+      perSlot: str(c.gpus?.perSlot ?? 1),
+    },
     agent: {
       proposer: agent.proposer,
       model: agent.model,
@@ -224,6 +232,12 @@ export function fromDraft(d: Draft): DraftConversion {
       .map((s) => s.trim())
       .filter(Boolean);
   const nullableText = (s: string) => (s.trim() === '' ? null : s.trim());
+  const gpuUse = (g: Draft['gpus']): string[] | null => {
+    if (g.mode === 'all') return null;
+    if (g.mode === 'none') return [];
+    if (g.picked.length === 0) errors.push({ path: 'gpus.use', message: 'Pick at least one GPU, or choose "None"' });
+    return [...g.picked];
+  };
   const lines = (text: string) =>
     text
       .split('\n')
@@ -269,6 +283,7 @@ export function fromDraft(d: Draft): DraftConversion {
     },
     slots: d.slots.map((s, i) => slotFromDraft(s, i, { env, num, lines, error: (path, message) => void errors.push({ path, message }) })),
     approval: { mode: d.approval.mode, overLines: num('approval.overLines', d.approval.overLines) },
+    gpus: { use: gpuUse(d.gpus), perSlot: num('gpus.perSlot', d.gpus.perSlot, { required: 'Enter how many GPUs each slot gets, e.g. 1' }) },
     agent: {
       proposer: d.agent.proposer,
       model: d.agent.model,

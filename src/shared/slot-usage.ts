@@ -1,0 +1,58 @@
+// Per slot: how long its trainers ran (GPU-hours when it has GPUs) and how long it stood idle, from the
+// journal's process and session events (core/journal/slot-usage.ts folds them), so the numbers stay true
+// after a restart. The record holds what is finished plus when the ongoing parts began; `usageAt` adds the
+// time since then, so a dashboard can tick without new events.
+
+export interface SlotUsage {
+  readonly slot: number;
+  /** GPUs the slot has in the latest start or resume (its CUDA_VISIBLE_DEVICES, or a Slurm slot's --gres); 0 without. */
+  readonly gpus: number;
+  /** Time its trainers ran, finished runs only (ms). */
+  readonly busyMs: number;
+  /** The same × the GPUs the slot had then (GPU-milliseconds). */
+  readonly gpuMs: number;
+  /** Wall time of the finished sessions (start or resume to stop) the slot was part of. */
+  readonly wallMs: number;
+  /** When the trainer running now started; null when none runs. */
+  readonly busySince: string | null;
+  /** The slot belongs to the session going on now. */
+  readonly live: boolean;
+}
+
+export interface RunUsage {
+  /** When the session going on now started or resumed; null when the run is not live. */
+  readonly sessionSince: string | null;
+  readonly slots: readonly SlotUsage[];
+}
+
+export interface SlotUsageFigures {
+  readonly slot: number;
+  readonly gpus: number;
+  readonly busyMs: number;
+  /** GPU-hours (0 for a slot without GPUs). */
+  readonly gpuHours: number;
+  /** Wall time the slot was part of a live session, minus the time its trainers ran. */
+  readonly idleMs: number;
+  readonly wallMs: number;
+  /** idle / wall, 0..1; null before any wall time. */
+  readonly idleFraction: number | null;
+}
+
+const HOUR = 3_600_000;
+
+/** The figures at `now` (ms since the epoch). */
+export function usageAt(usage: RunUsage, now: number): SlotUsageFigures[] {
+  const since = (iso: string | null) => {
+    if (iso === null) return 0;
+    const t = Date.parse(iso);
+    return Number.isFinite(t) ? Math.max(0, now - t) : 0;
+  };
+  const session = since(usage.sessionSince);
+  return usage.slots.map((s) => {
+    const running = since(s.busySince);
+    const busyMs = s.busyMs + running;
+    const wallMs = s.wallMs + (s.live ? session : 0);
+    const idleMs = Math.max(0, wallMs - busyMs);
+    return { slot: s.slot, gpus: s.gpus, busyMs, gpuHours: (s.gpuMs + running * s.gpus) / HOUR, idleMs, wallMs, idleFraction: wallMs > 0 ? idleMs / wallMs : null };
+  });
+}

@@ -38,6 +38,11 @@ export interface ProjectInfo {
   readonly head: string | null;
   /** Tracked files with uncommitted changes; a run refuses to start while there are any. */
   readonly dirtyFiles: readonly string[];
+  /**
+   * The project's path inside its repository when it is a subfolder (a monorepo's `packages/model`); absent or
+   * null at the repository's top.
+   */
+  readonly repoSubfolder?: string | null;
 }
 
 export type RunState = 'starting' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped';

@@ -133,6 +133,7 @@ describe('a project in a subfolder of a monorepo', () => {
     });
     const project = await studio.api.openProject({ dir });
     expect(project.isGit).toBe(true);
+    expect(project.repoSubfolder).toBe('packages/model');
     expect(project.dirtyFiles).toEqual([]);
     const d = await studio.api.getDiff({ tag: 'mono', id: keeps[0]!.id, against: 'parent' });
     expect(d.diff).toContain('--- a/train.mjs');

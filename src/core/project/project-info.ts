@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ProjectInfo } from '../../shared/api.js';
 import { currentBranch, headCommit } from '../git/head.js';
 import { dirtyTrackedFiles } from '../git/dirty-files.js';
+import { repoPlace } from '../git/repo-place.js';
 import { repoRoot } from '../git/repo-root.js';
 import { loadConfig } from './config-file.js';
 import { suggestConfig } from './detect-layout.js';
@@ -46,5 +47,6 @@ export async function readProjectInfo(dir: string): Promise<ProjectInfo> {
     branch: isGit ? await currentBranch(abs) : null,
     head: isGit ? await headCommit(abs) : null,
     dirtyFiles: isGit ? await dirtyTrackedFiles(abs, isAppManagedPath) : [],
+    repoSubfolder: isGit ? (await repoPlace(abs)).prefix || null : null,
   };
 }

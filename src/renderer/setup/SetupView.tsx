@@ -204,6 +204,14 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
             </Button>
           </div>
         ) : null}
+        {project.isGit && project.repoSubfolder ? (
+          <div className="banner info" data-testid="banner-subfolder">
+            <div className="grow">
+              <strong>A subfolder of its repository</strong> ({project.repoSubfolder}/). Each slot's worktree is a checkout of the whole repository and
+              commands run in this folder's copy there; file patterns are relative to this folder, and the agent may change nothing outside it.
+            </div>
+          </div>
+        ) : null}
         {project.dirtyFiles.length > 0 ? (
           <div className="banner" data-testid="banner-dirty">
             <div className="grow">

@@ -116,6 +116,35 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     expect(await waitUntil(() => pidsCarrying(`AUTORESEARCH_RUN_DIR=${runDirOnHost}`).length === 0, 10_000)).toBe(true);
   }, 120_000);
 
+  it('a stop ends the remote group at once and says aborted; the slot says it waits while the commit is sent', async () => {
+    const { dir, executor, job } = setup();
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    const stop = new AbortController();
+    const refs: JobRef[] = [];
+    const waiting: (string | null)[] = [];
+    let seen = '';
+    const run = executor.run({ ...job('echo up; sleep 300', 4), cwd: ws.path, signal: stop.signal, onStart: (ref) => void refs.push(ref), onOutput: (t) => void (seen += t), onWaiting: (w) => void waiting.push(w) });
+    expect(await waitUntil(() => seen.includes('up'), 30_000)).toBe(true);
+    stop.abort();
+    const r = await run;
+    expect(r.aborted).toBe(true);
+    expect(r.timedOut).toBe(false);
+    expect(waiting).toEqual([`sending the commit to ${server.host}`, null]);
+    const runDirOnHost = path.dirname(path.dirname(parseSshHandle(refs[0]!.remote!.handle)!.jobDir));
+    expect(await waitUntil(() => pidsCarrying(`AUTORESEARCH_RUN_DIR=${runDirOnHost}`).length === 0, 10_000)).toBe(true);
+  }, 120_000);
+
+  it('two slots on one host run at once, each in its own worktree there, over the shared connection', async () => {
+    const { dir, remoteDir, job } = setup();
+    const settings = { kind: 'ssh' as const, host: server.host, port: server.port, remoteDir, linked: {}, options: server.options };
+    const slots = [0, 1].map((slot) => createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot, settings }));
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    const ws = await Promise.all(slots.map((e, i) => e.prepareWorkspace(i, head)));
+    const results = await Promise.all(slots.map((e, i) => e.run({ ...job('sleep 1; pwd', 10 + i, { env: { ...job('', 0).env, AUTORESEARCH_SLOT: String(i) } }), cwd: ws[i]!.path })));
+    expect(results.map((r) => r.exitCode)).toEqual([0, 0]);
+    expect(results.map((r) => r.tail.trim())).toEqual([0, 1].map((i) => path.join(remoteDir, 'worktrees', `slot-${i}`)));
+  }, 120_000);
+
   it('follows the log again after the connection drops, and loses no byte of it', async () => {
     const { dir, executor, job } = setup();
     const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());

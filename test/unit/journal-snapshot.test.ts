@@ -74,6 +74,9 @@ function runEvents(n: number, from = 0): JournalEvent[] {
     if (id % 97 === 3) ev.push({ type: 'steer', at: at(id), note: `try ${id}` });
     if (id % 40 === 39 && id > 0) ev.push({ type: 'best-remeasured', at: at(id), id: 0, run: { metric: 1.995, metrics: { val_bpb: 1.995 }, exitCode: 0, signal: null, timedOut: false, durationMs: 9, logPath: 'logs/0.2.log' } });
   }
+  // Pipelined proposals: one queued when the snapshot is taken, one dropped.
+  const proposal = (id: number): JournalEvent => ({ type: 'proposal-made', at: at(id), id, baseId: 0, parentCommit: sha(1), commit: sha(3000 + id), description: `queued ${id}`, hypothesis: 'h', usage: { inputTokens: 10, outputTokens: 2, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.01 }, proposedAt: at(id), proposalMs: 3, changedFiles: ['train.py'], changedLines: 2, transcriptPath: null, rejectedReason: null });
+  ev.push(proposal(from + n + 10), proposal(from + n + 11), { type: 'proposal-dropped', at: at(from + n), id: from + n + 11, reason: 'conflicts with the best' });
   // The last one is still running; a process of it is open.
   ev.push({ type: 'process-start', at: at(from + n), id: from + n - 1, pid: 9000, pgid: 9000, what: 'run' });
   return ev;

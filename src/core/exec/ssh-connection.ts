@@ -108,11 +108,13 @@ export function sshScript(t: SshTarget, script: string, opts: { timeoutMs?: numb
       if (timer) clearTimeout(timer);
       resolve({ code: null, stdout, stderr: stderr + err.message });
     });
+    const closed = Promise.all([new Promise((r) => child.stdout.once('close', r)), new Promise((r) => child.stderr.once('close', r))]);
     child.once('exit', (code) => {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      // Whatever is still buffered arrives within a tick; the background master may keep the pipes open.
-      setImmediate(() => {
+      // The output still in the pipes is read to its end; a master that went to the background may hold them
+      // open, so that wait is bounded.
+      void Promise.race([closed, new Promise((r) => setTimeout(r, 2_000))]).then(() => {
         child.stdout.destroy();
         child.stderr.destroy();
         resolve({ code, stdout, stderr });

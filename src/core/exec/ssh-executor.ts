@@ -171,8 +171,13 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     } catch (err) {
       return notRun(`The worktree ${job.cwd} has no commit to run: ${(err as Error).message}`);
     }
+    // Sending the commit is not the experiment's time: the slot says so, and its clock starts at the launch.
+    job.onWaiting?.(`sending the commit to ${settings.host}`);
     const problem = await syncHost(job.cwd, slot, commit, tag);
-    if (problem) return notRun(problem);
+    if (problem) {
+      job.onWaiting?.(null);
+      return notRun(problem);
+    }
 
     let log: CappedLog;
     try {
@@ -190,6 +195,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
       launchScript({ layout, command: job.command, env, watchdogSeconds: job.timeoutMs / 1000 + graceS + WATCHDOG_MARGIN_S, graceSeconds: graceS }),
       { timeoutMs: 60_000 },
     );
+    job.onWaiting?.(null);
     const pgid = Number(/AR-PGID (\d+)/.exec(launched.stdout)?.[1] ?? NaN);
     if (!Number.isInteger(pgid) || pgid <= 1) {
       await log.finish();

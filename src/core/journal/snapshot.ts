@@ -90,6 +90,12 @@ const approvalEntries = z
   .refine((entries) => entries.every(([, a]) => a.answer === null || a.answer.id === a.request.id), 'an answer for its own request')
   .transform((entries) => new Map(entries.map(([, a]) => [a.request.id, a as ApprovalRecord])));
 
+const queuedEntries = z
+  .array(z.tuple([z.number(), journalEvent('proposal-made')]))
+  .max(1_000_000)
+  // Keyed by the proposal's id, as the fold keys them.
+  .transform((entries) => new Map(entries.map(([, e]) => [e.id, e])));
+
 /** A Map inside a field's value, as the writer encodes it ({ $map: entries }). */
 const mapOf = <K extends z.ZodType, V extends z.ZodType>(key: K, value: V) =>
   z
@@ -138,6 +144,8 @@ const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
   outputTokens: F.count,
   trainingMs: F.count,
   usage: usageSchema,
+  queuedProposals: queuedEntries,
+  droppedProposals: z.array(z.tuple([F.id, z.string()])).max(1_000_000).transform((entries) => new Map(entries)),
 };
 
 /** The record's fields, as this app's fold has them: a snapshot with other fields is from another version. */

@@ -137,6 +137,17 @@ describe.skipIf(unavailable !== null)(`GPUs and slot usage in the app, in Chromi
       els.map((el) => [el.querySelector('[data-testid=slot-busy]')?.textContent, el.querySelector('[data-testid=slot-idle]')?.textContent]),
     );
     expect(shown).toEqual(figures.map((f) => [formatClock(f.busyMs), formatClock(f.idleMs)]));
+    // The latest experiments carry each decision's confidence, as the History does.
+    const confidence = (e: { status: string; confidence?: { z: number | null; label: string } | null }) => {
+      const c = e.confidence;
+      if (!c) return '—';
+      if (c.label === 'exact') return 'exact';
+      if (c.label === 'unknown' || c.z === null) return '?';
+      return `${e.status === 'keep' && c.label === 'within-noise' ? '≈ ' : ''}${c.z.toFixed(1)} SE`;
+    };
+    const rows = await page.locator('[data-testid=latest-row]').evaluateAll((els) => els.map((el) => [Number(el.getAttribute('data-id')), el.querySelector('[data-testid=latest-confidence]')?.textContent]));
+    expect(rows).toEqual([...rec.experiments.values()].sort((x, y) => y.id - x.id).map((e) => [e.id, confidence(e)]));
+    expect(rows.filter(([id, text]) => id !== 0 && text !== '—').length).toBe(2);
     // Given back when the run ended.
     await expect(readGpuLease({ AUTORESEARCH_DATA_DIR: served.dataDir }, '0')).resolves.toBeNull();
     await page.evaluate(() => localStorage.setItem('autoresearch.theme', 'light'));

@@ -15,9 +15,11 @@ import { runPaths } from '../../src/core/project/paths.js';
 import { ApprovalSchema } from '../../src/shared/config.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
 import { finalText, lastToolResults, message, promptOf, startFakeAnthropic, toolUse, view, byTurn, type FakeRequest } from '../fixtures/fake-anthropic/server.js';
+import { createEnvSecretStore, createStudio } from '../../src/core/studio/index.js';
+import type { StudioEvent } from '../../src/shared/api.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/processes.js';
-import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
+import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 import { scriptedProposer, setConst, type Step } from '../helpers/scripted-proposer.js';
 
 beforeAll(buildCli);
@@ -270,5 +272,46 @@ describe('a rejection note and the claude proposer', () => {
       await api.close();
     }
     expect(journal(dir, 'cl').find((e) => e.type === 'experiment-end' && e.experiment.id === 1 && e.experiment.status === 'rejected')).toBeTruthy();
+  }, 180_000);
+});
+
+describe('a run the app owns', () => {
+  it('is answered through the Api, notifies the desktop, and refuses a second answer', async () => {
+    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    const notified: string[] = [];
+    const studio = await createStudio({
+      app: { version: 'test', host: 'serve', platform: process.platform },
+      dataDir: tempDir('ar-data-'),
+      appRoot: REPO_ROOT,
+      secrets: createEnvSecretStore({}),
+      notify: (title) => notified.push(title),
+    });
+    try {
+      const events: StudioEvent[] = [];
+      studio.onEvent((e) => events.push(e));
+      await studio.api.openProject({ dir });
+      await studio.api.startRun({ tag: 'o' });
+      const waiting = (id: number) => () => events.some((e) => e.type === 'experiment' && e.experiment.id === id && e.experiment.approval?.state === 'waiting');
+      expect(await waitUntil(waiting(1), 60_000)).toBe(true);
+      expect(notified).toContain('Proposal #1 waits for your approval');
+      const { files } = await studio.api.readProposalFiles({ tag: 'o', id: 1 });
+      expect(files.map((f) => f.path)).toEqual(['train.mjs']);
+      expect(files[0]!.content).not.toBe(git(dir, 'show', 'HEAD:train.mjs'));
+      expect((await studio.api.getRun({ tag: 'o' })).approvals?.map((a) => [a.id, a.answer])).toEqual([[1, null]]);
+
+      expect(await studio.api.answerApproval({ tag: 'o', id: 1, answer: 'reject', note: 'not that one' })).toEqual({ delivered: 'inbox' });
+      const ended = (id: number, status: string) => () => events.some((e) => e.type === 'experiment' && e.experiment.id === id && e.experiment.status === status);
+      expect(await waitUntil(ended(1, 'rejected'), 30_000)).toBe(true);
+      await expect(studio.api.answerApproval({ tag: 'o', id: 1, answer: 'approve' })).rejects.toThrow(/^#1 was already answered \(reject, from the app at /);
+      await expect(studio.api.answerApproval({ tag: 'o', id: 7, answer: 'approve' })).rejects.toThrow(/^#7 is not a proposal waiting for approval in run o\./);
+      await expect(studio.api.answerApproval({ tag: 'o', id: 2, answer: 'edit' })).rejects.toThrow(/needs the edited files|not a proposal waiting/);
+
+      expect(await waitUntil(waiting(2), 60_000)).toBe(true);
+      await studio.api.answerApproval({ tag: 'o', id: 2, answer: 'approve' });
+      expect(await waitUntil(() => ended(2, 'keep')() || ended(2, 'discard')(), 60_000)).toBe(true);
+      await studio.api.stopRun({});
+    } finally {
+      await studio.dispose();
+    }
   }, 180_000);
 });

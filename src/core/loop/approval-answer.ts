@@ -2,6 +2,7 @@
 // gets the answer through its inbox (imported while the proposal waits, like steering notes); a stopped run
 // gets it straight into its journal and acts on it when it resumes. Every refusal is one line saying why.
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { ApprovalItem } from '../../shared/api.js';
@@ -42,7 +43,11 @@ export async function readApprovals(projectDir: string, tag?: string): Promise<{
 
 async function isLive(projectDir: string, tag: string): Promise<boolean> {
   const lock = await readLock(projectDir);
-  return lock !== null && lock.tag === tag && isLockLive(lock);
+  if (!lock || lock.tag !== tag) return false;
+  // isLockLive calls this process's own lock stale (for re-acquiring it), but a run this process owns (the app's)
+  // holds it until it ends: it is live, and it must get the answer through its inbox, not behind its back.
+  const ours = lock.host === hostname() && lock.pid === process.pid;
+  return ours || isLockLive(lock);
 }
 
 const inboxName = (id: number) => `approval-${id}.json`;

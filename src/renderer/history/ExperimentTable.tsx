@@ -3,6 +3,7 @@
 // keyboard: j/k or arrows move the selection, Enter opens, Home/End and PageUp/PageDown jump.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type JSX } from 'react';
+import { ConfidenceText } from '../components/ConfidenceText.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { formatCost, formatDuration, formatMetric, formatTokens } from '../components/format.js';
@@ -174,16 +175,5 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
 }
 
 function ConfidenceCell({ row }: { readonly row: ExperimentRow }): JSX.Element {
-  const label = row.confidenceLabel;
-  if (label === null) return <span className="xp-cell right mono faint">—</span>;
-  if (label === 'exact' || label === 'unknown' || row.confidence === null) {
-    return <span className="xp-cell right mono faint" title={label === 'exact' ? 'The metric has no noise: any gain is real' : 'The noise was not known when this was decided'}>{label === 'exact' ? 'exact' : '?'}</span>;
-  }
-  const noisyKeep = row.status === 'keep' && label === 'within-noise';
-  return (
-    <span className={`xp-cell right mono ${noisyKeep ? 'noise-keep' : label === 'clear' && row.status === 'keep' ? 'good-text' : 'faint'}`} data-testid={noisyKeep ? 'keep-within-noise' : undefined} title={noisyKeep ? 'Kept, but within the noise: it may be luck' : `${row.confidence.toFixed(1)} standard errors above the noise`}>
-      {noisyKeep ? '≈ ' : ''}
-      {row.confidence.toFixed(1)} SE
-    </span>
-  );
+  return <ConfidenceText z={row.confidence} label={row.confidenceLabel} status={row.status} className="xp-cell right" />;
 }

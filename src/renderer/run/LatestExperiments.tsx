@@ -4,6 +4,7 @@ import type { Experiment } from '../../shared/experiment.js';
 import { experimentChange } from '../../shared/wording.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { routeHref } from '../app/router.js';
+import { ConfidenceText } from '../components/ConfidenceText.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { formatDuration, formatMetric } from '../components/format.js';
 
@@ -26,6 +27,9 @@ export function LatestExperiments(props: { readonly tag: string; readonly experi
               <td className="num">{formatMetric(e.metric)}</td>
               <td className="num">
                 <ChangeText change={change} />
+              </td>
+              <td className="num" data-testid="latest-confidence" title="How far the gain stood above the noise when it was decided">
+                <ConfidenceText z={e.confidence?.z ?? null} label={e.confidence?.label ?? null} status={e.status} />
               </td>
               <td className="latest-desc" title={e.description}>
                 {e.description || <span className="faint">{e.status === 'running' ? 'proposing…' : '—'}</span>}

@@ -212,6 +212,12 @@ export const AgentSchema = z.object({
   commandTimeoutSeconds: z.number().int().min(10).default(900),
   /** Largest diff (changed lines) a proposal may make before it is rejected. */
   maxDiffLines: z.number().int().min(1).default(2_000),
+  /**
+   * Pipelined proposals (docs/ARCHITECTURE.md): how many proposals the agent makes ahead, in their own
+   * worktrees, while the slots train. null: one per slot with two or more slots, none with one slot (each
+   * proposal then sees the result of the one before, like a researcher working alone). 0: never ahead.
+   */
+  queueDepth: z.number().int().min(0).max(64).nullable().default(null),
   /** Experiments of history shown to the agent. */
   historyLimit: z.number().int().min(0).max(1000).default(50),
   prices: z.record(z.string(), PriceSchema).default({}),
@@ -533,4 +539,11 @@ function editDistance(a: string, b: string): number {
 /** One readable paragraph for a CLI or a log: "metric.name: Name the metric ...; budget.seconds: ...". */
 export function describeConfigErrors(errors: readonly FieldError[]): string {
   return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+}
+
+/** Proposals made ahead of the slots (agent.queueDepth; null: one per slot with two or more slots). */
+export function proposalQueueDepth(config: Pick<ProjectConfig, 'agent' | 'slots'>): number {
+  const set = config.agent.queueDepth;
+  if (set !== null && set !== undefined) return set;
+  return config.slots.length > 1 ? config.slots.length : 0;
 }

@@ -44,6 +44,8 @@ export interface ExperimentTimings {
   readonly trainingMs: number | null;
   /** From the start of the proposal to the decision. */
   readonly totalMs: number | null;
+  /** A pipelined proposal: how long it waited, made and committed, for a free slot (absent otherwise). */
+  readonly queueWaitMs?: number | null;
 }
 
 /** One execution of the run command. A candidate has one, more when confirmation runs were made. */
@@ -166,6 +168,13 @@ export interface Experiment {
   readonly confidence?: KeepConfidence | null;
   /** Set when the change was carried onto a best kept while it was measured (absent otherwise). */
   readonly carried?: CarriedChange | null;
+  /** When the proposer started on it (a pipelined proposal is made before a slot is free; absent otherwise). */
+  readonly proposedAt?: string | null;
+  /**
+   * A pipelined proposal made on a best that moved before a slot took it: its change was carried onto the
+   * best of that moment (a three-way merge) before it ran. What it was made on (absent otherwise).
+   */
+  readonly proposedOn?: ProposedOn | null;
   /** Set when the proposal waited for the researcher (config.approval): the answer it got (absent otherwise). */
   readonly approval?: ExperimentApproval | null;
   /**
@@ -173,6 +182,13 @@ export interface Experiment {
    * before a job exists). Absent in journals written before slots could run elsewhere: this machine.
    */
   readonly where?: string;
+}
+
+export interface ProposedOn {
+  readonly baseId: number | null;
+  readonly parentCommit: string;
+  /** The commit the proposer made, before the carry. */
+  readonly commit: string;
 }
 
 /** What the researcher answered to a proposal that waited for approval. */

@@ -69,6 +69,43 @@ export interface ExperimentProposedEvent {
   readonly transcriptPath: string | null;
 }
 
+/**
+ * A pipelined proposal is ready (docs/ARCHITECTURE.md, "Pipelined proposals"): made and committed in a
+ * proposal worktree while the slots trained, waiting for a free slot. Journaled as soon as it is made, so a
+ * killed app loses none: a resumed run queues it again. It becomes an experiment when a slot takes it
+ * (experiment-start with the same id), or is dropped (proposal-dropped). A later one for the same id (made
+ * again after a conflict) replaces it.
+ */
+export interface ProposalMadeEvent {
+  readonly type: 'proposal-made';
+  readonly at: string;
+  readonly id: number;
+  /** The best it was made on. */
+  readonly baseId: number | null;
+  readonly parentCommit: string;
+  /** null: nothing usable was proposed (rejectedReason says why); the slot that takes it records a rejection. */
+  readonly commit: string | null;
+  readonly description: string;
+  readonly hypothesis: string;
+  readonly usage: TokenUsage | null;
+  /** When the proposer started on it. */
+  readonly proposedAt: string;
+  readonly proposalMs: number;
+  readonly changedFiles: readonly string[];
+  /** Lines the change adds and removes (the approval gate's `large` rule reads it). */
+  readonly changedLines: number;
+  readonly transcriptPath: string | null;
+  readonly rejectedReason: string | null;
+}
+
+/** A queued proposal will not run: why (its change conflicts with the best, its commit is gone). */
+export interface ProposalDroppedEvent {
+  readonly type: 'proposal-dropped';
+  readonly at: string;
+  readonly id: number;
+  readonly reason: string;
+}
+
 /** The run-stop a resume writes for a run whose process died (killed or crashed) while it ran. */
 export const REPAIR_STOP_MESSAGE = 'The app stopped unexpectedly (killed or crashed); the run can be resumed.';
 
@@ -230,6 +267,8 @@ export type JournalEvent =
   | RunStopEvent
   | ExperimentStartEvent
   | ExperimentProposedEvent
+  | ProposalMadeEvent
+  | ProposalDroppedEvent
   | ProcessStartEvent
   | ProcessEndEvent
   | ExperimentEndEvent
@@ -308,7 +347,7 @@ export const ExperimentSchema = obj({
   bestBefore: z.number().nullable(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
-  timings: obj({ proposalMs: count.nullable(), trainingMs: count.nullable(), totalMs: count.nullable() }),
+  timings: obj({ proposalMs: count.nullable(), trainingMs: count.nullable(), totalMs: count.nullable(), queueWaitMs: count.nullable().optional() }),
   usage: TokenUsageSchema.nullable(),
   logPath: runRelativePath.nullable(),
   transcriptPath: runRelativePath.nullable(),
@@ -328,6 +367,8 @@ export const ExperimentSchema = obj({
   })
     .nullable()
     .optional(),
+  proposedAt: z.string().nullable().optional(),
+  proposedOn: obj({ baseId: id.nullable(), parentCommit: sha, commit: sha }).nullable().optional(),
   approval: obj({ state: z.enum(['waiting', 'approve', 'edit', 'reject']), note: z.string().nullable(), at: z.string().nullable(), by: z.enum(['app', 'terminal']).nullable(), proposedCommit: sha })
     .nullable()
     .optional(),
@@ -373,6 +414,24 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     changedFiles: z.array(z.string()),
     transcriptPath: runRelativePath.nullable(),
   }),
+  'proposal-made': obj({
+    type: z.literal('proposal-made'),
+    at: z.string(),
+    id,
+    baseId: id.nullable(),
+    parentCommit: sha,
+    commit: sha.nullable(),
+    description: z.string(),
+    hypothesis: z.string(),
+    usage: TokenUsageSchema.nullable(),
+    proposedAt: z.string(),
+    proposalMs: count,
+    changedFiles: z.array(z.string()),
+    changedLines: z.number().int().nonnegative(),
+    transcriptPath: runRelativePath.nullable(),
+    rejectedReason: z.string().nullable(),
+  }),
+  'proposal-dropped': obj({ type: z.literal('proposal-dropped'), at: z.string(), id, reason: z.string() }),
   'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'agent']), remote: remoteJobRef.optional(), slot: z.number().int().min(0).max(100_000).optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'process-end': obj({ type: z.literal('process-end'), at: z.string(), id: processOwner, pgid: z.number().int().nonnegative(), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),

@@ -14,6 +14,11 @@ afterEach(cleanupTempDirs);
 
 /** The scored trainer with the two constants far enough apart that a three-way merge takes both. */
 const SPACED_TRAINER = SCORED_TRAINER.replace('const HIDDEN = 32;', '// spacer 1\n// spacer 2\n// spacer 3\nconst HIDDEN = 32;');
+/**
+ * Each slot proposes for itself (no proposals made ahead): these tests force the order of proposals and
+ * decisions to reach the carry at decision time; pipelined proposals are test/integration/loop-pipeline.test.ts.
+ */
+const SEQUENTIAL = { agent: { queueDepth: 0 } } as const;
 const score = (lr: number, hidden: number) => 1 + Math.abs(Math.log2(lr / 0.08)) * 0.1 + Math.abs(hidden - 40) * 0.001;
 
 const deps = (proposer: Proposer): LoopDeps => ({
@@ -50,7 +55,7 @@ function orderedProposer(dir: string, steps: Record<number, Step>): Proposer & {
 
 describe('parallel slots never drop a kept change', () => {
   it('#4, started from #2 and better than #3 kept meanwhile, is carried onto #3 and measured with it', async () => {
-    const { dir } = scoredProject({}, { 'train.mjs': SPACED_TRAINER });
+    const { dir } = scoredProject(SEQUENTIAL, { 'train.mjs': SPACED_TRAINER });
     const proposer = orderedProposer(dir, {
       1: setConst('HIDDEN', '100'),
       2: setConst('LEARNING_RATE', '0.04'),
@@ -100,7 +105,7 @@ describe('parallel slots never drop a kept change', () => {
   });
 
   it('a change that conflicts with the change kept meanwhile is not kept, and the branch keeps #3', async () => {
-    const { dir } = scoredProject({}, { 'train.mjs': SPACED_TRAINER });
+    const { dir } = scoredProject(SEQUENTIAL, { 'train.mjs': SPACED_TRAINER });
     const proposer = orderedProposer(dir, {
       1: setConst('HIDDEN', '100'),
       2: setConst('LEARNING_RATE', '0.02'),
@@ -122,7 +127,7 @@ describe('parallel slots never drop a kept change', () => {
   it('when the combination measures worse than #3, #3 stays the best and #4 is discarded with both numbers', async () => {
     // The two changes interact: together they are worse than either alone.
     const clash = SPACED_TRAINER.replace("if (MODE === 1)", "if (LEARNING_RATE === 0.08 && HIDDEN === 40) loss += 0.5;\nif (MODE === 1)").replace('const loss =', 'let loss =');
-    const { dir } = scoredProject({}, { 'train.mjs': clash });
+    const { dir } = scoredProject(SEQUENTIAL, { 'train.mjs': clash });
     const proposer = orderedProposer(dir, {
       1: setConst('HIDDEN', '100'),
       2: setConst('LEARNING_RATE', '0.04'),

@@ -214,7 +214,9 @@ console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).
       { slots: [{ env: { CUDA_VISIBLE_DEVICES: '0' } }, { env: { CUDA_VISIBLE_DEVICES: '1' } }], metric: { name: 'val_bpb', direction: 'min', secondary: ['gpu'] } },
       { 'train.mjs': trainer },
     );
-    const lrs = ['0.02', '0.005', '0.04', '0.03', '0.06', '0.001'];
+    // Distinct values: with two slots the proposals are pipelined, and one made again after a conflict with a
+    // kept change must still change something.
+    const lrs = ['0.02', '0.005', '0.04', '0.03', '0.06', '0.001', '0.07', '0.05', '0.015', '0.025', '0.035', '0.045'];
     let i = 0;
     const proposer = scriptedProposer([], async (ctx) => setConst('LEARNING_RATE', lrs[i++ % lrs.length]!)(ctx));
     const outcome = await runToEnd(dir, proposer, 6);

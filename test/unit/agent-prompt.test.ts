@@ -159,3 +159,18 @@ describe('formatMetric', () => {
     expect(formatMetric(v)).toBe(s);
   });
 });
+
+describe('run-state prompt with pipelined proposals', () => {
+  it('lists the experiments in flight and queued, so parallel proposals do not repeat them', () => {
+    const p = buildRunStatePrompt(ctx({ inFlight: [{ id: 13, description: 'wider MLP (4x)', state: 'running' }, { id: 14, description: 'lower warmup', state: 'queued' }] }));
+    expect(p).toContain('## Experiments in flight');
+    expect(p).toContain('- 13 (running): wider MLP (4x)');
+    expect(p).toContain('- 14 (queued): lower warmup');
+    expect(buildRunStatePrompt(ctx())).not.toContain('in flight');
+  });
+
+  it('shows a proposal made again after a conflict what it conflicted with', () => {
+    const p = buildRunStatePrompt(ctx({ conflict: { description: 'LR 0.04', withId: 11, files: ['train.py'] } }));
+    expect(p).toMatch(/You proposed "LR 0\.04" on an older best\. Experiment 11 was kept meanwhile and changed train\.py/);
+  });
+});

@@ -27,6 +27,13 @@ export interface ProposalContext {
   readonly lastCrashLogTail: string | null;
   /** The user's steering notes, oldest first. */
   readonly steering: readonly string[];
+  /**
+   * Experiments measured right now and proposals waiting for a slot (other slots, pipelined proposals):
+   * not measured yet, so not in the history, but proposing them again would waste a slot.
+   */
+  readonly inFlight?: readonly InFlightExperiment[];
+  /** This experiment was proposed before, on an older best, and that change conflicts with the best now. */
+  readonly conflict?: ProposalConflict | null;
   /** Aborted when the run stops: give up quickly and throw ProposalAbortedError. */
   readonly signal: AbortSignal;
   /** Directory where the proposer may keep scratch files (outside the worktree). */
@@ -38,6 +45,21 @@ export interface ProposalContext {
   readonly onProcessEnd?: (info: { readonly pid: number; readonly pgid: number }) => void;
   /** The sandbox an agent CLI runs in (null: none available or turned off). */
   readonly sandbox?: { readonly bwrap: string; readonly spec: SandboxSpec } | null;
+}
+
+export interface InFlightExperiment {
+  readonly id: number;
+  readonly description: string;
+  /** running: a slot measures it; queued: made and committed, waiting for a free slot. */
+  readonly state: 'running' | 'queued';
+}
+
+export interface ProposalConflict {
+  /** The earlier proposal's description. */
+  readonly description: string;
+  /** The best it conflicts with, and the files where. */
+  readonly withId: number | null;
+  readonly files: readonly string[];
 }
 
 export interface Proposal {

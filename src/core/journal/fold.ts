@@ -3,7 +3,7 @@
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { countStatuses, whereOfRemote } from '../../shared/experiment.js';
-import type { ApprovalAnswerEvent, ApprovalWaitEvent, AuditEvent, JournalEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
+import type { ApprovalAnswerEvent, ApprovalWaitEvent, AuditEvent, JournalEvent, ProposalMadeEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
 import type { ApprovalItem, RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
 import { emptyUsage, foldUsage, usageOf, type UsageAccumulator } from './slot-usage.js';
 
@@ -50,6 +50,13 @@ export interface RunRecord {
   notices: RunNotice[];
   stopReason: StopReason | null;
   stopMessage: string | null;
+  /**
+   * Pipelined proposals made and not yet taken by a slot, by id: a resumed run queues them again. The
+   * cost of their proposing is in costUsd already (the spend cap sees it before they run).
+   */
+  queuedProposals: Map<number, ProposalMadeEvent>;
+  /** Proposals dropped without running, with why (their ids are never an experiment). */
+  droppedProposals: Map<number, string>;
   /** Process groups started and not yet recorded as ended: candidates for orphan cleanup. */
   openProcesses: Map<string, OpenProcess>;
   /** Totals kept incrementally so summaries cost O(1) at any history length. */
@@ -82,6 +89,8 @@ export function emptyRunRecord(): RunRecord {
     notices: [],
     stopReason: null,
     stopMessage: null,
+    queuedProposals: new Map(),
+    droppedProposals: new Map(),
     openProcesses: new Map(),
     costUsd: 0,
     inputTokens: 0,
@@ -96,6 +105,18 @@ function addTotals(rec: RunRecord, e: Experiment, sign: 1 | -1): void {
   rec.inputTokens += sign * ((e.usage?.inputTokens ?? 0) + (e.usage?.cacheCreationInputTokens ?? 0) + (e.usage?.cacheReadInputTokens ?? 0));
   rec.outputTokens += sign * (e.usage?.outputTokens ?? 0);
   rec.trainingMs += sign * (e.timings.trainingMs ?? 0);
+}
+
+/** A queued proposal's spend, in and out of the totals (an experiment that takes it carries the usage on). */
+function addProposalCost(rec: RunRecord, p: ProposalMadeEvent, sign: 1 | -1): void {
+  rec.costUsd += sign * (p.usage?.costUsd ?? 0);
+  rec.inputTokens += sign * ((p.usage?.inputTokens ?? 0) + (p.usage?.cacheCreationInputTokens ?? 0) + (p.usage?.cacheReadInputTokens ?? 0));
+  rec.outputTokens += sign * (p.usage?.outputTokens ?? 0);
+}
+
+/** The highest id a run has handed out: experiments, queued and dropped proposals. */
+export function lastIdOf(rec: RunRecord): number {
+  return Math.max(0, ...rec.experiments.keys(), ...rec.queuedProposals.keys(), ...rec.droppedProposals.keys());
 }
 
 function putExperiment(rec: RunRecord, e: Experiment): void {
@@ -128,9 +149,30 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       rec.stopReason = event.reason;
       rec.stopMessage = event.message;
       break;
-    case 'experiment-start':
+    case 'experiment-start': {
+      // A slot took a queued proposal: its spend moves to the experiment (experiment-proposed carries it).
+      const queued = rec.queuedProposals.get(event.experiment.id);
+      if (queued) {
+        addProposalCost(rec, queued, -1);
+        rec.queuedProposals.delete(event.experiment.id);
+      }
       putExperiment(rec, event.experiment);
       break;
+    }
+    case 'proposal-made': {
+      // Made again after a conflict: the new one replaces the old (its usage includes the old one's).
+      const previous = rec.queuedProposals.get(event.id);
+      if (previous) addProposalCost(rec, previous, -1);
+      rec.queuedProposals.set(event.id, event);
+      addProposalCost(rec, event, 1);
+      break;
+    }
+    case 'proposal-dropped': {
+      // Spent all the same: its cost stays in the totals.
+      rec.queuedProposals.delete(event.id);
+      rec.droppedProposals.set(event.id, event.reason);
+      break;
+    }
     case 'experiment-proposed': {
       const e = rec.experiments.get(event.id);
       if (e) {

@@ -1,106 +1,25 @@
-// One candidate, start to end: propose (in the slot's worktree, through the restricted workspace), guard the
-// diff, commit, verify the protected files, measure, confirm a narrow win, run the guard command, decide.
-import { writeFile } from 'node:fs/promises';
-import { addUsage, type CarriedChange, type Experiment, type ExperimentRunResult, type TokenUsage } from '../../shared/experiment.js';
-import { guardDiff, restoreFiles } from '../agent/diff-guard.js';
-import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, SearchSpaceExhaustedError, type Proposal } from '../agent/proposer.js';
-import { createWorkspace } from '../agent/workspace.js';
+// One candidate, start to end: propose (proposal.ts) or take a pipelined proposal from the queue, wait for
+// approval when the config asks (approval.ts), verify the protected files, measure, confirm a narrow win, run
+// the guard command, decide (decision-step.ts).
+import type { CarriedChange, Experiment, ExperimentRunResult, ProposedOn } from '../../shared/experiment.js';
+import { restoreFiles } from '../agent/diff-guard.js';
 import { carryOnto } from '../git/carry-change.js';
-import { commitPaths } from '../git/commit.js';
-import { diffCommits } from '../git/diff.js';
-import { cleanWorktree, resetTo } from '../git/reset-to.js';
+import { raw, rev } from '../git/git.js';
+import { resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
-import { projectPaths } from '../project/paths.js';
-import { readProgramFile } from '../project/program-file.js';
-import { errorMessage, isoNow, oneLine, runningExperiment, type RunContext, type SlotState } from './context.js';
+import { isoNow, runningExperiment, type RunContext, type SlotState } from './context.js';
 import { decide, mean, type Decision } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
 import { candidateRef, carriedRef } from './refs.js';
 import { decisionInput, decisionStep, type Target } from './decision-step.js';
+import { makeProposal, type MadeProposal, type ProposalSite } from './proposal.js';
 import { approvalGate, type GateInput } from './approval.js';
-
-/** How long a slot waits before asking an unavailable API again, by attempt (retry-after wins). */
-const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
-
-const bestDiffs = new WeakMap<RunContext, { commit: string; diff: string }>();
-
-/** `git diff start..best`, for the prompt; cached until the best moves. */
-async function bestDiff(ctx: RunContext): Promise<string> {
-  const best = ctx.record.bestCommit;
-  if (!best || best === ctx.record.startCommit) return '';
-  const cached = bestDiffs.get(ctx);
-  if (cached?.commit === best) return cached.diff;
-  const diff = await diffCommits(ctx.projectDir, ctx.record.startCommit, best).catch(() => '');
-  bestDiffs.set(ctx, { commit: best, diff });
-  return diff;
-}
-
-type ProposeOutcome = Proposal | 'interrupted' | { readonly fatal: string } | { readonly exhausted: string };
-
-/** Ask the proposer; an unavailable service is waited out (the experiment keeps its id), never fatal. */
-async function propose(ctx: RunContext, slot: SlotState, id: number, base: Experiment): Promise<ProposeOutcome> {
-  const { config, record } = ctx;
-  const workspace = createWorkspace(slot.worktree, ctx.projectDir, config.files);
-  // A program.md that is a link (to a file outside the project) is not read: the agent sees no program.
-  const program = (await readProgramFile(projectPaths(ctx.projectDir).program).catch(() => null)) ?? '';
-  // Tokens of attempts that failed on an outage still count (the spend cap must see them).
-  let spentBefore: TokenUsage | null = null;
-  for (let attempt = 0; ; attempt++) {
-    if (ctx.signal.aborted) return 'interrupted';
-    await ctx.importInbox();
-    try {
-      const proposal = await ctx.proposer.propose({
-        config,
-        program,
-        workspace,
-        slot: slot.index,
-        experimentId: id,
-        base,
-        baseline: record.experiments.get(0) ?? null,
-        best: record.bestId !== null ? (record.experiments.get(record.bestId) ?? null) : null,
-        noiseFloor: record.noiseFloor,
-        history: ctx.finishedHistory(),
-        bestDiff: await bestDiff(ctx),
-        lastCrashLogTail: slot.lastStatus === 'crash' || slot.lastStatus === 'timeout' ? slot.lastLogTail : null,
-        steering: record.steering.map((s) => s.note),
-        signal: ctx.signal,
-        scratchDir: ctx.paths.scratchDir,
-        onStatus: (message) => {
-          slot.waitingReason = message;
-          ctx.emitLive();
-        },
-        // An agent CLI runs as its own process group: journal it, so a restarted app can kill an orphan.
-        onProcessStart: (p) => void ctx.append({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }).catch(() => undefined),
-        onProcessEnd: (p) => void ctx.append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
-        sandbox: ctx.sandboxFor(slot.worktree, 'agent'),
-      });
-      return spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal;
-    } catch (err) {
-      if (ctx.signal.aborted || err instanceof ProposalAbortedError) return 'interrupted';
-      if (err instanceof ProposerFatalError) return { fatal: err.message };
-      if (err instanceof SearchSpaceExhaustedError) return { exhausted: err.message };
-      if (err instanceof ProposerUnavailableError) {
-        spentBefore = addUsage(spentBefore, err.usage);
-        const wait = err.retryAfterMs ?? BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
-        const reason = `${err.message} Trying again in ${Math.round(wait / 1000)} s.`;
-        await ctx.append({ type: 'notice', at: isoNow(), level: 'warning', message: reason, id });
-        ctx.setPhase(slot, 'waiting', { waitingReason: reason });
-        await ctx.sleep(wait, ctx.signal);
-        // The failed attempt may have edited files; start the next one from a clean base.
-        await resetTo(slot.worktree, base.commit!, config.files.linked);
-        ctx.setPhase(slot, 'proposing');
-        continue;
-      }
-      return { description: 'the proposer failed', hypothesis: '', usage: null, transcript: null, rejectedReason: `The proposer failed: ${errorMessage(err)}` };
-    }
-  }
-}
 
 export async function runCandidate(ctx: RunContext, slot: SlotState, id: number): Promise<void> {
   // A proposal an earlier session left waiting for approval: no new proposal, it waits (or runs) again.
   if (ctx.record.approvals.has(id)) return resumeWaitingProposal(ctx, slot, id);
-  const { config, record, paths, tag, projectDir } = ctx;
+  const { config, record } = ctx;
   const base = record.experiments.get(record.bestId!)!;
   const parentCommit = record.bestCommit!;
   await resetTo(slot.worktree, parentCommit, config.files.linked);
@@ -110,54 +29,107 @@ export async function runCandidate(ctx: RunContext, slot: SlotState, id: number)
   ctx.setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
 
   const t0 = Date.now();
-  const proposal = await propose(ctx, slot, id, base);
-  const proposalMs = Date.now() - t0;
-  if (proposal === 'interrupted') {
-    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: 'Stopped while the agent was proposing.', timings: { ...running.timings, proposalMs } }, null);
+  const made = await makeProposal(ctx, slotSite(ctx, slot), id, base);
+  if ('interrupted' in made || 'fatal' in made || 'exhausted' in made) {
+    const proposalMs = Date.now() - t0;
+    const error = 'interrupted' in made ? made.interrupted : 'fatal' in made ? made.fatal : made.exhausted;
+    // Nothing was proposed, so nothing ran: the experiment is closed as interrupted (not a failure).
+    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error, timings: { ...running.timings, proposalMs } }, null);
+    if ('fatal' in made) ctx.requestStop('auth', made.fatal, false);
+    // The proposer has nothing new: the run stops gracefully, letting other slots finish what they measure.
+    if ('exhausted' in made) ctx.requestStop('exhausted', made.exhausted, true);
     return;
   }
-  if ('fatal' in proposal) {
-    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: proposal.fatal, timings: { ...running.timings, proposalMs } }, null);
-    ctx.requestStop('auth', proposal.fatal, false);
-    return;
-  }
-  if ('exhausted' in proposal) {
-    // Nothing was proposed, so nothing ran: the experiment is closed as interrupted (not a failure), and
-    // the run stops gracefully, letting other slots finish what they measure.
-    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: proposal.exhausted, timings: { ...running.timings, proposalMs } }, null);
-    ctx.requestStop('exhausted', proposal.exhausted, true);
-    return;
-  }
+  await runProposed(ctx, slot, id, made, { commit: made.commit ?? parentCommit, parentCommit, baseId: base.id });
+}
 
-  let transcriptPath: string | null = null;
-  if (proposal.transcript !== null && proposal.transcript !== undefined) {
-    transcriptPath = paths.transcriptRel(id);
-    await writeFile(paths.abs(transcriptPath), JSON.stringify(proposal.transcript, null, 1)).catch(() => {
-      transcriptPath = null;
-    });
-  }
-  const description = oneLine(proposal.description) || '(no description)';
-  ctx.setPhase(slot, 'committing', { description });
-  const proposed = (commit: string | null, changedFiles: readonly string[]) =>
-    ctx.append({ type: 'experiment-proposed', at: isoNow(), id, commit, description, hypothesis: proposal.hypothesis, usage: proposal.usage, proposalMs, changedFiles: [...changedFiles], transcriptPath });
-
-  const reject = async (reason: string, files: readonly string[] = []) => {
-    await resetTo(slot.worktree, parentCommit, config.files.linked).catch(() => undefined);
-    await proposed(null, files);
-    await ctx.finish(slot, { ...ctx.current(id), status: 'rejected', error: reason }, null);
+/** The site of a slot proposing for itself: its own worktree, its live status. */
+function slotSite(ctx: RunContext, slot: SlotState): ProposalSite {
+  return {
+    dir: slot.worktree,
+    index: slot.index,
+    lastCrashLogTail: slot.lastStatus === 'crash' || slot.lastStatus === 'timeout' ? slot.lastLogTail : null,
+    status: (message) => {
+      slot.waitingReason = message;
+      ctx.emitLive();
+    },
+    waiting: (reason) => ctx.setPhase(slot, 'waiting', { waitingReason: reason }),
+    proposing: () => ctx.setPhase(slot, 'proposing'),
   };
-  if (proposal.rejectedReason) return reject(proposal.rejectedReason);
-  // Every proposer's change passes the same guard: editable files only, protected files intact, size cap.
-  const check = await guardDiff({ worktree: slot.worktree, config, protectedHashes: ctx.protectedHashes() });
-  if (!check.ok) return reject(check.reason, check.changedFiles);
+}
 
-  const message = `${description}\n\n${proposal.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
-  const commit = await commitPaths(slot.worktree, check.changedFiles, message);
-  // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
-  await cleanWorktree(slot.worktree, config.files.linked);
-  await updateRef(projectDir, candidateRef(tag, id), commit);
-  await proposed(commit, check.changedFiles);
-  await measureProposal(ctx, slot, id, { commit, parentCommit, baseId: base.id, changedLines: check.changedLines, description });
+/** What became of a queued proposal a slot took: run, or handed back because it conflicts with the best. */
+export type QueuedOutcome = { readonly ran: true } | { readonly conflict: { readonly files: readonly string[]; readonly withId: number | null } } | { readonly dropped: string };
+
+/**
+ * Run a pipelined proposal (made ahead in a proposal worktree) in this slot. When the best moved since it
+ * was made, its change is carried onto the best first (a three-way merge); a conflict is handed back.
+ */
+export async function runQueued(ctx: RunContext, slot: SlotState, queued: { readonly made: MadeProposal; readonly madeAt: string }): Promise<QueuedOutcome> {
+  const { config, record, projectDir, tag } = ctx;
+  const { made } = queued;
+  const id = made.id;
+  let target: Target = { commit: made.commit ?? record.bestCommit!, parentCommit: made.parentCommit, baseId: made.baseId };
+  let proposedOn: ProposedOn | null = null;
+  if (made.commit !== null) {
+    if (!(await commitExists(projectDir, made.commit))) return { dropped: `Its commit ${made.commit.slice(0, 7)} is gone from the repository.` };
+    if (record.bestCommit !== made.parentCommit) {
+      // The best moved while it waited: carry the change onto the best of now, so it is measured with it.
+      const result = await carryOnto(projectDir, made.commit, record.bestCommit!, `${made.description} (carried onto #${record.bestId})\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`);
+      if ('conflicts' in result) return { conflict: { files: result.conflicts, withId: record.bestId } };
+      proposedOn = { baseId: made.baseId, parentCommit: made.parentCommit, commit: made.commit };
+      target = { commit: result.commit, parentCommit: record.bestCommit!, baseId: record.bestId };
+      // The merge keeps the proposer's commit as its second parent, so both stay reachable from this ref.
+      await updateRef(projectDir, candidateRef(tag, id), result.commit);
+    }
+  } else {
+    target = { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId };
+  }
+  await resetTo(slot.worktree, target.commit, config.files.linked);
+  const startedAt = isoNow();
+  const running: Experiment = {
+    ...runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: target.baseId, parentCommit: target.parentCommit, startedAt }),
+    proposedAt: made.proposedAt,
+    ...(proposedOn ? { proposedOn } : {}),
+  };
+  const queueWaitMs = Math.max(0, Date.parse(startedAt) - Date.parse(queued.madeAt));
+  await ctx.append({ type: 'experiment-start', at: startedAt, experiment: { ...running, timings: { ...running.timings, queueWaitMs } } });
+  ctx.setPhase(slot, 'committing', { experimentId: id, description: made.description, experimentStartedAt: startedAt, metricsSoFar: {} });
+  await runProposed(ctx, slot, id, made, target);
+  return { ran: true };
+}
+
+async function commitExists(dir: string, commit: string): Promise<boolean> {
+  return raw(dir, ['cat-file', '-e', `${rev(commit)}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A proposal made, recorded on experiment `id` (already started in this slot, the worktree at start.commit):
+ * a rejection is closed here; a change goes on to measureProposal.
+ */
+async function runProposed(ctx: RunContext, slot: SlotState, id: number, made: MadeProposal, start: Target): Promise<void> {
+  const { description } = made;
+  ctx.setPhase(slot, 'committing', { description });
+  await ctx.append({
+    type: 'experiment-proposed',
+    at: isoNow(),
+    id,
+    commit: made.commit === null ? null : start.commit,
+    description,
+    hypothesis: made.hypothesis,
+    usage: made.usage,
+    proposalMs: made.proposalMs,
+    changedFiles: [...made.changedFiles],
+    transcriptPath: made.transcriptPath,
+  });
+  if (made.commit === null) {
+    await ctx.finish(slot, { ...ctx.current(id), status: 'rejected', error: made.rejectedReason ?? 'Nothing usable was proposed.' }, null);
+    return;
+  }
+  await measureProposal(ctx, slot, id, { commit: start.commit, parentCommit: start.parentCommit, baseId: start.baseId, changedLines: made.changedLines, description });
 }
 
 /** Re-opens an experiment that waited for approval when the run stopped, and takes it through the gate again. */
@@ -175,11 +147,13 @@ interface CommittedProposal extends GateInput {
   readonly description: string;
 }
 
-/** A committed proposal from the approval gate to the decision: approval, tamper check, measure, carry, decide. */
+/**
+ * A committed proposal, recorded on experiment `id` (the slot's worktree at its commit), from the approval
+ * gate to the decision: approval, tamper check, measure, carry, decide.
+ */
 async function measureProposal(ctx: RunContext, slot: SlotState, id: number, proposal: CommittedProposal): Promise<void> {
   const { config, record, tag, projectDir } = ctx;
   const { parentCommit, description } = proposal;
-  const base = { id: proposal.baseId };
   // Approval (config.approval): a proposal that needs it waits here, journaled, until the researcher answers.
   const approved = await approvalGate(ctx, slot, id, proposal);
   if (!approved) return;
@@ -196,7 +170,7 @@ async function measureProposal(ctx: RunContext, slot: SlotState, id: number, pro
   // No kept change is ever dropped: a candidate that started from an older best and still wins is carried
   // onto the best as it is now (a three-way merge) and measured again before the branch moves
   // (docs/ARCHITECTURE.md, "Parallel slots never drop a kept change").
-  let target: Target = { commit, parentCommit, baseId: base.id };
+  let target: Target = { commit, parentCommit, baseId: proposal.baseId };
   let carried: CarriedChange | null = null;
   const earlierRuns: ExperimentRunResult[] = [];
   for (let carries = 0; ; carries++) {
@@ -222,7 +196,7 @@ async function measureProposal(ctx: RunContext, slot: SlotState, id: number, pro
     await updateRef(projectDir, carriedRef(tag, id), result.commit);
     await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id, message: `#${id} started from #${target.baseId} and measured ${value}; #${ontoId} was kept meanwhile, so its change is carried onto #${ontoId} and measured again.` });
     earlierRuns.push(...runs);
-    carried = { fromBaseId: previous?.fromBaseId ?? base.id, fromParentCommit: parentCommit, proposedCommit: commit, aloneMetric, earlierRuns: [...earlierRuns] };
+    carried = { fromBaseId: previous?.fromBaseId ?? proposal.baseId, fromParentCommit: parentCommit, proposedCommit: commit, aloneMetric, earlierRuns: [...earlierRuns] };
     target = { commit: result.commit, parentCommit: onto.commit, baseId: ontoId };
     await resetTo(slot.worktree, target.commit, config.files.linked);
   }

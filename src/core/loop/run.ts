@@ -1,12 +1,13 @@
-// The scheduler of one run: N slots, each in its own worktree, each looping through candidates
-// (candidate.ts) after the setup and the baseline (baseline.ts). The harness decides; the proposer only
-// edits files in its workspace. Every state change goes through `append`, which writes the journal
+// One run: N slots, each in its own worktree, after the setup and the baseline (baseline.ts). The
+// scheduler (scheduler.ts) gives each slot its next experiment, from the proposal queue (proposal-queue.ts)
+// or proposed in the slot itself; candidate.ts runs it and the decision step (decision-step.ts) moves the
+// branch. The harness decides; the proposer only edits files in its workspace. Every state change goes through `append`, which writes the journal
 // (fsync'd), folds the event into the in-memory record, and tells the listeners — so the journal, the
 // record and the UI never disagree.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LiveRun, LiveSlot, RunState, SlotPhase } from '../../shared/api.js';
-import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
+import { effectiveTimeoutSeconds, proposalQueueDepth, type ProjectConfig } from '../../shared/config.js';
 import { FAILURE_STATUSES, jobLabel, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent, StopReason } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
@@ -15,18 +16,20 @@ import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter, type JournalWriter } from '../journal/append.js';
-import { foldEvent, pendingApprovals, type RunRecord } from '../journal/fold.js';
+import { foldEvent, lastIdOf, pendingApprovals, type RunRecord } from '../journal/fold.js';
 import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
-import { runPaths } from '../project/paths.js';
+import { proposalWorktree, runPaths } from '../project/paths.js';
 import { auditRun } from '../audit/audit-run.js';
 import { runBaseline, runSetup } from './baseline.js';
 import { approvalEventFromInbox } from './approval.js';
-import { runCandidate } from './candidate.js';
 import { errorMessage, isoNow, type RunContext, type SlotState } from './context.js';
 import { experimentEnv } from './experiment-env.js';
 import { protectedHashesAt, type ProtectedHashes } from './protected-files.js';
 import { releaseLock } from './run-lock.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
+import { createProposalQueue, type ProposalQueue } from './proposal-queue.js';
+import { runSlots } from './scheduler.js';
+import { prepareWorktreeAt } from './worktrees.js';
 import type { LoopDeps, LoopEvent, RunHandle, RunOutcome } from './types.js';
 import { commandSandbox } from './sandbox-spec.js';
 
@@ -90,8 +93,14 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   /** Ids that have a row in results.tsv (start-run rewrote it from the journal). */
   const rowIds = new Set([...record.experiments.values()].filter((e) => e.status !== 'running').map((e) => e.id));
 
-  /** Candidate ids a slot has taken but whose experiment-start is not recorded yet. */
-  const reservedIds = new Set<number>();
+  /**
+   * Candidate ids handed out whose experiment-start is not recorded yet: being proposed, or queued (made,
+   * waiting for a slot; a resumed run's queue from the journal too). They count toward max experiments.
+   */
+  const reservedIds = new Set<number>(record.queuedProposals.keys());
+  let queue: ProposalQueue | null = null;
+  /** The last experiment to end, for the crash tail in a pipelined proposal's prompt. */
+  let lastEnded: { status: Experiment['status']; tail: string | null } | null = null;
 
   const append = async (given: JournalEvent) => {
     // Every experiment records where it runs: its slot's executor (a remote job's exact place follows at its start).
@@ -187,6 +196,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     stopRequest = { reason, message, graceful };
     setState('stopping');
     if (!graceful) abort.abort();
+    // No new proposals; slots waiting for one go home. What is queued stays in the journal for a resume.
+    void queue?.close();
     resumeGate?.open();
   };
 
@@ -242,6 +253,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     }
     slot.lastStatus = ended.status;
     slot.lastLogTail = tail;
+    lastEnded = { status: ended.status, tail };
     setPhase(slot, 'idle', { experimentId: null, description: null, experimentStartedAt: null, metricsSoFar: {} });
     return ended;
   };
@@ -339,9 +351,9 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   };
 
   // ------------------------------------------------------------------------------------------------
-  // The slot loops.
+  // The slots and the proposers working ahead of them.
 
-  let nextId = Math.max(0, ...record.experiments.keys()) + 1;
+  let nextId = lastIdOf(record) + 1;
   // Proposals an earlier session left waiting for approval are taken up first, under their own ids.
   const waitingIds = pendingApprovals(record).map((a) => a.request.id);
 
@@ -353,35 +365,65 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     }
   };
 
-  const slotLoop = async (slot: SlotState) => {
-    for (;;) {
-      await waitWhilePaused();
-      if (stopRequest) return;
+  const reserve = () => {
+    const id = nextId++;
+    reservedIds.add(id);
+    return id;
+  };
+
+  /** An engine failure (git broke, disk full) must not lose the run: record it and go on, unless it repeats. */
+  const recover = async (slot: SlotState, id: number, err: unknown) => {
+    const message = `Experiment ${id} failed inside the app: ${errorMessage(err)}`;
+    await append({ type: 'notice', at: isoNow(), level: 'error', message, id }).catch(() => undefined);
+    const e = record.experiments.get(id);
+    if (e && e.status === 'running') await finish(slot, { ...e, status: abort.signal.aborted ? 'interrupted' : 'crash', error: message }, null).catch(() => undefined);
+    else consecutiveFailures += 1;
+    await resetTo(slot.worktree, record.bestCommit!, config.files.linked).catch(async () => {
+      slot.worktree = (await executorOf(slot.index).prepareWorkspace(slot.index, record.bestCommit!)).path;
+    });
+  };
+
+  queue = createProposalQueue({
+    ctx,
+    depth: proposalQueueDepth(config),
+    initial: [...record.queuedProposals.values()].sort((a, b) => a.id - b.id).map(({ type: _type, at, ...made }) => ({ made, madeAt: at, remakes: 0 })),
+    // Proposers stop handing out ids at the limit (counting those being made and queued), and on any other
+    // stop condition, which stops the run gracefully.
+    reserve: () => {
+      if (stopRequest) return null;
       const stop = shouldStop(stopInputs());
       if (stop) {
-        // Let the other slots finish what they run: a limit reached is not an emergency.
-        requestStop(stop.reason, stop.message, true);
-        return;
+        if (stop.reason !== 'max-experiments') requestStop(stop.reason, stop.message, true);
+        return null;
       }
-      const id = waitingIds.shift() ?? nextId++;
-      reservedIds.add(id);
-      try {
-        await runCandidate(ctx, slot, id);
-        reservedIds.delete(id);
-      } catch (err) {
-        reservedIds.delete(id);
-        // An engine failure (git broke, disk full) must not lose the run: record it and go on, unless it repeats.
-        const message = `Experiment ${id} failed inside the app: ${errorMessage(err)}`;
-        await append({ type: 'notice', at: isoNow(), level: 'error', message, id }).catch(() => undefined);
-        const e = record.experiments.get(id);
-        if (e && e.status === 'running') await finish(slot, { ...e, status: abort.signal.aborted ? 'interrupted' : 'crash', error: message }, null).catch(() => undefined);
-        else consecutiveFailures += 1;
-        await resetTo(slot.worktree, record.bestCommit!, config.files.linked).catch(async () => {
-          slot.worktree = (await executorOf(slot.index).prepareWorkspace(slot.index, record.bestCommit!)).path;
-        });
-      }
-    }
-  };
+      return reserve();
+    },
+    release: (id) => reservedIds.delete(id),
+    waitWhilePaused,
+    stopping: () => stopRequest !== null,
+    worktree: async (k, commit) => (await prepareWorktreeAt(projectDir, proposalWorktree(projectDir, k), commit, config.files.linked)).path,
+    lastCrashLogTail: () => (lastEnded && (lastEnded.status === 'crash' || lastEnded.status === 'timeout') ? lastEnded.tail : null),
+  });
+
+  const scheduleSlots = () =>
+    runSlots({
+      ctx,
+      slots,
+      queue: queue!,
+      waitWhilePaused,
+      stopping: () => stopRequest !== null,
+      // A slot taking a queued proposal counts only what started: the queue never holds more than the limit.
+      stopNow: (countReserved) => shouldStop({ ...stopInputs(), candidates: candidateCount + (countReserved ? reservedIds.size : 0) }),
+      reserve,
+      takeWaiting: () => {
+        const id = waitingIds.shift();
+        if (id === undefined) return null;
+        reservedIds.add(id);
+        return id;
+      },
+      release: (id) => reservedIds.delete(id),
+      recover,
+    });
 
   const main = async (): Promise<RunOutcome> => {
     try {
@@ -411,7 +453,16 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
           return await end('error', `${b?.error ?? 'The baseline failed.'}\nFix the run command or the code, then start the run again.`);
         }
       }
-      await Promise.all(slots.map(slotLoop));
+      queue.start();
+      await scheduleSlots();
+      await queue.close();
+      if (!stopRequest) {
+        // Every slot went home with nothing left to run: the limit was reached, or the proposer ran out of ideas.
+        const stop = shouldStop(stopInputs());
+        const exhausted = queue.exhausted();
+        if (stop) requestStop(stop.reason, stop.message, true);
+        else if (exhausted) requestStop('exhausted', exhausted, true);
+      }
       const s = stopRequest as { reason: StopReason; message: string } | null;
       return await end(s?.reason ?? 'error', s?.message ?? 'The run ended.');
     } catch (err) {

@@ -1,4 +1,4 @@
-// Slot worktrees: one detached checkout per slot under .autoresearch/worktrees/, repaired if a crash
+// Worktrees: one detached checkout per slot (and per proposal worktree) under .autoresearch/worktrees/, repaired if a crash
 // left one broken, and given links to the untracked inputs (data/, .venv/) that training needs.
 import { lstat, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,11 @@ import { slotWorktree } from '../project/paths.js';
  * and the agent works, and the worktree's git helpers (repo-place.ts) know where its top is.
  */
 export async function prepareWorktree(projectDir: string, slot: number, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
-  const wt = slotWorktree(projectDir, slot);
+  return prepareWorktreeAt(projectDir, slotWorktree(projectDir, slot), commit, linked);
+}
+
+/** The worktree at `wt` (a slot's, a proposal's), exactly at `commit`; rebuilt when broken. */
+export async function prepareWorktreeAt(projectDir: string, wt: string, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
   const { prefix } = await repoPlace(projectDir);
   const copy = prefix ? path.join(wt, ...prefix.split('/')) : wt;
   rememberRepoPlace(copy, { top: wt, prefix });

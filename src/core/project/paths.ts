@@ -36,3 +36,5 @@ export const runPaths = (projectDir: string, tag: string) => {
 };
 
 export const slotWorktree = (projectDir: string, slot: number) => path.join(projectPaths(projectDir).worktreesDir, `slot-${slot}`);
+/** A proposal worktree: where a pipelined proposal is made while the slots train (never a slot's). */
+export const proposalWorktree = (projectDir: string, k: number) => path.join(projectPaths(projectDir).worktreesDir, `proposal-${k}`);

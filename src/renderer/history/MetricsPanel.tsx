@@ -33,8 +33,20 @@ export function MetricsPanel(props: { readonly experiment: Experiment; readonly 
           <dd>{formatTime(e.startedAt)}</dd>
           <dt>Finished</dt>
           <dd>{formatTime(e.finishedAt)}</dd>
+          {e.proposedAt ? (
+            <>
+              <dt>Proposed</dt>
+              <dd data-testid="metrics-proposed-at">{formatTime(e.proposedAt)}</dd>
+            </>
+          ) : null}
           <dt>Proposal</dt>
           <dd>{formatDuration(e.timings.proposalMs)}</dd>
+          {typeof e.timings.queueWaitMs === 'number' ? (
+            <>
+              <dt>Waited for a slot</dt>
+              <dd data-testid="metrics-queue-wait">{formatDuration(e.timings.queueWaitMs)}</dd>
+            </>
+          ) : null}
           <dt>Training</dt>
           <dd>{formatDuration(e.timings.trainingMs)}</dd>
           <dt>Total</dt>

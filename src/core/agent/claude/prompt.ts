@@ -199,6 +199,25 @@ export function buildRunStatePrompt(ctx: ProposalContext): string {
     out.push('## Kept changes so far', 'None yet: the editable files are as in the baseline.', '');
   }
 
+  const inFlight = ctx.inFlight ?? [];
+  if (inFlight.length) {
+    out.push(
+      '## Experiments in flight (not measured yet)',
+      'Other slots measure these now or will soon. Do not propose the same idea again; propose something different.',
+      ...inFlight.map((e) => `- ${e.id} (${e.state === 'running' ? 'running' : 'queued'}): ${oneLine(e.description || '(no description)', TABLE_DESCRIPTION_CHARS)}`),
+      '',
+    );
+  }
+
+  if (ctx.conflict) {
+    const files = ctx.conflict.files.join(', ') || 'the same lines';
+    out.push(
+      '## Your earlier proposal for this experiment conflicts with the best',
+      `You proposed "${oneLine(ctx.conflict.description, 200)}" on an older best. Experiment ${ctx.conflict.withId ?? '?'} was kept meanwhile and changed ${files} in a way that conflicts with it, so it could not be applied. The files you see now include that kept change: make your idea again on top of it (or a better one).`,
+      '',
+    );
+  }
+
   if (ctx.lastCrashLogTail && ctx.lastCrashLogTail.trim()) {
     out.push(
       '## Your previous experiment in this slot crashed',

@@ -1,0 +1,161 @@
+// bench/utilization: how busy the slots are. A trainer that takes 3 s and the claude proposer against the
+// repo's fake Messages API answering in 1.5 s per proposal (three turns of 0.5 s: view, edit, describe), so the
+// real proposer code path is timed; 1, 2 and 4 slots, 40 experiments each. It prints each slot's busy fraction
+// (time a trainer ran / wall time after the baseline) and the throughput relative to one slot.
+// Targets: busy ≥ 97 %, 4 slots ≥ 3.9× one slot. "1 slot, one at a time" is the sequential loop
+// (agent.queueDepth 0, the one-slot default) for comparison: about 3 / (3 + 1.5) = 67 % busy.
+// Run: node bench/run.mjs utilization [experiments=40] [trainerMs=3000] [proposalMs=1500]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createProposer } from '../src/core/agent/create-proposer.js';
+import { readRunRecord } from '../src/core/journal/read.js';
+import { startRun } from '../src/core/loop/start-run.js';
+import { ProjectConfigSchema } from '../src/shared/config.js';
+import { byTurn, finalText, lastToolResults, message, promptOf, startFakeAnthropic, toolUse, view, type FakeReply, type FakeRequest } from '../test/fixtures/fake-anthropic/server.js';
+
+const N = Number(process.argv[2] ?? 40);
+const TRAINER_MS = Number(process.argv[3] ?? 3000);
+const PROPOSAL_MS = Number(process.argv[4] ?? 1500);
+const KNOBS = 32;
+const KEY = 'sk-ant-bench-utilization';
+const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+
+/**
+ * 32 knobs on lines of their own, apart (a three-way merge takes changes to two of them); the loss falls as a
+ * knob moves toward 0. The trainer sleeps TRAINER_MS, as training would.
+ */
+function trainer(): string {
+  const knobs = Array.from({ length: KNOBS }, (_, k) => `const K${k} = 10;\n// ·\n// ·`).join('\n');
+  return `${knobs}
+const knobs = [${Array.from({ length: KNOBS }, (_, k) => `K${k}`).join(', ')}];
+await new Promise((r) => setTimeout(r, ${TRAINER_MS}));
+console.log('val_bpb: ' + (1 + knobs.reduce((s, v) => s + Math.abs(v), 0) / 1000).toFixed(6));
+`;
+}
+
+function makeProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ar-bench-util-'));
+  writeFileSync(path.join(dir, 'train.mjs'), trainer());
+  mkdirSync(path.join(dir, '.autoresearch'));
+  writeFileSync(path.join(dir, '.gitignore'), '');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'bench@example.com');
+  git(dir, 'config', 'user.name', 'Bench');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'init');
+  return dir;
+}
+
+/** The fake model: experiment N moves knob N mod 32 one step (toward 0 two times in three). */
+function knobEdit(req: FakeRequest): FakeReply {
+  const id = Number(/# Experiment (\d+)/.exec(promptOf(req))?.[1] ?? 0);
+  const k = id % KNOBS;
+  const seen = lastToolResults(req).map((r) => r.content).join('\n');
+  const m = new RegExp(`const K${k} = (-?\\d+);`).exec(seen);
+  if (!m) return finalText(`K${k} not found`);
+  const next = Number(m[1]) + (id % 3 === 0 ? 1 : -1);
+  return message([toolUse({ command: 'str_replace', path: 'train.mjs', old_str: m[0], new_str: `const K${k} = ${next};` })], { delayMs: PROPOSAL_MS / 3 });
+}
+
+interface Row {
+  readonly label: string;
+  readonly slots: number;
+  readonly wallS: number;
+  readonly busy: number[];
+  readonly perMinute: number;
+  readonly meanQueueWaitS: number;
+  readonly meanProposalS: number;
+  readonly statuses: string;
+}
+
+async function measure(label: string, slots: number, queueDepth: number | null): Promise<Row> {
+  const api = await startFakeAnthropic({
+    apiKey: KEY,
+    handler: byTurn([
+      () => ({ ...view('train.mjs'), delayMs: PROPOSAL_MS / 3 }),
+      knobEdit,
+      (req) => ({ ...finalText(`Move a knob toward 0\nexperiment ${/# Experiment (\d+)/.exec(promptOf(req))?.[1]}`, { input_tokens: 1000, output_tokens: 50 }), delayMs: PROPOSAL_MS / 3 }),
+    ]),
+  });
+  const dir = makeProject();
+  try {
+    const config = ProjectConfigSchema.parse({
+      run: { command: `"${process.execPath}" train.mjs` },
+      files: { editable: ['train.mjs'] },
+      metric: { name: 'val_bpb', direction: 'min' },
+      budget: { seconds: 30, graceSeconds: 1 },
+      // One run per experiment: the rule decides at once, so the numbers are about scheduling.
+      acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
+      agent: { proposer: 'claude', queueDepth },
+    });
+    writeFileSync(path.join(dir, '.autoresearch', 'config.json'), JSON.stringify(config));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'config');
+    const env = { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: api.url };
+    const handle = await startRun({
+      projectDir: dir,
+      tag: 'bench',
+      proposer: 'claude',
+      slots,
+      maxExperiments: N,
+      deps: {
+        env,
+        nodePath: process.execPath,
+        appVersion: 'bench',
+        createProposer: async (name, cfg) => createProposer(name, cfg, { apiKey: KEY, baseUrl: api.url, env, keyHint: 'bench' }),
+      },
+    });
+    const outcome = await handle.done;
+    if (outcome.reason !== 'max-experiments') throw new Error(`${label}: the run stopped early: ${outcome.reason}: ${outcome.message}`);
+    const rec = await readRunRecord(dir, 'bench');
+    const baseline = rec.experiments.get(0)!;
+    const candidates = [...rec.experiments.values()].filter((e) => e.kind === 'candidate');
+    const t0 = Date.parse(baseline.finishedAt!);
+    const t1 = Math.max(...candidates.map((e) => Date.parse(e.finishedAt!)));
+    const wall = t1 - t0;
+    const busy = Array.from({ length: slots }, (_, s) => candidates.filter((e) => e.slot === s).reduce((sum, e) => sum + e.runs.reduce((a, r) => a + r.durationMs, 0), 0) / wall);
+    const counts = new Map<string, number>();
+    for (const e of candidates) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+    const waits = candidates.map((e) => e.timings.queueWaitMs).filter((v): v is number => typeof v === 'number');
+    const proposals = candidates.map((e) => e.timings.proposalMs).filter((v): v is number => typeof v === 'number');
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+    return {
+      label,
+      slots,
+      wallS: wall / 1000,
+      busy,
+      perMinute: (candidates.length / wall) * 60_000,
+      meanQueueWaitS: mean(waits) / 1000,
+      meanProposalS: mean(proposals) / 1000,
+      statuses: [...counts].map(([s, n]) => `${n} ${s}`).join(', ') + (rec.droppedProposals.size ? `, ${rec.droppedProposals.size} dropped` : ''),
+    };
+  } finally {
+    await api.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+console.log(`${N} experiments per row; trainer ${TRAINER_MS / 1000} s, proposal ${PROPOSAL_MS / 1000} s (claude proposer, fake Messages API); ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`);
+const rows: Row[] = [];
+for (const [label, slots, depth] of [
+  ['1 slot, one at a time', 1, 0],
+  ['1 slot, pipelined', 1, 1],
+  ['2 slots', 2, null],
+  ['4 slots', 4, null],
+] as const) {
+  rows.push(await measure(label, slots, depth));
+  const r = rows.at(-1)!;
+  console.error(`  ${label}: ${r.wallS.toFixed(1)} s`);
+}
+const one = rows.find((r) => r.label === '1 slot, pipelined')!;
+console.log('| slots | wall after baseline | busy per slot | experiments/min | vs 1 slot | mean queue wait | mean proposal | outcomes |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.label} | ${r.wallS.toFixed(1)} s | ${r.busy.map(pct).join(' / ')} | ${r.perMinute.toFixed(1)} | ${(r.perMinute / one.perMinute).toFixed(2)}× | ${r.meanQueueWaitS.toFixed(2)} s | ${r.meanProposalS.toFixed(2)} s | ${r.statuses} |`);
+}
+const four = rows.find((r) => r.slots === 4)!;
+const minBusy = Math.min(...rows.filter((r) => r.label !== '1 slot, one at a time').flatMap((r) => r.busy));
+console.log(`\nTargets: busy ≥ 97 % (lowest pipelined slot: ${pct(minBusy)}) ${minBusy >= 0.97 ? 'met' : 'NOT met'}; 4 slots ≥ 3.9× one slot (${(four.perMinute / one.perMinute).toFixed(2)}×) ${four.perMinute / one.perMinute >= 3.9 ? 'met' : 'NOT met'}.`);

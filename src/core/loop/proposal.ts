@@ -1,0 +1,182 @@
+// Making a proposal: ask the proposer for a change in a worktree at the best, guard the diff, commit it.
+// The same steps whether a slot proposes for itself (one slot, candidate.ts) or a proposal worktree works
+// ahead of the slots (proposal-queue.ts). Nothing here records an experiment: the caller journals the result.
+import { writeFile } from 'node:fs/promises';
+import { addUsage, type Experiment, type TokenUsage } from '../../shared/experiment.js';
+import type { ProposalMadeEvent } from '../../shared/journal.js';
+import { guardDiff } from '../agent/diff-guard.js';
+import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, SearchSpaceExhaustedError, type InFlightExperiment, type ProposalConflict } from '../agent/proposer.js';
+import { createWorkspace } from '../agent/workspace.js';
+import { commitPaths } from '../git/commit.js';
+import { diffCommits } from '../git/diff.js';
+import { cleanWorktree, resetTo } from '../git/reset-to.js';
+import { updateRef } from '../git/update-ref.js';
+import { projectPaths } from '../project/paths.js';
+import { readProgramFile } from '../project/program-file.js';
+import { errorMessage, isoNow, oneLine, type RunContext } from './context.js';
+import { candidateRef } from './refs.js';
+
+/** How long a proposer waits before asking an unavailable API again, by attempt (retry-after wins). */
+const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
+
+/** Where a proposal is made, and how its progress shows. */
+export interface ProposalSite {
+  /** The worktree the proposer edits (reset to the best first). */
+  readonly dir: string;
+  /** The slot, or the proposal worktree's number for a pipelined proposal. */
+  readonly index: number;
+  /** The end of the log of the last experiment when it crashed, for the prompt. */
+  readonly lastCrashLogTail: string | null;
+  /** A live status line from the proposer ("waiting for the API"). */
+  status(message: string): void;
+  /** The service is down: waiting `reason` before the next attempt. */
+  waiting(reason: string): void;
+  /** Proposing again after a wait. */
+  proposing(): void;
+}
+
+/** A proposal made: committed (commit set) or rejected (rejectedReason set). The fields of proposal-made. */
+export type MadeProposal = Omit<ProposalMadeEvent, 'type' | 'at'>;
+
+export type ProposalOutcome = MadeProposal | { readonly interrupted: string } | { readonly fatal: string } | { readonly exhausted: string };
+
+const bestDiffs = new WeakMap<RunContext, { commit: string; diff: string }>();
+
+/** `git diff start..best`, for the prompt; cached until the best moves. */
+async function bestDiff(ctx: RunContext): Promise<string> {
+  const best = ctx.record.bestCommit;
+  if (!best || best === ctx.record.startCommit) return '';
+  const cached = bestDiffs.get(ctx);
+  if (cached?.commit === best) return cached.diff;
+  const diff = await diffCommits(ctx.projectDir, ctx.record.startCommit, best).catch(() => '');
+  bestDiffs.set(ctx, { commit: best, diff });
+  return diff;
+}
+
+/** Experiments measured now and proposals waiting for a slot: the agent should not propose them again. */
+export function inFlightOf(ctx: RunContext, except: number): InFlightExperiment[] {
+  const out: InFlightExperiment[] = [];
+  for (const e of ctx.record.experiments.values()) {
+    if (e.status === 'running' && e.id !== except && e.kind === 'candidate' && e.description) out.push({ id: e.id, description: e.description, state: 'running' });
+  }
+  for (const p of ctx.record.queuedProposals.values()) {
+    if (p.id !== except && p.commit !== null) out.push({ id: p.id, description: p.description, state: 'queued' });
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+type AskOutcome = { readonly proposal: Awaited<ReturnType<RunContext['proposer']['propose']>> } | { readonly interrupted: string } | { readonly fatal: string } | { readonly exhausted: string };
+
+/** Ask the proposer; an unavailable service is waited out (the proposal keeps its id), never fatal. */
+async function ask(ctx: RunContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null): Promise<AskOutcome> {
+  const { config, record } = ctx;
+  const workspace = createWorkspace(site.dir, ctx.projectDir, config.files);
+  // A program.md that is a link (to a file outside the project) is not read: the agent sees no program.
+  const program = (await readProgramFile(projectPaths(ctx.projectDir).program).catch(() => null)) ?? '';
+  // Tokens of attempts that failed on an outage still count (the spend cap must see them).
+  let spentBefore: TokenUsage | null = null;
+  for (let attempt = 0; ; attempt++) {
+    if (ctx.signal.aborted) return { interrupted: 'Stopped while the agent was proposing.' };
+    await ctx.importInbox();
+    try {
+      const proposal = await ctx.proposer.propose({
+        config,
+        program,
+        workspace,
+        slot: site.index,
+        experimentId: id,
+        base,
+        baseline: record.experiments.get(0) ?? null,
+        best: record.bestId !== null ? (record.experiments.get(record.bestId) ?? null) : null,
+        noiseFloor: record.noiseFloor,
+        history: ctx.finishedHistory(),
+        bestDiff: await bestDiff(ctx),
+        lastCrashLogTail: site.lastCrashLogTail,
+        steering: record.steering.map((s) => s.note),
+        inFlight: inFlightOf(ctx, id),
+        conflict,
+        signal: ctx.signal,
+        scratchDir: ctx.paths.scratchDir,
+        onStatus: (message) => site.status(message),
+        // An agent CLI runs as its own process group: journal it, so a restarted app can kill an orphan.
+        onProcessStart: (p) => void ctx.append({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }).catch(() => undefined),
+        onProcessEnd: (p) => void ctx.append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
+        sandbox: ctx.sandboxFor(site.dir, 'agent'),
+      });
+      return { proposal: spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal };
+    } catch (err) {
+      if (ctx.signal.aborted || err instanceof ProposalAbortedError) return { interrupted: 'Stopped while the agent was proposing.' };
+      if (err instanceof ProposerFatalError) return { fatal: err.message };
+      if (err instanceof SearchSpaceExhaustedError) return { exhausted: err.message };
+      if (err instanceof ProposerUnavailableError) {
+        spentBefore = addUsage(spentBefore, err.usage);
+        const wait = err.retryAfterMs ?? BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
+        const reason = `${err.message} Trying again in ${Math.round(wait / 1000)} s.`;
+        await ctx.append({ type: 'notice', at: isoNow(), level: 'warning', message: reason, id });
+        site.waiting(reason);
+        await ctx.sleep(wait, ctx.signal);
+        // The failed attempt may have edited files; start the next one from a clean base.
+        await resetTo(site.dir, base.commit!, config.files.linked);
+        site.proposing();
+        continue;
+      }
+      return { proposal: { description: 'the proposer failed', hypothesis: '', usage: null, transcript: null, rejectedReason: `The proposer failed: ${errorMessage(err)}` } };
+    }
+  }
+}
+
+/**
+ * Propose experiment `id` on `base` (the best) in `site.dir`, then guard and commit the change. The worktree
+ * is left at the commit (or back at the base when nothing usable was proposed).
+ */
+export async function makeProposal(ctx: RunContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalOutcome> {
+  const { config, paths, tag, projectDir } = ctx;
+  const parentCommit = base.commit!;
+  await resetTo(site.dir, parentCommit, config.files.linked);
+  const proposedAt = isoNow();
+  const t0 = Date.now();
+  const asked = await ask(ctx, site, id, base, conflict);
+  const proposalMs = Date.now() - t0;
+  if (!('proposal' in asked)) return asked;
+  const proposal = asked.proposal;
+  const usage = usageBefore ? addUsage(usageBefore, proposal.usage) : proposal.usage;
+
+  let transcriptPath: string | null = null;
+  if (proposal.transcript !== null && proposal.transcript !== undefined) {
+    transcriptPath = paths.transcriptRel(id);
+    await writeFile(paths.abs(transcriptPath), JSON.stringify(proposal.transcript, null, 1)).catch(() => {
+      transcriptPath = null;
+    });
+  }
+  const description = oneLine(proposal.description) || '(no description)';
+  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null): MadeProposal => ({
+    id,
+    baseId: base.id,
+    parentCommit,
+    commit,
+    description,
+    hypothesis: proposal.hypothesis,
+    usage,
+    proposedAt,
+    proposalMs,
+    changedFiles: [...changedFiles],
+    changedLines,
+    transcriptPath,
+    rejectedReason,
+  });
+  const reject = async (reason: string, files: readonly string[] = []) => {
+    await resetTo(site.dir, parentCommit, config.files.linked).catch(() => undefined);
+    return made(null, files, 0, reason);
+  };
+  if (proposal.rejectedReason) return reject(proposal.rejectedReason);
+  // Every proposer's change passes the same guard: editable files only, protected files intact, size cap.
+  const check = await guardDiff({ worktree: site.dir, config, protectedHashes: ctx.protectedHashes() });
+  if (!check.ok) return reject(check.reason, check.changedFiles);
+
+  const message = `${description}\n\n${proposal.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
+  const commit = await commitPaths(site.dir, check.changedFiles, message);
+  // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
+  await cleanWorktree(site.dir, config.files.linked);
+  await updateRef(projectDir, candidateRef(tag, id), commit);
+  return made(commit, check.changedFiles, check.changedLines, null);
+}

@@ -1,0 +1,129 @@
+// kill -9 of `autoresearch run --slots 2` while two trainers run and a pipelined proposal waits in the queue.
+// The real CLI, real trainers, a real SIGKILL. Resuming marks the running experiments interrupted, keeps the
+// queued proposal (it runs first when the run goes on), leaves no process of the run, and loses no finished
+// experiment. Every wait is for something the journal says, never for time.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { environHas } from '../../src/core/exec/proc-table.js';
+import { readRunRecord } from '../../src/core/journal/read.js';
+import { runPaths } from '../../src/core/project/paths.js';
+import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
+import { pidRunning, waitUntil } from '../helpers/processes.js';
+import { cleanupTempDirs, SCORED_TRAINER, scoredProject, tempDir } from '../helpers/project.js';
+
+beforeAll(buildCli);
+
+const started: number[] = [];
+afterEach(() => {
+  // Whatever happens to the test, no trainer it started outlives it.
+  for (const pid of started.splice(0)) {
+    try {
+      if (pidRunning(pid)) process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  cleanupTempDirs();
+});
+
+/** The scored trainer; every candidate after #1 waits for RELEASE_FILE, so it is certainly running when killed. */
+const HELD_TRAINER = `import { appendFileSync, existsSync } from 'node:fs';
+appendFileSync(process.env.PIDS_FILE, process.pid + '\\n');
+const id = Number(process.env.AUTORESEARCH_EXPERIMENT_ID);
+while (id >= 2 && !existsSync(process.env.RELEASE_FILE)) await new Promise((r) => setTimeout(r, 20));
+${SCORED_TRAINER}`;
+
+/** Processes that carry the run's marker (the trainers' environment names the run folder). */
+function markedProcesses(runDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && environHas(pid, 'AUTORESEARCH_RUN_DIR', runDir));
+}
+
+describe('kill -9 with pipelined proposals', () => {
+  it('resume marks the running experiments interrupted, keeps the queued proposal, leaves no process and loses nothing finished', async () => {
+    // A long hard limit: the held trainers must not time out on a slow machine before the kill.
+    const { dir } = scoredProject({ budget: { seconds: 60, timeoutSeconds: 900, graceSeconds: 1 } }, { 'train.mjs': HELD_TRAINER });
+    const work = tempDir();
+    const pids = path.join(work, 'pids');
+    const release = path.join(work, 'release');
+    writeFileSync(pids, '');
+    const env = { PIDS_FILE: pids, RELEASE_FILE: release, ANTHROPIC_API_KEY: '' };
+    const runDir = runPaths(dir, 'k9').dir;
+
+    const child = spawnCli(['run', dir, '--tag', 'k9', '--slots', '2', '--proposer', 'mutation'], { env });
+    const closed = new Promise<number | null>((r) => child.once('close', r));
+    // Two trainers run (held) and at least one proposal made ahead waits for a slot; #1 has finished.
+    type Rec = Awaited<ReturnType<typeof readRunRecord>>;
+    let before: Rec | null = null;
+    const reached = await waitUntil(async () => {
+      const rec = await readRunRecord(dir, 'k9').catch(() => null);
+      if (!rec) return false;
+      const running = [...rec.experiments.values()].filter((e) => e.status === 'running');
+      const trainers = [...rec.openProcesses.values()].filter((p) => p.what === 'run');
+      const queued = [...rec.queuedProposals.values()].filter((p) => p.commit !== null);
+      const one = rec.experiments.get(1);
+      if (running.length === 2 && trainers.length === 2 && queued.length >= 1 && one && one.status !== 'running') {
+        before = rec;
+        return true;
+      }
+      return false;
+    }, 240_000);
+    for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number)) started.push(pid);
+    expect(reached).toBe(true);
+    const snapshot = before as unknown as Rec;
+    child.kill('SIGKILL');
+    await closed;
+    for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number)) if (!started.includes(pid)) started.push(pid);
+
+    const finished = [...snapshot.experiments.values()].filter((e) => e.status !== 'running');
+    const running = [...snapshot.experiments.values()].filter((e) => e.status === 'running').map((e) => e.id);
+    const queuedIds = [...snapshot.queuedProposals.keys()];
+    expect(finished.map((e) => e.id)).toEqual(expect.arrayContaining([0, 1]));
+    const counted = finished.filter((e) => e.kind === 'candidate' && e.status !== 'interrupted').length;
+    // The held trainers outlived the app (their own process groups).
+    expect(markedProcesses(runDir).length).toBeGreaterThan(0);
+
+    // Resume and stop at once (the limit is what already ran): the repair is all that happens.
+    const resumed = await runCli(['run', dir, '--tag', 'k9', '--slots', '2', '--proposer', 'mutation', '--max-experiments', String(counted)], { env, timeoutMs: 120_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/Resuming run k9/);
+    expect(markedProcesses(runDir)).toEqual([]);
+    for (const pid of started) expect(pidRunning(pid)).toBe(false);
+
+    const rec = await readRunRecord(dir, 'k9');
+    for (const id of running) {
+      expect(rec.experiments.get(id)!.status).toBe('interrupted');
+      expect(rec.experiments.get(id)!.error).toMatch(/app stopped/);
+    }
+    // Nothing finished was lost or changed.
+    for (const e of finished) expect(rec.experiments.get(e.id)).toEqual(e);
+    // The queued proposals are still queued (or recorded as dropped, with why): none vanished.
+    for (const id of queuedIds) expect(rec.queuedProposals.has(id) || rec.droppedProposals.has(id)).toBe(true);
+    const kept = queuedIds.filter((id) => rec.queuedProposals.has(id));
+    expect(kept.length).toBeGreaterThan(0);
+
+    // Going on, the queued proposals run first, as they were made (no new proposal for their ids).
+    writeFileSync(release, '');
+    const limit = counted + kept.length;
+    const more = await runCli(['run', dir, '--tag', 'k9', '--slots', '2', '--proposer', 'mutation', '--max-experiments', String(limit)], { env, timeoutMs: 180_000 });
+    expect(more.code, more.stderr).toBe(0);
+    const after = await readRunRecord(dir, 'k9');
+    expect(after.stopReason).toBe('max-experiments');
+    for (const id of kept) {
+      const e = after.experiments.get(id)!;
+      expect(['keep', 'discard', 'rejected']).toContain(e.status);
+      // As it was made — unless the best moved under it and its change conflicted, and it was made again (said so).
+      const remade = after.notices.some((n) => n.id === id && /proposed again/.test(n.message));
+      if (!remade) {
+        expect(e.description).toBe(snapshot.queuedProposals.get(id)!.description);
+        expect(e.proposedAt).toBe(snapshot.queuedProposals.get(id)!.proposedAt);
+      }
+    }
+    expect(after.queuedProposals.size).toBe(0);
+    expect(markedProcesses(runDir)).toEqual([]);
+    expect(existsSync(path.join(dir, '.autoresearch', 'run.lock'))).toBe(false);
+  }, 480_000);
+});

@@ -50,8 +50,9 @@ describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ?
     await card.waitFor({ timeout: 90_000 });
     await card.getByTestId('slot-budget').waitFor();
     await expect(card.getByTestId('slot-elapsed').textContent()).resolves.toMatch(/^\d+:\d\d \/ 0:15$/);
-    // Two fake GPUs, no CUDA_VISIBLE_DEVICES in the demo's slot: both shown, GPU 0 at 97 %.
-    await expect(card.getByTestId('gpu').count()).resolves.toBe(2);
+    // Two fake GPUs: Start gives the demo's one slot GPU 0 (leased), so its card shows that one, at 97 %.
+    await expect(card.getByTestId('slot-cuda').textContent()).resolves.toBe('CUDA 0');
+    await expect(card.getByTestId('gpu').count()).resolves.toBe(1);
     await expect(card.locator('[data-testid=gpu][data-index="0"] [data-testid=gpu-util]').textContent()).resolves.toBe('97%');
 
     // The trainer rewrites one progress line with \r: the tail shows it once, updated in place.

@@ -7,6 +7,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { guardDiff } from '../../src/core/agent/diff-guard.js';
 import { createWorkspace } from '../../src/core/agent/workspace.js';
 import { findBwrap } from '../../src/core/exec/sandbox.js';
+import { applyChangeTree } from '../../src/core/git/apply-change.js';
+import { carryOnto } from '../../src/core/git/carry-change.js';
 import { createSshExecutor } from '../../src/core/exec/ssh-executor.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
@@ -227,6 +229,23 @@ describe('a project in a subfolder of a monorepo', () => {
     expect(readFileSync(path.join(dir, '.autoresearch', 'worktrees', 'slot-0', 'packages', 'other', 'x.py'), 'utf8')).toBe('X = 1\n');
     expect(git(repo, 'status', '--porcelain')).toBe('');
   }, 150_000);
+
+  it('merge conflicts (carrying a change, finalize applying one) name files as the subfolder sees them', async () => {
+    const { repo, dir } = monorepo();
+    const base = git(repo, 'rev-parse', 'HEAD').trim();
+    const commitWith = (lr: string) => {
+      git(repo, 'checkout', '-q', '--detach', base);
+      writeFileSync(path.join(dir, 'train.mjs'), TRAINER.replace('0.01', lr));
+      git(repo, 'commit', '-q', '-am', `lr ${lr}`);
+      return git(repo, 'rev-parse', 'HEAD').trim();
+    };
+    const a = commitWith('0.02');
+    const b = commitWith('0.04');
+    git(repo, 'checkout', '-q', 'main');
+    expect(await carryOnto(dir, b, a, 'carry')).toEqual({ conflicts: ['train.mjs'] });
+    expect(await applyChangeTree(dir, base, b, a)).toEqual({ conflicts: ['train.mjs'] });
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
 
   it('an SSH slot refuses a project in a subfolder with a clear message, before reaching the host', async () => {
     const { repo, dir } = monorepo();

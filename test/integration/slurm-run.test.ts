@@ -8,10 +8,11 @@ import type { LiveSlot } from '../../src/shared/api.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { auditRun } from '../../src/core/audit/audit-run.js';
 import { startRun } from '../../src/core/loop/start-run.js';
+import { createEnvSecretStore, createStudio } from '../../src/core/studio/index.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
 import { pidRunning, waitUntil } from '../helpers/processes.js';
-import { cleanupTempDirs, git, scoredProject, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 import { scriptedProposer, setConst } from '../helpers/scripted-proposer.js';
 import { ensureSlurm, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
 
@@ -128,6 +129,34 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
     expect(rec.experiments.get(0)!.status).toBe('keep');
     expect([...rec.openProcesses.values()]).toEqual([]);
   }, 240_000);
+
+  it('the app following a run started in a terminal shows its job queued in Slurm, then running', async () => {
+    const { dir } = scoredProject({ slots: [slurmSlot()], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never, { 'train.mjs': TRAINER });
+    const scratch = tempDir();
+    const blocker = (await cluster.tool('sbatch', ['--parsable', '--exclusive', `--partition=${cluster.partition}`, `--output=${scratch}/blocker.out`, '--wrap', 'sleep 600'])).trim();
+    expect(await waitUntil(async () => !(await cluster.tool('squeue', ['--noheader', '-j', blocker, '--format=%T'])).includes('PENDING'), 30_000, 200)).toBe(true);
+    const cli = spawnCli(['run', dir, '--tag', 'ext', '--max-experiments', '1', '--proposer', 'mutation'], { env: { ...cluster.env, RELEASE_FILE: path.join(scratch, 'go') } });
+    const exited = new Promise<number | null>((r) => cli.once('close', r));
+    const journal = runPaths(dir, 'ext').journal;
+    expect(await waitUntil(() => existsSync(journal) && /"remote":\{"kind":"slurm"/.test(readFileSync(journal, 'utf8')), 60_000, 100)).toBe(true);
+    const studio = await createStudio({ app: { version: 'test', host: 'serve', platform: process.platform }, dataDir: tempDir('ar-data-'), appRoot: REPO_ROOT, secrets: createEnvSecretStore({}), env: cluster.env });
+    try {
+      const slots: LiveSlot[] = [];
+      studio.onEvent((e) => {
+        if (e.type === 'live' && e.live?.tag === 'ext') slots.push(e.live.slots[0]!);
+      });
+      await studio.api.openProject({ dir });
+      expect(await waitUntil(() => slots.some((s) => s.phase === 'waiting'), 30_000, 100)).toBe(true);
+      expect(slots.find((s) => s.phase === 'waiting')!.waitingReason).toMatch(/^queued in Slurm \(PENDING, (Resources|Priority|None)\)$/);
+      await cluster.tool('scancel', [blocker]);
+      expect(await waitUntil(() => slots.at(-1)!.phase === 'running' && slots.at(-1)!.waitingReason === null, 30_000, 100)).toBe(true);
+      writeFileSync(path.join(scratch, 'go'), '');
+      expect(await exited).toBe(0);
+    } finally {
+      await studio.dispose();
+    }
+    expect(await cluster.activeJobs()).toEqual([]);
+  }, 120_000);
 
   it('the audit of a run with a Slurm slot runs its commands as Slurm jobs too', async () => {
     const { dir } = scoredProject({ slots: [slurmSlot()], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never, { 'train.mjs': TRAINER });

@@ -145,6 +145,18 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     expect(results.map((r) => r.tail.trim())).toEqual([0, 1].map((i) => path.join(remoteDir, 'worktrees', `slot-${i}`)));
   }, 120_000);
 
+  it('a metric read from a JSON file: the file the command wrote on the host is copied into the local worktree', async () => {
+    const { dir } = scoredProject({ metric: { name: 'val_bpb', direction: 'min', extract: { kind: 'json', file: 'out/metrics.json', key: 'val_bpb' } } } as never);
+    const config = JSON.parse(readFileSync(path.join(dir, '.autoresearch', 'config.json'), 'utf8'));
+    const settings = { kind: 'ssh' as const, host: server.host, port: server.port, remoteDir: path.join(server.remoteRoot, 'json-host'), linked: {}, options: server.options };
+    const executor = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings, config });
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    const { job } = setup();
+    const r = await executor.run({ ...job(`mkdir -p out && echo '{"val_bpb": 0.987}' > out/metrics.json`, 20), cwd: ws.path, logFile: path.join(dir, 'j.log') });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(ws.path, 'out', 'metrics.json'), 'utf8'))).toEqual({ val_bpb: 0.987 });
+  }, 120_000);
+
   it('follows the log again after the connection drops, and loses no byte of it', async () => {
     const { dir, executor, job } = setup();
     const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());

@@ -347,7 +347,11 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     if (extract?.kind !== 'json' || !extract.file || extract.file.includes('..') || path.isAbsolute(extract.file)) return;
     const r = await sshScript(target, `cat ${shq(`${remoteWorktree}/${extract.file}`)} 2>/dev/null | base64\n`, { timeoutMs: 60_000 });
     const text = Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
-    if (r.code === 0 && text.length > 0) await writeFile(path.join(localWorktree, extract.file), text).catch(() => undefined);
+    if (r.code !== 0 || text.length === 0) return;
+    const local = path.join(localWorktree, extract.file);
+    await mkdir(path.dirname(local), { recursive: true })
+      .then(() => writeFile(local, text))
+      .catch(() => undefined);
   }
 
   async function reattachOnHost(refs: readonly JobRef[], runDir: string) {

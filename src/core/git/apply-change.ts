@@ -21,6 +21,7 @@ export async function applyChangeTree(dir: string, from: string, to: string, ont
     // Exit 1 is a conflict: the tree line, then one conflicted path a line.
     if (err instanceof GitError && err.exitCode === 1 && err.stdout.trim()) {
       const [, ...files] = err.stdout.split('\n').filter(Boolean);
+      // Named relative to `dir` by git itself, as a project in a monorepo's subfolder sees them.
       return { conflicts: [...new Set(files)] };
     }
     throw err;

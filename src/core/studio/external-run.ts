@@ -9,6 +9,7 @@ import { jobLabel } from '../../shared/experiment.js';
 import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
 import { emptyRunRecord, foldEvent, type RunRecord } from '../journal/fold.js';
 import type { LoopEvent } from '../loop/types.js';
+import { isWaiting, jobState } from '../exec/slurm-cli.js';
 import { resolveRunFile } from '../logs/run-file.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 
@@ -22,6 +23,7 @@ export interface ExternalRunWatcher {
 }
 
 const MAX_LOG_CHUNK = 64 * 1024;
+const QUEUE_POLL_MS = 2_000;
 
 async function readFrom(file: string, from: number, max: number): Promise<{ text: string; end: number } | null> {
   const info = await stat(file).catch(() => null);
@@ -42,6 +44,8 @@ export async function watchExternalRun(opts: {
   readonly tag: string;
   readonly ownerPid: number;
   readonly onEvent: (event: LoopEvent) => void;
+  /** The app's environment: Slurm's tools (squeue) are found through it, to show a queued job's state. */
+  readonly env?: NodeJS.ProcessEnv;
 }): Promise<ExternalRunWatcher> {
   const paths = runPaths(opts.projectDir, opts.tag);
   const record = emptyRunRecord();
@@ -95,6 +99,26 @@ export async function watchExternalRun(opts: {
     for (const id of logOffsets.keys()) if (!running.some((e) => e.id === id)) logOffsets.delete(id);
   };
 
+  // The owner knows when its Slurm job waits in the queue but does not journal it; the controller is asked
+  // directly (at most every QUEUE_POLL_MS), so a run followed here shows "queued in Slurm" as one started here does.
+  const queued = new Map<number, string>();
+  let lastQueueCheck = 0;
+  const checkQueues = async (): Promise<boolean> => {
+    if (Date.now() - lastQueueCheck < QUEUE_POLL_MS) return false;
+    lastQueueCheck = Date.now();
+    const before = JSON.stringify([...queued]);
+    const seen = new Set<number>();
+    for (const p of record.openProcesses.values()) {
+      if (p.remote?.kind !== 'slurm' || record.experiments.get(p.id)?.status !== 'running') continue;
+      seen.add(p.id);
+      const st = await jobState(p.remote.handle, opts.env ?? process.env);
+      if (st && isWaiting(st)) queued.set(p.id, `queued in Slurm (${st.state}, ${st.reason})`);
+      else if (st) queued.delete(p.id);
+    }
+    for (const id of queued.keys()) if (!seen.has(id)) queued.delete(id);
+    return JSON.stringify([...queued]) !== before;
+  };
+
   /** The remote job an experiment runs as now (its open process-start), as the dashboard names it. */
   const jobOf = (id: number): string | null => {
     for (const p of record.openProcesses.values()) if (p.id === id && p.remote) return jobLabel(p.remote);
@@ -107,7 +131,8 @@ export async function watchExternalRun(opts: {
     const slots: LiveSlot[] = (config?.slots ?? [{ env: {} }]).map((slot, index) => {
       const e = running.find((r) => r.slot === index) ?? null;
       // The journal says when a proposal waits for approval; the finer phases only the owner knows.
-      const waiting = e?.approval?.state === 'waiting';
+      const inQueue = e ? (queued.get(e.id) ?? null) : null;
+      const waiting = e?.approval?.state === 'waiting' || inQueue !== null;
       return {
         slot: index,
         env: slot.env,
@@ -117,7 +142,7 @@ export async function watchExternalRun(opts: {
         experimentStartedAt: e?.startedAt ?? null,
         phaseStartedAt: e?.startedAt ?? null,
         metricsSoFar: {},
-        waitingReason: waiting ? `#${e!.id} waits for your approval.` : null,
+        waitingReason: inQueue ?? (waiting ? `#${e!.id} waits for your approval.` : null),
         where: e?.where ?? executorWhere(slot.executor),
         job: e ? jobOf(e.id) : null,
       };
@@ -142,7 +167,8 @@ export async function watchExternalRun(opts: {
       const before = offset;
       await readJournal(true);
       await tailLogs();
-      if (offset !== before) opts.onEvent({ kind: 'live', live: live() });
+      const queueChanged = await checkQueues().catch(() => false);
+      if (offset !== before || queueChanged) opts.onEvent({ kind: 'live', live: live() });
     },
   };
 }

@@ -274,6 +274,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           tag: owner.tag,
           ownerPid: owner.pid,
           onEvent: (e) => relay(e),
+          env,
         });
         const relay = createRelay(owner.tag, () => watcher!.record());
         external = watcher;

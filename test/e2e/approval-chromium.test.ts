@@ -49,7 +49,7 @@ describe.skipIf(unavailable !== null)(`approval of proposals in Chromium${unavai
         return card ? Number(card.getAttribute('data-id')) : null;
       },
       [...seen],
-      { timeout: 60_000 },
+      { timeout: 150_000 },
     );
     const id = (await handle.jsonValue()) as number;
     seen.add(id);
@@ -143,5 +143,5 @@ describe.skipIf(unavailable !== null)(`approval of proposals in Chromium${unavai
     await page.goto(`${served.url}#/history/e/${rejected}`);
     await expect(page.getByTestId('experiment-approval').innerText()).resolves.toMatch(/rejected in the app/);
     expect(errors).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

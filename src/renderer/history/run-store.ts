@@ -11,7 +11,8 @@ import { applyRunEvent } from './run-merge.js';
 
 export type RunEntry =
   | { readonly state: 'loading' }
-  | { readonly state: 'ready'; readonly detail: RunDetail }
+  /** `partial`: only the first page is in (shown at once); the rest follows, then pushes are applied. */
+  | { readonly state: 'ready'; readonly detail: RunDetail; readonly partial?: boolean }
   | { readonly state: 'error'; readonly error: string };
 
 interface RunStoreState {
@@ -32,13 +33,13 @@ function ensureSubscribed(): void {
     let changed = false;
     const next: Record<string, RunEntry> = { ...entries };
     for (const [tag, entry] of Object.entries(entries)) {
-      if (entry.state === 'ready') {
+      if (entry.state === 'ready' && !entry.partial) {
         const detail = applyRunEvent(entry.detail, event);
         if (detail !== entry.detail) {
           next[tag] = { state: 'ready', detail };
           changed = true;
         }
-      } else if (entry.state === 'loading') {
+      } else if (entry.state === 'loading' || entry.state === 'ready') {
         // Pushes that arrive while the pages load are applied once the run is in (else a row could stay
         // "running" after its experiment ended).
         const queue = pendingWhileLoading.get(tag) ?? [];
@@ -67,9 +68,11 @@ const PAGE = 2000;
  * The whole run, fetched page by page: one 10 MB answer would be one long main-thread task (decoding and
  * JSON.parse of the WebSocket frame); pages keep every task short.
  */
-async function fetchRunInPages(api: Api, tag: string): Promise<RunDetail> {
+async function fetchRunInPages(api: Api, tag: string, onFirstPage: (first: RunDetail) => void): Promise<RunDetail> {
   const first = await api.getRun({ tag, offset: 0, limit: PAGE });
   if (first.experimentsTotal <= first.experiments.length) return first;
+  // A long run: its first page is shown while the others load (one render now, one when all are in).
+  onFirstPage(first);
   const experiments = [...first.experiments];
   let last = first;
   while (experiments.length < last.experimentsTotal) {
@@ -90,7 +93,9 @@ export function loadRun(api: Api, tag: string): Promise<void> {
     entries: s.entries[tag]?.state === 'ready' ? s.entries : { ...s.entries, [tag]: { state: 'loading' } },
     loadedAt: { ...s.loadedAt, [tag]: version },
   }));
-  const p = fetchRunInPages(api, tag)
+  const p = fetchRunInPages(api, tag, (first) =>
+    useRunStore.setState((s) => (s.entries[tag]?.state === 'loading' ? { entries: { ...s.entries, [tag]: { state: 'ready', detail: first, partial: true } } } : s)),
+  )
     // Storing it renders every view that shows the run. Do that in a task of its own, not in the one
     // that received and parsed the last page, so neither becomes one long freeze.
     .then((detail) => nextTask().then(() => detail))

@@ -13,6 +13,7 @@ import { runPaths } from '../../src/core/project/paths.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import type { LoopDeps } from '../../src/core/loop/types.js';
 import { cleanupTempDirs, git, SCORED_TRAINER, scoredProject, tempDir } from '../helpers/project.js';
+import { waitUntil } from '../helpers/processes.js';
 import { scriptedProposer, setConst, type Step } from '../helpers/scripted-proposer.js';
 
 afterEach(cleanupTempDirs);
@@ -53,9 +54,12 @@ describe('pipelined proposals', () => {
   it('the next proposal is made in a proposal worktree while a slot trains, then carried onto the best kept meanwhile', async () => {
     const { dir } = scoredProject(ONE_SLOT_AHEAD, { 'train.mjs': HELD_TRAINER });
     const h = held([1]);
-    // #1 trains until #2 has been proposed: so #2 is certainly made on #0, while #1 runs.
-    const proposer = scriptedProposer([setConst('HIDDEN', '40'), h.releasing(1, setConst('LEARNING_RATE', '0.08'))]);
+    // #1 trains until #2's proposal is journaled: so #2 is certainly made on #0, while #1 runs. (Released on the
+    // journal's proposal-made, not when the proposer returns: the harness still commits and journals it after.)
+    const proposer = scriptedProposer([setConst('HIDDEN', '40'), setConst('LEARNING_RATE', '0.08')]);
     const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 2, deps: h.deps(proposer) });
+    expect(await waitUntil(() => handle.record().queuedProposals.has(2) || handle.record().experiments.has(2), 120_000)).toBe(true);
+    h.release(1);
     expect((await handle.done).reason).toBe('max-experiments');
 
     // Proposals are made in proposal worktrees, never in the slot's.

@@ -18,7 +18,9 @@ describe.skipIf(unavailable !== null)(`a combination's two parents in Chromium${
   let errors: string[];
 
   beforeAll(async () => {
-    const { dir } = scoredProject({}, { 'train.mjs': SPACED_TRAINER });
+    // Proposals made one at a time by each slot (queueDepth 0): the scripted order (#3 waits for #4 to start,
+    // #4 for #3 to end) forces the carry at decision time, and two proposals made ahead at once would wait on each other.
+    const { dir } = scoredProject({ agent: { queueDepth: 0 } }, { 'train.mjs': SPACED_TRAINER });
     const handle = await startRun({ projectDir: dir, tag: 'test', slots: 2, maxExperiments: 4, deps: carryDeps(orderedProposer(dir, COMBINED_STEPS)) });
     await handle.done;
     // The run really produced the combination this test is about.

@@ -5,8 +5,7 @@
 // elsewhere and outlives the app (Slurm, SSH) implements the same interface: `JobRef` is what the journal
 // records of a job, so it must be enough to find that job again.
 import type { RemoteJobRef } from '../../shared/journal.js';
-import type { SandboxSpec } from './sandbox.js';
-import type { RunCommandResult } from './run-command.js';
+import type { RunCommandOptions, RunCommandResult } from './run-command.js';
 
 /** What the journal records of a started job, to find it after a restart. */
 export interface JobRef {
@@ -17,23 +16,11 @@ export interface JobRef {
   readonly remote?: RemoteJobRef;
 }
 
-export interface ExecutorJob {
-  readonly command: string;
-  readonly cwd: string;
-  /** The complete environment of the command. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Where the output streams to (capped at logMaxBytes, head and tail kept). */
-  readonly logFile: string;
-  readonly logMaxBytes: number;
-  /** The budget's hard limit: the whole tree is killed after it. */
-  readonly timeoutMs: number;
-  readonly graceMs: number;
-  /** Abort = kill the whole tree; the result says aborted. */
-  readonly signal?: AbortSignal;
-  readonly sandbox?: { readonly bwrap: string; readonly spec: SandboxSpec } | null;
+/** A command as run-command.ts takes it (its fields say what each means), plus what only an executor reports. */
+export interface ExecutorJob
+  extends Pick<RunCommandOptions, 'command' | 'cwd' | 'env' | 'logFile' | 'logMaxBytes' | 'timeoutMs' | 'graceMs' | 'signal' | 'sandbox' | 'onOutput'> {
   /** Awaited before the job is waited on: the caller journals the ref (fsync'd) here. */
   readonly onStart?: (ref: JobRef) => void | Promise<void>;
-  readonly onOutput?: (text: string) => void;
   /**
    * A job that waits for resources elsewhere (queued in Slurm) says why, e.g. "queued in Slurm (PENDING,
    * Resources)"; null once it runs. Its timeout clock starts only then: time in a queue is not the budget's.

@@ -36,10 +36,22 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   });
 }
 
+/**
+ * The CLI as a child whose stdout and stderr are always read: a pipe nobody drains fills up (64 KiB), and a run
+ * writing its progress to it would block there, which looks like a hung loop on a slow machine. A test that wants
+ * the output adds its own 'data' listener right after the call (listeners added in the same tick miss nothing).
+ */
 export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stdout!.on('data', drain);
+  child.stderr!.on('data', drain);
+  return child;
+}
+
+function drain(): void {
+  // Reading is the point; the output itself is the test's business.
 }

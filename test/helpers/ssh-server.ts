@@ -41,6 +41,11 @@ export interface SshServer {
   sessionPids(): number[];
   /** Drops every open connection (the listener stays): what a network failure does to a client. */
   dropConnections(): void;
+  /**
+   * An ssh option that reaches this server through a relay (ProxyCommand) which fails the next N connections,
+   * N read from `counterFile` and counted down: a flaky network, for ssh and for the app.
+   */
+  flakyProxyOption(counterFile: string): string;
   stop(): Promise<void>;
 }
 
@@ -78,6 +83,34 @@ function descendants(root: number): number[] {
   walk(root);
   return out;
 }
+
+/** The relay behind flakyProxyOption: stdin/stdout to the server's port, unless the counter says fail this one. */
+const FLAKY_RELAY = `import os, socket, sys, threading
+port, counter = int(sys.argv[1]), sys.argv[2]
+try:
+    left = int(open(counter).read().strip() or 0)
+except (OSError, ValueError):
+    left = 0
+if left > 0:
+    open(counter, 'w').write(str(left - 1))
+    sys.exit(1)
+s = socket.create_connection(('127.0.0.1', port))
+def upstream():
+    while True:
+        data = os.read(0, 65536)
+        if not data:
+            s.shutdown(socket.SHUT_WR)
+            return
+        s.sendall(data)
+threading.Thread(target=upstream, daemon=True).start()
+out = sys.stdout.buffer
+while True:
+    data = s.recv(65536)
+    if not data:
+        break
+    out.write(data)
+    out.flush()
+`;
 
 const kill = (pid: number, sig: NodeJS.Signals) => {
   try {
@@ -170,6 +203,11 @@ export async function startSshServer(opts: { env?: Readonly<Record<string, strin
     sessionPids,
     dropConnections() {
       for (const pid of descendants(listenerPid)) kill(pid, 'SIGKILL');
+    },
+    flakyProxyOption(counterFile) {
+      const relay = path.join(dir, 'flaky-relay.py');
+      if (!existsSync(relay)) writeFileSync(relay, FLAKY_RELAY);
+      return `ProxyCommand=python3 ${relay} ${port} ${counterFile}`;
     },
     stop,
   };

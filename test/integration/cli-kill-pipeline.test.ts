@@ -54,9 +54,6 @@ describe('kill -9 with pipelined proposals', () => {
     const runDir = runPaths(dir, 'k9').dir;
 
     const child = spawnCli(['run', dir, '--tag', 'k9', '--slots', '2', '--proposer', 'mutation'], { env });
-    // Read its output: a pipe nobody drains fills up, and the run would block writing its progress to it.
-    child.stdout?.resume();
-    child.stderr?.resume();
     const closed = new Promise<number | null>((r) => child.once('close', r));
     // Two trainers run (held) and at least one proposal made ahead waits for a slot; #1 has finished.
     type Rec = Awaited<ReturnType<typeof readRunRecord>>;

@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSshExecutor, parseSshHandle } from '../../src/core/exec/ssh-executor.js';
+import { sshScript } from '../../src/core/exec/ssh-connection.js';
+import { launchScript, remoteLayout } from '../../src/core/exec/ssh-scripts.js';
 import type { JobRef } from '../../src/core/exec/executor.js';
 import { waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, git, REPO_ROOT, scoredProject } from '../helpers/project.js';
@@ -39,13 +41,13 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
   });
   afterEach(cleanupTempDirs);
 
-  const setup = (extra: { timeoutMs?: number } = {}) => {
+  const setup = (extra: { timeoutMs?: number; host?: string; options?: string[] } = {}) => {
     const { dir, config } = scoredProject();
     const remoteDir = path.join(server.remoteRoot, `host-${Math.random().toString(36).slice(2, 8)}`);
     const data = path.join(server.remoteRoot, 'data');
     mkdirSync(data, { recursive: true });
     writeFileSync(path.join(data, 'shard.txt'), 'remote data\n');
-    const settings = { kind: 'ssh' as const, host: server.host, port: server.port, remoteDir, linked: { data }, options: server.options };
+    const settings = { kind: 'ssh' as const, host: extra.host ?? server.host, port: server.port, remoteDir, linked: { data }, options: [...server.options, ...(extra.options ?? [])] };
     const executor = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings, config });
     const env = (id: number) => ({ ...process.env, AUTORESEARCH_TAG: 't1', AUTORESEARCH_EXPERIMENT_ID: String(id), AUTORESEARCH_SLOT: '0', AUTORESEARCH_RUN_DIR: path.join(dir, '.autoresearch/runs/t1'), AUTORESEARCH_NODE: '/nowhere/node' });
     const job = (command: string, id: number, more: Partial<Parameters<typeof executor.run>[0]> = {}) => ({
@@ -173,6 +175,51 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     const r = await run;
     expect(r.exitCode).toBe(0);
     expect(readFileSync(path.join(dir, '.autoresearch/runs/t1/logs/3.log'), 'utf8')).toBe('line-1\nline-2\nline-3\nline-4\nline-5\nline-6\n');
+  }, 120_000);
+
+  it('a connection that fails now and then is tried again: the commit is sent and the command runs, started once', async () => {
+    // Its own host name, so its own master connection (ssh shares one per host, port and user): every new
+    // connection goes through the flaky relay, and the counter says how many of the next ones fail.
+    const counter = path.join(server.remoteRoot, `flaky-${Date.now()}`);
+    writeFileSync(counter, '2');
+    const { dir, remoteDir, executor, job } = setup({ host: `${server.user}@localhost`, options: [server.flakyProxyOption(counter)] });
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    expect(readFileSync(counter, 'utf8')).toBe('0');
+    // The shared connection drops between experiments; the next one's first connections fail too.
+    server.dropConnections();
+    writeFileSync(counter, '2');
+    const r = await executor.run({ ...job(`echo started >> ${remoteDir}/starts; echo 'val_bpb: 0.9'`, 4), cwd: ws.path });
+    expect(r.spawnError).toBeNull();
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(counter, 'utf8')).toBe('0');
+    expect(readFileSync(path.join(remoteDir, 'starts'), 'utf8')).toBe('started\n');
+  }, 120_000);
+
+  it('a launch sent twice for one job (a try again after a drop) starts the job once', async () => {
+    const { remoteDir } = setup();
+    const layout = remoteLayout(remoteDir, 0, 't1', 'e9-twice');
+    mkdirSync(layout.worktree, { recursive: true });
+    const target = { host: server.host, port: server.port, options: server.options, env: process.env };
+    const script = launchScript({ layout, command: `echo once >> ${remoteDir}/launches; sleep 1`, env: {}, watchdogSeconds: 60, graceSeconds: 1 });
+    const first = await sshScript(target, script, { timeoutMs: 60_000 });
+    const second = await sshScript(target, script, { timeoutMs: 60_000 });
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    // The second answer names the first one's group.
+    expect(/AR-PGID (\d+)/.exec(second.stdout)?.[1]).toBe(/AR-PGID (\d+)/.exec(first.stdout)?.[1]);
+    expect(await waitUntil(() => existsSync(path.join(layout.jobDir, 'exit')), 30_000)).toBe(true);
+    expect(readFileSync(path.join(remoteDir, 'launches'), 'utf8')).toBe('once\n');
+  }, 120_000);
+
+  it('a host that fails every try: the step gives up after its tries and says why', async () => {
+    const counter = path.join(server.remoteRoot, `down-${Date.now()}`);
+    writeFileSync(counter, '1000');
+    const { dir, executor } = setup({ host: `${server.user}@localhost`, options: [server.flakyProxyOption(counter)] });
+    // No master connection of the test before may carry this host past the relay.
+    server.dropConnections();
+    await expect(executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim())).rejects.toThrow(/SSH to \S+@localhost \(port \d+\) failed while preparing .*Connection closed/);
+    // Tried 4 times (the first and 3 more), never more.
+    expect(Number(readFileSync(counter, 'utf8'))).toBe(996);
   }, 120_000);
 
   it('Test button: says that nvidia-smi is missing on the host, or why the host cannot be reached', async () => {

@@ -175,7 +175,7 @@ describe.skipIf(!available.ok)(`runs through an SSH slot${available.ok ? '' : ` 
     const { dir } = scoredProject({ slots: [{ env: {} }, sshSlot('mixed-host')], acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never);
     const run = await runCli(['run', dir, '--tag', 'mix', '--max-experiments', '6'], { timeoutMs: 300_000 });
     expect(run.stderr).not.toMatch(/Error:/);
-    expect(run.code).toBe(0);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const paths = runPaths(dir, 'mix');
     expect(readdirSync(paths.dir).filter((f) => f.endsWith('.jsonl'))).toEqual(['journal.jsonl']);
     const rec = await readRunRecord(dir, 'mix');

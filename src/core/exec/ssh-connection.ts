@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SshTarget {
   /** `user@host` or a Host alias of ~/.ssh/config. */
@@ -121,6 +122,33 @@ export function sshScript(t: SshTarget, script: string, opts: { timeoutMs?: numb
       });
     });
   });
+}
+
+/**
+ * Whether another try can get past an ssh failure: ssh's own exit (255) for a connection that dropped, was reset or
+ * refused, or a shared master connection that went away just as this command used it. Not wrong keys, host keys or
+ * names: those stay wrong, and the user needs the message at once.
+ */
+export function isTransientSshFailure(r: { readonly code: number | null; readonly stderr: string }): boolean {
+  if (r.code !== 255) return false;
+  return !/Permission denied|publickey|Host key verification failed|REMOTE HOST IDENTIFICATION|Could not resolve|not a host name/i.test(r.stderr);
+}
+
+/** Pauses before each new try of a step that failed on the connection: about 7 s in all, then the failure stands. */
+export const SSH_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000];
+
+/**
+ * sshScript for a script that is safe to run twice (it checks what is there before it changes anything): tried
+ * again after a transient failure of the connection, so a blip in the network or the master connection's restart
+ * does not fail an experiment or the run's start.
+ */
+export async function sshScriptRetrying(t: SshTarget, script: string, opts: { timeoutMs?: number; signal?: AbortSignal; delaysMs?: readonly number[] } = {}): Promise<SshResult> {
+  const delays = opts.delaysMs ?? SSH_RETRY_DELAYS_MS;
+  for (let attempt = 0; ; attempt++) {
+    const r = await sshScript(t, script, opts);
+    if (r.code === 0 || !isTransientSshFailure(r) || attempt >= delays.length || opts.signal?.aborted) return r;
+    await sleep(delays[attempt]!);
+  }
 }
 
 /** ssh's own environment: the app's (agent socket, HOME), without the run markers the sweep looks for. */

@@ -19,7 +19,7 @@ import { openCappedLog, type CappedLog } from './capped-log.js';
 import { collapseProgress, decodeCutUtf8 } from './collapse-progress.js';
 import type { Executor, ExecutorJob, JobRef } from './executor.js';
 import { TAIL_BYTES, type RunCommandResult } from './run-command.js';
-import { describeSshFailure, gitSshCommand, sshArgs, sshEnv, sshScript, type SshTarget } from './ssh-connection.js';
+import { describeSshFailure, gitSshCommand, isTransientSshFailure, SSH_RETRY_DELAYS_MS, sshArgs, sshEnv, sshScript, sshScriptRetrying, type SshTarget } from './ssh-connection.js';
 import { ensureRepoScript, finishScript, followScript, killScript, launchScript, remoteLayout, sweepRunScript, syncWorktreeScript } from './ssh-scripts.js';
 import { newProcessMarker, PROCESS_MARKER_KEY } from './sweep-escaped.js';
 
@@ -72,7 +72,18 @@ export function remoteEnv(jobEnv: Readonly<Record<string, string | undefined>>, 
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_') || 'run';
 
-function gitPush(cwd: string, target: SshTarget, url: string, refspec: string): Promise<{ code: number | null; stderr: string }> {
+/** A forced push of one ref is safe to repeat: tried again when ssh (not git) failed on the connection. */
+async function gitPush(cwd: string, target: SshTarget, url: string, refspec: string): Promise<{ code: number | null; stderr: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await gitPushOnce(cwd, target, url, refspec);
+    // git reports ssh's failure as its own (exit 128, "Could not read from remote repository"); ssh's reason precedes it.
+    const sshFailed = r.code !== 0 && /Could not read from remote repository/.test(r.stderr) && isTransientSshFailure({ code: 255, stderr: r.stderr });
+    if (!sshFailed || attempt >= SSH_RETRY_DELAYS_MS.length) return r;
+    await sleep(SSH_RETRY_DELAYS_MS[attempt]!);
+  }
+}
+
+function gitPushOnce(cwd: string, target: SshTarget, url: string, refspec: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       'git',
@@ -101,7 +112,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
 
   const ensureRepo = () =>
     (repoReady ??= (async () => {
-      const r = await sshScript(target, ensureRepoScript(root), { timeoutMs: 60_000 });
+      const r = await sshScriptRetrying(target, ensureRepoScript(root), { timeoutMs: 60_000 });
       if (r.code !== 0) {
         repoReady = null;
         throw new Error(r.code === 3 ? `${settings.host}: ${r.stderr.trim()}. Install git there.` : describeSshFailure(target, r, `preparing ${root}`));
@@ -118,7 +129,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const pushed = await gitPush(cwd, target, url, `+${commit}:refs/heads/autoresearch-slot-${slot}`);
     if (pushed.code !== 0) return `Could not push the commit to ${settings.host}:${root}/repo.git: ${pushed.stderr.trim().split('\n').slice(-2).join(' ')}`;
     const layout = remoteLayout(root, slot, tag, 'x');
-    const r = await sshScript(target, syncWorktreeScript(layout, commit, settings.linked), { timeoutMs: 300_000 });
+    const r = await sshScriptRetrying(target, syncWorktreeScript(layout, commit, settings.linked), { timeoutMs: 300_000 });
     if (r.code !== 0) return r.code === 255 ? describeSshFailure(target, r, 'preparing the worktree') : `Could not prepare the worktree ${layout.worktree} on ${settings.host}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`;
     return null;
   };
@@ -190,10 +201,12 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const forced = [...Object.keys(opts.config?.run.env ?? {}), ...Object.keys(opts.config?.slots[slot]?.env ?? {})];
     const env = { ...remoteEnv(job.env, opts.env, forced), [runMarker.key]: runMarker.value, [processMarker.key]: processMarker.value };
     const graceS = job.graceMs / 1000;
-    const launched = await sshScript(
+    // The launch script starts the job only once per job folder, so a try again after a dropped connection finds
+    // the job the first try started instead of starting a second one.
+    const launched = await sshScriptRetrying(
       target,
       launchScript({ layout, command: job.command, env, watchdogSeconds: job.timeoutMs / 1000 + graceS + WATCHDOG_MARGIN_S, graceSeconds: graceS }),
-      { timeoutMs: 60_000 },
+      { timeoutMs: 90_000, signal: job.signal },
     );
     job.onWaiting?.(null);
     const pgid = Number(/AR-PGID (\d+)/.exec(launched.stdout)?.[1] ?? NaN);
@@ -281,7 +294,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     let escaped: number[] = [];
     if (!lost) {
       await copyJsonMetricBack(layout.worktree, job.cwd);
-      const fin = await sshScript(target, finishScript(layout.jobDir, processMarker), { timeoutMs: 60_000 });
+      const fin = await sshScriptRetrying(target, finishScript(layout.jobDir, processMarker), { timeoutMs: 60_000 });
       escaped = (/AR-SWEPT ([\d ]*)/.exec(fin.stdout)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
     }
     emit(decoder.end());
@@ -345,7 +358,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
   async function copyJsonMetricBack(remoteWorktree: string, localWorktree: string): Promise<void> {
     const extract = opts.config?.metric.extract as { kind: string; file?: string } | undefined;
     if (extract?.kind !== 'json' || !extract.file || extract.file.includes('..') || path.isAbsolute(extract.file)) return;
-    const r = await sshScript(target, `cat ${shq(`${remoteWorktree}/${extract.file}`)} 2>/dev/null | base64\n`, { timeoutMs: 60_000 });
+    const r = await sshScriptRetrying(target, `cat ${shq(`${remoteWorktree}/${extract.file}`)} 2>/dev/null | base64\n`, { timeoutMs: 60_000 });
     const text = Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
     if (r.code !== 0 || text.length === 0) return;
     const local = path.join(localWorktree, extract.file);
@@ -365,7 +378,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const runDirs = new Set(mine.map((h) => path.posix.dirname(path.posix.dirname(h.jobDir))));
     if (runDirs.size === 0) runDirs.add(remoteLayout(root, 0, safeName(path.basename(runDir)), 'x').runDir);
     const script = [...runDirs].map((value, i) => sweepRunScript(i === 0 ? mine.map((h) => h.pgid) : [], { key: 'AUTORESEARCH_RUN_DIR', value })).join('\n');
-    const r = await sshScript(target, script, { timeoutMs: 60_000 });
+    const r = await sshScriptRetrying(target, script, { timeoutMs: 60_000 });
     if (r.code !== 0) {
       notes.push(`${describeSshFailure(target, r, 'ending the jobs the stopped app left there')} Their watchdog ends them at their timeout.`);
     } else {

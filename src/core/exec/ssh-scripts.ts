@@ -83,17 +83,21 @@ wait "$child"; code=$?
 kill -KILL -"$dog" 2>/dev/null
 echo "$code" > "$J/exit.tmp" && mv "$J/exit.tmp" "$J/exit"
 `;
+  // Run twice for one job folder (a try again after the connection dropped), it starts the job once: the second
+  // run finds wrapper.pid and only waits for the job's group as the first would have.
   return `set -e
 J=${q(J)}
 mkdir -p "$J"
+if [ ! -f "$J/wrapper.pid" ]; then
 printf '%s\\n' ${q(envLines)} > "$J/env.sh"
 printf '%s\\n' ${q(i.command)} > "$J/cmd.sh"
 printf '%s' ${q(wrapper)} > "$J/wrapper.sh"
 : > "$J/log"
 setsid sh "$J/wrapper.sh" </dev/null >/dev/null 2>&1 &
 echo $! > "$J/wrapper.pid"
+fi
 i=0
-while [ ! -f "$J/pgid" ] && [ ! -f "$J/exit" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+while [ ! -f "$J/pgid" ] && [ ! -f "$J/exit" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 if [ -f "$J/pgid" ]; then echo "AR-PGID $(cat "$J/pgid")"; else echo "the job did not start: $(cat "$J/exit" 2>/dev/null || echo 'no exit status')" >&2; exit 4; fi
 `;
 }

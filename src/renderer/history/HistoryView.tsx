@@ -17,6 +17,7 @@ import { FinalizePanel } from './FinalizePanel.js';
 import { AuditPanel } from './AuditPanel.js';
 import { describeAudit, describeAuditSetting } from '../../shared/audit-text.js';
 import { updateHistoryUi, useHistoryUi } from './history-ui.js';
+import { ProgressBar } from '../components/ProgressBar.js';
 import { LineageView } from './LineageView.js';
 import { RunFiguresBar } from './RunFiguresBar.js';
 import { RunPicker } from './RunPicker.js';
@@ -204,7 +205,15 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
         ) : null}
       </div>
 
-      {ui.tab === 'lineage' && multiSlot ? (
+      {ui.tab === 'lineage' && multiSlot && entry.partial ? (
+        // A lineage drawn from the first page would name too few keeps and wrong forks: wait for all of them.
+        <div className="muted pad lineage-pending" data-testid="lineage-pending">
+          <p>
+            Loading the run's experiments to draw its lineage: {(entry.loaded ?? d.experiments.length).toLocaleString()} of {(entry.total ?? d.experiments.length).toLocaleString()}…
+          </p>
+          <ProgressBar value={(entry.loaded ?? 0) / Math.max(1, entry.total ?? 1)} label="Experiments loaded" />
+        </div>
+      ) : ui.tab === 'lineage' && multiSlot ? (
         <LineageView experiments={d.experiments} bestId={d.bestId} onOpen={open} />
       ) : (
         <>

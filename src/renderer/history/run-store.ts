@@ -11,8 +11,11 @@ import { applyRunEvent } from './run-merge.js';
 
 export type RunEntry =
   | { readonly state: 'loading' }
-  /** `partial`: only the first page is in (shown at once); the rest follows, then pushes are applied. */
-  | { readonly state: 'ready'; readonly detail: RunDetail; readonly partial?: boolean }
+  /**
+   * `partial`: only the first page is in (shown at once); the rest follows, then pushes are applied. `loaded`
+   * and `total` count the experiments fetched so far, for a progress bar where a view needs them all.
+   */
+  | { readonly state: 'ready'; readonly detail: RunDetail; readonly partial?: boolean; readonly loaded?: number; readonly total?: number }
   | { readonly state: 'error'; readonly error: string };
 
 interface RunStoreState {
@@ -68,11 +71,11 @@ const PAGE = 2000;
  * The whole run, fetched page by page: one 10 MB answer would be one long main-thread task (decoding and
  * JSON.parse of the WebSocket frame); pages keep every task short.
  */
-async function fetchRunInPages(api: Api, tag: string, onFirstPage: (first: RunDetail) => void): Promise<RunDetail> {
+async function fetchRunInPages(api: Api, tag: string, onFirstPage: (first: RunDetail, total: number) => void, onPage: (loaded: number) => void): Promise<RunDetail> {
   const first = await api.getRun({ tag, offset: 0, limit: PAGE });
   if (first.experimentsTotal <= first.experiments.length) return first;
   // A long run: its first page is shown while the others load (one render now, one when all are in).
-  onFirstPage(first);
+  onFirstPage(first, first.experimentsTotal);
   const experiments = [...first.experiments];
   let last = first;
   while (experiments.length < last.experimentsTotal) {
@@ -80,6 +83,7 @@ async function fetchRunInPages(api: Api, tag: string, onFirstPage: (first: RunDe
     last = await api.getRun({ tag, offset: experiments.length, limit: PAGE });
     if (last.experiments.length === 0) break;
     experiments.push(...last.experiments);
+    onPage(experiments.length);
   }
   // The summary of the last page is the most recent; experiments that arrived meanwhile come as events.
   return { ...last, experiments };
@@ -93,8 +97,19 @@ export function loadRun(api: Api, tag: string): Promise<void> {
     entries: s.entries[tag]?.state === 'ready' ? s.entries : { ...s.entries, [tag]: { state: 'loading' } },
     loadedAt: { ...s.loadedAt, [tag]: version },
   }));
-  const p = fetchRunInPages(api, tag, (first) =>
-    useRunStore.setState((s) => (s.entries[tag]?.state === 'loading' ? { entries: { ...s.entries, [tag]: { state: 'ready', detail: first, partial: true } } } : s)),
+  const p = fetchRunInPages(
+    api,
+    tag,
+    (first, total) =>
+      useRunStore.setState((s) =>
+        s.entries[tag]?.state === 'loading' ? { entries: { ...s.entries, [tag]: { state: 'ready', detail: first, partial: true, loaded: first.experiments.length, total } } } : s,
+      ),
+    // The same detail in a new entry: only a progress bar re-renders, not the rows built from the detail.
+    (loaded) =>
+      useRunStore.setState((s) => {
+        const e = s.entries[tag];
+        return e?.state === 'ready' && e.partial ? { entries: { ...s.entries, [tag]: { ...e, loaded } } } : s;
+      }),
   )
     // Storing it renders every view that shows the run. Do that in a task of its own, not in the one
     // that received and parsed the last page, so neither becomes one long freeze.

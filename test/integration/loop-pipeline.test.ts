@@ -3,7 +3,7 @@
 // three-way merge) and measured with it; one whose change conflicts is proposed again with the conflict
 // shown; the queue is journaled, so a stopped run resumes with it. The order of events is forced by the
 // trainer, which waits for a file the scripted proposer writes — never by timing.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Proposer } from '../../src/core/agent/proposer.js';
@@ -121,6 +121,28 @@ describe('pipelined proposals', () => {
     expect(rec.notices.some((n) => n.id === 2 && /conflicts with #1.*proposed again/.test(n.message))).toBe(true);
     const { events } = await readJournalEvents(runPaths(dir, 'test').journal);
     expect(events.filter((ev) => ev.type === 'proposal-made' && ev.id === 2)).toHaveLength(2);
+  });
+
+  it('a queued proposal dropped when the limit was all handed out is made up for: the run still reaches its limit', async () => {
+    const { dir } = scoredProject(ONE_SLOT_AHEAD, { 'train.mjs': HELD_TRAINER });
+    const h = held([1]);
+    const proposer = scriptedProposer([setConst('LEARNING_RATE', '0.04'), setConst('HIDDEN', '40'), setConst('HIDDEN', '39')]);
+    const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 2, deps: h.deps(proposer) });
+    // #1 trains (held) and #2 waits in the queue: both ids of the limit are handed out, so the proposer is done.
+    expect(await waitUntil(() => handle.record().queuedProposals.has(2), 120_000)).toBe(true);
+    // #2's commit goes missing from the repository (its ref and loose object deleted): the slot that takes it drops it.
+    const commit = handle.record().queuedProposals.get(2)!.commit!;
+    for (const ref of git(dir, 'for-each-ref', '--format=%(refname)', '--points-at', commit).split('\n').filter(Boolean)) git(dir, 'update-ref', '-d', ref);
+    rmSync(path.join(dir, '.git', 'objects', commit.slice(0, 2), commit.slice(2)));
+    h.release(1);
+    const outcome = await handle.done;
+    expect(outcome.reason, outcome.message).toBe('max-experiments');
+    const rec = await readRunRecord(dir, 'test');
+    expect(rec.droppedProposals.get(2)).toMatch(/gone from the repository/);
+    // A third proposal took the dropped one's place: two candidates measured, as asked.
+    expect(proposer.contexts.map((c) => c.experimentId)).toEqual([1, 2, 3]);
+    expect([...rec.experiments.values()].filter((e) => e.kind === 'candidate').map((e) => e.id)).toEqual([1, 3]);
+    expect(rec.stopReason).toBe('max-experiments');
   });
 
   it('a run stopped with a proposal queued resumes with it: the queued proposal runs first, not proposed again', async () => {

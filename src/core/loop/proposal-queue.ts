@@ -154,6 +154,12 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   const drop = async (id: number, reason: string) => {
     await ctx.append({ type: 'proposal-dropped', at: isoNow(), id, reason });
     input.release(id);
+    // Its id no longer counts toward the limit: the proposers, who went home when the limit was all handed out,
+    // are wanted again for one more (else the slots would find nothing to take and the run end short of it).
+    if (started && !closed && !input.stopping()) {
+      spawn();
+      wake();
+    }
   };
 
   return {

@@ -464,7 +464,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         else if (exhausted) requestStop('exhausted', exhausted, true);
       }
       const s = stopRequest as { reason: StopReason; message: string } | null;
-      return await end(s?.reason ?? 'error', s?.message ?? 'The run ended.');
+      // Every stop sets a reason; none here means the slots went home short of every limit, which is a bug.
+      return await end(s?.reason ?? 'error', s?.message ?? 'Every slot stopped with nothing left to run before any stop condition was met. This is a bug in the app: resume the run with the same tag, and report it with the run folder.');
     } catch (err) {
       return await end('error', `The run stopped because of an error in the app: ${errorMessage(err)}`);
     }

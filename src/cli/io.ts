@@ -25,9 +25,20 @@ export class CliError extends Error {
 }
 
 export function findAppRoot(): string {
-  // The bundle lives in out/cli/, the sources in src/cli/: the package root is two levels up either way.
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  // This module runs from src/cli/ (sources), out/cli/ or out/cli/chunks/ (the bundle splits per command): the
+  // package root is the nearest folder above with the app's package.json.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here, i = 0; i < 4; i++, dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === APP_PACKAGE_NAME) return dir;
+    } catch {
+      // No package.json here (or not ours): one level up.
+    }
+  }
+  return path.resolve(here, '..', '..');
 }
+
+const APP_PACKAGE_NAME = 'autoresearch-studio';
 
 export function processIo(): CliIo {
   const appRoot = findAppRoot();

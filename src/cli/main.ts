@@ -27,12 +27,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.out(`${io.appVersion}\n`);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = commands[name];
+  if (!entry) {
     io.err(`autoresearch: unknown command "${name}".\n\n${usage()}\n`);
     return 2;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof CliError) {

@@ -95,6 +95,8 @@ describe.skipIf(process.platform !== 'linux' || !built)('electron-builder --dir 
       expect(files, f).toContain(f);
     }
     expect([...files].some((f) => f.startsWith('/out/renderer/assets/') && f.endsWith('.js'))).toBe(true);
+    // The CLI's commands load from chunks beside its entry; a package without them would fail at `run`.
+    expect([...files].some((f) => /^\/out\/cli\/chunks\/run-[\w-]+\.mjs$/.test(f))).toBe(true);
     for (const f of files) {
       expect(f, 'sources, tests and source maps stay out').not.toMatch(/^\/(src|test|scripts|bench|docs)\/|\.map$/);
     }

@@ -28,7 +28,6 @@ run acts on it when it resumes.`;
 const editDir = (dir: string, tag: string, id: number) => path.join(runPaths(dir, tag).dir, 'edits', String(id));
 
 export const approveCommand: Command = {
-  summary: 'list the proposals waiting for approval, and approve, edit or reject them',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,

@@ -16,7 +16,6 @@ The audit is recorded in the run's journal; \`autoresearch report\` shows it. DI
 folder, TAG to the newest run. The run must not be live.`;
 
 export const auditCommand: Command = {
-  summary: 're-run the baseline and the best, interleaved, and report the improvement with a 95 % interval',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { tag: { type: 'string' }, repeats: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE);
     if (values.help) {

@@ -11,7 +11,6 @@ Copies the bundled demo project (a tiny character-level language model in JavaSc
 15 seconds on the app's own Node) into DIR (default ./autoresearch-demo) as a git repository, ready to run.`;
 
 export const demoCommand: Command = {
-  summary: 'copy the demo project into a folder, ready to run',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { help: { type: 'boolean', short: 'h' } }, USAGE);
     if (values.help) {

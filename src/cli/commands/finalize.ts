@@ -18,7 +18,6 @@ column; a metric with no noise passes); the others are listed as left out, and l
 without them.`;
 
 export const finalizeCommand: Command = {
-  summary: 'turn a run\'s kept improvements into a clean branch and a .patch file',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,

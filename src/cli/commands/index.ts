@@ -1,30 +1,25 @@
-// The command table. Each command: a one-line summary for `autoresearch --help`, and run(argv, io) → exit code.
+// The command table: each command's one-line summary for `autoresearch --help`, and its module, loaded only when
+// that command runs (a `status` must not pay for loading the loop, the server and the report writer).
 import type { CliIo } from '../io.js';
-import { approveCommand } from './approve.js';
-import { auditCommand } from './audit.js';
-import { demoCommand } from './demo.js';
-import { finalizeCommand } from './finalize.js';
-import { initCommand } from './init.js';
-import { reportCommand } from './report.js';
-import { runCommand } from './run.js';
-import { serveCommand } from './serve.js';
-import { statusCommand } from './status.js';
-import { steerCommand } from './steer.js';
 
 export interface Command {
-  readonly summary: string;
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {
-  init: initCommand,
-  demo: demoCommand,
-  run: runCommand,
-  status: statusCommand,
-  steer: steerCommand,
-  approve: approveCommand,
-  report: reportCommand,
-  audit: auditCommand,
-  finalize: finalizeCommand,
-  serve: serveCommand,
+export interface CommandEntry {
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+export const commands: Record<string, CommandEntry> = {
+  init: { summary: 'set up a project: write .autoresearch/config.json and program.md', load: async () => (await import('./init.js')).initCommand },
+  demo: { summary: 'copy the demo project into a folder, ready to run', load: async () => (await import('./demo.js')).demoCommand },
+  run: { summary: 'run the loop (or resume a run with --tag)', load: async () => (await import('./run.js')).runCommand },
+  status: { summary: "show the project's runs: best, counts, spend, what runs now", load: async () => (await import('./status.js')).statusCommand },
+  steer: { summary: 'add a steering note that the next proposals see', load: async () => (await import('./steer.js')).steerCommand },
+  approve: { summary: 'list the proposals waiting for approval, and approve, edit or reject them', load: async () => (await import('./approve.js')).approveCommand },
+  report: { summary: 'write a run\'s report (offline HTML or Markdown), or one from any results.tsv', load: async () => (await import('./report.js')).reportCommand },
+  audit: { summary: 're-run the baseline and the best, interleaved, and report the improvement with a 95 % interval', load: async () => (await import('./audit.js')).auditCommand },
+  finalize: { summary: 'turn a run\'s kept improvements into a clean branch and a .patch file', load: async () => (await import('./finalize.js')).finalizeCommand },
+  serve: { summary: 'the app in a browser: UI and Api on 127.0.0.1 behind a token (headless GPU boxes)', load: async () => (await import('./serve.js')).serveCommand },
 };

@@ -44,7 +44,6 @@ export function parseExtract(value: string): MetricExtraction {
 }
 
 export const initCommand: Command = {
-  summary: 'set up a project: write .autoresearch/config.json and program.md',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,

@@ -123,7 +123,6 @@ async function reportFromRun(io: CliIo, dirArg: string | undefined, tagArg: stri
 }
 
 export const reportCommand: Command = {
-  summary: 'Write a run\'s report (offline HTML or Markdown), or one from any results.tsv',
   async run(argv, io) {
     let parsed;
     try {

@@ -42,7 +42,6 @@ function gpuList(value: string): string[] {
 const OK_REASONS = new Set(['max-experiments', 'max-hours', 'max-cost', 'target', 'exhausted', 'user', 'signal']);
 
 export const runCommand: Command = {
-  summary: 'run the loop (or resume a run with --tag)',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,

@@ -12,7 +12,6 @@ Lists the runs of the project in DIR (default: the current folder): each one's b
 tokens and spend, and what runs now.`;
 
 export const statusCommand: Command = {
-  summary: "show the project's runs: best, counts, spend, what runs now",
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE);
     if (values.help) {

@@ -12,7 +12,6 @@ Adds a note that the agent sees in its following proposals (e.g. "try a cosine s
 changing the batch size"). DIR defaults to the current folder, TAG to the newest run.`;
 
 export const steerCommand: Command = {
-  summary: 'add a steering note that the next proposals see',
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { tag: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
     if (values.help) {

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createProposer } from '../src/core/agent/create-proposer.js';
-import { readRunRecord } from '../src/core/journal/read.js';
+import { readJournalEvents, readRunRecord } from '../src/core/journal/read.js';
+import { runPaths } from '../src/core/project/paths.js';
 import { startRun } from '../src/core/loop/start-run.js';
 import { ProjectConfigSchema } from '../src/shared/config.js';
 import { byTurn, finalText, lastToolResults, message, promptOf, startFakeAnthropic, toolUse, view, type FakeReply, type FakeRequest } from '../test/fixtures/fake-anthropic/server.js';
@@ -60,6 +61,8 @@ function knobEdit(req: FakeRequest): FakeReply {
 }
 
 interface Row {
+  /** Mean ms per experiment: trainer exit → experiment-end (decide), → the slot's next experiment-start, → its trainer's start. */
+  readonly gapsMs: { readonly decide: number; readonly take: number; readonly start: number };
   readonly label: string;
   readonly slots: number;
   readonly wallS: number;
@@ -121,7 +124,30 @@ async function measure(label: string, slots: number, queueDepth: number | null):
     const waits = candidates.map((e) => e.timings.queueWaitMs).filter((v): v is number => typeof v === 'number');
     const proposals = candidates.map((e) => e.timings.proposalMs).filter((v): v is number => typeof v === 'number');
     const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+    // Where a slot's time between two trainers goes, from the journal's timestamps (ms resolution).
+    const { events } = await readJournalEvents(runPaths(dir, 'bench').journal);
+    const slotOf = new Map(candidates.map((e) => [e.id, e.slot]));
+    const at = (ev: { at: string }) => Date.parse(ev.at);
+    const phases = { decide: [] as number[], take: [] as number[], start: [] as number[] };
+    const lastEnd = new Map<number, number>();
+    const startedAt = new Map<number, number>();
+    for (const ev of events) {
+      if (ev.type === 'process-end' && typeof ev.id === 'number' && slotOf.has(ev.id)) startedAt.set(-ev.id - 1, at(ev));
+      else if (ev.type === 'experiment-end' && slotOf.has(ev.experiment.id)) {
+        const procEnd = startedAt.get(-ev.experiment.id - 1);
+        if (procEnd !== undefined) phases.decide.push(at(ev) - procEnd);
+        lastEnd.set(ev.experiment.slot, at(ev));
+      } else if (ev.type === 'experiment-start' && slotOf.has(ev.experiment.id)) {
+        const prev = lastEnd.get(ev.experiment.slot);
+        if (prev !== undefined) phases.take.push(at(ev) - prev);
+        startedAt.set(ev.experiment.id, at(ev));
+      } else if (ev.type === 'process-start' && ev.what === 'run' && typeof ev.id === 'number' && startedAt.has(ev.id)) {
+        phases.start.push(at(ev) - startedAt.get(ev.id)!);
+        startedAt.delete(ev.id);
+      }
+    }
     return {
+      gapsMs: { decide: mean(phases.decide), take: mean(phases.take), start: mean(phases.start) },
       label,
       slots,
       wallS: wall / 1000,
@@ -156,6 +182,11 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(`| ${r.label} | ${r.wallS.toFixed(1)} s | ${r.busy.map(pct).join(' / ')} | ${r.perMinute.toFixed(1)} | ${(r.perMinute / one.perMinute).toFixed(2)}× | ${r.meanQueueWaitS.toFixed(2)} s | ${r.meanProposalS.toFixed(2)} s | ${r.statuses} |`);
 }
+console.log('\nBetween two trainers of a slot (mean ms per experiment, from the journal): the decision after the trainer exits; taking the');
+console.log('next proposal (carried onto the best when it moved); resetting the worktree, checking it and starting the trainer.');
+console.log('| slots | decide | take | reset + start |');
+console.log('|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.label} | ${r.gapsMs.decide.toFixed(0)} | ${r.gapsMs.take.toFixed(0)} | ${r.gapsMs.start.toFixed(0)} |`);
 const four = rows.find((r) => r.slots === 4)!;
 const minBusy = Math.min(...rows.filter((r) => r.label !== '1 slot, one at a time').flatMap((r) => r.busy));
 console.log(`\nTargets: busy ≥ 97 % (lowest pipelined slot: ${pct(minBusy)}) ${minBusy >= 0.97 ? 'met' : 'NOT met'}; 4 slots ≥ 3.9× one slot (${(four.perMinute / one.perMinute).toFixed(2)}×) ${four.perMinute / one.perMinute >= 3.9 ? 'met' : 'NOT met'}.`);

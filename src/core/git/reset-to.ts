@@ -27,9 +27,10 @@ export async function cleanWorktree(worktree: string, keep: readonly string[] = 
 export async function resetTo(worktree: string, commit: string, keep: readonly string[] = []): Promise<void> {
   // From the top: the project's subfolder may be gone (an agent deleted it), the worktree is not.
   const { top } = await repoPlace(worktree);
-  // checkout and reset do not take --end-of-options in every git version; rev() refuses anything option-like.
+  // checkout does not take --end-of-options in every git version; rev() refuses anything option-like. A forced
+  // checkout sets HEAD, the index and every tracked file to `commit` (staged new files go too), so no `reset
+  // --hard` after it: one git process less between two experiments of a slot.
   await raw(top, ['checkout', '--detach', '--force', rev(commit)]);
-  await raw(top, ['reset', '--hard', '--quiet', rev(commit)]);
   await cleanWorktree(worktree, keep);
 }
 

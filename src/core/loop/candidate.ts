@@ -71,11 +71,17 @@ export async function runQueued(ctx: RunContext, slot: SlotState, queued: { read
   const id = made.id;
   let target: Target = { commit: made.commit ?? record.bestCommit!, parentCommit: made.parentCommit, baseId: made.baseId };
   let proposedOn: ProposedOn | null = null;
+  // A commit gone from the repository (a gc, a user's clean-up) is asked about only when git fails on it: the
+  // common case, a commit that is there, costs no extra git process between two experiments.
+  const gone = async (err: unknown): Promise<{ dropped: string }> => {
+    if (made.commit !== null && !(await commitExists(projectDir, made.commit))) return { dropped: `Its commit ${made.commit.slice(0, 7)} is gone from the repository.` };
+    throw err;
+  };
   if (made.commit !== null) {
-    if (!(await commitExists(projectDir, made.commit))) return { dropped: `Its commit ${made.commit.slice(0, 7)} is gone from the repository.` };
     if (record.bestCommit !== made.parentCommit) {
       // The best moved while it waited: carry the change onto the best of now, so it is measured with it.
-      const result = await carryOnto(projectDir, made.commit, record.bestCommit!, `${made.description} (carried onto #${record.bestId})\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`);
+      const result = await carryOnto(projectDir, made.commit, record.bestCommit!, `${made.description} (carried onto #${record.bestId})\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`).catch(gone);
+      if ('dropped' in result) return result;
       if ('conflicts' in result) return { conflict: { files: result.conflicts, withId: record.bestId } };
       proposedOn = { baseId: made.baseId, parentCommit: made.parentCommit, commit: made.commit };
       target = { commit: result.commit, parentCommit: record.bestCommit!, baseId: record.bestId };
@@ -85,7 +91,8 @@ export async function runQueued(ctx: RunContext, slot: SlotState, queued: { read
   } else {
     target = { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId };
   }
-  await resetTo(slot.worktree, target.commit, config.files.linked);
+  const reset = await resetTo(slot.worktree, target.commit, config.files.linked).catch(gone);
+  if (reset) return reset;
   const startedAt = isoNow();
   const running: Experiment = {
     ...runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: target.baseId, parentCommit: target.parentCommit, startedAt }),

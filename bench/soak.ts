@@ -130,7 +130,9 @@ async function soak(): Promise<void> {
   gc();
   const rss0 = process.memoryUsage().rss;
   console.log(`soak: ${N} experiments through the real loop in this process (trainer = echo, proposer = instant)`);
-  console.log(' experiments   rss MB  (+MB)  heap MB   wall s');
+  // heap: V8's used / committed; ext: Buffers and other memory outside the heap. What RSS holds beyond these is
+  // native (the allocator's arenas, code): the column tells a leak in the record from allocator growth.
+  console.log(' experiments   rss MB  (+MB)  heap MB  (committed)  ext MB   wall s');
   const t0 = Date.now();
   const handle = await startRun({
     projectDir: dir,
@@ -146,7 +148,9 @@ async function soak(): Promise<void> {
     gc();
     const m = process.memoryUsage();
     samples.push({ n: e.event.experiment.id, rss: m.rss });
-    console.log(`${String(e.event.experiment.id).padStart(12)}  ${mb(m.rss).padStart(7)}  ${('+' + mb(m.rss - rss0)).padStart(6)}  ${mb(m.heapUsed).padStart(7)}  ${((Date.now() - t0) / 1000).toFixed(0).padStart(7)}`);
+    console.log(
+      `${String(e.event.experiment.id).padStart(12)}  ${mb(m.rss).padStart(7)}  ${('+' + mb(m.rss - rss0)).padStart(6)}  ${mb(m.heapUsed).padStart(7)}  ${mb(m.heapTotal).padStart(11)}  ${mb(m.external).padStart(6)}  ${((Date.now() - t0) / 1000).toFixed(0).padStart(7)}`,
+    );
   });
   const outcome = await handle.done;
   const rec = handle.record();

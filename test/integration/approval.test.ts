@@ -56,6 +56,26 @@ const journal = (dir: string, tag: string): JournalEvent[] =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as JournalEvent);
 
+/**
+ * handle.stop(), or a failure that says where the run is stuck: each slot's phase and the journal's last events
+ * (a stop that never finishes would otherwise show only as a test timeout).
+ */
+async function stopWithin(h: RunHandle, dir: string, tag: string, ms = 60_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const slots = h.live().slots.map((s) => `slot ${s.slot}: ${s.phase} #${s.experimentId ?? '-'} ${s.waitingReason ?? ''}`);
+      const tail = readFileSync(runPaths(dir, tag).journal, 'utf8').trimEnd().split('\n').slice(-8);
+      reject(new Error(`stop() did not finish in ${ms} ms (state ${h.state()}).\n${slots.join('\n')}\nLast journal lines:\n${tail.join('\n')}`));
+    }, ms);
+  });
+  try {
+    await Promise.race([h.stop(), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const waitingIds = (h: RunHandle) => [...h.record().approvals.values()].filter((a) => !a.answer && h.record().experiments.get(a.request.id)?.status === 'running').map((a) => a.request.id);
 
 describe('approval: large', () => {
@@ -95,7 +115,7 @@ describe('approval: large', () => {
     expect(['keep', 'discard']).toContain(ran.status);
     expect(ran.runs.length).toBeGreaterThan(0);
     expect(ran.approval).toMatchObject({ state: 'approve', by: 'terminal', proposedCommit: request.commit });
-    await handle.stop();
+    await stopWithin(handle, dir, 'a');
   }, 180_000);
 });
 

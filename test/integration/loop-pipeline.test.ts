@@ -145,6 +145,35 @@ describe('pipelined proposals', () => {
     expect(rec.stopReason).toBe('max-experiments');
   });
 
+  it('a stop while a proposer is still at work ends the run once it is done; what it made stays queued for the resume', async () => {
+    const { dir } = scoredProject(ONE_SLOT_AHEAD, { 'train.mjs': HELD_TRAINER });
+    const h = held([1]);
+    // #2's proposer (one that does not watch the stop signal, as an agent CLI may not) finishes only when told.
+    let finishTwo!: () => void;
+    const twoMayFinish = new Promise<void>((r) => (finishTwo = r));
+    const proposer = scriptedProposer([
+      setConst('HIDDEN', '40'),
+      async (ctx) => {
+        await twoMayFinish;
+        return setConst('LEARNING_RATE', '0.08')(ctx);
+      },
+    ]);
+    const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 3, deps: h.deps(proposer) });
+    expect(await waitUntil(() => proposer.contexts.length === 2, 120_000)).toBe(true);
+    const stopped = handle.stop();
+    // The slot ends #1 (interrupted) and the run closes its queue; only then does #2's proposal come in.
+    expect(await waitUntil(() => handle.record().experiments.get(1)?.status === 'interrupted', 60_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    finishTwo();
+    const ended = await Promise.race([stopped.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still stopping after 30 s'), 30_000))]);
+    expect(ended).toBe('ended');
+    const rec = await readRunRecord(dir, 'test');
+    expect(rec.stopReason).toBe('user');
+    // Journaled as made, never started: the resumed run takes it first.
+    expect([...rec.queuedProposals.keys()]).toEqual([2]);
+    expect(rec.experiments.has(2)).toBe(false);
+  });
+
   it('a run stopped with a proposal queued resumes with it: the queued proposal runs first, not proposed again', async () => {
     const { dir } = scoredProject(ONE_SLOT_AHEAD, { 'train.mjs': HELD_TRAINER });
     const h = held([1]);

@@ -131,10 +131,13 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       const madeAt = isoNow();
       await ctx.append({ type: 'proposal-made', at: madeAt, ...out });
       const p: QueuedProposal = { made: out, madeAt, remakes: redo ? redo.p.remakes + 1 : 0 };
-      // Wait until a slot takes it (or the run stops): at most one proposal per proposer is waiting.
+      // Wait until a slot takes it (or the run stops): at most one proposal per proposer is waiting. A proposer
+      // that finished after the queue closed (an agent that does not watch the stop) does not wait: close() has
+      // let the waiting ones go already, and no slot takes it this session; the journal keeps it queued.
       await new Promise<void>((resolve) => {
         ready.push({ p, taken: resolve });
         wake();
+        if (closed) resolve();
       });
     }
   };
@@ -172,6 +175,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     hasReady: () => ready.length > 0,
     async take() {
       for (;;) {
+        // Closed: nothing more starts this session, even a proposal that came in after the stop.
+        if (closed) return null;
         const next = ready.shift();
         if (next) {
           next.taken();

@@ -225,7 +225,8 @@ describe('a restart while a proposal waits', () => {
 
     // Resumed: the same proposal waits again (no new proposal is asked for), still unmeasured.
     const second = await start(dir, [], { tag: 'r' });
-    expect(await waitUntil(() => waitingIds(second.handle).includes(id), 60_000)).toBe(true);
+    // (The experiment is reopened a moment before its slot shows it waiting: wait for both.)
+    expect(await waitUntil(() => waitingIds(second.handle).includes(id) && second.handle.live().slots[0]!.phase === 'waiting', 60_000)).toBe(true);
     expect(second.proposer.contexts).toHaveLength(0);
     expect(second.handle.live().slots[0]).toMatchObject({ phase: 'waiting', experimentId: id });
     expect(second.handle.record().experiments.get(id)!.runs).toEqual([]);

@@ -39,7 +39,7 @@ describe('bwrapArgs', () => {
     expect(args).toContain('--die-with-parent');
     expect(pairs(args, '--dev-bind')).toEqual(['/dev/nvidia0', '/dev/nvidiactl', '/dev/dri']);
     expect(ours(pairs(args, '--bind'))).toEqual([wt, path.join(project, 'data'), path.join(home, '.cache')]);
-    expect(ours(pairs(args, '--ro-bind')).filter((p) => p !== '/dev/null')).toEqual(['/', path.join(wt, '.git')]);
+    expect(ours(pairs(args, '--ro-bind')).filter((p) => p !== '/dev/null')).toEqual(['/', project, path.join(wt, '.git')]);
     const netrc = args.indexOf(path.join(home, '.netrc'));
     expect(args.slice(netrc - 2, netrc + 1)).toEqual(['--ro-bind', '/dev/null', path.join(home, '.netrc')]);
     expect(ours(pairs(args, '--tmpfs'))).toEqual(['/tmp', '/run', path.join(home, '.ssh'), path.join(home, '.claude')]);
@@ -54,5 +54,26 @@ describe('bwrapArgs', () => {
     expect(pairs(agent, '--bind')).toContain(path.join(home, '.claude'));
     expect(pairs(agent, '--tmpfs')).not.toContain(path.join(home, '.claude'));
     expect(pairs(agent, '--tmpfs')).toContain(path.join(home, '.ssh'));
+  });
+
+  it('empties a hidden folder that holds the project first, then binds the project back over it', () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ar-bwrap-'));
+    const home = path.join(dir, 'home');
+    const studio = path.join(home, '.autoresearch-studio');
+    const project = path.join(studio, 'demo');
+    const wt = path.join(project, '.autoresearch', 'worktrees', 'slot-0');
+    mkdirSync(wt, { recursive: true });
+    mkdirSync(path.join(home, '.ssh'), { recursive: true });
+    mkdirSync(path.join(studio, 'gpu-leases'), { recursive: true });
+    writeFileSync(path.join(wt, '.git'), 'gitdir: x\n');
+    const config = fixtureConfig({ files: { editable: ['train.py'], linked: [] } } as never);
+    const args = bwrapArgs(commandSandbox(project, wt, config, { HOME: home }), []);
+    const emptied = args.indexOf(studio);
+    expect(args[emptied - 1]).toBe('--tmpfs');
+    // Emptied before the project (read-only) and the worktree (writable) are bound back on top of it.
+    expect(emptied).toBeLessThan(args.indexOf(project));
+    expect(emptied).toBeLessThan(args.indexOf(wt));
+    // A secret beside it is still hidden, after every bind.
+    expect(args.indexOf(path.join(home, '.ssh'))).toBeGreaterThan(args.lastIndexOf(path.join(wt, '.git')));
   });
 });

@@ -88,32 +88,39 @@ export function gpuDevices(): string[] {
   return out;
 }
 
-/** The bwrap arguments (before the command) for a spec. Pure apart from looking at which paths exist. */
+/** Whether `inner` is `outer` or lies inside it. */
+const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
+
+/**
+ * The bwrap arguments (before the command) for a spec. Pure apart from looking at which paths exist.
+ *
+ * Later mounts cover earlier ones, so the order is the policy: the root read-only, a private /tmp, then the
+ * hidden folders that *contain* something the command needs (the demo under ~/.autoresearch-studio, a project in
+ * the desktop's userData folder): they are emptied first and the project's paths are bound back on top, so the
+ * project stays visible while the rest of such a folder stays hidden. Then the readable, writable and read-only
+ * binds, and last the hidden paths that lie inside a bound folder (or beside it), so no bind re-exposes them.
+ */
 export function bwrapArgs(spec: SandboxSpec, devices: readonly string[] = gpuDevices()): string[] {
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run', '--unshare-pid', '--die-with-parent'];
   if (!spec.network) args.push('--unshare-net');
   for (const dev of devices) args.push('--dev-bind', dev, dev);
-  for (const p of spec.readable ?? []) {
-    const r = real(p);
-    if (r) args.push('--ro-bind', r, r);
-  }
-  const bound = new Set<string>();
-  for (const p of spec.writable) {
-    const r = real(p);
-    if (!r || bound.has(r)) continue;
-    bound.add(r);
-    args.push('--bind', r, r);
-  }
-  for (const p of spec.readOnly ?? []) {
-    const r = real(p);
-    if (r) args.push('--ro-bind', r, r);
-  }
-  for (const p of spec.hidden ?? []) {
+  const readable = (spec.readable ?? []).map(real).filter((r): r is string => r !== null);
+  const writable = [...new Set(spec.writable.map(real).filter((r): r is string => r !== null))];
+  const readOnly = (spec.readOnly ?? []).map(real).filter((r): r is string => r !== null);
+  const needed = [...readable, ...writable, ...readOnly];
+  const hide = (p: string) => {
     const info = lstatSync(p, { throwIfNoEntry: false });
-    if (!info) continue;
+    if (!info) return;
     if (info.isDirectory()) args.push('--tmpfs', p);
     else args.push('--ro-bind', '/dev/null', p);
-  }
+  };
+  const hidden = (spec.hidden ?? []).map((p) => ({ p, r: real(p) ?? p }));
+  const covering = hidden.filter(({ r }) => needed.some((n) => within(n, r)));
+  for (const { r } of covering) hide(r);
+  for (const r of readable) args.push('--ro-bind', r, r);
+  for (const r of writable) args.push('--bind', r, r);
+  for (const r of readOnly) args.push('--ro-bind', r, r);
+  for (const h of hidden) if (!covering.includes(h)) hide(h.p);
   return args;
 }
 

@@ -26,8 +26,11 @@ export function commandSandbox(
   // A project in a monorepo's subfolder: the rest of its repository (other packages, shared code the trainer
   // imports) stays readable, never writable.
   const top = repositoryTop(cwd);
+  // The project itself is always readable, even where a folder the sandbox hides or replaces holds it (the demo
+  // in ~/.autoresearch-studio, a project under /tmp): bwrapArgs binds it back over that folder.
+  const readable = [...new Set([...(top !== null && top !== path.resolve(cwd) ? [top] : []), path.resolve(projectDir)])];
   return {
-    ...(top !== null && top !== path.resolve(cwd) ? { readable: [top] } : {}),
+    readable,
     writable: [
       cwd,
       ...(config.sandbox.readOnlyInputs ? [] : inputs),

@@ -7,7 +7,7 @@
 // Shared by test/integration/kill-campaign.test.ts (a few kills, CI) and bench/kill-campaign.ts (100).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { TEST_TMP } from './project.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { environHas } from '../../src/core/exec/proc-table.js';
@@ -65,7 +65,7 @@ console.log('val_bpb: ' + loss.toFixed(6));
 `;
 
 function makeProject(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ar-campaign-'));
+  const dir = mkdtempSync(path.join(TEST_TMP, 'ar-campaign-'));
   writeFileSync(path.join(dir, 'train.mjs'), TRAINER);
   writeFileSync(path.join(dir, 'prepare.mjs'), '// evaluator: protected\nexport const EVAL = 1;\n');
   writeFileSync(path.join(dir, 'program.md'), '# program\nImprove val_bpb.\n');

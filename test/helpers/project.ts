@@ -1,6 +1,6 @@
 // Test projects: real git repositories in temp dirs, with a config written through the real schema.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ProjectConfigSchema, type ProjectConfig, type ProjectConfigInput } from '../../src/shared/config.js';
@@ -14,8 +14,15 @@ export function git(dir: string, ...args: string[]): string {
 
 const made: string[] = [];
 
+/**
+ * Where tests make their projects and scratch folders: not /tmp, because the suite runs trainers sandboxed as a
+ * user's run would, and the sandbox gives a trainer a private /tmp. Outside /tmp a trainer can still read what
+ * its test writes for it (a release file, say); for writing back it has its worktree and linked inputs.
+ */
+export const TEST_TMP = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+
 export function tempDir(prefix = 'ar-test-'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(TEST_TMP, prefix));
   made.push(dir);
   return dir;
 }
@@ -66,7 +73,23 @@ console.log('val_bpb:          ' + loss.toFixed(6));
 console.log('peak_vram_mb:     2048.0');
 `;
 
-export function scoredProject(extra: Partial<ProjectConfigInput> = {}, files: Record<string, string> = {}): { dir: string; config: ProjectConfig } {
+/**
+ * A folder a test trainer may write between runs (a counter, a noise sequence it consumes), given to it as a
+ * user's run would give one: a linked input (`files.linked`), kept out of git, writable inside the sandbox.
+ * Call before the config is written, and list `name` in `files.linked`.
+ */
+export function trainerStateDir(dir: string, name = 'state'): string {
+  const state = path.join(dir, name);
+  mkdirSync(state, { recursive: true });
+  appendFileSync(path.join(dir, '.git', 'info', 'exclude'), `/${name}/\n`);
+  return state;
+}
+
+/**
+ * The scored project. `opts.state`: a writable state folder for the trainer (see trainerStateDir), linked as
+ * `state`; its path is returned as `state`.
+ */
+export function scoredProject(extra: Partial<ProjectConfigInput> = {}, files: Record<string, string> = {}, opts: { state?: boolean } = {}): { dir: string; config: ProjectConfig; state: string } {
   const dir = makeRepo({
     'train.mjs': SCORED_TRAINER,
     'prepare.mjs': '// evaluator: protected\nexport const EVAL = 1;\n',
@@ -79,8 +102,10 @@ export function scoredProject(extra: Partial<ProjectConfigInput> = {}, files: Re
     metric: { name: 'val_bpb', direction: 'min' },
     budget: { seconds: 5, timeoutSeconds: 20, graceSeconds: 1 },
     ...extra,
+    ...(opts.state ? { files: { ...(extra.files ?? { editable: ['train.mjs'], protected: ['prepare.mjs'] }), linked: [...(extra.files?.linked ?? []), 'state'] } } : {}),
   } as ProjectConfigInput);
+  const state = opts.state ? trainerStateDir(dir) : '';
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'config');
-  return { dir, config };
+  return { dir, config, state };
 }

@@ -9,7 +9,7 @@ import { readRunRecord } from '../../src/core/journal/read.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { describeConfidence } from '../../src/shared/experiment.js';
-import { cleanupTempDirs, git, scoredProject, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
 import { scriptedProposer, setConst, type Step } from '../helpers/scripted-proposer.js';
 
 afterEach(cleanupTempDirs);
@@ -183,8 +183,8 @@ describe('finalize', () => {
  * scored trainer: LEARNING_RATE 0.02 gains 0.1 (about 5.8 standard errors), HIDDEN 36 gains 0.004 (0.2).
  */
 async function runWithConfidences(steps: Step[]) {
-  const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 2, confirmRuns: 0, minImprovement: 0 } } as never, { 'train.mjs': JITTERED_TRAINER });
-  const counter = path.join(tempDir(), 'runs');
+  const { dir, state } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 2, confirmRuns: 0, minImprovement: 0 } } as never, { 'train.mjs': JITTERED_TRAINER }, { state: true });
+  const counter = path.join(state, 'runs');
   const handle = await startRun({
     projectDir: dir,
     tag: 'n',

@@ -6,7 +6,7 @@ import type { Proposer } from '../../src/core/agent/proposer.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import type { ProjectConfigInput } from '../../src/shared/config.js';
-import { cleanupTempDirs, scoredProject, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, scoredProject } from '../helpers/project.js';
 import { scriptedProposer, setConst } from '../helpers/scripted-proposer.js';
 
 afterEach(cleanupTempDirs);
@@ -25,9 +25,9 @@ console.log('val_bpb: ' + (LEARNING_RATE + offset).toFixed(6));
 `;
 
 async function run(extra: Partial<ProjectConfigInput>, offsets: number[], steps: Parameters<typeof scriptedProposer>[0], files: Record<string, string> = {}) {
-  const noise = path.join(tempDir(), 'noise');
+  const { dir, state } = scoredProject(extra, { 'train.mjs': NOISY_TRAINER, ...files }, { state: true });
+  const noise = path.join(state, 'noise');
   writeFileSync(noise, offsets.join('\n') + '\n');
-  const { dir } = scoredProject(extra, { 'train.mjs': NOISY_TRAINER, ...files });
   const proposer: Proposer = scriptedProposer(steps);
   const handle = await startRun({
     projectDir: dir,

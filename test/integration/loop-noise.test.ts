@@ -9,7 +9,7 @@ import { readJournalEvents, readRunRecord } from '../../src/core/journal/read.js
 import { startRun } from '../../src/core/loop/start-run.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import type { ProjectConfigInput } from '../../src/shared/config.js';
-import { cleanupTempDirs, scoredProject, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, scoredProject } from '../helpers/project.js';
 
 afterEach(cleanupTempDirs);
 
@@ -52,9 +52,9 @@ function noiseSequence(seed: number, count: number): number[] {
 }
 
 async function noiseRun(acceptance: ProjectConfigInput['acceptance']) {
-  const noise = path.join(tempDir(), 'noise');
+  const { dir, state } = scoredProject({ acceptance }, { 'train.mjs': NOISE_TRAINER }, { state: true });
+  const noise = path.join(state, 'noise');
   writeFileSync(noise, noiseSequence(11, 1000).map((v) => v.toFixed(8)).join('\n') + '\n');
-  const { dir } = scoredProject({ acceptance }, { 'train.mjs': NOISE_TRAINER });
   const handle = await startRun({
     projectDir: dir,
     tag: 'noise',

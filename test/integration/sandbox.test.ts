@@ -1,14 +1,15 @@
 // Agent-written code runs under bubblewrap: a hostile trainer, started by the real CLI whose own environment
 // holds the API key, looks for the key in every process it can see, reads ~/.ssh and tries to write outside
 // its worktree. The same trainer with the sandbox off shows that each attack works without it.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { runCommand } from '../../src/core/exec/run-command.js';
 import { findBwrap } from '../../src/core/exec/sandbox.js';
 import { runPaths } from '../../src/core/project/paths.js';
-import { buildCli, runCli } from '../helpers/cli.js';
+import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/processes.js';
 import { git, TRAINERS, writeConfig } from '../helpers/project.js';
 
 const bwrap = await findBwrap();
@@ -130,4 +131,48 @@ describeSandbox('the sandbox (bubblewrap)', () => {
       server.close();
     }
   }, 60_000);
+
+  it('Ctrl-C kills a sandboxed trainer and the escapee it started with setsid, which ignores SIGTERM', async () => {
+    // The trainer's host pids are found by a marker in their environment (/proc/<pid>/environ), since inside its
+    // PID namespace the trainer only knows its namespaced pid.
+    const mark = `AR_SANDBOX_KILL_${process.pid}_${Date.now()}`;
+    const withMark = () =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return readFileSync(`/proc/${d}/environ`, 'latin1').includes(`${mark}=1`);
+          } catch {
+            return false;
+          }
+        });
+    const dir = diskDir('ar-sandbox-kill-');
+    const trainer = `import { spawn } from 'node:child_process';
+const escapee = spawn('setsid', [process.execPath, '-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { detached: true, stdio: 'ignore' });
+escapee.unref();
+console.log('started');
+setInterval(() => {}, 1000);
+`;
+    writeFileSync(path.join(dir, 'train.mjs'), trainer);
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'config', 'user.name', 'Test');
+    git(dir, 'config', 'user.email', 'test@example.com');
+    writeConfig(dir, {
+      run: { command: `"${process.execPath}" train.mjs`, env: { [mark]: '1' } },
+      files: { editable: ['train.mjs'] },
+      metric: { name: 'val_bpb', direction: 'min' },
+      budget: { seconds: 60, timeoutSeconds: 120, graceSeconds: 1 },
+    });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'kill');
+    const child = spawnCli(['run', dir, '--tag', 'kill', '--max-experiments', '1']);
+    child.stdout?.resume();
+    child.stderr?.resume();
+    // The trainer and its escapee both run (two node processes with the marker, plus bwrap's own).
+    expect(await waitUntil(() => withMark().length >= 2, 60_000)).toBe(true);
+    const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(await waitUntil(() => withMark().length === 0, 20_000), `left running: ${withMark().join(' ')}`).toBe(true);
+  }, 180_000);
 });

@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { TEST_TMP } from '../../helpers/project.js';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -66,7 +66,7 @@ export interface StartServeOptions {
 const URL_RE = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+)/;
 
 export async function startServe(options: StartServeOptions): Promise<ServeHandle> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'ar-serve-data-'));
+  const dataDir = await mkdtemp(path.join(TEST_TMP, 'ar-serve-data-'));
   const child = spawn(process.execPath, [CLI, 'serve', options.projectDir, '--port', String(options.port ?? 0)], {
     cwd: options.projectDir,
     env: { ...process.env, AUTORESEARCH_DATA_DIR: dataDir, ...options.env },
@@ -123,7 +123,7 @@ export interface DemoCopy {
 
 /** A fresh copy of the bundled demo (a git repository with its config), made by `autoresearch demo`. */
 export async function makeDemoCopy(): Promise<DemoCopy> {
-  const parent = await mkdtemp(path.join(tmpdir(), 'ar-e2e-'));
+  const parent = await mkdtemp(path.join(TEST_TMP, 'ar-e2e-'));
   const dir = path.join(parent, 'demo');
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'demo', dir], { stdio: ['ignore', 'pipe', 'pipe'] });

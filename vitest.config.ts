@@ -11,7 +11,6 @@ export default defineConfig({
     // Test trainers talk to their tests through files in /tmp and report their pids, which a sandboxed
     // trainer cannot (it gets a private /tmp and PID namespace). So the sandbox is off for the suite, and
     // the tests of the sandbox itself (sandbox.test.ts, the demo run in cli-run) turn it on explicitly.
-    env: { AUTORESEARCH_SANDBOX: 'off' },
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -213,7 +213,7 @@ export const AgentSchema = z.object({
   /** Largest diff (changed lines) a proposal may make before it is rejected. */
   maxDiffLines: z.number().int().min(1).default(2_000),
   /**
-   * Pipelined proposals (docs/ARCHITECTURE.md): how many proposals the agent makes ahead, in their own
+   * Pipelined proposals (docs/decisions.md): how many proposals the agent makes ahead, in their own
    * worktrees, while the slots train. null: one per slot with two or more slots, none with one slot (each
    * proposal then sees the result of the one before, like a researcher working alone). 0: never ahead.
    */

@@ -70,7 +70,7 @@ export interface ExperimentProposedEvent {
 }
 
 /**
- * A pipelined proposal is ready (docs/ARCHITECTURE.md, "Pipelined proposals"): made and committed in a
+ * A pipelined proposal is ready (docs/decisions.md, "Pipelined proposals"): made and committed in a
  * proposal worktree while the slots trained, waiting for a free slot. Journaled as soon as it is made, so a
  * killed app loses none: a resumed run queues it again. It becomes an experiment when a slot takes it
  * (experiment-start with the same id), or is dropped (proposal-dropped). A later one for the same id (made

@@ -157,7 +157,7 @@ export function formatKeepRows(keepRows: number, kept: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The glossary: the README's glossary states these same sentences, and the app uses them as tooltips.
+// The glossary: docs/glossary.md states these same sentences, and the app uses them as tooltips.
 
 export const GLOSSARY = {
   change:

@@ -3,7 +3,7 @@
 // inputs writable, the project's .git and .autoresearch out of reach for writes, secrets in the home folder
 // hidden, a private /tmp, its own PID namespace (so the app's /proc/<pid>/environ, which may hold the API key,
 // does not exist in there), GPUs passed through, and the network optionally cut. Where bubblewrap is missing
-// (or cannot create namespaces), commands run unsandboxed and the caller warns; see docs/ARCHITECTURE.md.
+// (or cannot create namespaces), commands run unsandboxed and the caller warns; see docs/security.md.
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -156,5 +156,5 @@ export function sandboxWarning(mode: SandboxMode): string | null {
   if (mode === 'off') return 'The sandbox is off (AUTORESEARCH_SANDBOX=off): the trainer, the guard and agent commands run with your full access to files, network and processes.';
   return process.platform === 'linux'
     ? 'No sandbox: bubblewrap (bwrap) is missing or cannot create namespaces here, so agent-written code runs with your full access. Install it (Debian/Ubuntu: apt-get install bubblewrap).'
-    : `No sandbox on ${process.platform}: agent-written code runs with your full access. The harness still enforces edits, protected files and timeouts; see docs/ARCHITECTURE.md.`;
+    : `No sandbox on ${process.platform}: agent-written code runs with your full access. The harness still enforces edits, protected files and timeouts; see docs/security.md.`;
 }

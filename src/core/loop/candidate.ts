@@ -176,7 +176,7 @@ async function measureProposal(ctx: RunContext, slot: SlotState, id: number, pro
 
   // No kept change is ever dropped: a candidate that started from an older best and still wins is carried
   // onto the best as it is now (a three-way merge) and measured again before the branch moves
-  // (docs/ARCHITECTURE.md, "Parallel slots never drop a kept change").
+  // (docs/decisions.md, "Parallel slots never drop a kept change").
   let target: Target = { commit, parentCommit, baseId: proposal.baseId };
   let carried: CarriedChange | null = null;
   const earlierRuns: ExperimentRunResult[] = [];

@@ -76,7 +76,7 @@ export type Decision =
   | { readonly kind: 'discard'; readonly confidence: KeepConfidence; readonly why: string };
 
 /**
- * How the noise-aware rule spends runs, tuned with bench/acceptance (see the README's table). A first run
+ * How the noise-aware rule spends runs, tuned with bench/acceptance (see docs/benchmarks.md). A first run
  * below screenT standard errors is not worth confirming; a confirmed one more than giveUpT below the bound
  * is not worth another run.
  */

@@ -1,6 +1,6 @@
 // The decision step: the one place the run branch moves. Decisions are serialised across slots; a
 // candidate is judged again against the best as it is now, and one that started from an older best and still
-// wins is sent back to be carried onto that best (docs/ARCHITECTURE.md, "Parallel slots never drop a kept
+// wins is sent back to be carried onto that best (docs/decisions.md, "Parallel slots never drop a kept
 // change") instead of moving the branch past a kept change.
 import type { CarriedChange, Experiment } from '../../shared/experiment.js';
 import { updateRef } from '../git/update-ref.js';

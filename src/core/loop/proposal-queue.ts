@@ -1,4 +1,4 @@
-// Pipelined proposals (docs/ARCHITECTURE.md, "Pipelined proposals"): while the slots train, `depth` proposers
+// Pipelined proposals (docs/decisions.md, "Pipelined proposals"): while the slots train, `depth` proposers
 // work ahead, each in its own proposal worktree (.autoresearch/worktrees/proposal-<k>), on the best as it is
 // when they start. A proposal made is journaled (proposal-made) and waits here, oldest first, for a free slot;
 // its proposer starts on the next one when a slot has taken it, so at most `depth` are made or waiting at once.

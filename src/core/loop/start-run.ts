@@ -62,7 +62,7 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
     throw new RunStartError(`${dir} is not a git repository. The loop commits every experiment, so it needs one: run \`git init && git add -A && git commit -m init\` there, or \`autoresearch init --git-init\`.`);
   }
   // A subfolder of a repository (a monorepo's packages/model/) is a project of its own: worktrees are of the
-  // whole repository, and commands, globs, the agent and the records are the subfolder's (docs/ARCHITECTURE.md).
+  // whole repository, and commands, globs, the agent and the records are the subfolder's (docs/decisions.md).
   if ((await headCommit(dir)) === null) {
     throw new RunStartError(`${dir} has no commit yet. Commit your files first (\`git add -A && git commit -m init\`).`);
   }

@@ -7,7 +7,7 @@
 //   npm start              desktop app (or the browser fallback)
 //   npm start -- --serve   always the browser UI (autoresearch serve)
 //   npm start -- DIR       open DIR instead of the demo
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -18,17 +18,60 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'autoresearch.mjs');
 const say = (line) => process.stdout.write(`${line}\n`);
 
+// Every child runs in a process group of its own, so a signal aimed at this script (`kill <pid>`, a closed
+// terminal, Ctrl+C) is passed on exactly once, to the child and whatever it started (Electron's helpers, the
+// server): a child in our own group would get a terminal's Ctrl+C twice (ours forwarded plus its own), which
+// the server reads as "stop without waiting". While a child runs, a signal is forwarded and this script
+// exits when the child has; with no child (the download) it exits at once.
+let current = null;
+let stopping = null;
+const SIGNAL_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+function onSignal(signal) {
+  stopping ??= signal;
+  if (!current) process.exit(SIGNAL_CODES[signal]);
+  try {
+    process.kill(-current.pid, signal);
+  } catch {
+    // The group is gone already; its exit handler ends this script.
+  }
+}
+for (const signal of Object.keys(SIGNAL_CODES)) process.on(signal, onSignal);
+
+/** Starts a child in its own process group and tracks it for onSignal. */
+function startChild(bin, args, options) {
+  const child = spawn(bin, args, { ...options, detached: true });
+  current = child;
+  const forget = () => {
+    if (current === child) current = null;
+  };
+  child.once('exit', forget);
+  child.once('error', forget);
+  return child;
+}
+
+/** Resolves with the exit status of a child; a signal to this script ends the script once the child has. */
+function finished(child) {
+  return new Promise((resolve) => {
+    child.once('error', (err) => resolve({ code: null, error: err }));
+    child.once('exit', (code, signal) => {
+      if (stopping) process.exit(SIGNAL_CODES[stopping]);
+      resolve({ code, signal });
+    });
+  });
+}
+
 function built() {
   return ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/cli/autoresearch.mjs'].every((f) => existsSync(path.join(root, f)));
 }
 
-function build() {
+async function build() {
   say('Building the app (npm run build)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (r.status !== 0) {
+  const r = await finished(startChild(npm, ['run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' }));
+  if (r.code !== 0) {
     say('The build failed (see above). Fix it, then run `npm start` again.');
-    process.exit(r.status ?? 1);
+    process.exit(r.code ?? 1);
   }
 }
 
@@ -36,13 +79,13 @@ function dataDir() {
   return path.resolve(process.env.AUTORESEARCH_DATA_DIR?.trim() || path.join(homedir(), '.autoresearch-studio'));
 }
 
-function ensureDemo() {
+async function ensureDemo() {
   const dir = path.join(dataDir(), 'demo');
   if (existsSync(path.join(dir, '.autoresearch', 'config.json'))) return dir;
-  const r = spawnSync(process.execPath, [cli, 'demo', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) {
+  const r = await finished(startChild(process.execPath, [cli, 'demo', dir], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  if (r.code !== 0) {
     say(`Could not create the demo project in ${dir} (see above).`);
-    process.exit(r.status ?? 1);
+    process.exit(r.code ?? 1);
   }
   say(`Created the demo project in ${dir}`);
   return dir;
@@ -80,54 +123,45 @@ function noDisplay() {
   return 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
 }
 
-function serve(dir) {
+async function serve(dir) {
   say(`Serving the same UI for your browser instead (autoresearch serve ${dir}):\n`);
-  const child = spawn(process.execPath, [cli, 'serve', dir], { stdio: 'inherit' });
-  forwardSignals(child);
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+  // stdin is not passed on: a process group that is not the terminal's foreground one may not read it.
+  const r = await finished(startChild(process.execPath, [cli, 'serve', dir], { stdio: ['ignore', 'inherit', 'inherit'] }));
+  process.exit(r.code ?? (r.signal ? 0 : 1));
 }
 
-function forwardSignals(child) {
-  // Ctrl+C reaches the whole foreground process group, the child included: only wait for it. A SIGTERM
-  // aimed at this script alone is passed on.
-  process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', () => child.kill('SIGTERM'));
-}
-
-function launchElectron(bin, dir) {
+async function launchElectron(bin, dir) {
   const args = ['.', `--project=${dir}`];
   // Chromium refuses to run as root without this; the renderer is still context-isolated and has no Node.
   if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
   say(`Starting Autoresearch Studio on ${dir}`);
   const started = Date.now();
-  const child = spawn(bin, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });
+  const child = startChild(bin, args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
     process.stderr.write(d);
   });
-  forwardSignals(child);
-  child.on('error', (err) => {
-    say(`Electron could not start: ${err.message}.`);
-    serve(dir);
-  });
-  child.on('exit', (code, signal) => {
-    // A crash within seconds is a missing library or a broken display, not a user quitting.
-    if (code !== 0 && !signal && Date.now() - started < 15_000) {
-      const last = stderr.trim().split('\n').at(-1) ?? '';
-      say(`Electron exited at once with code ${code}${last ? ` (${last})` : ''}.`);
-      serve(dir);
-      return;
-    }
-    process.exit(code ?? 0);
-  });
+  const r = await finished(child);
+  if (r.error) {
+    say(`Electron could not start: ${r.error.message}.`);
+    return serve(dir);
+  }
+  // A crash within seconds is a missing library or a broken display, not a user quitting. (A stop asked for
+  // by a signal never gets here: finished() has ended this script, so no server is started after it.)
+  if (r.code !== 0 && !r.signal && Date.now() - started < 15_000) {
+    const last = stderr.trim().split('\n').at(-1) ?? '';
+    say(`Electron exited at once with code ${r.code}${last ? ` (${last})` : ''}.`);
+    return serve(dir);
+  }
+  process.exit(r.code ?? 0);
 }
 
 async function main(argv) {
   const forceServe = argv.includes('--serve');
   const dirArg = argv.find((a) => !a.startsWith('-'));
-  if (!built()) build();
-  const dir = dirArg ? path.resolve(dirArg) : ensureDemo();
+  if (!built()) await build();
+  const dir = dirArg ? path.resolve(dirArg) : await ensureDemo();
   if (forceServe) return serve(dir);
   // Without a display the window cannot open, so the download would be wasted.
   let why = noDisplay();

@@ -2,7 +2,7 @@ import path from 'node:path';
 // How the CLI prints experiments and runs: one dense line each, aligned, no colour codes (logs stay clean).
 import type { RunSummary } from '../shared/api.js';
 import type { Experiment } from '../shared/experiment.js';
-import { directionWords, experimentChange, formatChange, formatKept, formatMetric, runImprovement } from '../shared/wording.js';
+import { directionWords, experimentChange, formatChange, formatKept, formatMetric, plural, runImprovement } from '../shared/wording.js';
 import { formatDurationMs } from '../core/report/format.js';
 
 export { formatDurationMs, formatMetric };
@@ -40,7 +40,7 @@ export function formatRunSummary(r: RunSummary, stateNote?: string): string {
     `${r.tag}  [${stateNote ?? r.state}]  branch ${r.branch}  proposer ${r.proposer}`,
     `  ${r.metricName} (${directionWords(r.direction)}): baseline ${formatMetric(r.baseline)} → best ${formatMetric(r.best)}${r.bestId !== null ? ` at #${r.bestId}` : ''}${gain ? `, improvement ${formatChange(gain)}` : ''}`,
     // "kept" never counts the baseline; the total does, and says so.
-    `  ${c.total} experiments (baseline included): ${formatKept(r.keptImprovements)}, ${c.discard} discard, ${c.crash} crash, ${c.timeout} timeout, ${c.rejected} rejected, ${c.interrupted} interrupted${c.running ? `, ${c.running} running` : ''}`,
+    `  ${plural(c.total, 'experiment')} (baseline included): ${formatKept(r.keptImprovements)}, ${c.discard} discard, ${c.crash} crash, ${c.timeout} timeout, ${c.rejected} rejected, ${c.interrupted} interrupted${c.running ? `, ${c.running} running` : ''}`,
     `  tokens ${r.inputTokens.toLocaleString('en-US')} in / ${r.outputTokens.toLocaleString('en-US')} out, spend $${r.costUsd.toFixed(2)}, training ${formatDurationMs(r.trainingMs)}, elapsed ${formatDurationMs(r.elapsedMs)}`,
     r.stopReason ? `  stopped: ${r.stopReason} — ${(r.stopMessage ?? '').split('\n')[0]}` : '',
   ]

@@ -1,33 +1,38 @@
 // An audit in words, the same in the CLI, the app and both reports.
 import type { AuditEvent } from './journal.js';
+import { formatChange, formatSignedMetric, metricChange, plural, type Change, type Direction } from './wording.js';
 
-/** Metric values as everywhere else: 6 significant digits, no exponent for ordinary sizes. */
-function fmt(v: number): string {
-  return Number(v.toPrecision(6)).toString();
+const mean = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+/** The audit's change, said as every change is (wording.ts): the best's mean against the baseline's mean. */
+export function auditChange(a: AuditEvent, direction: Direction): Change | null {
+  return a.baseline.length && a.best.length ? metricChange(mean(a.best), mean(a.baseline), direction) : null;
 }
 
-/** The improvement as a percentage of the audit's own baseline mean; null when that mean is 0. */
-export function auditRelativePct(a: AuditEvent): number | null {
-  const base = a.baseline.reduce((s, v) => s + v, 0) / a.baseline.length;
-  return base === 0 ? null : (a.improvement / Math.abs(base)) * 100;
-}
+/** A gain (positive = better, as the audit stores it) as the metric's own signed change. */
+const signedDelta = (gain: number, direction: Direction): number => (direction === 'min' ? -gain : gain);
 
-/** "0.0141 better (1.41 %), 95 % interval 0.0089 to 0.0193: confirmed" — positive = better. */
-export function describeAudit(a: AuditEvent): string {
-  const pct = auditRelativePct(a);
-  const head = `${fmt(Math.abs(a.improvement))} ${a.improvement >= 0 ? 'better' : 'worse'}${pct !== null ? ` (${Math.abs(pct).toFixed(2)} %)` : ''}, 95 % interval ${fmt(a.ciLow)} to ${fmt(a.ciHigh)}`;
-  const verdict = a.confirmed ? 'confirmed: the interval lies above zero' : 'not confirmed: the interval includes zero or less, so the gain may be noise';
+/**
+ * "-0.030000 (-3.00 %) better, 95 % interval -0.042000 to -0.018000: confirmed: the whole interval is
+ * better" — the same signed change as everywhere else, and its interval in the same signed units.
+ */
+export function describeAudit(a: AuditEvent, direction: Direction): string {
+  const change = auditChange(a, direction);
+  const [lo, hi] = [signedDelta(a.ciLow, direction), signedDelta(a.ciHigh, direction)].sort((x, y) => x - y) as [number, number];
+  const head = `${formatChange(change)}, 95 % interval ${formatSignedMetric(lo)} to ${formatSignedMetric(hi)}`;
+  const verdict = a.confirmed ? 'confirmed: the whole interval is better' : 'not confirmed: the interval reaches no change or worse, so the gain may be noise';
   return `${head}: ${verdict}`;
 }
 
 /** The audit's setting: "#12 (abc1234) against the baseline (def5678), 5 pairs interleaved". */
 export function describeAuditSetting(a: AuditEvent): string {
   const pairs = a.baseline.length;
-  return `best #${a.bestId} (${a.bestCommit.slice(0, 7)}) against the baseline (${a.baselineCommit.slice(0, 7)}), ${pairs} pair${pairs === 1 ? '' : 's'} of runs interleaved${a.failedPairs ? `, ${a.failedPairs} failed pair${a.failedPairs === 1 ? '' : 's'} left out` : ''}`;
+  return `best #${a.bestId} (${a.bestCommit.slice(0, 7)}) against the baseline (${a.baselineCommit.slice(0, 7)}), ${plural(pairs, 'pair')} of runs interleaved${a.failedPairs ? `, ${plural(a.failedPairs, 'failed pair')} left out` : ''}`;
 }
 
-/** What the run had claimed, for comparison: "the run recorded 0.0200 better". */
-export function describeRecorded(a: AuditEvent): string | null {
+/** What the run had claimed, for comparison: "the run recorded -0.020000 better". */
+export function describeRecorded(a: AuditEvent, direction: Direction): string | null {
   if (a.recordedImprovement === null) return null;
-  return `the run recorded ${fmt(Math.abs(a.recordedImprovement))} ${a.recordedImprovement >= 0 ? 'better' : 'worse'}`;
+  const g = a.recordedImprovement;
+  return `the run recorded ${formatSignedMetric(signedDelta(g, direction))} ${g > 0 ? 'better' : g < 0 ? 'worse' : 'no change'}`;
 }

@@ -3,6 +3,7 @@
 // renderer sends, and the setup forms show the same messages next to the fields.
 import { z } from 'zod';
 import { isMetricName, RESERVED_METRIC_NAMES } from './metric-name.js';
+import { describeRegexError } from './regex-words.js';
 
 export const CONFIG_VERSION = 1 as const;
 
@@ -30,7 +31,7 @@ export const MetricExtractionSchema = z.discriminatedUnion('kind', [
             });
           }
         } catch (err) {
-          ctx.addIssue({ code: 'custom', message: `Not a valid regular expression: ${(err as Error).message}` });
+          ctx.addIssue({ code: 'custom', message: describeRegexError(err) });
         }
       }),
   }),

@@ -156,6 +156,12 @@ export function formatKeepRows(keepRows: number, kept: number): string {
   return keepRows === kept ? plural(keepRows, 'keep row') : `${plural(keepRows, 'keep row')} (the baseline + ${formatKept(kept)})`;
 }
 
+/** GPU hours: "0.01", "12.3", "140"; "—" when not recorded. The report, History and the dashboard all say it so. */
+export function formatGpuHours(hours: number | null | undefined): string {
+  if (hours === null || hours === undefined || !Number.isFinite(hours)) return '—';
+  return hours >= 100 ? hours.toFixed(0) : hours >= 10 ? hours.toFixed(1) : hours.toFixed(2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The glossary: docs/glossary.md states these same sentences, and the app uses them as tooltips.
 

@@ -99,7 +99,7 @@ describe('autoresearch run (CLI)', () => {
     // Interleaved: baseline, best, baseline, best, … on the one slot.
     expect([...audit.stdout.matchAll(/^ {2}pair (\d)\/3 (baseline|best)/gm)].map((m) => `${m[1]}${m[2]}`)).toEqual(['1baseline', '1best', '2baseline', '2best', '3baseline', '3best']);
     expect(audit.stdout).toMatch(new RegExp(`Audit of run acc: best #${rec.bestId} \\(${rec.bestCommit!.slice(0, 7)}\\) against the baseline \\(${head.slice(0, 7)}\\), 3 pairs of runs interleaved`));
-    expect(audit.stdout).toMatch(/(better|worse) .*95 % interval -?[\d.e-]+ to -?[\d.e-]+: (confirmed|not confirmed)/);
+    expect(audit.stdout).toMatch(/[-+]?\d\.\d{6} \([-+]?[\d.]+ %\) (better|worse|no change), 95 % interval [-+]?[\d.e-]+ to [-+]?[\d.e-]+: (confirmed|not confirmed)/);
     const audited = await readRunRecord(dir, 'acc');
     expect(audited.audits).toHaveLength(1);
     const a = audited.audits[0]!;

@@ -65,12 +65,14 @@ describe('confidence and the audit in the reports', () => {
     const model = buildReportModel(input(true));
     const html = renderHtmlReport(model);
     expect(html).toContain('<h2>Audit of the result</h2>');
-    expect(html).toContain('0.03 better (3.00 %), 95 % interval 0.018 to 0.042: confirmed: the interval lies above zero');
-    expect(html).toContain('For comparison, the run recorded 0.04 better');
+    // The same signed change as every other change (the best's mean 0.97 against the baseline's 1.0), and
+    // the interval of the gain in the metric's own signed units.
+    expect(html).toContain('-0.030000 (-3.00 %) better, 95 % interval -0.042000 to -0.018000: confirmed: the whole interval is better');
+    expect(html).toContain('For comparison, the run recorded -0.040000 better');
     const md = renderMarkdownReport(model);
     expect(md).toContain('## Audit of the result');
     expect(md).toMatch(/ccccccc.*against the baseline.*aaaaaaa.*3 pairs of runs interleaved/);
-    expect(md).toContain("95 % interval 0.018 to 0.042");
+    expect(md).toContain('95 % interval -0.042000 to -0.018000');
   });
 
   it('computes the paired interval with Student-t', () => {

@@ -9,6 +9,7 @@ import { intOption, parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import { stripControl } from '../sanitize.js';
 import type { Command } from './index.js';
+import { plural } from '../../shared/wording.js';
 
 const USAGE = `Usage: autoresearch approve [DIR] [--tag TAG] [--show ID | --approve ID | --edit ID | --reject ID --note "why"]
 
@@ -70,7 +71,7 @@ export const approveCommand: Command = {
       for (const i of items) {
         io.out(`  #${i.id}  ${stripControl(i.description)}${i.answer ? `  [answered: ${i.answer}, applies when the run resumes]` : ''}\n`);
         if (i.hypothesis.trim()) io.out(`       ${stripControl(i.hypothesis.trim().split('\n')[0]!)}\n`);
-        io.out(`       ${i.changedFiles.join(', ')}; ${i.changedLines} lines changed; waits because ${i.reason}\n`);
+        io.out(`       ${i.changedFiles.join(', ')}; ${plural(i.changedLines, 'line')} changed; waits because ${i.reason}\n`);
       }
       io.out(`\nSee one with --show ID; answer with --approve ID, --edit ID or --reject ID --note "why".\n`);
       return 0;

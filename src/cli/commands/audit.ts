@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { AuditError, auditRun, DEFAULT_AUDIT_REPEATS } from '../../core/audit/audit-run.js';
-import { listRunTags, RunNotFoundError } from '../../core/journal/read.js';
+import { listRunTags, readRunRecord, RunNotFoundError } from '../../core/journal/read.js';
 import { RunLockedError } from '../../core/loop/run-lock.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
 import { parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
+import { plural } from '../../shared/wording.js';
 
 const USAGE = `Usage: autoresearch audit [DIR] [--tag TAG] [--repeats K] [--json]
 
@@ -38,7 +39,7 @@ export const auditCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      if (!json) io.out(`Auditing run ${tag}: the baseline and the best, ${repeats} runs each, interleaved…\n`);
+      if (!json) io.out(`Auditing run ${tag}: the baseline and the best, ${plural(repeats, 'run')} each, interleaved…\n`);
       const audit = await auditRun({
         projectDir: dir,
         tag,
@@ -53,8 +54,9 @@ export const auditCommand: Command = {
       });
       if (json) io.out(JSON.stringify(audit) + '\n');
       else {
-        const recorded = describeRecorded(audit);
-        io.out(`\nAudit of run ${tag}: ${describeAuditSetting(audit)}.\n  ${describeAudit(audit)}.\n${recorded ? `  For comparison, ${recorded}.\n` : ''}  Recorded in the journal; \`autoresearch report\` shows it.\n`);
+        const { direction } = (await readRunRecord(dir, tag)).config.metric;
+        const recorded = describeRecorded(audit, direction);
+        io.out(`\nAudit of run ${tag}: ${describeAuditSetting(audit)}.\n  ${describeAudit(audit, direction)}.\n${recorded ? `  For comparison, ${recorded}.\n` : ''}  Recorded in the journal; \`autoresearch report\` shows it.\n`);
       }
       return 0;
     } catch (err) {

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { listRunTags } from '../../core/journal/read.js';
 import { addSteeringNote } from '../../core/loop/steer-note.js';
+import { loadConfig } from '../../core/project/config-file.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
+import { steerUnreadReason } from '../../shared/proposer-reads.js';
 import { parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
@@ -9,7 +11,8 @@ import type { Command } from './index.js';
 const USAGE = `Usage: autoresearch steer [DIR] [--tag TAG] "note"
 
 Adds a note that the agent sees in its following proposals (e.g. "try a cosine schedule", "stop
-changing the batch size"). DIR defaults to the current folder, TAG to the newest run.`;
+changing the batch size"). The claude, openai-compatible and command proposers read notes; the offline
+mutation proposer does not. DIR defaults to the current folder, TAG to the newest run.`;
 
 export const steerCommand: Command = {
   async run(argv, io) {
@@ -28,7 +31,12 @@ export const steerCommand: Command = {
     const where = await addSteeringNote(dir, tag, note).catch((err: Error) => {
       throw new CliError(err.message);
     });
-    io.out(where === 'inbox' ? `Note added to the live run ${tag}; the next proposal will see it.\n` : `Note added to run ${tag}; proposals will see it when the run resumes.\n`);
+    // The offline mutation proposer reads no notes: say so rather than promise that a proposal will see it.
+    const loaded = await loadConfig(dir);
+    const unread = loaded.state === 'ok' ? steerUnreadReason(loaded.config.agent.proposer) : null;
+    const added = where === 'inbox' ? `Note added to the live run ${tag}` : `Note added to run ${tag}`;
+    if (unread) io.out(`${added}, but no proposal will see it: ${unread}\n`);
+    else io.out(where === 'inbox' ? `${added}; the next proposal will see it.\n` : `${added}; proposals will see it when the run resumes.\n`);
     return 0;
   },
 };

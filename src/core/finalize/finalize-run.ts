@@ -10,7 +10,7 @@
 // without them (three-way, still without a checkout); one that no longer applies is reported too.
 import { writeFile } from 'node:fs/promises';
 import type { FinalizeResult } from '../../shared/api.js';
-import { formatChange, formatMetric, metricChange } from '../../shared/wording.js';
+import { formatChange, formatMetric, metricChange, plural } from '../../shared/wording.js';
 import { describeConfidence, type Experiment } from '../../shared/experiment.js';
 import { applyChangeTree } from '../git/apply-change.js';
 import { identityArgs, raw } from '../git/git.js';
@@ -157,7 +157,7 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
       `Autoresearch run ${tag}: ${metric.name} ${formatMetric(baseline)} → ${formatMetric(best.metric)} (${formatChange(metricChange(best.metric, baseline, metric.direction))})\n\n` +
       `${lines.join('\n')}${rebuiltNote(steps.some((s) => s.rebuilt))}\n\n${trailer(`Autoresearch-Experiments: ${steps.map(({ e }) => e.id).join(', ')}`)}`;
     head = await commitTree(last.tree, head, message);
-    commits.push({ id: best.id, commit: head, description: `${steps.length} kept improvements, squashed`, before: baseline, after: best.metric });
+    commits.push({ id: best.id, commit: head, description: `${plural(steps.length, 'kept improvement')}, squashed`, before: baseline, after: best.metric });
   } else {
     for (const { e, tree, rebuilt } of steps) {
       const why = e.hypothesis.trim() ? `\n\n${e.hypothesis.trim()}` : '';

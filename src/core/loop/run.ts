@@ -86,8 +86,15 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   // Appends are serialised by the writer; folding happens in call order, which is the write order.
   // Counted incrementally so that nothing the loop does per experiment grows with the run's history.
   const counts = (e: Experiment | undefined) => (e && e.kind === 'candidate' && e.status !== 'interrupted' ? 1 : 0);
+  // Decided candidates: what the progress toward max experiments shows (a proposal waiting for approval, a
+  // queued one or a running one is not done yet, though it counts toward the limit).
+  const decided = (e: Experiment | undefined) => (counts(e) && e!.status !== 'running' ? 1 : 0);
   let candidateCount = 0;
-  for (const e of record.experiments.values()) candidateCount += counts(e);
+  let decidedCount = 0;
+  for (const e of record.experiments.values()) {
+    candidateCount += counts(e);
+    decidedCount += decided(e);
+  }
   let historyCache: Experiment[] | null = null;
 
   /** Ids that have a row in results.tsv (start-run rewrote it from the journal). */
@@ -112,6 +119,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     foldEvent(record, event);
     if (id !== null) {
       candidateCount += counts(record.experiments.get(id)) - counts(before);
+      decidedCount += decided(record.experiments.get(id)) - decided(before);
       historyCache = null;
     }
     await journal.append(event);
@@ -146,6 +154,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     direction: config.metric.direction,
     // Ids handed out but not started yet count too: two slots checking at once must not both start the last one.
     candidates: candidateCount + reservedIds.size,
+    decided: decidedCount,
     hours: (Date.now() - sessionStart) / 3_600_000,
     costUsd: record.costUsd,
     best: record.best,

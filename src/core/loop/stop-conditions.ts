@@ -2,12 +2,15 @@
 import type { StopConditionProgress } from '../../shared/api.js';
 import type { StopConfig } from '../../shared/config.js';
 import type { StopReason } from '../../shared/journal.js';
+import { plural } from '../../shared/wording.js';
 
 export interface StopInputs {
   readonly stop: StopConfig;
   readonly direction: 'min' | 'max';
   /** Candidates finished or running (baseline and interrupted ones excluded). */
   readonly candidates: number;
+  /** Candidates that reached a decision: the progress shown toward max experiments (defaults to candidates). */
+  readonly decided?: number;
   /** Hours since this session of the run started. */
   readonly hours: number;
   readonly costUsd: number;
@@ -19,7 +22,8 @@ export function progressOf(i: StopInputs): StopConditionProgress[] {
   const out: StopConditionProgress[] = [];
   const add = (kind: StopConditionProgress['kind'], label: string, current: number, limit: number) =>
     out.push({ kind, label, current, limit, fraction: limit > 0 ? Math.min(1, current / limit) : 1 });
-  if (i.stop.maxExperiments !== null) add('max-experiments', 'Experiments', i.candidates, i.stop.maxExperiments);
+  // "after the baseline": the run's experiment count (the header's) includes the baseline, this limit does not.
+  if (i.stop.maxExperiments !== null) add('max-experiments', 'Experiments after the baseline', i.decided ?? i.candidates, i.stop.maxExperiments);
   if (i.stop.maxHours !== null) add('max-hours', 'Hours', i.hours, i.stop.maxHours);
   if (i.stop.maxCostUsd !== null) add('max-cost', 'Spend (USD)', i.costUsd, i.stop.maxCostUsd);
   add('failures', 'Failures in a row', i.consecutiveFailures, i.stop.maxConsecutiveFailures);
@@ -40,7 +44,7 @@ export function shouldStop(i: StopInputs): { reason: StopReason; message: string
   if (i.consecutiveFailures >= i.stop.maxConsecutiveFailures) {
     return {
       reason: 'failures',
-      message: `${i.consecutiveFailures} experiments in a row crashed, timed out or were rejected. Read the last logs, fix the cause (command, config, program.md), then resume the run.`,
+      message: `${plural(i.consecutiveFailures, 'experiment')} in a row crashed, timed out or were rejected. Read the last logs, fix the cause (command, config, program.md), then resume the run.`,
     };
   }
   if (i.stop.maxCostUsd !== null && i.costUsd >= i.stop.maxCostUsd) {
@@ -50,7 +54,7 @@ export function shouldStop(i: StopInputs): { reason: StopReason; message: string
     return { reason: 'max-hours', message: `The time limit of ${i.stop.maxHours} h was reached.` };
   }
   if (i.stop.maxExperiments !== null && i.candidates >= i.stop.maxExperiments) {
-    return { reason: 'max-experiments', message: `${i.candidates} experiments done (the limit is ${i.stop.maxExperiments}).` };
+    return { reason: 'max-experiments', message: `${plural(i.candidates, 'experiment')} after the baseline (the limit is ${i.stop.maxExperiments}).` };
   }
   return null;
 }

@@ -3,10 +3,8 @@
 // A metric, a change, a rate: one definition for the CLI, the app and both reports (src/shared/wording.ts).
 export { formatMetric, formatRate } from '../../shared/wording.js';
 
-export function formatHours(hours: number | null): string {
-  if (hours === null || !Number.isFinite(hours)) return '—';
-  return hours >= 10 ? hours.toFixed(1) : hours.toFixed(2);
-}
+/** GPU hours as the app says them (wording.ts). */
+export { formatGpuHours as formatHours } from '../../shared/wording.js';
 
 export function formatUsd(usd: number | null): string {
   if (usd === null || !Number.isFinite(usd)) return '—';

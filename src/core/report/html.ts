@@ -96,8 +96,8 @@ function summaryCards(model: ReportModel): string {
 function auditHtml(model: ReportModel): string {
   const a = model.audit;
   if (!a) return '';
-  const recorded = describeRecorded(a);
-  return `<section class="audit ${a.confirmed ? 'confirmed' : 'unconfirmed'}" id="audit"><h2>Audit of the result</h2><p><b>${e(describeAudit(a))}.</b></p><p class="meta">${e(describeAuditSetting(a))}; ${e(new Date(a.at).toISOString().slice(0, 16).replace('T', ' '))} UTC.${recorded ? ` For comparison, ${e(recorded)}.` : ''}</p></section>`;
+  const recorded = describeRecorded(a, model.direction);
+  return `<section class="audit ${a.confirmed ? 'confirmed' : 'unconfirmed'}" id="audit"><h2>Audit of the result</h2><p><b>${e(describeAudit(a, model.direction))}.</b></p><p class="meta">${e(describeAuditSetting(a))}; ${e(new Date(a.at).toISOString().slice(0, 16).replace('T', ' '))} UTC.${recorded ? ` For comparison, ${e(recorded)}.` : ''}</p></section>`;
 }
 
 function diffHtml(diff: string): string {

@@ -153,8 +153,8 @@ function improvementsSection(model: ReportModel): string {
 function auditSection(model: ReportModel): string[] {
   const a = model.audit;
   if (!a) return [];
-  const recorded = describeRecorded(a);
-  return ['## Audit of the result', '', `**${md(describeAudit(a))}.**`, '', `${md(describeAuditSetting(a))}; ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC.${recorded ? ` For comparison, ${md(recorded)}.` : ''}`, ''];
+  const recorded = describeRecorded(a, model.direction);
+  return ['## Audit of the result', '', `**${md(describeAudit(a, model.direction))}.**`, '', `${md(describeAuditSetting(a))}; ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC.${recorded ? ` For comparison, ${md(recorded)}.` : ''}`, ''];
 }
 
 function experimentsTable(model: ReportModel): string {

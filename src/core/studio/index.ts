@@ -40,6 +40,7 @@ import { startRun, RunStartError } from '../loop/start-run.js';
 import type { LoopEvent, ProposerName, RunHandle } from '../loop/types.js';
 import { testMetricOnText } from '../metric/index.js';
 import { saveConfig } from '../project/config-file.js';
+import { validateSetup } from '../project/validate-setup.js';
 import { createDemoProject } from '../project/demo.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 import { ProgramFileError, readProgramFile, writeProgramFile } from '../project/program-file.js';
@@ -406,12 +407,17 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     validateConfig: async ({ config }: { config: unknown }) => {
       const parsed = parseConfig(config);
-      return parsed.ok ? { ok: true, errors: [] } : { ok: false, errors: parsed.errors };
+      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      // With a project open, also what only this machine can tell (globs, programs on PATH).
+      const errors = project ? await validateSetup(project.dir, parsed.config, env) : [];
+      return { ok: errors.length === 0, errors };
     },
     saveConfig: async ({ config }: { config: unknown }) => {
       const p = requireProject();
       const parsed = parseConfig(config);
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      const problems = await validateSetup(p.dir, parsed.config, env);
+      if (problems.length) return { ok: false, errors: problems };
       await saveConfig(p.dir, parsed.config);
       await refreshProject();
       return { ok: true, project: project! };

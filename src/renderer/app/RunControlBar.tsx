@@ -10,6 +10,7 @@ import { toast } from '../components/Toast.js';
 import { useStudio } from '../store/studio.js';
 import { runControls } from './run-readiness.js';
 import { navigate } from './router.js';
+import { steerUnreadReason } from '../../shared/proposer-reads.js';
 
 /** Fired by the Ctrl/Cmd+Enter shortcut; the bar owns the start options, so it does the starting. */
 export const START_RUN_EVENT = 'autoresearch:start-run';
@@ -25,6 +26,9 @@ export function RunControlBar() {
   const [busy, setBusy] = useState(false);
   const [confirmStop, setConfirmStop] = useState(false);
   const controls = runControls(project, live, connected);
+  // A proposer that reads no notes gets no invitation to write one (proposer-reads.ts).
+  const unread = project?.config ? steerUnreadReason(project.config.agent.proposer) : null;
+  const steerOff = unread ?? controls.steer;
   const state = live?.state ?? null;
 
   async function act<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -32,7 +36,7 @@ export function RunControlBar() {
     try {
       return await fn();
     } catch (err) {
-      toast('error', `${what}: ${(err as Error).message}`);
+      toast('error', `${what}: ${(err as Error).message}`, what);
       return undefined;
     } finally {
       setBusy(false);
@@ -48,14 +52,14 @@ export function RunControlBar() {
     if (maxExperiments.trim()) args.maxExperiments = Number(maxExperiments.trim());
     const result = await act('Could not start the run', () => api.startRun(args));
     if (result) {
-      toast('info', `Run ${result.tag} started`);
+      toast('info', `Run ${result.tag} started`, 'Could not start the run');
       navigate({ view: 'run' });
     }
   }
 
   async function steer(): Promise<void> {
     const text = note.trim();
-    if (!text || controls.steer) return;
+    if (!text || steerOff) return;
     const done = await act('Could not send the note', () => api.steer({ note: text }));
     if (done !== undefined) {
       setNote('');
@@ -135,14 +139,14 @@ export function RunControlBar() {
       >
         <input
           aria-label="Steering note"
-          placeholder={controls.steer ? 'Steering note (when a run is live)' : 'Steering note for the agent, e.g. "try a smaller learning rate"'}
+          placeholder={unread ? `Steering notes: not read by the ${project!.config!.agent.proposer} proposer` : controls.steer ? 'Steering note (when a run is live)' : 'Steering note for the agent, e.g. "try a smaller learning rate"'}
           value={note}
           onChange={(e) => setNote(e.target.value)}
-          disabled={Boolean(controls.steer)}
-          title={controls.steer ?? 'Sent to the agent with its next proposal'}
+          disabled={Boolean(steerOff)}
+          title={steerOff ?? 'Sent to the agent with its next proposal'}
           data-testid="steer-input"
         />
-        <Button type="submit" disabledReason={controls.steer ?? (note.trim() ? null : 'Write a note first')} data-testid="steer-send">
+        <Button type="submit" disabledReason={steerOff ?? (note.trim() ? null : 'Write a note first')} data-testid="steer-send">
           Send
         </Button>
       </form>

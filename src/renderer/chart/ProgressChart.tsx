@@ -12,6 +12,7 @@ import { drawAxes, drawSteps, prepareCanvas, readColors, withAlpha, yAxisMargin,
 import { DEFAULT_MARGIN, chartYDomain, hitTest, layoutChart, visibleRange, zoomDomain, type ChartGeometry } from './geometry.js';
 import { keptByImportance, placeLabels, type PlacedLabel } from './labels.js';
 import './chart.css';
+import { plural } from '../../shared/wording.js';
 
 export interface ProgressChartProps {
   readonly model: ProgressModel;
@@ -296,7 +297,7 @@ export function ProgressChart(props: ProgressChartProps): JSX.Element {
     <div className="progress-chart" data-testid={props.testId ?? 'progress-chart'} data-points={model.points.length} data-kept={model.kept.length} data-failures={model.failures.length} data-labels={labels.length} data-zoomed={zoom ? 'true' : 'false'}>
       <div className="chart-area" ref={containerRef} style={{ height }}>
         {model.points.length === 0 ? <div className="chart-empty">No experiments yet: the chart fills in as they finish.</div> : null}
-        <canvas ref={canvasRef} className="chart-canvas" aria-label={`Progress chart of ${metricName}: ${model.points.length} experiments, baseline included; ${counts.improvements} kept`} role="img" />
+        <canvas ref={canvasRef} className="chart-canvas" aria-label={`Progress chart of ${metricName}: ${plural(model.points.length, 'experiment')}, baseline included; ${counts.improvements} kept`} role="img" />
         <canvas
           ref={overlayRef}
           className="chart-overlay"

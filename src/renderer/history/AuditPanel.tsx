@@ -7,7 +7,7 @@ import { useApi } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
 import { Spinner } from '../components/Spinner.js';
 
-export function AuditPanel(props: { readonly tag: string; readonly kept: number; readonly live: boolean; readonly last: AuditEvent | null; readonly budgetSeconds: number; readonly onDone: () => void; readonly onClose: () => void }): JSX.Element {
+export function AuditPanel(props: { readonly tag: string; readonly kept: number; readonly live: boolean; readonly last: AuditEvent | null; readonly direction: 'min' | 'max'; readonly budgetSeconds: number; readonly onDone: () => void; readonly onClose: () => void }): JSX.Element {
   const api = useApi();
   const [repeats, setRepeats] = useState('5');
   const [state, setState] = useState<{ readonly kind: 'idle' } | { readonly kind: 'busy' } | { readonly kind: 'error'; readonly message: string }>({ kind: 'idle' });
@@ -56,11 +56,11 @@ export function AuditPanel(props: { readonly tag: string; readonly kept: number;
       {props.last ? (
         <div data-testid="audit-result" data-confirmed={props.last.confirmed ? 'true' : 'false'}>
           <p>
-            <b className={props.last.confirmed ? 'good-text' : 'noise-keep'}>{describeAudit(props.last)}.</b>
+            <b className={props.last.confirmed ? 'good-text' : 'noise-keep'}>{describeAudit(props.last, props.direction)}.</b>
           </p>
           <p className="muted">
             {describeAuditSetting(props.last)}
-            {describeRecorded(props.last) ? `. For comparison, ${describeRecorded(props.last)}.` : '.'}
+            {describeRecorded(props.last, props.direction) ? `. For comparison, ${describeRecorded(props.last, props.direction)}.` : '.'}
           </p>
         </div>
       ) : null}

@@ -8,7 +8,7 @@ import { CompareChart, SERIES_COLORS } from '../chart/CompareChart.js';
 import { compareSeries, type CompareAxis } from '../chart/compare-model.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
-import { formatChange, formatKeepRate, formatKept, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { formatChange, formatGpuHours, formatKeepRate, formatKept, GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { directionLabel, formatCost, formatDuration, formatMetric } from '../components/format.js';
 import { useStudio } from '../store/studio.js';
 import { RunPicker } from './RunPicker.js';
@@ -26,7 +26,7 @@ const ROWS: readonly { readonly label: string; readonly title?: string; readonly
   { label: 'Kept', title: GLOSSARY.kept, value: (f) => formatKept(f.keptImprovements) },
   { label: 'Keep rate', title: GLOSSARY.keepRate, value: (f) => formatKeepRate(f) },
   { label: 'Failed', title: GLOSSARY.failed, value: (f) => String(f.failures) },
-  { label: 'GPU hours', value: (f) => (f.gpuHours === null ? '—' : f.gpuHours.toFixed(1)) },
+  { label: 'GPU hours', value: (f) => formatGpuHours(f.gpuHours) },
   { label: 'Spend', value: (f) => formatCost(f.spendUsd) },
   { label: 'Wall time', value: (_f, d) => formatDuration(d.elapsedMs) },
   { label: 'Proposer', value: (_f, d) => d.proposer },

@@ -3,7 +3,7 @@
 // numbers. Esc goes back to the table; j/k step to the next/previous experiment.
 import { describeConfidence, type ExperimentApproval } from '../../shared/experiment.js';
 import { useEffect, useMemo, useState, type JSX } from 'react';
-import { experimentChange, GLOSSARY, metricChange } from '../../shared/wording.js';
+import { experimentChange, GLOSSARY, metricChange, plural } from '../../shared/wording.js';
 import { navigate } from '../app/router.js';
 import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
@@ -88,7 +88,7 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
         testId="experiment-missing"
         actions={<Button onClick={() => navigate({ view: 'history', tag })}>Back to {tag}</Button>}
       >
-        The run has {d.experiments.length} experiments (#{d.experiments[0]?.id ?? 0}–#{d.experiments[d.experiments.length - 1]?.id ?? 0}).
+        The run has {plural(d.experiments.length, 'experiment')} (#{d.experiments[0]?.id ?? 0}–#{d.experiments[d.experiments.length - 1]?.id ?? 0}).
       </EmptyState>
     );
   }

@@ -9,7 +9,7 @@ import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
 import { directionLabel } from '../components/format.js';
-import { formatKeepRows } from '../../shared/wording.js';
+import { formatKeepRows, plural } from '../../shared/wording.js';
 import { ProgressChart } from '../chart/ProgressChart.js';
 import { useStudio } from '../store/studio.js';
 import { ExperimentTable } from './ExperimentTable.js';
@@ -180,13 +180,14 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
             kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length}
             live={d.state !== 'stopped'}
             last={d.audit ?? null}
+            direction={d.direction}
             budgetSeconds={d.config.budget.seconds}
             onDone={() => reloadRun(tag)}
             onClose={() => setAuditing(false)}
           />
         ) : (
           <p className="muted" data-testid="audit-summary">
-            Audit: <b className={d.audit!.confirmed ? 'good-text' : 'noise-keep'}>{describeAudit(d.audit!)}</b> ({describeAuditSetting(d.audit!)}).
+            Audit: <b className={d.audit!.confirmed ? 'good-text' : 'noise-keep'}>{describeAudit(d.audit!, d.direction)}</b> ({describeAuditSetting(d.audit!)}).
           </p>
         )
       ) : null}
@@ -244,7 +245,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
               aria-label="Filter experiments"
             />
             <span className="muted" data-testid="filter-count">
-              {rows.length === allRows.length ? `${rows.length} experiments` : `${rows.length} of ${allRows.length}`}
+              {rows.length === allRows.length ? plural(rows.length, 'experiment') : `${rows.length} of ${allRows.length}`}
             </span>
             {ui.statuses.size || ui.text ? (
               <Button size="small" variant="ghost" onClick={() => updateHistoryUi(tag, { statuses: new Set(), text: '' })}>

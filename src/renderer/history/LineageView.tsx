@@ -6,6 +6,7 @@ import { useMemo, type JSX } from 'react';
 import type { Experiment } from '../../shared/experiment.js';
 import { formatMetric } from '../components/format.js';
 import { buildLineage } from './lineage.js';
+import { plural } from '../../shared/wording.js';
 
 const COL = 44;
 const LANE = 34;
@@ -23,7 +24,7 @@ export function LineageView(props: { readonly experiments: readonly Experiment[]
       <div className="muted lineage-note">
         {lineage.nodes.length} commits ({lineage.nodes.some((n) => n.isBaseline) ? 'the baseline and ' : ''}{lineage.nodes.filter((n) => !n.isBaseline).length} kept) on {lineage.lanes} {lineage.lanes === 1 ? 'line' : 'lines'}; each links to the experiment it was based on.
         {lineage.nodes.some((n) => n.carriedFrom !== null) ? ' A dashed link: a change proposed on an older best, carried onto the best kept meanwhile and measured with it.' : ''}
-        {lineage.orphans ? ` ${lineage.orphans} experiments started from a commit that was not kept.` : ''}
+        {lineage.orphans ? ` ${plural(lineage.orphans, 'experiment')} started from a commit that was not kept.` : ''}
       </div>
       <div className="lineage-scroll">
         <svg width={width} height={height} role="img" aria-label="Lineage of kept experiments">

@@ -4,7 +4,7 @@
 import type { JSX, ReactNode } from 'react';
 import type { RunFigures } from '../../shared/progress.js';
 import { describeConfidence } from '../../shared/experiment.js';
-import { formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { formatGpuHours, formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { formatCost, formatMetric } from '../components/format.js';
 
@@ -56,7 +56,7 @@ export function RunFiguresBar(props: { readonly figures: RunFigures; readonly me
         {f.failures}
       </Figure>
       <Figure label="GPU hours" testId="fig-gpu-hours">
-        {f.gpuHours === null ? '—' : f.gpuHours.toFixed(1)}
+        {formatGpuHours(f.gpuHours)}
       </Figure>
       <Figure label="Spend" testId="fig-spend">
         {formatCost(f.spendUsd)}

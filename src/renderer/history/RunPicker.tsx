@@ -2,10 +2,11 @@
 import type { JSX } from 'react';
 import type { RunSummary } from '../../shared/api.js';
 import { formatTime } from '../components/format.js';
+import { plural } from '../../shared/wording.js';
 
 export function runOptionLabel(r: RunSummary): string {
   const live = r.state !== 'stopped' ? ` · ${r.state}` : '';
-  return `${r.tag} — ${formatTime(r.startedAt)} · ${r.counts.total} experiments${live}`;
+  return `${r.tag} — ${formatTime(r.startedAt)} · ${plural(r.counts.total, 'experiment')}${live}`;
 }
 
 export function RunPicker(props: {

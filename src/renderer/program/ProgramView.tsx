@@ -14,6 +14,7 @@ import { useStudio } from '../store/studio.js';
 import { MarkdownEditor } from './MarkdownEditor.js';
 import { mentionedForEditing, notEditable } from './mentions.js';
 import './program.css';
+import { programReaderText } from '../../shared/proposer-reads.js';
 
 type Layout = 'split' | 'edit' | 'preview';
 
@@ -41,6 +42,7 @@ function ProgramEditor() {
   const api = useApi();
   const theme = useTheme();
   const editableFromConfig = useStudio((s) => s.project?.config?.files.editable ?? null);
+  const proposer = useStudio((s) => s.project?.config?.agent.proposer ?? 'mutation');
   const [loaded, setLoaded] = useState<{ text: string; exists: boolean; editable: readonly string[] } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [text, setText] = useState('');
@@ -79,9 +81,9 @@ function ProgramEditor() {
       await api.saveProgram({ text });
       setSavedText(text);
       setLoaded((l) => (l ? { ...l, exists: true } : l));
-      toast('info', 'program.md saved');
+      toast('info', 'program.md saved', 'program-save');
     } catch (err) {
-      toast('error', `program.md not saved: ${(err as Error).message}`);
+      toast('error', `program.md not saved: ${(err as Error).message}`, 'program-save');
     } finally {
       setSaving(false);
     }
@@ -123,7 +125,9 @@ function ProgramEditor() {
     <div className="program" data-testid="program-view">
       <div className="program-head">
         <h1>program.md</h1>
-        <span className="faint">The agent reads this before every proposal.</span>
+        <span className="faint" data-testid="program-reader">
+          {programReaderText(proposer)}
+        </span>
         <span className="grow" />
         <div className="seg" role="group" aria-label="Layout">
           {(['edit', 'split', 'preview'] as const).map((l) => (

@@ -5,7 +5,7 @@ import type { GpuStat, LiveSlot } from '../../shared/api.js';
 import { routeHref } from '../app/router.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { formatClock, formatNumber } from '../components/format.js';
-import { gpusForSlot, PHASE_LABEL, slotTiming } from './live-model.js';
+import { gpusForSlot, phaseLabel, slotTiming } from './live-model.js';
 import { LogTail } from './LogTail.js';
 import { SlotUsageLine } from './SlotUsageLine.js';
 import type { SlotUsageFigures } from '../../shared/slot-usage.js';
@@ -71,7 +71,7 @@ export function SlotCard(props: {
           </span>
         ) : null}
         <span className={`phase phase-${slot.phase}`} data-testid="slot-phase">
-          {PHASE_LABEL[slot.phase]}
+          {phaseLabel(slot)}
         </span>
         <span className="grow" />
         {slot.experimentId !== null ? (

@@ -3,11 +3,9 @@
 // restart of the app; the clock ticks between events.
 import type { JSX } from 'react';
 import type { SlotUsageFigures } from '../../shared/slot-usage.js';
+import { formatGpuHours } from '../../shared/wording.js';
 import { formatClock } from '../components/format.js';
 
-export function formatGpuHours(h: number): string {
-  return h >= 100 ? h.toFixed(0) : h >= 10 ? h.toFixed(1) : h.toFixed(2);
-}
 
 export function SlotUsageLine(props: { readonly usage: SlotUsageFigures; readonly label?: string }): JSX.Element {
   const u = props.usage;

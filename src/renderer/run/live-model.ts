@@ -65,3 +65,8 @@ export const PHASE_LABEL: Readonly<Record<LiveSlot['phase'], string>> = {
   deciding: 'deciding',
   waiting: 'waiting',
 };
+
+/** The words for a slot's phase: the baseline (always experiment 0) runs again as "baseline repeat", not a confirmation. */
+export function phaseLabel(slot: Pick<LiveSlot, 'phase' | 'experimentId'>): string {
+  return slot.phase === 'confirming' && slot.experimentId === 0 ? 'baseline repeat' : PHASE_LABEL[slot.phase];
+}

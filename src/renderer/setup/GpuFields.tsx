@@ -62,7 +62,7 @@ export function GpuFields(props: {
           <div className="gpu-plan-slots mono">
             {plan.slots.map((s) => (
               <span key={s.slot} data-testid="gpu-plan-slot" data-slot={s.slot}>
-                slot {s.slot + 1} → {s.gpus ? `GPU ${s.gpus.join(',')}` : s.own ? `GPU ${s.own} (its own)` : s.remote ? 'its host’s' : '—'}
+                slot {s.slot} → {s.gpus ? `GPU ${s.gpus.join(',')}` : s.own ? `GPU ${s.own} (its own)` : s.remote ? 'its host’s' : '—'}
               </span>
             ))}
           </div>

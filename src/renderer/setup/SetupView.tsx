@@ -8,7 +8,7 @@ import { navigate } from '../app/router.js';
 import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { hasMod, MOD } from '../components/KeyboardShortcuts.js';
-import { toast } from '../components/Toast.js';
+import { clearToast, toast } from '../components/Toast.js';
 import { useStudio } from '../store/studio.js';
 import { ApiKeyBox } from './ApiKeyBox.js';
 import { emptySlot, fromDraft, mergeErrors, patch, toDraft, type Draft } from './draft.js';
@@ -111,13 +111,15 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
       if (result.ok) {
         setServerErrors([]);
         setSaved(configJson);
-        toast('info', 'Setup saved to .autoresearch/config.json');
+        toast('info', 'Setup saved to .autoresearch/config.json', 'setup-save');
       } else {
+        // One place per failure: the form marks each problem next to its field and counts them in its
+        // header, so no toast repeats them (and an earlier one about this save is taken back).
         setServerErrors(result.errors);
-        toast('error', `Not saved: fix the ${result.errors.length === 1 ? 'problem' : `${result.errors.length} problems`} marked in the form.`);
+        clearToast('setup-save');
       }
     } catch (err) {
-      toast('error', `Not saved: ${(err as Error).message}`);
+      toast('error', `Not saved: ${(err as Error).message}`, 'setup-save');
     } finally {
       setSaving(false);
     }
@@ -194,8 +196,8 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
                 setBusyGit(true);
                 api
                   .gitInit({})
-                  .then(() => toast('info', 'Initialised a git repository with one commit'))
-                  .catch((err: Error) => toast('error', `git init failed: ${err.message}`))
+                  .then(() => toast('info', 'Initialised a git repository with one commit', 'git-init'))
+                  .catch((err: Error) => toast('error', `git init failed: ${err.message}`, 'git-init'))
                   .finally(() => setBusyGit(false));
               }}
               data-testid="git-init"

@@ -51,13 +51,13 @@ export function SlotFields(props: {
   return (
     <div className="slot-box" data-testid={`slot-${i}`}>
       <div className="slot-box-head">
-        <strong>Slot {i + 1}</strong>
+        <strong>Slot {i}</strong>
         <span className="grow" />
         {busy ? <Spinner label="Testing" /> : null}
         <Button size="small" onClick={() => void test()} disabledReason={busy ? 'Testing…' : own.length ? 'Fix the slot\'s settings first' : null} data-testid={`slot-test-${i}`}>
           Test
         </Button>
-        <Button size="small" variant="ghost" onClick={() => props.onRemove?.()} disabledReason={props.onRemove ? null : 'At least one slot is needed'} aria-label={`Remove slot ${i + 1}`}>
+        <Button size="small" variant="ghost" onClick={() => props.onRemove?.()} disabledReason={props.onRemove ? null : 'At least one slot is needed'} aria-label={`Remove slot ${i}`}>
           Remove
         </Button>
       </div>

@@ -9,4 +9,12 @@ if (!existsSync(bundle)) {
   process.exit(2);
 }
 const { main } = await import(bundle);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+if (code === 129) {
+  // Stopped because the terminal closed (SIGHUP), and the run is already recorded as stopped. Exiting normally
+  // would make Node restore the terminal's settings on a terminal that no longer exists, which aborts it
+  // (SIGABRT in node::ResetStdio). Ending by the signal itself skips that and tells the parent what happened.
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+process.exitCode = code;

@@ -71,11 +71,12 @@ describe('signals', () => {
     const pids = path.join(tempDir(), 'pids');
     // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway). The sandboxed kill is in sandbox.test.ts.
     const child = spawnCli(['run', dir, '--tag', 'hup'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off' } });
-    const closed = new Promise<number | null>((r) => child.once('close', r));
+    const closed = new Promise<string>((r) => child.once('close', (code, signal) => r(signal ?? String(code))));
     expect(await waitUntil(() => existsSync(pids), 30_000)).toBe(true);
     const trainer = Number(readFileSync(pids, 'utf8').trim());
     child.kill('SIGHUP');
-    expect(await closed).toBe(129);
+    // Ended by SIGHUP itself once the stop is recorded (a shell reports 129): the terminal is gone.
+    expect(await closed).toBe('SIGHUP');
     expect(pidRunning(trainer)).toBe(false);
     expect(existsSync(projectPaths(dir).lockFile)).toBe(false);
     const rec = await readRunRecord(dir, 'hup');
@@ -83,6 +84,41 @@ describe('signals', () => {
     expect(rec.stopReason).toBe('signal');
     expect([...rec.openProcesses.values()]).toEqual([]);
   }, 90_000);
+
+  it('a closed terminal (the pty closed under a plain run) journals a clean stop and ends by SIGHUP, not SIGABRT', async () => {
+    const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
+    // python's pty.fork: the CLI gets a real controlling terminal; closing its master is what closing the
+    // terminal window does (the kernel sends SIGHUP, and the tty is gone when Node exits).
+    const script = path.join(tempDir(), 'closepty.py');
+    writeFileSync(
+      script,
+      [
+        'import os, pty, select, sys, time',
+        'pid, fd = pty.fork()',
+        'if pid == 0:',
+        '    os.execvp(sys.argv[1], sys.argv[1:])',
+        "buf = b''",
+        'deadline = time.time() + 90',
+        'while time.time() < deadline:',
+        '    r, _, _ = select.select([fd], [], [], 0.2)',
+        '    if not r: continue',
+        '    try: chunk = os.read(fd, 4096)',
+        '    except OSError: break',
+        '    if not chunk: break',
+        '    buf += chunk',
+        "    if b'Logs and results' in buf: break",
+        'time.sleep(0.5)',
+        'os.close(fd)',
+        '_, status = os.waitpid(pid, 0)',
+        "print(('signal %d' % os.WTERMSIG(status)) if os.WIFSIGNALED(status) else ('exit %d' % os.WEXITSTATUS(status)))",
+      ].join('\n') + '\n',
+    );
+    const out = execFileSync('python3', [script, process.execPath, CLI, 'run', dir, '--tag', 'pty'], { env: { ...process.env, SLEEP_MS: '60000' }, encoding: 'utf8', timeout: 120_000 });
+    expect(out.trim()).toBe('signal 1');
+    const rec = await readRunRecord(dir, 'pty');
+    expect(rec.stopReason).toBe('signal');
+    expect(existsSync(projectPaths(dir).lockFile)).toBe(false);
+  }, 150_000);
 
   it('--detach: the run moves to its own session with output in the run folder and outlives this terminal', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });

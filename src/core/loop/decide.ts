@@ -114,7 +114,9 @@ export function confidenceOf(
     bound,
     runs: candidate.length,
     bestRuns: best.length,
-    label: confidenceLabel(z, noise.sd === 0 && gain > 0),
+    // A noise measured as exactly zero is known, not unknown: a worse candidate of a deterministic trainer is
+    // exactly worse (its z is undefined only because the standard error is 0).
+    label: confidenceLabel(z, noise.sd === 0),
   };
 }
 

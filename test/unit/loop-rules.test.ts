@@ -147,6 +147,8 @@ describe('the noise-aware rule (decide)', () => {
     const classic = acc({ rule: 'classic', confirmRuns: 0, minImprovementMode: 'absolute', minImprovement: 0.02 });
     expect(decide(input([1.01], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'discard', confidence: { label: 'exact' } });
     expect(decide(input([0.97], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'keep', confidence: { label: 'exact' } });
+    // The reason reads like every other figure (6 decimals), not 0.010000000000000009.
+    expect(decide(input([0.99], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'discard', why: 'Better by 0.010000, not more than the minimum improvement 0.020000.' });
   });
 
   it('classic: keeps any strict win once, confirms a narrow one, and still reports its confidence', () => {

@@ -13,6 +13,7 @@
 //   instead of setting an unbeatable bar, and both sides of the comparison see the same drift).
 import type { AcceptanceConfig } from '../../shared/config.js';
 import { confidenceLabel, improvement, type KeepConfidence } from '../../shared/experiment.js';
+import { formatMetric } from '../../shared/wording.js';
 import { mean, pooledNoise } from '../stats/summary.js';
 import { studentTQuantile } from '../stats/student-t.js';
 
@@ -137,7 +138,7 @@ function decideClassic(input: DecisionInput): Decision {
     return { kind: 'measure-candidate', why: 'A narrow win: measured again before it is kept.' };
   }
   if (verdict.kind === 'better') return { kind: 'keep', confidence };
-  return { kind: 'discard', confidence, why: verdict.gain > 0 ? `Better by ${verdict.gain}, not more than the minimum improvement ${verdict.threshold}.` : 'Not better than the best.' };
+  return { kind: 'discard', confidence, why: verdict.gain > 0 ? `Better by ${formatMetric(verdict.gain)}, not more than the minimum improvement ${formatMetric(verdict.threshold)}.` : 'Not better than the best.' };
 }
 
 function decideNoiseAware(input: DecisionInput): Decision {

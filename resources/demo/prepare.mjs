@@ -1,9 +1,19 @@
 // prepare.mjs — fixed constants, data and the evaluation. READ-ONLY: the agent may not edit this file
-// (Autoresearch Studio hashes it before every experiment). Mirrors prepare.py of karpathy/autoresearch.
+// (Autoresearch Studio hashes it before every experiment). Mirrors prepare.py of karpathy/autoresearch, with
+// one difference: the budget is a number of steps, not seconds (a CPU demo must not depend on the load).
 import { readFileSync } from 'node:fs';
 
-/** Seconds of training, given by the app as AUTORESEARCH_TIME_BUDGET (default 15). */
-export const TIME_BUDGET = Number(process.env.AUTORESEARCH_TIME_BUDGET ?? 15);
+/**
+ * Training steps of every experiment: a fixed amount of work, so the same code gives the same val_bpb on an
+ * idle and on a busy machine (a busy machine only makes it slower). A time budget would make the result
+ * depend on how many steps the CPU happened to allow.
+ */
+export const TRAIN_STEPS = 5000;
+/**
+ * Seconds of training at most, given by the app as AUTORESEARCH_TIME_BUDGET (default 30): a cap for a change
+ * that makes steps much slower, not the budget. A run stopped by it still reports, with fewer steps.
+ */
+export const TIME_BUDGET = Number(process.env.AUTORESEARCH_TIME_BUDGET ?? 30);
 /** Characters of validation text scored by evaluateBpb; fixed so every experiment is judged the same way. */
 export const EVAL_CHARS = 12_000;
 

@@ -117,7 +117,7 @@ describe.skipIf(unavailable !== null)(`desktop app acceptance in Chromium${unava
     await page.getByTestId('run-bar-tag').waitFor({ timeout: 60_000 });
     tag = (await page.getByTestId('run-bar-tag').textContent()) ?? '';
     expect(tag).toBe('e2e1');
-    // The baseline and at least one candidate (15 s each on the demo), then the run stops by itself (max 2).
+    // The baseline and at least one candidate (a few seconds each on the demo), then the run stops by itself (max 2).
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid="status-experiments"]')?.getAttribute('data-count') ?? 0) >= 2,
       undefined,

@@ -1,5 +1,5 @@
 // The live dashboard in Chromium against `autoresearch serve` on a fresh demo copy: the empty state,
-// then a real run started from the UI (mutation proposer, the demo's 15-second trainer, a fake
+// then a real run started from the UI (mutation proposer, the demo's few-second trainer, a fake
 // nvidia-smi on PATH): slot card with budget bar, a terminal-like log tail, GPU bars, the run header
 // with stop conditions, the chart and the latest experiments filling in; then stopped from the UI.
 import path from 'node:path';
@@ -43,13 +43,15 @@ describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ?
   });
 
   it('shows the running experiment: phase, budget, log tail with \\r progress collapsed, GPUs, header', async () => {
-    await page.getByTestId('run-max').fill('3');
+    // Room for more experiments than this test watches (the demo's take a few seconds each): the run must
+    // still be live when a running experiment is opened below; the last test stops it from the UI.
+    await page.getByTestId('run-max').fill('40');
     await page.getByTestId('run-start').click();
     await page.locator('[data-testid=dashboard][data-live=true]').waitFor({ timeout: 60_000 });
     const card = page.locator('[data-testid=slot-card][data-phase=running]').first();
     await card.waitFor({ timeout: 90_000 });
     await card.getByTestId('slot-budget').waitFor();
-    await expect(card.getByTestId('slot-elapsed').textContent()).resolves.toMatch(/^\d+:\d\d \/ 0:15$/);
+    await expect(card.getByTestId('slot-elapsed').textContent()).resolves.toMatch(/^\d+:\d\d \/ 0:30$/);
     // Two fake GPUs: Start gives the demo's one slot GPU 0 (leased), so its card shows that one, at 97 %.
     await expect(card.getByTestId('slot-cuda').textContent()).resolves.toBe('CUDA 0');
     await expect(card.getByTestId('gpu').count()).resolves.toBe(1);

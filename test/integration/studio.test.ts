@@ -78,7 +78,9 @@ describe('Studio: the Api over the engine', () => {
     // Diff against the parent shows the mutated constant; the log reads by lines.
     const diff = await studio.api.getDiff({ tag, id: 1, against: 'parent' });
     expect(diff.diff).toMatch(/^-const [A-Z_]+ = /m);
-    expect(diff.files).toEqual([expect.objectContaining({ path: 'train.mjs', additions: 1, deletions: 1 })]);
+    // One changed line per mutated constant (the proposer may change one or two: "A 1 → 2, B 3 → 4").
+    const mutated = detail.experiments[1]!.description.split(', ').length;
+    expect(diff.files).toEqual([expect.objectContaining({ path: 'train.mjs', additions: mutated, deletions: mutated })]);
     const info = await studio.api.logInfo({ tag, id: 0 });
     expect(info.lines).toBeGreaterThan(3);
     const tail = await studio.api.readLogLines({ tag, id: 0, start: Math.max(0, info.lines - 8), count: 8 });

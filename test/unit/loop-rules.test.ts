@@ -142,6 +142,13 @@ describe('the noise-aware rule (decide)', () => {
     expect(decide(input([0.9], { best: [1.0], noiseGroups: [] })).kind).toBe('measure-best');
     const exact = decide(input([0.999], { best: [1, 1, 1], noiseGroups: [[1, 1, 1]] }));
     expect(exact).toMatchObject({ kind: 'keep', confidence: { label: 'exact' } });
+    // A worse candidate under zero noise is exactly worse, not "noise unknown" (the demo's discards).
+    expect(decide(input([1.001], { best: [1, 1, 1], noiseGroups: [[1, 1, 1]] }))).toMatchObject({ kind: 'discard', confidence: { label: 'exact' } });
+    const classic = acc({ rule: 'classic', confirmRuns: 0, minImprovementMode: 'absolute', minImprovement: 0.02 });
+    expect(decide(input([1.01], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'discard', confidence: { label: 'exact' } });
+    expect(decide(input([0.97], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'keep', confidence: { label: 'exact' } });
+    // The reason reads like every other figure (6 decimals), not 0.010000000000000009.
+    expect(decide(input([0.99], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'discard', why: 'Better by 0.010000, not more than the minimum improvement 0.020000.' });
   });
 
   it('classic: keeps any strict win once, confirms a narrow one, and still reports its confidence', () => {

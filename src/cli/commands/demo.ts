@@ -7,8 +7,9 @@ import type { Command } from './index.js';
 
 const USAGE = `Usage: autoresearch demo [DIR]
 
-Copies the bundled demo project (a tiny character-level language model in JavaScript that trains in
-15 seconds on the app's own Node) into DIR (default ./autoresearch-demo) as a git repository, ready to run.`;
+Copies the bundled demo project (a tiny character-level language model in JavaScript that trains for a
+fixed 5,000 steps, a few seconds, on the app's own Node) into DIR (default ./autoresearch-demo) as a git
+repository, ready to run.`;
 
 export const demoCommand: Command = {
   async run(argv, io) {

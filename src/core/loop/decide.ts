@@ -13,6 +13,7 @@
 //   instead of setting an unbeatable bar, and both sides of the comparison see the same drift).
 import type { AcceptanceConfig } from '../../shared/config.js';
 import { confidenceLabel, improvement, type KeepConfidence } from '../../shared/experiment.js';
+import { formatMetric } from '../../shared/wording.js';
 import { mean, pooledNoise } from '../stats/summary.js';
 import { studentTQuantile } from '../stats/student-t.js';
 
@@ -114,7 +115,9 @@ export function confidenceOf(
     bound,
     runs: candidate.length,
     bestRuns: best.length,
-    label: confidenceLabel(z, noise.sd === 0 && gain > 0),
+    // A noise measured as exactly zero is known, not unknown: a worse candidate of a deterministic trainer is
+    // exactly worse (its z is undefined only because the standard error is 0).
+    label: confidenceLabel(z, noise.sd === 0),
   };
 }
 
@@ -135,7 +138,7 @@ function decideClassic(input: DecisionInput): Decision {
     return { kind: 'measure-candidate', why: 'A narrow win: measured again before it is kept.' };
   }
   if (verdict.kind === 'better') return { kind: 'keep', confidence };
-  return { kind: 'discard', confidence, why: verdict.gain > 0 ? `Better by ${verdict.gain}, not more than the minimum improvement ${verdict.threshold}.` : 'Not better than the best.' };
+  return { kind: 'discard', confidence, why: verdict.gain > 0 ? `Better by ${formatMetric(verdict.gain)}, not more than the minimum improvement ${formatMetric(verdict.threshold)}.` : 'Not better than the best.' };
 }
 
 function decideNoiseAware(input: DecisionInput): Decision {

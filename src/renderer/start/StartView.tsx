@@ -60,7 +60,7 @@ export function StartView() {
       <section className="card">
         <h2>Try the demo</h2>
         <p className="muted">
-          A tiny character-level language model in JavaScript that trains for 15 seconds on the CPU, laid out like autoresearch (
+          A tiny character-level language model in JavaScript that trains for a fixed 5,000 steps (a few seconds) on the CPU, laid out like autoresearch (
           <code>train.mjs</code>, <code>prepare.mjs</code>, <code>program.md</code>) and set up with the offline mutation proposer: no GPU and
           no API key needed. A fresh copy is made each time.
         </p>

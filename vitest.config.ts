@@ -8,9 +8,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    // Test trainers talk to their tests through files in /tmp and report their pids, which a sandboxed
-    // trainer cannot (it gets a private /tmp and PID namespace). So the sandbox is off for the suite, and
-    // the tests of the sandbox itself (sandbox.test.ts, the demo run in cli-run) turn it on explicitly.
+    // No switch for the sandbox: trainers run under bubblewrap wherever it works (CI installs it), as a user's
+    // run would. Tests make their folders outside /tmp (test/helpers/project.ts: a sandboxed trainer has a
+    // private /tmp); the few tests that must run a trainer unsandboxed set AUTORESEARCH_SANDBOX=off themselves
+    // and say why.
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

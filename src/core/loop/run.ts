@@ -495,6 +495,9 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
           .catch((err: Error) => append({ type: 'notice', at: isoNow(), level: 'warning', message: `The audit at the end of the run did not finish: ${err.message}` }).catch(() => undefined));
         setPhase(slots[0]!, 'idle', { description: null });
       }
+      // A note or an approval answer that reached the inbox after the last proposal is journaled now, not left
+      // in a folder nobody reads until a resume (a stopped run takes notes straight into its journal too).
+      await importInbox().catch(() => undefined);
       await append({ type: 'run-stop', at: isoNow(), reason, message }).catch(() => undefined);
       state = 'stopped';
       emitLive();

@@ -26,6 +26,16 @@ export function formatMetric(value: number | null | undefined): string {
   return value.toFixed(6);
 }
 
+/**
+ * A value that is a mean of several runs says so: "1.503187 (mean of 3)". The current best is re-measured by
+ * the noise rule, so every place that states it (CLI, app, reports) states this same estimate; one run is
+ * just the value.
+ */
+export function formatEstimate(value: number | null | undefined, runs: number | null | undefined): string {
+  const text = formatMetric(value);
+  return text !== '—' && runs !== null && runs !== undefined && runs > 1 ? `${text} (mean of ${groupThousands(runs)})` : text;
+}
+
 /** A signed amount in metric units: "+0.001234", "-0.001234", "0.000000". */
 export function formatSignedMetric(delta: number): string {
   const text = formatMetric(Math.abs(delta));

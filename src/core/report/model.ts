@@ -34,6 +34,8 @@ export interface ReportInput {
   readonly experiments: readonly Experiment[];
   /** Standard deviation of the baseline repeats; null when the baseline ran once. */
   readonly noiseFloor?: number | null;
+  /** The run's best as the journal's fold holds it (absent for a results.tsv: progress.ts's currentBest finds it). */
+  readonly bestId?: number | null;
   /** The latest audit of the result (autoresearch audit); null or absent when none. */
   readonly audit?: AuditEvent | null;
   readonly memory?: MemoryMetric | null;
@@ -131,7 +133,7 @@ function cutDiff(diff: DiffText | undefined, max: number, hasCommit: boolean, fr
 
 export function buildReportModel(input: ReportInput): ReportModel {
   const progress = buildProgress(input.experiments, input.direction, { noiseFloor: input.noiseFloor ?? null });
-  const figures = summarizeRun(input.experiments, input.direction);
+  const figures = summarizeRun(input.experiments, input.direction, { bestId: input.bestId ?? null });
   const byId = new Map<number, Experiment>();
   for (const e of input.experiments) byId.set(e.id, e);
   const maxDiff = input.maxDiffChars ?? DEFAULT_MAX_DIFF_CHARS;

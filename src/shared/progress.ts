@@ -120,7 +120,8 @@ export function buildProgress(experiments: readonly Experiment[], direction: Dir
       // What the harness compared with (recorded at decision time) is the truth with parallel slots, where
       // id order and decision order differ; an imported results.tsv has no record, so id order it is.
       const previous = baseline ? null : (e.bestBefore ?? best);
-      const gain = previous === null ? null : improvement(y, previous, direction);
+      // The gain it was kept for: the value its decision saw (a best measured again since has a new mean).
+      const gain = previous === null ? null : improvement(e.measuredAtDecision?.metric ?? y, previous, direction);
       const confidence = baseline ? null : (e.confidence?.label ?? null);
       kept.push({ x: e.id, y, description: e.description, isBaseline: baseline, previousBest: previous, gain, withinNoise: confidence === 'within-noise', confidence });
       // A keep is the harness's decision; the best only moves when the value is actually better, so a

@@ -163,7 +163,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       metric: k.y,
       previousBest: k.previousBest,
       gain: k.gain,
-      change: metricChange(k.y, k.previousBest, input.direction),
+      change: metricChange(e.measuredAtDecision?.metric ?? k.y, k.previousBest, input.direction),
       changedFiles: e.changedFiles,
       confidence: e.confidence ?? null,
       diff,
@@ -174,7 +174,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const rows: ReportRow[] = progress.points.map((p, i) => {
     const e = byId.get(p.x)!;
     // An imported results.tsv records no bestBefore: the running best before the row is what it was judged against.
-    const change = p.isBaseline ? null : experimentChange({ kind: e.kind, metric: p.y, bestBefore: e.bestBefore }, input.direction, i > 0 ? progress.runningBest[i - 1]! : null);
+    const change = p.isBaseline ? null : experimentChange({ kind: e.kind, metric: p.y, bestBefore: e.bestBefore, measuredAtDecision: e.measuredAtDecision ?? null }, input.direction, i > 0 ? progress.runningBest[i - 1]! : null);
     return {
       id: e.id,
       commit: e.commit,

@@ -60,7 +60,10 @@ export interface RunSummary {
   readonly metricName: string;
   readonly direction: 'min' | 'max';
   readonly baseline: number | null;
+  /** The current estimate of the best: the mean of all its runs, re-measurements included. */
   readonly best: number | null;
+  /** How many runs `best` is the mean of; say it with wording.ts's formatEstimate ("1.503187 (mean of 3)"). */
+  readonly bestRuns: number | null;
   readonly bestId: number | null;
   readonly bestCommit: string | null;
   /** Standard deviation of the baseline repeats, null with a single baseline run. */

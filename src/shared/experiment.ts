@@ -182,6 +182,24 @@ export interface Experiment {
    * before a job exists). Absent in journals written before slots could run elsewhere: this machine.
    */
   readonly where?: string;
+  /**
+   * Set when the record was measured again after its decision (the noise rule re-measures the best): the mean
+   * the decision saw and how many runs made it. `metric` is then the mean of every run, the current estimate.
+   */
+  readonly measuredAtDecision?: MeasuredValue | null;
+}
+
+/** A mean of measured runs: the value and how many runs it is the mean of. */
+export interface MeasuredValue {
+  readonly metric: number;
+  readonly runs: number;
+}
+
+/** How many runs `metric` is the mean of: the runs that produced a number. */
+export function measuredRuns(e: { readonly runs: readonly { readonly metric: number | null }[] }): number {
+  let n = 0;
+  for (const r of e.runs) if (r.metric !== null && Number.isFinite(r.metric)) n += 1;
+  return n;
 }
 
 export interface ProposedOn {

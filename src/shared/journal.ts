@@ -374,6 +374,7 @@ export const ExperimentSchema = obj({
     .optional(),
   carried: obj({ fromBaseId: id.nullable(), fromParentCommit: sha, proposedCommit: sha, aloneMetric: z.number(), earlierRuns: z.array(RunResultSchema) }).nullable().optional(),
   where: z.string().min(1).max(300).optional(),
+  measuredAtDecision: obj({ metric: z.number(), runs: count }).nullable().optional(),
 });
 
 /** The config a run recorded: shown, never executed (a run always executes the project's current config). */

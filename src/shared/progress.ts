@@ -1,7 +1,7 @@
 // The progress model: what a run's history means, computed once from the experiment records and shared by
 // the live chart in the UI and the offline report. Pure and JSON-safe (no Node, no DOM), O(n) in the
 // number of experiments so a 10,000-experiment run costs milliseconds.
-import { countStatuses, improvement, isBetter, type ConfidenceLabel, type Experiment, type ExperimentStatus, type KeepConfidence, type RunCounts } from './experiment.js';
+import { countStatuses, improvement, isBetter, measuredRuns, type ConfidenceLabel, type Experiment, type ExperimentStatus, type KeepConfidence, type RunCounts } from './experiment.js';
 import type { Direction } from './wording.js';
 
 export type { Direction } from './wording.js';
@@ -120,7 +120,8 @@ export function buildProgress(experiments: readonly Experiment[], direction: Dir
       // What the harness compared with (recorded at decision time) is the truth with parallel slots, where
       // id order and decision order differ; an imported results.tsv has no record, so id order it is.
       const previous = baseline ? null : (e.bestBefore ?? best);
-      const gain = previous === null ? null : improvement(y, previous, direction);
+      // The gain it was kept for: the value its decision saw (a best measured again since has a new mean).
+      const gain = previous === null ? null : improvement(e.measuredAtDecision?.metric ?? y, previous, direction);
       const confidence = baseline ? null : (e.confidence?.label ?? null);
       kept.push({ x: e.id, y, description: e.description, isBaseline: baseline, previousBest: previous, gain, withinNoise: confidence === 'within-noise', confidence });
       // A keep is the harness's decision; the best only moves when the value is actually better, so a
@@ -203,8 +204,11 @@ export interface RunFigures {
   readonly direction: Direction;
   readonly baseline: number | null;
   readonly baselineId: number | null;
+  /** The current estimate of the best (currentBest): its mean over every run, re-measurements included. */
   readonly best: number | null;
   readonly bestId: number | null;
+  /** How many runs `best` is the mean of (say it with formatEstimate); null without a best. */
+  readonly bestRuns: number | null;
   /** best vs baseline, positive = better in the metric's direction, in metric units. */
   readonly improvement: number | null;
   /** The same as a percentage of |baseline|; null when the baseline is missing or 0. */
@@ -246,16 +250,44 @@ export interface RunFigures {
 
 const DECIDED: ReadonlySet<ExperimentStatus> = new Set(['keep', 'discard', 'crash', 'timeout', 'rejected']);
 
-export function summarizeRun(experiments: readonly Experiment[], direction: Direction): RunFigures {
+/**
+ * The run's best, the one place every view takes it from: the experiment the harness holds as its best, with
+ * its current estimate (its metric is the mean of all its runs, re-measurements included, as the journal's
+ * fold keeps it). Each keep the harness decided became the best at its decision, so the best is the last of
+ * them in decision order (finishedAt, then id), even when a re-measurement has since moved its mean past an
+ * earlier keep's. A keep with no recorded decision (bestBefore null: an imported results.tsv) takes over only
+ * when its value is better (ties stay with the earlier one). `bestId` (the fold's RunSummary.bestId) names
+ * the best outright when known.
+ */
+export function currentBest(experiments: readonly Experiment[], direction: Direction, bestId: number | null = null): Experiment | null {
+  const keeps: Experiment[] = [];
+  let timed = true;
+  for (const e of experiments) {
+    if (e.status !== 'keep' || metricOf(e) === null) continue;
+    if (e.id === bestId) return e;
+    keeps.push(e);
+    if (!e.finishedAt) timed = false;
+  }
+  keeps.sort((a, b) => (timed && a.finishedAt !== b.finishedAt ? (a.finishedAt! < b.finishedAt! ? -1 : 1) : a.id - b.id));
+  let best: Experiment | null = null;
+  for (const e of keeps) {
+    const decided = !isBaselineExperiment(e) && e.bestBefore !== null;
+    if (best === null || decided || isBetter(e.metric!, best.metric!, direction)) best = e;
+  }
+  return best;
+}
+
+export function summarizeRun(experiments: readonly Experiment[], direction: Direction, options: { readonly bestId?: number | null } = {}): RunFigures {
   const baselineExp = findBaseline(experiments);
   const baseline = baselineExp ? metricOf(baselineExp) : null;
-  let best: number | null = null;
-  let bestId: number | null = null;
+  const bestExp = currentBest(experiments, direction, options.bestId ?? null);
+  const best = bestExp ? metricOf(bestExp) : null;
+  const bestId = bestExp?.id ?? null;
+  const bestConfidence: KeepConfidence | null = bestExp && !isBaselineExperiment(bestExp) ? (bestExp.confidence ?? null) : null;
   let finishedCandidates = 0;
   let keptImprovements = 0;
   let keepRows = 0;
   let keptWithinNoise = 0;
-  let bestConfidence: KeepConfidence | null = null;
   let trainingMs = 0;
   let sawTraining = false;
   let spend = 0;
@@ -266,18 +298,11 @@ export function summarizeRun(experiments: readonly Experiment[], direction: Dire
   let lastFinishedAt: string | null = null;
 
   for (const e of experiments) {
-    const y = metricOf(e);
     const isBase = isBaselineExperiment(e);
     if (e.status === 'keep') {
       keepRows += 1;
       if (!isBase) keptImprovements += 1;
       if (!isBase && e.confidence?.label === 'within-noise') keptWithinNoise += 1;
-      // Ties go to the earlier experiment, like the step line.
-      if (y !== null && (best === null || isBetter(y, best, direction) || (y === best && bestId !== null && e.id < bestId))) {
-        best = y;
-        bestId = e.id;
-        bestConfidence = isBase ? null : (e.confidence ?? null);
-      }
     }
     if (!isBase && DECIDED.has(e.status)) finishedCandidates += 1;
     if (e.timings.trainingMs !== null && Number.isFinite(e.timings.trainingMs)) {
@@ -303,6 +328,7 @@ export function summarizeRun(experiments: readonly Experiment[], direction: Dire
     baselineId: baselineExp?.id ?? null,
     best,
     bestId,
+    bestRuns: bestExp ? measuredRuns(bestExp) : null,
     improvement: gain,
     improvementPct: gain !== null && baseline !== null && baseline !== 0 ? (gain / Math.abs(baseline)) * 100 : null,
     counts,

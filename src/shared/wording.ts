@@ -26,6 +26,16 @@ export function formatMetric(value: number | null | undefined): string {
   return value.toFixed(6);
 }
 
+/**
+ * A value that is a mean of several runs says so: "1.503187 (mean of 3)". The current best is re-measured by
+ * the noise rule, so every place that states it (CLI, app, reports) states this same estimate; one run is
+ * just the value.
+ */
+export function formatEstimate(value: number | null | undefined, runs: number | null | undefined): string {
+  const text = formatMetric(value);
+  return text !== '—' && runs !== null && runs !== undefined && runs > 1 ? `${text} (mean of ${groupThousands(runs)})` : text;
+}
+
 /** A signed amount in metric units: "+0.001234", "-0.001234", "0.000000". */
 export function formatSignedMetric(delta: number): string {
   const text = formatMetric(Math.abs(delta));
@@ -78,15 +88,19 @@ export interface ChangeSource {
   readonly kind: 'baseline' | 'candidate';
   readonly metric: number | null;
   readonly bestBefore: number | null;
+  /** What the decision saw, when the record was measured again since (experiment.ts). */
+  readonly measuredAtDecision?: { readonly metric: number } | null;
 }
 
 /**
- * An experiment's change against the best it was judged against (its bestBefore; `fallbackBest` for a
- * record without one, e.g. an imported results.tsv). The baseline has no change.
+ * An experiment's change as it was decided: the value its decision saw (a best measured again since has a
+ * new mean, but its change stays the one it was kept for, the same in every view and in the CLI line printed
+ * then) against the best it was judged against (its bestBefore; `fallbackBest` for a record without one,
+ * e.g. an imported results.tsv). The baseline has no change.
  */
 export function experimentChange(e: ChangeSource, direction: Direction, fallbackBest: number | null = null): Change | null {
   if (e.kind === 'baseline') return null;
-  return metricChange(e.metric, e.bestBefore ?? fallbackBest, direction);
+  return metricChange(e.measuredAtDecision?.metric ?? e.metric, e.bestBefore ?? fallbackBest, direction);
 }
 
 /** A run's improvement: its best against its baseline. */

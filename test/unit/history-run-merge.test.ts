@@ -16,6 +16,7 @@ const summary = (fields: Partial<RunSummary> = {}): RunSummary => ({
   direction: 'min',
   baseline: 1,
   best: 1,
+  bestRuns: 1,
   bestId: 0,
   bestCommit: null,
   noiseFloor: null,

@@ -74,6 +74,7 @@ describe('the run in the CLI', () => {
     direction: 'min',
     baseline: 1.004752,
     best: 0.977681,
+    bestRuns: 1,
     bestId: 5,
     bestCommit: null,
     noiseFloor: null,

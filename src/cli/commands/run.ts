@@ -6,7 +6,8 @@ import { RunLockedError } from '../../core/loop/run-lock.js';
 import type { ProposerName } from '../../core/loop/types.js';
 import { runPaths } from '../../core/project/paths.js';
 import { intOption, numberOption, parseCommandArgs } from '../args.js';
-import { formatExperimentLine, formatRunSummary } from '../format.js';
+import { formatBestRemeasured, formatExperimentLine, formatRunSummary } from '../format.js';
+import { measuredRuns } from '../../shared/experiment.js';
 import { detachRun } from '../detach.js';
 import { CliError } from '../io.js';
 import { tagProblem } from '../../core/loop/tag-check.js';
@@ -126,6 +127,12 @@ export const runCommand: Command = {
         case 'experiment-end':
           io.out(formatExperimentLine(ev.experiment, direction) + '\n');
           break;
+        case 'best-remeasured': {
+          // The best's value moves: say so at once, so the next change is measured against a number shown.
+          const best = handle.record().experiments.get(ev.id);
+          if (best) io.out(formatBestRemeasured(ev.id, ev.run.metric, best.metric, measuredRuns(best), handle.record().bestId === ev.id) + '\n');
+          break;
+        }
         case 'notice':
           if (ev.level !== 'info') io.err(`${ev.level}: ${ev.message}\n`);
           break;

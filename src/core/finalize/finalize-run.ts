@@ -10,7 +10,7 @@
 // without them (three-way, still without a checkout); one that no longer applies is reported too.
 import { writeFile } from 'node:fs/promises';
 import type { FinalizeResult } from '../../shared/api.js';
-import { formatChange, formatMetric, metricChange, plural } from '../../shared/wording.js';
+import { experimentChange, formatChange, formatMetric, metricChange, plural } from '../../shared/wording.js';
 import { describeConfidence, type Experiment } from '../../shared/experiment.js';
 import { applyChangeTree } from '../git/apply-change.js';
 import { identityArgs, raw } from '../git/git.js';
@@ -112,7 +112,7 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   const treeOf = async (commit: string) => (await raw(projectDir, ['rev-parse', `${commit}^{tree}`])).trim();
   const commitTree = async (tree: string, parent: string, message: string) =>
     (await raw(projectDir, [...id, 'commit-tree', tree, '-p', parent, '-m', message])).trim();
-  const change = (e: Experiment) => formatChange(metricChange(e.metric, e.bestBefore, metric.direction));
+  const change = (e: Experiment) => formatChange(experimentChange(e, metric.direction));
   const min = opts.minConfidence;
   const trailer = (ids: string) => `Autoresearch-Run: ${tag}\n${ids}${min !== undefined ? `\nAutoresearch-Min-Confidence: ${min}` : ''}`;
 

@@ -2,7 +2,7 @@
 // it each event it appends; readers build one from the file. The same code, so both always agree.
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment, RunCounts } from '../../shared/experiment.js';
-import { countStatuses, whereOfRemote } from '../../shared/experiment.js';
+import { countStatuses, measuredRuns, whereOfRemote } from '../../shared/experiment.js';
 import type { ApprovalAnswerEvent, ApprovalWaitEvent, AuditEvent, JournalEvent, ProposalMadeEvent, RemoteJobRef, StopReason } from '../../shared/journal.js';
 import type { ApprovalItem, RunDetail, RunNotice, RunState, RunSummary, SteeringNote } from '../../shared/api.js';
 import { emptyUsage, foldUsage, usageOf, type UsageAccumulator } from './slot-usage.js';
@@ -40,6 +40,8 @@ export interface RunRecord {
   bestId: number | null;
   bestCommit: string | null;
   best: number | null;
+  /** How many runs `best` is the mean of (its runs and re-measurements); 0 without a best. */
+  bestRuns: number;
   noiseFloor: number | null;
   noiseValues: number[];
   /** Audits of the result, oldest first. */
@@ -81,6 +83,7 @@ export function emptyRunRecord(): RunRecord {
     bestId: null,
     bestCommit: null,
     best: null,
+    bestRuns: 0,
     noiseFloor: null,
     noiseValues: [],
     audits: [],
@@ -198,6 +201,7 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
         rec.bestId = event.experiment.id;
         rec.bestCommit = event.experiment.commit;
         rec.best = event.experiment.metric;
+        rec.bestRuns = measuredRuns(event.experiment);
       }
       break;
     case 'process-start':
@@ -215,6 +219,7 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       rec.bestId = event.id;
       rec.bestCommit = event.commit;
       rec.best = event.metric;
+      rec.bestRuns = measuredRuns(rec.experiments.get(event.id) ?? { runs: [] });
       break;
     case 'noise-floor':
       rec.noiseValues = [...event.values];
@@ -226,9 +231,15 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
         const runs = [...e.runs, event.run];
         const values = runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v));
         const metric = values.length ? values.reduce((s, v) => s + v, 0) / values.length : e.metric;
-        putExperiment(rec, { ...e, runs, metric, timings: { ...e.timings, trainingMs: (e.timings.trainingMs ?? 0) + event.run.durationMs } });
+        // The value its decision saw stays on the record (the first re-measurement notes it), so a view can
+        // show both what was decided and the current estimate.
+        const measuredAtDecision = e.measuredAtDecision ?? (e.metric !== null ? { metric: e.metric, runs: measuredRuns(e) } : null);
+        putExperiment(rec, { ...e, runs, metric, measuredAtDecision, timings: { ...e.timings, trainingMs: (e.timings.trainingMs ?? 0) + event.run.durationMs } });
         // A lucky best regresses to its true value: later candidates are judged against the new mean.
-        if (rec.bestId === event.id && metric !== null) rec.best = metric;
+        if (rec.bestId === event.id && metric !== null) {
+          rec.best = metric;
+          rec.bestRuns = values.length;
+        }
       }
       break;
     }
@@ -343,6 +354,7 @@ export function summarize(rec: RunRecord, state: RunState = 'stopped', aggregate
     direction: rec.config?.metric.direction ?? 'min',
     baseline: aggregates.baseline,
     best: rec.best,
+    bestRuns: rec.best === null ? null : rec.bestRuns,
     bestId: rec.bestId,
     bestCommit: rec.bestCommit,
     noiseFloor: rec.noiseFloor,

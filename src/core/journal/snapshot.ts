@@ -27,7 +27,7 @@ const FORMAT = 'autoresearch-fold-snapshot';
  * then ignored (and rebuilt), never misread. Fields added to or removed from RunRecord are caught without a bump
  * (the head lists its fields and they must be exactly the current ones).
  */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 /** Every STRIDE-th experiment line's byte offset is in the head, so a page is found without reading the rest. */
 const STRIDE = 500;
 /** A head larger than this is not a snapshot this app wrote (notices are capped at 500, audits are few). */
@@ -130,6 +130,7 @@ const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
   bestId: F.id.nullable(),
   bestCommit: F.sha.nullable(),
   best: z.number().nullable(),
+  bestRuns: F.count,
   noiseFloor: z.number().nullable(),
   noiseValues: z.array(z.number().nullable()),
   audits: z.array(F.audit),

@@ -9,6 +9,7 @@ import { directionWords, type KeptImprovement, type ReportModel } from './model.
 import {
   formatChange,
   formatChangeAmount,
+  formatEstimate,
   formatKeepRate,
   formatNotebookKeepRate,
   GLOSSARY,
@@ -77,7 +78,7 @@ function summaryCards(model: ReportModel): string {
     .join(' · ');
   const cards = [
     card('Baseline', formatMetric(f.baseline), f.baselineId !== null ? `#${f.baselineId}` : 'not measured'),
-    card('Best', formatMetric(f.best), f.bestId !== null ? `#${f.bestId}` : ''),
+    card('Best', formatEstimate(f.best, f.bestRuns), f.bestId !== null ? `#${f.bestId}` : ''),
     improvementCard(model),
     card('Experiments', formatCount(f.experiments), c.running ? `baseline included, ${c.running} still running` : 'baseline included', 'experiments'),
     card('Kept', formatCount(f.keptImprovements), 'baseline not counted', 'kept'),

@@ -88,6 +88,7 @@ export async function loadReportFromProject(projectDir: string, tag: string, opt
     direction,
     experiments: detail.experiments,
     noiseFloor: detail.noiseFloor,
+    bestId: detail.bestId,
     audit: detail.audit ?? null,
     memory,
     diffs,

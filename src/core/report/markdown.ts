@@ -6,7 +6,7 @@ import { describeConfidence } from '../../shared/experiment.js';
 import { escapeMarkdownInline as md, markdownFence } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type ReportModel } from './model.js';
-import { formatChange, formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { formatChange, formatEstimate, formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -48,7 +48,7 @@ function summaryTable(model: ReportModel): string {
   const missing = tsv ? 'not in results.tsv' : 'not recorded';
   const rows: [string, string][] = [
     ['Baseline', `${formatMetric(f.baseline)}${f.baselineId !== null ? ` (#${f.baselineId})` : ''}`],
-    ['Best', `${formatMetric(f.best)}${f.bestId !== null ? ` (#${f.bestId})` : ''}`],
+    ['Best', `${formatEstimate(f.best, f.bestRuns)}${f.bestId !== null ? ` (#${f.bestId})` : ''}`],
     ['Improvement', formatChange(runImprovement(f.baseline, f.best, model.direction))],
     ['Experiments', `${formatCount(f.experiments)} (baseline included${c.running ? `, ${c.running} still running` : ''})`],
     ['Kept', `${formatCount(f.keptImprovements)} (baseline not counted)`],

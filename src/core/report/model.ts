@@ -34,6 +34,8 @@ export interface ReportInput {
   readonly experiments: readonly Experiment[];
   /** Standard deviation of the baseline repeats; null when the baseline ran once. */
   readonly noiseFloor?: number | null;
+  /** The run's best as the journal's fold holds it (absent for a results.tsv: progress.ts's currentBest finds it). */
+  readonly bestId?: number | null;
   /** The latest audit of the result (autoresearch audit); null or absent when none. */
   readonly audit?: AuditEvent | null;
   readonly memory?: MemoryMetric | null;
@@ -131,7 +133,7 @@ function cutDiff(diff: DiffText | undefined, max: number, hasCommit: boolean, fr
 
 export function buildReportModel(input: ReportInput): ReportModel {
   const progress = buildProgress(input.experiments, input.direction, { noiseFloor: input.noiseFloor ?? null });
-  const figures = summarizeRun(input.experiments, input.direction);
+  const figures = summarizeRun(input.experiments, input.direction, { bestId: input.bestId ?? null });
   const byId = new Map<number, Experiment>();
   for (const e of input.experiments) byId.set(e.id, e);
   const maxDiff = input.maxDiffChars ?? DEFAULT_MAX_DIFF_CHARS;
@@ -161,7 +163,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       metric: k.y,
       previousBest: k.previousBest,
       gain: k.gain,
-      change: metricChange(k.y, k.previousBest, input.direction),
+      change: metricChange(e.measuredAtDecision?.metric ?? k.y, k.previousBest, input.direction),
       changedFiles: e.changedFiles,
       confidence: e.confidence ?? null,
       diff,
@@ -172,7 +174,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const rows: ReportRow[] = progress.points.map((p, i) => {
     const e = byId.get(p.x)!;
     // An imported results.tsv records no bestBefore: the running best before the row is what it was judged against.
-    const change = p.isBaseline ? null : experimentChange({ kind: e.kind, metric: p.y, bestBefore: e.bestBefore }, input.direction, i > 0 ? progress.runningBest[i - 1]! : null);
+    const change = p.isBaseline ? null : experimentChange({ kind: e.kind, metric: p.y, bestBefore: e.bestBefore, measuredAtDecision: e.measuredAtDecision ?? null }, input.direction, i > 0 ? progress.runningBest[i - 1]! : null);
     return {
       id: e.id,
       commit: e.commit,

@@ -216,6 +216,8 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           push({ type: 'experiment', tag, experiment: ev.experiment });
           break;
         case 'experiment-proposed':
+        // The best measured again: its row shows the new mean at once (the summary follows in pushRuns below).
+        case 'best-remeasured':
         case 'approval-answer': {
           const exp = record().experiments.get(ev.id);
           if (exp) push({ type: 'experiment', tag, experiment: exp });
@@ -248,7 +250,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       const now = Date.now();
       // A trainer starting or ending changes the slots' busy and idle clocks (RunSummary.usage): push at once.
       const trainer = (ev.type === 'process-start' && ev.what === 'run') || ev.type === 'process-end';
-      if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'run-stop' || ev.type === 'steer' || trainer || now - lastRunsPush > 1000) {
+      if (ev.type === 'experiment-end' || ev.type === 'best' || ev.type === 'best-remeasured' || ev.type === 'run-stop' || ev.type === 'steer' || trainer || now - lastRunsPush > 1000) {
         lastRunsPush = now;
         void pushRuns();
       }

@@ -1,5 +1,5 @@
 // The bottom line: connection, project, run state and best metric, theme toggle, shortcut help.
-import { formatKept, formatMetric, GLOSSARY } from '../../shared/wording.js';
+import { formatEstimate, formatKept, GLOSSARY } from '../../shared/wording.js';
 import { useStudio } from '../store/studio.js';
 import { setTheme, useTheme } from './theme.js';
 
@@ -34,7 +34,7 @@ export function StatusBar(props: { readonly onHelp: () => void }) {
             {summary.counts.total - summary.counts.running} done · {formatKept(summary.keptImprovements)}
           </span>
           <span data-testid="status-best">
-            best {summary.metricName} {formatMetric(summary.best)}
+            best {summary.metricName} {formatEstimate(summary.best, summary.bestRuns)}
           </span>
         </>
       ) : null}

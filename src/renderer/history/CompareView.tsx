@@ -8,7 +8,7 @@ import { CompareChart, SERIES_COLORS } from '../chart/CompareChart.js';
 import { compareSeries, type CompareAxis } from '../chart/compare-model.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
-import { formatChange, formatGpuHours, formatKeepRate, formatKept, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { formatChange, formatEstimate, formatGpuHours, formatKeepRate, formatKept, GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { directionLabel, formatCost, formatDuration, formatMetric } from '../components/format.js';
 import { useStudio } from '../store/studio.js';
 import { RunPicker } from './RunPicker.js';
@@ -20,7 +20,7 @@ type XAxis = CompareAxis;
 const ROWS: readonly { readonly label: string; readonly title?: string; readonly value: (f: RunFigures, d: RunDetail) => string }[] = [
   { label: 'Metric', value: (_f, d) => `${d.metricName} (${directionLabel(d.direction)})` },
   { label: 'Baseline', value: (f) => formatMetric(f.baseline) },
-  { label: 'Best', value: (f) => `${formatMetric(f.best)}${f.bestId !== null ? ` (#${f.bestId})` : ''}` },
+  { label: 'Best', value: (f) => `${formatEstimate(f.best, f.bestRuns)}${f.bestId !== null ? ` (#${f.bestId})` : ''}` },
   { label: 'Improvement', title: GLOSSARY.improvement, value: (f) => formatChange(runImprovement(f.baseline, f.best, f.direction)) },
   { label: 'Experiments', title: GLOSSARY.experiments, value: (f) => `${f.experiments} (baseline included)` },
   { label: 'Kept', title: GLOSSARY.kept, value: (f) => formatKept(f.keptImprovements) },
@@ -41,7 +41,7 @@ export function CompareView(props: { tags: string[] }): JSX.Element {
   const details = useMemo(() => entries.flatMap((e) => (e.state === 'ready' ? [e.detail] : [])), [entries]);
   const ready = details.length === tags.length && tags.length >= 2;
   const series = useMemo(() => (ready ? details.map((d) => compareSeries(d, axis)) : []), [ready, axis, details]);
-  const figures = useMemo(() => details.map((d) => summarizeRun(d.experiments, d.direction)), [details]);
+  const figures = useMemo(() => details.map((d) => summarizeRun(d.experiments, d.direction, { bestId: d.bestId })), [details]);
 
   const setTag = (i: number, tag: string) => {
     const next = [...tags];

@@ -151,7 +151,7 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
                 <span className="xp-cell">
                   <StatusBadge status={r.status} />
                 </span>
-                <span className="xp-cell right mono">{formatMetric(r.metric)}</span>
+                <span className="xp-cell right mono" data-testid="row-metric">{formatMetric(r.metric)}</span>
                 <span className="xp-cell right" data-testid="row-change">
                   <ChangeText change={r.change} />
                 </span>

@@ -1,9 +1,9 @@
 // One experiment (#/history/<tag>/<id>): what it tried and how it went — status, metric and its change,
 // description and hypothesis — and tabs for the diff, the full log, the agent's transcript and the
 // numbers. Esc goes back to the table; j/k step to the next/previous experiment.
-import { describeConfidence, type ExperimentApproval } from '../../shared/experiment.js';
+import { describeConfidence, measuredRuns, type ExperimentApproval } from '../../shared/experiment.js';
 import { useEffect, useMemo, useState, type JSX } from 'react';
-import { experimentChange, GLOSSARY, metricChange, plural } from '../../shared/wording.js';
+import { experimentChange, formatEstimate, GLOSSARY, metricChange, plural } from '../../shared/wording.js';
 import { navigate } from '../app/router.js';
 import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
@@ -157,10 +157,16 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
       <div className="figures">
         <div className="figure" data-testid="xp-metric">
           <div className="figure-label">{d.metricName}</div>
-          <div className="figure-value mono">{formatMetric(e.metric)}</div>
+          <div className="figure-value mono">{formatEstimate(e.metric, measuredRuns(e))}</div>
+          {e.measuredAtDecision ? (
+            // Measured again since its decision (the noise rule re-measures the best): what the decision saw stays.
+            <div className="faint small" data-testid="xp-first-measured">
+              first measured {formatEstimate(e.measuredAtDecision.metric, e.measuredAtDecision.runs)} when decided
+            </div>
+          ) : null}
         </div>
         <div className="figure" title={GLOSSARY.change} data-testid="xp-change">
-          <div className="figure-label">Change vs best before ({formatMetric(e.bestBefore)})</div>
+          <div className="figure-label" data-testid="xp-best-before">Change vs best before ({formatEstimate(e.bestBefore, e.confidence?.bestRuns)})</div>
           <div className="figure-value">
             <ChangeText change={vsBest} />
           </div>

@@ -55,8 +55,8 @@ export function HistoryView(props: { tag?: string }): JSX.Element {
 
 // The figures and the chart are components of their own so React can render them in separate slices
 // (and the chart one pass later), keeping each main-thread task short with 10,000 experiments.
-function HistoryFigures(props: { readonly experiments: readonly Experiment[]; readonly direction: 'min' | 'max'; readonly metricName: string }): JSX.Element {
-  const figures = useMemo(() => summarizeRun(props.experiments, props.direction), [props.experiments, props.direction]);
+function HistoryFigures(props: { readonly experiments: readonly Experiment[]; readonly direction: 'min' | 'max'; readonly metricName: string; readonly bestId: number | null }): JSX.Element {
+  const figures = useMemo(() => summarizeRun(props.experiments, props.direction, { bestId: props.bestId }), [props.experiments, props.direction, props.bestId]);
   return <RunFiguresBar figures={figures} metricName={props.metricName} />;
 }
 
@@ -192,7 +192,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
         )
       ) : null}
       {finalizing ? <FinalizePanel tag={tag} kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length} onClose={() => setFinalizing(false)} /> : null}
-      <HistoryFigures experiments={d.experiments} direction={d.direction} metricName={d.metricName} />
+      <HistoryFigures experiments={d.experiments} direction={d.direction} metricName={d.metricName} bestId={d.bestId} />
       <HistoryChart key={tag} experiments={d.experiments} direction={d.direction} noiseFloor={d.noiseFloor} metricName={d.metricName} onOpen={open} highlightId={ui.selectedId} />
 
       <div className="history-tabs" role="tablist">

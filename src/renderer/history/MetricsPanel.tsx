@@ -3,6 +3,7 @@
 import type { JSX } from 'react';
 import type { Experiment } from '../../shared/experiment.js';
 import { formatCost, formatDuration, formatMetric, formatNumber, formatTime, formatTokens } from '../components/format.js';
+import { formatEstimate } from '../../shared/wording.js';
 
 export function MetricsPanel(props: { readonly experiment: Experiment; readonly metricName: string; readonly onShowLog: (run: number) => void }): JSX.Element {
   const e = props.experiment;
@@ -82,7 +83,7 @@ export function MetricsPanel(props: { readonly experiment: Experiment; readonly 
           <dt>Commit</dt>
           <dd>{e.commit ? e.commit.slice(0, 12) : '—'}</dd>
           <dt>Best before</dt>
-          <dd>{formatMetric(e.bestBefore)}</dd>
+          <dd>{formatEstimate(e.bestBefore, e.confidence?.bestRuns)}</dd>
           <dt>Changed files</dt>
           <dd>{e.changedFiles.length ? e.changedFiles.join(', ') : '—'}</dd>
           <dt>Guard</dt>

@@ -4,7 +4,7 @@
 import type { JSX, ReactNode } from 'react';
 import type { RunFigures } from '../../shared/progress.js';
 import { describeConfidence } from '../../shared/experiment.js';
-import { formatGpuHours, formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { formatEstimate, formatGpuHours, formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { formatCost, formatMetric } from '../components/format.js';
 
@@ -34,7 +34,7 @@ export function RunFiguresBar(props: { readonly figures: RunFigures; readonly me
   return (
     <div className="figures" data-testid="run-figures">
       <Figure label={`${props.metricName}: baseline → best`} testId="fig-best">
-        <span className="mono">{formatMetric(f.baseline)}</span> → <span className="mono">{formatMetric(f.best)}</span>
+        <span className="mono">{formatMetric(f.baseline)}</span> → <span className="mono">{formatEstimate(f.best, f.bestRuns)}</span>
         {f.bestId !== null ? <span className="faint"> (#{f.bestId})</span> : null}
       </Figure>
       <Figure label="Improvement" testId="fig-improvement" title={GLOSSARY.improvement}>

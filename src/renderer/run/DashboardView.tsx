@@ -39,7 +39,7 @@ export function DashboardView(): JSX.Element {
   const detail = entry?.state === 'ready' ? entry.detail : null;
   const direction = detail?.direction ?? summary?.direction ?? 'min';
   const model = useMemo(() => (detail ? buildProgress(detail.experiments, direction, { noiseFloor: detail.noiseFloor }) : null), [detail?.experiments, direction, detail?.noiseFloor]);
-  const figures = useMemo(() => (detail ? summarizeRun(detail.experiments, direction) : null), [detail?.experiments, direction]);
+  const figures = useMemo(() => (detail ? summarizeRun(detail.experiments, direction, { bestId: detail.bestId }) : null), [detail?.experiments, direction, detail?.bestId]);
   const usage = useMemo(() => (summary?.usage ? usageAt(summary.usage, now) : null), [summary?.usage, now]);
 
   if (!project) {

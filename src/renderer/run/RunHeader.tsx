@@ -4,7 +4,7 @@ import type { JSX } from 'react';
 import type { LiveRun, RunSummary } from '../../shared/api.js';
 import type { RunFigures } from '../../shared/progress.js';
 import { describeConfidence } from '../../shared/experiment.js';
-import { GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { formatEstimate, GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { StatusBadge } from '../components/StatusBadge.js';
@@ -35,7 +35,7 @@ export function RunHeader(props: {
       </div>
       <div className="figures">
         <Figure label={`Best ${s.metricName}`} testId="hdr-best">
-          <span className="mono">{formatMetric(s.best)}</span>
+          <span className="mono">{formatEstimate(s.best, s.bestRuns)}</span>
           {s.bestId !== null ? <span className="faint small"> #{s.bestId}</span> : null}
         </Figure>
         <Figure label={`Improvement vs baseline ${formatMetric(s.baseline)}`} testId="hdr-change" title={GLOSSARY.improvement}>

@@ -65,7 +65,7 @@ describe.skipIf(unavailable !== null)(`GPUs and slot usage in the app, in Chromi
     await page.getByText('Every GPU found (2)').waitFor();
     await page.getByTestId('slots-per-gpu').click();
     const plan = page.getByTestId('gpu-plan');
-    await expect(plan.getByTestId('gpu-plan-slot').allTextContents()).resolves.toEqual(['slot 1 → GPU 0', 'slot 2 → GPU 1']);
+    await expect(plan.getByTestId('gpu-plan-slot').allTextContents()).resolves.toEqual(['slot 0 → GPU 0', 'slot 1 → GPU 1']);
     await page.getByTestId('field-gpus.mode-pick').check();
     await page.getByTestId('gpu-pick-1').uncheck();
     await expect(plan.getAttribute('data-problem')).resolves.toBe('true');

@@ -2,12 +2,14 @@
 // then Ctrl+Enter) is refused with a message, not begun as a second loop on the same tag; and run pushes
 // name their project, so two projects' runs with the same tag never mix. Trainers run sandboxed (the
 // suite's default): the scored trainer is the project's own train.mjs and keeps no state anywhere.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../src/shared/api.js';
 import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
 import { listRunTags } from '../../src/core/journal/read.js';
-import { runPaths } from '../../src/core/project/paths.js';
+import { projectPaths, runPaths } from '../../src/core/project/paths.js';
 import { cleanupTempDirs, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 
 let studio: Studio | null = null;
@@ -96,5 +98,27 @@ describe('Studio: one start per project', () => {
     expect(runPushes.filter((e) => e.type === 'experiment').length).toBeGreaterThan(0);
     expect(runPushes.filter((e) => 'project' in e && e.project !== pb.dir)).toEqual([]);
     expect((await studio.api.getRun({ tag: 'same' })).experiments.map((e) => e.id)).toEqual([0, 1]);
+  });
+
+  it('follows a run started elsewhere only once its journal has begun, never as a run with no tag', async () => {
+    const { dir } = scoredProject();
+    const { studio, events } = await makeStudio();
+    const opened = await studio.api.openProject({ dir });
+    // Another process holds the lock of run "e" and has not written its journal yet (the moment right after
+    // `autoresearch run` took the lock). A sleeping child stands in for it: a live pid on this host.
+    const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(projectPaths(dir).lockFile, JSON.stringify({ pid: owner.pid, host: hostname(), tag: 'e', startedAt: new Date().toISOString() }) + '\n');
+      // The studio checks for outside runs every second: give it a few checks.
+      const mark = events.length;
+      await new Promise((r) => setTimeout(r, 3500));
+      const snap = await studio.api.snapshot({});
+      expect(snap.live).toBeNull();
+      expect(snap.runs.map((r) => r.tag)).toEqual([]);
+      expect(events.slice(mark).filter((e) => e.type === 'live' || e.type === 'runs')).toEqual([]);
+      expect(opened.dir).toBe(snap.project?.dir);
+    } finally {
+      owner.kill('SIGKILL');
+    }
   });
 });

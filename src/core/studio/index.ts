@@ -325,6 +325,9 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         const relay = createRelay(dir, owner.tag, () => watcher!.record());
         // The user may have opened another project while the journal was read: that one is not this run's.
         if (project?.dir !== dir) return;
+        // The owner takes the lock before it writes the journal's first event: followed now, the run would be
+        // shown (and cached by the page) as a run with no tag that never receives its experiments. Next tick.
+        if (!watcher.record().tag) return;
         external = watcher;
         push({ type: 'live', project: dir, live: watcher.live() });
         await pushRuns();

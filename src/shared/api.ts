@@ -254,13 +254,16 @@ export type SaveResult =
 // Pushes. Every event carries a monotonically increasing seq; clients apply them idempotently and,
 // after a reconnect, ask for eventsSince(lastSeq).
 
+// Pushes about runs name the project folder they belong to (`project`): two projects may each have a run
+// with the same tag (both auto-tagged on the same day), and a push that was on its way while the user opened
+// another project must not land in the new project's views.
 export type StudioEventBody =
   | { readonly type: 'project'; readonly project: ProjectInfo | null }
-  | { readonly type: 'runs'; readonly runs: readonly RunSummary[] }
-  | { readonly type: 'live'; readonly live: LiveRun | null }
-  | { readonly type: 'experiment'; readonly tag: string; readonly experiment: Experiment }
+  | { readonly type: 'runs'; readonly project: string | null; readonly runs: readonly RunSummary[] }
+  | { readonly type: 'live'; readonly project: string | null; readonly live: LiveRun | null }
+  | { readonly type: 'experiment'; readonly project: string; readonly tag: string; readonly experiment: Experiment }
   /** New output of a running experiment, batched (at most 4 per second per experiment). */
-  | { readonly type: 'log'; readonly tag: string; readonly id: number; readonly text: string }
+  | { readonly type: 'log'; readonly project: string; readonly tag: string; readonly id: number; readonly text: string }
   | { readonly type: 'gpus'; readonly gpus: readonly GpuStat[] }
   | { readonly type: 'notice'; readonly level: 'info' | 'warning' | 'error'; readonly message: string }
   | { readonly type: 'apiKey'; readonly apiKey: ApiKeyStatus }

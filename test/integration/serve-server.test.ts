@@ -303,7 +303,7 @@ describe('autoresearch serve: HTTP and WebSocket server', () => {
       ]);
       const a = studio.emit({ type: 'notice', level: 'info', message: 'one' });
       studio.emit({ type: 'recent', recentProjects: ['/a'] });
-      studio.emit({ type: 'log', tag: 't', id: 1, text: 'line\n' });
+      studio.emit({ type: 'log', project: '/p', tag: 't', id: 1, text: 'line\n' });
       await done;
       expect(got1.map((e) => e.seq)).toEqual([a.seq, a.seq + 1, a.seq + 2]);
       expect(got2).toEqual(got1);

@@ -56,19 +56,19 @@ describe('upsertExperiment', () => {
 describe('applyRunEvent', () => {
   it('adds an experiment pushed for this run and ignores other runs', () => {
     const d = detail();
-    const next = applyRunEvent(d, { seq: 5, type: 'experiment', tag: 'nov24', experiment: makeExperiment({ id: 3, status: 'running', metric: null }) });
+    const next = applyRunEvent(d, { seq: 5, type: 'experiment', project: '/p', tag: 'nov24', experiment: makeExperiment({ id: 3, status: 'running', metric: null }) });
     expect(next.experiments.map((e) => e.id)).toEqual([0, 2, 3]);
-    expect(applyRunEvent(d, { seq: 6, type: 'experiment', tag: 'other', experiment: makeExperiment({ id: 9 }) })).toBe(d);
+    expect(applyRunEvent(d, { seq: 6, type: 'experiment', project: '/p', tag: 'other', experiment: makeExperiment({ id: 9 }) })).toBe(d);
   });
 
   it('refreshes the summary figures from a runs push but keeps the experiments and config', () => {
     const d = detail();
-    const next = applyRunEvent(d, { seq: 7, type: 'runs', runs: [summary({ best: 0.9, bestId: 2, state: 'stopped', stopMessage: 'done' })] });
+    const next = applyRunEvent(d, { seq: 7, type: 'runs', project: '/p', runs: [summary({ best: 0.9, bestId: 2, state: 'stopped', stopMessage: 'done' })] });
     expect(next.best).toBe(0.9);
     expect(next.state).toBe('stopped');
     expect(next.experiments).toBe(d.experiments);
     expect(next.config).toBe(d.config);
-    expect(applyRunEvent(d, { seq: 8, type: 'runs', runs: [summary({ tag: 'other' })] })).toBe(d);
+    expect(applyRunEvent(d, { seq: 8, type: 'runs', project: '/p', runs: [summary({ tag: 'other' })] })).toBe(d);
     expect(applyRunEvent(d, { seq: 9, type: 'gpus', gpus: [] })).toBe(d);
   });
 });

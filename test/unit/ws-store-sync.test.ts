@@ -51,7 +51,7 @@ describe('studio store', () => {
     const s1 = applyStudioEvent(s0, recent(6, ['/a']));
     expect(s1.recentProjects).toEqual(['/a']);
     expect(s1.seq).toBe(6);
-    const s2 = applyStudioEvent(s1, { type: 'log', tag: 't', id: 1, text: 'x', seq: 7 });
+    const s2 = applyStudioEvent(s1, { type: 'log', project: '/p', tag: 't', id: 1, text: 'x', seq: 7 });
     expect(s2.seq).toBe(7);
     expect(s2.recentProjects).toBe(s1.recentProjects);
   });

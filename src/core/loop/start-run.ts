@@ -40,13 +40,17 @@ export class RunStartError extends Error {
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-/** autoresearch's convention: the date, e.g. mar5; a second run that day gets mar5-2, mar5-3... */
+/**
+ * autoresearch's convention: the date, e.g. mar5; a second run that day gets mar5-2, mar5-3... A tag is taken
+ * by anything a run of it left in this project: its folder (with or without a journal: a start that died before
+ * writing one) or its branch. Other projects' runs do not matter.
+ */
 export async function defaultTag(projectDir: string, now = new Date()): Promise<string> {
   const base = `${MONTHS[now.getMonth()]}${now.getDate()}`;
   for (let n = 1; ; n++) {
     const tag = n === 1 ? base : `${base}-${n}`;
-    const journal = await stat(runPaths(projectDir, tag).journal).catch(() => null);
-    if (!journal && !(await refExists(projectDir, `refs/heads/${branchFor(tag)}`))) return tag;
+    const folder = await stat(runPaths(projectDir, tag).dir).catch(() => null);
+    if (!folder && !(await refExists(projectDir, `refs/heads/${branchFor(tag)}`))) return tag;
   }
 }
 

@@ -54,6 +54,7 @@ import { AuditError, auditRun } from '../audit/audit-run.js';
 import { createEventLog } from './event-log.js';
 import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
 import { addRecent, readRecent } from './recent-projects.js';
+import { createStartGuard } from './start-guard.js';
 import type { Studio, StudioDeps } from './studio.js';
 
 export type { Studio, StudioDeps, SecretStore, SleepInhibitor } from './studio.js';
@@ -71,6 +72,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
   let unsubscribeRun: (() => void) | null = null;
   let gpus: readonly GpuStat[] = [];
   let recent = await readRecent(deps.dataDir);
+  const starts = createStartGuard();
   // Finished runs are read from their journals once and kept until the journal changes.
   const runCache = new Map<string, { size: number; mtimeMs: number; record: RunRecord }>();
   // Summaries and history pages of finished runs come from views (a snapshot's head and the rows asked for),
@@ -157,27 +159,44 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     push({ type: 'project', project });
   };
 
-  const pushRuns = async () => push({ type: 'runs', runs: await listRuns() });
+  // A list read while the user switched projects mixes the two (and the new project pushes its own): drop it.
+  const pushRuns = async () => {
+    const dir = project?.dir ?? null;
+    const runs = await listRuns();
+    if ((project?.dir ?? null) === dir) push({ type: 'runs', project: dir, runs });
+  };
 
   const liveOf = (): LiveRun | null => (run && project && run.projectDir === project.dir ? run.live() : (external?.live() ?? null));
 
   const openProject = async (dir: string): Promise<ProjectInfo> => {
     const abs = path.resolve(dir);
-    if (run && run.state() !== 'stopped' && run.projectDir !== abs) {
-      throw fail(`A run is live in ${run.projectDir}. Stop it before opening another project.`, 'conflict');
-    }
-    if (external && project?.dir !== abs) external = null;
+    // Checked again after the folder is read: a Start pressed meanwhile belongs to the project still open.
+    const refuseSwitch = () => {
+      if (run && run.state() !== 'stopped' && run.projectDir !== abs) {
+        throw fail(`A run is live in ${run.projectDir}. Stop it before opening another project.`, 'conflict');
+      }
+      const startingIn = starts.startingIn();
+      if (startingIn && startingIn !== abs) throw fail(`A run is starting in ${startingIn}. Wait until it has started (and stop it) before opening another project.`, 'conflict');
+    };
+    refuseSwitch();
+    let info: ProjectInfo;
     try {
-      project = await readProjectInfo(abs);
+      info = await readProjectInfo(abs);
     } catch (err) {
       throw fail((err as Error).message, 'not-found');
     }
-    recent = await addRecent(deps.dataDir, project.dir);
+    refuseSwitch();
+    if (external && project?.dir !== abs) external = null;
+    project = info;
+    // Said in the same tick as the switch: an answer computed for the new project never reaches the page
+    // before the page knows the project changed.
     push({ type: 'project', project });
+    const opened = project;
+    recent = await addRecent(deps.dataDir, opened.dir);
     push({ type: 'recent', recentProjects: recent });
     await pushRuns();
-    push({ type: 'live', live: liveOf() });
-    return project;
+    if (project?.dir === opened.dir) push({ type: 'live', project: opened.dir, live: liveOf() });
+    return opened;
   };
 
   // GPU telemetry for the dashboard; an empty list where there is no nvidia-smi.
@@ -198,34 +217,34 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
    * list changes with every event, so its pushes are capped (the live run's records also come as
    * 'experiment' events).
    */
-  const createRelay = (tag: string, record: () => RunRecord) => {
+  const createRelay = (projectDir: string, tag: string, record: () => RunRecord) => {
     let lastRunsPush = 0;
     return (e: LoopEvent) => {
       if (e.kind === 'log') {
-        push({ type: 'log', tag, id: e.id, text: e.text });
+        push({ type: 'log', project: projectDir, tag, id: e.id, text: e.text });
         return;
       }
       if (e.kind === 'live') {
-        push({ type: 'live', live: e.live });
+        push({ type: 'live', project: projectDir, live: e.live });
         return;
       }
       const ev = e.event;
       switch (ev.type) {
         case 'experiment-start':
         case 'experiment-end':
-          push({ type: 'experiment', tag, experiment: ev.experiment });
+          push({ type: 'experiment', project: projectDir, tag, experiment: ev.experiment });
           break;
         case 'experiment-proposed':
         // The best measured again: its row shows the new mean at once (the summary follows in pushRuns below).
         case 'best-remeasured':
         case 'approval-answer': {
           const exp = record().experiments.get(ev.id);
-          if (exp) push({ type: 'experiment', tag, experiment: exp });
+          if (exp) push({ type: 'experiment', project: projectDir, tag, experiment: exp });
           break;
         }
         case 'approval-wait': {
           const exp = record().experiments.get(ev.id);
-          if (exp) push({ type: 'experiment', tag, experiment: exp });
+          if (exp) push({ type: 'experiment', project: projectDir, tag, experiment: exp });
           // The desktop notification (Electron passes notify); the page shows its own toast from the push.
           deps.notify?.(`Proposal #${ev.id} waits for your approval`, `${tag}: ${exp?.description ?? ''}`);
           break;
@@ -260,7 +279,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
   const attachRun = (handle: RunHandle) => {
     run = handle;
     deps.sleepInhibitor?.acquire();
-    unsubscribeRun = handle.subscribe(createRelay(handle.tag, () => handle.record()));
+    unsubscribeRun = handle.subscribe(createRelay(handle.projectDir, handle.tag, () => handle.record()));
     void handle.done.then(async (outcome) => {
       deps.sleepInhibitor?.release();
       unsubscribeRun?.();
@@ -268,7 +287,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
       deps.notify?.(`Run ${handle.tag} stopped`, outcome.message.split('\n')[0] ?? '');
       push({ type: 'notice', level: outcome.reason === 'error' || outcome.reason === 'auth' || outcome.reason === 'failures' ? 'error' : 'info', message: `Run ${handle.tag} stopped: ${outcome.message}` });
       if (run === handle) {
-        push({ type: 'live', live: null });
+        push({ type: 'live', project: handle.projectDir, live: null });
         run = null;
       }
       runCache.delete(`${handle.projectDir}\0${handle.tag}`);
@@ -293,7 +312,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
         await ended.poll().catch(() => undefined);
         runCache.delete(`${dir}\0${ended.tag}`);
         viewCache.delete(`${dir}\0${ended.tag}`);
-        push({ type: 'live', live: null });
+        push({ type: 'live', project: dir, live: null });
         push({ type: 'notice', level: 'info', message: `Run ${ended.tag} (process ${ended.ownerPid}) stopped.` });
         await pushRuns();
       }
@@ -306,9 +325,14 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
           onEvent: (e) => relay(e),
           env,
         });
-        const relay = createRelay(owner.tag, () => watcher!.record());
+        const relay = createRelay(dir, owner.tag, () => watcher!.record());
+        // The user may have opened another project while the journal was read: that one is not this run's.
+        if (project?.dir !== dir) return;
+        // The owner takes the lock before it writes the journal's first event: followed now, the run would be
+        // shown (and cached by the page) as a run with no tag that never receives its experiments. Next tick.
+        if (!watcher.record().tag) return;
         external = watcher;
-        push({ type: 'live', live: watcher.live() });
+        push({ type: 'live', project: dir, live: watcher.live() });
         await pushRuns();
       } else if (external) {
         await external.poll();
@@ -401,10 +425,11 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     closeProject: async () => {
       if (run && run.state() !== 'stopped') throw fail('Stop the run before closing the project.', 'conflict');
+      if (starts.startingIn()) throw fail('A run is starting. Wait until it has started (and stop it) before closing the project.', 'conflict');
       project = null;
       external = null;
       push({ type: 'project', project: null });
-      push({ type: 'runs', runs: [] });
+      push({ type: 'runs', project: null, runs: [] });
       return null;
     },
     validateConfig: async ({ config }: { config: unknown }) => {
@@ -500,41 +525,48 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     },
     startRun: async (args: { tag?: string; proposer?: ProposerName; maxExperiments?: number }) => {
       const p = requireProject();
-      if (run && run.state() !== 'stopped') throw fail(`The run ${run.tag} is already live. Stop it first.`, 'conflict');
-      if (!p.config) {
-        const why = p.configErrors.length ? `The config is invalid:\n${describeConfigErrors(p.configErrors)}` : 'The project has no config yet.';
-        throw fail(`${why} Save the setup first.`, 'conflict');
-      }
-      try {
-        const handle = await startRun({
-          projectDir: p.dir,
-          ...(args.tag ? { tag: args.tag } : {}),
-          ...(args.proposer ? { proposer: args.proposer } : {}),
-          ...(args.maxExperiments ? { maxExperiments: args.maxExperiments } : {}),
-          // One GPU per slot (or as Setup → Slots says), leased machine-wide exactly as `autoresearch run` does.
-          gpus: { where: 'app' },
-          deps: {
-            env,
-            nodePath: deps.nodePath ?? process.execPath,
-            ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
-            appVersion: deps.app.version,
-            createProposer: async (name, config) =>
-              createProposer(name, config, {
-                apiKey: await deps.secrets.getApiKey(),
-                baseUrl: env.ANTHROPIC_BASE_URL ?? null,
+      // One start at a time: the second of two quick presses is refused here, not begun as a second loop.
+      return starts.run(
+        p.dir,
+        async () => {
+          if (run && run.state() !== 'stopped') throw fail(`The run ${run.tag} is already live. Stop it first.`, 'conflict');
+          if (!p.config) {
+            const why = p.configErrors.length ? `The config is invalid:\n${describeConfigErrors(p.configErrors)}` : 'The project has no config yet.';
+            throw fail(`${why} Save the setup first.`, 'conflict');
+          }
+          try {
+            const handle = await startRun({
+              projectDir: p.dir,
+              ...(args.tag ? { tag: args.tag } : {}),
+              ...(args.proposer ? { proposer: args.proposer } : {}),
+              ...(args.maxExperiments ? { maxExperiments: args.maxExperiments } : {}),
+              // One GPU per slot (or as Setup → Slots says), leased machine-wide exactly as `autoresearch run` does.
+              gpus: { where: 'app' },
+              deps: {
                 env,
-                keyHint: deps.app.host === 'electron' ? 'set it in Setup → Agent' : 'set it in Setup → Agent (kept in memory) or start the server with ANTHROPIC_API_KEY set',
-              }),
-          },
-        });
-        attachRun(handle);
-        push({ type: 'live', live: handle.live() });
-        await pushRuns();
-        return { tag: handle.tag };
-      } catch (err) {
-        if (err instanceof RunStartError || err instanceof RunLockedError || err instanceof ProposerSetupError) throw fail(err.message, 'conflict');
-        throw err;
-      }
+                nodePath: deps.nodePath ?? process.execPath,
+                ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
+                appVersion: deps.app.version,
+                createProposer: async (name, config) =>
+                  createProposer(name, config, {
+                    apiKey: await deps.secrets.getApiKey(),
+                    baseUrl: env.ANTHROPIC_BASE_URL ?? null,
+                    env,
+                    keyHint: deps.app.host === 'electron' ? 'set it in Setup → Agent' : 'set it in Setup → Agent (kept in memory) or start the server with ANTHROPIC_API_KEY set',
+                  }),
+              },
+            });
+            attachRun(handle);
+            push({ type: 'live', project: handle.projectDir, live: handle.live() });
+            await pushRuns();
+            return { tag: handle.tag };
+          } catch (err) {
+            if (err instanceof RunStartError || err instanceof RunLockedError || err instanceof ProposerSetupError) throw fail(err.message, 'conflict');
+            throw err;
+          }
+        },
+        (message) => fail(message, 'conflict'),
+      );
     },
     pauseRun: async () => {
       if (external) throw fail(`The run ${external.tag} was started outside this app (process ${external.ownerPid}); pause is not available for it. Stop it, or steer it.`, 'conflict');

@@ -1,5 +1,5 @@
 // Start, pause, resume, stop and steer the run, from every screen.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ApiArgs } from '../../shared/api.js';
 import { useApi } from '../api/hooks.js';
 import { Button } from '../components/Button.js';
@@ -25,6 +25,10 @@ export function RunControlBar() {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [confirmStop, setConfirmStop] = useState(false);
+  // A start in flight (it takes seconds). A ref, not only state: a click and Ctrl+Enter can both arrive before
+  // React renders the disabled button, and the second must not ask for a second run.
+  const starting = useRef(false);
+  const [startingNow, setStartingNow] = useState(false);
   const controls = runControls(project, live, connected);
   // A proposer that reads no notes gets no invitation to write one (proposer-reads.ts).
   const unread = project?.config ? steerUnreadReason(project.config.agent.proposer) : null;
@@ -46,11 +50,16 @@ export function RunControlBar() {
   const maxValid = maxExperiments.trim() === '' || /^[1-9]\d*$/.test(maxExperiments.trim());
 
   async function start(): Promise<void> {
-    if (controls.start || !maxValid) return;
+    if (starting.current || controls.start || !maxValid) return;
     const args: ApiArgs<'startRun'> = {};
     if (tag.trim()) args.tag = tag.trim();
     if (maxExperiments.trim()) args.maxExperiments = Number(maxExperiments.trim());
-    const result = await act('Could not start the run', () => api.startRun(args));
+    starting.current = true;
+    setStartingNow(true);
+    const result = await act('Could not start the run', () => api.startRun(args)).finally(() => {
+      starting.current = false;
+      setStartingNow(false);
+    });
     if (result) {
       toast('info', `Run ${result.tag} started`, 'Could not start the run');
       navigate({ view: 'run' });
@@ -101,9 +110,10 @@ export function RunControlBar() {
           <Button
             variant="primary"
             onClick={() => void start()}
-            disabledReason={busy ? 'Working…' : (controls.start ?? (maxValid ? null : 'Max experiments must be a whole number above 0'))}
+            disabledReason={startingNow ? 'Starting the run…' : busy ? 'Working…' : (controls.start ?? (maxValid ? null : 'Max experiments must be a whole number above 0'))}
             title={`Start a run (${MOD}+Enter)`}
             data-testid="run-start"
+            data-starting={startingNow ? 'true' : 'false'}
           >
             ▶ Start
           </Button>

@@ -1,7 +1,9 @@
 // What the history screen remembers per run while the app is open (sort, filter, selection, tab), so
-// going into an experiment and back with Esc lands where the user was.
+// going into an experiment and back with Esc lands where the user was. Per tag of the open project: it is
+// forgotten when another project opens, whose runs may carry the same tags.
 import { create } from 'zustand';
 import type { ExperimentStatus } from '../../shared/experiment.js';
+import { subscribeProjectChange } from '../store/studio.js';
 import type { SortSpec } from './table-model.js';
 
 export interface HistoryUi {
@@ -19,6 +21,8 @@ interface State {
 }
 
 export const useHistoryUiStore = create<State>()(() => ({ byTag: {} }));
+
+subscribeProjectChange(() => useHistoryUiStore.setState({ byTag: {} }));
 
 export function useHistoryUi(tag: string): HistoryUi {
   return useHistoryUiStore((s) => s.byTag[tag] ?? DEFAULT_HISTORY_UI);

@@ -1,12 +1,14 @@
-// Runs with all their experiments (getRun), cached per tag and kept current by pushes: an 'experiment'
-// event replaces or appends one record, a 'runs' event refreshes the summary figures. Loaded on demand
-// by whichever view needs a run (dashboard, history, detail, compare); a new snapshot reloads them.
+// Runs with all their experiments (getRun), cached per project and tag and kept current by pushes: an
+// 'experiment' event replaces or appends one record, a 'runs' event refreshes the summary figures. Loaded on
+// demand by whichever view needs a run (dashboard, history, detail, compare); a new snapshot reloads them.
+// Two projects can each have a run with the same tag (auto-tags are dates), so the project is part of every
+// key, and everything is dropped when another project opens (what was cached of it would miss its pushes).
 import { useEffect } from 'react';
 import { create } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { Api, RunDetail, StudioEvent } from '../../shared/api.js';
 import { getClient } from '../api/client.js';
-import { subscribeStudioEvents, useStudio } from '../store/studio.js';
+import { subscribeProjectChange, subscribeStudioEvents, useStudio } from '../store/studio.js';
 import { applyRunEvent } from './run-merge.js';
 
 export type RunEntry =
@@ -19,6 +21,7 @@ export type RunEntry =
   | { readonly state: 'error'; readonly error: string };
 
 interface RunStoreState {
+  /** By runKey(project, tag). */
   readonly entries: Readonly<Record<string, RunEntry>>;
   /** snapshotVersion of the studio store each entry was loaded under. */
   readonly loadedAt: Readonly<Record<string, number>>;
@@ -26,28 +29,52 @@ interface RunStoreState {
 
 export const useRunStore = create<RunStoreState>()(() => ({ entries: {}, loadedAt: {} }));
 
+/** The store's key of a run: its project folder and its tag. */
+export function runKey(project: string | null, tag: string): string {
+  return `${project ?? ''}\0${tag}`;
+}
+
+const openProjectDir = () => useStudio.getState().project?.dir ?? null;
+
+/** Bumped when another project opens: a load begun before that must not store what it gets. */
+let generation = 0;
+
+/** Forget every run (another project is open now). */
+export function clearRuns(): void {
+  generation += 1;
+  inFlight.clear();
+  pendingWhileLoading.clear();
+  useRunStore.setState({ entries: {}, loadedAt: {} });
+}
+
 let subscribed = false;
 function ensureSubscribed(): void {
   if (subscribed) return;
   subscribed = true;
+  subscribeProjectChange(() => clearRuns());
   subscribeStudioEvents((event) => {
     if (event.type !== 'experiment' && event.type !== 'runs') return;
+    // The studio store passes on only the open project's pushes; the key's project is checked all the same.
+    const prefix = runKey(event.project, '');
     const { entries } = useRunStore.getState();
     let changed = false;
     const next: Record<string, RunEntry> = { ...entries };
-    for (const [tag, entry] of Object.entries(entries)) {
+    for (const [key, entry] of Object.entries(entries)) {
+      if (!key.startsWith(prefix)) continue;
+      const tag = key.slice(prefix.length);
+      if (event.type === 'experiment' && event.tag !== tag) continue;
       if (entry.state === 'ready' && !entry.partial) {
         const detail = applyRunEvent(entry.detail, event);
         if (detail !== entry.detail) {
-          next[tag] = { state: 'ready', detail };
+          next[key] = { state: 'ready', detail };
           changed = true;
         }
       } else if (entry.state === 'loading' || entry.state === 'ready') {
         // Pushes that arrive while the pages load are applied once the run is in (else a row could stay
         // "running" after its experiment ended).
-        const queue = pendingWhileLoading.get(tag) ?? [];
+        const queue = pendingWhileLoading.get(key) ?? [];
         queue.push(event);
-        pendingWhileLoading.set(tag, queue);
+        pendingWhileLoading.set(key, queue);
       } else if (entry.state === 'error' && event.type === 'runs' && event.runs.some((r) => r.tag === tag)) {
         // A run that did not exist yet (just started) now does: try again.
         void loadRun(getClient().api, tag);
@@ -89,72 +116,90 @@ async function fetchRunInPages(api: Api, tag: string, onFirstPage: (first: RunDe
   return { ...last, experiments };
 }
 
+/** Loads the open project's run `tag` (getRun answers for the open project). */
 export function loadRun(api: Api, tag: string): Promise<void> {
-  const running = inFlight.get(tag);
+  ensureSubscribed();
+  const key = runKey(openProjectDir(), tag);
+  const running = inFlight.get(key);
   if (running) return running;
   const version = useStudio.getState().snapshotVersion;
-  useRunStore.setState((s) => ({
-    entries: s.entries[tag]?.state === 'ready' ? s.entries : { ...s.entries, [tag]: { state: 'loading' } },
-    loadedAt: { ...s.loadedAt, [tag]: version },
+  const gen = generation;
+  // Every write goes through here: nothing lands once another project has opened.
+  const update = (fn: (s: RunStoreState) => Partial<RunStoreState> | RunStoreState) => {
+    if (gen === generation) useRunStore.setState(fn);
+  };
+  update((s) => ({
+    entries: s.entries[key]?.state === 'ready' ? s.entries : { ...s.entries, [key]: { state: 'loading' } },
+    loadedAt: { ...s.loadedAt, [key]: version },
   }));
   const p = fetchRunInPages(
     api,
     tag,
     (first, total) =>
-      useRunStore.setState((s) =>
-        s.entries[tag]?.state === 'loading' ? { entries: { ...s.entries, [tag]: { state: 'ready', detail: first, partial: true, loaded: first.experiments.length, total } } } : s,
+      update((s) =>
+        s.entries[key]?.state === 'loading' ? { entries: { ...s.entries, [key]: { state: 'ready', detail: first, partial: true, loaded: first.experiments.length, total } } } : s,
       ),
     // The same detail in a new entry: only a progress bar re-renders, not the rows built from the detail.
     (loaded) =>
-      useRunStore.setState((s) => {
-        const e = s.entries[tag];
-        return e?.state === 'ready' && e.partial ? { entries: { ...s.entries, [tag]: { ...e, loaded } } } : s;
+      update((s) => {
+        const e = s.entries[key];
+        return e?.state === 'ready' && e.partial ? { entries: { ...s.entries, [key]: { ...e, loaded } } } : s;
       }),
   )
     // Storing it renders every view that shows the run. Do that in a task of its own, not in the one
     // that received and parsed the last page, so neither becomes one long freeze.
     .then((detail) => nextTask().then(() => detail))
     .then((loaded) => {
+      if (gen !== generation) return;
       let detail = loaded;
-      for (const event of pendingWhileLoading.get(tag) ?? []) detail = applyRunEvent(detail, event);
-      pendingWhileLoading.delete(tag);
-      useRunStore.setState((s) => ({ entries: { ...s.entries, [tag]: { state: 'ready', detail } } }));
+      for (const event of pendingWhileLoading.get(key) ?? []) detail = applyRunEvent(detail, event);
+      pendingWhileLoading.delete(key);
+      update((s) => ({ entries: { ...s.entries, [key]: { state: 'ready', detail } } }));
     })
     .catch((err: unknown) => {
-      pendingWhileLoading.delete(tag);
+      if (gen !== generation) return;
+      pendingWhileLoading.delete(key);
       const message = (err as Error)?.message ?? String(err);
-      useRunStore.setState((s) => ({ entries: { ...s.entries, [tag]: { state: 'error', error: message } } }));
+      update((s) => ({ entries: { ...s.entries, [key]: { state: 'error', error: message } } }));
     })
-    .finally(() => inFlight.delete(tag));
-  inFlight.set(tag, p);
+    .finally(() => {
+      if (inFlight.get(key) === p) inFlight.delete(key);
+    });
+  inFlight.set(key, p);
   return p;
 }
 
-/** The run's entry, loading it the first time (and again after a new snapshot). */
+/** The open project's run `tag`, loading it the first time (and again after a new snapshot or project). */
 export function useRun(tag: string | null | undefined): RunEntry | null {
-  const entry = useRunStore((s) => (tag ? s.entries[tag] : undefined));
-  const loadedAt = useRunStore((s) => (tag ? s.loadedAt[tag] : undefined));
+  const dir = useStudio((s) => s.project?.dir ?? null);
+  const key = tag ? runKey(dir, tag) : null;
+  const entry = useRunStore((s) => (key ? s.entries[key] : undefined));
+  const loadedAt = useRunStore((s) => (key ? s.loadedAt[key] : undefined));
   const snapshotVersion = useStudio((s) => s.snapshotVersion);
   useEffect(() => {
     ensureSubscribed();
     if (!tag) return;
     if (!entry || loadedAt !== snapshotVersion) void loadRun(getClient().api, tag);
     // entry is read only to decide the first load; later changes come from events.
-  }, [tag, snapshotVersion]);
+  }, [key, snapshotVersion]);
   if (!tag) return null;
   return entry ?? { state: 'loading' };
 }
 
-/** Several runs at once (compare). */
+/** Several runs of the open project at once (compare). */
 export function useRuns(tags: readonly string[]): readonly RunEntry[] {
-  const entries = useRunStore(useShallow((s) => tags.map((t) => s.entries[t] ?? LOADING)));
+  const dir = useStudio((s) => s.project?.dir ?? null);
+  const entries = useRunStore(useShallow((s) => tags.map((t) => s.entries[runKey(dir, t)] ?? LOADING)));
   const snapshotVersion = useStudio((s) => s.snapshotVersion);
-  const key = tags.join('\n');
+  const key = `${dir ?? ''}\n${tags.join('\n')}`;
   useEffect(() => {
     ensureSubscribed();
     const { entries: current, loadedAt } = useRunStore.getState();
-    for (const t of tags) if (!current[t] || loadedAt[t] !== snapshotVersion) void loadRun(getClient().api, t);
-    // `key` stands for `tags`: the same list in a new array must not reload.
+    for (const t of tags) {
+      const k = runKey(dir, t);
+      if (!current[k] || loadedAt[k] !== snapshotVersion) void loadRun(getClient().api, t);
+    }
+    // `key` stands for the project and `tags`: the same list in a new array must not reload.
   }, [key, snapshotVersion]);
   return entries;
 }

@@ -60,12 +60,31 @@ export function resetStudio(): void {
   useStudio.setState(initialState, true);
 }
 
+/**
+ * Does a push belong to the open project? Pushes about runs name their project: two projects can each hold
+ * a run with the same tag, and one on its way while the user opened another project must not show there.
+ */
+export function isForOpenProject(state: Pick<StudioState, 'project'>, event: StudioEvent): boolean {
+  switch (event.type) {
+    case 'runs':
+    case 'live':
+    case 'experiment':
+    case 'log':
+      return event.project === (state.project?.dir ?? null);
+    default:
+      return true;
+  }
+}
+
 /** Pure: the state after one event (unchanged when the event is not newer than the state). */
 export function applyStudioEvent(state: StudioState, event: StudioEvent): StudioState {
   if (event.seq <= state.seq) return state;
   const next = { ...state, seq: event.seq };
+  if (!isForOpenProject(state, event)) return next;
   switch (event.type) {
     case 'project':
+      // Another project: nothing of the previous one's runs stays on screen until its own lists arrive.
+      if ((event.project?.dir ?? null) !== (state.project?.dir ?? null)) return { ...next, project: event.project, runs: [], live: null };
       return { ...next, project: event.project };
     case 'runs':
       return { ...next, runs: event.runs };
@@ -106,7 +125,7 @@ export function stateFromSnapshot(state: StudioState, snapshot: Snapshot): Studi
 
 const eventListeners = new Set<(event: StudioEvent) => void>();
 
-/** Every event the store applies (new ones only, in seq order, replays after a reconnect included). */
+/** Every event the store applies (new ones only, in seq order, replays after a reconnect included), except pushes about another project's runs. */
 export function subscribeStudioEvents(listener: (event: StudioEvent) => void): () => void {
   eventListeners.add(listener);
   return () => eventListeners.delete(listener);
@@ -125,6 +144,8 @@ export function connectStudio(client: ApiClient): () => void {
     const after = applyStudioEvent(before, event);
     if (after === before) return;
     useStudio.setState(after, true);
+    // Feature stores (run/, history/) and log views never see another project's run pushes.
+    if (!isForOpenProject(after, event)) return;
     for (const l of [...eventListeners]) {
       try {
         l(event);
@@ -199,4 +220,12 @@ export function connectStudio(client: ApiClient): () => void {
 /** The live run's state, or null when nothing runs. */
 export function selectRunState(s: StudioState) {
   return s.live?.state ?? null;
+}
+
+/** Calls `listener` whenever another project (or none) becomes the open one, by a push or a new snapshot. */
+export function subscribeProjectChange(listener: (dir: string | null) => void): () => void {
+  return useStudio.subscribe((s, prev) => {
+    const dir = s.project?.dir ?? null;
+    if (dir !== (prev.project?.dir ?? null)) listener(dir);
+  });
 }

@@ -1,0 +1,124 @@
+// One start per project, enforced by the studio: a second Start while the first is still starting (a click
+// then Ctrl+Enter) is refused with a message, not begun as a second loop on the same tag; and run pushes
+// name their project, so two projects' runs with the same tag never mix. Trainers run sandboxed (the
+// suite's default): the scored trainer is the project's own train.mjs and keeps no state anywhere.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StudioEvent } from '../../src/shared/api.js';
+import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import { listRunTags } from '../../src/core/journal/read.js';
+import { projectPaths, runPaths } from '../../src/core/project/paths.js';
+import { cleanupTempDirs, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
+
+let studio: Studio | null = null;
+afterEach(async () => {
+  await studio?.dispose();
+  studio = null;
+  cleanupTempDirs();
+});
+
+async function makeStudio() {
+  studio = await createStudio({
+    app: { version: 'test', host: 'serve', platform: process.platform },
+    dataDir: tempDir('ar-data-'),
+    appRoot: REPO_ROOT,
+    secrets: createEnvSecretStore({}),
+    env: { ...process.env, ANTHROPIC_API_KEY: '' },
+  });
+  const events: StudioEvent[] = [];
+  studio.onEvent((e) => events.push(e));
+  return { studio, events };
+}
+
+const waitFor = async (check: () => boolean, ms = 90_000) => {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const stopped = (events: StudioEvent[], tag: string) => () => events.some((e) => e.type === 'notice' && e.message.startsWith(`Run ${tag} stopped`));
+const runStarts = (dir: string, tag: string) => readFileSync(runPaths(dir, tag).journal, 'utf8').split('\n').filter((l) => l.includes('"type":"run-start"')).length;
+
+describe('Studio: one start per project', () => {
+  it('refuses a second start while the first is starting: one loop, one run-start, no failure', async () => {
+    const { dir } = scoredProject();
+    const { studio, events } = await makeStudio();
+    await studio.api.openProject({ dir });
+    // Both calls in the same tick: the second reaches the studio long before the first has a run or a lock.
+    const [first, second] = await Promise.allSettled([studio.api.startRun({ maxExperiments: 1 }), studio.api.startRun({ maxExperiments: 1 })]);
+    expect(first.status).toBe('fulfilled');
+    expect(second.status).toBe('rejected');
+    expect((second as PromiseRejectedResult).reason.message).toMatch(/already starting in this project.*Wait a moment/);
+    const { tag } = (first as PromiseFulfilledResult<{ tag: string }>).value;
+    await waitFor(stopped(events, tag));
+    expect(runStarts(dir, tag)).toBe(1);
+    expect(await listRunTags(dir)).toEqual([tag]);
+    const detail = await studio.api.getRun({ tag });
+    expect(detail.stopReason).toBe('max-experiments');
+    expect(detail.experiments.map((e) => e.status)).not.toContain('interrupted');
+    // The refusal is over once the start is: the project can start again (a resume of the same tag here).
+    const again = await studio.api.startRun({ tag, maxExperiments: 2 });
+    expect(again.tag).toBe(tag);
+    await expect(studio.api.startRun({ tag })).rejects.toThrow(/already live|already starting/);
+    await studio.api.stopRun({});
+  });
+
+  it('keeps another project closed while a start is in flight', async () => {
+    const a = scoredProject();
+    const b = scoredProject();
+    const { studio, events } = await makeStudio();
+    const opened = await studio.api.openProject({ dir: a.dir });
+    const starting = studio.api.startRun({ tag: 'one', maxExperiments: 1 });
+    await expect(studio.api.openProject({ dir: b.dir })).rejects.toThrow(/A run is starting in .*Wait until it has started/);
+    await starting;
+    await waitFor(stopped(events, 'one'));
+    expect((await studio.api.snapshot({})).project?.dir).toBe(opened.dir);
+  });
+
+  it('names the project in every run push, so two projects with the same tag never mix', async () => {
+    const a = scoredProject();
+    const b = scoredProject();
+    const { studio, events } = await makeStudio();
+    const pa = await studio.api.openProject({ dir: a.dir });
+    await studio.api.startRun({ tag: 'same', maxExperiments: 2 });
+    await waitFor(stopped(events, 'same'));
+    const aIds = (await studio.api.getRun({ tag: 'same' })).experiments.map((e) => e.id);
+    expect(aIds).toEqual([0, 1, 2]);
+
+    const mark = events.length;
+    const pb = await studio.api.openProject({ dir: b.dir });
+    expect(pb.dir).not.toBe(pa.dir);
+    await studio.api.startRun({ tag: 'same', maxExperiments: 1 });
+    await waitFor(() => events.slice(mark).some((e) => e.type === 'notice' && e.message.startsWith('Run same stopped')));
+    const runPushes = events.slice(mark).filter((e) => e.type === 'experiment' || e.type === 'log' || e.type === 'live' || e.type === 'runs');
+    expect(runPushes.filter((e) => e.type === 'experiment').length).toBeGreaterThan(0);
+    expect(runPushes.filter((e) => 'project' in e && e.project !== pb.dir)).toEqual([]);
+    expect((await studio.api.getRun({ tag: 'same' })).experiments.map((e) => e.id)).toEqual([0, 1]);
+  });
+
+  it('follows a run started elsewhere only once its journal has begun, never as a run with no tag', async () => {
+    const { dir } = scoredProject();
+    const { studio, events } = await makeStudio();
+    const opened = await studio.api.openProject({ dir });
+    // Another process holds the lock of run "e" and has not written its journal yet (the moment right after
+    // `autoresearch run` took the lock). A sleeping child stands in for it: a live pid on this host.
+    const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(projectPaths(dir).lockFile, JSON.stringify({ pid: owner.pid, host: hostname(), tag: 'e', startedAt: new Date().toISOString() }) + '\n');
+      // The studio checks for outside runs every second: give it a few checks.
+      const mark = events.length;
+      await new Promise((r) => setTimeout(r, 3500));
+      const snap = await studio.api.snapshot({});
+      expect(snap.live).toBeNull();
+      expect(snap.runs.map((r) => r.tag)).toEqual([]);
+      expect(events.slice(mark).filter((e) => e.type === 'live' || e.type === 'runs')).toEqual([]);
+      expect(opened.dir).toBe(snap.project?.dir);
+    } finally {
+      owner.kill('SIGKILL');
+    }
+  });
+});

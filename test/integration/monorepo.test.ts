@@ -15,7 +15,7 @@ import { runPaths } from '../../src/core/project/paths.js';
 import { readProjectInfo } from '../../src/core/project/project-info.js';
 import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
 import { changedProtectedFiles, protectedHashesAt } from '../../src/core/loop/protected-files.js';
-import { prepareWorktree } from '../../src/core/loop/worktrees.js';
+import { prepareWorktree } from '../../src/core/exec/worktrees.js';
 import { ProjectConfigSchema } from '../../src/shared/config.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, git, makeRepo, REPO_ROOT, tempDir } from '../helpers/project.js';

@@ -17,7 +17,7 @@ import { commitPaths } from '../../src/core/git/commit.js';
 import { raw } from '../../src/core/git/git.js';
 import { cleanWorktree, resetTo } from '../../src/core/git/reset-to.js';
 import { addWorktree } from '../../src/core/git/worktree.js';
-import { linkInputs } from '../../src/core/loop/worktrees.js';
+import { linkInputs } from '../../src/core/exec/worktrees.js';
 import { protectedHashesAt } from '../../src/core/loop/protected-files.js';
 import type { ProjectConfig } from '../../src/shared/config.js';
 import { fixtureConfig, seededRandom } from '../fixtures/make-run.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveSlot } from '../../src/shared/api.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
-import { auditRun } from '../../src/core/audit/audit-run.js';
+import { auditRun } from '../../src/core/loop/audit-run.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import { createEnvSecretStore, createStudio } from '../../src/core/studio/index.js';
 import { runPaths } from '../../src/core/project/paths.js';

@@ -1,6 +1,6 @@
 // Confidence and audits in both reports, and the audit's paired interval.
 import { describe, expect, it } from 'vitest';
-import { pairedInterval } from '../../src/core/audit/audit-run.js';
+import { pairedInterval } from '../../src/core/loop/audit-run.js';
 import { renderHtmlReport } from '../../src/core/report/html.js';
 import { renderMarkdownReport } from '../../src/core/report/markdown.js';
 import { buildReportModel, type ReportInput } from '../../src/core/report/model.js';

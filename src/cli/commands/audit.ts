@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AuditError, auditRun, DEFAULT_AUDIT_REPEATS } from '../../core/audit/audit-run.js';
+import { AuditError, auditRun, DEFAULT_AUDIT_REPEATS } from '../../core/loop/audit-run.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../../core/journal/read.js';
 import { RunLockedError } from '../../core/loop/run-lock.js';
 import { assertProjectDir } from '../../core/project/project-info.js';

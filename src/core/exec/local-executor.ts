@@ -1,6 +1,6 @@
 // The executor of this machine: slot worktrees under .autoresearch/worktrees/ and one process group per job
 // (exec/run-command.ts), with the cgroup scope and the sweep of escaped processes around it.
-import { prepareWorktree } from '../loop/worktrees.js';
+import { prepareWorktree } from './worktrees.js';
 import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from './cgroup-scope.js';
 import { execFile } from 'node:child_process';
 import type { Executor, ExecutorJob, JobRef, ProbeResult } from './executor.js';

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { executorWhere, type ExecutorConfig, type ProjectConfig } from '../../shared/config.js';
 import { SAFE_GIT_CONFIG } from '../git/git.js';
 import { repoPlace } from '../git/repo-place.js';
-import { prepareWorktree } from '../loop/worktrees.js';
+import { prepareWorktree } from './worktrees.js';
 import { createByteRing } from './byte-ring.js';
 import { openCappedLog, type CappedLog } from './capped-log.js';
 import { collapseProgress, decodeCutUtf8 } from './collapse-progress.js';

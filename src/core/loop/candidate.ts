@@ -8,11 +8,11 @@ import { raw, rev } from '../git/git.js';
 import { resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import { isoNow, runningExperiment, type RunContext, type SlotState } from './context.js';
-import { decide, mean, type Decision } from './decide.js';
+import { decide, mean } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
 import { candidateRef, carriedRef } from './refs.js';
-import { decisionInput, decisionStep, type Target } from './decision-step.js';
+import { decisionInput, decisionStep, type Evaluated, type Target } from './decision-step.js';
 import { makeProposal, type MadeProposal, type ProposalSite } from './proposal.js';
 import { approvalGate, type GateInput } from './approval.js';
 
@@ -207,15 +207,6 @@ async function measureProposal(ctx: RunContext, slot: SlotState, id: number, pro
     target = { commit: result.commit, parentCommit: onto.commit, baseId: ontoId };
     await resetTo(slot.worktree, target.commit, config.files.linked);
   }
-}
-
-export interface Evaluated {
-  readonly verdict: Extract<Decision, { kind: 'keep' | 'discard' }>;
-  readonly runs: ExperimentRunResult[];
-  readonly guard: Experiment['guard'];
-  /** The best (and how often it was measured) when the verdict was reached. */
-  readonly judgedBest: { readonly id: number | null; readonly runs: number };
-  readonly measured: () => Partial<Experiment>;
 }
 
 /**

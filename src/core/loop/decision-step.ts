@@ -2,12 +2,21 @@
 // candidate is judged again against the best as it is now, and one that started from an older best and still
 // wins is sent back to be carried onto that best (docs/decisions.md, "Parallel slots never drop a kept
 // change") instead of moving the branch past a kept change.
-import type { CarriedChange, Experiment } from '../../shared/experiment.js';
+import type { CarriedChange, Experiment, ExperimentRunResult } from '../../shared/experiment.js';
 import { updateRef } from '../git/update-ref.js';
-import type { Evaluated } from './candidate.js';
 import { isoNow, type RunContext, type SlotState } from './context.js';
-import { decide, mean, noiseGroupsOf, type DecisionInput } from './decide.js';
+import { decide, mean, noiseGroupsOf, type Decision, type DecisionInput } from './decide.js';
 import { branchFor } from './refs.js';
+
+/** What measuring a candidate found (candidate.ts), handed to the decision step. */
+export interface Evaluated {
+  readonly verdict: Extract<Decision, { kind: 'keep' | 'discard' }>;
+  readonly runs: ExperimentRunResult[];
+  readonly guard: Experiment['guard'];
+  /** The best (and how often it was measured) when the verdict was reached. */
+  readonly judgedBest: { readonly id: number | null; readonly runs: number };
+  readonly measured: () => Partial<Experiment>;
+}
 
 /** Where a candidate is measured: its commit, the best it sits on, and that best's experiment. */
 export interface Target {

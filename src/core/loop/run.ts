@@ -19,7 +19,7 @@ import { openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, lastIdOf, pendingApprovals, type RunRecord } from '../journal/fold.js';
 import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
 import { proposalWorktree, runPaths } from '../project/paths.js';
-import { auditRun } from '../audit/audit-run.js';
+import { auditRun } from './audit-run.js';
 import { runBaseline, runSetup } from './baseline.js';
 import { approvalEventFromInbox } from './approval.js';
 import { errorMessage, isoNow, type RunContext, type SlotState } from './context.js';
@@ -29,7 +29,7 @@ import { releaseLock } from './run-lock.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
 import { createProposalQueue, type ProposalQueue } from './proposal-queue.js';
 import { runSlots } from './scheduler.js';
-import { prepareWorktreeAt } from './worktrees.js';
+import { prepareWorktreeAt } from '../exec/worktrees.js';
 import type { LoopDeps, LoopEvent, RunHandle, RunOutcome } from './types.js';
 import { commandSandbox } from './sandbox-spec.js';
 

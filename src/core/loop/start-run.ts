@@ -24,7 +24,7 @@ import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
 import { runPaths } from '../project/paths.js';
 import { acquireLock, isLockLive, readLock, releaseLock } from './run-lock.js';
 import { branchFor } from './refs.js';
-import { editableProblem } from './editable-check.js';
+import { editableProblem } from '../project/editable-check.js';
 import { tagProblem } from './tag-check.js';
 import { createRun } from './run.js';
 import { GpuAssignError, leaseSlotGpus } from './slot-gpus.js';

@@ -30,7 +30,7 @@ export async function assertProjectDir(dir: string): Promise<string> {
 
 export async function readProjectInfo(dir: string): Promise<ProjectInfo> {
   const abs = await assertProjectDir(dir);
-  // The repository's top or any folder inside it (a monorepo's packages/model/): see loop/worktrees.ts.
+  // The repository's top or any folder inside it (a monorepo's packages/model/): see exec/worktrees.ts.
   const isGit = (await repoRoot(abs)) !== null;
   const loaded = await loadConfig(abs);
   const { layout, suggested } = await suggestConfig(abs);

@@ -5,7 +5,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FieldError, ProjectConfig } from '../../shared/config.js';
-import { editableProblem } from '../loop/editable-check.js';
+import { editableProblem } from './editable-check.js';
 
 /** Where to get a program the autoresearch layouts prefill, for the "is not installed" message. */
 const INSTALL_HINT: Readonly<Record<string, string>> = {

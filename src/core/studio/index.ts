@@ -50,7 +50,7 @@ import { reportInputFromTsv } from '../report/load-tsv.js';
 import { buildReportModel } from '../report/model.js';
 import { ResultsTsvError } from '../report/read-results-tsv.js';
 import { FinalizeError, finalizeRun } from '../finalize/finalize-run.js';
-import { AuditError, auditRun } from '../audit/audit-run.js';
+import { AuditError, auditRun } from '../loop/audit-run.js';
 import { createEventLog } from './event-log.js';
 import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
 import { addRecent, readRecent } from './recent-projects.js';

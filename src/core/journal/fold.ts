@@ -380,5 +380,5 @@ export function toRunDetailWith(rec: RunRecord, state: RunState, aggregates: Exp
  * `run --tag` starts such a run afresh, and `status` says so.
  */
 export function isNeverStarted(rec: RunRecord): boolean {
-  return rec.startCommit === null && rec.experiments.size === 0;
+  return !rec.startCommit && rec.experiments.size === 0;
 }

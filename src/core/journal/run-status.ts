@@ -35,7 +35,9 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
     // Rows are needed for a live run's running experiments, and for approvals still waiting (by their experiment's status).
     const needsRows = !view.complete && (live || approvalsNeedRows(view));
     const rec = needsRows ? await readRunRecord(projectDir, tag) : view.record;
-    const summary = summarize(rec, live ? 'running' : 'stopped', needsRows ? undefined : view.aggregates);
+    const folded = summarize(rec, live ? 'running' : 'stopped', needsRows ? undefined : view.aggregates);
+    // A journal with no run-start does not name its run: its folder does.
+    const summary = folded.tag ? folded : { ...folded, tag };
     const neverStarted = !live && isNeverStarted(rec);
     const interrupted = !live && !neverStarted && (summary.counts.running > 0 || rec.stopReason === null);
     out.push({

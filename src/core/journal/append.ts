@@ -29,10 +29,16 @@ export class JournalWriteError extends Error {
     readonly file: string,
     cause: unknown,
   ) {
-    super(`Cannot write the run's journal ${file}: ${writeCause(cause)}. The run stopped; everything recorded before is kept. Free space (or fix the disk), then resume the run with the same --tag.`);
+    super(`Cannot write the run's journal ${file}: ${writeCause(cause)}. The run stopped; everything recorded before is kept. Free space (or fix the disk), then resume the run with the same --tag.`, { cause });
     this.name = 'JournalWriteError';
     this.code = (cause as NodeJS.ErrnoException | null)?.code ?? null;
   }
+}
+
+/** A disk that is full, or an error of the disk itself, as opposed to a permission the user can change. */
+export function isDiskProblem(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO';
 }
 
 /** "the disk is full (ENOSPC)": why a write failed, in words, for one-line messages. */

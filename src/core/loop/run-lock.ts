@@ -79,6 +79,8 @@ export async function acquireLock(projectDir: string, tag: string): Promise<{ pr
   const own = `${file}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
   await writeFile(own, mine).catch(async (err: unknown) => {
     await rm(own, { force: true });
+    // The file the user knows (and whose folder must be writable) is run.lock, not its temporary twin.
+    if (err && typeof err === 'object' && 'path' in err) (err as NodeJS.ErrnoException).path = file;
     throw err;
   });
   const deadline = Date.now() + TAKEOVER_WAIT_MS;

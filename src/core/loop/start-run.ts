@@ -15,7 +15,7 @@ import { headCommit } from '../git/head.js';
 import { repoPlace } from '../git/repo-place.js';
 import { repoRoot } from '../git/repo-root.js';
 import { readRef, refExists, updateRef } from '../git/update-ref.js';
-import { JournalWriteError, openJournalWriter, writeCause } from '../journal/append.js';
+import { isDiskProblem, JournalWriteError, openJournalWriter, writeCause } from '../journal/append.js';
 import { emptyRunRecord, foldEvent, isNeverStarted, type RunRecord } from '../journal/fold.js';
 import { loadRunRecord, readJournalEvents } from '../journal/read.js';
 import { writeResults } from '../journal/results-tsv.js';
@@ -73,16 +73,43 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
   if (loaded.state === 'invalid') {
     throw new RunStartError(`The project's config is invalid:\n${describeConfigErrors(loaded.errors)}\nFix .autoresearch/config.json (or the setup form in the app) and try again.`);
   }
+  const tooBig = envProblem(loaded.config);
+  if (tooBig) throw new RunStartError(tooBig);
   const editable = await editableProblem(dir, loaded.config.files.editable);
   if (editable) throw new RunStartError(editable);
   return { dir, config: loaded.config };
+}
+
+/** Each slot is a worktree and a process at a time: more than this is a typo, not a machine. */
+export const MAX_SLOTS = 64;
+
+/**
+ * Linux refuses to start a command whose environment has one string over 128 KiB (MAX_ARG_STRLEN) or is
+ * larger than about 2 MiB in all (spawn E2BIG); run.env is in every command's environment, so it is checked
+ * before the run starts rather than failing every experiment.
+ */
+const MAX_ENV_STRING = 128 * 1024 - 1;
+const MAX_ENV_TOTAL = 1024 * 1024;
+
+export function envProblem(config: ProjectConfig): string | null {
+  const sets: [string, Record<string, string>][] = [['run.env', config.run.env], ...config.slots.map((s, i): [string, Record<string, string>] => [`slots[${i}].env`, s.env])];
+  for (const [where, env] of sets) {
+    let total = 0;
+    for (const [k, v] of Object.entries(env)) {
+      const size = Buffer.byteLength(k) + Buffer.byteLength(v) + 1;
+      if (size > MAX_ENV_STRING) return `${where}.${k.length > 40 ? `${k.slice(0, 40)}…` : k} is ${Math.ceil(size / 1024)} KiB; an environment variable can hold at most 128 KiB, so no command could start with it. Put large data in a file and pass its path instead (.autoresearch/config.json).`;
+      total += size;
+    }
+    if (total > MAX_ENV_TOTAL) return `${where} is ${Math.ceil(total / 1024)} KiB in all; the environment of a command is limited to about 1 MiB here, so no command could start with it. Put large data in a file and pass its path instead (.autoresearch/config.json).`;
+  }
+  return null;
 }
 
 /** Apply CLI/UI overrides (slots, limits) to the saved config for this session. */
 function effectiveConfig(config: ProjectConfig, opts: StartRunOptions): ProjectConfig {
   let slots = config.slots;
   if (opts.slots !== undefined) {
-    if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new RunStartError('--slots must be a whole number of at least 1.');
+    if (!Number.isInteger(opts.slots) || opts.slots < 1 || opts.slots > MAX_SLOTS) throw new RunStartError(`--slots must be a whole number from 1 to ${MAX_SLOTS} (got ${opts.slots}).`);
     slots = Array.from({ length: opts.slots }, (_, i) => config.slots[i] ?? { env: {} });
   }
   return {
@@ -157,7 +184,8 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   // One run per project, taken before anything is written (run-lock.ts): a live owner refuses here, and a
   // dead one's lock is taken over, its run repaired first.
   const { previous } = await acquireLock(dir, tag).catch((err: unknown) => {
-    if (err instanceof RunLockedError || !(err as NodeJS.ErrnoException).code) throw err;
+    // A permission problem keeps its own message (cli/fs-errors.ts says which folder to make writable).
+    if (err instanceof RunLockedError || !isDiskProblem(err)) throw err;
     throw new RunStartError(`Cannot write the run lock ${projectPaths(dir).lockFile}: ${writeCause(err)}. Free space (or fix the disk) and start again.`);
   });
   let leases: GpuLease[] = [];
@@ -244,6 +272,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
       };
     }
     await writeResults(paths.results, record.experiments.values(), config.metric).catch((err: unknown) => {
+      if (!isDiskProblem(err)) throw err;
       throw new RunStartError(`Cannot write ${paths.results}: ${writeCause(err)}. Free space (or fix the disk) and start again; what was recorded so far is kept.`);
     });
     const proposer = await opts.deps.createProposer(proposerName, config);
@@ -268,6 +297,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   } catch (err) {
     await releaseGpuLeases(leases).catch(() => undefined);
     await releaseLock(dir);
-    throw err instanceof JournalWriteError ? new RunStartError(err.message) : err;
+    if (err instanceof JournalWriteError) throw isDiskProblem(err.cause) ? new RunStartError(err.message) : err.cause;
+    throw err;
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createProposer, ProposerSetupError } from '../../core/agent/create-proposer.js';
 import { summarize } from '../../core/journal/fold.js';
-import { startRun, RunStartError } from '../../core/loop/start-run.js';
+import { MAX_SLOTS, startRun, RunStartError } from '../../core/loop/start-run.js';
 import { RunLockedError } from '../../core/loop/run-lock.js';
 import type { ProposerName, RunHandle } from '../../core/loop/types.js';
 import { runPaths } from '../../core/project/paths.js';
@@ -106,7 +106,7 @@ export const runCommand: Command = {
         ...(proposer ? { proposer: proposer as ProposerName } : {}),
         ...(values['max-experiments'] !== undefined ? { maxExperiments: intOption(values['max-experiments'], '--max-experiments')! } : {}),
         ...(values['max-hours'] !== undefined ? { maxHours: numberOption(values['max-hours'], '--max-hours')! } : {}),
-        ...(values.slots !== undefined ? { slots: intOption(values.slots, '--slots')! } : {}),
+        ...(values.slots !== undefined ? { slots: intOption(values.slots, '--slots', 1, MAX_SLOTS)! } : {}),
         gpus: {
           ...(typeof values.gpus === 'string' ? { gpus: gpuList(values.gpus) } : {}),
           ...(values['gpus-per-slot'] !== undefined ? { perSlot: intOption(values['gpus-per-slot'], '--gpus-per-slot')! } : {}),

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { defaultTag } from '../core/loop/start-run.js';
+import { defaultTag, preflight, RunStartError } from '../core/loop/start-run.js';
 import { runPaths } from '../core/project/paths.js';
 import { shownPath } from './format.js';
 import type { CliIo } from './io.js';
@@ -23,6 +23,16 @@ export const detachedOutputFile = (projectDir: string, tag: string) => path.join
 
 export async function detachRun(input: DetachInput): Promise<number> {
   const { dir, io } = input;
+  // What the run would refuse (a missing folder, no git repository, no config) is refused here, before the run
+  // folder and its output file are made: a mistyped path must not be left with .autoresearch/runs in it.
+  const problem = await preflight(dir).then(
+    () => null,
+    (err: Error) => (err instanceof RunStartError ? err.message : null),
+  );
+  if (problem) {
+    io.err(`autoresearch run: ${problem}\n`);
+    return 2;
+  }
   const tag = input.tag ?? (await defaultTag(dir).catch(() => null));
   if (!tag) {
     io.err(`autoresearch run: ${dir} cannot be read as a project. Check the folder, then try again.\n`);

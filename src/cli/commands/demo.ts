@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createDemoProject } from '../../core/project/demo.js';
 import { parseCommandArgs } from '../args.js';
@@ -19,6 +20,9 @@ export const demoCommand: Command = {
       return 0;
     }
     const dir = path.resolve(io.cwd, positionals[0] ?? 'autoresearch-demo');
+    // A file in the way: say so, rather than the raw EEXIST of making a folder there.
+    const there = await stat(dir).catch(() => null);
+    if (there && !there.isDirectory()) throw new CliError(`${dir} is a file, not a folder. Name a new folder for the demo, e.g. \`autoresearch demo my-demo\`.`);
     const created = await createDemoProject(io.appRoot, dir).catch((err: Error) => {
       throw new CliError(err.message);
     });

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { createProposer, ProposerSetupError } from '../../core/agent/create-proposer.js';
 import { summarize } from '../../core/journal/fold.js';
-import { startRun, RunStartError } from '../../core/loop/start-run.js';
+import { MAX_SLOTS, startRun, RunStartError } from '../../core/loop/start-run.js';
 import { RunLockedError } from '../../core/loop/run-lock.js';
-import type { ProposerName } from '../../core/loop/types.js';
+import type { ProposerName, RunHandle } from '../../core/loop/types.js';
 import { runPaths } from '../../core/project/paths.js';
 import { intOption, numberOption, parseCommandArgs } from '../args.js';
 import { formatBestRemeasured, formatExperimentLine, formatRunSummary } from '../format.js';
@@ -77,15 +77,37 @@ export const runCommand: Command = {
     }
     if (values.detach) return detachRun({ dir, tag: typeof values.tag === 'string' ? values.tag : null, argv, io });
 
-    let handle;
+    // Handlers are in place before start-up begins: a signal then stops the run as soon as it has started
+    // (every step of start-up leaves a state the next `run --tag` resumes or starts afresh); a second one
+    // during start-up leaves at once.
+    let handle: RunHandle | null = null;
+    let signals = 0;
+    let firstSignal: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals += 1;
+      if (signals === 1) {
+        firstSignal = sig;
+        if (!json) io.err(`\n${sig}: stopping — killing running experiments and recording them as interrupted…\n`);
+        if (handle) void handle.stop({ reason: 'signal' });
+      } else if (!handle) {
+        process.exit(signalExitCode(sig) || 143);
+      } else if (!json) {
+        io.err('Still stopping (waiting for the experiment processes to exit)…\n');
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // A closed terminal or a dropped SSH session: stop as cleanly as on Ctrl-C (nothing left running, no
+    // stale lock). `--detach` is how a run outlives its terminal.
+    process.on('SIGHUP', onSignal);
     try {
-      handle = await startRun({
+      const started = await startRun({
         projectDir: dir,
         ...(typeof values.tag === 'string' ? { tag: values.tag } : {}),
         ...(proposer ? { proposer: proposer as ProposerName } : {}),
         ...(values['max-experiments'] !== undefined ? { maxExperiments: intOption(values['max-experiments'], '--max-experiments')! } : {}),
         ...(values['max-hours'] !== undefined ? { maxHours: numberOption(values['max-hours'], '--max-hours')! } : {}),
-        ...(values.slots !== undefined ? { slots: intOption(values.slots, '--slots')! } : {}),
+        ...(values.slots !== undefined ? { slots: intOption(values.slots, '--slots', 1, MAX_SLOTS)! } : {}),
         gpus: {
           ...(typeof values.gpus === 'string' ? { gpus: gpuList(values.gpus) } : {}),
           ...(values['gpus-per-slot'] !== undefined ? { perSlot: intOption(values['gpus-per-slot'], '--gpus-per-slot')! } : {}),
@@ -102,77 +124,60 @@ export const runCommand: Command = {
               keyHint: 'set the ANTHROPIC_API_KEY environment variable',
             }),
         },
+      }).catch((err: unknown) => {
+        if (err instanceof RunStartError || err instanceof RunLockedError || err instanceof ProposerSetupError) throw new CliError(err.message);
+        throw err;
       });
-    } catch (err) {
-      if (err instanceof RunStartError || err instanceof RunLockedError || err instanceof ProposerSetupError) throw new CliError(err.message);
-      throw err;
-    }
+      handle = started;
 
-    const direction = handle.record().config?.metric.direction ?? 'min';
-    const paths = runPaths(handle.projectDir, handle.tag);
-    handle.subscribe((e) => {
-      if (e.kind !== 'journal') return;
-      const ev = e.event;
-      if (json) {
-        io.out(JSON.stringify(ev) + '\n');
-        return;
-      }
-      switch (ev.type) {
-        case 'run-start':
-          io.out(`Run ${ev.tag} on branch ${ev.branch} from ${ev.startCommit.slice(0, 7)} (proposer: ${ev.proposer})\nLogs and results: ${paths.dir}\n`);
-          break;
-        case 'run-resume':
-          io.out(`Resuming run ${handle.tag} (proposer: ${ev.proposer})\nLogs and results: ${paths.dir}\n`);
-          break;
-        case 'experiment-end':
-          io.out(formatExperimentLine(ev.experiment, direction) + '\n');
-          break;
-        case 'best-remeasured': {
-          // The best's value moves: say so at once, so the next change is measured against a number shown.
-          const best = handle.record().experiments.get(ev.id);
-          if (best) io.out(formatBestRemeasured(ev.id, ev.run.metric, best.metric, measuredRuns(best), handle.record().bestId === ev.id) + '\n');
-          break;
+      const direction = started.record().config?.metric.direction ?? 'min';
+      const paths = runPaths(started.projectDir, started.tag);
+      started.subscribe((e) => {
+        if (e.kind !== 'journal') return;
+        const ev = e.event;
+        if (json) {
+          io.out(JSON.stringify(ev) + '\n');
+          return;
         }
-        case 'notice':
-          if (ev.level !== 'info') io.err(`${ev.level}: ${ev.message}\n`);
-          break;
-        case 'steer':
-          io.out(`  note for the agent: ${ev.note}\n`);
-          break;
-        case 'approval-wait':
-          io.out(`  #${ev.id} waits for approval (${ev.reason}): autoresearch approve --tag ${handle.tag}\n`);
-          break;
-        case 'approval-answer':
-          io.out(`  #${ev.id} ${ev.answer === 'approve' ? 'approved' : ev.answer === 'edit' ? 'approved with an edit' : 'rejected'} (from the ${ev.by})\n`);
-          break;
-        default:
-          break;
-      }
-    });
+        switch (ev.type) {
+          case 'run-start':
+            io.out(`Run ${ev.tag} on branch ${ev.branch} from ${ev.startCommit.slice(0, 7)} (proposer: ${ev.proposer})\nLogs and results: ${paths.dir}\n`);
+            break;
+          case 'run-resume':
+            io.out(`Resuming run ${started.tag} (proposer: ${ev.proposer})\nLogs and results: ${paths.dir}\n`);
+            break;
+          case 'experiment-end':
+            io.out(formatExperimentLine(ev.experiment, direction) + '\n');
+            break;
+          case 'best-remeasured': {
+            // The best's value moves: say so at once, so the next change is measured against a number shown.
+            const best = started.record().experiments.get(ev.id);
+            if (best) io.out(formatBestRemeasured(ev.id, ev.run.metric, best.metric, measuredRuns(best), started.record().bestId === ev.id) + '\n');
+            break;
+          }
+          case 'notice':
+            if (ev.level !== 'info') io.err(`${ev.level}: ${ev.message}\n`);
+            break;
+          case 'steer':
+            io.out(`  note for the agent: ${ev.note}\n`);
+            break;
+          case 'approval-wait':
+            io.out(`  #${ev.id} waits for approval (${ev.reason}): autoresearch approve --tag ${started.tag}\n`);
+            break;
+          case 'approval-answer':
+            io.out(`  #${ev.id} ${ev.answer === 'approve' ? 'approved' : ev.answer === 'edit' ? 'approved with an edit' : 'rejected'} (from the ${ev.by})\n`);
+            break;
+          default:
+            break;
+        }
+      });
 
-    // When this process was started by `run --detach`, tell the waiting terminal that the run has started.
-    if (process.send && env.AUTORESEARCH_DETACHED === '1') process.send({ started: handle.tag }, () => process.disconnect?.());
+      // When this process was started by `run --detach`, tell the waiting terminal that the run has started.
+      if (process.send && env.AUTORESEARCH_DETACHED === '1') process.send({ started: started.tag }, () => process.disconnect?.());
 
-    let signals = 0;
-    let firstSignal: NodeJS.Signals | null = null;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals += 1;
-      if (signals === 1) {
-        firstSignal = sig;
-        if (!json) io.err(`\n${sig}: stopping — killing running experiments and recording them as interrupted…\n`);
-        void handle.stop({ reason: 'signal' });
-      } else if (!json) {
-        io.err('Still stopping (waiting for the experiment processes to exit)…\n');
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // A closed terminal or a dropped SSH session: stop as cleanly as on Ctrl-C (nothing left running, no
-    // stale lock). `--detach` is how a run outlives its terminal.
-    process.on('SIGHUP', onSignal);
-    try {
-      const outcome = await handle.done;
-      const summary = summarize(handle.record(), 'stopped');
+      if (firstSignal) void started.stop({ reason: 'signal' });
+      const outcome = await started.done;
+      const summary = summarize(started.record(), 'stopped');
       if (json) {
         io.out(JSON.stringify({ type: 'summary', summary, results: paths.results }) + '\n');
       } else {

@@ -31,7 +31,12 @@ export const statusCommand: Command = {
       return 0;
     }
     for (const s of statuses) {
-      io.out(formatRunSummary(s.summary, s.interrupted ? `interrupted — resume with: autoresearch run ${shownPath(io.cwd, dir)} --tag ${s.summary.tag}` : undefined) + '\n');
+      const next = s.interrupted
+        ? `interrupted — resume with: autoresearch run ${shownPath(io.cwd, dir)} --tag ${s.summary.tag}`
+        : s.neverStarted
+          ? `start-up cut short, nothing recorded — start it with: autoresearch run ${shownPath(io.cwd, dir)} --tag ${s.summary.tag}`
+          : undefined;
+      io.out(formatRunSummary(s.summary, next) + '\n');
       if (s.ownerPid !== null) io.out(`  running in process ${s.ownerPid}\n`);
       for (const e of s.running) {
         const since = Date.now() - Date.parse(e.startedAt);

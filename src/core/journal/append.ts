@@ -1,5 +1,9 @@
 // Append-only journal writer: one JSON event a line, fsync'd before the call returns, so an event that
 // was reported is on disk even if the machine loses power right after.
+//
+// A write that fails (a full disk, a quota, an I/O error) is final for this writer: the line it tore is cut
+// off again, and every later append is refused with the same JournalWriteError. A journal with a hole in
+// it would fold into a different run than the one that happened, so the run must stop instead (run.ts).
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalEvent } from '../../shared/journal.js';
@@ -9,39 +13,109 @@ export interface JournalWriter {
   close(): Promise<void>;
 }
 
+const CAUSES: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EIO: 'an input/output error',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
+/** The journal could not be written: the run cannot go on without losing what it does next. */
+export class JournalWriteError extends Error {
+  readonly code: string | null;
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`Cannot write the run's journal ${file}: ${writeCause(cause)}. The run stopped; everything recorded before is kept. Free space (or fix the disk), then resume the run with the same --tag.`, { cause });
+    this.name = 'JournalWriteError';
+    this.code = (cause as NodeJS.ErrnoException | null)?.code ?? null;
+  }
+}
+
+/** A disk that is full, or an error of the disk itself, as opposed to a permission the user can change. */
+export function isDiskProblem(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO';
+}
+
+/** "the disk is full (ENOSPC)": why a write failed, in words, for one-line messages. */
+export function writeCause(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException | null)?.code;
+  return code ? `${CAUSES[code] ?? (cause as Error).message} (${code})` : String((cause as Error)?.message ?? cause);
+}
+
 export async function openJournalWriter(file: string): Promise<JournalWriter> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const handle: FileHandle = await open(file, 'a');
-  // A torn last line (the app was killed mid-write) must not glue itself onto the next event.
-  const { size } = await handle.stat();
-  if (size > 0) {
-    const tail = Buffer.alloc(1);
-    const probe = await open(file, 'r');
-    try {
-      await probe.read(tail, 0, 1, size - 1);
-    } finally {
-      await probe.close();
+  let handle: FileHandle;
+  /** Bytes known to be whole lines on disk: a failed append is cut back to here. */
+  let offset: number;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    handle = await open(file, 'a');
+    offset = (await handle.stat()).size;
+  } catch (err) {
+    throw new JournalWriteError(file, err);
+  }
+  try {
+    // A torn last line (the app was killed mid-write) must not glue itself onto the next event.
+    if (offset > 0) {
+      const tail = Buffer.alloc(1);
+      const probe = await open(file, 'r');
+      try {
+        await probe.read(tail, 0, 1, offset - 1);
+      } finally {
+        await probe.close();
+      }
+      if (tail[0] !== 0x0a) {
+        await writeAll(handle, Buffer.from('\n'));
+        offset += 1;
+      }
     }
-    if (tail[0] !== 0x0a) await handle.write('\n');
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw new JournalWriteError(file, err);
   }
   // Appends are serialised so lines never interleave, whatever the callers do.
   let chain: Promise<void> = Promise.resolve();
+  let failure: JournalWriteError | null = null;
   let closed = false;
   return {
     append(event) {
       if (closed) return Promise.reject(new Error('The journal is closed'));
-      const line = JSON.stringify(event) + '\n';
-      chain = chain.then(async () => {
-        await handle.write(line);
-        await handle.datasync();
+      const line = Buffer.from(JSON.stringify(event) + '\n');
+      const written = chain.then(async () => {
+        if (failure) throw failure;
+        try {
+          await writeAll(handle, line);
+          await handle.datasync();
+          offset += line.length;
+        } catch (err) {
+          failure = new JournalWriteError(file, err);
+          // Cutting a file shorter needs no free space: the journal ends on its last whole event again.
+          await handle.truncate(offset).catch(() => undefined);
+          throw failure;
+        }
       });
-      return chain;
+      chain = written.catch(() => undefined);
+      return written;
     },
     async close() {
       if (closed) return;
       closed = true;
-      await chain.catch(() => undefined);
+      await chain;
       await handle.close();
     },
   };
+}
+
+/** write(2) may write part of a buffer (a disk filling up): the rest is written or the error reported. */
+async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'ENOSPC' });
+    done += bytesWritten;
+  }
 }

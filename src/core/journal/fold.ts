@@ -386,3 +386,11 @@ export function toRunDetailWith(rec: RunRecord, state: RunState, aggregates: Exp
     approvals: approvalItems(rec),
   };
 }
+
+/**
+ * A journal with no run-start and no experiment: a start-up cut short before its first event was on disk.
+ * `run --tag` starts such a run afresh, and `status` says so.
+ */
+export function isNeverStarted(rec: RunRecord): boolean {
+  return !rec.startCommit && rec.experiments.size === 0;
+}

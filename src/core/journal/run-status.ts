@@ -2,7 +2,7 @@
 import type { RunSummary } from '../../shared/api.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { isLockLive, readLock } from '../loop/run-lock.js';
-import { pendingApprovals, summarize } from './fold.js';
+import { isNeverStarted, pendingApprovals, summarize } from './fold.js';
 import { approvalsNeedRows, listRunTags, readRunRecord, readRunView } from './read.js';
 
 export interface RunStatus {
@@ -18,6 +18,8 @@ export interface RunStatus {
    * ran it was killed. The next `run --tag` resumes it and records those experiments as interrupted.
    */
   readonly interrupted: boolean;
+  /** Its start-up was cut short before anything was recorded: the next `run --tag` starts it afresh. */
+  readonly neverStarted: boolean;
   /** Ids of proposals waiting for approval (`autoresearch approve`); a stopped run's wait again when it resumes. */
   readonly awaitingApproval: readonly number[];
 }
@@ -33,8 +35,11 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
     // Rows are needed for a live run's running experiments, and for approvals still waiting (by their experiment's status).
     const needsRows = !view.complete && (live || approvalsNeedRows(view));
     const rec = needsRows ? await readRunRecord(projectDir, tag) : view.record;
-    const summary = summarize(rec, live ? 'running' : 'stopped', needsRows ? undefined : view.aggregates);
-    const interrupted = !live && (summary.counts.running > 0 || rec.stopReason === null);
+    const folded = summarize(rec, live ? 'running' : 'stopped', needsRows ? undefined : view.aggregates);
+    // A journal with no run-start does not name its run: its folder does.
+    const summary = folded.tag ? folded : { ...folded, tag };
+    const neverStarted = !live && isNeverStarted(rec);
+    const interrupted = !live && !neverStarted && (summary.counts.running > 0 || rec.stopReason === null);
     out.push({
       // A dead process runs nothing: what it left "running" is interrupted, as the next start will record.
       summary: interrupted
@@ -44,6 +49,7 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
       ownerPid: live ? lock!.pid : null,
       badLines: view.badLines,
       interrupted,
+      neverStarted,
       awaitingApproval: pendingApprovals(rec).map((a) => a.request.id),
     });
   }

@@ -15,7 +15,8 @@ import type { Executor, JobRef } from '../exec/executor.js';
 import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { resetTo } from '../git/reset-to.js';
-import { openJournalWriter, type JournalWriter } from '../journal/append.js';
+import { updateRef } from '../git/update-ref.js';
+import { JournalWriteError, openJournalWriter, type JournalWriter } from '../journal/append.js';
 import { foldEvent, lastIdOf, pendingApprovals, type RunRecord } from '../journal/fold.js';
 import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
 import { proposalWorktree, runPaths } from '../project/paths.js';
@@ -26,6 +27,7 @@ import { errorMessage, isoNow, type RunContext, type SlotState } from './context
 import { experimentEnv } from './experiment-env.js';
 import { protectedHashesAt, type ProtectedHashes } from './protected-files.js';
 import { releaseLock } from './run-lock.js';
+import { branchFor } from './refs.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
 import { createProposalQueue, type ProposalQueue } from './proposal-queue.js';
 import { runSlots } from './scheduler.js';
@@ -42,6 +44,8 @@ interface CreateRunInput {
   /** run-start for a new run, run-resume for a continued one. */
   readonly opening: JournalEvent;
   readonly resumed: boolean;
+  /** A new run: its branch is created at this commit once run-start is journaled (so no branch without a journal). */
+  readonly branchAt?: string;
   readonly deps: LoopDeps;
 }
 
@@ -109,10 +113,25 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   /** The last experiment to end, for the crash tail in a pipelined proposal's prompt. */
   let lastEnded: { status: Experiment['status']; tail: string | null } | null = null;
 
+  /** Set when the journal could not be written: the run stops at once, with this message. */
+  let journalFailure: JournalWriteError | null = null;
+
+  // Written first, then folded and shown: what the record, results.tsv and the UI hold is on disk. Appends are
+  // serialised by the writer and each is folded as soon as its write returns, so folding keeps the write order.
   const append = async (given: JournalEvent) => {
     // Every experiment records where it runs: its slot's executor (a remote job's exact place follows at its start).
     const event: JournalEvent =
       given.type === 'experiment-start' && given.experiment.where === undefined ? { ...given, experiment: { ...given.experiment, where: executorOf(given.experiment.slot).where ?? 'local' } } : given;
+    try {
+      await journal.append(event);
+    } catch (err) {
+      if (err instanceof JournalWriteError && !journalFailure) {
+        // Nothing more can be recorded, so nothing more may happen: running experiments are killed.
+        journalFailure = err;
+        requestStop('error', err.message, false);
+      }
+      throw err;
+    }
     const id = event.type === 'experiment-start' || event.type === 'experiment-end' ? event.experiment.id : null;
     if (event.type === 'experiment-start') reservedIds.delete(event.experiment.id);
     const before = id !== null ? record.experiments.get(id) : undefined;
@@ -122,7 +141,6 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       decidedCount += decided(record.experiments.get(id)) - decided(before);
       historyCache = null;
     }
-    await journal.append(event);
     // A best measured again has a new mean: its results.tsv row follows the journal's fold.
     if (event.type === 'best-remeasured' && rowIds.has(event.id)) await writeResults(paths.results, record.experiments.values(), config.metric).catch(() => undefined);
     emit({ kind: 'journal', event });
@@ -437,6 +455,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const main = async (): Promise<RunOutcome> => {
     try {
       await append(input.opening);
+      if (input.branchAt) await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, input.branchAt);
       const warning = sandboxWarning(sandbox.mode);
       if (warning) await append({ type: 'notice', at: isoNow(), level: 'warning', message: warning });
       // Worktrees first: a broken one from a crash is rebuilt here.
@@ -483,11 +502,14 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   /** Endings after which the configured audit runs (a user stop or an error skips it). */
   const AUDITED_ENDINGS: ReadonlySet<StopReason> = new Set(['max-experiments', 'max-hours', 'max-cost', 'target']);
   let ended = false;
-  const end = async (reason: StopReason, message: string): Promise<RunOutcome> => {
+  const end = async (given: StopReason, givenMessage: string): Promise<RunOutcome> => {
+    // A journal that cannot be written is why the run ends, whatever else was going on.
+    const reason = journalFailure ? 'error' : given;
+    const message = journalFailure ? journalFailure.message : givenMessage;
     if (!ended) {
       ended = true;
       for (const s of slots) setPhase(s, 'idle', { experimentId: null, description: null });
-      if (AUDITED_ENDINGS.has(reason) && config.acceptance.auditRepeats > 0 && record.bestId !== null && record.bestId !== 0 && !abort.signal.aborted) {
+      if (!journalFailure && AUDITED_ENDINGS.has(reason) && config.acceptance.auditRepeats > 0 && record.bestId !== null && record.bestId !== 0 && !abort.signal.aborted) {
         // The optional audit at the end of a run: the baseline and the best again, interleaved, in these slots.
         setPhase(slots[0]!, 'running', { description: `audit of the best (#${record.bestId})` });
         await auditRun({ projectDir, tag, repeats: config.acceptance.auditRepeats, env: deps.env, nodePath: deps.nodePath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}), signal: abort.signal, lockHeld: true })
@@ -501,7 +523,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       await append({ type: 'run-stop', at: isoNow(), reason, message }).catch(() => undefined);
       state = 'stopped';
       emitLive();
-      await journal.close();
+      await journal.close().catch(() => undefined);
       await releaseLock(projectDir);
     }
     return { reason, message };

@@ -1,7 +1,7 @@
 // Starting a run: the checks that refuse with a message saying what to do, then either a new run
 // (branch autoresearch/<tag> at HEAD, journal opened with run-start) or the resumption of an existing one
 // (orphans killed, interrupted experiments marked, results.tsv rebuilt from the journal).
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { REPAIR_STOP_MESSAGE, type JournalEvent } from '../../shared/journal.js';
@@ -15,14 +15,14 @@ import { headCommit } from '../git/head.js';
 import { repoPlace } from '../git/repo-place.js';
 import { repoRoot } from '../git/repo-root.js';
 import { readRef, refExists, updateRef } from '../git/update-ref.js';
-import { openJournalWriter } from '../journal/append.js';
-import { emptyRunRecord, type RunRecord } from '../journal/fold.js';
-import { loadRunRecord } from '../journal/read.js';
+import { isDiskProblem, JournalWriteError, openJournalWriter, writeCause } from '../journal/append.js';
+import { emptyRunRecord, foldEvent, isNeverStarted, type RunRecord } from '../journal/fold.js';
+import { loadRunRecord, readJournalEvents } from '../journal/read.js';
 import { writeResults } from '../journal/results-tsv.js';
 import { loadConfig } from '../project/config-file.js';
 import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
-import { runPaths } from '../project/paths.js';
-import { acquireLock, isLockLive, readLock, releaseLock } from './run-lock.js';
+import { projectPaths, runPaths } from '../project/paths.js';
+import { acquireLock, releaseLock, RunLockedError } from './run-lock.js';
 import { branchFor } from './refs.js';
 import { editableProblem } from '../project/editable-check.js';
 import { tagProblem } from './tag-check.js';
@@ -77,16 +77,43 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
   if (loaded.state === 'invalid') {
     throw new RunStartError(`The project's config is invalid:\n${describeConfigErrors(loaded.errors)}\nFix .autoresearch/config.json (or the setup form in the app) and try again.`);
   }
+  const tooBig = envProblem(loaded.config);
+  if (tooBig) throw new RunStartError(tooBig);
   const editable = await editableProblem(dir, loaded.config.files.editable);
   if (editable) throw new RunStartError(editable);
   return { dir, config: loaded.config };
+}
+
+/** Each slot is a worktree and a process at a time: more than this is a typo, not a machine. */
+export const MAX_SLOTS = 64;
+
+/**
+ * Linux refuses to start a command whose environment has one string over 128 KiB (MAX_ARG_STRLEN) or is
+ * larger than about 2 MiB in all (spawn E2BIG); run.env is in every command's environment, so it is checked
+ * before the run starts rather than failing every experiment.
+ */
+const MAX_ENV_STRING = 128 * 1024 - 1;
+const MAX_ENV_TOTAL = 1024 * 1024;
+
+export function envProblem(config: ProjectConfig): string | null {
+  const sets: [string, Record<string, string>][] = [['run.env', config.run.env], ...config.slots.map((s, i): [string, Record<string, string>] => [`slots[${i}].env`, s.env])];
+  for (const [where, env] of sets) {
+    let total = 0;
+    for (const [k, v] of Object.entries(env)) {
+      const size = Buffer.byteLength(k) + Buffer.byteLength(v) + 1;
+      if (size > MAX_ENV_STRING) return `${where}.${k.length > 40 ? `${k.slice(0, 40)}…` : k} is ${Math.ceil(size / 1024)} KiB; an environment variable can hold at most 128 KiB, so no command could start with it. Put large data in a file and pass its path instead (.autoresearch/config.json).`;
+      total += size;
+    }
+    if (total > MAX_ENV_TOTAL) return `${where} is ${Math.ceil(total / 1024)} KiB in all; the environment of a command is limited to about 1 MiB here, so no command could start with it. Put large data in a file and pass its path instead (.autoresearch/config.json).`;
+  }
+  return null;
 }
 
 /** Apply CLI/UI overrides (slots, limits) to the saved config for this session. */
 function effectiveConfig(config: ProjectConfig, opts: StartRunOptions): ProjectConfig {
   let slots = config.slots;
   if (opts.slots !== undefined) {
-    if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new RunStartError('--slots must be a whole number of at least 1.');
+    if (!Number.isInteger(opts.slots) || opts.slots < 1 || opts.slots > MAX_SLOTS) throw new RunStartError(`--slots must be a whole number from 1 to ${MAX_SLOTS} (got ${opts.slots}).`);
     slots = Array.from({ length: opts.slots }, (_, i) => config.slots[i] ?? { env: {} });
   }
   return {
@@ -143,6 +170,13 @@ export async function repairRun(projectDir: string, tag: string): Promise<{ kill
   return { killed, interrupted: running.map((e) => e.id) };
 }
 
+/** A journal a start-up left before its run-start was written: nothing in it is a run to resume. */
+function neverStarted({ events }: { events: readonly JournalEvent[] }): boolean {
+  const rec = emptyRunRecord();
+  for (const e of events) foldEvent(rec, e);
+  return isNeverStarted(rec);
+}
+
 export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   const { dir, config: saved } = await preflight(opts.projectDir);
   const tag = opts.tag ?? (await defaultTag(dir));
@@ -151,33 +185,42 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   let config = effectiveConfig(saved, opts);
   const paths = runPaths(dir, tag);
 
-  // A run in another live process owns this project; a dead one leaves a stale lock to repair.
-  const lock = await readLock(dir);
-  if (lock && isLockLive(lock)) {
-    await acquireLock(dir, tag); // throws RunLockedError with the owner's details
-  }
-  if (lock && !isLockLive(lock) && lock.tag !== tag) await repairRun(dir, lock.tag);
-
-  const journalExists = (await stat(paths.journal).catch(() => null)) !== null;
-  const branch = branchFor(tag);
-  const branchExists = await refExists(dir, `refs/heads/${branch}`);
-  if (!journalExists && branchExists) {
-    throw new RunStartError(`The branch ${branch} already exists but no run "${tag}" is recorded in this project. Choose another tag (--tag) or delete the branch (git branch -D ${branch}).`);
-  }
-  if (!journalExists) {
-    const dirty = await dirtyTrackedFiles(dir, isAppManagedPath);
-    if (dirty.length) {
-      const { prefix } = await repoPlace(dir);
-      const where = prefix ? `The project folder (${prefix}/ of its repository; changes elsewhere in the repository are not checked)` : 'The working tree';
-      throw new RunStartError(
-        `${where} has uncommitted changes to tracked files: ${dirty.join(', ')}. The baseline is the last commit, so these changes would be left out. Commit or stash them, then start again.`,
-      );
-    }
-  }
-
-  await acquireLock(dir, tag);
+  // One run per project, taken before anything is written (run-lock.ts): a live owner refuses here, and a
+  // dead one's lock is taken over, its run repaired first.
+  const { previous } = await acquireLock(dir, tag).catch((err: unknown) => {
+    // A permission problem keeps its own message (cli/fs-errors.ts says which folder to make writable).
+    if (err instanceof RunLockedError || !isDiskProblem(err)) throw err;
+    throw new RunStartError(`Cannot write the run lock ${projectPaths(dir).lockFile}: ${writeCause(err)}. Free space (or fix the disk) and start again.`);
+  });
   let leases: GpuLease[] = [];
   try {
+    if (previous && previous.tag !== tag) await repairRun(dir, previous.tag);
+
+    // A start-up killed before its run-start was on disk left a journal with nothing in it (and, being written
+    // before the branch, no branch): that run never started, so it starts again from the beginning.
+    const journalSize = (await stat(paths.journal).catch(() => null))?.size ?? null;
+    let journalExists = journalSize !== null;
+    // Only a small journal can be one that never started (a run-start is one line): a long run is not read twice.
+    if (journalSize !== null && journalSize < 4 << 20 && neverStarted(await readJournalEvents(paths.journal))) {
+      await rm(paths.journal, { force: true });
+      journalExists = false;
+    }
+    const branch = branchFor(tag);
+    const branchExists = await refExists(dir, `refs/heads/${branch}`);
+    if (!journalExists && branchExists) {
+      throw new RunStartError(`The branch ${branch} already exists but no run "${tag}" is recorded in this project. Choose another tag (--tag) or delete the branch (git branch -D ${branch}).`);
+    }
+    if (!journalExists) {
+      const dirty = await dirtyTrackedFiles(dir, isAppManagedPath);
+      if (dirty.length) {
+        const { prefix } = await repoPlace(dir);
+        const where = prefix ? `The project folder (${prefix}/ of its repository; changes elsewhere in the repository are not checked)` : 'The working tree';
+        throw new RunStartError(
+          `${where} has uncommitted changes to tracked files: ${dirty.join(', ')}. The baseline is the last commit, so these changes would be left out. Commit or stash them, then start again.`,
+        );
+      }
+    }
+
     if (opts.gpus) {
       // GPUs are leased machine-wide before anything runs, so the refusal names the run holding them. The
       // project's choice (Setup → Slots) applies unless the host overrides it (the CLI's --gpus).
@@ -196,12 +239,13 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
     }
     // Exclude patterns are read from the repository's top: a project in a subfolder names its own folder.
     const { prefix } = await repoPlace(dir);
-    await ensureExcluded(dir, ['.autoresearch/runs/', '.autoresearch/worktrees/', '.autoresearch/reports/', '.autoresearch/run.lock'].map((p) => (prefix ? `/${prefix}/${p}` : p)));
+    await ensureExcluded(dir, ['.autoresearch/runs/', '.autoresearch/worktrees/', '.autoresearch/reports/', '.autoresearch/run.lock*'].map((p) => (prefix ? `/${prefix}/${p}` : p)));
     await mkdir(paths.logsDir, { recursive: true });
     await mkdir(paths.agentDir, { recursive: true });
 
     let record: RunRecord;
     let opening: JournalEvent;
+    let start: string | null = null;
     const proposerName = opts.proposer ?? config.agent.proposer;
     const now = () => new Date().toISOString();
     if (journalExists) {
@@ -215,8 +259,9 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
       if ((await readRef(dir, `refs/heads/${branch}`)) !== want) await updateRef(dir, `refs/heads/${branch}`, want);
       opening = { type: 'run-resume', at: now(), config, proposer: proposerName };
     } else {
-      const start = (await headCommit(dir))!;
-      await updateRef(dir, `refs/heads/${branch}`, start);
+      // The branch is made by the run once this run-start is journaled (run.ts): a start-up cut short before
+      // then leaves no branch that would refuse the next start.
+      start = (await headCommit(dir))!;
       record = emptyRunRecord();
       opening = {
         type: 'run-start',
@@ -230,9 +275,12 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
         appVersion: opts.deps.appVersion,
       };
     }
-    await writeResults(paths.results, record.experiments.values(), config.metric);
+    await writeResults(paths.results, record.experiments.values(), config.metric).catch((err: unknown) => {
+      if (!isDiskProblem(err)) throw err;
+      throw new RunStartError(`Cannot write ${paths.results}: ${writeCause(err)}. Free space (or fix the disk) and start again; what was recorded so far is kept.`);
+    });
     const proposer = await opts.deps.createProposer(proposerName, config);
-    const handle = await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, deps: opts.deps });
+    const handle = await createRun({ projectDir: dir, tag, config, proposer, record, opening, resumed: journalExists, ...(start ? { branchAt: start } : {}), deps: opts.deps });
     // The run is over for its host only once its GPUs are free again: a Start right after must find them free.
     // Then a fold snapshot of what this session added (when it is more than a quick read), so reopening the run
     // reads the snapshot and not the whole journal. Best effort: the journal is complete without it.
@@ -253,6 +301,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   } catch (err) {
     await releaseGpuLeases(leases).catch(() => undefined);
     await releaseLock(dir);
+    if (err instanceof JournalWriteError) throw isDiskProblem(err.cause) ? new RunStartError(err.message) : err.cause;
     throw err;
   }
 }

@@ -21,7 +21,8 @@ export async function loadConfig(projectDir: string): Promise<LoadedConfig> {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Windows editors save UTF-8 with a byte-order mark, which JSON.parse refuses with an invisible character.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     return {
       state: 'invalid',

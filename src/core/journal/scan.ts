@@ -83,6 +83,22 @@ export async function scanJournal(file: string, from: ScanFrom = { offset: 0, li
   try {
     let carry: Buffer = Buffer.alloc(0);
     let position = 0;
+    if (from.offset > 0 && from.offset <= until) {
+      // The covered prefix is complete lines that are only hashed and counted: read into one buffer, no copies
+      // (a 100,000-experiment journal is 200 MB of it).
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      while (position < from.offset) {
+        const { bytesRead } = await handle.read(chunk, 0, Math.min(CHUNK, from.offset - position), position);
+        if (bytesRead === 0) return fail();
+        const part = chunk.subarray(0, bytesRead);
+        hash.update(part);
+        for (let i = part.indexOf(NL); i !== -1; i = part.indexOf(NL, i + 1)) lines += 1;
+        position += bytesRead;
+      }
+      hashed = position;
+      if (lines !== from.lines || (from.sha1 !== null && hash.copy().digest('hex') !== from.sha1)) return fail();
+      checked = true;
+    }
     for (;;) {
       const chunk = Buffer.allocUnsafe(CHUNK);
       const { bytesRead } = await handle.read(chunk, 0, Math.max(0, Math.min(CHUNK, until - position)), position);

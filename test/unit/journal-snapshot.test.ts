@@ -153,8 +153,13 @@ describe('fold snapshot', () => {
     expect(before!.count).toBe(600);
     // The experiment running at the snapshot ends, the best is measured again, more run; then a bad line.
     await appendFile(journal, lines([{ type: 'process-end', at: at(700), id: 599, pgid: 9000 }, { type: 'experiment-end', at: at(700), experiment: experiment(599, 'discard', 2.4) }, ...runEvents(100, 600)]) + 'not json\n');
+    // The view folds the tail over the snapshot's head and the experiments it touches (599 ends, 600… are new).
     const view = await readRunView(dir, 'snap');
-    expect(view.complete).toBe(true);
+    expect(view.complete).toBe(false);
+    const { rec: whole } = await plainFold();
+    expect(view.aggregates).toEqual(aggregatesOf(whole));
+    expect(view.experimentsTotal).toBe(700);
+    expect(await view.page(590, 20)).toEqual([...whole.experiments.values()].slice(590, 610));
     await expectSameAsJournal();
     // The read above (a 1 MiB threshold by default) did not rewrite it; one that may does, and it covers the tail.
     await readRunRecord(dir, 'snap', ALWAYS);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resultsHeader, resultsRow } from '../../src/core/journal/results-tsv.js';
+import { readResultsTsv } from '../../src/core/report/read-results-tsv.js';
 import { MetricSchema } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 
@@ -36,5 +37,14 @@ describe('results.tsv matches autoresearch', () => {
     const crash = resultsRow({ ...base, status: 'crash', metric: null, metrics: {}, description: 'bad\tidea\nsecond line' }, metric);
     expect(crash).toBe('bea057b\t0.000000\t0.0\tcrash\tbad idea second line\n');
     expect(crash.split('\t')).toHaveLength(5);
+  });
+
+  it('shows no commit for an experiment stopped before its proposal was committed, not its parent’s again', () => {
+    const baseline = resultsRow({ ...base, id: 0, kind: 'baseline', commit: 'aaaaaaaaaaaaaaaaaaaa', description: 'baseline' }, metric);
+    const interrupted = resultsRow({ ...base, id: 1, commit: null, status: 'interrupted', metric: null, metrics: {}, description: '' }, metric);
+    expect(baseline.split('\t')[0]).toBe('aaaaaaa');
+    expect(interrupted).toBe('-------\t0.000000\t0.0\tinterrupted\t-\n');
+    // The report reads such a row back as an experiment without a commit.
+    expect(readResultsTsv(resultsHeader(metric) + baseline + interrupted).experiments[1]!.commit).toBeNull();
   });
 });

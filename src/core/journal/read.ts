@@ -12,6 +12,7 @@ import type { JournalEvent } from '../../shared/journal.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 import { aggregatesOf, emptyRunRecord, foldEvent, type ExperimentAggregates, type RunRecord } from './fold.js';
 import { scanJournal, type ScanResult } from './scan.js';
+import { foldTailOverSnapshot } from './tail-view.js';
 import { fileIdentity, readSnapshot, sameFile, SnapshotMismatchError, writeSnapshot, type Snapshot } from './snapshot.js';
 
 export interface JournalReadResult {
@@ -171,6 +172,37 @@ export async function readRunView(projectDir: string, tag: string, opts: ReadOpt
         }
       },
     };
+  }
+  if (snap && opened.tail && opened.tail.end - snap.mark.offset < 8 * SNAPSHOT_AFTER_BYTES) {
+    // A run reopened after a kill: its snapshot is a little behind the journal. Only the experiments the tail
+    // touches are read; the full fold answers what the tail view cannot. A long tail (a run whose snapshot did
+    // not follow it) is folded in full below, which writes a newer snapshot for the next reader.
+    const partial = await foldTailOverSnapshot(snap, opened.tail).catch((err: unknown) => {
+      if (err instanceof SnapshotMismatchError) return null;
+      throw err;
+    });
+    if (partial) {
+      if (!partial.record.tag) partial.record.tag = tag;
+      const full = async (from: number, limit: number) => {
+        const { record, badLines } = await loadRunRecord(dir, journal, opts);
+        return completeView(record, badLines).page(from, limit);
+      };
+      return {
+        record: partial.record,
+        complete: false,
+        aggregates: partial.aggregates,
+        badLines: partial.badLines,
+        experimentsTotal: partial.experimentsTotal,
+        async page(from, limit) {
+          try {
+            return (await partial.page(from, limit)) ?? (await full(from, limit));
+          } catch (err) {
+            if (!(err instanceof SnapshotMismatchError)) throw err;
+            return full(from, limit);
+          }
+        },
+      };
+    }
   }
   const { record, badLines } = await foldOpened(dir, journal, opened, opts);
   if (!record.tag) record.tag = tag;

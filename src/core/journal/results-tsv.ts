@@ -17,7 +17,10 @@ function oneLine(text: string): string {
 }
 
 export function resultsRow(e: Experiment, metric: MetricConfig): string {
-  const commit = (e.commit ?? e.parentCommit ?? '').slice(0, 7) || '-------';
+  // Only the experiment's own commit: one stopped before its proposal was committed (interrupted, rejected)
+  // has none, and its parent's would show the start commit twice.
+  const own = e.kind === 'baseline' ? (e.commit ?? e.parentCommit) : e.commit;
+  const commit = (own ?? '').slice(0, 7) || '-------';
   const value = e.metric !== null && Number.isFinite(e.metric) ? e.metric.toFixed(6) : '0.000000';
   const memMb = metric.memoryMb ? e.metrics[metric.memoryMb] : undefined;
   const memory = e.metric !== null && memMb !== undefined && Number.isFinite(memMb) ? (memMb / 1024).toFixed(1) : '0.0';

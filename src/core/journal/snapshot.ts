@@ -194,11 +194,24 @@ export interface Snapshot {
   readAll(): Promise<Map<number, Experiment>>;
   /** Experiments [from, from + limit) in id order (only when `sorted`). */
   page(from: number, limit: number): Promise<Experiment[]>;
+  /** The experiment lines come in blocks of STRIDE; block b's lines, checked (one read, no other block). */
+  readonly blocks: number;
+  block(b: number): Promise<Experiment[]>;
+  /** The first experiment of block b (its block is read, one line is parsed). */
+  firstOf(b: number): Promise<Experiment>;
 }
 
 export const snapshotPath = (runDir: string) => path.join(runDir, SNAPSHOT_FILE);
 
-/** Write a snapshot of `record` (the fold of the journal's first `mark.lines` lines). Atomic: temp file, rename. */
+/**
+ * Write a snapshot of `record` (the fold of the journal's first `mark.lines` lines). Atomic: temp file, rename.
+ *
+ * Everything that can change is captured before the first await: the head as a string and the list of
+ * experiments (the fold replaces an experiment, never edits one, so the objects captured stay as they were). A
+ * live run can therefore snapshot its in-memory record and keep folding while the file is written. The lines
+ * are stringified 1 MB at a time as they are written, so a 100,000-experiment run never holds its whole
+ * snapshot as one string and its event loop is never blocked for long.
+ */
 export async function writeSnapshot(runDir: string, input: { readonly mark: JournalMark; readonly badLines: readonly number[]; readonly record: RunRecord }): Promise<void> {
   const { record } = input;
   const fields = recordFields();
@@ -207,49 +220,59 @@ export async function writeSnapshot(runDir: string, input: { readonly mark: Jour
     const v = (record as unknown as Record<string, unknown>)[k];
     serialised[k] = v instanceof Map ? [...v.entries()] : v;
   }
-  const lines: string[] = [];
-  const index: number[] = [];
-  let bytes = 0;
+  const experiments = [...record.experiments.values()];
   let sorted = true;
-  let prev = -1;
-  for (const e of record.experiments.values()) {
-    if (lines.length % STRIDE === 0) index.push(bytes);
-    const line = JSON.stringify(e) + '\n';
-    lines.push(line);
-    bytes += Buffer.byteLength(line);
-    if (e.id <= prev) sorted = false;
-    prev = e.id;
-  }
   const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 };
   let keptImprovements = 0;
-  for (const e of record.experiments.values()) {
+  experiments.forEach((e, i) => {
+    if (i > 0 && e.id <= experiments[i - 1]!.id) sorted = false;
     counts.total += 1;
     counts[e.status] += 1;
     if (e.status === 'keep' && e.kind !== 'baseline') keptImprovements += 1;
-  }
-  const head = {
-    format: FORMAT,
-    version: SNAPSHOT_VERSION,
-    journalVersion: JOURNAL_VERSION,
-    fields,
-    mark: input.mark,
-    badLines: input.badLines.filter((n) => n <= input.mark.lines),
-    record: serialised,
-    aggregates: { counts, keptImprovements, baseline: record.experiments.get(0)?.metric ?? null },
-    experiments: { count: lines.length, sorted, index },
-  };
+  });
+  const blocks = Math.ceil(experiments.length / STRIDE);
+  const headOf = (index: number[]) =>
+    // Maps below the top level (inside a field's value) are written as { $map: entries }.
+    JSON.stringify(
+      {
+        format: FORMAT,
+        version: SNAPSHOT_VERSION,
+        journalVersion: JOURNAL_VERSION,
+        fields,
+        mark: input.mark,
+        badLines: input.badLines.filter((n) => n <= input.mark.lines),
+        record: serialised,
+        aggregates: { counts, keptImprovements, baseline: record.experiments.get(0)?.metric ?? null },
+        experiments: { count: experiments.length, sorted, index },
+      },
+      (_key, value: unknown) => (value instanceof Map ? { $map: [...value.entries()] } : value),
+    );
+  // The index (byte offsets) is known only once the lines are written, so the head line gets room for the
+  // largest index (16 characters an offset) and is padded with spaces, which JSON.parse ignores.
+  const headRoom = Buffer.byteLength(headOf(new Array<number>(blocks).fill(Number.MAX_SAFE_INTEGER))) + 1;
+  const headTemplate = headOf([]);
+  if (!headTemplate.endsWith('"index":[]}}')) throw new Error('the snapshot head does not end with its index');
   const file = snapshotPath(runDir);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'wx', 0o644);
   try {
-    // Maps below the top level (inside a field's value) are written as { $map: entries }.
-    await handle.write(JSON.stringify(head, (_key, value: unknown) => (value instanceof Map ? { $map: [...value.entries()] } : value)) + '\n');
-    // Written in ~1 MB batches: one string of a 100,000-experiment run would be 100 MB.
-    for (let i = 0; i < lines.length; ) {
+    const index: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < experiments.length; ) {
       let batch = '';
-      while (i < lines.length && batch.length < 1 << 20) batch += lines[i++];
-      await handle.write(batch);
+      while (i < experiments.length && batch.length < 1 << 20) {
+        if (i % STRIDE === 0) index.push(bytes + Buffer.byteLength(batch));
+        batch += JSON.stringify(experiments[i++]) + '\n';
+      }
+      const buf = Buffer.from(batch);
+      await handle.write(buf, 0, buf.length, headRoom + bytes);
+      bytes += buf.length;
     }
+    // The index is the head's last field: its empty list is at the very end of the template.
+    const head = `${headTemplate.slice(0, -'[]}}'.length)}[${index.join(',')}]}}`;
+    const headBuf = Buffer.from(head.padEnd(headRoom - 1, ' ') + '\n');
+    if (headBuf.length !== headRoom) throw new Error('the snapshot head outgrew its room');
+    await handle.write(headBuf, 0, headBuf.length, 0);
     // No fsync: this is a cache; a snapshot torn by a power loss fails its checks and is rebuilt.
     await handle.close();
     await rename(tmp, file);
@@ -379,6 +402,9 @@ export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
       checkAggregates(map, h.aggregates);
       return map;
     },
+    blocks: index.length,
+    block: (b) => readLines(b * STRIDE, Math.max(0, Math.min(STRIDE, count - b * STRIDE))),
+    firstOf: async (b) => (await readLines(b * STRIDE, 1))[0]!,
     async page(from, limit) {
       if (!sorted) throw new SnapshotMismatchError('the experiments are not in id order');
       const start = Math.min(from, count);

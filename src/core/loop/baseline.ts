@@ -70,7 +70,12 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
     const failure = failureOf(ctx.config, last);
     if (failure) {
       const timings = { ...base.timings, trainingMs: trainingMs(runs) };
-      await ctx.finish(slot, { ...ctx.current(0), status: failure.status, error: `The baseline failed. ${failure.error}`, runs, timings }, last.tail);
+      // A stop is no failure of the code: the baseline is measured again when the run resumes.
+      const error =
+        failure.status === 'interrupted'
+          ? `The baseline was interrupted (${failure.error.replace(/\.$/, '').toLowerCase()}); it is measured again when the run resumes.`
+          : `The baseline failed. ${failure.error}`;
+      await ctx.finish(slot, { ...ctx.current(0), status: failure.status, error, runs, timings }, last.tail);
       return false;
     }
   }

@@ -16,7 +16,8 @@ import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode, sandboxWarning } from '../exec/sandbox.js';
 import { resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
-import { JournalWriteError, openJournalWriter, type JournalWriter } from '../journal/append.js';
+import { JournalWriteError, openJournalWriter } from '../journal/append.js';
+import { keepSnapshots } from '../journal/live-snapshot.js';
 import { foldEvent, lastIdOf, pendingApprovals, type RunRecord } from '../journal/fold.js';
 import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
 import { proposalWorktree, runPaths } from '../project/paths.js';
@@ -66,7 +67,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const record = input.record;
   const paths = runPaths(projectDir, tag);
   const sleep = deps.sleep ?? defaultSleep;
-  const journal: JournalWriter = await openJournalWriter(paths.journal);
+  // The fold snapshot follows the run, so a reopen after a kill reads it and a short tail of the journal.
+  const journal = await keepSnapshots(await openJournalWriter(paths.journal), { runDir: paths.dir, journal: paths.journal, record: () => record });
   const listeners = new Set<(e: LoopEvent) => void>();
   const abort = new AbortController();
   const sessionStart = Date.now();
@@ -136,6 +138,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     if (event.type === 'experiment-start') reservedIds.delete(event.experiment.id);
     const before = id !== null ? record.experiments.get(id) : undefined;
     foldEvent(record, event);
+    journal.folded();
     if (id !== null) {
       candidateCount += counts(record.experiments.get(id)) - counts(before);
       decidedCount += decided(record.experiments.get(id)) - decided(before);

@@ -19,7 +19,7 @@ let lockModule = '';
 beforeAll(async () => {
   buildCli();
   lockModule = path.join(tempDir('ar-lockmod-'), 'run-lock.mjs');
-  await build({ entryPoints: [path.join(REPO_ROOT, 'src/core/loop/run-lock.ts')], bundle: true, platform: 'node', format: 'esm', outfile: lockModule, logLevel: 'silent' });
+  await build({ entryPoints: [path.join(REPO_ROOT, 'src/core/project/run-lock.ts')], bundle: true, platform: 'node', format: 'esm', outfile: lockModule, logLevel: 'silent' });
 });
 afterAll(cleanupTempDirs);
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AuditError, auditRun, DEFAULT_AUDIT_REPEATS } from '../../core/loop/audit-run.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../../core/journal/read.js';
-import { RunLockedError } from '../../core/loop/run-lock.js';
+import { RunLockedError } from '../../core/project/run-lock.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
 import { parseCommandArgs } from '../args.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createProposer, ProposerSetupError } from '../../core/agent/create-proposer.js';
 import { summarize } from '../../core/journal/fold.js';
 import { MAX_SLOTS, startRun, RunStartError } from '../../core/loop/start-run.js';
-import { RunLockedError } from '../../core/loop/run-lock.js';
+import { RunLockedError } from '../../core/project/run-lock.js';
 import type { ProposerName, RunHandle } from '../../core/loop/types.js';
 import { runPaths } from '../../core/project/paths.js';
 import { intOption, numberOption, parseCommandArgs } from '../args.js';

@@ -8,7 +8,7 @@ import { mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { GPU_ID } from '../../shared/config.js';
-import { isPidAlive } from '../loop/run-lock.js';
+import { isPidAlive } from '../project/run-lock.js';
 
 export interface GpuLeaseHolder {
   readonly pid: number;

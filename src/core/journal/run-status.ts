@@ -1,7 +1,7 @@
 // Summaries of a project's runs, for `autoresearch status` and the Studio's run list.
 import type { RunSummary } from '../../shared/api.js';
 import type { Experiment } from '../../shared/experiment.js';
-import { isLockLive, readLock } from '../loop/run-lock.js';
+import { isLockLive, readLock } from '../project/run-lock.js';
 import { isNeverStarted, pendingApprovals, summarize } from './fold.js';
 import { approvalsNeedRows, listRunTags, readRunRecord, readRunView } from './read.js';
 

@@ -13,7 +13,7 @@ import { approvalItems, type RunRecord } from '../journal/fold.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js';
 import { loadConfig } from '../project/config-file.js';
 import { runPaths } from '../project/paths.js';
-import { isLockLive, readLock } from './run-lock.js';
+import { isLockLive, readLock } from '../project/run-lock.js';
 
 export class ApprovalError extends Error {
   constructor(message: string) {

@@ -14,7 +14,7 @@ import { openJournalWriter } from '../journal/append.js';
 import { readRunRecord } from '../journal/read.js';
 import { experimentEnv } from './experiment-env.js';
 import { changedProtectedFiles, protectedHashesAt } from './protected-files.js';
-import { acquireLock, releaseLock } from './run-lock.js';
+import { acquireLock, releaseLock } from '../project/run-lock.js';
 import { createMetricScanner, readJsonMetric } from '../metric/index.js';
 import { runPaths } from '../project/paths.js';
 import { mean, sampleStdDev } from '../stats/summary.js';

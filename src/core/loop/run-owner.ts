@@ -3,7 +3,7 @@
 // a PID from another host, or a recycled one, is some unrelated local process.
 import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { LockInfo } from './run-lock.js';
+import type { LockInfo } from '../project/run-lock.js';
 
 /**
  * Does `pid` hold `journal` open? The process that owns a run keeps its journal open for appending for as

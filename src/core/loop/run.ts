@@ -27,7 +27,7 @@ import { approvalEventFromInbox } from './approval.js';
 import { errorMessage, isoNow, type RunContext, type SlotState } from './context.js';
 import { experimentEnv } from './experiment-env.js';
 import { protectedHashesAt, type ProtectedHashes } from './protected-files.js';
-import { releaseLock } from './run-lock.js';
+import { releaseLock } from '../project/run-lock.js';
 import { branchFor } from './refs.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
 import { createProposalQueue, type ProposalQueue } from './proposal-queue.js';

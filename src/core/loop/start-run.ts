@@ -22,7 +22,7 @@ import { writeResults } from '../journal/results-tsv.js';
 import { loadConfig } from '../project/config-file.js';
 import { assertProjectDir, isAppManagedPath } from '../project/project-info.js';
 import { projectPaths, runPaths } from '../project/paths.js';
-import { acquireLock, releaseLock, RunLockedError } from './run-lock.js';
+import { acquireLock, releaseLock, RunLockedError } from '../project/run-lock.js';
 import { branchFor } from './refs.js';
 import { editableProblem } from '../project/editable-check.js';
 import { tagProblem } from './tag-check.js';
@@ -185,7 +185,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   let config = effectiveConfig(saved, opts);
   const paths = runPaths(dir, tag);
 
-  // One run per project, taken before anything is written (run-lock.ts): a live owner refuses here, and a
+  // One run per project, taken before anything is written (project/run-lock.ts): a live owner refuses here, and a
   // dead one's lock is taken over, its run repaired first.
   const { previous } = await acquireLock(dir, tag).catch((err: unknown) => {
     // A permission problem keeps its own message (cli/fs-errors.ts says which folder to make writable).

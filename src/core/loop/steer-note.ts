@@ -4,7 +4,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openJournalWriter } from '../journal/append.js';
 import { runPaths } from '../project/paths.js';
-import { isLockLive, readLock } from './run-lock.js';
+import { isLockLive, readLock } from '../project/run-lock.js';
 
 export async function addSteeringNote(projectDir: string, tag: string, note: string): Promise<'inbox' | 'journal'> {
   const text = note.trim();

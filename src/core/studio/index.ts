@@ -32,7 +32,7 @@ import { summarize, toRunDetail, toRunDetailWith, type RunRecord } from '../jour
 import { approvalsNeedRows, listRunTags, readRunRecord, readRunView, RunNotFoundError, type RunView } from '../journal/read.js';
 import { logStats, readLogLines, readTail } from '../logs/log-lines.js';
 import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
-import { isLockLive, readLock, RunLockedError } from '../loop/run-lock.js';
+import { isLockLive, readLock, RunLockedError } from '../project/run-lock.js';
 import { whyNotSignal } from '../loop/run-owner.js';
 import { addSteeringNote } from '../loop/steer-note.js';
 import { answerApproval, ApprovalError, readProposalFiles } from '../loop/approval-answer.js';

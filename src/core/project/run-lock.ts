@@ -11,7 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { projectPaths } from '../project/paths.js';
+import { projectPaths } from './paths.js';
 
 export interface LockInfo {
   readonly pid: number;

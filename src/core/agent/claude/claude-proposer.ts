@@ -2,6 +2,8 @@
 // slot's worktree only through the text editor tool, executed here in the restricted Workspace; the
 // proposal ends when it answers without a tool call. API trouble is retried (honouring retry-after), then
 // handed to the loop as "unavailable" so the run waits instead of dying; a bad key stops the run.
+// The conversation itself is the shared tool-use loop (../tool-loop.ts); this file is the Messages API's
+// wire: the streamed request with prompt caching and thinking, its errors, and its stop reasons.
 import { Anthropic } from '@anthropic-ai/sdk';
 import type {
   ContentBlock,
@@ -12,21 +14,11 @@ import type {
   TextBlockParam,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { TokenUsage } from '../../../shared/experiment.js';
-import {
-  ProposalAbortedError,
-  ProposerFatalError,
-  ProposerUnavailableError,
-  type Proposal,
-  type ProposalContext,
-  type Proposer,
-} from '../proposer.js';
-import { redactDeep, redactText } from '../secrets-env.js';
+import { ProposerFatalError, type Proposal, type ProposalContext, type Proposer } from '../proposer.js';
+import { runToolLoop, type StopRejection, type TranscriptBlock, type TurnReply } from '../tool-loop.js';
 import { classifyApiError, StreamIdleError } from './api-errors.js';
-import { describeFromText } from './describe.js';
-import { buildRunStatePrompt, buildSystemPrompt } from './prompt.js';
-import { createTextEditor, TEXT_EDITOR_TOOL_NAME, TEXT_EDITOR_TOOL_TYPE } from './text-editor.js';
-import { addCounts, countsOf, tokenUsage, ZERO_COUNTS, type TokenCounts } from './usage.js';
+import { TEXT_EDITOR_TOOL_NAME, TEXT_EDITOR_TOOL_TYPE } from './text-editor.js';
+import { countsOf } from './usage.js';
 
 export interface ClaudeProposerOptions {
   readonly apiKey: string;
@@ -44,51 +36,11 @@ export interface ClaudeProposerOptions {
   readonly maxInlineWaitMs?: number;
 }
 
-export const CLAUDE_TRANSCRIPT_VERSION = 1;
 const DEFAULT_MAX_RETRIES = 4;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 3 * 60_000;
 const DEFAULT_MAX_INLINE_WAIT_MS = 60_000;
 const MAX_BACKOFF_MS = 30_000;
-/** Tool results kept whole in the transcript up to this size (a view of a big file is cut). */
-const TRANSCRIPT_RESULT_CHARS = 60_000;
-
-type TranscriptBlock =
-  | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'tool_use'; readonly id: string; readonly name: string; readonly input: unknown }
-  | { readonly type: 'thinking'; readonly thinking: string }
-  | { readonly type: string };
-
-export interface ClaudeTranscriptTurn {
-  readonly index: number;
-  readonly stopReason: string | null;
-  readonly usage: TokenCounts;
-  readonly durationMs: number;
-  readonly content: readonly TranscriptBlock[];
-  readonly toolResults: readonly { readonly toolUseId: string; readonly isError: boolean; readonly content: string }[];
-}
-
-export interface ClaudeTranscript {
-  readonly version: number;
-  readonly proposer: 'claude';
-  readonly model: string;
-  readonly experimentId: number;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly settings: { readonly maxTokens: number; readonly thinkingBudget: number; readonly maxToolCalls: number };
-  readonly system: string;
-  readonly prompt: string;
-  readonly turns: readonly ClaudeTranscriptTurn[];
-  readonly retries: readonly { readonly turn: number; readonly attempt: number; readonly error: string; readonly waitMs: number }[];
-  readonly toolCalls: number;
-  readonly usage: TokenUsage;
-  readonly outcome: {
-    readonly description: string;
-    readonly hypothesis: string;
-    readonly rejectedReason: string | null;
-    readonly changedFiles: readonly string[];
-  };
-}
 
 function transcriptBlock(block: ContentBlock): TranscriptBlock {
   switch (block.type) {
@@ -102,23 +54,6 @@ function transcriptBlock(block: ContentBlock): TranscriptBlock {
     default:
       return { type: block.type };
   }
-}
-
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max)}\n… (${s.length - max} more characters not saved)`);
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new ProposalAbortedError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new ProposalAbortedError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped, so parallel slots do not retry in step. */
@@ -192,190 +127,97 @@ export function createClaudeProposer(opts: ClaudeProposerOptions): Proposer {
 
   return {
     name: 'claude',
-    async propose(ctx: ProposalContext): Promise<Proposal> {
+    propose(ctx: ProposalContext): Promise<Proposal> {
       const { config } = ctx;
       const model = config.agent.model;
-      const startedAt = new Date();
-      const system = buildSystemPrompt(ctx, 'tool');
-      const prompt = buildRunStatePrompt(ctx);
-      const editor = createTextEditor(ctx.workspace);
-      const sleep = opts.sleep ?? ((ms: number) => abortableSleep(ms, ctx.signal));
-
-      const messages: MessageParam[] = [{ role: 'user', content: [{ type: 'text', text: prompt }] }];
-      const turns: ClaudeTranscriptTurn[] = [];
-      const retries: { turn: number; attempt: number; error: string; waitMs: number }[] = [];
-      let counts = ZERO_COUNTS;
-      let toolCalls = 0;
-
-      const systemBlocks: TextBlockParam[] = [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }];
       const thinking = config.agent.thinkingBudget > 0 ? { type: 'enabled' as const, budget_tokens: config.agent.thinkingBudget } : null;
-
-      const usage = () => tokenUsage(config, model, counts);
-      const checkAborted = () => {
-        if (ctx.signal.aborted) throw new ProposalAbortedError();
-      };
-
-      /** One API call with retries. Returns the message, or a reason to reject the proposal. */
-      async function call(turn: number): Promise<Message | { readonly reject: string }> {
-        const params: MessageStreamParams = {
-          model,
-          max_tokens: config.agent.maxTokens,
-          system: systemBlocks,
-          tools: [{ type: TEXT_EDITOR_TOOL_TYPE, name: TEXT_EDITOR_TOOL_NAME }],
-          messages: withCacheBreakpoint(messages),
-          ...(thinking ? { thinking } : {}),
-        };
-        for (let attempt = 0; ; attempt++) {
-          checkAborted();
-          try {
-            return await streamOnce(params, ctx.signal);
-          } catch (err) {
-            const failure = classifyApiError(err, secrets, { aborted: ctx.signal.aborted, baseUrl });
-            if (failure.kind === 'aborted') throw new ProposalAbortedError();
-            if (failure.kind === 'fatal') throw new ProposerFatalError(failure.message);
-            if (failure.kind === 'reject') return { reject: failure.message };
-            const waitMs = failure.retryAfterMs ?? backoffMs(attempt);
-            if (attempt >= maxRetries || waitMs > maxInlineWaitMs) {
-              const spent = usage();
-              throw new ProposerUnavailableError(
-                `The Anthropic API is unavailable (${failure.message}) after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}; the slot will wait and try again.`,
-                failure.retryAfterMs,
-                { usage: spent.inputTokens + spent.outputTokens > 0 ? spent : null },
-              );
-            }
-            retries.push({ turn, attempt: attempt + 1, error: failure.message, waitMs });
-            ctx.onStatus?.(`Anthropic API: ${failure.message}. Retrying in ${Math.max(1, Math.round(waitMs / 1000))} s (attempt ${attempt + 2} of ${maxRetries + 1})`);
-            await sleep(waitMs);
-          }
-        }
-      }
-
-      async function finish(fields: { description: string; hypothesis: string; rejectedReason?: string }): Promise<Proposal> {
-        const changedFiles = await editor.changedFiles();
-        const total = usage();
-        const transcript: ClaudeTranscript = {
-          version: CLAUDE_TRANSCRIPT_VERSION,
-          proposer: 'claude',
-          model,
-          experimentId: ctx.experimentId,
-          startedAt: startedAt.toISOString(),
-          finishedAt: new Date().toISOString(),
-          settings: { maxTokens: config.agent.maxTokens, thinkingBudget: config.agent.thinkingBudget, maxToolCalls: config.agent.maxToolCalls },
-          system,
-          prompt,
-          turns,
-          retries,
-          toolCalls,
-          usage: total,
-          outcome: {
-            description: fields.description,
-            hypothesis: fields.hypothesis,
-            rejectedReason: fields.rejectedReason ?? null,
-            changedFiles,
-          },
-        };
-        return {
-          description: redactText(fields.description, secrets),
-          hypothesis: redactText(fields.hypothesis, secrets),
-          usage: total,
-          transcript: redactDeep(transcript, secrets),
-          ...(fields.rejectedReason ? { rejectedReason: redactText(fields.rejectedReason, secrets) } : {}),
-        };
-      }
-
-      try {
-        for (let turn = 0; ; turn++) {
-          const started = Date.now();
-          const result = await call(turn);
-          if ('reject' in result) {
-            return await finish({ description: 'API request refused', hypothesis: '', rejectedReason: result.reject });
-          }
-          const message = result;
-          const turnCounts = countsOf(message.usage);
-          counts = addCounts(counts, turnCounts);
-          const toolUses = message.content.filter((b): b is Extract<ContentBlock, { type: 'tool_use' }> => b.type === 'tool_use');
-          const text = message.content
-            .filter((b): b is Extract<ContentBlock, { type: 'text' }> => b.type === 'text')
-            .map((b) => b.text)
-            .join('\n')
-            .trim();
-          const record = {
-            index: turn,
-            stopReason: message.stop_reason,
-            usage: turnCounts,
-            durationMs: Date.now() - started,
-            content: message.content.map(transcriptBlock),
-            toolResults: [] as { toolUseId: string; isError: boolean; content: string }[],
+      return runToolLoop<Message>(ctx, {
+        proposer: 'claude',
+        secrets,
+        refusedDescription: 'API request refused',
+        settings: { maxTokens: config.agent.maxTokens, thinkingBudget: config.agent.thinkingBudget, maxToolCalls: config.agent.maxToolCalls },
+        ...(opts.sleep ? { sleep: opts.sleep } : {}),
+        retry: {
+          maxRetries,
+          maxInlineWaitMs,
+          backoffMs,
+          unavailable: (message, attempts) =>
+            `The Anthropic API is unavailable (${message}) after ${attempts} attempt${attempts === 1 ? '' : 's'}; the slot will wait and try again.`,
+          retrying: (message, seconds, next) => `Anthropic API: ${message}. Retrying in ${seconds} s (attempt ${next} of ${maxRetries + 1})`,
+        },
+        open(system, prompt) {
+          const systemBlocks: TextBlockParam[] = [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }];
+          const messages: MessageParam[] = [{ role: 'user', content: [{ type: 'text', text: prompt }] }];
+          return {
+            send: (signal) =>
+              streamOnce(
+                {
+                  model,
+                  max_tokens: config.agent.maxTokens,
+                  system: systemBlocks,
+                  tools: [{ type: TEXT_EDITOR_TOOL_TYPE, name: TEXT_EDITOR_TOOL_NAME }],
+                  messages: withCacheBreakpoint(messages),
+                  ...(thinking ? { thinking } : {}),
+                },
+                signal,
+              ),
+            classify: (err, aborted) => classifyApiError(err, secrets, { aborted, baseUrl }),
+            read: readMessage,
+            // Thinking blocks keep their signatures: the API requires them back unchanged in the next turn.
+            appendReply: (message) => void messages.push({ role: 'assistant', content: message.content as ContentBlockParam[] }),
+            appendToolResults: (results) =>
+              void messages.push({
+                role: 'user',
+                content: results.map(
+                  (r): ToolResultBlockParam => ({ type: 'tool_result', tool_use_id: r.toolUseId, content: r.content, ...(r.isError ? { is_error: true } : {}) }),
+                ),
+              }),
+            stopRejection: (turn) => stopRejection(turn.stopReason, config.agent.maxTokens),
           };
-          turns.push(record);
-          // Thinking blocks keep their signatures: the API requires them back unchanged in the next turn.
-          messages.push({ role: 'assistant', content: message.content as ContentBlockParam[] });
-          const described = describeFromText(text);
-
-          if (message.stop_reason === 'refusal') {
-            return await finish({
-              description: described?.description ?? 'The model declined',
-              hypothesis: described?.hypothesis ?? '',
-              rejectedReason: 'The model declined to make this change (stop reason: refusal).',
-            });
-          }
-          if (message.stop_reason === 'max_tokens') {
-            return await finish({
-              description: described?.description ?? 'Answer cut off',
-              hypothesis: described?.hypothesis ?? '',
-              rejectedReason: `The model's answer was cut off at agent.maxTokens (${config.agent.maxTokens} tokens) before it finished; raise agent.maxTokens or lower the thinking budget.`,
-            });
-          }
-          if (message.stop_reason === 'model_context_window_exceeded') {
-            return await finish({
-              description: described?.description ?? 'Context window full',
-              hypothesis: '',
-              rejectedReason: 'The conversation outgrew the model\'s context window; lower agent.historyLimit or keep program.md shorter.',
-            });
-          }
-          if (toolUses.length === 0) {
-            // No server tools are offered, so pause_turn cannot carry unfinished work: an answer without
-            // tool calls ends the proposal whatever its stop reason.
-            const changed = await editor.changedFiles();
-            if (changed.length === 0) {
-              return await finish({
-                description: described?.description ?? 'No change proposed',
-                hypothesis: described?.hypothesis ?? '',
-                rejectedReason: 'The agent finished without changing any file.',
-              });
-            }
-            return await finish({
-              description: described?.description ?? `Edit ${changed.join(', ')}`,
-              hypothesis: described?.hypothesis ?? '',
-            });
-          }
-
-          const results: ToolResultBlockParam[] = [];
-          for (const use of toolUses) {
-            checkAborted();
-            toolCalls += 1;
-            if (toolCalls > config.agent.maxToolCalls) {
-              return await finish({
-                description: described?.description ?? 'Too many tool calls',
-                hypothesis: '',
-                rejectedReason: `The agent used more than agent.maxToolCalls (${config.agent.maxToolCalls}) tool calls without finishing.`,
-              });
-            }
-            const outcome =
-              use.name === TEXT_EDITOR_TOOL_NAME
-                ? await editor.execute(use.input)
-                : { content: `Unknown tool ${use.name}; the only tool is ${TEXT_EDITOR_TOOL_NAME}`, isError: true };
-            record.toolResults.push({ toolUseId: use.id, isError: outcome.isError, content: clip(outcome.content, TRANSCRIPT_RESULT_CHARS) });
-            results.push({ type: 'tool_result', tool_use_id: use.id, content: outcome.content, ...(outcome.isError ? { is_error: true } : {}) });
-          }
-          messages.push({ role: 'user', content: results });
-        }
-      } catch (err) {
-        // The loop retries the same experiment after an outage and stops after a fatal error: either way the
-        // worktree must not keep half a proposal.
-        await editor.undo().catch(() => undefined);
-        throw err;
-      }
+        },
+      });
     },
   };
+}
+
+function readMessage(message: Message): TurnReply {
+  return {
+    stopReason: message.stop_reason,
+    counts: countsOf(message.usage),
+    text: message.content
+      .filter((b): b is Extract<ContentBlock, { type: 'text' }> => b.type === 'text')
+      .map((b) => b.text)
+      .join('\n')
+      .trim(),
+    content: message.content.map(transcriptBlock),
+    toolCalls: message.content
+      .filter((b): b is Extract<ContentBlock, { type: 'tool_use' }> => b.type === 'tool_use')
+      .map((b) => ({ id: b.id, name: b.name, input: b.input })),
+  };
+}
+
+/**
+ * These stop reasons end the proposal whether or not the reply has tool calls. No server tools are offered,
+ * so pause_turn cannot carry unfinished work: an answer without tool calls ends the proposal whatever its
+ * stop reason (the shared loop's rule).
+ */
+function stopRejection(stopReason: string | null, maxTokens: number): StopRejection | null {
+  switch (stopReason) {
+    case 'refusal':
+      return { fallback: 'The model declined', keepHypothesis: true, rejectedReason: 'The model declined to make this change (stop reason: refusal).' };
+    case 'max_tokens':
+      return {
+        fallback: 'Answer cut off',
+        keepHypothesis: true,
+        rejectedReason: `The model's answer was cut off at agent.maxTokens (${maxTokens} tokens) before it finished; raise agent.maxTokens or lower the thinking budget.`,
+      };
+    case 'model_context_window_exceeded':
+      return {
+        fallback: 'Context window full',
+        keepHypothesis: false,
+        rejectedReason: 'The conversation outgrew the model\'s context window; lower agent.historyLimit or keep program.md shorter.',
+      };
+    default:
+      return null;
+  }
 }

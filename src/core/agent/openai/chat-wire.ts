@@ -1,6 +1,14 @@
 // The OpenAI-compatible /v1/chat/completions wire format, as Ollama, vLLM, llama.cpp's server, LM Studio and
 // hosted gateways speak it: one request, and the assistant message read back either from a JSON body or
 // from a server-sent event stream whose chunks carry text and tool-call fragments (by index) to be joined.
+//
+// Why hand-written and not the official `openai` npm package (evaluated, not a dependency): the package
+// would serve both needs (chat.completions.stream() joins tool-call fragments, finalChatCompletion() gives
+// the message and, with stream_options.include_usage, the usage; it takes baseURL, fetch, maxRetries: 0 and
+// a timeout, and its errors carry status and headers like the Anthropic SDK's, so a classifier like
+// claude/api-errors.ts would fit). Against it: a new dependency for ~120 lines, and a server that answers a
+// streamed request with plain JSON (which this reader accepts) would need a fallback outside the SDK.
+// Switching later touches only this wire and openai-proposer.ts: the tool-use loop is shared (../tool-loop.ts).
 
 export interface ChatToolCall {
   readonly id: string;

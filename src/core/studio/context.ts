@@ -1,6 +1,6 @@
 // What every part of the studio shares, and the typed shape of a handler. The handler files take a
 // StudioContext and return their slice of the Api; index.ts puts the slices together.
-import { ApiError, type Api, type ApiMethod, type StudioEventBody } from '../../shared/api.js';
+import type { Api, ApiMethod, StudioEventBody } from '../../shared/api.js';
 import type { EventLog } from './event-log.js';
 import type { GpuState } from './gpu-state.js';
 import type { LiveRuns } from './live-run.js';
@@ -8,8 +8,6 @@ import type { ProjectSession } from './project-session.js';
 import type { RunReader } from './run-reader.js';
 import type { StartGuard } from './start-guard.js';
 import type { StudioDeps } from './studio.js';
-
-export const fail = (message: string, code: ApiError['code'] = 'failed') => new ApiError({ message, code });
 
 /**
  * A slice of the Api: each handler takes exactly the arguments its zod schema in shared/api.ts accepts (ApiArgs)

@@ -2,7 +2,7 @@
 // tick as it happens, so an answer computed for a new project never reaches the page before the page knows.
 import type { ProjectInfo, RunSummary, StudioEventBody } from '../../shared/api.js';
 import { readProjectInfo } from '../project/project-info.js';
-import { fail } from './context.js';
+import { fail } from './errors.js';
 import { addRecent } from './recent-projects.js';
 
 export interface ProjectSession {

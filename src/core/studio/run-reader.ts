@@ -7,7 +7,7 @@ import { summarize, type RunRecord } from '../journal/fold.js';
 import { approvalsNeedRows, listRunTags, readRunRecord, readRunView, RunNotFoundError, type RunView } from '../journal/read.js';
 import { OutsideRunFolderError, resolveRunFile } from '../logs/run-file.js';
 import { projectPaths, runPaths } from '../project/paths.js';
-import { fail } from './context.js';
+import { fail } from './errors.js';
 
 /** The run this process owns or follows, as the reader needs it (live-run.ts). */
 export interface LiveRecords {

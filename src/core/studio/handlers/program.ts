@@ -1,7 +1,8 @@
 // program.md, the researcher's instructions to the agent.
 import { projectPaths } from '../../project/paths.js';
 import { ProgramFileError, readProgramFile, writeProgramFile } from '../../project/program-file.js';
-import { fail, type Handlers, type StudioContext } from '../context.js';
+import type { Handlers, StudioContext } from '../context.js';
+import { fail } from '../errors.js';
 
 export function programHandlers({ session }: StudioContext): Handlers<'readProgram' | 'saveProgram'> {
   return {

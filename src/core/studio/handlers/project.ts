@@ -5,7 +5,8 @@ import type { ProjectInfo } from '../../../shared/api.js';
 import { gitInit } from '../../git/init.js';
 import { createDemoProject } from '../../project/demo.js';
 import { readProjectInfo } from '../../project/project-info.js';
-import { fail, type Handlers, type StudioContext } from '../context.js';
+import type { Handlers, StudioContext } from '../context.js';
+import { fail } from '../errors.js';
 
 export async function openProject(ctx: StudioContext, dir: string): Promise<ProjectInfo> {
   const { session, live } = ctx;

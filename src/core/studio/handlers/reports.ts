@@ -6,7 +6,8 @@ import { exportRunReport, renderReport } from '../../report/export.js';
 import { reportInputFromTsv } from '../../report/load-tsv.js';
 import { buildReportModel } from '../../report/model.js';
 import { ResultsTsvError } from '../../report/read-results-tsv.js';
-import { fail, type Handlers, type StudioContext } from '../context.js';
+import type { Handlers, StudioContext } from '../context.js';
+import { fail } from '../errors.js';
 
 export function reportHandlers({ deps, env, session, runs }: StudioContext): Handlers<'exportReport' | 'reportFromTsv' | 'finalizeRun' | 'auditRun'> {
   return {

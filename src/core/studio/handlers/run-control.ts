@@ -8,7 +8,8 @@ import { whyNotSignal } from '../../loop/run-owner.js';
 import { startRun, RunStartError } from '../../loop/start-run.js';
 import { addSteeringNote } from '../../loop/steer-note.js';
 import { runPaths } from '../../project/paths.js';
-import { fail, type Handlers, type StudioContext } from '../context.js';
+import type { Handlers, StudioContext } from '../context.js';
+import { fail } from '../errors.js';
 
 type RunControl = 'startRun' | 'pauseRun' | 'resumeRun' | 'stopRun' | 'steer' | 'answerApproval' | 'readProposalFiles';
 

@@ -5,7 +5,8 @@ import type { DiffResult, RunDetail } from '../../../shared/api.js';
 import { diffCommits, diffNumstat } from '../../git/diff.js';
 import { toRunDetail, toRunDetailWith } from '../../journal/fold.js';
 import { logStats, readLogLines } from '../../logs/log-lines.js';
-import { fail, type Handlers, type StudioContext } from '../context.js';
+import type { Handlers, StudioContext } from '../context.js';
+import { fail } from '../errors.js';
 
 export function runsHandlers({ session, runs }: StudioContext): Handlers<'listRuns' | 'getRun' | 'getDiff' | 'logInfo' | 'readLogLines' | 'getTranscript'> {
   return {

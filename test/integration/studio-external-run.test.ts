@@ -1,7 +1,7 @@
 // A run started from a terminal (`autoresearch run`) is visible, live, in the app that opens the project,
 // and can be steered and stopped from it.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../src/shared/api.js';
@@ -94,6 +94,39 @@ describe('a run owned by another process', () => {
     } finally {
       bystander.kill('SIGKILL');
       await bystanderExit;
+    }
+  }, 60_000);
+  it('says once, as a warning, when a run it should follow cannot be read, and follows it once it can', async () => {
+    const { dir } = scoredProject();
+    // The run's owner: a live local process (the lock must read as live for the app to follow the run).
+    const owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const ownerExit = new Promise((r) => owner.once('exit', r));
+    try {
+      // A journal that is a folder: every read of it fails the same way (EISDIR), tick after tick, even as root.
+      const journal = runPaths(dir, 'blocked').journal;
+      mkdirSync(journal, { recursive: true });
+      writeFileSync(`${dir}/.autoresearch/run.lock`, JSON.stringify({ pid: owner.pid, host: hostname(), tag: 'blocked', startedAt: new Date().toISOString() }));
+      studio = await createStudio({
+        app: { version: 'test', host: 'serve', platform: process.platform },
+        dataDir: tempDir('ar-data-'),
+        appRoot: REPO_ROOT,
+        secrets: createEnvSecretStore({}),
+      });
+      const events: StudioEvent[] = [];
+      studio.onEvent((e) => events.push(e));
+      await studio.api.openProject({ dir });
+      const warnings = () => events.filter((e) => e.type === 'notice' && e.level === 'warning' && e.message.startsWith('Cannot follow the run'));
+      expect(await waitUntil(() => warnings().length > 0, 15_000)).toBe(true);
+      expect(warnings()[0]).toMatchObject({ message: expect.stringMatching(/EISDIR.*Check that this user can read/) });
+
+      rmSync(journal, { recursive: true });
+      const head = git(dir, 'rev-parse', 'HEAD').trim();
+      await writeRunJournal(dir, { tag: 'blocked', experiments: [makeExperiment({ id: 0, parentCommit: head, commit: head, status: 'running' })], startCommit: head, stop: false });
+      expect(await waitUntil(() => events.some((e) => e.type === 'live' && e.live?.tag === 'blocked'), 10_000)).toBe(true);
+      expect(warnings()).toHaveLength(1);
+    } finally {
+      owner.kill('SIGKILL');
+      await ownerExit;
     }
   }, 60_000);
 });

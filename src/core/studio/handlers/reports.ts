@@ -1,0 +1,48 @@
+// What a finished run becomes: a report, a results.tsv's report, a branch of its kept changes, an audit.
+import { AuditError, auditRun } from '../../loop/audit-run.js';
+import { FinalizeError, finalizeRun } from '../../finalize/finalize-run.js';
+import { RunLockedError } from '../../project/run-lock.js';
+import { exportRunReport, renderReport } from '../../report/export.js';
+import { reportInputFromTsv } from '../../report/load-tsv.js';
+import { buildReportModel } from '../../report/model.js';
+import { ResultsTsvError } from '../../report/read-results-tsv.js';
+import type { Handlers, StudioContext } from '../context.js';
+import { fail } from '../errors.js';
+
+export function reportHandlers({ deps, env, session, runs }: StudioContext): Handlers<'exportReport' | 'reportFromTsv' | 'finalizeRun' | 'auditRun'> {
+  return {
+    exportReport: async ({ tag, format }) => {
+      const p = session.require();
+      await runs.readRecord(tag);
+      return exportRunReport(p.dir, tag, format);
+    },
+    reportFromTsv: async ({ text, fileName, format, direction }) => {
+      // The same model and renderers as `autoresearch report --from-tsv`, so the app shows the same report.
+      try {
+        const input = reportInputFromTsv(text, { fileName, direction: direction ?? null, appVersion: deps.app.version });
+        const stem = fileName.replace(/\.tsv$/i, '') || 'results';
+        return { fileName: `${stem}-report.${format}`, content: renderReport(buildReportModel(input), format) };
+      } catch (err) {
+        if (err instanceof ResultsTsvError) {
+          // The CLI's advice names its flag; in the app the direction is a choice next to the button.
+          throw fail(`${fileName}: ${err.message.replace(/Pass --metric-direction min \((.*?)\) or --metric-direction max \((.*?)\)\./, 'Choose "lower is better" ($1) or "higher is better" ($2) and open the file again.')}`, 'invalid-args');
+        }
+        throw err;
+      }
+    },
+    finalizeRun: async ({ tag, branch, squash, minConfidence }) => {
+      const p = session.require();
+      await runs.readRecord(tag);
+      return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}), ...(minConfidence !== undefined ? { minConfidence } : {}) }).catch((err: Error) => {
+        throw err instanceof FinalizeError ? fail(err.message, 'conflict') : err;
+      });
+    },
+    auditRun: async ({ tag, repeats }) => {
+      const p = session.require();
+      await runs.readRecord(tag);
+      return auditRun({ projectDir: p.dir, tag, ...(repeats ? { repeats } : {}), env, nodePath: deps.nodePath ?? process.execPath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}) }).catch((err: Error) => {
+        throw err instanceof AuditError || err instanceof RunLockedError ? fail(err.message, 'conflict') : err;
+      });
+    },
+  };
+}

@@ -9,6 +9,9 @@ const noRuntimeElectron = {
   message: 'Only src/main and src/preload may import electron at run time (use `import type`).',
   allowTypeImports: true,
 };
+/** The folders of src/core from the lowest layer to the highest; a folder imports only lower layers. */
+export const CORE_LAYERS = [['stats', 'metric', 'logs'], ['git'], ['project'], ['exec'], ['gpu', 'journal'], ['agent'], ['report'], ['loop'], ['finalize'], ['studio']];
+const coreFolder = (name) => [`../${name}/*`, `../${name}`, `../../${name}/*`, `../../../${name}/*`, `../../core/${name}/*`];
 const nodeBuiltins = ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'crypto'];
 const restrict = (paths, groups) => ({
   'no-restricted-imports': ['error', { paths, patterns: groups.map((g) => ({ group: g.group, message: g.message })) }],
@@ -47,6 +50,23 @@ export default tseslint.config(
       [{ group: [...layer('main'), ...layer('preload'), ...layer('renderer'), ...layer('cli')], message: 'core imports only shared (DESIGN.md layers).' }],
     ),
   },
+  // Layers inside core, lowest first: a folder may import the folders of lower layers only (one direction, no
+  // circles). docs/ARCHITECTURE.md draws the same ladder.
+  ...CORE_LAYERS.flatMap((folders, level) =>
+    folders.map((folder) => ({
+      files: [`src/core/${folder}/**`],
+      rules: restrict(
+        [noRuntimeElectron],
+        [
+          { group: [...layer('main'), ...layer('preload'), ...layer('renderer'), ...layer('cli')], message: 'core imports only shared (DESIGN.md layers).' },
+          ...CORE_LAYERS.flatMap((others, l) => (l > level ? others : l === level ? others.filter((f) => f !== folder) : [])).map((f) => ({
+            group: coreFolder(f),
+            message: `core layers: core/${folder} may not import core/${f}, a higher layer or a sibling of its own (docs/ARCHITECTURE.md).`,
+          })),
+        ],
+      ),
+    })),
+  ),
   {
     files: ['src/cli/**'],
     rules: restrict(

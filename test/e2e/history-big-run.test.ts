@@ -83,15 +83,15 @@ describe.skipIf(unavailable !== null)(`history of a 10,000-experiment run in Chr
 
   it('filters by status and by text', async () => {
     await page.getByTestId('filter-crash').click();
-    await expect(page.getByTestId('filter-count').textContent()).resolves.toBe(`${big.counts.crash} of 10000`);
+    await expect(page.getByTestId('filter-count').textContent()).resolves.toBe(`${big.counts.crash.toLocaleString('en-US')} of 10,000`);
     const statuses = await page.locator('[data-testid=history-row] [data-testid=status-badge]').evaluateAll((b) => b.map((x) => (x as HTMLElement).dataset.status));
     expect(new Set(statuses)).toEqual(new Set(['crash']));
     await page.getByTestId('filter-crash').click();
     await page.getByTestId('filter-text').fill('#42');
-    await expect(page.getByTestId('filter-count').textContent()).resolves.toBe('1 of 10000');
+    await expect(page.getByTestId('filter-count').textContent()).resolves.toBe('1 of 10,000');
     expect(await rowIds(page)).toEqual([42]);
     await page.getByTestId('filter-text').fill('');
-    await expect(page.getByTestId('filter-count').textContent()).resolves.toBe('10000 experiments');
+    await expect(page.getByTestId('filter-count').textContent()).resolves.toBe('10,000 experiments');
   });
 
   it('scrolls to the last experiment', async () => {

@@ -9,7 +9,7 @@ import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
 import { directionLabel } from '../components/format.js';
-import { formatKeepRows, plural } from '../../shared/wording.js';
+import { formatKeepRows, groupThousands, plural } from '../../shared/wording.js';
 import { ProgressChart } from '../chart/ProgressChart.js';
 import { useStudio } from '../store/studio.js';
 import { ExperimentTable } from './ExperimentTable.js';
@@ -245,7 +245,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
               aria-label="Filter experiments"
             />
             <span className="muted" data-testid="filter-count">
-              {rows.length === allRows.length ? plural(rows.length, 'experiment') : `${rows.length} of ${allRows.length}`}
+              {rows.length === allRows.length ? plural(rows.length, 'experiment') : `${groupThousands(rows.length)} of ${groupThousands(allRows.length)}`}
             </span>
             {ui.statuses.size || ui.text ? (
               <Button size="small" variant="ghost" onClick={() => updateHistoryUi(tag, { statuses: new Set(), text: '' })}>

@@ -69,6 +69,10 @@ function ensureSubscribed(): void {
           next[key] = { state: 'ready', detail };
           changed = true;
         }
+        // The run list counts more experiments than this copy holds: a push was missed (this copy was read
+        // while the run was starting or ending), so read the run again rather than show it short.
+        const summary = event.type === 'runs' ? event.runs.find((r) => r.tag === tag) : undefined;
+        if (summary && summary.counts.total > detail.experiments.length) void loadRun(getClient().api, tag);
       } else if (entry.state === 'loading' || entry.state === 'ready') {
         // Pushes that arrive while the pages load are applied once the run is in (else a row could stay
         // "running" after its experiment ended).

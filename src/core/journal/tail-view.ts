@@ -20,6 +20,7 @@ function idOf(e: JournalEvent): number | null {
     case 'process-start':
     case 'process-end':
     case 'best-remeasured':
+    case 'best': // the fold reads the best's record for how many runs its value is a mean of
     case 'approval-wait':
     case 'approval-answer':
       return e.id;

@@ -10,7 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     // No switch for the sandbox: trainers run under bubblewrap wherever it works (CI installs it), as a user's
     // run would. Tests make their folders outside /tmp (test/helpers/project.ts: a sandboxed trainer has a
-    // private /tmp); the few tests that must run a trainer unsandboxed set AUTORESEARCH_SANDBOX=off themselves
+    // private /tmp); the few tests that must run a trainer unsandboxed switch the sandbox off in their own env
     // and say why.
     reporters: process.env.CI ? ['default'] : ['default'],
   },

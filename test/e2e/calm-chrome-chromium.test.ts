@@ -4,16 +4,17 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { waitUntil } from '../helpers/processes.js';
-import { e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+import { e2eUnavailable, screenshot, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+import { openDemoPage, type DemoPage } from './helpers/demo-page.js';
 
 const unavailable = e2eUnavailable();
 
 describe.skipIf(unavailable !== null)(`calm chrome, in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let demo: DemoCopy;
   let served: ServeHandle;
-  let browser: Browser;
+  let ui: DemoPage | undefined;
   let page: Page;
   let errors: string[];
   const field = (p: string) => page.getByTestId(`field-${p}`);
@@ -21,19 +22,12 @@ describe.skipIf(unavailable !== null)(`calm chrome, in Chromium${unavailable ? `
   const toasts = () => page.getByTestId('toast');
 
   beforeAll(async () => {
-    demo = await makeDemoCopy();
-    served = await startServe({ projectDir: demo.dir });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1360, height: 1000 }, colorScheme: 'dark' });
-    errors = watchPageErrors(page);
-    await page.goto(`${served.url}#/setup`);
-    await page.getByTestId('setup-view').waitFor();
+    ui = await openDemoPage({ route: '/setup', waitFor: 'setup-view' });
+    ({ demo, served, page, errors } = ui);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (served) expect(await served.stop()).toBe(0);
-    await demo?.cleanup();
+    await ui?.close();
   }, 60_000);
 
   it('numbers slots from 0, as the dashboard and the worktrees do', async () => {

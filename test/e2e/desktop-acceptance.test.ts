@@ -4,15 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+import type { Page } from 'playwright-core';
+import { e2eUnavailable, screenshot, type DemoCopy } from './helpers/serve.js';
+import { openDemoPage, type DemoPage } from './helpers/demo-page.js';
 
 const unavailable = e2eUnavailable();
 
 describe.skipIf(unavailable !== null)(`desktop app acceptance in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let demo: DemoCopy;
-  let served: ServeHandle;
-  let browser: Browser;
+  let ui: DemoPage | undefined;
   let page: Page;
   let errors: string[];
   let tag = '';
@@ -20,19 +20,12 @@ describe.skipIf(unavailable !== null)(`desktop app acceptance in Chromium${unava
   const field = (p: string) => page.getByTestId(`field-${p}`);
 
   beforeAll(async () => {
-    demo = await makeDemoCopy();
-    served = await startServe({ projectDir: demo.dir });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'dark' });
-    errors = watchPageErrors(page);
-    await page.goto(`${served.url}#/setup`);
-    await page.getByTestId('setup-view').waitFor();
+    ui = await openDemoPage({ route: '/setup', waitFor: 'setup-view', height: 900 });
+    ({ demo, page, errors } = ui);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (served) expect(await served.stop()).toBe(0);
-    await demo?.cleanup();
+    await ui?.close();
   });
 
   it('shows the demo setup prefilled from its config', async () => {

@@ -4,17 +4,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureSlurm, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
-import { e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+import { e2eUnavailable, screenshot, type DemoCopy } from './helpers/serve.js';
+import { openDemoPage, type DemoPage } from './helpers/demo-page.js';
 
 const unavailable = e2eUnavailable() ?? (await ensureSlurm().then((s) => (s.ok ? null : s.reason)));
 
 describe.skipIf(unavailable !== null)(`Slurm slots in the setup form, in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let cluster: SlurmCluster;
   let demo: DemoCopy;
-  let served: ServeHandle;
-  let browser: Browser;
+  let ui: DemoPage | undefined;
   let page: Page;
   let errors: string[];
 
@@ -23,19 +23,12 @@ describe.skipIf(unavailable !== null)(`Slurm slots in the setup form, in Chromiu
 
   beforeAll(async () => {
     cluster = await startSlurmCluster();
-    demo = await makeDemoCopy();
-    served = await startServe({ projectDir: demo.dir, env: { SLURM_CONF: cluster.conf, PATH: cluster.env.PATH! } });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1360, height: 1000 }, colorScheme: 'dark' });
-    errors = watchPageErrors(page);
-    await page.goto(`${served.url}#/setup`);
-    await page.getByTestId('setup-view').waitFor();
+    ui = await openDemoPage({ route: '/setup', waitFor: 'setup-view', env: { SLURM_CONF: cluster.conf, PATH: cluster.env.PATH! } });
+    ({ demo, page, errors } = ui);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (served) expect(await served.stop()).toBe(0);
-    await demo?.cleanup();
+    await ui?.close();
     await cluster?.stop();
   }, 60_000);
 

@@ -13,12 +13,13 @@ import { createSshExecutor } from '../../src/core/exec/ssh-executor.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { readProjectInfo } from '../../src/core/project/project-info.js';
-import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import type { Studio } from '../../src/core/studio/index.js';
+import { testStudio } from '../helpers/studio.js';
 import { changedProtectedFiles, protectedHashesAt } from '../../src/core/loop/protected-files.js';
 import { prepareWorktree } from '../../src/core/exec/worktrees.js';
 import { ProjectConfigSchema } from '../../src/shared/config.js';
 import { buildCli, runCli } from '../helpers/cli.js';
-import { cleanupTempDirs, git, makeRepo, REPO_ROOT, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, git, makeRepo, tempDir } from '../helpers/project.js';
 
 let studio: Studio | null = null;
 beforeAll(buildCli);
@@ -126,13 +127,7 @@ describe('a project in a subfolder of a monorepo', () => {
     expect(report).not.toContain('packages/model/train.mjs');
 
     // The app opens the subfolder, and its History diff reads the same paths.
-    studio = await createStudio({
-      app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
-      appRoot: REPO_ROOT,
-      secrets: createEnvSecretStore({}),
-      env: { ...process.env, ANTHROPIC_API_KEY: '' },
-    });
+    ({ studio } = await testStudio());
     const project = await studio.api.openProject({ dir });
     expect(project.isGit).toBe(true);
     expect(project.repoSubfolder).toBe('packages/model');

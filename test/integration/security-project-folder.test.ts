@@ -5,14 +5,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../../src/core/agent/workspace.js';
 import { guardDiff } from '../../src/core/agent/diff-guard.js';
-import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import type { Studio } from '../../src/core/studio/index.js';
+import { testStudio } from '../helpers/studio.js';
 import { diffCommits } from '../../src/core/git/diff.js';
 import { resolveCommit } from '../../src/core/git/head.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import { makeGitRun } from '../fixtures/make-run.js';
-import { cleanupTempDirs, git, makeRepo, REPO_ROOT, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, git, makeRepo, tempDir } from '../helpers/project.js';
 import { fixtureConfig } from '../fixtures/make-run.js';
 
 let studio: Studio | null = null;
@@ -23,13 +24,7 @@ afterEach(async () => {
 });
 
 async function openStudio(dir: string): Promise<Studio> {
-  studio = await createStudio({
-    app: { version: 'test', host: 'serve', platform: process.platform },
-    dataDir: tempDir('ar-data-'),
-    appRoot: REPO_ROOT,
-    secrets: createEnvSecretStore({}),
-    env: { ...process.env, ANTHROPIC_API_KEY: '' },
-  });
+  ({ studio } = await testStudio());
   await studio.api.openProject({ dir });
   return studio;
 }

@@ -5,10 +5,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import type { Studio } from '../../src/core/studio/index.js';
+import { testStudio } from '../helpers/studio.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import type { StudioEvent } from '../../src/shared/api.js';
-import { cleanupTempDirs, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, scoredProject } from '../helpers/project.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -33,15 +34,8 @@ describe('the app while the best is measured again', () => {
     mkdirSync(path.join(dir, 'noise'));
     // Alternating offsets: the runs differ (the noise is known), and no run is ever the same as the mean.
     writeFileSync(path.join(dir, 'noise', 'sequence'), Array.from({ length: 200 }, (_, i) => ((i % 2 ? 1 : -1) * (0.004 + (i % 7) * 0.001)).toFixed(6)).join('\n') + '\n');
-    studio = await createStudio({
-      app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
-      appRoot: REPO_ROOT,
-      secrets: createEnvSecretStore({}),
-      env: { ...process.env, ANTHROPIC_API_KEY: '' },
-    });
-    const events: StudioEvent[] = [];
-    studio.onEvent((e) => events.push(e));
+    let events: StudioEvent[];
+    ({ studio, events } = await testStudio());
     await studio.api.openProject({ dir });
     const { tag } = await studio.api.startRun({ tag: 'live', maxExperiments: 1 });
     const t0 = Date.now();

@@ -8,10 +8,11 @@ import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../helpers/processes.js';
 import type { StudioEvent } from '../../src/shared/api.js';
-import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
+import type { Studio } from '../../src/core/studio/index.js';
+import { testStudio } from '../helpers/studio.js';
 import { listRunTags } from '../../src/core/journal/read.js';
 import { projectPaths, runPaths } from '../../src/core/project/paths.js';
-import { cleanupTempDirs, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
+import { cleanupTempDirs, scoredProject } from '../helpers/project.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -21,16 +22,9 @@ afterEach(async () => {
 });
 
 async function makeStudio() {
-  studio = await createStudio({
-    app: { version: 'test', host: 'serve', platform: process.platform },
-    dataDir: tempDir('ar-data-'),
-    appRoot: REPO_ROOT,
-    secrets: createEnvSecretStore({}),
-    env: { ...process.env, ANTHROPIC_API_KEY: '' },
-  });
-  const events: StudioEvent[] = [];
-  studio.onEvent((e) => events.push(e));
-  return { studio, events };
+  const made = await testStudio();
+  studio = made.studio;
+  return made;
 }
 
 const waitFor = async (check: () => boolean, ms = 90_000) => {

@@ -1,6 +1,6 @@
 // The guardrails every proposal passes after the proposer returns, whoever made the change (claude through
 // the Workspace, an agent CLI with full file access, the mutation proposer): only editable files changed,
-// protected files byte-identical, the diff not empty and not larger than the cap.
+// protected files byte-identical, the diff not empty and not larger than the cap, and not only a new random seed.
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { changedFiles } from '../git/changed-files.js';
 import { raw, rev } from '../git/git.js';
 import { repoPlace } from '../git/repo-place.js';
 import { APP_DIR } from '../project/paths.js';
+import { seedOnlyChange } from './seed-only.js';
 
 export type GuardResult =
   | { readonly ok: true; readonly changedFiles: string[]; readonly changedLines: number }
@@ -125,6 +126,17 @@ export async function guardDiff(opts: {
       reason: `The proposal changed ${changedLines} lines, more than agent.maxDiffLines (${config.agent.maxDiffLines}). Ask for smaller steps or raise the cap.`,
       changedFiles: files,
     };
+  }
+  // A new seed is not an improvement: it only re-rolls the luck the rule would then call a win (seed-only.ts).
+  if (untracked.length === 0) {
+    const seed = seedOnlyChange(await raw(worktree, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', 'HEAD', '--', ...tracked]));
+    if (seed) {
+      return {
+        ok: false,
+        reason: `The proposal only changes the random seed (${seed}). Changing the random seed is not an improvement: change the model, the data or the training instead.`,
+        changedFiles: files,
+      };
+    }
   }
   return { ok: true, changedFiles: files, changedLines };
 }

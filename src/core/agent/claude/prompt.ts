@@ -95,6 +95,7 @@ export function buildSystemPrompt(ctx: Pick<ProposalContext, 'config' | 'program
     `- The metric is \`${metric.name}\`: ${better} is better. It is read from ${extractionHint(config)}; the last value printed counts.`,
     `- Acceptance: ${acceptanceRule(config)}`,
     '- A crash, a missing metric, NaN or a timeout is a failure and the change is reverted.',
+    '- Changing only the random seed is not an improvement (it re-rolls luck, not the method): such a proposal is rejected.',
     `- At most ${agent.maxDiffLines} changed lines per experiment${mode === 'tool' ? ` and ${agent.maxToolCalls} tool calls per proposal` : ''}.`,
     '',
     '## How to work',

@@ -106,7 +106,7 @@ export class AsyncQueue<T> {
   produce<R>(work: () => Promise<R>): Promise<R> | null {
     if (this.isClosed) return null;
     const run = Promise.resolve().then(work);
-    const done = run.then(
+    const done: Promise<void> = run.then(
       () => this.producerDone(done),
       () => this.producerDone(done),
     );

@@ -196,7 +196,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       // Closed: nothing more starts this session, even a proposal that came in after the stop.
       if (closed) return null;
       // Stopping: what is ready still runs (the slot checks the stop before it starts); nothing is waited for.
-      const got = await ready.take(input.stopping() && ready.size === 0 ? { deadlineMs: 0 } : { signal: stopWaiting.signal });
+      if (input.stopping() && ready.size === 0) return null;
+      const got = await ready.take({ signal: stopWaiting.signal });
       return got.ok ? got.value : null;
     },
     async conflicted(p, conflict) {

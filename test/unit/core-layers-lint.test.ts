@@ -32,6 +32,14 @@ describe('layers inside core', () => {
     ]);
   });
 
+  it('keeps util the lowest layer: it imports nothing of core, and every layer may import it', async () => {
+    expect(CORE_LAYERS[0]).toEqual(['util']);
+    expect(await errorsOf('src/core/util/probe.ts', "import { median } from '../stats/median.js';\nexport const x = median;\n")).toEqual([
+      expect.stringMatching(/core\/util may not import core\/stats/),
+    ]);
+    expect(await errorsOf('src/core/stats/probe.ts', "import { Mutex } from '../util/mutex.js';\nexport const x = Mutex;\n")).toEqual([]);
+  });
+
   it('allows a downward import (loop -> exec) and one inside the folder', async () => {
     expect(await errorsOf('src/core/loop/probe.ts', "import { runCommand } from '../exec/run-command.js';\nimport { decide } from './decide.js';\nexport const x = [runCommand, decide];\n")).toEqual([]);
   });

@@ -7,6 +7,7 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalEvent } from '../../shared/journal.js';
+import { Mutex } from '../util/mutex.js';
 
 export interface JournalWriter {
   append(event: JournalEvent): Promise<void>;
@@ -77,15 +78,19 @@ export async function openJournalWriter(file: string): Promise<JournalWriter> {
     await handle.close().catch(() => undefined);
     throw new JournalWriteError(file, err);
   }
-  // Appends are serialised so lines never interleave, whatever the callers do.
-  let chain: Promise<void> = Promise.resolve();
+  // Appends run one at a time so lines never interleave, whatever the callers do. The mutex hands each caller
+  // its own outcome: a failed write is reported to the append that made it, and the ones queued behind it
+  // still run (and are refused by `failure`), instead of inheriting a rejected chain.
+  const lock = new Mutex();
   let failure: JournalWriteError | null = null;
   let closed = false;
   return {
     append(event) {
       if (closed) return Promise.reject(new Error('The journal is closed'));
+      // A failed writer refuses at once: the run is stopping and must not wait behind other appends to hear so.
+      if (failure) return Promise.reject(failure);
       const line = Buffer.from(JSON.stringify(event) + '\n');
-      const written = chain.then(async () => {
+      return lock.runExclusive(async () => {
         if (failure) throw failure;
         try {
           await writeAll(handle, line);
@@ -98,14 +103,12 @@ export async function openJournalWriter(file: string): Promise<JournalWriter> {
           throw failure;
         }
       });
-      chain = written.catch(() => undefined);
-      return written;
     },
     async close() {
       if (closed) return;
       closed = true;
-      await chain;
-      await handle.close();
+      // After the appends already asked for (whatever became of them).
+      await lock.runExclusive(() => handle.close());
     },
   };
 }

@@ -5,6 +5,8 @@
 // A slot that finds the best moved carries the change onto it (candidate.ts, runQueued); a conflict comes back
 // here and is proposed once more with the conflict shown to the agent, or dropped with a journal entry.
 import type { ProposalConflict } from '../agent/proposer.js';
+import type { JournalEvent } from '../../shared/journal.js';
+import { AsyncQueue } from '../util/async-queue.js';
 import { isoNow, type RunContext } from './context.js';
 import { makeProposal, type MadeProposal, type ProposalSite } from './proposal.js';
 
@@ -33,6 +35,10 @@ export interface ProposalQueueInput {
   worktree(k: number, commit: string): Promise<string>;
   /** The end of the last experiment's log when it crashed (for the prompt). */
   lastCrashLogTail(): string | null;
+  /** Makes one proposal (default: proposal.ts's makeProposal); unit tests pass a proposer with no git. */
+  readonly makeProposal?: typeof makeProposal;
+  /** How long close() waits for the proposers (default PROPOSER_CLOSE_DEADLINE_MS). */
+  readonly closeDeadlineMs?: number;
 }
 
 export interface ProposalQueue {
@@ -46,17 +52,18 @@ export interface ProposalQueue {
   conflicted(p: QueuedProposal, conflict: { readonly files: readonly string[]; readonly withId: number | null }): Promise<void>;
   /** A queued proposal will not run (journaled with why; its id no longer counts). */
   drop(id: number, reason: string): Promise<void>;
-  /** Stop proposing (proposals being made are abandoned); wakes every waiting slot. Resolves when the proposers are done. */
-  close(): Promise<void>;
+  /**
+   * Stop proposing (proposals being made are abandoned); wakes every waiting slot. Resolves when the proposers
+   * are done, or after `deadlineMs` (default: input.closeDeadlineMs, else PROPOSER_CLOSE_DEADLINE_MS) with a
+   * notice that one did not stop; what such a proposer makes afterwards is not recorded.
+   */
+  close(deadlineMs?: number): Promise<void>;
   /** The proposer's message when it ran out of ideas, else null. */
   exhausted(): string | null;
 }
 
-interface Ready {
-  readonly p: QueuedProposal;
-  /** Lets the proposer that made it start on the next one. */
-  readonly taken: () => void;
-}
+/** How long close() waits for the proposers to see the stop: an agent that does not watch it does not hang the run. */
+export const PROPOSER_CLOSE_DEADLINE_MS = 30_000;
 
 interface Redo {
   readonly p: QueuedProposal;
@@ -65,23 +72,29 @@ interface Redo {
 
 export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   const { ctx, depth } = input;
-  const ready: Ready[] = input.initial.map((p) => ({ p, taken: () => undefined }));
+  const make = input.makeProposal ?? makeProposal;
+  // Proposals wait here, oldest first; a proposer's put ends when a slot takes its proposal (so at most one per
+  // proposer waits) or when the queue closes. The queue ends with its proposers: a slot that finds it empty
+  // with no proposer at work hears `drained` and goes home.
+  const ready = new AsyncQueue<QueuedProposal>({ endsWithProducers: true });
+  for (const p of input.initial) void ready.put(p);
   const redos: Redo[] = [];
-  const alive = new Map<number, Promise<void>>();
-  let wakers: (() => void)[] = [];
+  /** Proposal worktrees with a proposer at work. */
+  const alive = new Set<number>();
   let closed = false;
+  /** close() stopped waiting for the proposers: one that comes back later writes nothing (the run may have ended). */
+  let abandoned = false;
   let started = false;
   let exhaustedMessage: string | null = null;
   // Proposals being made are abandoned when the run stops (even gracefully): they will not run this session.
   const abort = new AbortController();
   const onRunAbort = () => abort.abort();
   ctx.signal.addEventListener('abort', onRunAbort, { once: true });
-  const wake = () => {
-    const w = wakers;
-    wakers = [];
-    for (const f of w) f();
-  };
+  // Slots waiting for a proposal go home when a proposer ends and finds the run stopping (a graceful stop:
+  // the other proposers may still be at work, and what they make will not run).
+  const stopWaiting = new AbortController();
   const proposeCtx: RunContext = { ...ctx, signal: abort.signal };
+  const note = (event: JournalEvent) => (abandoned ? Promise.resolve() : ctx.append(event).catch(() => undefined));
 
   const site = (k: number, dir: string): ProposalSite => ({
     dir,
@@ -105,7 +118,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       dir = await input.worktree(k, base.commit!).then(
         (d) => d,
         async (err: Error) => {
-          await ctx.append({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal worktree ${k} could not be prepared: ${err.message}` }).catch(() => undefined);
+          await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal worktree ${k} could not be prepared: ${err.message}` });
           return null;
         },
       );
@@ -114,10 +127,16 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         else input.release(id);
         return;
       }
-      const out = await makeProposal(proposeCtx, site(k, dir), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
-        await ctx.append({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal ${id} failed inside the app: ${err.message}` }).catch(() => undefined);
+      const out = await make(proposeCtx, site(k, dir), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
+        await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal ${id} failed inside the app: ${err.message}` });
         return { interrupted: err.message };
       });
+      // Came back after close() gave up on it: the run went on to its end without it, so nothing is recorded
+      // (a redo keeps its earlier proposal-made in the journal; a resumed run finds it queued).
+      if (abandoned) {
+        if (!redo) input.release(id);
+        return;
+      }
       if ('interrupted' in out || 'fatal' in out || 'exhausted' in out) {
         // A proposal made again keeps its earlier one in the journal: a resumed run finds it queued.
         if ('exhausted' in out) {
@@ -130,26 +149,29 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       }
       const madeAt = isoNow();
       await ctx.append({ type: 'proposal-made', at: madeAt, ...out });
-      const p: QueuedProposal = { made: out, madeAt, remakes: redo ? redo.p.remakes + 1 : 0 };
-      // Wait until a slot takes it (or the run stops): at most one proposal per proposer is waiting. A proposer
-      // that finished after the queue closed (an agent that does not watch the stop) does not wait: close() has
-      // let the waiting ones go already, and no slot takes it this session; the journal keeps it queued.
-      await new Promise<void>((resolve) => {
-        ready.push({ p, taken: resolve });
-        wake();
-        if (closed) resolve();
-      });
+      // Wait until a slot takes it (or the queue closes: no slot takes it this session, the journal keeps it queued).
+      const outcome = await ready.put({ made: out, madeAt, remakes: redo ? redo.p.remakes + 1 : 0 });
+      if (outcome !== 'taken') return;
     }
   };
 
   const spawn = () => {
     for (let k = 0; k < depth && alive.size < depth; k++) {
       if (alive.has(k)) continue;
-      const run = worker(k).finally(() => {
-        alive.delete(k);
-        wake();
-      });
-      alive.set(k, run);
+      // Its worktree is free again before the queue counts it done (a drop right then may start one there).
+      const run = ready.produce(() =>
+        worker(k).finally(() => {
+          alive.delete(k);
+          if (input.stopping()) stopWaiting.abort();
+          // A conflict that came back while this proposer was on its way out (past its look at the redos, with
+          // no free worktree to start another) is taken up here; else it would wait for no one, and so would the slots.
+          else if (redos.length > 0 && !closed) spawn();
+        }),
+      );
+      if (!run) return;
+      alive.add(k);
+      // A proposer's own steps catch their errors; this is the journal failing under it (the run stops).
+      run.catch((err: Error) => note({ type: 'notice', at: isoNow(), level: 'error', message: `Proposal worktree ${k} stopped on an error in the app: ${err.message}` }));
       return;
     }
   };
@@ -159,10 +181,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     input.release(id);
     // Its id no longer counts toward the limit: the proposers, who went home when the limit was all handed out,
     // are wanted again for one more (else the slots would find nothing to take and the run end short of it).
-    if (started && !closed && !input.stopping()) {
-      spawn();
-      wake();
-    }
+    if (started && !closed && !input.stopping()) spawn();
   };
 
   return {
@@ -172,19 +191,14 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       started = true;
       for (let k = 0; k < depth; k++) spawn();
     },
-    hasReady: () => ready.length > 0,
+    hasReady: () => ready.size > 0,
     async take() {
-      for (;;) {
-        // Closed: nothing more starts this session, even a proposal that came in after the stop.
-        if (closed) return null;
-        const next = ready.shift();
-        if (next) {
-          next.taken();
-          return next.p;
-        }
-        if (closed || input.stopping() || (alive.size === 0 && redos.length === 0)) return null;
-        await new Promise<void>((resolve) => wakers.push(resolve));
-      }
+      // Closed: nothing more starts this session, even a proposal that came in after the stop.
+      if (closed) return null;
+      // Stopping: what is ready still runs (the slot checks the stop before it starts); nothing is waited for.
+      if (input.stopping() && ready.size === 0) return null;
+      const got = await ready.take({ signal: stopWaiting.signal });
+      return got.ok ? got.value : null;
     },
     async conflicted(p, conflict) {
       const { made } = p;
@@ -196,17 +210,19 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, message: `#${made.id} was proposed on #${made.baseId}; its change conflicts with #${conflict.withId}, kept meanwhile (${files}), so it is proposed again on #${conflict.withId} with the conflict shown to the agent.` });
       redos.push({ p, conflict: { description: made.description, withId: conflict.withId, files: conflict.files } });
       spawn();
-      wake();
     },
     drop,
-    async close() {
+    async close(deadlineMs = input.closeDeadlineMs ?? PROPOSER_CLOSE_DEADLINE_MS) {
       closed = true;
       abort.abort();
       ctx.signal.removeEventListener('abort', onRunAbort);
-      // Proposers waiting for a slot to take theirs go home; what they made stays queued in the journal.
-      for (const r of ready) r.taken();
-      wake();
-      await Promise.all([...alive.values()]);
+      // Waiting slots hear `closed`; proposers waiting for a slot go home, what they made stays queued in the
+      // journal. A proposer that does not come back by the deadline is left behind.
+      const { late } = await ready.closeAndWait(deadlineMs);
+      if (late > 0) {
+        await note({ type: 'notice', at: isoNow(), level: 'warning', message: `${late === 1 ? 'A proposer' : `${late} proposers`} did not stop within ${Math.round(deadlineMs / 1000)} s of the stop; the run ends without ${late === 1 ? 'it' : 'them'}, and nothing ${late === 1 ? 'it makes' : 'they make'} now is recorded.` });
+        abandoned = true;
+      }
       // Redos never made again stay queued in the journal (their proposal-made): a resumed run retries them.
     },
     exhausted: () => exhaustedMessage,

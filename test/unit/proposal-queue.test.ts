@@ -1,0 +1,251 @@
+// The proposal queue (src/core/loop/proposal-queue.ts) with a fake proposer: no git, no agent, so it runs in
+// milliseconds. The journal is an array folded into a real RunRecord; the proposer is a function whose calls
+// the test lets go one by one. What is checked: proposers work ahead of the slots (at most `depth` made or
+// waiting), a conflict is proposed once more with the conflict shown and then dropped, and close() does not
+// wait past its deadline for a proposer that ignores the stop.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { emptyRunRecord, foldEvent } from '../../src/core/journal/fold.js';
+import type { ProposalConflict } from '../../src/core/agent/proposer.js';
+import type { RunContext } from '../../src/core/loop/context.js';
+import type { MadeProposal, ProposalOutcome, ProposalSite } from '../../src/core/loop/proposal.js';
+import { createProposalQueue, type ProposalQueue } from '../../src/core/loop/proposal-queue.js';
+import type { Experiment } from '../../src/shared/experiment.js';
+import type { JournalEvent } from '../../src/shared/journal.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const sha = (c: string) => c.repeat(40);
+const AT = '2026-01-01T00:00:00.000Z';
+const baseline: Experiment = {
+  id: 0,
+  kind: 'baseline',
+  slot: 0,
+  baseId: null,
+  parentCommit: sha('a'),
+  commit: sha('a'),
+  description: 'baseline',
+  hypothesis: '',
+  status: 'keep',
+  metric: 1,
+  metrics: { val_bpb: 1 },
+  runs: [],
+  guard: null,
+  bestBefore: null,
+  startedAt: AT,
+  finishedAt: AT,
+  timings: { proposalMs: null, trainingMs: 1, totalMs: 1, queueWaitMs: null },
+  usage: null,
+  logPath: null,
+  transcriptPath: null,
+  error: null,
+  changedFiles: [],
+};
+
+/** One call of the fake proposer, held until the test lets it go. */
+interface Call {
+  readonly id: number;
+  readonly worktree: number;
+  readonly dir: string;
+  readonly conflict: ProposalConflict | null;
+  readonly signal: AbortSignal;
+  finish(outcome?: ProposalOutcome): void;
+}
+
+const proposal = (call: Pick<Call, 'id' | 'conflict'>, baseId: number): MadeProposal => ({
+  id: call.id,
+  baseId,
+  parentCommit: sha('a'),
+  commit: sha(String((call.id % 9) + 1)),
+  description: call.conflict ? `idea ${call.id}, again` : `idea ${call.id}`,
+  hypothesis: '',
+  usage: null,
+  proposedAt: AT,
+  proposalMs: 1,
+  changedFiles: ['train.py'],
+  changedLines: 2,
+  transcriptPath: null,
+  rejectedReason: null,
+});
+
+function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number }) {
+  const record = emptyRunRecord();
+  foldEvent(record, { type: 'experiment-end', at: AT, experiment: baseline });
+  const journal: JournalEvent[] = [];
+  let journalClosed = false;
+  const calls: Call[] = [];
+  const released: number[] = [];
+  let waitingCall: (() => void) | null = null;
+  let nextId = 1;
+  let stop: { reason: string; message: string } | null = null;
+  const runAbort = new AbortController();
+  const ctx = {
+    signal: runAbort.signal,
+    record,
+    // Written, then folded, as run.ts does; a closed journal refuses as the real writer does.
+    append: async (event: JournalEvent) => {
+      if (journalClosed) throw new Error('The journal is closed');
+      journal.push(event);
+      foldEvent(record, event);
+    },
+    requestStop: (reason: string, message: string) => {
+      stop ??= { reason, message };
+    },
+  } as unknown as RunContext;
+  const queue: ProposalQueue = createProposalQueue({
+    ctx,
+    depth: opts.depth,
+    initial: [],
+    reserve: () => (stop || nextId > opts.limit ? null : nextId++),
+    release: (id) => released.push(id),
+    waitWhilePaused: async () => undefined,
+    stopping: () => stop !== null,
+    worktree: async (k, commit) => `/nowhere/proposal-${k}@${commit.slice(0, 7)}`,
+    lastCrashLogTail: () => null,
+    ...(opts.closeDeadlineMs !== undefined ? { closeDeadlineMs: opts.closeDeadlineMs } : {}),
+    makeProposal: (pctx, site: ProposalSite, id, base, conflict) =>
+      new Promise<ProposalOutcome>((resolve) => {
+        const call: Call = { id, worktree: site.index, dir: site.dir, conflict: conflict ?? null, signal: pctx.signal, finish: (o) => resolve(o ?? proposal(call, base.id)) };
+        calls.push(call);
+        waitingCall?.();
+      }),
+  });
+  /** The `n`th call of the proposer (0-based), once it has been made. */
+  const call = async (n: number): Promise<Call> => {
+    while (calls.length <= n) await new Promise<void>((r) => (waitingCall = r));
+    return calls[n]!;
+  };
+  const made = () => journal.filter((e) => e.type === 'proposal-made').map((e) => (e as { id: number }).id);
+  return { queue, journal, calls, call, released, made, record, closeJournal: () => (journalClosed = true), requestStop: (m: string) => (stop = { reason: 'user', message: m }) };
+}
+
+describe('the proposal queue', () => {
+  it('works ahead with `depth` proposers, oldest first, never more than `depth` made and waiting, and ends at the limit', async () => {
+    const h = harness({ depth: 2, limit: 5 });
+    h.queue.start();
+    // Both proposers start at once, each in its own worktree, on the best.
+    const [a, b] = [await h.call(0), await h.call(1)];
+    expect([a.id, a.worktree, b.id, b.worktree]).toEqual([1, 0, 2, 1]);
+    expect(a.dir).toBe(`/nowhere/proposal-0@${sha('a').slice(0, 7)}`);
+    // The second finishes first: it is the first ready.
+    b.finish();
+    a.finish();
+    await vi.waitFor(() => expect(h.made()).toEqual([2, 1]));
+    expect(h.queue.hasReady()).toBe(true);
+    // Two made and waiting: no third proposal starts until a slot takes one.
+    await new Promise((r) => setImmediate(r));
+    expect(h.calls).toHaveLength(2);
+    const taken: number[] = [];
+    const first = (await h.queue.take())!;
+    taken.push(first.made.id);
+    expect(first.remakes).toBe(0);
+    expect(first.madeAt).toMatch(/^\d{4}-/);
+    const c = await h.call(2);
+    expect(c.id).toBe(3);
+    // A slot taking from then on gets each proposal as it comes.
+    const rest = (async () => {
+      for (;;) {
+        const p = await h.queue.take();
+        if (!p) return;
+        taken.push(p.made.id);
+      }
+    })();
+    c.finish();
+    (await h.call(3)).finish();
+    (await h.call(4)).finish();
+    await rest;
+    expect(taken).toEqual([2, 1, 3, 4, 5]);
+    expect(h.calls).toHaveLength(5);
+    expect(h.released).toEqual([]);
+    await h.queue.close();
+    expect(await h.queue.take()).toBeNull();
+  });
+
+  it('proposes a conflicting proposal once more with the conflict shown, then drops it when it conflicts again', async () => {
+    const h = harness({ depth: 1, limit: 1 });
+    h.queue.start();
+    (await h.call(0)).finish();
+    const p = (await h.queue.take())!;
+    expect(p.made.id).toBe(1);
+    await h.queue.conflicted(p, { files: ['train.py'], withId: 0 });
+    const again = await h.call(1);
+    expect(again.id).toBe(1);
+    expect(again.conflict).toEqual({ description: 'idea 1', withId: 0, files: ['train.py'] });
+    again.finish();
+    const remade = (await h.queue.take())!;
+    expect([remade.made.id, remade.made.description, remade.remakes]).toEqual([1, 'idea 1, again', 1]);
+    expect(h.journal.some((e) => e.type === 'notice' && /#1 was proposed on #0; its change conflicts with #0.*train\.py.*proposed again/.test(e.message))).toBe(true);
+    await h.queue.conflicted(remade, { files: ['train.py'], withId: 0 });
+    const dropped = h.journal.filter((e) => e.type === 'proposal-dropped');
+    expect(dropped).toEqual([expect.objectContaining({ id: 1, reason: expect.stringMatching(/conflicts with #0.*again after it was made anew/) })]);
+    expect(h.record.droppedProposals.has(1)).toBe(true);
+    expect(h.released).toEqual([1]);
+    // Not proposed a third time; the limit was handed out, so no slot has anything to wait for.
+    expect(await h.queue.take()).toBeNull();
+    expect(h.calls).toHaveLength(2);
+    await h.queue.close();
+  });
+
+  it('closes at its deadline with a proposer that ignores the stop; what that proposer brings back later is not recorded', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const h = harness({ depth: 1, limit: 3, closeDeadlineMs: 10_000 });
+    h.queue.start();
+    const hung = await h.call(0);
+    const waiting = h.queue.take();
+    let closed = false;
+    const closing = h.queue.close().then(() => (closed = true));
+    // The stop reaches the proposer (its signal aborts) and every waiting slot at once.
+    expect(hung.signal.aborted).toBe(true);
+    expect(await waiting).toBeNull();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(closed).toBe(true);
+    await closing;
+    expect(h.journal.filter((e) => e.type === 'notice').map((e) => (e as { message: string }).message)).toEqual([
+      'A proposer did not stop within 10 s of the stop; the run ends without it, and nothing it makes now is recorded.',
+    ]);
+    // The run ends and closes its journal; then the proposer comes back with a proposal.
+    h.closeJournal();
+    const eventsBefore = h.journal.length;
+    hung.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    await new Promise((r) => setImmediate(r));
+    expect(h.journal.length).toBe(eventsBefore);
+    expect(h.made()).toEqual([]);
+    // Its id is released (it never counted), and it does not start another.
+    expect(h.released).toEqual([1]);
+    expect(h.calls).toHaveLength(1);
+    expect(await h.queue.take()).toBeNull();
+  });
+
+  it('closes as soon as the proposers stop, and keeps a proposal made before the deadline in the journal', async () => {
+    const h = harness({ depth: 1, limit: 3, closeDeadlineMs: 60_000 });
+    h.queue.start();
+    const late = await h.call(0);
+    const closing = h.queue.close();
+    late.finish();
+    await closing;
+    // Made after the stop but before the deadline: journaled (a resumed run finds it queued), never taken now.
+    expect(h.made()).toEqual([1]);
+    expect(h.record.queuedProposals.has(1)).toBe(true);
+    expect(await h.queue.take()).toBeNull();
+    expect(h.journal.some((e) => e.type === 'notice')).toBe(false);
+  });
+
+  it('lets waiting slots go home when the run stops gracefully and a proposer ends', async () => {
+    const h = harness({ depth: 2, limit: 5 });
+    h.queue.start();
+    const [a, b] = [await h.call(0), await h.call(1)];
+    const waiting = h.queue.take();
+    h.requestStop('Stopped by the user.');
+    // One proposer gives up at the stop; the other is still at work, but what it makes will not run now.
+    a.finish({ interrupted: 'Stopped while the agent was proposing.' });
+    expect(await waiting).toBeNull();
+    expect(h.released).toEqual([1]);
+    b.finish({ interrupted: 'Stopped while the agent was proposing.' });
+    await h.queue.close();
+    expect(h.released).toEqual([1, 2]);
+  });
+});

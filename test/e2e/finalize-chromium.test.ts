@@ -1,5 +1,6 @@
-// History → Finalize… in Chromium against `autoresearch serve`: the button makes the branch through the
-// Api, the panel lists the commits, a second try on the same name says why it cannot.
+// History → Finalize… and Audit in Chromium against `autoresearch serve`: the Finalize button makes the branch
+// through the Api, the panel lists the commits, a second try on the same name says why it cannot; the Audit
+// button re-runs the baseline and the best and the panel shows the journaled result.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/core/loop/start-run.js';
@@ -9,7 +10,7 @@ import { e2eUnavailable, launchBrowser, screenshot, startServe, watchPageErrors,
 
 const unavailable = e2eUnavailable();
 
-describe.skipIf(unavailable !== null)(`finalize from History in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(unavailable !== null)(`finalize and audit from History in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let dir: string;
   let served: ServeHandle;
   let browser: Browser;
@@ -73,4 +74,30 @@ describe.skipIf(unavailable !== null)(`finalize from History in Chromium${unavai
     expect(git(dir, 'rev-list', '--count', 'main..review/confident').trim()).toBe('2');
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it('audits the run: repeats out of range keep the button off, an audit shows its pairs and stays in the History', async () => {
+    await page.goto(`${served.url}#/history/f`);
+    await page.getByTestId('history').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('audit-summary').count()).toBe(0);
+    await page.getByTestId('audit-open').click();
+    const panel = page.getByTestId('audit-panel');
+    await panel.waitFor();
+    expect(await panel.innerText()).toMatch(/Audit f\b[\s\S]*5 times each/);
+    await page.getByTestId('audit-repeats').fill('1');
+    expect(await page.getByTestId('audit-go').isDisabled()).toBe(true);
+    expect(await page.getByTestId('audit-go').getAttribute('title')).toBe('Repeats: a whole number from 2 to 100');
+    await page.getByTestId('audit-repeats').fill('2');
+    expect(await panel.innerText()).toMatch(/2 times each/);
+    await page.getByTestId('audit-go').click();
+    const result = page.getByTestId('audit-result');
+    await result.waitFor({ timeout: 90_000 });
+    // The best of this run is #3 (LEARNING_RATE 0.04); two interleaved pairs of the baseline and it were run.
+    expect(await result.innerText()).toMatch(/best #3 \([0-9a-f]{7}\) against the baseline \([0-9a-f]{7}\), 2 pairs of runs interleaved/);
+    expect(await page.getByTestId('audit-error').count()).toBe(0);
+    // Closed, the History keeps the audit as a one-line summary.
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('audit-summary').waitFor();
+    expect(await page.getByTestId('audit-panel').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 150_000);
 });

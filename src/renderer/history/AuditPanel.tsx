@@ -4,55 +4,41 @@ import { useState, type JSX } from 'react';
 import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
 import type { AuditEvent } from '../../shared/journal.js';
 import { useApi } from '../api/hooks.js';
-import { Button } from '../components/Button.js';
-import { Spinner } from '../components/Spinner.js';
+import { RunActionPanel, useRunAction } from './RunActionPanel.js';
 
 export function AuditPanel(props: { readonly tag: string; readonly kept: number; readonly live: boolean; readonly last: AuditEvent | null; readonly direction: 'min' | 'max'; readonly budgetSeconds: number; readonly onDone: () => void; readonly onClose: () => void }): JSX.Element {
   const api = useApi();
   const [repeats, setRepeats] = useState('5');
-  const [state, setState] = useState<{ readonly kind: 'idle' } | { readonly kind: 'busy' } | { readonly kind: 'error'; readonly message: string }>({ kind: 'idle' });
   const k = Number(repeats);
   const valid = Number.isInteger(k) && k >= 2 && k <= 100;
-
-  const go = async () => {
-    setState({ kind: 'busy' });
-    try {
-      await api.auditRun({ tag: props.tag, repeats: k });
-      setState({ kind: 'idle' });
-      props.onDone();
-    } catch (err) {
-      setState({ kind: 'error', message: (err as Error)?.message ?? String(err) });
-    }
-  };
+  // The audit is journaled with the run: the panel shows it from the reloaded run (props.last), not from the answer.
+  const { state, go } = useRunAction(async () => {
+    await api.auditRun({ tag: props.tag, repeats: k });
+    props.onDone();
+  });
 
   return (
-    <div className="panel audit" data-testid="audit-panel">
-      <h3>Audit {props.tag}</h3>
-      <p className="muted">
-        Runs the baseline commit and the best commit again, {valid ? k : 'K'} times each, interleaved (baseline, best, baseline, best…) so drift hits both, and reports the improvement with a 95 %
-        interval. About {valid ? Math.round((2 * k * props.budgetSeconds) / 60) : '?'} min of GPU time on one slot.
-      </p>
-      <div className="finalize-form">
+    <RunActionPanel
+      name="audit"
+      title={`Audit ${props.tag}`}
+      description={
+        <>
+          Runs the baseline commit and the best commit again, {valid ? k : 'K'} times each, interleaved (baseline, best, baseline, best…) so drift hits both, and reports the improvement with a 95 %
+          interval. About {valid ? Math.round((2 * k * props.budgetSeconds) / 60) : '?'} min of GPU time on one slot.
+        </>
+      }
+      fields={
         <label>
           Repeats <input className="mono" style={{ width: 60 }} value={repeats} onChange={(e) => setRepeats(e.target.value)} data-testid="audit-repeats" />
         </label>
-        <Button
-          variant="primary"
-          onClick={() => void go()}
-          disabledReason={state.kind === 'busy' ? 'Auditing…' : props.live ? 'The run is live: stop it first' : props.kept === 0 ? 'This run kept no change: there is nothing to audit' : !valid ? 'Repeats: a whole number from 2 to 100' : null}
-          data-testid="audit-go"
-        >
-          {state.kind === 'busy' ? <Spinner /> : null} Audit
-        </Button>
-        <Button variant="ghost" onClick={props.onClose}>
-          Close
-        </Button>
-      </div>
-      {state.kind === 'error' ? (
-        <p className="error" role="alert" data-testid="audit-error">
-          {state.message}
-        </p>
-      ) : null}
+      }
+      actionLabel="Audit"
+      busyReason="Auditing…"
+      disabledReason={props.live ? 'The run is live: stop it first' : props.kept === 0 ? 'This run kept no change: there is nothing to audit' : !valid ? 'Repeats: a whole number from 2 to 100' : null}
+      state={state}
+      onGo={() => void go()}
+      onClose={props.onClose}
+    >
       {props.last ? (
         <div data-testid="audit-result" data-confirmed={props.last.confirmed ? 'true' : 'false'}>
           <p>
@@ -64,6 +50,6 @@ export function AuditPanel(props: { readonly tag: string; readonly kept: number;
           </p>
         </div>
       ) : null}
-    </div>
+    </RunActionPanel>
   );
 }

@@ -1,11 +1,9 @@
 // History → Finalize: turn the run's kept improvements into a new branch (one commit each, or squashed)
 // and a .patch file, through the Api's finalizeRun. The user's branch is never moved.
 import { useState, type JSX } from 'react';
-import type { FinalizeResult } from '../../shared/api.js';
 import { formatMetric } from '../../shared/wording.js';
 import { useApi } from '../api/hooks.js';
-import { Button } from '../components/Button.js';
-import { Spinner } from '../components/Spinner.js';
+import { RunActionPanel, useRunAction } from './RunActionPanel.js';
 
 export function FinalizePanel(props: { readonly tag: string; readonly kept: number; readonly onClose: () => void }): JSX.Element {
   const api = useApi();
@@ -16,63 +14,49 @@ export function FinalizePanel(props: { readonly tag: string; readonly kept: numb
   const minText = minConfidence.trim();
   const minValue = minText === '' ? undefined : Number(minText);
   const minProblem = minValue !== undefined && !(Number.isFinite(minValue) && minValue >= 0) ? 'The minimum confidence is a number of standard errors, 0 or more (e.g. 2), or empty for every keep' : null;
-  const [state, setState] = useState<{ readonly kind: 'idle' } | { readonly kind: 'busy' } | { readonly kind: 'done'; readonly result: FinalizeResult } | { readonly kind: 'error'; readonly message: string }>({ kind: 'idle' });
-
-  const go = async () => {
-    setState({ kind: 'busy' });
-    try {
-      const result = await api.finalizeRun({ tag: props.tag, branch: branch.trim(), squash, ...(minValue !== undefined ? { minConfidence: minValue } : {}) });
-      setState({ kind: 'done', result });
-    } catch (err) {
-      setState({ kind: 'error', message: (err as Error)?.message ?? String(err) });
-    }
-  };
+  const { state, go } = useRunAction(() => api.finalizeRun({ tag: props.tag, branch: branch.trim(), squash, ...(minValue !== undefined ? { minConfidence: minValue } : {}) }));
 
   return (
-    <div className="panel finalize" data-testid="finalize-panel">
-      <h3>Finalize {props.tag}</h3>
-      <p className="muted">
-        A new branch from the run's start commit with one commit per kept improvement, in order, each message with the description, the metric before → after and the experiment id; plus a
-        .patch file. Your branch and files are not touched.
-      </p>
-      <div className="finalize-form">
-        <label>
-          Branch <input className="mono" value={branch} onChange={(e) => setBranch(e.target.value)} data-testid="finalize-branch" />
-        </label>
-        <label>
-          <input type="checkbox" checked={squash} onChange={(e) => setSquash(e.target.checked)} data-testid="finalize-squash" /> One squashed commit
-        </label>
-        <label title="Only improvements kept at least this many standard errors above the noise (the Conf. column); the others are left out and listed. Empty: every kept improvement.">
-          Min. confidence{' '}
-          <input
-            className="mono"
-            style={{ minWidth: 0, width: '5em' }}
-            inputMode="decimal"
-            placeholder="any"
-            value={minConfidence}
-            onChange={(e) => setMinConfidence(e.target.value)}
-            aria-invalid={minProblem !== null}
-            data-testid="finalize-min-confidence"
-          />{' '}
-          SE
-        </label>
-        <Button
-          variant="primary"
-          onClick={() => void go()}
-          disabledReason={state.kind === 'busy' ? 'Creating the branch…' : props.kept === 0 ? 'This run has no kept improvement yet' : !branch.trim() ? 'Name the branch' : minProblem}
-          data-testid="finalize-go"
-        >
-          {state.kind === 'busy' ? <Spinner /> : null} Create branch
-        </Button>
-        <Button variant="ghost" onClick={props.onClose}>
-          Close
-        </Button>
-      </div>
-      {state.kind === 'error' ? (
-        <p className="error" role="alert" data-testid="finalize-error">
-          {state.message}
-        </p>
-      ) : null}
+    <RunActionPanel
+      name="finalize"
+      title={`Finalize ${props.tag}`}
+      description={
+        <>
+          A new branch from the run's start commit with one commit per kept improvement, in order, each message with the description, the metric before → after and the experiment id; plus a
+          .patch file. Your branch and files are not touched.
+        </>
+      }
+      fields={
+        <>
+          <label>
+            Branch <input className="mono" value={branch} onChange={(e) => setBranch(e.target.value)} data-testid="finalize-branch" />
+          </label>
+          <label>
+            <input type="checkbox" checked={squash} onChange={(e) => setSquash(e.target.checked)} data-testid="finalize-squash" /> One squashed commit
+          </label>
+          <label title="Only improvements kept at least this many standard errors above the noise (the Conf. column); the others are left out and listed. Empty: every kept improvement.">
+            Min. confidence{' '}
+            <input
+              className="mono"
+              style={{ minWidth: 0, width: '5em' }}
+              inputMode="decimal"
+              placeholder="any"
+              value={minConfidence}
+              onChange={(e) => setMinConfidence(e.target.value)}
+              aria-invalid={minProblem !== null}
+              data-testid="finalize-min-confidence"
+            />{' '}
+            SE
+          </label>
+        </>
+      }
+      actionLabel="Create branch"
+      busyReason="Creating the branch…"
+      disabledReason={props.kept === 0 ? 'This run has no kept improvement yet' : !branch.trim() ? 'Name the branch' : minProblem}
+      state={state}
+      onGo={() => void go()}
+      onClose={props.onClose}
+    >
       {state.kind === 'done' ? (
         <div data-testid="finalize-result">
           <p>
@@ -96,6 +80,6 @@ export function FinalizePanel(props: { readonly tag: string; readonly kept: numb
           </p>
         </div>
       ) : null}
-    </div>
+    </RunActionPanel>
   );
 }

@@ -3,30 +3,17 @@
 // After a reconnect the store asks eventsSince(seq); when the server no longer holds them it takes a new
 // snapshot and bumps `snapshotVersion` so feature stores know to reload what they cache.
 import { create } from 'zustand';
-import type {
-  ApiClient,
-  ApiKeyStatus,
-  AppInfo,
-  GpuStat,
-  LiveRun,
-  ProjectInfo,
-  RunSummary,
-  Snapshot,
-  StudioEvent,
-} from '../../shared/api.js';
+import type { ApiClient, Snapshot, StudioEvent } from '../../shared/api.js';
 
-export interface StudioState {
-  readonly app: AppInfo | null;
-  readonly project: ProjectInfo | null;
-  readonly runs: readonly RunSummary[];
-  readonly live: LiveRun | null;
-  readonly gpus: readonly GpuStat[];
-  readonly recentProjects: readonly string[];
-  readonly apiKey: ApiKeyStatus;
+/**
+ * The Snapshot's fields as the store holds them (so a field the Snapshot gains is a field of the store), plus
+ * what only the store knows: the transport's health and how far loading has come.
+ */
+export interface StudioState extends Omit<Snapshot, 'app' | 'sandboxWarning'> {
+  /** Null until the first snapshot arrives. */
+  readonly app: Snapshot['app'] | null;
   /** Why agent-written code runs unsandboxed here; null when it is sandboxed. */
-  readonly sandboxWarning: string | null;
-  /** The seq of the last event applied. */
-  readonly seq: number;
+  readonly sandboxWarning: NonNullable<Snapshot['sandboxWarning']> | null;
   /** Transport health (always true under Electron). */
   readonly connected: boolean;
   /** The first snapshot has arrived. */
@@ -108,15 +95,8 @@ export function applyStudioEvent(state: StudioState, event: StudioEvent): Studio
 export function stateFromSnapshot(state: StudioState, snapshot: Snapshot): StudioState {
   return {
     ...state,
-    app: snapshot.app,
-    project: snapshot.project,
-    runs: snapshot.runs,
-    live: snapshot.live,
-    gpus: snapshot.gpus,
-    recentProjects: snapshot.recentProjects,
-    apiKey: snapshot.apiKey,
+    ...snapshot,
     sandboxWarning: snapshot.sandboxWarning ?? null,
-    seq: snapshot.seq,
     loaded: true,
     loadError: null,
     snapshotVersion: state.snapshotVersion + 1,

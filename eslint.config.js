@@ -10,7 +10,7 @@ const noRuntimeElectron = {
   allowTypeImports: true,
 };
 /** The folders of src/core from the lowest layer to the highest; a folder imports only lower layers. */
-export const CORE_LAYERS = [['util'], ['stats', 'metric', 'logs'], ['git'], ['project'], ['exec'], ['gpu', 'journal'], ['agent'], ['report'], ['loop'], ['finalize'], ['studio']];
+export const CORE_LAYERS = [['util'], ['stats', 'metric', 'logs'], ['git'], ['project'], ['exec'], ['gpu', 'journal'], ['agent'], ['report', 'notify'], ['loop'], ['finalize'], ['studio']];
 const coreFolder = (name) => [`../${name}/*`, `../${name}`, `../../${name}/*`, `../../../${name}/*`, `../../core/${name}/*`];
 const nodeBuiltins = ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'crypto'];
 const restrict = (paths, groups) => ({

@@ -5,6 +5,8 @@ import { MAX_SLOTS, startRun, RunStartError } from '../../core/loop/start-run.js
 import { RunLockedError } from '../../core/project/run-lock.js';
 import type { ProposerName, RunHandle } from '../../core/loop/types.js';
 import { runPaths } from '../../core/project/paths.js';
+import { dataDir } from '../../core/gpu/lease.js';
+import { attachRunWebhooks } from '../../core/notify/run-webhooks.js';
 import { intOption, numberOption, parseCommandArgs } from '../args.js';
 import { formatBestRemeasured, formatExperimentLine, formatRunSummary } from '../format.js';
 import { measuredRuns } from '../../shared/experiment.js';
@@ -129,6 +131,8 @@ export const runCommand: Command = {
         throw err;
       });
       handle = started;
+      // Notifications away from the desk, when the app's settings name a webhook (`autoresearch settings`).
+      const webhooks = await attachRunWebhooks(dataDir(env), started, (message) => io.err(`warning: ${message}\n`));
 
       const direction = started.record().config?.metric.direction ?? 'min';
       const paths = runPaths(started.projectDir, started.tag);
@@ -177,6 +181,7 @@ export const runCommand: Command = {
 
       if (firstSignal) void started.stop({ reason: 'signal' });
       const outcome = await started.done;
+      await webhooks?.close();
       const summary = summarize(started.record(), 'stopped');
       if (json) {
         io.out(JSON.stringify({ type: 'summary', summary, results: paths.results }) + '\n');

@@ -5,6 +5,7 @@ import type { LiveRun, RunState, StudioEventBody } from '../../shared/api.js';
 import type { RunRecord } from '../journal/fold.js';
 import { isLockLive, readLock } from '../project/run-lock.js';
 import type { LoopEvent, RunHandle } from '../loop/types.js';
+import { attachRunWebhooks } from '../notify/run-webhooks.js';
 import { relayEvent } from './event-relay.js';
 import { watchExternalRun, type ExternalRunWatcher } from './external-run.js';
 import { createPollErrors } from './poll-errors.js';
@@ -30,7 +31,7 @@ export interface LiveRuns extends LiveRecords {
 }
 
 export function createLiveRuns(opts: {
-  readonly deps: Pick<StudioDeps, 'notify' | 'sleepInhibitor'>;
+  readonly deps: Pick<StudioDeps, 'notify' | 'sleepInhibitor' | 'dataDir'>;
   readonly env: NodeJS.ProcessEnv;
   readonly push: (body: StudioEventBody) => void;
   /** The open project's folder, or null. */
@@ -64,6 +65,8 @@ export function createLiveRuns(opts: {
     run = handle;
     deps.sleepInhibitor?.acquire();
     unsubscribeRun = handle.subscribe(relayTo(handle.projectDir, handle.tag, () => handle.record()));
+    // Notifications away from the desk, when the app's settings name a webhook (notify/settings.ts).
+    const webhooks = attachRunWebhooks(deps.dataDir, handle, (message) => push({ type: 'notice', level: 'warning', message }));
     void handle.done.then(async (outcome) => {
       deps.sleepInhibitor?.release();
       unsubscribeRun?.();
@@ -77,6 +80,8 @@ export function createLiveRuns(opts: {
       }
       opts.forget(handle.projectDir, handle.tag);
       await pushRuns().catch(() => undefined);
+      // Last: the page hears of the stop at once; the stop's webhook message may take up to its deadline.
+      await (await webhooks)?.close();
     });
   };
 

@@ -52,6 +52,7 @@ async function readHolder(file: string): Promise<GpuLeaseHolder | null> {
     const v = JSON.parse(await readFile(file, 'utf8')) as GpuLeaseHolder;
     return typeof v?.pid === 'number' && typeof v.host === 'string' ? v : null;
   } catch {
+    // Gone, or torn by a crash mid-write: no holder (tryLeaseGpu counts a torn one stale).
     return null;
   }
 }
@@ -104,6 +105,7 @@ async function recoverStale(file: string, seen: GpuLeaseHolder | null): Promise<
     const same = again === null ? seen === null : seen !== null && again.token === seen.token && again.pid === seen.pid;
     if (same && (again === null || isStale(again))) await rm(file, { force: true });
   } finally {
+    // Gone already (another recovery saw it stale): nothing is left to release.
     await rmdir(lock).catch(() => undefined);
   }
 }

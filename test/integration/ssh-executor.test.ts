@@ -142,7 +142,12 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     const slots = [0, 1].map((slot) => createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot, settings }));
     const head = git(dir, 'rev-parse', 'HEAD').trim();
     const ws = await Promise.all(slots.map((e, i) => e.prepareWorkspace(i, head)));
-    const results = await Promise.all(slots.map((e, i) => e.run({ ...job('sleep 1; pwd', 10 + i, { env: { ...job('', 0).env, AUTORESEARCH_SLOT: String(i) } }), cwd: ws[i]!.path })));
+    // Each job waits on the host until the other has started: both end well only if they ran at once (else the
+    // first waits out its timeout).
+    const mark = (i: number) => `'${path.join(remoteDir, `started-${i}`)}'`;
+    const together = (i: number) => `touch ${mark(i)}; while [ ! -e ${mark(1 - i)} ]; do sleep 0.05; done; pwd`;
+    const results = await Promise.all(slots.map((e, i) => e.run({ ...job(together(i), 10 + i, { env: { ...job('', 0).env, AUTORESEARCH_SLOT: String(i) } }), cwd: ws[i]!.path })));
+    expect(results.map((r) => r.timedOut)).toEqual([false, false]);
     expect(results.map((r) => r.exitCode)).toEqual([0, 0]);
     expect(results.map((r) => r.tail.trim())).toEqual([0, 1].map((i) => path.join(remoteDir, 'worktrees', `slot-${i}`)));
   }, 120_000);

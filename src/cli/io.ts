@@ -75,6 +75,7 @@ export function guardedWriter(stream: NodeJS.WriteStream): (text: string) => voi
     try {
       stream.write(text);
     } catch {
+      // A closed pipe (`| head`): later output is dropped, the command itself goes on and exits as it would.
       broken = true;
     }
   };

@@ -32,6 +32,7 @@ export function createSafeSecretStore(options: SafeSecretStoreOptions): SecretSt
     try {
       return await safeStorage.isAsyncEncryptionAvailable();
     } catch {
+      // Treated as no encryption: the key then lives in memory, and warning() says so.
       return false;
     }
   }
@@ -40,12 +41,15 @@ export function createSafeSecretStore(options: SafeSecretStoreOptions): SecretSt
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
-    } catch {
+    } catch (err) {
+      // None saved is the usual case; a saved key that cannot be read is said, not taken for "no key".
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problem = `The saved API key (${file}) could not be read: ${(err as Error).message}. Check the file's permissions, or set the key again.`;
       return null;
     }
     try {
       const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(bytes);
       problem = null;
+      // Re-encrypting is an upgrade of a key that still decrypts: if it fails, the old file serves as before.
       if (shouldReEncrypt) await writeEncrypted(result).catch(() => undefined);
       return result;
     } catch {

@@ -2,6 +2,8 @@
 // then a real run started from the UI (mutation proposer, the demo's few-second trainer, a fake
 // nvidia-smi on PATH): slot card with budget bar, a terminal-like log tail, GPU bars, the run header
 // with stop conditions, the chart and the latest experiments filling in; then stopped from the UI.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +17,20 @@ describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ?
   let browser: Browser;
   let page: Page;
   let errors: string[];
+  let release: string;
 
   beforeAll(async () => {
     demo = await makeDemoCopy();
+    // Experiments from #3 on wait for a release file before they train: the test opens one while it is certainly
+    // running, then lets it go and watches its log grow (no race with a trainer that takes a few seconds).
+    release = path.join(path.dirname(demo.dir), 'release');
+    const configFile = path.join(demo.dir, '.autoresearch', 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as { run: { command: string } };
+    config.run.command = `while [ "$AUTORESEARCH_EXPERIMENT_ID" -ge 3 ] && [ ! -e '${release}' ]; do sleep 0.1; done; ${config.run.command}`;
+    writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+    if (execFileSync('git', ['status', '--porcelain'], { cwd: demo.dir, encoding: 'utf8' }).trim()) {
+      execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-qam', 'hold experiments from #3 until released'], { cwd: demo.dir });
+    }
     served = await startServe({
       projectDir: demo.dir,
       env: { PATH: `${path.join(APP_ROOT, 'test', 'fixtures', 'bin')}${path.delimiter}${process.env.PATH ?? ''}`, FAKE_NVIDIA_SMI_GPUS: '2' },
@@ -86,36 +99,31 @@ describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ?
   });
 
   it('opens the running experiment from its card', async () => {
-    // Catch an experiment early in its run, so it is still running when its page opens.
-    await page.waitForFunction(() => /^0:0[0-5] /.test(document.querySelector('[data-testid=slot-card][data-phase=running] [data-testid=slot-elapsed]')?.textContent ?? ''), undefined, {
-      timeout: 90_000,
-      polling: 100,
-    });
-    const link = page.locator('[data-testid=slot-card][data-phase=running] [data-testid=slot-experiment-link]').first();
+    // #3 (or a later one) is held before it trains: a running card showing it stays running until released.
+    const heldLink = '[data-testid=slot-card][data-phase=running] [data-testid=slot-experiment-link]';
+    await page.waitForFunction((sel) => Number((document.querySelector(sel)?.textContent ?? '#0').replace('#', '')) >= 3, heldLink, { timeout: 120_000 });
+    const link = page.locator(heldLink).first();
     const id = (await link.textContent())!.replace('#', '');
     await link.click();
     await page.locator(`[data-testid=experiment][data-id="${id}"]`).waitFor();
-    // Its log follows the file while the experiment runs: the \r progress line on screen moves on.
+    // Its log follows the file while the experiment runs: once released, the \r progress line on screen moves on.
     await page.getByTestId('tab-log').click();
     const viewer = page.getByTestId('log-viewer');
     await viewer.waitFor({ timeout: 30_000 });
-    if ((await viewer.getAttribute('data-growing')) === 'true') {
-      const lastLine = () => page.evaluate(() => [...document.querySelectorAll('.log-line .txt')].map((e) => e.textContent).filter((t) => /step \d+/.test(t ?? '')).pop() ?? '');
-      await page.waitForFunction(() => [...document.querySelectorAll('.log-line .txt')].some((e) => /step \d+/.test(e.textContent ?? '')), undefined, { timeout: 30_000 });
-      const before = await lastLine();
-      await page.waitForFunction(
-        (b) => {
-          const steps = [...document.querySelectorAll('.log-line .txt')].map((e) => e.textContent ?? '').filter((t) => /step \d+/.test(t));
-          return steps.length > 0 && steps[steps.length - 1] !== b;
-        },
-        before,
-        { timeout: 30_000 },
-      );
-      await screenshot(page, 'live-log-following');
-    } else {
-      // It finished before the log opened (a slow machine): then the whole log is there, result included.
-      await page.waitForFunction(() => [...document.querySelectorAll('.log-line .txt')].some((e) => (e.textContent ?? '').startsWith('val_bpb')), undefined, { timeout: 30_000 });
-    }
+    expect(await viewer.getAttribute('data-growing')).toBe('true');
+    writeFileSync(release, '');
+    const lastLine = () => page.evaluate(() => [...document.querySelectorAll('.log-line .txt')].map((e) => e.textContent).filter((t) => /step \d+/.test(t ?? '')).pop() ?? '');
+    await page.waitForFunction(() => [...document.querySelectorAll('.log-line .txt')].some((e) => /step \d+/.test(e.textContent ?? '')), undefined, { timeout: 30_000 });
+    const before = await lastLine();
+    await page.waitForFunction(
+      (b) => {
+        const steps = [...document.querySelectorAll('.log-line .txt')].map((e) => e.textContent ?? '').filter((t) => /step \d+/.test(t));
+        return steps.length > 0 && steps[steps.length - 1] !== b;
+      },
+      before,
+      { timeout: 30_000 },
+    );
+    await screenshot(page, 'live-log-following');
     await page.keyboard.press('Escape');
     await page.getByTestId('history').waitFor();
     await page.goto(`${served.url}#/run`);

@@ -30,6 +30,7 @@ import {
   type FakeHandler,
 } from '../fixtures/fake-anthropic/server.js';
 import { makeTestProject, proposalContext, testConfig, TRAIN_PY, PREPARE_PY, type TestProject } from '../fixtures/fake-anthropic/proposal-context.js';
+import { waitUntil } from '../helpers/processes.js';
 
 const KEY = 'sk-ant-test-0123456789-SECRET-abcdef';
 
@@ -511,19 +512,24 @@ describe('faults', () => {
     await start(() => message([text('slow')], { delayMs: 20_000 }));
     const controller = new AbortController();
     const pending = createClaudeProposer({ apiKey: KEY, baseUrl: api.url }).propose(proposalContext(project, { signal: controller.signal }));
-    setTimeout(() => controller.abort(), 200);
+    // Stopped once the request is at the API (which answers in 20 s), not after a guessed time.
+    expect(await waitUntil(() => api.requests.length === 1, 20_000, 10)).toBe(true);
+    controller.abort();
     await expect(pending).rejects.toBeInstanceOf(ProposalAbortedError);
   });
 
+  // A retry-after of 30 s and a test limit of 20 s: a wait that the stop did not end fails the test.
   it('stopping the run during a backoff wait aborts at once', async () => {
     await start(() => apiError(529, 'overloaded_error', 'Overloaded', { 'retry-after': '30' }));
     const controller = new AbortController();
-    const t0 = Date.now();
-    const pending = createClaudeProposer({ apiKey: KEY, baseUrl: api.url }).propose(proposalContext(project, { signal: controller.signal }));
-    setTimeout(() => controller.abort(), 300);
+    const statuses: string[] = [];
+    const pending = createClaudeProposer({ apiKey: KEY, baseUrl: api.url }).propose(proposalContext(project, { signal: controller.signal, onStatus: (m) => statuses.push(m) }));
+    // Stopped once the proposer says it is waiting to try again (it says so just before the wait).
+    expect(await waitUntil(() => statuses.length === 1, 15_000, 10)).toBe(true);
+    controller.abort();
     await expect(pending).rejects.toBeInstanceOf(ProposalAbortedError);
-    expect(Date.now() - t0).toBeLessThan(10_000);
-  });
+    expect(api.requests).toHaveLength(1);
+  }, 20_000);
 });
 
 describe('the key never leaks', () => {

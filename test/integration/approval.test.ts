@@ -2,7 +2,7 @@
 // `autoresearch approve` (another process) lists and answers it through the run's inbox or, for a stopped
 // run, its journal; a rejection's note reaches the agent's next prompt; a stop leaves it waiting, and the
 // resumed run takes it up again without running it unapproved.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProposalContext } from '../../src/core/agent/proposer.js';
@@ -145,6 +145,15 @@ describe('approval: all, answered from a terminal', () => {
     const editFile = path.join(runPaths(dir, 'b').dir, 'edits', String(second), 'train.mjs');
     expect(edit.stdout).toContain(editFile);
     writeFileSync(editFile, readFileSync(editFile, 'utf8').replace('const LEARNING_RATE = 0.03;', 'const LEARNING_RATE = 0.07;'));
+    // An edit that cannot be read (a folder where the file was) is an error, not an approval without the edit.
+    renameSync(editFile, `${editFile}.aside`);
+    mkdirSync(editFile);
+    const unreadable = await answer('--approve', String(second));
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toMatch(/^autoresearch approve: Cannot read your edit of train\.mjs \(.*\): EISDIR.*Fix the file \(or run --edit \d+ again\), then approve again\.\n$/);
+    expect(waitingIds(handle)).toContain(second);
+    rmSync(editFile, { recursive: true });
+    renameSync(`${editFile}.aside`, editFile);
     const editApproved = await answer('--approve', String(second));
     expect(editApproved.stdout).toBe(`Approved #${second} with your edit of train.mjs; it runs now.\n`);
 

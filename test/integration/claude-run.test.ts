@@ -24,11 +24,30 @@ import {
   type FakeRequest,
 } from '../fixtures/fake-anthropic/server.js';
 import { cleanupTempDirs, git, REPO_ROOT, scoredProject } from '../helpers/project.js';
+import { waitUntil } from '../helpers/processes.js';
 
 const run = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'bin', 'autoresearch.mjs');
 const KEY = 'sk-ant-e2e-KEY-5f3a9c1e7b2d4860aa';
-const OUTAGE_MS = 20_000;
+
+/** True once the run has journaled that it waits for the API (a warning notice on experiment `id`). */
+async function saidUnavailable(projectDir: string, id: number): Promise<boolean> {
+  const runsDir = path.join(projectDir, '.autoresearch', 'runs');
+  for (const tag of await readdir(runsDir).catch(() => [] as string[])) {
+    const text = await readFile(path.join(runsDir, tag, 'journal.jsonl'), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      const e = (() => {
+        try {
+          return JSON.parse(line) as JournalEvent;
+        } catch {
+          return null; // a line still being written
+        }
+      })();
+      if (e?.type === 'notice' && e.level === 'warning' && e.id === id) return true;
+    }
+  }
+  return false;
+}
 
 /** Replace the current value of `const NAME = ...;` that the model saw in its last view. */
 function setConst(req: FakeRequest, name: string, value: string): FakeReply {
@@ -90,15 +109,15 @@ describe('autoresearch run --proposer claude', () => {
       handler: (req) => {
         const id = experimentOf(req);
         if (id === 2 && req.turn === 0 && !outageDone) {
-          // The API goes away in the middle of the run, and comes back later.
+          // The API goes away in the middle of the run, and comes back once the run has said it waits for it.
           outageDone = true;
           outageStartedAt = Date.now();
           setImmediate(() => void api.stop());
-          setTimeout(() => {
-            void api.start().then(() => {
-              outageEndedAt = Date.now();
-            });
-          }, OUTAGE_MS);
+          void (async () => {
+            await waitUntil(() => saidUnavailable(dir, 2), 180_000, 100);
+            await api.start();
+            outageEndedAt = Date.now();
+          })();
           return { kind: 'drop' };
         }
         return byTurn(scripts[id] ?? [finalText(`no script for experiment ${id}`)])(req);

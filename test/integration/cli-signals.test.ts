@@ -107,13 +107,15 @@ describe('signals', () => {
         '    if not chunk: break',
         '    buf += chunk',
         "    if b'Logs and results' in buf: break",
-        'time.sleep(0.5)',
+        // The terminal closes once the trainer runs (the journal says so), not after a guessed time.
+        "journal = os.environ['JOURNAL_FILE']",
+        "while time.time() < deadline and not (os.path.exists(journal) and b'process-start' in open(journal, 'rb').read()): time.sleep(0.05)",
         'os.close(fd)',
         '_, status = os.waitpid(pid, 0)',
         "print(('signal %d' % os.WTERMSIG(status)) if os.WIFSIGNALED(status) else ('exit %d' % os.WEXITSTATUS(status)))",
       ].join('\n') + '\n',
     );
-    const out = execFileSync('python3', [script, process.execPath, CLI, 'run', dir, '--tag', 'pty'], { env: { ...process.env, SLEEP_MS: '60000' }, encoding: 'utf8', timeout: 120_000 });
+    const out = execFileSync('python3', [script, process.execPath, CLI, 'run', dir, '--tag', 'pty'], { env: { ...process.env, SLEEP_MS: '60000', JOURNAL_FILE: runPaths(dir, 'pty').journal }, encoding: 'utf8', timeout: 120_000 });
     expect(out.trim()).toBe('signal 1');
     const rec = await readRunRecord(dir, 'pty');
     expect(rec.stopReason).toBe('signal');

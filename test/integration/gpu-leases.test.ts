@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readGpuLease, leaseDir, releaseGpuLeases } from '../../src/core/gpu/lease.js';
+import { leaseDir, newHolder, readGpuLease, releaseGpuLeases, tryLeaseGpu, type GpuLease } from '../../src/core/gpu/lease.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { leaseSlotGpus } from '../../src/core/loop/slot-gpus.js';
 import { runPaths } from '../../src/core/project/paths.js';
@@ -136,6 +136,19 @@ describe('leaseSlotGpus', () => {
     await expect(
       leaseSlotGpus({ env: env(), projectDir: '/p', tag: 't', slots: [{ env: { CUDA_VISIBLE_DEVICES: '0' } }, { env: { CUDA_VISIBLE_DEVICES: '0' } }], request: {}, discover: async () => [0, 1] }),
     ).rejects.toThrow('Slots 0 and 1 both use GPU 0');
+  });
+
+  it('gives one GPU to exactly one of several takers at once, round after round', async () => {
+    const e = env();
+    for (let round = 0; round < 30; round++) {
+      // Takers in one process interleave at every await (the lease file's creation, its reads, the recovery lock).
+      const takers = Array.from({ length: 6 }, (_, i) => ({ ...newHolder('/p', `r${round}-${i}`) }));
+      const got = await Promise.all(takers.map((h) => tryLeaseGpu(e, '0', h)));
+      const won = got.filter((g): g is GpuLease => 'file' in g);
+      expect(won, `round ${round}`).toHaveLength(1);
+      expect((await readGpuLease(e, '0'))?.token).toBe(won[0]!.holder.token);
+      await releaseGpuLeases(won);
+    }
   });
 
   it('leases this machine\'s GPUs for local slots only: an SSH slot\'s GPUs are its host\'s', async () => {

@@ -98,14 +98,13 @@ describe('the loop decides keep, discard, crash, timeout and rejected', () => {
 
   it('kills a hung experiment at the timeout and records it as timeout', async () => {
     const { dir } = scoredProject({ budget: { seconds: 1, timeoutSeconds: 2, graceSeconds: 1 } });
+    // MODE 2 never ends by itself: that the run ends at all, with a timeout status, is the timeout at work.
     const proposer = scriptedProposer([setConst('MODE', '2')]);
-    const t0 = Date.now();
     await runToEnd(dir, proposer, 1);
     const rec = await readRunRecord(dir, 'test');
     const e = rec.experiments.get(1)!;
     expect(e.status).toBe('timeout');
     expect(e.error).toContain('2 s timeout');
-    expect(Date.now() - t0).toBeLessThan(30_000);
     // Nothing of it is left running.
     expect([...rec.openProcesses.values()]).toEqual([]);
   });

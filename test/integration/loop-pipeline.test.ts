@@ -161,12 +161,16 @@ describe('pipelined proposals', () => {
     const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 3, deps: h.deps(proposer) });
     expect(await waitUntil(() => proposer.contexts.length === 2, 120_000)).toBe(true);
     const stopped = handle.stop();
-    // The slot ends #1 (interrupted) and the run closes its queue; only then does #2's proposal come in.
+    let ended = false;
+    void stopped.then(() => (ended = true));
+    // The slot ends #1 (interrupted) and the run closes its queue (the proposer's signal is aborted by it); only
+    // then does #2's proposal come in. The run is still stopping at that point: it waits for the proposer.
     expect(await waitUntil(() => handle.record().experiments.get(1)?.status === 'interrupted', 60_000)).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(proposer.contexts[1]!.signal.aborted).toBe(true);
+    expect(handle.state()).toBe('stopping');
+    expect(ended).toBe(false);
     finishTwo();
-    const ended = await Promise.race([stopped.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still stopping after 30 s'), 30_000))]);
-    expect(ended).toBe('ended');
+    await stopped;
     const rec = await readRunRecord(dir, 'test');
     expect(rec.stopReason).toBe('user');
     // Journaled as made, never started: the resumed run takes it first.

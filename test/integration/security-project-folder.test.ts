@@ -126,6 +126,18 @@ describe('a journal with paths outside the run folder', () => {
     const bad = s.api.getTranscript({ tag: 'night', id: 1 });
     await expect(bad).rejects.toThrow(/not valid JSON/);
     await bad.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
+
+    // A log or transcript that is there but cannot be read says so, rather than showing an empty page.
+    rmSync(path.join(paths.logsDir, '0.log'));
+    mkdirSync(path.join(paths.logsDir, '0.log'));
+    await expect(s.api.readLogLines({ tag: 'night', id: 0, start: 0, count: 10 })).rejects.toThrow(/^Cannot read the log of #0 \(logs\/0\.log\): EISDIR/);
+    await expect(s.api.logInfo({ tag: 'night', id: 0 })).rejects.toThrow(/^Cannot read the log of #0 \(logs\/0\.log\): EISDIR/);
+    rmSync(path.join(paths.agentDir, '1.json'));
+    mkdirSync(path.join(paths.agentDir, '1.json'));
+    await expect(s.api.getTranscript({ tag: 'night', id: 1 })).rejects.toThrow(/^Cannot read the transcript of #1 \(agent\/1\.json\): EISDIR/);
+    // Not written yet: empty, as before.
+    rmSync(path.join(paths.logsDir, '0.log'), { recursive: true });
+    expect(await s.api.readLogLines({ tag: 'night', id: 0, start: 0, count: 10 })).toMatchObject({ lines: [], totalLines: 0 });
   });
 });
 

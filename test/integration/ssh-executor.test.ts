@@ -142,7 +142,12 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     const slots = [0, 1].map((slot) => createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot, settings }));
     const head = git(dir, 'rev-parse', 'HEAD').trim();
     const ws = await Promise.all(slots.map((e, i) => e.prepareWorkspace(i, head)));
-    const results = await Promise.all(slots.map((e, i) => e.run({ ...job('sleep 1; pwd', 10 + i, { env: { ...job('', 0).env, AUTORESEARCH_SLOT: String(i) } }), cwd: ws[i]!.path })));
+    // Each job waits on the host until the other has started: both end well only if they ran at once (else the
+    // first waits out its timeout).
+    const mark = (i: number) => `'${path.join(remoteDir, `started-${i}`)}'`;
+    const together = (i: number) => `touch ${mark(i)}; while [ ! -e ${mark(1 - i)} ]; do sleep 0.05; done; pwd`;
+    const results = await Promise.all(slots.map((e, i) => e.run({ ...job(together(i), 10 + i, { env: { ...job('', 0).env, AUTORESEARCH_SLOT: String(i) } }), cwd: ws[i]!.path })));
+    expect(results.map((r) => r.timedOut)).toEqual([false, false]);
     expect(results.map((r) => r.exitCode)).toEqual([0, 0]);
     expect(results.map((r) => r.tail.trim())).toEqual([0, 1].map((i) => path.join(remoteDir, 'worktrees', `slot-${i}`)));
   }, 120_000);
@@ -157,6 +162,23 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     const r = await executor.run({ ...job(`mkdir -p out && echo '{"val_bpb": 0.987}' > out/metrics.json`, 20), cwd: ws.path, logFile: path.join(dir, 'j.log') });
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(readFileSync(path.join(ws.path, 'out', 'metrics.json'), 'utf8'))).toEqual({ val_bpb: 0.987 });
+  }, 120_000);
+
+  it('a JSON metric file that cannot be copied back says why in the log, rather than reading as never written', async () => {
+    const { dir } = scoredProject({ metric: { name: 'val_bpb', direction: 'min', extract: { kind: 'json', file: 'out/metrics.json', key: 'val_bpb' } } } as never);
+    const config = JSON.parse(readFileSync(path.join(dir, '.autoresearch', 'config.json'), 'utf8'));
+    const settings = { kind: 'ssh' as const, host: server.host, port: server.port, remoteDir: path.join(server.remoteRoot, 'json-blocked'), linked: {}, options: server.options };
+    const executor = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings, config });
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    // A file named "out" in the local worktree: the folder the metric file goes in cannot be made here.
+    writeFileSync(path.join(ws.path, 'out'), 'in the way\n');
+    const { job } = setup();
+    const logFile = path.join(dir, 'j.log');
+    const r = await executor.run({ ...job(`mkdir -p out && echo '{"val_bpb": 0.987}' > out/metrics.json`, 20), cwd: ws.path, logFile });
+    expect(r.exitCode).toBe(0);
+    const said = /\[autoresearch\] The command wrote out\/metrics\.json on \S+, but it could not be copied to \S+metrics\.json: .*Check that this folder is writable/;
+    expect(readFileSync(logFile, 'utf8')).toMatch(said);
+    expect(r.tail).toMatch(said);
   }, 120_000);
 
   it('follows the log again after the connection drops, and loses no byte of it', async () => {

@@ -9,7 +9,7 @@ import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
 import { buildCli, spawnCli } from '../helpers/cli.js';
-import { waitUntil } from '../helpers/processes.js';
+import { pidRunning, waitUntil } from '../helpers/processes.js';
 import { makeExperiment, writeRunJournal } from '../fixtures/make-run.js';
 import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 
@@ -88,7 +88,10 @@ describe('a run owned by another process', () => {
         expect(await waitUntil(async () => (await studio!.api.snapshot({})).live?.tag === 'planted', 10_000)).toBe(true);
         await expect(studio.api.stopRun({})).rejects.toThrow(host === 'another-host' ? /not this machine/ : /does not hold its journal open/);
       }
+      // Nothing must happen (no late signal), so a bounded wait; the refusals above are the positive signal
+      // that each stop was tried and answered.
       await new Promise((r) => setTimeout(r, 300));
+      expect(pidRunning(bystander.pid!)).toBe(true);
       expect(bystander.exitCode).toBeNull();
       expect(bystander.signalCode).toBeNull();
     } finally {

@@ -12,7 +12,8 @@ import type { Studio } from '../../src/core/studio/index.js';
 import { testStudio } from '../helpers/studio.js';
 import { listRunTags } from '../../src/core/journal/read.js';
 import { projectPaths, runPaths } from '../../src/core/project/paths.js';
-import { cleanupTempDirs, scoredProject } from '../helpers/project.js';
+import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
+import { makeExperiment, writeRunJournal } from '../fixtures/make-run.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -107,7 +108,8 @@ describe('Studio: one start per project', () => {
     const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
       writeFileSync(projectPaths(dir).lockFile, JSON.stringify({ pid: owner.pid, host: hostname(), tag: 'e', startedAt: new Date().toISOString() }) + '\n');
-      // The studio checks for outside runs every second: give it a few checks.
+      // Nothing must happen, so this waits a bounded time: the studio checks for outside runs every second,
+      // and 3.5 s give it a few checks. That the checks ran (and see this lock) is shown below.
       const mark = events.length;
       await new Promise((r) => setTimeout(r, 3500));
       const snap = await studio.api.snapshot({});
@@ -115,6 +117,10 @@ describe('Studio: one start per project', () => {
       expect(snap.runs.map((r) => r.tag)).toEqual([]);
       expect(events.slice(mark).filter((e) => e.type === 'live' || e.type === 'runs')).toEqual([]);
       expect(opened.dir).toBe(snap.project?.dir);
+      // The owner writes its journal's first events: the same checks now follow run "e".
+      const head = git(dir, 'rev-parse', 'HEAD').trim();
+      await writeRunJournal(dir, { tag: 'e', experiments: [makeExperiment({ id: 0, parentCommit: head, commit: head, status: 'running' })], startCommit: head, stop: false });
+      await waitFor(() => events.slice(mark).some((e) => e.type === 'live' && e.live?.tag === 'e'), 15_000);
     } finally {
       owner.kill('SIGKILL');
     }

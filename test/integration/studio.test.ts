@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../src/shared/api.js';
@@ -94,6 +94,13 @@ describe('Studio: the Api over the engine', () => {
     const pasted = await studio.api.testMetric({ metric: fast.metric, text: 'loss: 3\n' });
     expect(pasted.value).toBeNull();
     expect(pasted.error).toMatch(/val_bpb/);
+    // A last log that cannot be read says so, rather than "the metric was not found".
+    const lastLog = path.join(runPaths(project.dir, tag).dir, detail.experiments.at(-1)!.logPath!);
+    renameSync(lastLog, `${lastLog}.aside`);
+    mkdirSync(lastLog);
+    expect(await studio.api.testMetric({ metric: fast.metric })).toMatchObject({ value: null, error: expect.stringMatching(/^Cannot read the last experiment's log \(EISDIR.*Paste some output/) });
+    rmSync(lastLog, { recursive: true });
+    renameSync(`${lastLog}.aside`, lastLog);
 
     const files = await studio.api.listFiles({});
     expect(files.files.map((f) => f.path)).toEqual(expect.arrayContaining(['train.mjs', 'prepare.mjs', 'data', 'data/corpus.txt']));

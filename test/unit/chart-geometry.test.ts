@@ -114,11 +114,11 @@ describe('hitTest', () => {
     expect(hitTest(g, crowded, mx, my, 12)).toBe(0);
   });
 
-  it('answers quickly and correctly among 10,000 experiments', () => {
+  // Correctness only: how fast it answers is for bench/, never asserted in the suite.
+  it('answers correctly among 10,000 experiments', () => {
     const big = buildProgress(simulateExperiments({ n: 10_000, seed: 3 }), 'min');
     const g = layoutChart(big, 1200, 500);
     let brute = 0;
-    const t0 = performance.now();
     for (let k = 0; k < 2000; k++) {
       const i = (k * 7919) % big.points.length;
       const hit = hitTest(g, big, g.px[i]!, g.py[i]!, 4);
@@ -128,8 +128,6 @@ describe('hitTest', () => {
       brute += 1;
     }
     expect(brute).toBe(2000);
-    // Not a timing assertion, a sanity bound: 2000 lookups should never need seconds.
-    expect(performance.now() - t0).toBeLessThan(5_000);
   });
 });
 

@@ -1,7 +1,7 @@
 // The pieces of the Electron main process that need no Electron at run time: sender checks, the IPC
 // handler, navigation rules, the safeStorage secret store, the sleep inhibitor, the quit guard, argv,
 // the menu, and the CSP kept equal in the page and the headers.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -224,6 +224,14 @@ describe('safeStorage secret store', () => {
     expect(await store.getApiKey()).toBeNull();
     expect(await store.warning()).toMatch(/could not be decrypted/);
     expect(await readFile(file, 'utf8')).toBe('garbage from another keyring');
+  });
+
+  it('says when the saved key cannot be read, rather than reporting no key', async () => {
+    const file = path.join(dir, 'key.bin');
+    await mkdir(file); // a folder where the key's file belongs: reading it fails (EISDIR), even as root
+    const store = createSafeSecretStore({ safeStorage: fakeSafeStorage(), file, platform: 'linux', env: {} });
+    expect(await store.getApiKey()).toBeNull();
+    expect(await store.warning()).toMatch(/^The saved API key \(.*key\.bin\) could not be read: EISDIR.*Check the file's permissions, or set the key again\.$/);
   });
 
   it('re-encrypts when safeStorage asks for it', async () => {

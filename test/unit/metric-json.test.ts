@@ -72,7 +72,8 @@ describe('readJsonMetric with writtenAfter', () => {
   it('refuses a file left over from an earlier experiment, and takes one written during this one', async () => {
     const file = path.join(dir, 'r.json');
     await writeFile(file, JSON.stringify({ a: 0.5 }));
-    const startedAt = Date.now();
+    // The experiment "started" 5 s ago: a write now is after it even where file times lag the clock a little.
+    const startedAt = Date.now() - 5_000;
     const old = new Date(startedAt - 60_000);
     await utimes(file, old, old);
     const stale = await readJsonMetric(metric('r.json', 'a'), dir, { writtenAfter: startedAt });

@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { ApiError, type StudioEvent } from '../../src/shared/api.js';
 import { startServer, type RunningServer } from '../../src/cli/serve/server.js';
@@ -23,6 +23,17 @@ function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
     };
     tick();
   });
+}
+
+const CLOSED = 3;
+
+/** Like waitFor, for a test on a fake clock: polls between I/O turns (setImmediate), which the fake leaves real. */
+async function waitForIo(predicate: () => boolean, turns = 100_000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (predicate()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('timed out waiting');
 }
 
 describe('WebSocket client', () => {
@@ -59,6 +70,7 @@ describe('WebSocket client', () => {
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     client?.close();
     client = null;
     sockets.length = 0;
@@ -146,29 +158,49 @@ describe('WebSocket client', () => {
     expect(sockets.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('keeps retrying while the server is down, with backoff', async () => {
+  it('keeps retrying while the server is down, with backoff that doubles up to its cap', async () => {
     const port = server.port;
     await server.close();
+    // A fake clock for the client's reconnect timer: each delay it chose is read off the clock, never waited.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     client = makeClient(port);
-    await waitFor(() => sockets.length >= 3);
-    // Backoff is capped at 100 ms (±25 %) here: 400 ms more allow at most a handful of attempts, not hundreds.
-    const before = sockets.length;
-    await new Promise((r) => setTimeout(r, 400));
-    expect(sockets.length - before).toBeLessThanOrEqual(6);
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 7; attempt++) {
+      // The refused socket closes (real I/O), and the client schedules its next try.
+      await waitForIo(() => sockets.length === attempt && sockets[attempt - 1]!.readyState === CLOSED && vi.getTimerCount() === 1);
+      const before = Date.now();
+      vi.advanceTimersToNextTimer();
+      delays.push(Date.now() - before);
+      expect(sockets).toHaveLength(attempt + 1);
+    }
+    // 20 ms doubling, capped at 100 ms, each ±25 % jitter.
+    const nominal = [20, 40, 80, 100, 100, 100, 100];
+    delays.forEach((d, i) => {
+      expect(d, `delay ${i}: ${delays.join(', ')}`).toBeGreaterThanOrEqual(nominal[i]! * 0.75 - 1);
+      expect(d, `delay ${i}: ${delays.join(', ')}`).toBeLessThanOrEqual(nominal[i]! * 1.25 + 1);
+    });
+    // Back up: the next try connects (its timer is on the fake clock, so the clock moves past it).
+    await waitForIo(() => sockets[7]!.readyState === CLOSED && vi.getTimerCount() === 1);
     server = await startServer({ studio, rendererDir: dir, port, token: TOKEN });
+    vi.advanceTimersByTime(200);
+    vi.useRealTimers();
+    expect(sockets).toHaveLength(9);
     await waitFor(() => client!.isConnected());
   });
 
   it('fails pending calls and stops reconnecting on close()', async () => {
     const port = server.port;
     await server.close();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     client = makeClient(port);
     const pending = client.api.listRuns({});
     client.close();
     await expect(pending).rejects.toThrow(/closed/);
-    const count = sockets.length;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(sockets.length).toBe(count);
+    // Its socket has closed (the moment a reconnect would be scheduled); running every timer there is starts none.
+    await waitForIo(() => sockets.length === 1 && sockets[0]!.readyState === CLOSED);
+    vi.runAllTimers();
+    expect(sockets).toHaveLength(1);
+    vi.useRealTimers();
     server = await startServer({ studio, rendererDir: dir, port: 0, token: TOKEN });
   });
 });

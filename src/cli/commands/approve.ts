@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diffCommits } from '../../core/git/diff.js';
 import { answerApproval, ApprovalError, readApprovals, readProposalFiles } from '../../core/loop/approval-answer.js';
@@ -116,13 +116,26 @@ export const approveCommand: Command = {
   },
 };
 
-/** The files of the --edit folder that differ from the proposal (none when there is no such folder). */
+/**
+ * The files of the --edit folder that differ from the proposal (none when there is no such folder). With the
+ * folder there, a failure to read it or the proposal is an error: approving without the researcher's edit would
+ * lose it. A file removed from the folder keeps the proposal's version.
+ */
 async function editedFiles(dir: string, tag: string, id: number): Promise<EditedFile[]> {
   const target = editDir(dir, tag, id);
-  const proposed = await readProposalFiles(dir, tag, id).catch(() => [] as EditedFile[]);
+  const folder = await stat(target).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw new CliError(`Cannot read your edit folder ${target}: ${err.message}. Fix it, or remove it to approve the proposal as it is.`, 1);
+  });
+  if (!folder) return [];
+  const proposed = await readProposalFiles(dir, tag, id);
   const out: EditedFile[] = [];
   for (const f of proposed) {
-    const now = await readFile(path.join(target, f.path), 'utf8').catch(() => null);
+    const file = path.join(target, f.path);
+    const now = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw new CliError(`Cannot read your edit of ${f.path} (${file}): ${err.message}. Fix the file (or run --edit ${id} again), then approve again.`, 1);
+    });
     if (now !== null && now !== f.content) out.push({ path: f.path, content: now });
   }
   return out;

@@ -69,6 +69,7 @@ export async function runServe(argv: readonly string[], deps: RunServeDeps): Pro
     await studio.api.openProject({ dir });
     server = await startServer({ studio, rendererDir: path.join(io.appRoot, 'out', 'renderer'), port: args.port });
   } catch (err) {
+    // Best effort on the way out: the error that matters (why serve could not start) is thrown next.
     await studio.dispose().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`Port ${args.port} is in use; pick another with --port, or --port 0 for a free one.`);
     throw new CliError((err as Error).message);

@@ -45,6 +45,7 @@ export async function resolveStatic(root: string, pathname: string): Promise<Res
   const rel = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
   const segments = rel.split('/');
   if (segments.some((s) => s === '..' || s === '.')) return { ok: false, status: 404, message: 'Not found' };
+  // A root that cannot be resolved is used as given: every file under it then fails the check below (404).
   const absRoot = await realpath(root).catch(() => path.resolve(root));
   const candidate = path.resolve(absRoot, rel);
   if (!isInside(absRoot, candidate)) return { ok: false, status: 404, message: 'Not found' };

@@ -120,6 +120,7 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
       } finally {
         if (started) ctx.onProcessEnd?.(started);
         // The raw output may hold what the CLI printed of its environment: keep only the redacted copy.
+        // The output only explains the proposal (the change itself is read from the worktree): none if unreadable.
         output = clean(await readFile(logFile, 'utf8').catch(() => ''));
         await rm(logFile, { force: true });
         await rm(promptFile, { force: true });

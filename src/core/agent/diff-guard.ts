@@ -57,6 +57,7 @@ async function countChangedLines(worktree: string, tracked: readonly string[], u
     }
   }
   for (const file of untracked) {
+    // Gone since git listed it (the agent's process may still be writing): it counts no lines.
     const content = await readFile(path.join(worktree, file)).catch(() => null);
     if (!content) continue;
     if (content.includes(0)) lines += 1;
@@ -159,6 +160,7 @@ export async function restoreFiles(worktree: string, commit: string, paths: read
     const abs = path.resolve(worktree, p);
     // Never delete outside the worktree, whatever a path says.
     if (abs !== path.resolve(worktree) && abs.startsWith(path.resolve(top) + path.sep)) {
+      // Not in the index is fine (the file was never added); the rm below is what must happen, and throws.
       await raw(worktree, ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', p]).catch(() => undefined);
       await rm(abs, { force: true, recursive: true });
     }

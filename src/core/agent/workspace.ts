@@ -116,6 +116,7 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
       }
     }
     // Belt and braces: the resolved path must still be inside the worktree.
+    // A path not there yet (a file about to be created) is checked as written; its parents were walked above.
     const real = await realpath(current).catch(() => current);
     const realRoot = await realpath(absRoot).catch(() => absRoot);
     if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
@@ -201,6 +202,7 @@ export function createWorkspace(root: string, projectDir: string, rules: Workspa
     const found: string[] = [];
     async function walk(dirRel: string): Promise<void> {
       const abs = dirRel === '.' ? absRoot : path.join(absRoot, dirRel);
+      // A folder that cannot be read lists nothing: the listing is what the agent may see, not a check.
       const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
       for (const e of entries) {
         if (isHiddenName(e.name) || e.isSymbolicLink()) continue;

@@ -17,6 +17,7 @@ export function followFile(file: string): FileFollower {
   return {
     async read(each) {
       if (!handle) {
+        // Not written yet: nothing to read this time; the next poll tries again.
         handle = await open(file, 'r').catch(() => null);
         if (!handle) return 0;
       }
@@ -33,6 +34,7 @@ export function followFile(file: string): FileFollower {
       return total;
     },
     async close() {
+      // Read-only handle: closing it cannot lose data.
       await handle?.close().catch(() => undefined);
       handle = null;
     },

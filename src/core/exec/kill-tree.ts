@@ -46,6 +46,7 @@ export function signalProcessGroup(pgid: number, signal: NodeJS.Signals): boolea
     process.kill(-pgid, signal);
     return true;
   } catch {
+    // ESRCH: no member left. (EPERM, a group of another user, also lands here; the app's groups are its own.)
     return false;
   }
 }

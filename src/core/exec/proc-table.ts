@@ -1,5 +1,6 @@
 // The process table as Linux shows it in /proc. Signals alone cannot tell a live process from a zombie
-// that nobody has reaped yet, nor whose process a recycled pid now is; /proc can.
+// that nobody has reaped yet, nor whose process a recycled pid now is; /proc can. A read that fails here
+// means the process ended meanwhile (or there is no /proc): each catch answers "not there", never an error.
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcEntry {

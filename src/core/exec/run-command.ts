@@ -198,6 +198,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
   let aborted = false;
   let killing: Promise<unknown> | null = null;
   const stop = () => {
+    // It throws only for a pgid that is not one (checkPgid), which a spawned child's never is; the exit is awaited anyway.
     killing ??= killProcessGroup(pgid, opts.graceMs).catch(() => undefined);
   };
   const timer = setTimeout(() => {

@@ -69,6 +69,7 @@ const real = (p: string): string | null => {
   try {
     return realpathSync(p);
   } catch {
+    // Not there: the path as given (a folder that does not exist needs no hiding).
     return null;
   }
 };
@@ -80,6 +81,7 @@ export function gpuDevices(): string[] {
   try {
     names = readdirSync('/dev');
   } catch {
+    // No /dev to list (not Linux): no GPU device nodes to bind.
     return out;
   }
   for (const n of names) if (n.startsWith('nvidia')) out.push(`/dev/${n}`);

@@ -293,7 +293,14 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
 
     let escaped: number[] = [];
     if (!lost) {
-      await copyJsonMetricBack(layout.worktree, job.cwd);
+      // A metric file that came back short would read as "the command did not write it": the log says why.
+      const copyError = await copyJsonMetricBack(layout.worktree, job.cwd);
+      if (copyError) {
+        const note = Buffer.from(`\n[autoresearch] ${copyError}\n`);
+        tailRing.push(note);
+        emit(decoder.write(note));
+        log.write(note);
+      }
       const fin = await sshScriptRetrying(target, finishScript(layout.jobDir, processMarker), { timeoutMs: 60_000 });
       escaped = (/AR-SWEPT ([\d ]*)/.exec(fin.stdout)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
     }
@@ -355,16 +362,22 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     });
   }
 
-  async function copyJsonMetricBack(remoteWorktree: string, localWorktree: string): Promise<void> {
+  /** Copies the JSON metric file the command wrote on the host; says why when it was there but could not be copied. */
+  async function copyJsonMetricBack(remoteWorktree: string, localWorktree: string): Promise<string | null> {
     const extract = opts.config?.metric.extract as { kind: string; file?: string } | undefined;
-    if (extract?.kind !== 'json' || !extract.file || extract.file.includes('..') || path.isAbsolute(extract.file)) return;
+    if (extract?.kind !== 'json' || !extract.file || extract.file.includes('..') || path.isAbsolute(extract.file)) return null;
     const r = await sshScriptRetrying(target, `cat ${shq(`${remoteWorktree}/${extract.file}`)} 2>/dev/null | base64\n`, { timeoutMs: 60_000 });
     const text = Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
-    if (r.code !== 0 || text.length === 0) return;
+    // Not written on the host: the metric reader says so, in its own words.
+    if (r.code !== 0 || text.length === 0) return null;
     const local = path.join(localWorktree, extract.file);
-    await mkdir(path.dirname(local), { recursive: true })
-      .then(() => writeFile(local, text))
-      .catch(() => undefined);
+    try {
+      await mkdir(path.dirname(local), { recursive: true });
+      await writeFile(local, text);
+      return null;
+    } catch (err) {
+      return `The command wrote ${extract.file} on ${settings.host}, but it could not be copied to ${local}: ${(err as Error).message}. Check that this folder is writable and has space.`;
+    }
   }
 
   async function reattachOnHost(refs: readonly JobRef[], runDir: string) {

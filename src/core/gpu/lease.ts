@@ -1,10 +1,11 @@
 // Machine-wide GPU leases: one file per GPU in the user's data folder (AUTORESEARCH_DATA_DIR, else
-// ~/.autoresearch-studio), created with O_EXCL so two processes can never both take it. A lease names its
+// ~/.autoresearch-studio), linked into place whole (written and synced under a private name first) so two
+// processes can never both take it, and nobody ever sees one half written. A lease names its
 // holder (pid, host, project, run), so a refused run can say who has the GPU. A lease whose process is gone
 // (the run was killed) is stale and is taken over, under a short recovery lock so two starters cannot both
 // remove it and both believe they hold it.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { GPU_ID } from '../../shared/config.js';
@@ -52,6 +53,7 @@ async function readHolder(file: string): Promise<GpuLeaseHolder | null> {
     const v = JSON.parse(await readFile(file, 'utf8')) as GpuLeaseHolder;
     return typeof v?.pid === 'number' && typeof v.host === 'string' ? v : null;
   } catch {
+    // Gone, or torn by a crash mid-write: no holder (tryLeaseGpu counts a torn one stale).
     return null;
   }
 }
@@ -67,25 +69,35 @@ export async function tryLeaseGpu(env: NodeJS.ProcessEnv, gpu: string, holder: G
   const dir = leaseDir(env);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `gpu-${gpu}.json`);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      const fh = await open(file, 'wx');
+  // The holder is written under a name of its own, then linked to the lease's name (EEXIST: taken). A file
+  // created empty and written after would, for that moment, read as a torn lease, counted stale and removed
+  // by another starter: two runs on one GPU.
+  const own = `${file}.${holder.token}.tmp`;
+  const fh = await open(own, 'w');
+  try {
+    await fh.writeFile(JSON.stringify(holder) + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        await fh.writeFile(JSON.stringify(holder) + '\n');
-        await fh.sync();
-      } finally {
-        await fh.close();
+        await link(own, file);
+        return { gpu, file, holder };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      return { gpu, file, holder };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const current = await readHolder(file);
+      if (current && !isStale(current)) return { heldBy: current };
+      await recoverStale(file, current);
     }
-    const current = await readHolder(file);
-    if (current && !isStale(current)) return { heldBy: current };
-    await recoverStale(file, current);
+  } finally {
+    await rm(own, { force: true });
   }
   throw new Error(`Could not take the lease of GPU ${gpu} in ${dir}: it keeps changing hands. Try again.`);
 }
+
 
 /** Remove a stale lease, checking again under a recovery lock that it is still the same stale one. */
 async function recoverStale(file: string, seen: GpuLeaseHolder | null): Promise<void> {
@@ -104,6 +116,7 @@ async function recoverStale(file: string, seen: GpuLeaseHolder | null): Promise<
     const same = again === null ? seen === null : seen !== null && again.token === seen.token && again.pid === seen.pid;
     if (same && (again === null || isStale(again))) await rm(file, { force: true });
   } finally {
+    // Gone already (another recovery saw it stale): nothing is left to release.
     await rmdir(lock).catch(() => undefined);
   }
 }

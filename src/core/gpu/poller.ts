@@ -25,6 +25,7 @@ export function startGpuPoller(opts: GpuPollerOptions): { stop(): void } {
         ...(opts.env ? { env: opts.env } : {}),
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       }),
+      // Telemetry is a nicety: an SSH host that does not answer shows no GPUs this tick, never stops the poll.
       opts.more ? opts.more(abort.signal).catch(() => [] as GpuStat[]) : Promise.resolve([] as GpuStat[]),
     ]);
     const gpus = [...local, ...more];

@@ -55,6 +55,7 @@ export function queryGpus(opts: QueryGpusOptions = {}): Promise<GpuStat[]> {
       timer = setTimeout(() => finish([], true), opts.timeoutMs ?? DEFAULT_GPU_QUERY_TIMEOUT_MS);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
     } catch {
+      // spawn itself threw (a bad environment): no GPUs, as the header says, never an error that stops a run.
       finish([], false);
     }
   });

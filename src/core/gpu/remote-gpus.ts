@@ -31,6 +31,7 @@ export async function queryRemoteGpus(host: GpuHost, opts: { timeoutMs: number; 
     if (r.code !== 0) return [];
     return parseNvidiaSmiCsv(r.stdout).map((g) => ({ ...g, host: host.where }));
   } catch {
+    // An unreachable host shows no GPUs this tick (telemetry); its jobs report their own connection errors.
     return [];
   }
 }

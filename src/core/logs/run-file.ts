@@ -22,6 +22,7 @@ export async function resolveRunFile(runsDir: string, runDir: string, rel: strin
   if (typeof rel !== 'string' || rel === '' || rel.includes('\0') || path.isAbsolute(rel)) throw new OutsideRunFolderError(String(rel));
   const lexical = path.resolve(runDir, rel);
   if (!inside(path.resolve(runDir), lexical) || lexical === path.resolve(runDir)) throw new OutsideRunFolderError(rel);
+  // A run folder not there yet holds no file: the lexical path (already checked to be inside) is returned.
   const realRuns = await realpath(runsDir).catch(() => path.resolve(runsDir));
   const realRun = await realpath(runDir).catch(() => null);
   if (realRun === null) return lexical;

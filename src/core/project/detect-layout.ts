@@ -24,6 +24,7 @@ export function autoresearchConfig(): ProjectConfigInput {
 
 /** A best guess for an unknown project: the most likely entry script becomes editable. */
 export async function genericConfig(projectDir: string): Promise<ProjectConfigInput> {
+  // A guess only: an unreadable folder gets an empty command, which Setup then asks for.
   const entries = await readdir(projectDir).catch(() => [] as string[]);
   const candidates = ['train.py', 'main.py', 'train.mjs', 'train.js', 'bench.py', 'benchmark.py', 'index.js'];
   const script = candidates.find((c) => entries.includes(c)) ?? entries.find((e) => /\.(py|m?js|ts)$/.test(e)) ?? null;

@@ -39,6 +39,7 @@ function parseLock(text: string): LockInfo | null {
 }
 
 export async function readLock(projectDir: string): Promise<LockInfo | null> {
+  // For display and checks: taking the lock never relies on this read (acquire links the file, EEXIST decides).
   const text = await readFile(projectPaths(projectDir).lockFile, 'utf8').catch(() => null);
   return text === null ? null : parseLock(text);
 }
@@ -125,12 +126,14 @@ async function takeOver(file: string, own: string, id: string): Promise<boolean>
       await link(own, claim);
     } catch (err) {
       if (code(err) !== 'EEXIST') throw err;
+      // A claim gone meanwhile (its claimer finished) reads as no claimer: the loop tries again.
       const claimer = parseLock(await readFile(claim, 'utf8').catch(() => ''));
       // A live claimer is replacing it now: wait for it (the caller reads the lock again).
       if (claimer && claimer.pid !== process.pid && isLockLive(claimer)) return false;
       continue;
     }
     // Claimed. Only a claimer of this lock may replace it, so if it is still there it stays until the rename.
+    // Gone meanwhile: someone else's claim already replaced it, so this one did not take it.
     const now = await readFile(file, 'utf8').catch(() => null);
     if (now !== null && hashOf(now) === id) await rename(own, file);
     await gone();

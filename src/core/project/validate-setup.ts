@@ -70,6 +70,7 @@ function programProblem(command: string | null, what: string, projectDir: string
 export async function validateSetup(projectDir: string, config: ProjectConfig, env: NodeJS.ProcessEnv): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   for (const [i, glob] of config.files.editable.entries()) {
+    // A check that cannot run (git trouble) adds no field error here; starting the run checks the files again.
     const problem = await editableProblem(projectDir, [glob]).catch(() => null);
     if (problem) errors.push({ path: `files.editable.${i}`, message: problem });
   }

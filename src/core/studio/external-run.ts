@@ -81,6 +81,7 @@ export async function watchExternalRun(opts: {
     for (const e of running) {
       const rel = e.id === 0 || e.commit ? paths.logRel(e.id, Math.max(0, e.runs.length)) : null;
       if (!rel) continue;
+      // A log path that leads out of the run folder is never tailed (History refuses it with its reason).
       const file = await resolveRunFile(projectPaths(opts.projectDir).runsDir, paths.dir, rel).catch(() => null);
       if (!file) continue;
       let state = logOffsets.get(e.id);
@@ -167,6 +168,7 @@ export async function watchExternalRun(opts: {
       const before = offset;
       await readJournal(true);
       await tailLogs();
+      // A queue state (squeue) that cannot be read this tick keeps the last one shown; the next poll asks again.
       const queueChanged = await checkQueues().catch(() => false);
       if (offset !== before || queueChanged) opts.onEvent({ kind: 'live', live: live() });
     },

@@ -79,6 +79,7 @@ export function createLiveRuns(opts: {
         run = null;
       }
       opts.forget(handle.projectDir, handle.tag);
+      // A refresh of the run list for the page; the run's end was pushed already, and the next poll refreshes it.
       await pushRuns().catch(() => undefined);
       // Last: the page hears of the stop at once; the stop's webhook message may take up to its deadline.
       await (await webhooks)?.close();
@@ -92,6 +93,7 @@ export function createLiveRuns(opts: {
     if (external && (!owner || owner.tag !== external.tag || opts.projectDir() !== dir)) {
       const ended = external;
       external = null;
+      // The last read of a run that ended elsewhere: its journal is on disk, and History reads it whole.
       await ended.poll().catch(() => undefined);
       opts.forget(dir, ended.tag);
       push({ type: 'live', project: dir, live: null });

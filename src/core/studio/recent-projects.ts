@@ -9,6 +9,7 @@ export async function readRecent(dataDir: string): Promise<string[]> {
     const list = JSON.parse(await readFile(path.join(dataDir, 'recent-projects.json'), 'utf8')) as unknown;
     return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').slice(0, MAX) : [];
   } catch {
+    // Missing or damaged: the list starts afresh (a convenience, rewritten on the next open).
     return [];
   }
 }

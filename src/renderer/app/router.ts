@@ -42,6 +42,7 @@ export function parseRoute(hash: string): Route {
       try {
         return decodeURIComponent(p);
       } catch {
+        // A malformed %-escape in a typed URL: the segment as typed (the route then finds no such run).
         return p;
       }
     });

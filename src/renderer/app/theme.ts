@@ -11,6 +11,7 @@ function stored(): Theme | null {
     const v = localStorage.getItem(KEY);
     return v === 'dark' || v === 'light' ? v : null;
   } catch {
+    // Storage refused (a private window): follow the system's theme.
     return null;
   }
 }

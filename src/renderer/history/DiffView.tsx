@@ -19,6 +19,7 @@ function savedMode(): Mode {
   try {
     return localStorage.getItem(MODE_KEY) === 'split' ? 'split' : 'unified';
   } catch {
+    // Storage refused (a private window): the default view.
     return 'unified';
   }
 }

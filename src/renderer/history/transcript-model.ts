@@ -43,6 +43,7 @@ function pretty(v: unknown): string {
   try {
     return JSON.stringify(v, null, 2) ?? String(v);
   } catch {
+    // A cycle or a BigInt cannot be JSON: shown as text instead.
     return String(v);
   }
 }

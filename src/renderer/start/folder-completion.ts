@@ -26,6 +26,7 @@ export function useFolderCompletion(api: Api, typed: string, limit = 50): readon
           if (live) setSuggestions(r.folders.filter((f) => f.startsWith(split.prefix)).slice(0, limit).map((f) => split.parent + f));
         })
         .catch(() => {
+          // Suggestions only: a folder that cannot be listed suggests nothing; opening it says what is wrong.
           if (live) setSuggestions([]);
         });
     }, 150);

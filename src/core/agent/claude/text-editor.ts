@@ -89,6 +89,7 @@ export function createTextEditor(workspace: Workspace): TextEditor {
         const child = dir === '.' ? e.name : `${dir}/${e.name}`;
         if (e.type === 'dir') {
           lines.push(`${child}/`);
+          // A listing is a help to the agent: a folder that cannot be read is shown, just not opened.
           if (depth < 2) await walk(child, depth + 1).catch(() => undefined);
         } else if (e.type === 'symlink') {
           lines.push(`${child} (link, not followed)`);
@@ -110,6 +111,7 @@ export function createTextEditor(workspace: Workspace): TextEditor {
   async function view(input: Record<string, unknown>): Promise<ToolOutcome> {
     const p = str(input, 'path', true);
     const rel = workspace.relative(p);
+    // Not a folder (or not there): viewed as a file below, which says what is wrong with it.
     const entries = rel === '.' ? null : await workspace.listDir(rel).catch(() => null);
     if (rel === '.' || entries) {
       if (input['view_range'] !== undefined) return fail(`${rel} is a folder; view_range applies to files only`);
@@ -221,6 +223,7 @@ export function createTextEditor(workspace: Workspace): TextEditor {
   async function changedFiles(): Promise<string[]> {
     const changed: string[] = [];
     for (const [rel, before] of originals) {
+      // Unreadable now counts as changed: the commit's own diff then shows what it is.
       const now = (await workspace.exists(rel)) ? await workspace.readFile(rel).catch(() => null) : null;
       if (now !== before) changed.push(rel);
     }

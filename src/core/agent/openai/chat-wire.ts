@@ -116,6 +116,7 @@ export async function readSse(body: ReadableStream<Uint8Array>, onChunk: (chunk:
       if (!line.startsWith('data:')) continue;
       const data = line.slice(5).trim();
       if (data === '[DONE]') {
+        // The answer is complete; closing the rest of the stream is a courtesy to the server.
         await reader.cancel().catch(() => undefined);
         return;
       }

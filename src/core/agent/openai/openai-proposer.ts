@@ -87,6 +87,7 @@ export function createOpenAiProposer(opts: OpenAiProposerOptions): Proposer {
         body: JSON.stringify(body),
         signal: controller.signal,
       });
+      // The status is the error; its body only adds detail, so an unreadable one is left out.
       if (!res.ok) throw new HttpStatusError(res.status, (await res.text().catch(() => '')).slice(0, 2000), retryAfterMsOf(res.headers));
       if ((res.headers.get('content-type') ?? '').includes('text/event-stream') && res.body) {
         const acc = createStreamAccumulator();
@@ -197,6 +198,7 @@ function safeJson(text: string): unknown {
   try {
     return text.trim() ? JSON.parse(text) : {};
   } catch {
+    // Arguments that are not JSON: undefined, which the tool answers as bad input for the model to fix.
     return undefined;
   }
 }

@@ -65,6 +65,7 @@ export function projectHandlers(ctx: StudioContext): Handlers<'openProject' | 'c
       let target = dir ? path.resolve(dir) : '';
       if (!target) {
         await mkdir(deps.dataDir, { recursive: true });
+        // Only picks a free name: a clash is refused by createDemoProject, which says so.
         const taken = new Set(await readdir(deps.dataDir).catch(() => [] as string[]));
         let n = 1;
         while (taken.has(n === 1 ? 'demo' : `demo-${n}`)) n += 1;

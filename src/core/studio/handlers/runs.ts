@@ -8,6 +8,18 @@ import { logStats, readLogLines } from '../../logs/log-lines.js';
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
 
+/**
+ * A file the run has not written yet (a log before its first line, no transcript) reads as empty; any other
+ * failure to read it (a permission, a folder in its place) is said, not shown as an empty page. The message is
+ * the system's (it names the file, never its content).
+ */
+const unlessMissing =
+  <T>(what: string, empty: T) =>
+  (err: NodeJS.ErrnoException): T => {
+    if (err.code === 'ENOENT') return empty;
+    throw fail(`Cannot read ${what}: ${err.message}`, 'failed');
+  };
+
 export function runsHandlers({ session, runs }: StudioContext): Handlers<'listRuns' | 'getRun' | 'getDiff' | 'logInfo' | 'readLogLines' | 'getTranscript'> {
   return {
     listRuns: async () => runs.listRuns(),
@@ -36,19 +48,19 @@ export function runsHandlers({ session, runs }: StudioContext): Handlers<'listRu
     },
     logInfo: async ({ tag, id, run }) => {
       const { file, rel, experiment } = await runs.logFileOf(tag, id, run ?? 0);
-      const st = await logStats(file).catch(() => ({ bytes: 0, lines: 0 }));
+      const st = await logStats(file).catch(unlessMissing(`the log of #${id} (${rel})`, { bytes: 0, lines: 0 }));
       return { path: rel, bytes: st.bytes, lines: st.lines, growing: experiment.status === 'running' };
     },
     readLogLines: async ({ tag, id, run, start, count }) => {
-      const { file } = await runs.logFileOf(tag, id, run ?? 0);
-      const r = await readLogLines(file, start, count).catch(() => ({ lines: [], totalLines: 0 }));
+      const { file, rel } = await runs.logFileOf(tag, id, run ?? 0);
+      const r = await readLogLines(file, start, count).catch(unlessMissing(`the log of #${id} (${rel})`, { lines: [] as string[], totalLines: 0 }));
       return { start, lines: r.lines, totalLines: r.totalLines };
     },
     getTranscript: async ({ tag, id }) => {
       const { experiment } = await runs.experimentOf(tag, id);
       if (!experiment.transcriptPath) return null;
       const file = await runs.runFile(tag, experiment.transcriptPath);
-      const text = await readFile(file, 'utf8').catch(() => null);
+      const text = await readFile(file, 'utf8').catch(unlessMissing(`the transcript of #${id} (${experiment.transcriptPath})`, null));
       if (text === null) return null;
       try {
         return JSON.parse(text) as unknown;

@@ -44,12 +44,19 @@ export function setupHandlers(ctx: StudioContext): Handlers<'validateConfig' | '
           const rec = await runs.readRecord(tag);
           const last = [...rec.experiments.values()].reverse().find((e) => e.logPath);
           if (last?.logPath) {
+            // A log path that leads out of the run's folder is never read: the next run's log is tried.
             found = await runs.runFile(tag, last.logPath).catch(() => null);
             if (found) break;
           }
         }
         if (!found) return { value: null, metrics: {}, matched: null, error: 'There is no experiment log yet. Paste some output of your command to test the metric.' };
-        sample = await readTail(found, 1024 * 1024).catch(() => '');
+        let readError: string | null = null;
+        sample = await readTail(found, 1024 * 1024).catch((err: Error) => {
+          readError = err.message;
+          return '';
+        });
+        // Said as such: an unreadable log would otherwise read as one in which the metric was not found.
+        if (readError !== null) return { value: null, metrics: {}, matched: null, error: `Cannot read the last experiment's log (${readError}). Paste some output of your command to test the metric.` };
       }
       return testMetricOnText(metric, sample);
     },

@@ -3,13 +3,17 @@
 // receiver that is down, or one that never answers, does not stop or slow the run, and is said once.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/core/loop/start-run.js';
 import type { LoopDeps } from '../../src/core/loop/types.js';
 import type { Proposer } from '../../src/core/agent/proposer.js';
 import { createWebhookNotifier, webhookRequest, type WebhookMessage } from '../../src/core/notify/webhook.js';
 import { CRASH_STREAK, runWebhooks } from '../../src/core/notify/run-webhooks.js';
-import { cleanupTempDirs, scoredProject } from '../helpers/project.js';
+import { cleanupTempDirs, scoredProject, tempDir } from '../helpers/project.js';
+import { buildCli, runCli } from '../helpers/cli.js';
+import { testStudio } from '../helpers/studio.js';
 import { scriptedProposer, setConst } from '../helpers/scripted-proposer.js';
 import { waitUntil } from '../helpers/processes.js';
 
@@ -57,6 +61,8 @@ async function runWithWebhooks(url: string, onError: (m: string) => void) {
   await hooks.close();
   return { outcome, dir };
 }
+
+beforeAll(buildCli);
 
 describe('webhooks', () => {
   it('posts the new best, the crash streak and the stop with the run figures, in order', async () => {
@@ -126,5 +132,42 @@ describe('webhooks', () => {
     expect(ntfy.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', title: 'New best val_bpb 0.98 -> 0.97' });
     const slack = JSON.parse(webhookRequest('https://hooks.slack.com/services/T/B/X', m).body) as { text: string };
     expect(slack.text).toBe('*New best val_bpb 0.98 → 0.97*\nline one\nline two');
+  });
+
+  it('the URL comes from the app settings: `autoresearch settings --webhook` sets it, and a CLI run and the app post to it', async () => {
+    const r = await receiver();
+    const data = tempDir('ar-data-');
+    const env = { ...process.env, AUTORESEARCH_DATA_DIR: data };
+    // A bad URL is refused in one line and nothing is written.
+    const bad = await runCli(['settings', '--webhook', 'ftp://example.org/x'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/starts with https:\/\/ \(or http:\/\/\), not ftp:/)]);
+    expect(existsSync(path.join(data, 'settings.json'))).toBe(false);
+
+    const set = await runCli(['settings', '--webhook', r.url], { env });
+    expect(set.code, set.stderr).toBe(0);
+    // Only the host is ever printed: the path of a Slack or Discord webhook is its secret.
+    expect(set.stdout).toMatch(/^Webhook set: http:\/\/127\.0\.0\.1:\d+\/…\n$/);
+    expect(JSON.parse(readFileSync(path.join(data, 'settings.json'), 'utf8')).webhookUrl).toBe(r.url);
+    const test = await runCli(['settings', '--test'], { env });
+    expect(test.code, test.stderr).toBe(0);
+    expect(r.got.length).toBe(1);
+
+    const { dir } = scoredProject();
+    const run = await runCli(['run', dir, '--tag', 'cli', '--max-experiments', '1'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const stop = r.got.map((g) => JSON.parse(g.body) as { kind: string; tag: string; project: string }).find((b) => b.kind === 'stop');
+    expect(stop).toMatchObject({ tag: 'cli', project: dir });
+
+    // The app (here in-process, as `serve` and the desktop host it) reads the same file in its data folder.
+    const { studio } = await testStudio({ dataDir: data });
+    try {
+      const other = scoredProject();
+      await studio.api.openProject({ dir: other.dir });
+      await studio.api.startRun({ tag: 'app', maxExperiments: 1 });
+      expect(await waitUntil(() => r.got.some((g) => g.body.includes('"kind":"stop"') && g.body.includes('"tag":"app"')), 120_000)).toBe(true);
+    } finally {
+      await studio.dispose();
+    }
   });
 });

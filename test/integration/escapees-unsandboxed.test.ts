@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/shared/journal.js';
 import { pidNamespacePrefix } from '../../src/core/exec/pid-namespace.js';
+import { runCommand } from '../../src/core/exec/run-command.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { killHard } from '../helpers/processes.js';
@@ -106,3 +107,40 @@ it('where no PID namespace or systemd scope is available, the run says once what
     killHard(left);
   }
 }, 180_000);
+
+/** Runs `command` in a PID namespace and stops it once it printed "ready"; its result and output. */
+async function stopInNamespace(command: string) {
+  const cwd = tempDir('ar-pidns-');
+  const ctl = new AbortController();
+  let out = '';
+  const r = await runCommand({
+    command,
+    cwd,
+    env: process.env,
+    logFile: path.join(cwd, 'log'),
+    logMaxBytes: 1 << 20,
+    timeoutMs: 60_000,
+    graceMs: 5_000,
+    signal: ctl.signal,
+    pidNamespace: pidNamespacePrefix(),
+    onOutput: (t) => {
+      out += t;
+      if (out.includes('ready')) ctl.abort();
+    },
+  });
+  return { r, out };
+}
+
+it.skipIf(pidNamespacePrefix() === null)('in the PID namespace a stop still reaches the command as TERM first (its handler runs, its exit code comes back)', async () => {
+  // A trainer that saves on TERM.
+  const saver = await stopInNamespace(`trap 'echo saved on TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done`);
+  expect(saver.r.aborted).toBe(true);
+  expect(saver.out).toContain('saved on TERM');
+  expect(saver.r.exitCode).toBe(7);
+  // A command with no handler, exec'd by its shell: were it the namespace's first process, the kernel would drop the
+  // TERM and only the KILL after the grace would end it (no exit code, signal SIGKILL). It ends by the TERM: 128 + 15.
+  const plain = await stopInNamespace(`echo ready; exec sleep 60`);
+  expect(plain.r.aborted).toBe(true);
+  expect(plain.r.signal).toBeNull();
+  expect(plain.r.exitCode).toBe(143);
+}, 90_000);

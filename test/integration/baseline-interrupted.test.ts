@@ -34,6 +34,6 @@ it('an interrupted baseline is reported as interrupted, to be measured again on 
   const rec = await readRunRecord(dir, 'b');
   const baseline = rec.experiments.get(0)!;
   expect(baseline.status).toBe('interrupted');
-  expect(baseline.error).toMatch(/^The baseline was interrupted \(.+\); it is measured again when the run resumes\.$/);
+  expect(baseline.error).toMatch(/^The baseline was interrupted \(.+\); it is measured again when the run resumes(, keeping the \d+ repeats? it finished)?\.$/);
   expect(baseline.error).not.toMatch(/failed/);
 });

@@ -50,8 +50,8 @@ describe('kill -9 with pipelined proposals', () => {
     const pids = path.join(work, 'pids');
     const release = path.join(work, 'release');
     writeFileSync(pids, '');
-    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway). The sandboxed kill is in sandbox.test.ts.
-    const env = { PIDS_FILE: pids, RELEASE_FILE: release, ANTHROPIC_API_KEY: '', AUTORESEARCH_SANDBOX: 'off' };
+    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway); AUTORESEARCH_NO_PIDNS=1 keeps it out of the PID namespace an unsandboxed command gets otherwise (pid-namespace.ts), for the same reason. The sandboxed kill is in sandbox.test.ts.
+    const env = { PIDS_FILE: pids, RELEASE_FILE: release, ANTHROPIC_API_KEY: '', AUTORESEARCH_SANDBOX: 'off', AUTORESEARCH_NO_PIDNS: '1' };
     const runDir = runPaths(dir, 'k9').dir;
 
     const child = spawnCli(['run', dir, '--tag', 'k9', '--slots', '2', '--proposer', 'mutation'], { env });

@@ -150,8 +150,8 @@ describe('autoresearch run (CLI)', () => {
   it('survives kill -9 mid-experiment: the next start kills the orphan, marks it interrupted and continues', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
     const pids = path.join(tempDir(), 'pids');
-    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway). The sandboxed kill is in sandbox.test.ts.
-    const first = spawnCli(['run', dir, '--tag', 'k', '--max-experiments', '4'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off' } });
+    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway); AUTORESEARCH_NO_PIDNS=1 keeps it out of the PID namespace an unsandboxed command gets otherwise (pid-namespace.ts), for the same reason. The sandboxed kill is in sandbox.test.ts.
+    const first = spawnCli(['run', dir, '--tag', 'k', '--max-experiments', '4'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off', AUTORESEARCH_NO_PIDNS: '1' } });
     // Wait until the baseline's trainer runs, then kill the CLI the hard way.
     expect(await waitUntil(() => journalHas(dir, 'k', /"type":"process-start"/), 30_000)).toBe(true);
     expect(await waitUntil(() => existsSync(pids), 10_000)).toBe(true);
@@ -163,7 +163,7 @@ describe('autoresearch run (CLI)', () => {
     // A torn last line, as a crash mid-write would leave it, must not stop the resume.
     appendFileSync(runPaths(dir, 'k').journal, '{"type":"notice","at":"2026-');
 
-    const second = await runCli(['run', dir, '--tag', 'k', '--max-experiments', '2'], { env: { SLEEP_MS: '0', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off' } });
+    const second = await runCli(['run', dir, '--tag', 'k', '--max-experiments', '2'], { env: { SLEEP_MS: '0', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off', AUTORESEARCH_NO_PIDNS: '1' } });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/Resuming run k/);
     expect(pidRunning(orphan)).toBe(false);
@@ -184,8 +184,8 @@ describe('autoresearch run (CLI)', () => {
   it('Ctrl-C kills the running experiment, records it as interrupted and exits with 130', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
     const pids = path.join(tempDir(), 'pids');
-    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway). The sandboxed kill is in sandbox.test.ts.
-    const child = spawnCli(['run', dir, '--tag', 'c'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off' } });
+    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway); AUTORESEARCH_NO_PIDNS=1 keeps it out of the PID namespace an unsandboxed command gets otherwise (pid-namespace.ts), for the same reason. The sandboxed kill is in sandbox.test.ts.
+    const child = spawnCli(['run', dir, '--tag', 'c'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off', AUTORESEARCH_NO_PIDNS: '1' } });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     expect(await waitUntil(() => existsSync(pids), 30_000)).toBe(true);

@@ -69,8 +69,8 @@ describe('signals', () => {
   it('SIGHUP (a closed terminal) stops cleanly like SIGTERM: trainer killed, interrupted recorded, no stale lock, exit 129', async () => {
     const { dir } = scoredProject({}, { 'train.mjs': SLOW_TRAINER });
     const pids = path.join(tempDir(), 'pids');
-    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway). The sandboxed kill is in sandbox.test.ts.
-    const child = spawnCli(['run', dir, '--tag', 'hup'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off' } });
+    // Unsandboxed: this test watches the trainer's host pid to prove the harness killed it; inside the sandbox's PID namespace the trainer cannot know that pid (and bwrap's --die-with-parent kills it with the CLI anyway); AUTORESEARCH_NO_PIDNS=1 keeps it out of the PID namespace an unsandboxed command gets otherwise (pid-namespace.ts), for the same reason. The sandboxed kill is in sandbox.test.ts.
+    const child = spawnCli(['run', dir, '--tag', 'hup'], { env: { SLEEP_MS: '60000', PIDS_FILE: pids, AUTORESEARCH_SANDBOX: 'off', AUTORESEARCH_NO_PIDNS: '1' } });
     const closed = new Promise<string>((r) => child.once('close', (code, signal) => r(signal ?? String(code))));
     expect(await waitUntil(() => existsSync(pids), 30_000)).toBe(true);
     const trainer = Number(readFileSync(pids, 'utf8').trim());

@@ -19,8 +19,10 @@ describe('processes that escape the group', () => {
     const { dir } = scoredProject({ run: { command } });
     const r = await runCli(['run', dir, '--tag', 'esc', '--max-experiments', '2'], {
       // Unsandboxed: this is the sweep for platforms without bubblewrap (a setsid escapee found by its marker and
-      // its host pid). Under the sandbox an escapee dies with the PID namespace; sandbox.test.ts covers that.
-      env: { PIDS_DIR: pidsDir, TRAINER_SLEEP: '0', ESCAPE_SLEEP: '600', CLOSE_STDIO: '1', AUTORESEARCH_SANDBOX: 'off' },
+      // its host pid). Under the sandbox an escapee dies with the PID namespace; sandbox.test.ts covers that. Without
+      // the sandbox a command gets a PID namespace of its own where the machine allows one (escapees-unsandboxed.test.ts);
+      // AUTORESEARCH_NO_PIDNS=1 leaves this one out of it, to test the sweep that machines without one rely on.
+      env: { PIDS_DIR: pidsDir, TRAINER_SLEEP: '0', ESCAPE_SLEEP: '600', CLOSE_STDIO: '1', AUTORESEARCH_SANDBOX: 'off', AUTORESEARCH_NO_PIDNS: '1' },
     });
     const escaped = readdirSync(pidsDir).filter((f) => !f.endsWith('.tmp')).map((f) => Number(readFileSync(path.join(pidsDir, f), 'utf8').split(' ')[1]));
     try {

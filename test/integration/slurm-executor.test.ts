@@ -20,6 +20,18 @@ function processesWithMark(mark: string): number[] {
   return out;
 }
 
+/**
+ * The state Slurm keeps for a finished job: the controller's (squeue lists an ended job for MinJobAge), and
+ * sacct's too where the cluster has accounting (the test cluster has none: sacct answers that it is disabled).
+ */
+async function finalState(cluster: SlurmCluster, jobId: string): Promise<string> {
+  const state = (await cluster.tool('squeue', ['--noheader', '--states=all', '-j', jobId, '--format=%T'])).trim();
+  const acct = await cluster.tool('sacct', ['--noheader', '--parsable2', '--allocations', '-j', jobId, '--format=State']).catch(() => '');
+  const recorded = acct.split('\n')[0]?.trim();
+  if (recorded) expect(recorded.split(' ')[0]).toBe(state);
+  return state;
+}
+
 describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' : ` (skipped: ${slurm.reason})`}`, () => {
   let cluster: SlurmCluster;
   let root: string;
@@ -96,6 +108,8 @@ describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' 
     expect(readFileSync(j.logFile, 'utf8')).toContain('started');
     expect(await cluster.activeJobs()).not.toContain(jobId);
     expect(processesWithMark(j.mark)).toEqual([]);
+    // Stopped by the harness: the cluster's job history says cancelled, not failed.
+    expect(await finalState(cluster, jobId)).toBe('CANCELLED');
   });
 
   it('a stop cancels the running job and says aborted', async () => {
@@ -108,6 +122,15 @@ describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' 
     expect(r.timedOut).toBe(false);
     expect(await cluster.activeJobs()).not.toContain(jobId);
     expect(processesWithMark(j.mark)).toEqual([]);
+    expect(await finalState(cluster, jobId)).toBe('CANCELLED');
+  });
+
+  it('a job that ends by itself with a failing exit is recorded as FAILED (the state check above can tell the two apart)', async () => {
+    const j = job(`exit 3`);
+    let jobId = '';
+    const r = await executor().run({ ...j, onStart: (ref) => void (jobId = ref.remote!.handle) });
+    expect(r.exitCode).toBe(3);
+    expect(await finalState(cluster, jobId)).toBe('FAILED');
   });
 
   it('time pending in the queue is shown and not charged: the timeout clock starts when the job runs', async () => {
@@ -117,11 +140,16 @@ describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' 
     // A timeout generous enough for a loaded machine to start the job, and a queue wait longer than it.
     const j = job(`echo ran; echo "val_bpb: 2.0"`, { timeoutMs: 5_000, graceMs: 500 });
     const waiting: (string | null)[] = [];
-    const run = executor().run({ ...j, onWaiting: (w) => void waiting.push(w) });
-    expect(await waitUntil(() => waiting.length > 0, 30_000, 50)).toBe(true);
+    let jobId = '';
+    const run = executor().run({ ...j, onWaiting: (w) => void waiting.push(w), onStart: (ref) => void (jobId = ref.remote!.handle) });
+    expect(await waitUntil(() => waiting.length > 0 && jobId !== '', 30_000, 50)).toBe(true);
+    const queuedAt = Date.now();
     expect(waiting[0]).toMatch(/^queued in Slurm \(PENDING, (Resources|Priority|None)\)$/);
     // Pending for longer than the whole timeout: if the queue counted, the job would be killed as soon as it ran.
-    await new Promise((r) => setTimeout(r, 7_000));
+    // The wait ends when both hold: the timeout has passed since the job was queued, and Slurm still lists it PENDING.
+    const pendingPastTimeout = async () =>
+      Date.now() - queuedAt > j.timeoutMs && (await cluster.tool('squeue', ['--noheader', '--states=all', '-j', jobId, '--format=%T'])).trim() === 'PENDING';
+    expect(await waitUntil(pendingPastTimeout, 60_000, 250)).toBe(true);
     await cluster.tool('scancel', [blocker]);
     const r = await run;
     expect(r.timedOut).toBe(false);

@@ -198,8 +198,17 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
     expect(await waitUntil(() => seen.some((s) => s.phase === 'waiting'), 60_000, 50)).toBe(true);
     const waiting = seen.find((s) => s.phase === 'waiting')!;
     expect(waiting.waitingReason).toMatch(/^queued in Slurm \(PENDING, (Resources|Priority|None)\)$/);
+    const waitingSince = Date.now();
     // Queued for longer than the whole timeout (8 s): if the queue counted, the job would be killed as it starts.
-    await new Promise((r) => setTimeout(r, 10_000));
+    // The wait ends when both hold: the timeout has passed since the slot began waiting, and Slurm still lists the
+    // baseline's job (as the journal names it) PENDING.
+    const jobOf = () => [...handle.record().openProcesses.values()].find((p) => p.remote?.kind === 'slurm')?.remote?.handle;
+    const pendingPastTimeout = async () => {
+      const jobId = jobOf();
+      if (!jobId || Date.now() - waitingSince <= 8_000) return false;
+      return (await cluster.tool('squeue', ['--noheader', '--states=all', '-j', jobId, '--format=%T'])).trim() === 'PENDING';
+    };
+    expect(await waitUntil(pendingPastTimeout, 60_000, 250)).toBe(true);
     await cluster.tool('scancel', [blocker]);
     await handle.done;
     const rec = await readRunRecord(dir, 'q');

@@ -31,7 +31,11 @@ export const statusCommand: Command = {
       return 0;
     }
     for (const s of statuses) {
-      const next = s.interrupted
+      // No baseline yet and one interrupted: it was the baseline (no candidate runs before it), stopped or killed.
+      const baselineCut = !s.neverStarted && s.summary.state !== 'running' && s.summary.baseline === null && s.summary.counts.interrupted > 0;
+      const next = baselineCut
+        ? `baseline interrupted — resume with: autoresearch run ${shownPath(io.cwd, dir)} --tag ${s.summary.tag} (it keeps the repeats it finished)`
+        : s.interrupted
         ? `interrupted — resume with: autoresearch run ${shownPath(io.cwd, dir)} --tag ${s.summary.tag}`
         : s.neverStarted
           ? `start-up cut short, nothing recorded — start it with: autoresearch run ${shownPath(io.cwd, dir)} --tag ${s.summary.tag}`

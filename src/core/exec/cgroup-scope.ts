@@ -3,7 +3,7 @@
 // its session, group or environment, so the whole tree is known and killed when the command ends. Where
 // there is no user session (containers, CI, most SSH logins without lingering) the detection says so once
 // and the loop relies on process groups plus the environment marker (sweep-escaped.ts).
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 
 let detected: Promise<boolean> | null = null;
 
@@ -18,6 +18,22 @@ export function systemdScopeAvailable(env: NodeJS.ProcessEnv = process.env): Pro
   if (process.platform !== 'linux' || env.AUTORESEARCH_NO_CGROUP === '1') return Promise.resolve(false);
   detected ??= runQuiet('systemd-run', ['--user', '--scope', '--quiet', '--collect', '--', 'true'], env, 5000);
   return detected;
+}
+
+let detectedSync: boolean | null = null;
+
+/** The same question answered synchronously (for a run's opening notice); asked once per process. */
+export function systemdScopeAvailableSync(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  if (process.platform !== 'linux' || env.AUTORESEARCH_NO_CGROUP === '1') return false;
+  if (detectedSync === null) {
+    try {
+      execFileSync('systemd-run', ['--user', '--scope', '--quiet', '--collect', '--', 'true'], { env: env as NodeJS.ProcessEnv, timeout: 5000, stdio: 'ignore' });
+      detectedSync = true;
+    } catch {
+      detectedSync = false;
+    }
+  }
+  return detectedSync;
 }
 
 /**

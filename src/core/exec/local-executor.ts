@@ -5,6 +5,7 @@ import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from './c
 import { execFile } from 'node:child_process';
 import type { Executor, ExecutorJob, JobRef, ProbeResult } from './executor.js';
 import { killOrphans } from './kill-orphans.js';
+import { pidNamespacePrefix } from './pid-namespace.js';
 import { runCommand, type RunCommandResult } from './run-command.js';
 import { newProcessMarker, PROCESS_MARKER_KEY, sweepEscaped } from './sweep-escaped.js';
 
@@ -47,6 +48,8 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
         graceMs: job.graceMs,
         ...(job.signal ? { signal: job.signal } : {}),
         sandbox: job.sandbox ?? null,
+        // Without the sandbox's namespace, one of its own where the machine allows it (else the notice says so).
+        pidNamespace: job.sandbox ? null : pidNamespacePrefix(opts.env),
         onStart: async (p) => {
           // Where systemd runs for this user, a cgroup holds the whole tree, whatever it does to its group or environment.
           if (await systemdScopeAvailable(opts.env)) {

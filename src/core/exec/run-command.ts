@@ -9,6 +9,7 @@ import { createByteRing } from './byte-ring.js';
 import { openCappedLog, type CappedLog } from './capped-log.js';
 import { collapseProgress, decodeCutUtf8 } from './collapse-progress.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-tree.js';
+import { inPidNamespace } from './pid-namespace.js';
 import { bwrapArgs, type SandboxSpec } from './sandbox.js';
 
 export interface RunCommandOptions {
@@ -35,6 +36,8 @@ export interface RunCommandOptions {
   readonly onOutput?: (text: string) => void;
   /** Run inside bubblewrap (exec/sandbox.ts); null or absent: unsandboxed. */
   readonly sandbox?: { readonly bwrap: string; readonly spec: SandboxSpec } | null;
+  /** Unsandboxed, run in a PID namespace of its own (pid-namespace.ts: the unshare argv), so nothing of it outlives it. */
+  readonly pidNamespace?: readonly string[] | null;
 }
 
 export interface RunCommandResult {
@@ -126,9 +129,12 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
   const started = performance.now();
   // Sandboxed, bwrap leads the process group; a kill of the group ends its PID namespace and so everything
   // inside, even a process that escaped with setsid.
+  // Unsandboxed in a PID namespace (pid-namespace.ts), unshare leads the group the same way.
   const [file, argv] = opts.sandbox
     ? [opts.sandbox.bwrap, [...bwrapArgs(opts.sandbox.spec), '--chdir', opts.cwd, '/bin/sh', '-c', opts.command]]
-    : ['/bin/sh', ['-c', opts.command]];
+    : opts.pidNamespace
+      ? inPidNamespace(opts.pidNamespace, opts.command)
+      : ['/bin/sh', ['-c', opts.command]];
   const child = spawn(file, argv, {
     cwd: opts.cwd,
     env: cleanEnv(opts.env),

@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { systemdScopeAvailableSync } from './cgroup-scope.js';
+import { pidNamespacePrefix } from './pid-namespace.js';
 
 export interface SandboxSpec {
   /**
@@ -152,11 +154,28 @@ export async function sandboxMode(env: Readonly<Record<string, string | undefine
   return bwrap ? { mode: 'bwrap', bwrap } : { mode: 'unavailable', bwrap: null };
 }
 
-/** What the UI and the log say when commands run without the sandbox. */
-export function sandboxWarning(mode: SandboxMode): string | null {
+/**
+ * What the UI and the log say when commands run without the sandbox (a run journals it once, as it starts). Where
+ * nothing else holds a command's processes either (no PID namespace, no systemd scope: containment()), it names
+ * what is then not contained.
+ */
+export function sandboxWarning(mode: SandboxMode, env: Readonly<Record<string, string | undefined>> = process.env): string | null {
   if (mode === 'bwrap') return null;
-  if (mode === 'off') return 'The sandbox is off (AUTORESEARCH_SANDBOX=off): the trainer, the guard and agent commands run with your full access to files, network and processes.';
-  return process.platform === 'linux'
-    ? 'No sandbox: bubblewrap (bwrap) is missing or cannot create namespaces here, so agent-written code runs with your full access. Install it (Debian/Ubuntu: apt-get install bubblewrap).'
-    : `No sandbox on ${process.platform}: agent-written code runs with your full access. The harness still enforces edits, protected files and timeouts; see docs/security.md.`;
+  const base =
+    mode === 'off'
+      ? 'The sandbox is off (AUTORESEARCH_SANDBOX=off): the trainer, the guard and agent commands run with your full access to files, network and processes.'
+      : process.platform === 'linux'
+        ? 'No sandbox: bubblewrap (bwrap) is missing or cannot create namespaces here, so agent-written code runs with your full access. Install it (Debian/Ubuntu: apt-get install bubblewrap).'
+        : `No sandbox on ${process.platform}: agent-written code runs with your full access. The harness still enforces edits, protected files and timeouts; see docs/security.md.`;
+  return containment(env) === 'none' ? `${base} ${NOT_CONTAINED}` : base;
+}
+
+/** The one sentence a run says where no namespace or cgroup holds its commands' processes. */
+export const NOT_CONTAINED =
+  'Not contained here: a process a command starts that leaves its group and clears its environment (setsid env -i, a double fork) can outlive its experiment and the run, as no PID namespace (unshare) or systemd user scope is available; allow unprivileged user namespaces or install bubblewrap to hold them.';
+
+/** What holds an unsandboxed command's processes on this machine: a PID namespace, a systemd scope, or nothing. */
+export function containment(env: Readonly<Record<string, string | undefined>> = process.env): 'pid-namespace' | 'systemd-scope' | 'none' {
+  if (pidNamespacePrefix(env)) return 'pid-namespace';
+  return systemdScopeAvailableSync(env) ? 'systemd-scope' : 'none';
 }

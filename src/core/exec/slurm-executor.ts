@@ -86,22 +86,20 @@ async function waitUntilEnded(jobId: string, env: NodeJS.ProcessEnv, ms: number,
 }
 
 /**
- * Ends a job for real: SIGTERM to every process of it (the batch shell and its children), SIGKILL after the
- * grace period, and the job cancelled; returns once Slurm no longer lists it as active (COMPLETING included,
- * which lasts until the node has killed the job's processes).
+ * Ends a job for real: a plain scancel, so Slurm records the job as CANCELLED (a stop is no failure in the
+ * cluster's job history; a TERM sent with --signal and the script's exit 143 read as FAILED). The cancel sends
+ * SIGTERM to every process of the job; the batch script forwards it to the command's group and KILLs that after
+ * the grace period (slurm-script.ts), and Slurm KILLs what is left after its KillWait. Returns once Slurm no longer
+ * lists the job as active (COMPLETING included, which lasts until the node has killed the job's processes).
  */
 export async function cancelJob(jobId: string, graceMs: number, env: NodeJS.ProcessEnv, pollMs = 250): Promise<boolean> {
   const s = await jobState(jobId, env);
   if (s && !isActive(s)) return true;
-  if (s && isWaiting(s)) {
-    await scancel(jobId, [], env);
-  } else {
-    // The batch script forwards TERM to the command's group, KILLs it after the grace and sweeps (slurm-script.ts).
-    await scancel(jobId, ['--signal=TERM', '--full'], env);
+  await scancel(jobId, [], env);
+  if (s && !isWaiting(s)) {
     if (await waitUntilEnded(jobId, env, graceMs + SUPERVISOR_SLACK_MS, pollMs)) return true;
-    // The script did not end it (a node in trouble, a script killed by hand): Slurm's own kill, then the cancel.
+    // Still there after the grace (a node in trouble, a long KillWait): KILL every process of it now.
     await scancel(jobId, ['--signal=KILL', '--full'], env);
-    await scancel(jobId, [], env);
   }
   return waitUntilEnded(jobId, env, CANCEL_WAIT_MS, pollMs);
 }

@@ -48,7 +48,7 @@ export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /**
  * The batch script: a small supervisor on the node. It starts the command with /bin/sh -c in a session and
  * process group of its own (as the local executor does), and stays alive itself, so the job keeps track of
- * every process: a TERM (a stop, a timeout: `scancel --signal=TERM`) is forwarded to the command's group and
+ * every process: a TERM (a stop, a timeout: `scancel`, which Slurm sends to every process of the job) is forwarded to the command's group and
  * followed by KILL after the grace period; when the command ends, what it left in its group and whatever
  * carries the job's AUTORESEARCH_PROCESS marker (a `setsid` escapee) is killed too. Then the exit status goes
  * to <statusDir>/<job id>.exit (through a temporary name, so a reader never sees half a number), unless the job

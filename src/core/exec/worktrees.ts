@@ -1,6 +1,6 @@
 // Worktrees: one detached checkout per slot (and per proposal worktree) under .autoresearch/worktrees/, repaired if a crash
 // left one broken, and given links to the untracked inputs (data/, .venv/) that training needs.
-import { lstat, mkdir, symlink } from 'node:fs/promises';
+import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { addWorktree, isHealthyWorktree, pruneWorktrees, removeWorktree } from '../git/worktree.js';
 import { repoPlace, rememberRepoPlace } from '../git/repo-place.js';
@@ -16,9 +16,20 @@ export async function prepareWorktree(projectDir: string, slot: number, commit: 
   return prepareWorktreeAt(projectDir, slotWorktree(projectDir, slot), commit, linked);
 }
 
+/**
+ * The worktrees this process made, by project: as a run ends it removes the slot worktrees it made that no
+ * experiment ran in (removeUnusedWorktrees), so a run with many slots and few experiments leaves no pile of
+ * checkouts. Those an experiment ran in stay for a look at what it left and for a resume; an earlier run's stay.
+ */
+const created = new Map<string, Set<string>>();
+
 /** The worktree at `wt` (a slot's, a proposal's), exactly at `commit`; rebuilt when broken. */
 export async function prepareWorktreeAt(projectDir: string, wt: string, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
   const { prefix } = await repoPlace(projectDir);
+  if (!(await lstat(wt).catch(() => null))) {
+    const key = path.resolve(projectDir);
+    created.set(key, (created.get(key) ?? new Set()).add(path.resolve(wt)));
+  }
   const copy = prefix ? path.join(wt, ...prefix.split('/')) : wt;
   rememberRepoPlace(copy, { top: wt, prefix });
   rememberRepoPlace(wt, { top: wt, prefix: '' });
@@ -40,6 +51,26 @@ export async function prepareWorktreeAt(projectDir: string, wt: string, commit: 
   }
   await linkInputs(projectDir, copy, linked);
   return { path: copy, repaired };
+}
+
+/**
+ * Removes the slot worktrees this process made for the project whose slot ran no experiment (`usedSlots` are the
+ * slots of the run's experiments). Called as the run ends, while it still holds the run lock: nothing runs in them
+ * and no other run can have taken them. One `git worktree prune` for all. Returns how many it removed.
+ */
+export async function removeUnusedWorktrees(projectDir: string, usedSlots: Iterable<number>): Promise<number> {
+  const key = path.resolve(projectDir);
+  const mine = [...(created.get(key) ?? [])];
+  created.delete(key);
+  const used = new Set(usedSlots);
+  const unused = mine.filter((wt) => {
+    const slot = /^slot-(\d+)$/.exec(path.basename(wt));
+    return slot !== null && wt === path.resolve(slotWorktree(projectDir, Number(slot[1]))) && !used.has(Number(slot[1]));
+  });
+  if (unused.length === 0) return 0;
+  for (const wt of unused) await rm(wt, { recursive: true, force: true });
+  await pruneWorktrees(projectDir);
+  return unused.length;
 }
 
 /** Symlink each untracked input of the project into the worktree's copy of it (data/ → the project's data/). */

@@ -225,6 +225,15 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
       rec.noiseValues = [...event.values];
       rec.noiseFloor = event.values.length > 1 ? event.spread : null;
       break;
+    case 'baseline-run': {
+      // A finished repeat joins the running baseline's record, so a resume after a kill finds it there
+      // (an interrupted baseline keeps the repeats it finished; baseline.ts reuses them).
+      const e = rec.experiments.get(0);
+      if (e && e.status === 'running') {
+        putExperiment(rec, { ...e, runs: [...e.runs, event.run], timings: { ...e.timings, trainingMs: (e.timings.trainingMs ?? 0) + event.run.durationMs } });
+      }
+      break;
+    }
     case 'best-remeasured': {
       const e = rec.experiments.get(event.id);
       if (e) {

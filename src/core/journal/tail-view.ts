@@ -24,6 +24,8 @@ function idOf(e: JournalEvent): number | null {
     case 'approval-wait':
     case 'approval-answer':
       return e.id;
+    case 'baseline-run':
+      return 0;
     default:
       return null;
   }

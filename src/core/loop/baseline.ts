@@ -5,7 +5,7 @@ import type { ExperimentRunResult } from '../../shared/experiment.js';
 import { isoNow, lastOutput, runningExperiment, type RunContext, type SlotState } from './context.js';
 import { mean, sampleStdDev } from './decide.js';
 import { restoreFiles } from '../agent/diff-guard.js';
-import { failureOf, measure, trainingMs, type Measurement } from './measure.js';
+import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
 
 /** Runs the setup command in the project folder; returns why it failed, or null. */
@@ -33,9 +33,23 @@ export async function runSetup(ctx: RunContext, slot: SlotState): Promise<string
   return null;
 }
 
+/**
+ * The repeats an interrupted baseline finished (journaled one by one as 'baseline-run'; a graceful stop also
+ * records the repeat it cut short, which is left out here): a resume measures only the ones still missing.
+ * A repeat counts when it read the metric the config names now (a resume may have changed the metric).
+ */
+function finishedRepeats(ctx: RunContext): ExperimentRunResult[] {
+  const prior = ctx.record.experiments.get(0);
+  if (!prior || prior.status !== 'interrupted') return [];
+  const name = ctx.config.metric.name;
+  const done = prior.runs.filter((r) => r.metric !== null && r.exitCode === 0 && !r.timedOut && r.signal === null && r.metrics[name] === r.metric);
+  return done.slice(0, ctx.config.acceptance.baselineRuns);
+}
+
 /** Measures experiment 0; false when it failed (the run cannot compare anything without it). */
 export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boolean> {
   const { record } = ctx;
+  const reused = finishedRepeats(ctx);
   const startedAt = isoNow();
   const base = runningExperiment({
     id: 0,
@@ -49,13 +63,19 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
     startedAt,
     logPath: ctx.paths.logRel(0),
   });
-  await ctx.append({ type: 'experiment-start', at: startedAt, experiment: base });
+  // The record starts with the repeats it keeps from before, so the fold, results.tsv and the UI show them at once.
+  await ctx.append({ type: 'experiment-start', at: startedAt, experiment: { ...base, runs: reused, timings: { ...base.timings, trainingMs: trainingMs(reused) } } });
+  if (reused.length) {
+    const missing = ctx.config.acceptance.baselineRuns - reused.length;
+    const message = `The baseline keeps the ${reused.length} repeat${reused.length === 1 ? '' : 's'} it finished before it was interrupted; ${missing === 0 ? 'none is' : `${missing} more ${missing === 1 ? 'is' : 'are'}`} measured now.`;
+    await ctx.append({ type: 'notice', at: isoNow(), level: 'info', message, id: 0 });
+  }
   ctx.setPhase(slot, 'running', { experimentId: 0, description: 'baseline', experimentStartedAt: startedAt, metricsSoFar: {} });
-  const runs: ExperimentRunResult[] = [];
-  let last: Measurement | null = null;
-  for (let i = 0; i < ctx.config.acceptance.baselineRuns; i++) {
+  const runs: ExperimentRunResult[] = [...reused];
+  // Repeat numbers go on from the reused ones, so each repeat keeps its own log (logs/0.<i>.log).
+  for (let i = reused.length; i < ctx.config.acceptance.baselineRuns; i++) {
     if (i > 0) ctx.setPhase(slot, 'confirming');
-    last = await measure(ctx, slot, 0, i);
+    const last = await measure(ctx, slot, 0, i);
     runs.push(last.result);
     // The baseline is checked like every candidate: a trainer that rewrites the evaluator while it runs
     // would otherwise set a bar no honest candidate can be measured against.
@@ -70,20 +90,23 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
     const failure = failureOf(ctx.config, last);
     if (failure) {
       const timings = { ...base.timings, trainingMs: trainingMs(runs) };
-      // A stop is no failure of the code: the baseline is measured again when the run resumes.
+      // A stop is no failure of the code: the baseline goes on when the run resumes, from the repeats it finished.
+      const kept = runs.length - 1;
       const error =
         failure.status === 'interrupted'
-          ? `The baseline was interrupted (${failure.error.replace(/\.$/, '').toLowerCase()}); it is measured again when the run resumes.`
+          ? `The baseline was interrupted (${failure.error.replace(/\.$/, '').toLowerCase()}); it is measured again when the run resumes${kept ? `, keeping the ${kept} repeat${kept === 1 ? '' : 's'} it finished` : ''}.`
           : `The baseline failed. ${failure.error}`;
       await ctx.finish(slot, { ...ctx.current(0), status: failure.status, error, runs, timings }, last.tail);
       return false;
     }
+    // Journaled before the next repeat starts: a kill from here on loses none of this one.
+    await ctx.append({ type: 'baseline-run', at: isoNow(), index: i, run: last.result });
   }
   const values = runs.map((r) => r.metric!);
   await ctx.append({ type: 'noise-floor', at: isoNow(), values, spread: sampleStdDev(values) });
   const ended = await ctx.finish(
     slot,
-    { ...ctx.current(0), status: 'keep', metric: mean(values), metrics: last!.result.metrics, runs, timings: { ...base.timings, trainingMs: trainingMs(runs) } },
+    { ...ctx.current(0), status: 'keep', metric: mean(values), metrics: runs[runs.length - 1]!.metrics, runs, timings: { ...base.timings, trainingMs: trainingMs(runs) } },
     null,
   );
   await ctx.append({ type: 'best', at: isoNow(), id: 0, commit: record.startCommit, metric: ended.metric! });

@@ -32,7 +32,7 @@ import { branchFor } from './refs.js';
 import { progressOf, shouldStop } from './stop-conditions.js';
 import { createProposalQueue, type ProposalQueue } from './proposal-queue.js';
 import { runSlots } from './scheduler.js';
-import { prepareWorktreeAt } from '../exec/worktrees.js';
+import { prepareWorktreeAt, removeUnusedWorktrees } from '../exec/worktrees.js';
 import type { LoopDeps, LoopEvent, RunHandle, RunOutcome } from './types.js';
 import { commandSandbox } from './sandbox-spec.js';
 
@@ -527,6 +527,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       state = 'stopped';
       emitLive();
       await journal.close().catch(() => undefined);
+      await removeUnusedWorktrees(projectDir, [...record.experiments.values()].map((e) => e.slot)).catch(() => undefined); // slots it made and never used
       await releaseLock(projectDir);
     }
     return { reason, message };

@@ -51,6 +51,12 @@ export function relayEvent(e: LoopEvent, at: RelayInput): RelayOutput {
       if (exp) pushes.push({ type: 'experiment', project, tag, experiment: exp });
       break;
     }
+    // A baseline repeat finished: the baseline's row shows its runs so far.
+    case 'baseline-run': {
+      const exp = record.experiments.get(0);
+      if (exp) pushes.push({ type: 'experiment', project, tag, experiment: exp });
+      break;
+    }
     case 'approval-wait': {
       const exp = record.experiments.get(ev.id);
       if (exp) pushes.push({ type: 'experiment', project, tag, experiment: exp });

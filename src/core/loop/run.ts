@@ -18,7 +18,7 @@ import type { RunRecord } from '../journal/fold.js';
 import { proposalWorktree, runPaths } from '../project/paths.js';
 import { runBaseline, runSetup } from './baseline.js';
 import { createCloser } from './close-experiment.js';
-import { errorMessage, isoNow, type RunContext, type SlotState } from './context.js';
+import { errorMessage, isoNow, type DecisionLock, type RunContext, type SlotState } from './context.js';
 import { createExperimentIds } from './experiment-ids.js';
 import { runExperiment } from './experiment.js';
 import { openInbox } from './inbox.js';
@@ -30,7 +30,7 @@ import { createRunControl } from './run-control.js';
 import { createRunEnd } from './run-end.js';
 import { createRunJournal } from './run-journal.js';
 import { createRunLive } from './run-live.js';
-import { createRunCommands } from './run-process.js';
+import { createRunCommands, type RunCommands } from './run-process.js';
 import { runSlots } from './scheduler.js';
 import { progressOf, shouldStop, type StopInputs } from './stop-conditions.js';
 import type { LoopDeps, RunHandle, RunOutcome } from './types.js';
@@ -60,6 +60,35 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
     }
     signal.addEventListener('abort', done, { once: true });
   });
+
+/** Decisions that move the branch, one at a time across slots, in call order. */
+function decisionLock(): DecisionLock {
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    withDecisionLock<T>(fn: () => Promise<T>): Promise<T> {
+      const next = chain.then(fn, fn);
+      chain = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
+
+/** Open the run: journaled, the branch made, each slot's workspace at the best; the protected files' hashes. */
+async function openRun(ctx: RunContext, a: { readonly opening: JournalEvent; readonly branchAt: string | undefined; readonly slots: readonly SlotState[]; readonly commands: RunCommands }): Promise<ProtectedHashes> {
+  const { record, config } = ctx;
+  await ctx.append(a.opening);
+  if (a.branchAt) await ctx.git.updateRef(`refs/heads/${branchFor(ctx.tag)}`, a.branchAt);
+  const warning = sandboxWarning(a.commands.sandbox.mode);
+  if (warning) await ctx.append({ type: 'notice', at: isoNow(), level: 'warning', message: warning });
+  // Worktrees first: a broken one from a crash is rebuilt here.
+  const startAt = record.bestCommit ?? record.startCommit;
+  for (const slot of a.slots) {
+    const { path: wt, repaired } = await a.commands.executorOf(slot.index).prepareWorkspace(slot.index, startAt);
+    slot.worktree = wt;
+    if (repaired) await ctx.append({ type: 'notice', at: isoNow(), level: 'info', message: `The worktree of slot ${slot.index} was damaged and has been rebuilt.` });
+  }
+  return protectedHashesAt(ctx.projectDir, record.startCommit, config.files.protected);
+}
 
 export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const { projectDir, tag, config, proposer, deps, record } = input;
@@ -100,7 +129,6 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const commands = await createRunCommands({ projectDir, tag, config, paths, deps, signal: control.signal, append: journal.append, setPhase, emitLive });
   const importInbox = await openInbox(paths.dir, journal);
   let protectedHashes: ProtectedHashes = new Map();
-  let decisionChain: Promise<unknown> = Promise.resolve();
 
   const ctx: RunContext = {
     projectDir,
@@ -125,11 +153,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     importInbox,
     requestStop: control.requestStop,
     stopRequested: control.stopRequested,
-    withDecisionLock: <T>(fn: () => Promise<T>): Promise<T> => {
-      const next = decisionChain.then(fn, fn);
-      decisionChain = next.catch(() => undefined);
-      return next;
-    },
+    ...decisionLock(),
     runProcess: commands.runProcess,
     sandboxFor: commands.sandboxFor,
   };
@@ -171,26 +195,10 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
   const runEnd = createRunEnd({ projectDir, tag, config, record, deps, slots, signal: control.signal, append: journal.append, setPhase, importInbox, journalFailure: journal.failure, setState: control.setState, closeJournal: journal.close });
   const end = runEnd.end;
 
-  /** Open the run: journaled, the branch made, each slot's workspace at the best, the protected files hashed. */
-  const open = async () => {
-    await journal.append(input.opening);
-    if (input.branchAt) await ctx.git.updateRef(`refs/heads/${branchFor(tag)}`, input.branchAt);
-    const warning = sandboxWarning(commands.sandbox.mode);
-    if (warning) await journal.append({ type: 'notice', at: isoNow(), level: 'warning', message: warning });
-    // Worktrees first: a broken one from a crash is rebuilt here.
-    const startAt = record.bestCommit ?? record.startCommit;
-    for (const slot of slots) {
-      const { path: wt, repaired } = await commands.executorOf(slot.index).prepareWorkspace(slot.index, startAt);
-      slot.worktree = wt;
-      if (repaired) await journal.append({ type: 'notice', at: isoNow(), level: 'info', message: `The worktree of slot ${slot.index} was damaged and has been rebuilt.` });
-    }
-    protectedHashes = await protectedHashesAt(projectDir, record.startCommit, config.files.protected);
-    control.setState('running');
-  };
-
   const main = async (): Promise<RunOutcome> => {
     try {
-      await open();
+      protectedHashes = await openRun(ctx, { opening: input.opening, branchAt: input.branchAt, slots, commands });
+      control.setState('running');
       if (config.run.setup && !input.resumed) {
         const setup = await runSetup(ctx, slots[0]!);
         if (setup) return await end('error', setup);

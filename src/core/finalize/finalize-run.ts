@@ -13,6 +13,7 @@ import type { FinalizeResult } from '../../shared/api.js';
 import { experimentChange, formatChange, formatMetric, metricChange, plural } from '../../shared/wording.js';
 import { describeConfidence, type Experiment } from '../../shared/experiment.js';
 import { applyChangeTree } from '../git/apply-change.js';
+import { runTrailer } from '../git/commit-message.js';
 import { identityArgs, raw } from '../git/git.js';
 import { readRef } from '../git/update-ref.js';
 import { readRunRecord } from '../journal/read.js';
@@ -114,7 +115,7 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
     (await raw(projectDir, [...id, 'commit-tree', tree, '-p', parent, '-m', message])).trim();
   const change = (e: Experiment) => formatChange(experimentChange(e, metric.direction));
   const min = opts.minConfidence;
-  const trailer = (ids: string) => `Autoresearch-Run: ${tag}\n${ids}${min !== undefined ? `\nAutoresearch-Min-Confidence: ${min}` : ''}`;
+  const trailer = (ids: string) => runTrailer(tag, [ids, ...(min !== undefined ? [`Autoresearch-Min-Confidence: ${min}`] : [])]);
 
   // Which keeps go in, and the tree after each: the loop's own trees while nothing before was left out,
   // else the keep's change applied on top of what went in so far.

@@ -11,7 +11,11 @@ import { commitPaths } from '../git/commit.js';
 import { cleanWorktree, resetTo, softResetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import type { RunRecord } from '../journal/fold.js';
-import { isoNow, type RunContext, type SlotState } from './context.js';
+import { experimentCommitMessage } from '../git/commit-message.js';
+import { isoNow, type ExperimentCloser, type ProposingView, type RunIdentity, type RunJournalView, type RunLiveView, type RunProcesses, type RunStopView, type SlotState } from './context.js';
+
+/** What the gate needs of the run. */
+export type ApprovalContext = RunIdentity & RunJournalView & ExperimentCloser & Pick<RunLiveView, 'setPhase'> & Omit<RunStopView, 'requestStop'> & Pick<ProposingView, 'importInbox' | 'sleep'> & Pick<RunProcesses, 'protectedHashes'>;
 import { candidateRef } from './refs.js';
 
 /** How often a waiting slot looks for an answer dropped into the inbox by another process. */
@@ -36,7 +40,7 @@ export interface GateInput {
  * edit of it), or null when the experiment was closed here (rejected, an edit that breaks a rule, a stop).
  * A proposal journaled as waiting by an earlier session waits again whatever the config says now.
  */
-export async function approvalGate(ctx: RunContext, slot: SlotState, id: number, input: GateInput): Promise<{ readonly commit: string } | null> {
+export async function approvalGate(ctx: ApprovalContext, slot: SlotState, id: number, input: GateInput): Promise<{ readonly commit: string } | null> {
   const known = ctx.record.approvals.get(id);
   if (!known) {
     const reason = needsApproval(ctx.config.approval, input.changedLines);
@@ -46,7 +50,7 @@ export async function approvalGate(ctx: RunContext, slot: SlotState, id: number,
   const request = ctx.record.approvals.get(id)!.request;
   const answer = await awaitAnswer(ctx, slot, id);
   if (!answer) {
-    await ctx.finish(slot, { ...ctx.current(id), status: 'interrupted', error: `The run stopped while #${id} waited for approval; it waits again when the run is resumed.` }, null);
+    await ctx.close(slot, id, { status: 'interrupted', error: `The run stopped while #${id} waited for approval; it waits again when the run is resumed.` }, null);
     return null;
   }
   const description = ctx.current(id).description;
@@ -54,7 +58,7 @@ export async function approvalGate(ctx: RunContext, slot: SlotState, id: number,
     // Like a steering note, so every proposer sees it in its next prompt (and the History keeps it).
     await ctx.append({ type: 'steer', at: isoNow(), note: `The researcher rejected #${id} ("${description}")${answer.note ? `: ${answer.note}` : '.'}` });
     await resetTo(slot.worktree, request.parentCommit, ctx.config.files.linked).catch(() => undefined);
-    await ctx.finish(slot, { ...ctx.current(id), status: 'rejected', error: `Rejected by the researcher${answer.note ? `: ${answer.note}` : '.'}` }, null);
+    await ctx.close(slot, id, { status: 'rejected', error: `Rejected by the researcher${answer.note ? `: ${answer.note}` : '.'}` }, null);
     return null;
   }
   if (answer.answer === 'approve') {
@@ -65,7 +69,7 @@ export async function approvalGate(ctx: RunContext, slot: SlotState, id: number,
 }
 
 /** Waits until the record holds an answer for `id`; null when the run stops first. */
-async function awaitAnswer(ctx: RunContext, slot: SlotState, id: number): Promise<ApprovalAnswerEvent | null> {
+async function awaitAnswer(ctx: ApprovalContext, slot: SlotState, id: number): Promise<ApprovalAnswerEvent | null> {
   const waiting = `#${id} waits for your approval: answer it in the app or with \`autoresearch approve --tag ${ctx.tag}\`.`;
   let shown = false;
   for (;;) {
@@ -87,11 +91,11 @@ async function awaitAnswer(ctx: RunContext, slot: SlotState, id: number): Promis
  * proposal's parent and passed through the same guard as any proposal (editable files only, protected files
  * intact, size cap).
  */
-async function applyEdit(ctx: RunContext, slot: SlotState, id: number, proposed: string, parentCommit: string, answer: ApprovalAnswerEvent): Promise<{ readonly commit: string } | null> {
+async function applyEdit(ctx: ApprovalContext, slot: SlotState, id: number, proposed: string, parentCommit: string, answer: ApprovalAnswerEvent): Promise<{ readonly commit: string } | null> {
   const { config, tag, projectDir } = ctx;
   const refuse = async (why: string) => {
     await resetTo(slot.worktree, parentCommit, config.files.linked).catch(() => undefined);
-    await ctx.finish(slot, { ...ctx.current(id), status: 'rejected', error: `Your edit of #${id} cannot run: ${why}` }, null);
+    await ctx.close(slot, id, { status: 'rejected', error: `Your edit of #${id} cannot run: ${why}` }, null);
     return null;
   };
   await resetTo(slot.worktree, proposed, config.files.linked);
@@ -107,8 +111,7 @@ async function applyEdit(ctx: RunContext, slot: SlotState, id: number, proposed:
   const check = await guardDiff({ worktree: slot.worktree, config, protectedHashes: ctx.protectedHashes() });
   if (!check.ok) return refuse(check.reason);
   const e = ctx.current(id);
-  const message = `${e.description} (edited by the researcher)\n\n${e.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
-  const commit = await commitPaths(slot.worktree, check.changedFiles, message);
+  const commit = await commitPaths(slot.worktree, check.changedFiles, experimentCommitMessage(tag, id, `${e.description} (edited by the researcher)`, e.hypothesis));
   await cleanWorktree(slot.worktree, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
   // The record names the commit that runs; the proposed one stays in `approval.proposedCommit`.

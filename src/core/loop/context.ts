@@ -1,6 +1,8 @@
-// What the parts of a run share: the run's identity and config, the journal-backed record, and the few
-// operations every step uses. createRun (run.ts) builds one; baseline.ts, candidate.ts and measure.ts
-// take it, so each step of the loop reads as a plain function of its own.
+// What the parts of a run share, as narrow interfaces: each step of the loop takes only the ones it uses
+// (the decision step: the record, the journal, the closer, the lock and git; the scheduler none of them), so it
+// reads as a plain function of its own and a unit test hands it small in-memory versions (test/helpers). The
+// parts are built by createRun (run.ts) from run-journal.ts, run-control.ts, run-live.ts, close-experiment.ts,
+// run-process.ts, inbox.ts and loop-git.ts; `RunContext` is all of them together.
 import type { SlotPhase } from '../../shared/api.js';
 import type { ProjectConfig } from '../../shared/config.js';
 import type { Experiment, ExperimentStatus } from '../../shared/experiment.js';
@@ -44,41 +46,91 @@ export interface ProcessRequest {
   readonly onOutput?: (text: string) => void;
 }
 
-export interface RunContext {
+/** Which run, with what settings. */
+export interface RunIdentity {
   readonly projectDir: string;
   readonly tag: string;
   readonly config: ProjectConfig;
   readonly paths: ReturnType<typeof runPaths>;
-  readonly deps: LoopDeps;
-  readonly proposer: Proposer;
+}
+
+/** The run's journal: the record folded from it, and the one way to change both. */
+export interface RunJournalView {
   /** The run as folded from its journal; only `append` changes it. */
   readonly record: RunRecord;
-  /** Aborted by a user stop: running processes are killed, proposals give up. */
-  readonly signal: AbortSignal;
-  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** sha256 of the protected files at the run's start commit. */
-  protectedHashes(): ProtectedHashes;
-  /** Journal (fsync'd), fold into the record, tell the listeners — in that order, for every change. */
+  /** Journal (fsync'd) first, then fold into the record and tell the listeners, for every change. */
   append(event: JournalEvent): Promise<void>;
+}
+
+/** What the UI sees of the run as it goes: slot phases, log lines. */
+export interface RunLiveView {
   emit(event: LoopEvent): void;
   emitLive(): void;
   setPhase(slot: SlotState, phase: SlotPhase, extra?: Partial<SlotState>): void;
-  /** Record the end of an experiment (journal, results.tsv, failure streak, slot back to idle). */
-  finish(slot: SlotState, experiment: Experiment, tail: string | null): Promise<Experiment>;
-  current(id: number): Experiment;
-  /** Finished experiments, oldest first. */
-  finishedHistory(): readonly Experiment[];
-  /** Steering notes dropped by other processes into the run's inbox. */
-  importInbox(): Promise<void>;
+}
+
+/** Stopping: asked for by the user, a limit, or a step that cannot go on. */
+export interface RunStopView {
+  /** Aborted by a user stop: running processes are killed, proposals give up. */
+  readonly signal: AbortSignal;
   requestStop(reason: StopReason, message: string, graceful: boolean): void;
   /** A stop was asked for (graceful or not): what waits (an approval) gives up, what runs may finish. */
   stopRequested(): boolean;
-  /** Decisions that move the branch run one at a time across slots. */
-  withDecisionLock<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** The one place an experiment ends (close-experiment.ts). */
+export interface ExperimentCloser {
+  /**
+   * Record the end of experiment `id`: its record as folded so far with `patch` over it, journaled as
+   * experiment-end, its results.tsv row, the failure streak, the slot back to idle.
+   */
+  close(slot: SlotState, id: number, patch: Partial<Experiment>, tail: string | null): Promise<Experiment>;
+  /** The same for a whole record (the baseline builds its own). Prefer `close`. */
+  finish(slot: SlotState, experiment: Experiment, tail: string | null): Promise<Experiment>;
+  current(id: number): Experiment;
+}
+
+/** Commands run for the experiments (run-process.ts). */
+export interface RunProcesses {
   /** Run a command as its own process group, journaled (process-start/end) so orphans can be found. */
   runProcess(request: ProcessRequest): Promise<RunCommandResult>;
   /** The sandbox for a command in `cwd` (null: bubblewrap is missing or the sandbox is off). */
   sandboxFor(cwd: string, kind: 'trainer' | 'agent'): { readonly bwrap: string; readonly spec: SandboxSpec } | null;
+  /** sha256 of the protected files at the run's start commit. */
+  protectedHashes(): ProtectedHashes;
+}
+
+/** What a proposer is asked with, beyond the record. */
+export interface ProposingView {
+  readonly proposer: Proposer;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Finished experiments, oldest first. */
+  finishedHistory(): readonly Experiment[];
+  /** Steering notes and approval answers dropped by other processes into the run's inbox. */
+  importInbox(): Promise<void>;
+}
+
+/** Decisions that move the branch run one at a time across slots. */
+export interface DecisionLock {
+  withDecisionLock<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** What git does for the loop (loop-git.ts; an in-memory one in test/helpers/loop-memory.ts). */
+export interface LoopGit {
+  /** The worktree at `commit`, clean (the linked inputs kept). */
+  resetTo(worktree: string, commit: string): Promise<void>;
+  updateRef(ref: string, commit: string): Promise<void>;
+  /** The change of `commit` carried onto `onto` (a three-way merge), or the files that conflict. */
+  carryOnto(commit: string, onto: string, message: string): Promise<CarryOutcome>;
+  commitExists(commit: string): Promise<boolean>;
+}
+
+export type CarryOutcome = { readonly kind: 'carried'; readonly commit: string } | { readonly kind: 'conflict'; readonly files: readonly string[] };
+
+/** Everything createRun builds, together; each step takes the parts it uses. */
+export interface RunContext extends RunIdentity, RunJournalView, RunLiveView, RunStopView, ExperimentCloser, RunProcesses, ProposingView, DecisionLock {
+  readonly deps: LoopDeps;
+  readonly git: LoopGit;
 }
 
 /** How much of a failed command's output goes into an experiment's error. */

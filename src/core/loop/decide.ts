@@ -1,5 +1,5 @@
 // The acceptance rule: is a measured candidate good enough to become the new best, or does it need another
-// measurement first? Pure functions of the measurements, so the loop (candidate.ts), the bench
+// measurement first? Pure functions of the measurements, so the loop (train.ts, decision-step.ts), the bench
 // (bench/acceptance.ts) and the tests all run the very same decisions.
 //
 // Two rules, chosen by name (acceptance.rule):
@@ -11,7 +11,8 @@
 //   stated false-keep rate; a promising first run is confirmed by further runs, a hopeless one is
 //   discarded at once, and the best is re-measured alongside (so a lucky best regresses to its true value
 //   instead of setting an unbeatable bar, and both sides of the comparison see the same drift).
-import type { AcceptanceConfig } from '../../shared/config.js';
+import type { AcceptanceConfig, ProjectConfig } from '../../shared/config.js';
+import type { RunRecord } from '../journal/fold.js';
 import { confidenceLabel, improvement, type KeepConfidence } from '../../shared/experiment.js';
 import { formatMetric } from '../../shared/wording.js';
 import { mean, pooledNoise } from '../stats/summary.js';
@@ -187,4 +188,18 @@ export function noiseGroupsOf(experiments: Iterable<{ readonly runs: readonly { 
     if (values.length > 1) groups.push(values);
   }
   return groups;
+}
+
+/** What the acceptance rule sees: this candidate's values, the best's runs, every repeated measurement. */
+export function decisionInput(ctx: { readonly config: ProjectConfig; readonly record: RunRecord }, candidate: readonly number[]): DecisionInput {
+  const { record, config } = ctx;
+  const best = record.experiments.get(record.bestId!)!;
+  return {
+    acceptance: config.acceptance,
+    direction: config.metric.direction,
+    candidate,
+    best: best.runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v)),
+    noiseGroups: noiseGroupsOf(record.experiments.values()),
+    noiseFloor: record.noiseFloor,
+  };
 }

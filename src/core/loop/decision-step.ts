@@ -2,53 +2,38 @@
 // candidate is judged again against the best as it is now, and one that started from an older best and still
 // wins is sent back to be carried onto that best (docs/decisions.md, "Parallel slots never drop a kept
 // change") instead of moving the branch past a kept change.
-import type { CarriedChange, Experiment, ExperimentRunResult } from '../../shared/experiment.js';
-import { updateRef } from '../git/update-ref.js';
-import { isoNow, type RunContext, type SlotState } from './context.js';
-import { decide, mean, noiseGroupsOf, type Decision, type DecisionInput } from './decide.js';
+import type { CarriedChange } from '../../shared/experiment.js';
+import type { DecisionLock, ExperimentCloser, LoopGit, RunIdentity, RunJournalView, SlotState } from './context.js';
+import { isoNow } from './context.js';
+import { decide, decisionInput, mean } from './decide.js';
+import { targetFields, type Target } from './outcomes.js';
 import { branchFor } from './refs.js';
+import type { Trained } from './train.js';
 
-/** What measuring a candidate found (candidate.ts), handed to the decision step. */
-export interface Evaluated {
-  readonly verdict: Extract<Decision, { kind: 'keep' | 'discard' }>;
-  readonly runs: ExperimentRunResult[];
-  readonly guard: Experiment['guard'];
-  /** The best (and how often it was measured) when the verdict was reached. */
-  readonly judgedBest: { readonly id: number | null; readonly runs: number };
-  readonly measured: () => Partial<Experiment>;
-}
+export type DecisionContext = Pick<RunIdentity, 'config' | 'tag'> & RunJournalView & Pick<ExperimentCloser, 'close'> & DecisionLock & { readonly git: Pick<LoopGit, 'updateRef'> };
 
-/** Where a candidate is measured: its commit, the best it sits on, and that best's experiment. */
-export interface Target {
-  readonly commit: string;
-  readonly parentCommit: string;
-  readonly baseId: number | null;
-}
+/** What the decision step came to. */
+export type Decided =
+  /** Kept (the branch moved) or discarded: the experiment is closed. */
+  | { readonly kind: 'decided' }
+  /** It wins, but the best moved past its parent: carry it onto `onto` and train it again (nothing recorded). */
+  | { readonly kind: 'carry'; readonly onto: Target };
 
 /** How often a winning candidate is carried onto a best that moved again while it was measured. */
 export const MAX_CARRIES = 3;
 
-/**
- * Keep (moving the branch) or discard the evaluated candidate, and record it; or, when it wins but the best
- * moved past its parent, return the best to carry it onto (nothing recorded yet).
- */
+/** Keep (moving the branch) or discard the trained candidate and record it; or say where to carry it first. */
 export async function decisionStep(
-  ctx: RunContext,
+  ctx: DecisionContext,
   slot: SlotState,
   id: number,
-  a: {
-    readonly target: Target;
-    readonly carried: CarriedChange | null;
-    readonly carries: number;
-    readonly evaluated: Evaluated;
-    readonly fields: () => Partial<Experiment>;
-  },
-): Promise<Target | null> {
-  const { record, config, projectDir, tag } = ctx;
-  const { target, carried, carries, fields } = a;
-  const { verdict, runs, guard, judgedBest, measured } = a.evaluated;
+  a: { readonly target: Target; readonly carried: CarriedChange | null; readonly carries: number; readonly trained: Extract<Trained, { kind: 'trained' }> },
+): Promise<Decided> {
+  const { record, config, tag } = ctx;
+  const { target, carried, carries } = a;
+  const { verdict, runs, guard, judgedBest, measured } = a.trained;
   const value = mean(runs.map((r) => r.metric!));
-  return ctx.withDecisionLock(async (): Promise<Target | null> => {
+  return ctx.withDecisionLock(async (): Promise<Decided> => {
     let bestBefore = record.best!;
     let error: string | null =
       guard && !guard.passed
@@ -75,30 +60,16 @@ export async function decisionStep(
     if (keep && record.bestCommit !== target.parentCommit) {
       // It wins, but the branch has moved past its parent: moving the branch to it would drop the change kept
       // meanwhile. Carry it onto the best first (outside the lock: measuring takes a budget).
-      if (carries < MAX_CARRIES) return { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId! };
+      if (carries < MAX_CARRIES) return { kind: 'carry', onto: { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId! } };
       keep = false;
       error = `Better than ${bestBefore}, but the best moved ${MAX_CARRIES + 1} times while it was measured; not kept, so no kept change is dropped.`;
     }
-    const ended = await ctx.finish(slot, { ...ctx.current(id), ...fields(), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error, confidence }, null);
+    // The journal first: a keep's experiment-end is on disk before the branch moves, `best` after it.
+    const ended = await ctx.close(slot, id, { ...targetFields(target, carried), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error, confidence }, null);
     if (keep) {
-      await updateRef(projectDir, `refs/heads/${branchFor(tag)}`, target.commit);
+      await ctx.git.updateRef(`refs/heads/${branchFor(tag)}`, target.commit);
       await ctx.append({ type: 'best', at: isoNow(), id, commit: target.commit, metric: ended.metric! });
     }
-    return null;
+    return { kind: 'decided' };
   });
 }
-
-/** What the acceptance rule sees: this candidate's values, the best's runs, every repeated measurement. */
-export function decisionInput(ctx: RunContext, candidate: readonly number[]): DecisionInput {
-  const { record, config } = ctx;
-  const best = record.experiments.get(record.bestId!)!;
-  return {
-    acceptance: config.acceptance,
-    direction: config.metric.direction,
-    candidate,
-    best: best.runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v)),
-    noiseGroups: noiseGroupsOf(record.experiments.values()),
-    noiseFloor: record.noiseFloor,
-  };
-}
-

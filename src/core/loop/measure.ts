@@ -3,7 +3,7 @@
 import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
 import type { ExperimentRunResult, ExperimentStatus } from '../../shared/experiment.js';
 import { createMetricScanner, explainMissingMetric, readJsonMetric, type MetricScan } from '../metric/index.js';
-import { lastOutput, type RunContext, type SlotState } from './context.js';
+import { lastOutput, type RunIdentity, type RunLiveView, type RunProcesses, type SlotState } from './context.js';
 import { createLogBatcher } from './log-batcher.js';
 
 export interface Measurement {
@@ -16,7 +16,10 @@ export interface Measurement {
   readonly lost?: string | null;
 }
 
-export async function measure(ctx: RunContext, slot: SlotState, id: number, runIndex: number): Promise<Measurement> {
+/** What measuring needs of the run. */
+export type MeasureContext = Pick<RunIdentity, 'config' | 'paths'> & Pick<RunLiveView, 'emit' | 'emitLive'> & Pick<RunProcesses, 'runProcess'>;
+
+export async function measure(ctx: MeasureContext, slot: SlotState, id: number, runIndex: number): Promise<Measurement> {
   const { config } = ctx;
   const logRel = ctx.paths.logRel(id, runIndex);
   const scanner = createMetricScanner(config.metric);

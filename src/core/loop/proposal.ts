@@ -1,9 +1,8 @@
 // Making a proposal: ask the proposer for a change in a worktree at the best, guard the diff, commit it.
-// The same steps whether a slot proposes for itself (one slot, candidate.ts) or a proposal worktree works
+// The same steps whether a slot proposes for itself (one slot, experiment-start.ts) or a proposal worktree works
 // ahead of the slots (proposal-queue.ts). Nothing here records an experiment: the caller journals the result.
 import { writeFile } from 'node:fs/promises';
 import { addUsage, type Experiment, type TokenUsage } from '../../shared/experiment.js';
-import type { ProposalMadeEvent } from '../../shared/journal.js';
 import { guardDiff } from '../agent/diff-guard.js';
 import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, SearchSpaceExhaustedError, type InFlightExperiment, type ProposalConflict } from '../agent/proposer.js';
 import { createWorkspace } from '../agent/workspace.js';
@@ -13,7 +12,9 @@ import { cleanWorktree, resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import { projectPaths } from '../project/paths.js';
 import { readProgramFile } from '../project/program-file.js';
-import { errorMessage, isoNow, oneLine, type RunContext } from './context.js';
+import { experimentCommitMessage } from '../git/commit-message.js';
+import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, type RunJournalView, type RunProcesses, type RunStopView } from './context.js';
+import type { MadeProposal, ProposalResult } from './outcomes.js';
 import { candidateRef } from './refs.js';
 
 /** How long a proposer waits before asking an unavailable API again, by attempt (retry-after wins). */
@@ -35,26 +36,33 @@ export interface ProposalSite {
   proposing(): void;
 }
 
-/** A proposal made: committed (commit set) or rejected (rejectedReason set). The fields of proposal-made. */
-export type MadeProposal = Omit<ProposalMadeEvent, 'type' | 'at'>;
+export type { MadeProposal } from './outcomes.js';
 
+/** What making a proposal needs of the run. */
+export type ProposalContext = RunIdentity & RunJournalView & Pick<RunStopView, 'signal'> & ProposingView & Pick<RunProcesses, 'sandboxFor' | 'protectedHashes'>;
+
+/**
+ * The shape proposal-queue.ts reads (a made proposal, or an object keyed by why there is none). The loop
+ * uses `propose`'s ProposalResult; this goes when the queue does too.
+ */
 export type ProposalOutcome = MadeProposal | { readonly interrupted: string } | { readonly fatal: string } | { readonly exhausted: string };
 
-const bestDiffs = new WeakMap<RunContext, { commit: string; diff: string }>();
+// Keyed by the record: a slot and the proposers working ahead share one run's record, not one context object.
+const bestDiffs = new WeakMap<object, { commit: string; diff: string }>();
 
 /** `git diff start..best`, for the prompt; cached until the best moves. */
-async function bestDiff(ctx: RunContext): Promise<string> {
+async function bestDiff(ctx: ProposalContext): Promise<string> {
   const best = ctx.record.bestCommit;
   if (!best || best === ctx.record.startCommit) return '';
-  const cached = bestDiffs.get(ctx);
+  const cached = bestDiffs.get(ctx.record);
   if (cached?.commit === best) return cached.diff;
   const diff = await diffCommits(ctx.projectDir, ctx.record.startCommit, best).catch(() => '');
-  bestDiffs.set(ctx, { commit: best, diff });
+  bestDiffs.set(ctx.record, { commit: best, diff });
   return diff;
 }
 
 /** Experiments measured now and proposals waiting for a slot: the agent should not propose them again. */
-export function inFlightOf(ctx: RunContext, except: number): InFlightExperiment[] {
+export function inFlightOf(ctx: Pick<RunJournalView, 'record'>, except: number): InFlightExperiment[] {
   const out: InFlightExperiment[] = [];
   for (const e of ctx.record.experiments.values()) {
     if (e.status === 'running' && e.id !== except && e.kind === 'candidate' && e.description) out.push({ id: e.id, description: e.description, state: 'running' });
@@ -65,10 +73,12 @@ export function inFlightOf(ctx: RunContext, except: number): InFlightExperiment[
   return out.sort((a, b) => a.id - b.id);
 }
 
-type AskOutcome = { readonly proposal: Awaited<ReturnType<RunContext['proposer']['propose']>> } | { readonly interrupted: string } | { readonly fatal: string } | { readonly exhausted: string };
+type AskOutcome = { readonly kind: 'proposal'; readonly proposal: Awaited<ReturnType<ProposalContext['proposer']['propose']>> } | Exclude<ProposalResult, { kind: 'made' }>;
+
+const INTERRUPTED = { kind: 'interrupted', message: 'Stopped while the agent was proposing.' } as const;
 
 /** Ask the proposer; an unavailable service is waited out (the proposal keeps its id), never fatal. */
-async function ask(ctx: RunContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null): Promise<AskOutcome> {
+async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null): Promise<AskOutcome> {
   const { config, record } = ctx;
   const workspace = createWorkspace(site.dir, ctx.projectDir, config.files);
   // A program.md that is a link (to a file outside the project) is not read: the agent sees no program.
@@ -76,7 +86,7 @@ async function ask(ctx: RunContext, site: ProposalSite, id: number, base: Experi
   // Tokens of attempts that failed on an outage still count (the spend cap must see them).
   let spentBefore: TokenUsage | null = null;
   for (let attempt = 0; ; attempt++) {
-    if (ctx.signal.aborted) return { interrupted: 'Stopped while the agent was proposing.' };
+    if (ctx.signal.aborted) return INTERRUPTED;
     await ctx.importInbox();
     try {
       const proposal = await ctx.proposer.propose({
@@ -103,11 +113,11 @@ async function ask(ctx: RunContext, site: ProposalSite, id: number, base: Experi
         onProcessEnd: (p) => void ctx.append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
         sandbox: ctx.sandboxFor(site.dir, 'agent'),
       });
-      return { proposal: spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal };
+      return { kind: 'proposal', proposal: spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal };
     } catch (err) {
-      if (ctx.signal.aborted || err instanceof ProposalAbortedError) return { interrupted: 'Stopped while the agent was proposing.' };
-      if (err instanceof ProposerFatalError) return { fatal: err.message };
-      if (err instanceof SearchSpaceExhaustedError) return { exhausted: err.message };
+      if (ctx.signal.aborted || err instanceof ProposalAbortedError) return INTERRUPTED;
+      if (err instanceof ProposerFatalError) return { kind: 'fatal', message: err.message };
+      if (err instanceof SearchSpaceExhaustedError) return { kind: 'exhausted', message: err.message };
       if (err instanceof ProposerUnavailableError) {
         spentBefore = addUsage(spentBefore, err.usage);
         const wait = err.retryAfterMs ?? BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
@@ -120,7 +130,7 @@ async function ask(ctx: RunContext, site: ProposalSite, id: number, base: Experi
         site.proposing();
         continue;
       }
-      return { proposal: { description: 'the proposer failed', hypothesis: '', usage: null, transcript: null, rejectedReason: `The proposer failed: ${errorMessage(err)}` } };
+      return { kind: 'proposal', proposal: { description: 'the proposer failed', hypothesis: '', usage: null, transcript: null, rejectedReason: `The proposer failed: ${errorMessage(err)}` } };
     }
   }
 }
@@ -129,7 +139,7 @@ async function ask(ctx: RunContext, site: ProposalSite, id: number, base: Experi
  * Propose experiment `id` on `base` (the best) in `site.dir`, then guard and commit the change. The worktree
  * is left at the commit (or back at the base when nothing usable was proposed).
  */
-export async function makeProposal(ctx: RunContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalOutcome> {
+export async function propose(ctx: ProposalContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalResult> {
   const { config, paths, tag, projectDir } = ctx;
   const parentCommit = base.commit!;
   await resetTo(site.dir, parentCommit, config.files.linked);
@@ -137,7 +147,7 @@ export async function makeProposal(ctx: RunContext, site: ProposalSite, id: numb
   const t0 = Date.now();
   const asked = await ask(ctx, site, id, base, conflict);
   const proposalMs = Date.now() - t0;
-  if (!('proposal' in asked)) return asked;
+  if (asked.kind !== 'proposal') return asked;
   const proposal = asked.proposal;
   const usage = usageBefore ? addUsage(usageBefore, proposal.usage) : proposal.usage;
 
@@ -149,20 +159,23 @@ export async function makeProposal(ctx: RunContext, site: ProposalSite, id: numb
     });
   }
   const description = oneLine(proposal.description) || '(no description)';
-  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null): MadeProposal => ({
-    id,
-    baseId: base.id,
-    parentCommit,
-    commit,
-    description,
-    hypothesis: proposal.hypothesis,
-    usage,
-    proposedAt,
-    proposalMs,
-    changedFiles: [...changedFiles],
-    changedLines,
-    transcriptPath,
-    rejectedReason,
+  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null): ProposalResult => ({
+    kind: 'made',
+    made: {
+      id,
+      baseId: base.id,
+      parentCommit,
+      commit,
+      description,
+      hypothesis: proposal.hypothesis,
+      usage,
+      proposedAt,
+      proposalMs,
+      changedFiles: [...changedFiles],
+      changedLines,
+      transcriptPath,
+      rejectedReason,
+    },
   });
   const reject = async (reason: string, files: readonly string[] = []) => {
     await resetTo(site.dir, parentCommit, config.files.linked).catch(() => undefined);
@@ -173,10 +186,24 @@ export async function makeProposal(ctx: RunContext, site: ProposalSite, id: numb
   const check = await guardDiff({ worktree: site.dir, config, protectedHashes: ctx.protectedHashes() });
   if (!check.ok) return reject(check.reason, check.changedFiles);
 
-  const message = `${description}\n\n${proposal.hypothesis}\n\nAutoresearch-Run: ${tag}\nAutoresearch-Experiment: ${id}`.replace(/\n{3,}/g, '\n\n');
-  const commit = await commitPaths(site.dir, check.changedFiles, message);
+  const commit = await commitPaths(site.dir, check.changedFiles, experimentCommitMessage(tag, id, description, proposal.hypothesis));
   // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
   await cleanWorktree(site.dir, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
   return made(commit, check.changedFiles, check.changedLines, null);
+}
+
+/** `propose` in the shape proposal-queue.ts reads (ProposalOutcome). */
+export async function makeProposal(ctx: ProposalContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalOutcome> {
+  const result = await propose(ctx, site, id, base, conflict, usageBefore);
+  switch (result.kind) {
+    case 'made':
+      return result.made;
+    case 'interrupted':
+      return { interrupted: result.message };
+    case 'fatal':
+      return { fatal: result.message };
+    case 'exhausted':
+      return { exhausted: result.message };
+  }
 }

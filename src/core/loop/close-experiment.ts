@@ -1,0 +1,63 @@
+// The one place an experiment ends: experiment-end journaled, its results.tsv row written, the failure
+// streak counted, the slot back to idle. Every step closes through `close(slot, id, patch, tail)`, the
+// record as folded so far with what the step found over it.
+import type { ProjectConfig } from '../../shared/config.js';
+import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
+import type { JournalEvent } from '../../shared/journal.js';
+import type { RunRecord } from '../journal/fold.js';
+import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
+import { isoNow, type ExperimentCloser, type RunJournalView, type RunLiveView, type SlotState } from './context.js';
+
+export interface Closer extends ExperimentCloser {
+  /** Failed candidates in a row (a stop condition). */
+  consecutiveFailures(): number;
+  /** An engine failure outside any experiment: it counts toward the streak too. */
+  countFailure(): void;
+  /** The last experiment to end, for the crash tail in a pipelined proposal's prompt. */
+  lastCrashTail(): string | null;
+  /** A journaled event was folded: a best measured again has a new mean, its results.tsv row follows. */
+  folded(event: JournalEvent): Promise<void>;
+}
+
+export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase'> & { readonly results: string; readonly metric: ProjectConfig['metric'] }): Closer {
+  const { record, results, metric } = input;
+  /** Ids that have a row in results.tsv (start-run rewrote it from the journal). */
+  const rowIds = new Set([...record.experiments.values()].filter((e) => e.status !== 'running').map((e) => e.id));
+  let consecutiveFailures = 0;
+  let lastEnded: { status: Experiment['status']; tail: string | null } | null = null;
+  const rewrite = (r: RunRecord) => writeResults(results, r.experiments.values(), metric);
+
+  const finish = async (slot: SlotState, e: Experiment, tail: string | null): Promise<Experiment> => {
+    const finishedAt = isoNow();
+    const ended: Experiment = { ...e, finishedAt, timings: { ...e.timings, totalMs: Date.parse(finishedAt) - Date.parse(e.startedAt) } };
+    await input.append({ type: 'experiment-end', at: finishedAt, experiment: ended });
+    // One row per experiment, as the journal folds it: a baseline measured again after an interruption
+    // replaces its row rather than adding a second one.
+    const written = rowIds.has(ended.id) ? rewrite(record) : appendResultsRow(results, ended, metric);
+    rowIds.add(ended.id);
+    await written.catch(() => undefined);
+    // A proposal the researcher rejected is their call, not a failure of the run: the breaker does not count it.
+    if (ended.kind === 'candidate' && ended.approval?.state !== 'reject') {
+      if (FAILURE_STATUSES.has(ended.status)) consecutiveFailures += 1;
+      else if (ended.status !== 'interrupted') consecutiveFailures = 0;
+    }
+    slot.lastStatus = ended.status;
+    slot.lastLogTail = tail;
+    lastEnded = { status: ended.status, tail };
+    input.setPhase(slot, 'idle', { experimentId: null, description: null, experimentStartedAt: null, metricsSoFar: {} });
+    return ended;
+  };
+  const current = (id: number): Experiment => record.experiments.get(id)!;
+
+  return {
+    finish,
+    current,
+    close: (slot, id, patch, tail) => finish(slot, { ...current(id), ...patch }, tail),
+    consecutiveFailures: () => consecutiveFailures,
+    countFailure: () => void (consecutiveFailures += 1),
+    lastCrashTail: () => (lastEnded && (lastEnded.status === 'crash' || lastEnded.status === 'timeout') ? lastEnded.tail : null),
+    async folded(event) {
+      if (event.type === 'best-remeasured' && rowIds.has(event.id)) await rewrite(record).catch(() => undefined);
+    },
+  };
+}

@@ -39,6 +39,9 @@ const METHODS = {
   setApiKey: true,
   clearApiKey: true,
   listGpus: true,
+  getWebhook: true,
+  setWebhook: true,
+  testWebhook: true,
 } as const satisfies Record<ApiMethod, true>;
 
 export const API_METHOD_NAMES = Object.keys(METHODS) as ApiMethod[];

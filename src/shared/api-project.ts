@@ -46,6 +46,13 @@ export interface GpuStat {
   readonly powerW: number | null;
 }
 
+/** The app's webhook (notify/settings.ts): whether one is set and its host; the URL's path is its secret. */
+export interface WebhookStatus {
+  readonly set: boolean;
+  /** "https://hooks.slack.com/…" */
+  readonly where: string | null;
+}
+
 export interface ApiKeyStatus {
   readonly set: boolean;
   /** Where it comes from: the app's secret store, or the ANTHROPIC_API_KEY environment variable. */

@@ -110,6 +110,12 @@ export const apiSchemas = {
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
   clearApiKey: z.object({}).strict(),
   listGpus: z.object({}).strict(),
+  /** The app's webhook for run notifications (never a project's): where it posts, never the URL's secret path. */
+  getWebhook: z.object({}).strict(),
+  /** Set the webhook URL, or with null turn it off. */
+  setWebhook: z.object({ url: z.string().trim().min(1, 'Paste the webhook URL').max(2000).nullable() }).strict(),
+  /** Send a test message to the webhook now. */
+  testWebhook: z.object({}).strict(),
 } as const;
 
 export type ApiMethod = keyof typeof apiSchemas;

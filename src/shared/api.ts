@@ -8,7 +8,7 @@ import type { FieldError } from './config.js';
 import type { Experiment } from './experiment.js';
 import type { AuditEvent } from './journal.js';
 import type { ApiArgs, ApiMethod } from './api-schemas.js';
-import type { ApiKeyStatus, AppInfo, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult } from './api-project.js';
+import type { ApiKeyStatus, AppInfo, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult, WebhookStatus } from './api-project.js';
 import type { DiffResult, FinalizeResult, LiveRun, LogInfo, LogLines, RunDetail, RunSummary } from './api-runs.js';
 
 export * from './api-error.js';
@@ -98,6 +98,10 @@ export interface ApiResults {
   setApiKey: ApiKeyStatus;
   clearApiKey: ApiKeyStatus;
   listGpus: readonly GpuStat[];
+  getWebhook: WebhookStatus;
+  setWebhook: WebhookStatus;
+  /** delivered=false: message says why (the receiver's answer, or that it could not be reached). */
+  testWebhook: { readonly delivered: boolean; readonly message: string };
 }
 
 /** The typed view every transport offers: window.api in Electron, the WebSocket client in a browser. */

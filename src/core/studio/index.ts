@@ -14,6 +14,7 @@ import { machineHandlers } from './handlers/machine.js';
 import { programHandlers } from './handlers/program.js';
 import { projectHandlers } from './handlers/project.js';
 import { reportHandlers } from './handlers/reports.js';
+import { webhookHandlers } from './handlers/webhook.js';
 import { runControlHandlers } from './handlers/run-control.js';
 import { runsHandlers } from './handlers/runs.js';
 import { setupHandlers } from './handlers/setup.js';
@@ -55,6 +56,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     ...runControlHandlers(ctx),
     ...runsHandlers(ctx),
     ...reportHandlers(ctx),
+    ...webhookHandlers(ctx),
   };
 
   return {

@@ -2,6 +2,7 @@
 import { patch, type Draft } from './draft.js';
 import { NumberField, Section } from './fields.js';
 import { sectionErrorCount, type SectionProps } from './setup-sections.js';
+import { WebhookBox } from './WebhookBox.js';
 
 export function StopSection({ draft, errors, setDraft }: SectionProps) {
   const stop = (changes: Partial<Draft['stop']>) => setDraft((d) => patch(d, 'stop', changes));
@@ -12,6 +13,7 @@ export function StopSection({ draft, errors, setDraft }: SectionProps) {
       <NumberField path="stop.maxCostUsd" label="Max agent cost" unit="USD" value={draft.stop.maxCostUsd} onChange={(v) => stop({ maxCostUsd: v })} errors={errors} placeholder="no limit" />
       <NumberField path="stop.target" label="Target metric" value={draft.stop.target} onChange={(v) => stop({ target: v })} errors={errors} placeholder="none" hint="Stop when the best reaches it." />
       <NumberField path="stop.maxConsecutiveFailures" label="Failures in a row" value={draft.stop.maxConsecutiveFailures} onChange={(v) => stop({ maxConsecutiveFailures: v })} errors={errors} hint="Crashes, timeouts or rejections before the run stops (circuit breaker)." />
+      <WebhookBox />
     </Section>
   );
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openJournalWriter } from '../../src/core/journal/append.js';
-import { foldEvents, summarize, aggregatesOf } from '../../src/core/journal/fold.js';
+import { foldEvents, summarize, aggregatesOf, pendingApprovals } from '../../src/core/journal/fold.js';
 import { readJournalEvents, readRunRecord, readRunView } from '../../src/core/journal/read.js';
 import { readRunStatuses } from '../../src/core/journal/run-status.js';
 import { PROBE_BYTES } from '../../src/core/journal/scan.js';
@@ -224,14 +224,24 @@ describe('fold snapshot', () => {
     const covered = await readFile(journal, 'utf8');
     // Each case below starts from this snapshot (the full reads that check a case may write a newer one).
     const snapshot = await readFile(snapshotPath(runDir));
-    const more = lines([{ type: 'steer', at: at(2000), note: 'after the snapshot' }]);
+    // After the snapshot: a note, and the experiment still running (1199, in the snapshot) waits for approval.
+    const more = lines([
+      { type: 'steer', at: at(2000), note: 'after the snapshot' },
+      { type: 'approval-wait', at: at(2001), id: 1199, commit: sha(2199), parentCommit: sha(1), baseId: 0, changedLines: 1, reason: 'asked' },
+    ]);
     const grown = async (text: string) => writeFile(journal, text + more);
     // The view's figures come from the snapshot and the tail, exactly the journal's.
     await grown(covered);
     const view = await readRunView(dir, 'snap', { snapshotAfterBytes: Infinity });
     expect(view.complete).toBe(false);
     expect(view.record.steering.at(-1)!.note).toBe('after the snapshot');
-    expect(view.aggregates).toEqual(aggregatesOf((await plainFold()).rec));
+    const { rec } = await plainFold();
+    expect(view.aggregates).toEqual(aggregatesOf(rec));
+    // status reads the rows too here (approvals wait and an experiment was running): the same ones.
+    const [status] = await readRunStatuses(dir);
+    expect(pendingApprovals(rec).length).toBeGreaterThan(0);
+    expect(status!.awaitingApproval).toEqual(pendingApprovals(rec).map((a) => a.request.id));
+    expect(status!.summary.counts.total).toBe(rec.experiments.size);
 
     // Another run's journal, longer than the snapshot's offset: its first bytes differ.
     const other = lines(runEvents(1300)).replace('"tag":"snap"', '"tag":"snip"');

@@ -38,6 +38,11 @@ export const SNAPSHOT_AFTER_BYTES = 1 << 20;
 export interface ReadOptions {
   /** Write a snapshot when a read folded at least this many bytes past the last one; Infinity: never. */
   readonly snapshotAfterBytes?: number;
+  /**
+   * How a snapshot's covered bytes are checked when the journal grew since it: 'hash' (the default: every
+   * byte, for a record something builds on) or 'probe' (their two ends, for a record only shown: status).
+   */
+  readonly check?: 'hash' | 'probe';
 }
 
 interface Opened {
@@ -104,7 +109,8 @@ async function foldOpened(runDir: string, journal: string, opened: Opened, opts:
 
 /** The fold of a run folder's journal (from its snapshot and the journal's tail where they match). */
 export async function loadRunRecord(runDir: string, journal: string, opts: ReadOptions = {}): Promise<{ record: RunRecord; badLines: number[] }> {
-  return foldOpened(runDir, journal, await openFold(runDir, journal), opts);
+  // A probed tail has no hash: foldOpened writes no snapshot from it.
+  return foldOpened(runDir, journal, await openFold(runDir, journal, opts.check), opts);
 }
 
 /**

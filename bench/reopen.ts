@@ -4,7 +4,9 @@
 // random moment of the live session; then `autoresearch status` (the real CLI) and `autoresearch serve` (until it
 // prints its URL) are timed on the killed run, wall time and peak RSS each. Needs `npm run build` (the CLI).
 // Run: node bench/run.mjs reopen [sizes=10000,100000] [seed] [--no-snapshot-baseline]
-// The node start-up alone (`node -e 0`) is printed too: on a busy machine it is a good part of each figure.
+// The node start-up alone (`node -e 0`) is printed too, and the load average beside each figure: on a busy
+// machine start-up is a good part of each, and wall time there is several times the CPU time, so both are shown
+// (status is run three times; the median is printed).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,16 +25,24 @@ const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
 const writer = path.join(repo, 'out', 'bench', 'reopen-writer.mjs');
 await build({ entryPoints: [path.join(repo, 'test', 'helpers', 'reopen-writer.ts')], outfile: writer, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
 
-/** Wall seconds and peak RSS (MB) of a command, by /usr/bin/time. */
-function timed(cmd: string[], cwd: string): { s: number; mb: number; out: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...cmd], { cwd, encoding: 'utf8' });
+/** Wall seconds, CPU seconds (user + system) and peak RSS (MB) of a command, by /usr/bin/time. */
+function timed(cmd: string[], cwd: string): { s: number; cpu: number; mb: number; out: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...cmd], { cwd, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
-  const [s, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  return { s: s!, mb: kb! / 1024, out: r.stdout };
+  const [s, user, sys, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { s: s!, cpu: user! + sys!, mb: kb! / 1024, out: r.stdout };
 }
 
-/** serve: seconds until it prints its URL, and its peak RSS then (VmHWM); then stopped with SIGINT. */
-function serve(dir: string, dataDir: string): Promise<{ s: number; mb: number }> {
+/** The median run of three, by wall time. */
+function median3(cmd: string[], cwd: string): ReturnType<typeof timed> {
+  return [timed(cmd, cwd), timed(cmd, cwd), timed(cmd, cwd)].sort((a, b) => a.s - b.s)[1]!;
+}
+
+const load = () => `load ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`;
+const figures = (t: { s: number; cpu?: number; mb: number }) => `${t.s.toFixed(2)} s (CPU ${t.cpu?.toFixed(2) ?? '?'} s), peak RSS ${t.mb.toFixed(0)} MB, ${load()}`;
+
+/** serve: seconds until it prints its URL, its CPU seconds and peak RSS then (VmHWM); then stopped with SIGINT. */
+function serve(dir: string, dataDir: string): Promise<{ s: number; cpu: number; mb: number }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, [cli, 'serve', dir, '--port', '0'], { env: { ...process.env, AUTORESEARCH_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,8 +54,11 @@ function serve(dir: string, dataDir: string): Promise<{ s: number; mb: number }>
       if (!out.includes('Open: ')) return;
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      // utime and stime, in clock ticks (100 a second on Linux), fields 14 and 15 of /proc/PID/stat.
+      const ticks = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const cpu = (Number(ticks[11]) + Number(ticks[12])) / 100;
       child.kill('SIGINT');
-      child.once('exit', () => resolve({ s, mb: Number(hwm?.[1] ?? 0) / 1024 }));
+      child.once('exit', () => resolve({ s, cpu, mb: Number(hwm?.[1] ?? 0) / 1024 }));
       out = '';
     });
     child.on('exit', (code) => (code !== 0 && code !== null && !out.includes('Open') ? reject(new Error(`serve exited ${code}: ${err}`)) : undefined));
@@ -71,8 +84,8 @@ function writeAndKill(runDir: string, prefix: number, live: number, killAfter: n
   });
 }
 
-const startup = timed([process.execPath, '-e', '0'], repo);
-console.log(`node start-up alone: ${startup.s.toFixed(2)} s, ${startup.mb.toFixed(0)} MB (this machine, now)`);
+const startup = median3([process.execPath, '-e', '0'], repo);
+console.log(`node start-up alone: ${figures(startup)} (this machine, now)`);
 for (const n of sizes) {
   const root = mkdtempSync(path.join(os.tmpdir(), `ar-reopen-${n}-`));
   try {
@@ -95,16 +108,17 @@ for (const n of sizes) {
       `\n${n.toLocaleString('en')} experiments: written in ${((Date.now() - t0) / 1000).toFixed(0)} s, killed after ${killAfter} of the live session's ${live} (${snapshots} live snapshots); ` +
         `journal ${(journal / 1e6).toFixed(1)} MB, snapshot covers ${(head.mark.offset / 1e6).toFixed(1)} MB, tail ${((journal - head.mark.offset) / 1e6).toFixed(2)} MB`,
     );
-    const status = timed([process.execPath, cli, 'status', project], project);
+    const status = median3([process.execPath, cli, 'status', project], project);
     if (!status.out.includes(`${(n - live + killAfter - 1).toLocaleString('en')}`) && !/experiments?/.test(status.out)) throw new Error(`status printed no run: ${status.out}`);
-    console.log(`  status after the kill: ${status.s.toFixed(2)} s, peak RSS ${status.mb.toFixed(0)} MB`);
+    console.log(`  status after the kill: ${figures(status)}`);
+    console.log(`  node -e 0 just now:    ${figures(median3([process.execPath, '-e', '0'], repo))}`);
     const served = await serve(project, path.join(root, 'data'));
-    console.log(`  serve until its URL:   ${served.s.toFixed(2)} s, peak RSS ${served.mb.toFixed(0)} MB`);
+    console.log(`  serve until its URL:   ${figures(served)}`);
     if (withBaseline && n <= 10_000) {
       // For comparison: the same killed run without its snapshot (the whole journal parsed, as before).
       unlinkSync(snapFile);
       const full = timed([process.execPath, cli, 'status', project], project);
-      console.log(`  status without the snapshot (for comparison): ${full.s.toFixed(2)} s, peak RSS ${full.mb.toFixed(0)} MB`);
+      console.log(`  status without the snapshot (for comparison): ${figures(full)}`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import type { JournalEvent } from '../../src/shared/journal.js';
 import { openJournalWriter } from '../../src/core/journal/append.js';
 import { emptyRunRecord, foldEvent } from '../../src/core/journal/fold.js';
 import { keepSnapshots } from '../../src/core/journal/live-snapshot.js';
+import { probeJournal } from '../../src/core/journal/scan.js';
 import { writeSnapshot } from '../../src/core/journal/snapshot.js';
 
 const sha = (n: number) => createHash('sha1').update(`commit ${n}`).digest('hex');
@@ -157,7 +158,7 @@ async function main(argv: string[]): Promise<void> {
   for (let id = 0; id < prefix; id += 1) experiment(id).forEach(bulk);
   flush();
   closeSync(fd);
-  if (prefix > 0) await writeSnapshot(runDir, { mark: { offset, lines, sha1: hash.digest('hex'), file: null }, badLines: [], record });
+  if (prefix > 0) await writeSnapshot(runDir, { mark: { offset, lines, sha1: hash.digest('hex'), probe: probeJournal(journal, offset)!, file: null }, badLines: [], record });
   process.stdout.write(`prefix ${offset}\n`);
 
   // The live session as run.ts does it: append through the real writer and the snapshot keeper, then fold and

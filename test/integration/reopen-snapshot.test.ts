@@ -13,6 +13,7 @@ import { aggregatesOf, foldEvents, type RunRecord } from '../../src/core/journal
 import { loadRunRecord, readRunView } from '../../src/core/journal/read.js';
 import { scanJournal } from '../../src/core/journal/scan.js';
 import { readSnapshot } from '../../src/core/journal/snapshot.js';
+import { buildCli, runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/project.js';
 
 let root = '';
@@ -22,6 +23,7 @@ beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'ar-reopen-'));
   writer = path.join(root, 'reopen-writer.mjs');
   await build({ entryPoints: [path.join(REPO_ROOT, 'test', 'helpers', 'reopen-writer.ts')], outfile: writer, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' }); // zod bundled in: the file lies outside the repository
+  buildCli();
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -95,6 +97,15 @@ describe('reopening a run killed with SIGKILL', () => {
       const rows = [...expected.experiments.values()].sort((a, b) => a.id - b.id);
       expect(await view.page(0, rows.length + 5)).toEqual(rows);
       expect(await view.page(rows.length - 7, 5)).toEqual(rows.slice(rows.length - 7, rows.length - 2));
+
+      // The real `autoresearch status` on the killed run: the same figures (a dead run's running one is interrupted).
+      const cli = await runCli(['status', path.join(root, `run-${c.seed}`), '--json']);
+      expect(cli.stderr).toBe('');
+      const [printed] = (JSON.parse(cli.stdout) as { runs: { summary: { counts: Record<string, number> }; badLines: number[]; interrupted: boolean }[] }).runs;
+      const counts = aggregatesOf(expected).counts;
+      expect(printed!.summary.counts).toEqual({ ...counts, running: 0, interrupted: counts.interrupted + counts.running });
+      expect(printed!.badLines).toEqual(full.badLines);
+      expect(printed!.interrupted).toBe(true);
 
       // The full record from the snapshot and the tail: exactly the full parse, experiments in the same order.
       const loaded = await loadRunRecord(runDir, journal, { snapshotAfterBytes: Infinity });

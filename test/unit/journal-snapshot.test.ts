@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openJournalWriter } from '../../src/core/journal/append.js';
-import { foldEvents, summarize, aggregatesOf } from '../../src/core/journal/fold.js';
+import { foldEvents, summarize, aggregatesOf, pendingApprovals } from '../../src/core/journal/fold.js';
 import { readJournalEvents, readRunRecord, readRunView } from '../../src/core/journal/read.js';
 import { readRunStatuses } from '../../src/core/journal/run-status.js';
+import { PROBE_BYTES } from '../../src/core/journal/scan.js';
 import { readSnapshot, snapshotExists, snapshotPath, SNAPSHOT_VERSION } from '../../src/core/journal/snapshot.js';
 import type { Experiment, ExperimentStatus } from '../../src/shared/experiment.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
@@ -215,6 +216,58 @@ describe('fold snapshot', () => {
     await writeFile(journal, lines(runEvents(50)));
     expect((await readRunView(dir, 'snap')).complete).toBe(true);
     expect((await expectSameAsJournal()).experiments.size).toBe(50);
+  });
+
+  it('checks a journal that grew since its snapshot (a run killed after it) by the probe of the covered bytes in a view, by their hash in a full read', async () => {
+    await writeFile(journal, lines(runEvents(1200)));
+    await readRunRecord(dir, 'snap', ALWAYS);
+    const covered = await readFile(journal, 'utf8');
+    // Each case below starts from this snapshot (the full reads that check a case may write a newer one).
+    const snapshot = await readFile(snapshotPath(runDir));
+    // After the snapshot: a note, and the experiment still running (1199, in the snapshot) waits for approval.
+    const more = lines([
+      { type: 'steer', at: at(2000), note: 'after the snapshot' },
+      { type: 'approval-wait', at: at(2001), id: 1199, commit: sha(2199), parentCommit: sha(1), baseId: 0, changedLines: 1, reason: 'asked' },
+    ]);
+    const grown = async (text: string) => writeFile(journal, text + more);
+    // The view's figures come from the snapshot and the tail, exactly the journal's.
+    await grown(covered);
+    const view = await readRunView(dir, 'snap', { snapshotAfterBytes: Infinity });
+    expect(view.complete).toBe(false);
+    expect(view.record.steering.at(-1)!.note).toBe('after the snapshot');
+    const { rec } = await plainFold();
+    expect(view.aggregates).toEqual(aggregatesOf(rec));
+    // status reads the rows too here (approvals wait and an experiment was running): the same ones.
+    const [status] = await readRunStatuses(dir);
+    expect(pendingApprovals(rec).length).toBeGreaterThan(0);
+    expect(status!.awaitingApproval).toEqual(pendingApprovals(rec).map((a) => a.request.id));
+    expect(status!.summary.counts.total).toBe(rec.experiments.size);
+
+    // Another run's journal, longer than the snapshot's offset: its first bytes differ.
+    const other = lines(runEvents(1300)).replace('"tag":"snap"', '"tag":"snip"');
+    await writeFile(snapshotPath(runDir), snapshot);
+    await writeFile(journal, other);
+    expect((await readRunView(dir, 'snap', { snapshotAfterBytes: Infinity })).complete).toBe(true);
+    expect((await expectSameAsJournal()).tag).toBe('snip');
+    // An edit in the last lines before the offset, then an append: the probe's end differs.
+    const lastEdit = covered.indexOf('"description":"queued '); // the proposal still queued
+    expect(covered.length - lastEdit).toBeLessThan(PROBE_BYTES);
+    await writeFile(snapshotPath(runDir), snapshot);
+    await grown(covered.slice(0, lastEdit) + '"description":"QUEUED ' + covered.slice(lastEdit + '"description":"queued '.length));
+    expect((await readRunView(dir, 'snap', { snapshotAfterBytes: Infinity })).complete).toBe(true);
+    expect([...(await expectSameAsJournal()).queuedProposals.values()][0]!.description).toMatch(/^QUEUED /);
+
+    // An edit of the same length deep inside the covered bytes is outside the probe: the view still reads the
+    // snapshot (that is the trade for not reading 200 MB), but a full read, what a resume builds on, hashes
+    // every covered byte and folds the journal as it now is.
+    const middle = covered.indexOf('"note":"try ', covered.length / 2);
+    expect(middle).toBeGreaterThan(PROBE_BYTES);
+    expect(covered.length - middle).toBeGreaterThan(PROBE_BYTES);
+    await writeFile(snapshotPath(runDir), snapshot);
+    await grown(covered.slice(0, middle) + '"note":"TRY ' + covered.slice(middle + '"note":"try '.length));
+    expect((await readRunView(dir, 'snap', { snapshotAfterBytes: Infinity })).complete).toBe(false);
+    const full = await expectSameAsJournal();
+    expect(full.steering.some((n) => n.note.startsWith('TRY '))).toBe(true);
   });
 
   it('ignores a tampered, truncated, older or foreign snapshot, without crashing and without using its content', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readRunStatuses } from '../../core/journal/run-status.js';
-import { assertProjectDir } from '../../core/project/project-info.js';
+import { assertProjectDir } from '../../core/project/project-dir.js';
 import { parseCommandArgs } from '../args.js';
 import { formatDurationMs, formatRunSummary, shownPath } from '../format.js';
 import { CliError } from '../io.js';

@@ -5,13 +5,16 @@
 //
 // A long run is reopened from its fold snapshot (snapshot.ts) plus the journal's tail: the snapshot is used only
 // when the journal's bytes before its offset hash to what it recorded, and every field in it passes the same
-// checks as the journal's events; otherwise the whole journal is folded again and the snapshot rebuilt.
+// checks as the journal's events; otherwise the whole journal is folded again and the snapshot rebuilt. A view
+// (status, the run list) checks a journal that grew since the snapshot by the probe of those bytes instead of
+// their hash (scan.ts): reopening a 100,000-experiment run then reads its tail, not 200 MB. A full record (what
+// a resume builds on) and every snapshot written are from the hash.
 import { readdir, stat } from 'node:fs/promises';
 import type { Experiment } from '../../shared/experiment.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import { projectPaths, runPaths } from '../project/paths.js';
 import { aggregatesOf, emptyRunRecord, foldEvent, type ExperimentAggregates, type RunRecord } from './fold.js';
-import { scanJournal, type ScanResult } from './scan.js';
+import { probeJournal, scanJournal, type ScanResult } from './scan.js';
 import { foldTailOverSnapshot } from './tail-view.js';
 import { fileIdentity, readSnapshot, sameFile, SnapshotMismatchError, writeSnapshot, type Snapshot } from './snapshot.js';
 
@@ -35,20 +38,37 @@ export const SNAPSHOT_AFTER_BYTES = 1 << 20;
 export interface ReadOptions {
   /** Write a snapshot when a read folded at least this many bytes past the last one; Infinity: never. */
   readonly snapshotAfterBytes?: number;
+  /**
+   * How a snapshot's covered bytes are checked when the journal grew since it: 'hash' (the default: every
+   * byte, for a record something builds on) or 'probe' (their two ends, for a record only shown: status).
+   */
+  readonly check?: 'hash' | 'probe';
 }
 
 interface Opened {
   snap: Snapshot | null;
   /** The journal after the snapshot (all of it without one); null when the snapshot covers the whole file. */
   tail: ScanResult | null;
+  /** The covered bytes were checked by their probe, not hashed: the tail has no hash to write a snapshot with. */
+  probed?: boolean;
 }
 
-async function openFold(runDir: string, journal: string): Promise<Opened> {
+/** `check`: 'probe' for a view; 'hash' (every covered byte) for a full record and anything that writes. */
+async function openFold(runDir: string, journal: string, check: 'hash' | 'probe' = 'hash'): Promise<Opened> {
   const snap = await readSnapshot(runDir);
   if (snap) {
+    const { offset, lines } = snap.mark;
     const info = await stat(journal);
-    if (snap.mark.offset === info.size && sameFile(snap.mark.file, fileIdentity(info))) return { snap, tail: null };
-    const tail = await scanJournal(journal, { offset: snap.mark.offset, lines: snap.mark.lines, sha1: snap.mark.sha1 });
+    if (offset === info.size && sameFile(snap.mark.file, fileIdentity(info))) return { snap, tail: null };
+    // A journal that grew since a snapshot, or a live snapshot (no identity) with nothing after it, is what a
+    // kill leaves: the probe decides. One that named the file and is still its size but not its identity was
+    // rewritten in place, not appended to: every byte is hashed.
+    if (check === 'probe' && (info.size > offset || (info.size === offset && snap.mark.file === null))) {
+      if (probeJournal(journal, offset) !== snap.mark.probe) return { snap: null, tail: await scanJournal(journal) };
+      const tail = await scanJournal(journal, { offset, lines, sha1: 'skip' });
+      if (tail.prefixMatches) return { snap, tail, probed: true };
+    }
+    const tail = await scanJournal(journal, { offset, lines, sha1: snap.mark.sha1 });
     if (tail.prefixMatches) return { snap, tail };
   }
   return { snap: null, tail: await scanJournal(journal) };
@@ -76,11 +96,12 @@ async function foldOpened(runDir: string, journal: string, opened: Opened, opts:
   for (let i = 0; i < pending; i += 1) foldEvent(record, events[i]!);
   const badLines = [...(snap?.badLines ?? []), ...(tail?.badLines ?? [])];
   const from = snap?.mark.offset ?? 0;
-  if (tail && tail.end - from >= (opts.snapshotAfterBytes ?? SNAPSHOT_AFTER_BYTES)) {
+  const probe = tail && tail.sha1 && tail.end - from >= (opts.snapshotAfterBytes ?? SNAPSHOT_AFTER_BYTES) ? probeJournal(journal, tail.end) : null;
+  if (tail && probe) {
     const info = await stat(journal).catch(() => null);
     const file = info && info.size === tail.end ? fileIdentity(info) : null;
     // A cache: a read-only folder or a full disk only means no snapshot.
-    await writeSnapshot(runDir, { mark: { offset: tail.end, lines: tail.lines, sha1: tail.sha1, file }, badLines, record }).catch(() => undefined);
+    await writeSnapshot(runDir, { mark: { offset: tail.end, lines: tail.lines, sha1: tail.sha1, probe, file }, badLines, record }).catch(() => undefined);
   }
   for (let i = pending; i < events.length; i += 1) foldEvent(record, events[i]!);
   return { record, badLines };
@@ -88,7 +109,8 @@ async function foldOpened(runDir: string, journal: string, opened: Opened, opts:
 
 /** The fold of a run folder's journal (from its snapshot and the journal's tail where they match). */
 export async function loadRunRecord(runDir: string, journal: string, opts: ReadOptions = {}): Promise<{ record: RunRecord; badLines: number[] }> {
-  return foldOpened(runDir, journal, await openFold(runDir, journal), opts);
+  // A probed tail has no hash: foldOpened writes no snapshot from it.
+  return foldOpened(runDir, journal, await openFold(runDir, journal, opts.check), opts);
 }
 
 /**
@@ -150,7 +172,7 @@ export async function readRunView(projectDir: string, tag: string, opts: ReadOpt
   const { journal, dir } = runPaths(projectDir, tag);
   const exists = await stat(journal).catch(() => null);
   if (!exists) throw new RunNotFoundError(tag, projectDir);
-  const opened = await openFold(dir, journal);
+  const opened = await openFold(dir, journal, 'probe');
   const snap = opened.snap;
   if (snap && snap.sorted && tailIsEmpty(opened)) {
     const record = { ...snap.head, experiments: new Map<number, Experiment>() };
@@ -204,7 +226,8 @@ export async function readRunView(projectDir: string, tag: string, opts: ReadOpt
       };
     }
   }
-  const { record, badLines } = await foldOpened(dir, journal, opened, opts);
+  // The full fold may write a snapshot, which must name the hash of what it covers.
+  const { record, badLines } = await foldOpened(dir, journal, opened.probed ? await openFold(dir, journal) : opened, opts);
   if (!record.tag) record.tag = tag;
   return completeView(record, badLines);
 }

@@ -34,7 +34,8 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
     const live = tag === liveTag;
     // Rows are needed for a live run's running experiments, and for approvals still waiting (by their experiment's status).
     const needsRows = !view.complete && (live || approvalsNeedRows(view));
-    const rec = needsRows ? await readRunRecord(projectDir, tag) : view.record;
+    // Shown, not built on: the snapshot's covered bytes are checked by their probe, as the view's were.
+    const rec = needsRows ? await readRunRecord(projectDir, tag, { check: 'probe' }) : view.record;
     const folded = summarize(rec, live ? 'running' : 'stopped', needsRows ? undefined : view.aggregates);
     // A journal with no run-start does not name its run: its folder does.
     const summary = folded.tag ? folded : { ...folded, tag };

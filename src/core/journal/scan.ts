@@ -4,7 +4,12 @@
 // line that is not JSON or not a valid event (parseJournalEvent) is skipped and its number reported, never fatal;
 // a last line without its newline (a torn write) is parsed too but is not part of the complete lines that a
 // snapshot may cover, because the next writer ends it with a newline before appending.
+//
+// Hashing the whole covered prefix is what a full read does (a resume builds on its record); a reader that only
+// shows a run (status, the run list) checks the prefix by its probe instead (probeJournal: the bytes at both
+// ends of it), so reopening a 200 MB journal reads a few hundred KB of it rather than all of it.
 import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
 
@@ -13,8 +18,11 @@ export interface ScanFrom {
   readonly offset: number;
   /** Complete lines before `offset`. */
   readonly lines: number;
-  /** SHA-1 (hex) the bytes before `offset` must hash to; null to skip the check. */
-  readonly sha1: string | null;
+  /**
+   * SHA-1 (hex) the bytes before `offset` must hash to; null to skip the check. 'skip': the bytes before
+   * `offset` are not read at all (the caller checked them, by probeJournal); the result then has no hash.
+   */
+  readonly sha1: string | null | 'skip';
 }
 
 export interface ScanResult {
@@ -23,7 +31,7 @@ export interface ScanResult {
   readonly events: JournalEvent[];
   /** 1-based line numbers (counted from the start of the file) that are not a valid event. */
   readonly badLines: number[];
-  /** Bytes up to and including the last newline, their line count and their SHA-1. */
+  /** Bytes up to and including the last newline, their line count and their SHA-1 ('' when the prefix was skipped). */
   readonly end: number;
   readonly lines: number;
   readonly sha1: string;
@@ -44,6 +52,7 @@ export async function scanJournal(file: string, from: ScanFrom = { offset: 0, li
   let hashed = 0;
   let lines = 0;
   let checked = from.offset === 0;
+  const skip = from.sha1 === 'skip' && from.offset > 0;
   const fail = (): ScanResult => ({ prefixMatches: false, events: [], badLines: [], end: 0, lines: 0, sha1: '', pendingEvent: false, hasher: null });
 
   const parseLine = (buf: Buffer, start: number, stop: number, lineNo: number): boolean => {
@@ -83,7 +92,13 @@ export async function scanJournal(file: string, from: ScanFrom = { offset: 0, li
   try {
     let carry: Buffer = Buffer.alloc(0);
     let position = 0;
-    if (from.offset > 0 && from.offset <= until) {
+    if (skip) {
+      // Trusted by the caller's probe: parse from the offset, numbering lines from the count it names.
+      if (from.offset > until) return fail();
+      position = hashed = from.offset;
+      lines = from.lines;
+      checked = true;
+    } else if (from.offset > 0 && from.offset <= until) {
       // The covered prefix is complete lines that are only hashed and counted: read into one buffer, no copies
       // (a 100,000-experiment journal is 200 MB of it).
       const chunk = Buffer.allocUnsafe(CHUNK);
@@ -125,9 +140,42 @@ export async function scanJournal(file: string, from: ScanFrom = { offset: 0, li
     }
     if (!checked) return fail();
     const pendingEvent = carry.length > 0 && parseLine(carry, 0, carry.length, lines + 1);
+    if (skip) return { prefixMatches: true, events, badLines, end: hashed, lines, sha1: '', pendingEvent, hasher: null };
     const hasher = hash.copy();
     return { prefixMatches: true, events, badLines, end: hashed, lines, sha1: hash.digest('hex'), pendingEvent, hasher };
   } finally {
     await handle.close();
+  }
+}
+
+/** Bytes read at each end of the covered prefix for its probe. */
+export const PROBE_BYTES = 64 << 10;
+
+/**
+ * The probe of a journal's first `offset` bytes: the SHA-1 of the offset and of the first and the last
+ * PROBE_BYTES of them (the run-start line that names the run, and the lines just before the offset), or null
+ * when the file is shorter or the offset is not just after a newline. Another journal, a truncated or
+ * rewritten one, or an edit near either end changes it; an edit of the same length deep inside a long prefix
+ * does not (a resume, which builds on the record, still hashes every byte).
+ */
+export function probeJournal(file: string, offset: number): string | null {
+  if (offset === 0) return createHash('sha1').update('0:').digest('hex');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const headLen = Math.min(PROBE_BYTES, offset);
+    const tailStart = Math.max(headLen, offset - PROBE_BYTES);
+    const buf = Buffer.allocUnsafe(headLen + (offset - tailStart));
+    // Synchronous: two reads of 64 KB, and the live keeper takes its probe in the same tick as its snapshot.
+    if (readSync(fd, buf, 0, headLen, 0) !== headLen) return null;
+    if (offset > tailStart && readSync(fd, buf, headLen, offset - tailStart, tailStart) !== offset - tailStart) return null;
+    if (buf[buf.length - 1] !== NL) return null;
+    return createHash('sha1').update(`${offset}:`).update(buf).digest('hex');
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,43 +1,41 @@
 // The fold snapshot: runs/<tag>/fold-snapshot.jsonl, a cache of the journal's fold so reopening a long run
 // reads the snapshot and only the journal's tail. The journal stays the source of truth: the snapshot names the
-// journal bytes it covers (offset, line count, SHA-1 of those bytes) and a reader that finds other bytes there,
-// another snapshot version, or a record with other fields ignores it and folds the journal again.
+// journal bytes it covers (offset, line count, SHA-1 of those bytes, and their probe: the SHA-1 of the bytes at
+// both ends, scan.ts) and a reader that finds other bytes there, another snapshot version, or a record with other
+// fields ignores it and folds the journal again.
 //
 // Layout: line 1 is the head (the RunRecord without its experiments, serialised field by field, Maps as entry
 // lists; the aggregates a summary needs; a sparse index), then one experiment a line in the record's order. A
 // summary or the first page of the history reads the head and a few lines, never the whole file.
 //
 // The snapshot sits in the project folder, which is untrusted like the journal, so it is checked the way the
-// journal is: every record field with the journal's own field schemas (RECORD_FIELDS lists them all; a field
-// added to RunRecord is a type error here until it has one) and every experiment line with ExperimentSchema.
+// journal is: every record field with the journal's own field schemas (snapshot-schema.ts) and every experiment
+// line with ExperimentSchema.
 // A snapshot that fails any check is treated as absent. It is written to a temporary name and renamed, so a
 // reader sees a whole snapshot or the previous one.
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { EXPERIMENT_STATUSES, type Experiment, type RunCounts } from '../../shared/experiment.js';
-import { ExperimentSchema, JOURNAL_VERSION, JournalFieldSchemas as F, parseJournalEvent, type JournalEvent, type JournalEventType } from '../../shared/journal.js';
-import { emptyRunRecord, processKey, type ApprovalRecord, type ExperimentAggregates, type OpenProcess, type RunRecord } from './fold.js';
+import type { Experiment, RunCounts } from '../../shared/experiment.js';
+import { ExperimentSchema, JOURNAL_VERSION } from '../../shared/journal.js';
+import { emptyRunRecord, type ExperimentAggregates, type RunRecord } from './fold.js';
+import { FORMAT, HeadSchema, RECORD_FIELDS, recordFields, SNAPSHOT_VERSION, type RecordField } from './snapshot-schema.js';
+
+export { SNAPSHOT_VERSION } from './snapshot-schema.js';
 
 export const SNAPSHOT_FILE = 'fold-snapshot.jsonl';
-const FORMAT = 'autoresearch-fold-snapshot';
-/**
- * Bump when the fold gives a different record for the same events, or the layout changes: an older snapshot is
- * then ignored (and rebuilt), never misread. Fields added to or removed from RunRecord are caught without a bump
- * (the head lists its fields and they must be exactly the current ones).
- */
-export const SNAPSHOT_VERSION = 2;
 /** Every STRIDE-th experiment line's byte offset is in the head, so a page is found without reading the rest. */
 const STRIDE = 500;
 /** A head larger than this is not a snapshot this app wrote (notices are capped at 500, audits are few). */
 const MAX_HEAD_BYTES = 64 << 20;
 
-/** The journal bytes a snapshot covers: [0, offset), `lines` complete lines, their SHA-1. */
+/** The journal bytes a snapshot covers: [0, offset), `lines` complete lines, their SHA-1 and probe. */
 export interface JournalMark {
   readonly offset: number;
   readonly lines: number;
   readonly sha1: string;
+  /** probeJournal(journal, offset): what a reader that only shows the run checks instead of the SHA-1. */
+  readonly probe: string;
   /**
    * The journal file as it was when the snapshot covered all of it: while size, times and inode are unchanged
    * (ctime moves on any write and cannot be set back), the bytes are too, and the hash need not be checked.
@@ -63,115 +61,6 @@ export const fileIdentity = (s: { size: number; mtimeMs: number; ctimeMs: number
 
 export const sameFile = (a: FileIdentity | null, b: FileIdentity): boolean =>
   a !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.dev === b.dev;
-
-type RecordField = Exclude<keyof RunRecord, 'experiments'>;
-
-const openProcessEntries = z
-  .array(z.tuple([z.string(), F.openProcess]))
-  .max(100_000)
-  // The key is derived again, never taken from the file.
-  .transform((entries) => new Map(entries.map(([, p]) => [processKey(p as OpenProcess), p as OpenProcess])));
-
-/** A journal event the record keeps as it is (checked exactly as the journal's line would be). */
-const journalEvent = <T extends JournalEventType>(type: T) =>
-  z.unknown().transform((value, ctx): Extract<JournalEvent, { type: T }> => {
-    const event = parseJournalEvent(value);
-    if (event?.type !== type) {
-      ctx.addIssue({ code: 'custom', message: `a valid ${type} event` });
-      return z.NEVER;
-    }
-    return event as Extract<JournalEvent, { type: T }>;
-  });
-
-const approvalEntries = z
-  .array(z.tuple([z.number(), z.object({ request: journalEvent('approval-wait'), answer: journalEvent('approval-answer').nullable() }).strict()]))
-  .max(1_000_000)
-  // Keyed by the request's experiment id, as the fold keys them; an answer must be for that request.
-  .refine((entries) => entries.every(([, a]) => a.answer === null || a.answer.id === a.request.id), 'an answer for its own request')
-  .transform((entries) => new Map(entries.map(([, a]) => [a.request.id, a as ApprovalRecord])));
-
-const queuedEntries = z
-  .array(z.tuple([z.number(), journalEvent('proposal-made')]))
-  .max(1_000_000)
-  // Keyed by the proposal's id, as the fold keys them.
-  .transform((entries) => new Map(entries.map(([, e]) => [e.id, e])));
-
-/** A Map inside a field's value, as the writer encodes it ({ $map: entries }). */
-const mapOf = <K extends z.ZodType, V extends z.ZodType>(key: K, value: V) =>
-  z
-    .object({ $map: z.array(z.tuple([key, value])).max(1_000_000) })
-    .strict()
-    .transform((o) => new Map(o.$map as [z.output<K>, z.output<V>][]));
-
-const finite = z.number().finite();
-/** The slot-usage accumulator (slot-usage.ts): times and GPU counts only. */
-const usageSchema = z
-  .object({
-    session: z.object({ start: finite, startIso: z.string(), gpus: z.array(finite) }).strict().nullable(),
-    lastGpus: z.array(finite),
-    slots: mapOf(z.number().int(), z.object({ busyMs: finite, gpuMs: finite, wallMs: finite }).strict()),
-    open: mapOf(z.string(), z.object({ slot: z.number().int(), start: finite, gpus: finite }).strict()),
-    at: finite,
-    atIso: z.string(),
-    before: finite,
-    endedNow: z.array(z.object({ slot: z.number().int(), start: finite, end: finite, gpus: finite }).strict()),
-  })
-  .strict();
-
-/** Every RunRecord field but the experiments, with the check its value must pass. */
-const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
-  tag: z.string(),
-  branch: z.string(),
-  startCommit: z.union([z.literal(''), F.sha]),
-  startedAt: z.string(),
-  lastEventAt: z.string(),
-  config: F.recordedConfig.optional(),
-  proposer: z.string(),
-  bestId: F.id.nullable(),
-  bestCommit: F.sha.nullable(),
-  best: z.number().nullable(),
-  bestRuns: F.count,
-  noiseFloor: z.number().nullable(),
-  noiseValues: z.array(z.number().nullable()),
-  audits: z.array(F.audit),
-  steering: z.array(z.looseObject({ at: z.string(), note: z.string() })),
-  approvals: approvalEntries,
-  notices: z.array(z.looseObject({ at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: F.id.optional() })).max(10_000),
-  stopReason: F.stopReason.nullable(),
-  stopMessage: z.string().nullable(),
-  openProcesses: openProcessEntries,
-  costUsd: F.count,
-  inputTokens: F.count,
-  outputTokens: F.count,
-  trainingMs: F.count,
-  usage: usageSchema,
-  queuedProposals: queuedEntries,
-  droppedProposals: z.array(z.tuple([F.id, z.string()])).max(1_000_000).transform((entries) => new Map(entries)),
-};
-
-/** The record's fields, as this app's fold has them: a snapshot with other fields is from another version. */
-const recordFields = (): string[] => Object.keys(emptyRunRecord()).filter((k) => k !== 'experiments').sort();
-
-const countsSchema = z.object(Object.fromEntries(['total', ...EXPERIMENT_STATUSES].map((k) => [k, z.number().int().nonnegative()])) as { [K in keyof RunCounts]: z.ZodNumber }).strict();
-
-const HeadSchema = z
-  .object({
-    format: z.literal(FORMAT),
-    version: z.literal(SNAPSHOT_VERSION),
-    journalVersion: z.literal(JOURNAL_VERSION),
-    fields: z.array(z.string()),
-    mark: z.object({
-      offset: z.number().int().nonnegative(),
-      lines: z.number().int().nonnegative(),
-      sha1: z.string().regex(/^[0-9a-f]{40}$/),
-      file: z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number(), ino: z.number(), dev: z.number() }).strict().nullable(),
-    }),
-    badLines: z.array(z.number().int().positive()),
-    record: z.record(z.string(), z.unknown()),
-    aggregates: z.object({ counts: countsSchema, keptImprovements: z.number().int().nonnegative(), baseline: z.number().nullable() }).strict(),
-    experiments: z.object({ count: z.number().int().nonnegative(), sorted: z.boolean(), index: z.array(z.number().int().nonnegative()) }).strict(),
-  })
-  .strict();
 
 export class SnapshotMismatchError extends Error {
   constructor(why: string) {
@@ -199,6 +88,12 @@ export interface Snapshot {
   block(b: number): Promise<Experiment[]>;
   /** The first experiment of block b (its block is read, one line is parsed). */
   firstOf(b: number): Promise<Experiment>;
+  /**
+   * Block b's first and last ids and the experiments in it whose id `want` picks, checked (only when `sorted`).
+   * Throws SnapshotMismatchError when a line is not JSON, its id is not an integer above the previous one, or a
+   * picked line fails its check.
+   */
+  pick(b: number, want: (id: number) => boolean): Promise<{ firstId: number; lastId: number; found: Experiment[] }>;
 }
 
 export const snapshotPath = (runDir: string) => path.join(runDir, SNAPSHOT_FILE);
@@ -342,9 +237,8 @@ export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
   if (h.badLines.some((n) => n > h.mark.lines)) return null;
   const bodyBytes = identity.size - headBytes;
 
-  /** Lines [first, first + n) of the experiments, checked; `first` is a multiple of STRIDE. */
-  const readLines = async (first: number, n: number): Promise<Experiment[]> => {
-    if (n === 0) return [];
+  /** The bytes of lines [first, first + n) (`first` a multiple of STRIDE), and where each line starts and ends. */
+  const readRaw = async (first: number, n: number): Promise<{ buf: Buffer; starts: number[]; ends: number[] }> => {
     const startByte = index[first / STRIDE];
     if (startByte === undefined) throw new SnapshotMismatchError('an experiment index out of range');
     const lastBlock = Math.ceil((first + n) / STRIDE);
@@ -354,33 +248,48 @@ export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
     try {
       // The file read must be the file whose head was checked (a newer snapshot may have replaced it).
       if (!sameFile(identity, fileIdentity(await fh.stat()))) throw new SnapshotMismatchError('it was replaced while reading');
+      if (endByte < startByte) throw new SnapshotMismatchError('it is shorter than its index');
       buf = Buffer.allocUnsafe(endByte - startByte);
       const { bytesRead } = await fh.read(buf, 0, buf.length, headBytes + startByte);
       if (bytesRead !== buf.length) throw new SnapshotMismatchError('it is shorter than its index');
     } finally {
       await fh.close();
     }
-    const out: Experiment[] = [];
-    let pos = 0;
-    let lineNo = first;
-    while (out.length < n) {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let pos = 0, lineNo = first; starts.length < n; lineNo += 1) {
       const nl = buf.indexOf(0x0a, pos);
       if (nl < 0) throw new SnapshotMismatchError('an experiment line is missing');
       if (lineNo % STRIDE === 0 && index[lineNo / STRIDE] !== startByte + pos) throw new SnapshotMismatchError('the index does not match its lines');
-      let value: unknown;
-      try {
-        value = JSON.parse(buf.toString('utf8', pos, nl));
-      } catch {
-        throw new SnapshotMismatchError(`experiment line ${lineNo + 1} is not JSON`);
-      }
-      const checked = ExperimentSchema.safeParse(value);
-      if (!checked.success) throw new SnapshotMismatchError(`experiment line ${lineNo + 1} is not a valid experiment`);
-      const e = checked.data as unknown as Experiment;
+      starts.push(pos);
+      ends.push(nl);
+      pos = nl + 1;
+    }
+    return { buf, starts, ends };
+  };
+  const json = (buf: Buffer, a: number, b: number, lineNo: number): unknown => {
+    try {
+      return JSON.parse(buf.toString('utf8', a, b));
+    } catch {
+      throw new SnapshotMismatchError(`experiment line ${lineNo + 1} is not JSON`);
+    }
+  };
+  const checked = (value: unknown, lineNo: number): Experiment => {
+    const result = ExperimentSchema.safeParse(value);
+    if (!result.success) throw new SnapshotMismatchError(`experiment line ${lineNo + 1} is not a valid experiment`);
+    return result.data as unknown as Experiment;
+  };
+
+  /** Lines [first, first + n) of the experiments, checked; `first` is a multiple of STRIDE. */
+  const readLines = async (first: number, n: number): Promise<Experiment[]> => {
+    if (n === 0) return [];
+    const { buf, starts, ends } = await readRaw(first, n);
+    const out: Experiment[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const e = checked(json(buf, starts[i]!, ends[i]!, first + i), first + i);
       const prev = out[out.length - 1];
       if (prev && sorted && e.id <= prev.id) throw new SnapshotMismatchError('the experiments are out of order');
       out.push(e);
-      pos = nl + 1;
-      lineNo += 1;
     }
     return out;
   };
@@ -405,6 +314,26 @@ export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
     blocks: index.length,
     block: (b) => readLines(b * STRIDE, Math.max(0, Math.min(STRIDE, count - b * STRIDE))),
     firstOf: async (b) => (await readLines(b * STRIDE, 1))[0]!,
+    async pick(b, want) {
+      // Every line is parsed for its id (an integer, in order); only the experiments picked are checked and
+      // returned, so finding the few rows a journal's tail touches costs JSON.parse, not the schema, per line.
+      const first = b * STRIDE;
+      const n = Math.max(0, Math.min(STRIDE, count - first));
+      if (n === 0) throw new SnapshotMismatchError('an experiment index out of range');
+      const { buf, starts, ends } = await readRaw(first, n);
+      const found: Experiment[] = [];
+      let firstId = -1;
+      let lastId = -1;
+      for (let i = 0; i < n; i += 1) {
+        const value = json(buf, starts[i]!, ends[i]!, first + i);
+        const id = (value as { id?: unknown } | null)?.id;
+        if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0 || id <= lastId) throw new SnapshotMismatchError(`experiment line ${first + i + 1} is out of order`);
+        if (i === 0) firstId = id;
+        lastId = id;
+        if (want(id)) found.push(checked(value, first + i));
+      }
+      return { firstId, lastId, found };
+    },
     async page(from, limit) {
       if (!sorted) throw new SnapshotMismatchError('the experiments are not in id order');
       const start = Math.min(from, count);

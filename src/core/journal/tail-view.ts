@@ -31,41 +31,41 @@ function idOf(e: JournalEvent): number | null {
   }
 }
 
-/** The experiments with these ids that the snapshot holds (it must be sorted), and its highest id. */
+/**
+ * The experiments with these ids that the snapshot holds (it must be sorted), and its highest id. Only the
+ * blocks holding them are read, and only their lines are checked (Snapshot.pick).
+ */
 async function lookup(snap: Snapshot, ids: readonly number[]): Promise<{ found: Map<number, Experiment>; lastId: number }> {
-  const found = new Map<number, Experiment>();
-  if (snap.blocks === 0) return { found, lastId: -1 };
-  const blocks = new Map<number, Experiment[]>();
-  const block = async (b: number) => {
-    let got = blocks.get(b);
-    if (!got) blocks.set(b, (got = await snap.block(b)));
-    return got;
-  };
-  const last = await block(snap.blocks - 1);
-  const lastId = last[last.length - 1]!.id;
-  const firstIds = new Map<number, number>([[snap.blocks - 1, last[0]!.id]]);
+  const found: Experiment[] = [];
+  if (snap.blocks === 0) return { found: new Map(), lastId: -1 };
+  const wanted = new Set(ids);
+  const want = (id: number) => wanted.has(id);
+  const lastBlock = snap.blocks - 1;
+  const last = await snap.pick(lastBlock, want);
+  found.push(...last.found);
+  const picked = new Set([lastBlock]);
+  const firstIds = new Map<number, number>([[lastBlock, last.firstId]]);
   const firstOf = async (b: number) => {
     let id = firstIds.get(b);
     if (id === undefined) firstIds.set(b, (id = (await snap.firstOf(b)).id));
     return id;
   };
   for (const id of ids) {
-    if (id > lastId) continue;
-    // The last block whose first id is at most `id` (most tails touch only the last block).
+    // Most tails touch only the last block (already read) and experiments after it.
+    if (id >= last.firstId) continue;
+    // The last block whose first id is at most `id`.
     let lo = 0;
-    let hi = snap.blocks - 1;
-    if ((await firstOf(hi)) > id) {
-      hi -= 1;
-      while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if ((await firstOf(mid)) <= id) lo = mid;
-        else hi = mid - 1;
-      }
-    } else lo = hi;
-    const e = (await block(lo)).find((x) => x.id === id);
-    if (e) found.set(id, e);
+    let hi = lastBlock - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if ((await firstOf(mid)) <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    if (picked.has(lo)) continue;
+    picked.add(lo);
+    found.push(...(await snap.pick(lo, want)).found);
   }
-  return { found, lastId };
+  return { found: new Map(found.sort((a, b) => a.id - b.id).map((e) => [e.id, e])), lastId: last.lastId };
 }
 
 export interface TailView {

@@ -1,5 +1,5 @@
 // What the UI and the CLI need to know about a folder before anything runs.
-import { access, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectInfo } from '../../shared/api.js';
 import { currentBranch, headCommit } from '../git/head.js';
@@ -9,24 +9,12 @@ import { repoRoot } from '../git/repo-root.js';
 import { loadConfig } from './config-file.js';
 import { suggestConfig } from './detect-layout.js';
 import { APP_DIR, projectPaths } from './paths.js';
+import { assertProjectDir } from './project-dir.js';
 
 /** Files the app itself writes in the user's checkout: changing them never blocks a run. */
 export const isAppManagedPath = (p: string) => p === 'program.md' || p === APP_DIR || p.startsWith(`${APP_DIR}/`);
 
-export class ProjectError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProjectError';
-  }
-}
-
-export async function assertProjectDir(dir: string): Promise<string> {
-  const abs = path.resolve(dir);
-  const info = await stat(abs).catch(() => null);
-  if (!info) throw new ProjectError(`${abs} does not exist. Check the path, or create the folder first.`);
-  if (!info.isDirectory()) throw new ProjectError(`${abs} is a file, not a folder. Open the folder that contains it.`);
-  return abs;
-}
+export { assertProjectDir, ProjectError } from './project-dir.js';
 
 export async function readProjectInfo(dir: string): Promise<ProjectInfo> {
   const abs = await assertProjectDir(dir);

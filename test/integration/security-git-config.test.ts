@@ -289,3 +289,29 @@ describe('a project folder whose own git config names programs', () => {
     rmSync(included);
   });
 });
+
+describe("the user's own global config", () => {
+  it('may include files (it is the user\'s), but a filter it defines still does not run in the harness', async () => {
+    const marker = markerPath();
+    const home = tempDir('ar-home-');
+    const included = path.join(home, 'extra.cfg');
+    writeFileSync(included, `[filter "lfsish"]\n\tclean = "${record(marker, 'global')}"\n\tprocess = "${record(marker, 'global-process')}"\n`);
+    const globalFile = path.join(home, 'gitconfig');
+    writeFileSync(globalFile, `[include]\n\tpath = ${included}\n`);
+    const dir = makeRepo({ 'data.bin': 'payload\n', '.gitattributes': '*.bin filter=lfsish\n' });
+    staleIndex(dir, ['data.bin']);
+    const before = process.env.GIT_CONFIG_GLOBAL;
+    process.env.GIT_CONFIG_GLOBAL = globalFile;
+    try {
+      expect(await dirtyTrackedFiles(dir)).toEqual([]);
+      expect(ran(marker)).toBe('');
+      // Armed: plain git with that global config runs the filter.
+      staleIndex(dir, ['data.bin']);
+      await new Promise((resolve) => execFile('git', ['status', '--porcelain'], { cwd: dir, env: process.env }, resolve));
+      expect(ran(marker)).toMatch(/global/);
+    } finally {
+      if (before === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = before;
+    }
+  });
+});

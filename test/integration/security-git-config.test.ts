@@ -282,6 +282,8 @@ describe('a project folder whose own git config names programs', () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/includes another file \(include\.path = .*extra\.cfg\).*git config --unset include\.path/);
     expect((err as Error).message).not.toContain('\n');
+    // Opening the folder says the same (not "not a git repository").
+    await expect(readProjectInfo(dir)).rejects.toThrow(/git config --unset include\.path/);
     expect(ran(marker)).toBe('');
     // Without the include the folder opens.
     git(dir, 'config', '--unset', 'include.path');

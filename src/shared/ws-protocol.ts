@@ -7,11 +7,6 @@ import type { ApiErrorPayload, ApiMethod, StudioEvent } from './api.js';
 export const WS_PATH = '/ws';
 /** Query parameter that carries the access token (page URL and WebSocket URL). */
 export const TOKEN_PARAM = 'token';
-/**
- * Cookie the server sets after the first request with a good token, so reloads and assets need no query.
- * Cookies ignore ports, so the name carries the port: two servers on one machine keep their own.
- */
-export const tokenCookieName = (port: number): string => `autoresearch_token_${port}`;
 
 /** Client → server: one Api call. `id` is chosen by the client and echoed in the response. */
 export interface WsRequest {

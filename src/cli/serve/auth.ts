@@ -1,9 +1,14 @@
 // Who may talk to `autoresearch serve`: someone who has the token printed in the URL, through a Host
 // name that is this loopback server (defeats DNS rebinding), from a page of this origin (defeats other
 // sites' pages reaching a server on localhost).
+//
+// No cookie: browsers send a cookie to every port of a host, so one for 127.0.0.1 would reach any other
+// local server. The token lives in the page (sessionStorage) and goes with the WebSocket handshake, which is
+// where the Api is. The page and its assets are the app's own code and hold nothing of the user's, so they
+// are served without the token (a module script cannot carry one), still only to this Host and Origin.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { TOKEN_PARAM, tokenCookieName } from '../../shared/ws-protocol.js';
+import { TOKEN_PARAM } from '../../shared/ws-protocol.js';
 
 /** 256 random bits, URL-safe. */
 export function newToken(): string {
@@ -17,25 +22,8 @@ export function tokensEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b) && given.length === expected.length;
 }
 
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    try {
-      out.set(name, decodeURIComponent(value));
-    } catch {
-      out.set(name, value);
-    }
-  }
-  return out;
-}
-
 export type AuthResult =
-  | { readonly ok: true; readonly via: 'query' | 'cookie' }
+  | { readonly ok: true; readonly via: 'query' | 'none' }
   | { readonly ok: false; readonly status: 400 | 401 | 403 | 421; readonly message: string };
 
 /**
@@ -61,8 +49,12 @@ export function allowedHosts(port: number): readonly string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`];
 }
 
-/** Check one request (page, asset or WebSocket upgrade). */
-export function authorize(req: Pick<IncomingMessage, 'headers' | 'url'>, policy: AuthPolicy): AuthResult {
+/**
+ * Check one request. `need`: 'token' for the WebSocket upgrade (the Api), 'page' for the page and its assets,
+ * which need no token, though a wrong one is still refused (the user opened a stale URL and should know).
+ * A cookie is never read: an old one from before this change gives nothing.
+ */
+export function authorize(req: Pick<IncomingMessage, 'headers' | 'url'>, policy: AuthPolicy, need: 'token' | 'page' = 'token'): AuthResult {
   const hosts = allowedHosts(policy.port);
   const host = (req.headers.host ?? '').toLowerCase();
   if (!hosts.includes(host)) {
@@ -83,12 +75,6 @@ export function authorize(req: Pick<IncomingMessage, 'headers' | 'url'>, policy:
     if (tokensEqual(fromQuery, policy.token)) return { ok: true, via: 'query' };
     return { ok: false, status: 401, message: 'Wrong token. Open the exact URL that `autoresearch serve` printed (it ends with ?token=...).' };
   }
-  const fromCookie = parseCookies(req.headers.cookie).get(tokenCookieName(policy.port));
-  if (fromCookie !== undefined && tokensEqual(fromCookie, policy.token)) return { ok: true, via: 'cookie' };
+  if (need === 'page') return { ok: true, via: 'none' };
   return { ok: false, status: 401, message: 'A token is required. Open the exact URL that `autoresearch serve` printed (it ends with ?token=...).' };
-}
-
-/** Set on the first good request, so reloads, assets and the WebSocket need no token in their URL. */
-export function tokenCookie(token: string, port: number): string {
-  return `${tokenCookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
 }

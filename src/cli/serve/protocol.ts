@@ -1,9 +1,10 @@
 // The WebSocket protocol of `autoresearch serve`.
 //
 // Transport: one WebSocket at ws://127.0.0.1:PORT/ws on the same origin as the page. The upgrade is
-// authorised like every HTTP request (see auth.ts): the token in the `token` query parameter or in the
-// HttpOnly cookie set on the first good page load, a Host of 127.0.0.1:PORT or localhost:PORT, and an
-// Origin (browsers always send one on upgrades) equal to the page's origin.
+// authorised (see auth.ts) by the token in its `token` query parameter (the page keeps it in sessionStorage;
+// no cookie exists, since a cookie would go to every port of 127.0.0.1), a Host of 127.0.0.1:PORT or
+// localhost:PORT, and an Origin (browsers always send one on upgrades) equal to the page's origin. Every Api
+// call travels on that authorised socket.
 //
 // Messages are JSON text frames; the shapes live in src/shared/ws-protocol.ts.
 //   client → server  {id, method, args}              one Api call; id is the client's, > 0, unique per socket

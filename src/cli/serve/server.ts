@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Studio } from '../../core/studio/studio.js';
 import { CONTENT_SECURITY_POLICY, CSP_HEADER_EXTRA } from '../../shared/csp.js';
 import { TOKEN_PARAM, WS_PATH } from '../../shared/ws-protocol.js';
-import { authorize, newToken, requestTarget, tokenCookie } from './auth.js';
+import { authorize, newToken, requestTarget } from './auth.js';
 import { CLOSE_TOO_SLOW, MAX_BUFFERED_BYTES, MAX_MESSAGE_BYTES, handleFrame } from './protocol.js';
 import { openStatic, resolveStatic } from './static-files.js';
 
@@ -62,9 +62,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const auth = authorize(req, { token, port });
+    // The page and its assets need no token; the Api (the WebSocket below) does. No cookie is ever set.
+    const auth = authorize(req, { token, port }, 'page');
     if (!auth.ok) return send(res, auth.status, auth.message);
-    if (auth.via === 'query') res.setHeader('Set-Cookie', tokenCookie(token, port));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'Only GET and HEAD; the Api is on the WebSocket.');
@@ -95,7 +95,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     try {
-      const auth = authorize(req, { token, port });
+      const auth = authorize(req, { token, port }, 'token');
       if (!auth.ok) return refuseUpgrade(socket, auth.status, auth.message);
       if (requestTarget(req.url)?.pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not found');
       wss.handleUpgrade(req, socket, head, (ws) => accept(ws));

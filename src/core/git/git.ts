@@ -4,19 +4,26 @@
 //
 // Everything a project folder holds is untrusted (it may come from a colleague, a tarball, or an agent's
 // code that ran in it), so every git command here:
-// - runs with hooks and fsmonitor off: `--no-verify` skips only two hooks, and post-checkout, post-commit,
-//   prepare-commit-msg and reference-transaction would otherwise run agent-planted code on every experiment;
+// - runs no program the repository or an agent names: hooks, fsmonitor, filters, textconv, external diff,
+//   merge drivers, gpg, pager, editor, credential helpers, askpass and ssh command are overridden (git-env.ts,
+//   program-config.ts), and a repository whose own config includes other files is refused;
+// - opens the repository the harness means, named with --git-dir/--work-tree (git-place.ts), never one an
+//   agent created below it;
 // - takes revisions only through `rev()`, which refuses anything git could read as an option, and callers
 //   put `--end-of-options` before them where the git verb supports it.
 import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { gitEnv } from './git-env.js';
+import { forgetPlace, knownPlace, NotAWorktreeError, rememberDiscovered, type GitPlace } from './git-place.js';
+import { programOverrides } from './program-config.js';
+
+export { SAFE_GIT_CONFIG } from './git-env.js';
+export { UnsafeRepositoryError } from './program-config.js';
 
 /** Used only when the user has no git identity configured, so the app's commits never fail on it. */
 export const FALLBACK_IDENTITY = { name: 'Autoresearch Studio', email: 'autoresearch@localhost' } as const;
 
 const MAX_OUTPUT = 256 * 1024 * 1024;
-
-/** Prepended to every git command: no hook and no fsmonitor daemon ever runs inside the harness's git. */
-export const SAFE_GIT_CONFIG: readonly string[] = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 
 export class GitError extends Error {
   readonly exitCode: number | null;
@@ -66,32 +73,66 @@ async function withLockRetry<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      [...SAFE_GIT_CONFIG, ...args],
-      {
-        cwd: dir,
-        maxBuffer: encoding === 'buffer' ? 4 * MAX_OUTPUT : MAX_OUTPUT,
-        encoding,
-        // Never wait for a password prompt or an editor in an unattended run.
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', LC_ALL: 'C' },
-      },
-      (err, stdout, stderr) => {
-        if (err) {
-          const code = typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : null;
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-            reject(new Error('git was not found. Install git and make sure it is on PATH.'));
-            return;
-          }
-          reject(new GitError(args, code, String(stderr) || err.message, String(stdout ?? '')));
-          return;
-        }
-        resolve(stdout);
-      },
+/** Verbs that can print a patch: external diff and textconv would run a program the repository names. */
+const PATCH_VERBS = new Set(['diff', 'log', 'show', 'format-patch', 'whatchanged']);
+/** Verbs that make a repository: there is none to name yet, and the folder's place changes. */
+const INIT_VERBS = new Set(['init', 'clone']);
+
+/** Index of the git verb in `args` (after any leading `-c key=value` pairs). */
+function verbIndex(args: readonly string[]): number {
+  let i = 0;
+  while (args[i] === '-c') i += 2;
+  return i;
+}
+
+function withPatchSafety(args: readonly string[]): readonly string[] {
+  const v = verbIndex(args);
+  if (!PATCH_VERBS.has(args[v] ?? '')) return args;
+  return [...args.slice(0, v + 1), '--no-ext-diff', '--no-textconv', ...args.slice(v + 1)];
+}
+
+function spawn(dir: string, argv: readonly string[], env: NodeJS.ProcessEnv, encoding: 'utf8' | 'buffer'): Promise<{ err: Error | null; stdout: string | Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('git', argv, { cwd: dir, maxBuffer: encoding === 'buffer' ? 4 * MAX_OUTPUT : MAX_OUTPUT, encoding, env }, (err, stdout, stderr) =>
+      resolve({ err, stdout, stderr: String(stderr) }),
     );
   });
+}
+
+/** The repository of `dir`: a slot worktree's as registered, else the one git finds there the first time. */
+async function placeOf(dir: string, args: readonly string[]): Promise<GitPlace | null> {
+  try {
+    const known = knownPlace(dir);
+    if (known) return known;
+  } catch (err) {
+    if (err instanceof NotAWorktreeError) throw new GitError(args, 128, err.message);
+    throw err;
+  }
+  const found = await spawn(dir, ['--no-pager', 'rev-parse', '--absolute-git-dir', '--show-toplevel'], gitEnv([]), 'utf8');
+  if (found.err) return null; // not a repository (yet): the command itself says so
+  const [gitDir = '', top = ''] = String(found.stdout).split('\n').map((l) => l.trim());
+  if (!gitDir || !top) return null;
+  const place = { gitDir, top };
+  rememberDiscovered(dir, place);
+  return place;
+}
+
+async function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
+  const verb = args[verbIndex(args)] ?? '';
+  const making = INIT_VERBS.has(verb);
+  const place = making ? null : await placeOf(dir, args);
+  const placeArgs = place ? [`--git-dir=${place.gitDir}`, `--work-tree=${place.top}`] : [];
+  const pairs = await programOverrides(dir, placeArgs, place?.gitDir ?? null);
+  // Belt and braces: a git that git itself starts (gc --auto) never climbs above the worktree's top either.
+  const extra: Record<string, string> = place ? { GIT_CEILING_DIRECTORIES: path.dirname(place.top) } : {};
+  const { err, stdout, stderr } = await spawn(dir, ['--no-pager', ...placeArgs, ...withPatchSafety(args)], gitEnv(pairs, extra), encoding);
+  if (making) forgetPlace(dir);
+  if (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('git was not found. Install git and make sure it is on PATH.');
+    const code = typeof (err as { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : null;
+    throw new GitError(args, code, stderr || err.message, String(stdout ?? ''));
+  }
+  return stdout;
 }
 
 const identityKnown = new Map<string, boolean>();

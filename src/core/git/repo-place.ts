@@ -3,6 +3,7 @@
 // helpers that list, clean or compare files translate between the two here.
 import path from 'node:path';
 import { raw } from './git.js';
+import { pinWorktreeTop } from './git-place.js';
 
 export interface RepoPlace {
   /** The repository's (or worktree's) top folder. */
@@ -12,11 +13,14 @@ export interface RepoPlace {
 }
 
 // Slot worktrees are asked about several times per experiment, so their place (which cannot change: the
-// worktree's path and the project's prefix are fixed) is remembered when the worktree is prepared.
+// worktree's path and the project's prefix are fixed) is remembered when the worktree is prepared. Its
+// repository is pinned too: git in that folder opens the worktree's own git folder, never a `.git` an agent
+// made below the worktree's top (git-place.ts).
 const remembered = new Map<string, RepoPlace>();
 
 export function rememberRepoPlace(dir: string, place: RepoPlace): void {
   remembered.set(path.resolve(dir), place);
+  pinWorktreeTop(dir, place.top);
 }
 
 export async function repoPlace(dir: string): Promise<RepoPlace> {

@@ -44,7 +44,7 @@ export function bridgeClient(bridge: ApiBridge): ApiClient {
   return { api, onEvent: (listener) => bridge.onEvent(listener) };
 }
 
-/** ws://same-host/ws?token=... — the token also lives in an HttpOnly cookie; the query covers cookie-less cases. */
+/** ws://same-host/ws?token=... — the handshake carries the token (browsers cannot set headers on it; no cookie exists). */
 export function wsUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>, token: string | null = new URLSearchParams(location.search).get(TOKEN_PARAM)): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}${WS_PATH}${token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : ''}`;

@@ -293,7 +293,7 @@ describe('a project folder whose own git config names programs', () => {
 });
 
 describe("the user's own global config", () => {
-  it('may include files (it is the user\'s), but a filter it defines still does not run in the harness', async () => {
+  it("may include files and its filters run (Git LFS is one: the user's programs), unless the repository redefines them", async () => {
     const marker = markerPath();
     const home = tempDir('ar-home-');
     const included = path.join(home, 'extra.cfg');
@@ -305,12 +305,20 @@ describe("the user's own global config", () => {
     const before = process.env.GIT_CONFIG_GLOBAL;
     process.env.GIT_CONFIG_GLOBAL = globalFile;
     try {
+      // The user's own filter runs in the harness as in plain git (a repository may select it, not change it).
+      expect(await dirtyTrackedFiles(dir)).toEqual([]);
+      expect(ran(marker)).toMatch(/global/);
+      // The repository's config redefines it: the whole driver is off, the repository's command and the user's.
+      rmSync(marker, { force: true });
+      git(dir, 'config', 'filter.lfsish.clean', record(marker, 'repository'));
+      git(dir, 'config', 'filter.lfsish.process', record(marker, 'repository-process'));
+      staleIndex(dir, ['data.bin']);
       expect(await dirtyTrackedFiles(dir)).toEqual([]);
       expect(ran(marker)).toBe('');
-      // Armed: plain git with that global config runs the filter.
+      // Armed: plain git runs the repository's version.
       staleIndex(dir, ['data.bin']);
       await new Promise((resolve) => execFile('git', ['status', '--porcelain'], { cwd: dir, env: process.env }, resolve));
-      expect(ran(marker)).toMatch(/global/);
+      expect(ran(marker)).toMatch(/repository/);
     } finally {
       if (before === undefined) delete process.env.GIT_CONFIG_GLOBAL;
       else process.env.GIT_CONFIG_GLOBAL = before;

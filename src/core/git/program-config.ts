@@ -2,6 +2,9 @@
 // (`[filter "evil"]` + `*.py filter=evil`), so they are found by reading the config git would read for this
 // command (`git config --get-regexp` reads files and runs nothing) and each one found is switched off. A driver
 // that config does not define runs nothing, whatever .gitattributes names, so config is the whole list.
+// Drivers defined only in the user's own global or system config are the user's programs (Git LFS, written to
+// ~/.gitconfig by `git lfs install`) and keep working: a repository can select them but not change what they
+// run. A driver the repository's own config defines (or redefines) is switched off whole.
 // Includes cannot be switched off from the command line: a repository whose own config includes another
 // file is refused with a line that says what to remove.
 import { execFile } from 'node:child_process';
@@ -47,6 +50,7 @@ export function overridesFor(listing: string): ConfigPair[] {
       continue;
     }
     if (last <= first) continue; // `diff.external` and the like: no driver name (git-env.ts covers them)
+    if (scope !== 'local' && scope !== 'worktree' && scope !== 'command') continue; // the user's own (see above)
     const name = key.slice(first + 1, last);
     if (section === 'filter') filters.add(name);
     else if (section === 'diff') diffs.add(name);

@@ -14,7 +14,7 @@ import { projectPaths } from '../project/paths.js';
 import { readProgramFile } from '../project/program-file.js';
 import { experimentCommitMessage } from '../git/commit-message.js';
 import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, type RunJournalView, type RunProcesses, type RunStopView } from './context.js';
-import type { MadeProposal, ProposalResult } from './outcomes.js';
+import type { ProposalResult } from './outcomes.js';
 import { candidateRef } from './refs.js';
 
 /** How long a proposer waits before asking an unavailable API again, by attempt (retry-after wins). */
@@ -40,12 +40,6 @@ export type { MadeProposal } from './outcomes.js';
 
 /** What making a proposal needs of the run. */
 export type ProposalContext = RunIdentity & RunJournalView & Pick<RunStopView, 'signal'> & ProposingView & Pick<RunProcesses, 'sandboxFor' | 'protectedHashes'>;
-
-/**
- * The shape proposal-queue.ts reads (a made proposal, or an object keyed by why there is none). The loop
- * uses `propose`'s ProposalResult; this goes when the queue does too.
- */
-export type ProposalOutcome = MadeProposal | { readonly interrupted: string } | { readonly fatal: string } | { readonly exhausted: string };
 
 // Keyed by the record: a slot and the proposers working ahead share one run's record, not one context object.
 const bestDiffs = new WeakMap<object, { commit: string; diff: string }>();
@@ -191,19 +185,4 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   await cleanWorktree(site.dir, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
   return made(commit, check.changedFiles, check.changedLines, null);
-}
-
-/** `propose` in the shape proposal-queue.ts reads (ProposalOutcome). */
-export async function makeProposal(ctx: ProposalContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalOutcome> {
-  const result = await propose(ctx, site, id, base, conflict, usageBefore);
-  switch (result.kind) {
-    case 'made':
-      return result.made;
-    case 'interrupted':
-      return { interrupted: result.message };
-    case 'fatal':
-      return { fatal: result.message };
-    case 'exhausted':
-      return { exhausted: result.message };
-  }
 }

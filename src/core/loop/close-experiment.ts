@@ -50,7 +50,6 @@ export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase
   const current = (id: number): Experiment => record.experiments.get(id)!;
 
   return {
-    finish,
     current,
     close: (slot, id, patch, tail) => finish(slot, { ...current(id), ...patch }, tail),
     consecutiveFailures: () => consecutiveFailures,

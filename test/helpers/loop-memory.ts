@@ -8,6 +8,7 @@ import type { Experiment } from '../../src/shared/experiment.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
 import { emptyRunRecord, foldEvent, type RunRecord } from '../../src/core/journal/fold.js';
 import { runningExperiment, type CarryOutcome, type DecisionLock, type ExperimentCloser, type LoopGit, type RunJournalView, type SlotState } from '../../src/core/loop/context.js';
+import { Mutex } from '../../src/core/util/mutex.js';
 
 /** What the stand-ins did, in order: journal event types and git operations ("ref <name> <commit>"). */
 export type MemoryLog = string[];
@@ -77,14 +78,8 @@ export function memoryCloser(journal: RunJournalView): Pick<ExperimentCloser, 'c
 
 /** One decision at a time, in call order (the run's lock). */
 export function memoryLock(): DecisionLock {
-  let chain: Promise<unknown> = Promise.resolve();
-  return {
-    withDecisionLock<T>(fn: () => Promise<T>): Promise<T> {
-      const next = chain.then(fn, fn);
-      chain = next.catch(() => undefined);
-      return next;
-    },
-  };
+  const mutex = new Mutex();
+  return { withDecisionLock: (fn) => mutex.runExclusive(fn) };
 }
 
 export function memorySlot(index = 0): SlotState {

@@ -200,6 +200,25 @@ describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' 
     expect(bad.output).toMatch(/nope/);
   });
 
+  it("says once in the log when the job's output cannot be read, and still returns the job's end", async () => {
+    const j = job(`echo "val_bpb: 1.5"`);
+    let streamed = '';
+    // Held until its output path is a folder: the follower can open it but never read it.
+    const r = await executor({ extraArgs: ['--hold'] }).run({
+      ...j,
+      onOutput: (t) => (streamed += t),
+      onStart: async (ref) => {
+        mkdirSync(path.join(slurmDir(j.runDir), `${ref.remote!.handle}.out`), { recursive: true });
+        await cluster.tool('scontrol', ['release', ref.remote!.handle]);
+      },
+    });
+    expect(r.timedOut).toBe(false);
+    const log = readFileSync(j.logFile, 'utf8');
+    const notes = log.match(/\[autoresearch\] Could not read the job's output .*EISDIR.*; its log may stop here, though the job goes on\./g) ?? [];
+    expect(notes).toHaveLength(1);
+    expect(streamed).toContain(notes[0]);
+  });
+
   it('leaves no job behind', async () => {
     expect(await cluster.activeJobs()).toEqual([]);
   });

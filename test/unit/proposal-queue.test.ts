@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { emptyRunRecord, foldEvent } from '../../src/core/journal/fold.js';
 import type { ProposalConflict } from '../../src/core/agent/proposer.js';
 import type { RunContext } from '../../src/core/loop/context.js';
-import type { MadeProposal, ProposalOutcome, ProposalSite } from '../../src/core/loop/proposal.js';
+import type { ProposalResult } from '../../src/core/loop/outcomes.js';
+import type { MadeProposal, ProposalSite } from '../../src/core/loop/proposal.js';
 import { createProposalQueue, type ProposalQueue } from '../../src/core/loop/proposal-queue.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
@@ -50,7 +51,7 @@ interface Call {
   readonly dir: string;
   readonly conflict: ProposalConflict | null;
   readonly signal: AbortSignal;
-  finish(outcome?: ProposalOutcome): void;
+  finish(outcome?: ProposalResult): void;
 }
 
 const proposal = (call: Pick<Call, 'id' | 'conflict'>, baseId: number): MadeProposal => ({
@@ -104,9 +105,9 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number 
     worktree: async (k, commit) => `/nowhere/proposal-${k}@${commit.slice(0, 7)}`,
     lastCrashLogTail: () => null,
     ...(opts.closeDeadlineMs !== undefined ? { closeDeadlineMs: opts.closeDeadlineMs } : {}),
-    makeProposal: (pctx, site: ProposalSite, id, base, conflict) =>
-      new Promise<ProposalOutcome>((resolve) => {
-        const call: Call = { id, worktree: site.index, dir: site.dir, conflict: conflict ?? null, signal: pctx.signal, finish: (o) => resolve(o ?? proposal(call, base.id)) };
+    propose: (pctx, site: ProposalSite, id, base, conflict) =>
+      new Promise<ProposalResult>((resolve) => {
+        const call: Call = { id, worktree: site.index, dir: site.dir, conflict: conflict ?? null, signal: pctx.signal, finish: (o) => resolve(o ?? { kind: 'made', made: proposal(call, base.id) }) };
         calls.push(call);
         waitingCall?.();
       }),
@@ -117,7 +118,7 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number 
     return calls[n]!;
   };
   const made = () => journal.filter((e) => e.type === 'proposal-made').map((e) => (e as { id: number }).id);
-  return { queue, journal, calls, call, released, made, record, closeJournal: () => (journalClosed = true), requestStop: (m: string) => (stop = { reason: 'user', message: m }) };
+  return { queue, journal, calls, call, released, made, record, stop: () => stop, closeJournal: () => (journalClosed = true), requestStop: (m: string) => (stop = { reason: 'user', message: m }) };
 }
 
 describe('the proposal queue', () => {
@@ -241,11 +242,38 @@ describe('the proposal queue', () => {
     const waiting = h.queue.take();
     h.requestStop('Stopped by the user.');
     // One proposer gives up at the stop; the other is still at work, but what it makes will not run now.
-    a.finish({ interrupted: 'Stopped while the agent was proposing.' });
+    a.finish({ kind: 'interrupted', message: 'Stopped while the agent was proposing.' });
     expect(await waiting).toBeNull();
     expect(h.released).toEqual([1]);
-    b.finish({ interrupted: 'Stopped while the agent was proposing.' });
+    b.finish({ kind: 'interrupted', message: 'Stopped while the agent was proposing.' });
     await h.queue.close();
     expect(h.released).toEqual([1, 2]);
+  });
+
+  it('stops the run at once when the proposer is refused (a key), and releases the id it held', async () => {
+    const h = harness({ depth: 2, limit: 5 });
+    h.queue.start();
+    const [a, b] = [await h.call(0), await h.call(1)];
+    a.finish({ kind: 'fatal', message: 'The API key was refused.' });
+    await vi.waitFor(() => expect(h.stop()).toEqual({ reason: 'auth', message: 'The API key was refused.' }));
+    expect(h.released).toEqual([1]);
+    b.finish({ kind: 'interrupted', message: 'Stopped while the agent was proposing.' });
+    await h.queue.close();
+    expect(h.made()).toEqual([]);
+  });
+
+  it('lets the other proposers go on when one has nothing new, and says so once all are done', async () => {
+    const h = harness({ depth: 2, limit: 2 });
+    h.queue.start();
+    const [a, b] = [await h.call(0), await h.call(1)];
+    a.finish({ kind: 'exhausted', message: 'Nothing new to try.' });
+    await vi.waitFor(() => expect(h.released).toEqual([1]));
+    // Not a stop: the other proposer's idea is still made, queued and taken.
+    expect(h.stop()).toBeNull();
+    b.finish();
+    expect((await h.queue.take())?.made.id).toBe(2);
+    expect(await h.queue.take()).toBeNull();
+    expect(h.queue.exhausted()).toBe('Nothing new to try.');
+    await h.queue.close();
   });
 });

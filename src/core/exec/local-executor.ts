@@ -3,6 +3,7 @@
 import { prepareWorktree } from './worktrees.js';
 import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from './cgroup-scope.js';
 import { execFile } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
 import type { Executor, ExecutorJob, JobRef, ProbeResult } from './executor.js';
 import { killOrphans } from './kill-orphans.js';
 import { pidNamespacePrefix } from './pid-namespace.js';
@@ -62,9 +63,21 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
       });
       if (scope !== null) await stopScope(scope, opts.env);
       // What escaped the group (setsid) dies with its command, not at the next start of the app.
-      const escaped = await sweepEscaped(marker, job.graceMs).catch(() => [] as number[]);
+      let logError = result.logError ?? null;
+      const escaped = await sweepEscaped(marker, job.graceMs).catch(async (err: unknown) => {
+        // Whatever escaped may still be running (holding a GPU): the experiment's log says so.
+        const note = `\n[autoresearch] Could not look for processes the command left running outside its process group (${err instanceof Error ? err.message : String(err)}); any such process is still running.\n`;
+        try {
+          job.onOutput?.(note);
+        } catch {
+          // A failing UI listener must not lose the note from the log.
+        }
+        // A log that cannot be written is reported like any other (the loop turns logError into a notice).
+        await appendFile(job.logFile, note).catch((e: Error) => void (logError ??= `Could not write the log ${job.logFile}: ${e.message}`));
+        return [] as number[];
+      });
       if (escaped.length) await job.onEscaped?.(escaped);
-      return result;
+      return logError === (result.logError ?? null) ? result : { ...result, logError };
     },
     async reattach(refs: readonly JobRef[], runDir: string) {
       // Only this machine's process groups: a remote job's pgid is 0 (kill(-0) would signal the app itself).

@@ -158,6 +158,7 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor {
     const decoder = new StringDecoder('utf8');
     let outputBytes = 0;
     let drainWaiter: (() => void) | null = null;
+    let readFailed = false;
     log.onDrain(() => {
       drainWaiter?.();
       drainWaiter = null;
@@ -179,7 +180,17 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor {
           // The disk is behind: wait for it rather than let memory grow (the job itself is not slowed).
           if (!log.write(chunk)) await new Promise<void>((resolve) => (drainWaiter = resolve));
         })
-        .catch(() => 0);
+        .catch((err: unknown) => {
+          // The job goes on, but its live log stops while the file cannot be read: said once, in the log itself.
+          if (!readFailed) {
+            readFailed = true;
+            const note = Buffer.from(`\n[autoresearch] Could not read the job's output ${outFile} (${err instanceof Error ? err.message : String(err)}); its log may stop here, though the job goes on.\n`);
+            tailRing.push(note);
+            emit(decoder.write(note));
+            log.write(note);
+          }
+          return 0;
+        });
 
     // --- timeout and stop: both cancel the job
     let timedOut = false;

@@ -84,7 +84,7 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
       await restoreFiles(slot.worktree, record.startCommit, tampered);
       const error = `The baseline was rejected: its run changed protected files: ${tampered.join(', ')}. Its result is not trusted (the files were restored). Make the run command leave them unchanged, or stop protecting them.`;
       const timings = { ...base.timings, trainingMs: trainingMs(runs) };
-      await ctx.finish(slot, { ...ctx.current(0), status: 'rejected', error, runs, timings }, last.tail);
+      await ctx.close(slot, 0, { status: 'rejected', error, runs, timings }, last.tail);
       return false;
     }
     const failure = failureOf(ctx.config, last);
@@ -96,7 +96,7 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
         failure.status === 'interrupted'
           ? `The baseline was interrupted (${failure.error.replace(/\.$/, '').toLowerCase()}); it is measured again when the run resumes${kept ? `, keeping the ${kept} repeat${kept === 1 ? '' : 's'} it finished` : ''}.`
           : `The baseline failed. ${failure.error}`;
-      await ctx.finish(slot, { ...ctx.current(0), status: failure.status, error, runs, timings }, last.tail);
+      await ctx.close(slot, 0, { status: failure.status, error, runs, timings }, last.tail);
       return false;
     }
     // Journaled before the next repeat starts: a kill from here on loses none of this one.
@@ -104,11 +104,7 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
   }
   const values = runs.map((r) => r.metric!);
   await ctx.append({ type: 'noise-floor', at: isoNow(), values, spread: sampleStdDev(values) });
-  const ended = await ctx.finish(
-    slot,
-    { ...ctx.current(0), status: 'keep', metric: mean(values), metrics: runs[runs.length - 1]!.metrics, runs, timings: { ...base.timings, trainingMs: trainingMs(runs) } },
-    null,
-  );
+  const ended = await ctx.close(slot, 0, { status: 'keep', metric: mean(values), metrics: runs[runs.length - 1]!.metrics, runs, timings: { ...base.timings, trainingMs: trainingMs(runs) } }, null);
   await ctx.append({ type: 'best', at: isoNow(), id: 0, commit: record.startCommit, metric: ended.metric! });
   return true;
 }

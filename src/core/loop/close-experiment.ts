@@ -4,9 +4,9 @@
 import type { ProjectConfig } from '../../shared/config.js';
 import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent } from '../../shared/journal.js';
-import type { RunRecord } from '../journal/fold.js';
 import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
-import { isoNow, type ExperimentCloser, type RunJournalView, type RunLiveView, type SlotState } from './context.js';
+import { Mutex } from '../util/mutex.js';
+import { errorMessage, isoNow, type ExperimentCloser, type RunJournalView, type RunLiveView, type SlotState } from './context.js';
 
 export interface Closer extends ExperimentCloser {
   /** Failed candidates in a row (a stop condition). */
@@ -25,7 +25,26 @@ export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase
   const rowIds = new Set([...record.experiments.values()].filter((e) => e.status !== 'running').map((e) => e.id));
   let consecutiveFailures = 0;
   let lastEnded: { status: Experiment['status']; tail: string | null } | null = null;
-  const rewrite = (r: RunRecord) => writeResults(results, r.experiments.values(), metric);
+  // Every write of results.tsv, one at a time: a rewrite (a best measured again) beside another slot's append
+  // would lose that row. A write that fails is said in the journal (the UI and the CLI show it), once until a
+  // write succeeds again; the journal keeps every result, and a resume rewrites results.tsv from it.
+  const writes = new Mutex();
+  let failing = false;
+  const write = (what: string, fn: () => Promise<void>) =>
+    writes.runExclusive(async () => {
+      try {
+        await fn();
+        failing = false;
+      } catch (err) {
+        if (failing) return;
+        failing = true;
+        const message = `results.tsv could not be written (${errorMessage(err)}): ${what}. The journal keeps every result; resuming the run rewrites results.tsv from it.`;
+        // A journal that cannot be written either has already stopped the run with its own message.
+        await input.append({ type: 'notice', at: isoNow(), level: 'warning', message }).catch(() => undefined);
+      }
+    });
+  // Read when the write starts (inside the lock), so the file has the record as it is then.
+  const rewrite = () => writeResults(results, record.experiments.values(), metric);
 
   const finish = async (slot: SlotState, e: Experiment, tail: string | null): Promise<Experiment> => {
     const finishedAt = isoNow();
@@ -33,9 +52,9 @@ export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase
     await input.append({ type: 'experiment-end', at: finishedAt, experiment: ended });
     // One row per experiment, as the journal folds it: a baseline measured again after an interruption
     // replaces its row rather than adding a second one.
-    const written = rowIds.has(ended.id) ? rewrite(record) : appendResultsRow(results, ended, metric);
+    const replace = rowIds.has(ended.id);
     rowIds.add(ended.id);
-    await written.catch(() => undefined);
+    await write(`#${ended.id}'s result is not in it`, () => (replace ? rewrite() : appendResultsRow(results, ended, metric)));
     // A proposal the researcher rejected is their call, not a failure of the run: the breaker does not count it.
     if (ended.kind === 'candidate' && ended.approval?.state !== 'reject') {
       if (FAILURE_STATUSES.has(ended.status)) consecutiveFailures += 1;
@@ -50,14 +69,14 @@ export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase
   const current = (id: number): Experiment => record.experiments.get(id)!;
 
   return {
-    finish,
     current,
     close: (slot, id, patch, tail) => finish(slot, { ...current(id), ...patch }, tail),
     consecutiveFailures: () => consecutiveFailures,
     countFailure: () => void (consecutiveFailures += 1),
     lastCrashTail: () => (lastEnded && (lastEnded.status === 'crash' || lastEnded.status === 'timeout') ? lastEnded.tail : null),
     async folded(event) {
-      if (event.type === 'best-remeasured' && rowIds.has(event.id)) await rewrite(record).catch(() => undefined);
+      // Written before the listeners hear of it: whoever reads results.tsv on the event finds the new mean.
+      if (event.type === 'best-remeasured' && rowIds.has(event.id)) await write(`#${event.id} was measured again, and its row still shows its old mean`, rewrite);
     },
   };
 }

@@ -85,8 +85,7 @@ export interface ExperimentCloser {
    * experiment-end, its results.tsv row, the failure streak, the slot back to idle.
    */
   close(slot: SlotState, id: number, patch: Partial<Experiment>, tail: string | null): Promise<Experiment>;
-  /** The same for a whole record (the baseline builds its own). Prefer `close`. */
-  finish(slot: SlotState, experiment: Experiment, tail: string | null): Promise<Experiment>;
+  /** Experiment `id` as folded so far. */
   current(id: number): Experiment;
 }
 

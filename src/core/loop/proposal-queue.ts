@@ -2,13 +2,14 @@
 // work ahead, each in its own proposal worktree (.autoresearch/worktrees/proposal-<k>), on the best as it is
 // when they start. A proposal made is journaled (proposal-made) and waits here, oldest first, for a free slot;
 // its proposer starts on the next one when a slot has taken it, so at most `depth` are made or waiting at once.
-// A slot that finds the best moved carries the change onto it (candidate.ts, runQueued); a conflict comes back
-// here and is proposed once more with the conflict shown to the agent, or dropped with a journal entry.
+// A slot that finds the best moved carries the change onto it (experiment-start.ts, startQueued); a conflict comes
+// back here and is proposed once more with the conflict shown to the agent, or dropped with a journal entry.
 import type { ProposalConflict } from '../agent/proposer.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { isoNow, type RunContext } from './context.js';
-import { makeProposal, type MadeProposal, type ProposalSite } from './proposal.js';
+import { stopFor, type ProposalResult } from './outcomes.js';
+import { propose, type MadeProposal, type ProposalSite } from './proposal.js';
 
 export interface QueuedProposal {
   readonly made: MadeProposal;
@@ -35,8 +36,8 @@ export interface ProposalQueueInput {
   worktree(k: number, commit: string): Promise<string>;
   /** The end of the last experiment's log when it crashed (for the prompt). */
   lastCrashLogTail(): string | null;
-  /** Makes one proposal (default: proposal.ts's makeProposal); unit tests pass a proposer with no git. */
-  readonly makeProposal?: typeof makeProposal;
+  /** Makes one proposal (default: proposal.ts's propose); unit tests pass a proposer with no git. */
+  readonly propose?: typeof propose;
   /** How long close() waits for the proposers (default PROPOSER_CLOSE_DEADLINE_MS). */
   readonly closeDeadlineMs?: number;
 }
@@ -72,7 +73,7 @@ interface Redo {
 
 export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   const { ctx, depth } = input;
-  const make = input.makeProposal ?? makeProposal;
+  const make = input.propose ?? propose;
   // Proposals wait here, oldest first; a proposer's put ends when a slot takes its proposal (so at most one per
   // proposer waits) or when the queue closes. The queue ends with its proposers: a slot that finds it empty
   // with no proposer at work hears `drained` and goes home.
@@ -127,9 +128,9 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         else input.release(id);
         return;
       }
-      const out = await make(proposeCtx, site(k, dir), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
+      const out: ProposalResult = await make(proposeCtx, site(k, dir), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
         await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal ${id} failed inside the app: ${err.message}` });
-        return { interrupted: err.message };
+        return { kind: 'interrupted', message: err.message } as const;
       });
       // Came back after close() gave up on it: the run went on to its end without it, so nothing is recorded
       // (a redo keeps its earlier proposal-made in the journal; a resumed run finds it queued).
@@ -137,20 +138,25 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         if (!redo) input.release(id);
         return;
       }
-      if ('interrupted' in out || 'fatal' in out || 'exhausted' in out) {
+      if (out.kind !== 'made') {
         // A proposal made again keeps its earlier one in the journal: a resumed run finds it queued.
-        if ('exhausted' in out) {
-          exhaustedMessage ??= out.exhausted;
-          if (redo) await drop(id, `Made again after a conflict, the proposer had nothing new: ${out.exhausted}`);
+        if (out.kind === 'exhausted') {
+          exhaustedMessage ??= out.message;
+          if (redo) await drop(id, `Made again after a conflict, the proposer had nothing new: ${out.message}`);
         }
         if (!redo) input.release(id);
-        if ('fatal' in out) ctx.requestStop('auth', out.fatal, false);
+        // A key refused stops the run at once. A graceful stop (nothing new to try) is not asked for here: the
+        // other proposers may still have ideas and what is queued still runs; the run ends on exhausted()
+        // (run.ts) once every proposer is done, where a stop now would close the queue on them.
+        const stop = stopFor(out);
+        if (stop && !stop.graceful) ctx.requestStop(stop.reason, stop.message, stop.graceful);
         return;
       }
+      const made = out.made;
       const madeAt = isoNow();
-      await ctx.append({ type: 'proposal-made', at: madeAt, ...out });
+      await ctx.append({ type: 'proposal-made', at: madeAt, ...made });
       // Wait until a slot takes it (or the queue closes: no slot takes it this session, the journal keeps it queued).
-      const outcome = await ready.put({ made: out, madeAt, remakes: redo ? redo.p.remakes + 1 : 0 });
+      const outcome = await ready.put({ made, madeAt, remakes: redo ? redo.p.remakes + 1 : 0 });
       if (outcome !== 'taken') return;
     }
   };

@@ -3,6 +3,7 @@
 // ahead of the slots (proposal-queue.ts). Nothing here records an experiment: the caller journals the result.
 import { writeFile } from 'node:fs/promises';
 import { addUsage, type Experiment, type TokenUsage } from '../../shared/experiment.js';
+import type { JournalEvent } from '../../shared/journal.js';
 import { guardDiff } from '../agent/diff-guard.js';
 import { ProposalAbortedError, ProposerFatalError, ProposerUnavailableError, SearchSpaceExhaustedError, type InFlightExperiment, type ProposalConflict } from '../agent/proposer.js';
 import { createWorkspace } from '../agent/workspace.js';
@@ -14,7 +15,7 @@ import { projectPaths } from '../project/paths.js';
 import { readProgramFile } from '../project/program-file.js';
 import { experimentCommitMessage } from '../git/commit-message.js';
 import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, type RunJournalView, type RunProcesses, type RunStopView } from './context.js';
-import type { MadeProposal, ProposalResult } from './outcomes.js';
+import type { ProposalResult } from './outcomes.js';
 import { candidateRef } from './refs.js';
 
 /** How long a proposer waits before asking an unavailable API again, by attempt (retry-after wins). */
@@ -40,12 +41,6 @@ export type { MadeProposal } from './outcomes.js';
 
 /** What making a proposal needs of the run. */
 export type ProposalContext = RunIdentity & RunJournalView & Pick<RunStopView, 'signal'> & ProposingView & Pick<RunProcesses, 'sandboxFor' | 'protectedHashes'>;
-
-/**
- * The shape proposal-queue.ts reads (a made proposal, or an object keyed by why there is none). The loop
- * uses `propose`'s ProposalResult; this goes when the queue does too.
- */
-export type ProposalOutcome = MadeProposal | { readonly interrupted: string } | { readonly fatal: string } | { readonly exhausted: string };
 
 // Keyed by the record: a slot and the proposers working ahead share one run's record, not one context object.
 const bestDiffs = new WeakMap<object, { commit: string; diff: string }>();
@@ -73,6 +68,26 @@ export function inFlightOf(ctx: Pick<RunJournalView, 'record'>, except: number):
   return out.sort((a, b) => a.id - b.id);
 }
 
+/**
+ * The agent CLI's process-start/end, journaled as they happen (the proposer's callbacks cannot wait): a restarted
+ * app finds an orphaned agent by them. A write that failed fails the proposal once the agent is done, as every
+ * failed journal write fails its step (the run is already stopping on it).
+ */
+function journalProcesses(ctx: Pick<RunJournalView, 'append'>) {
+  const writes: Promise<void>[] = [];
+  let failed: { readonly err: unknown } | null = null;
+  return {
+    note(event: Extract<JournalEvent, { type: 'process-start' | 'process-end' }>): void {
+      writes.push(ctx.append(event).catch((err: unknown) => void (failed ??= { err })));
+    },
+    /** Waits for the writes; throws the first that failed. */
+    async settled(): Promise<void> {
+      await Promise.all(writes);
+      if (failed) throw failed.err;
+    },
+  };
+}
+
 type AskOutcome = { readonly kind: 'proposal'; readonly proposal: Awaited<ReturnType<ProposalContext['proposer']['propose']>> } | Exclude<ProposalResult, { kind: 'made' }>;
 
 const INTERRUPTED = { kind: 'interrupted', message: 'Stopped while the agent was proposing.' } as const;
@@ -88,6 +103,7 @@ async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: E
   for (let attempt = 0; ; attempt++) {
     if (ctx.signal.aborted) return INTERRUPTED;
     await ctx.importInbox();
+    const processes = journalProcesses(ctx);
     try {
       const proposal = await ctx.proposer.propose({
         config,
@@ -109,12 +125,15 @@ async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: E
         scratchDir: ctx.paths.scratchDir,
         onStatus: (message) => site.status(message),
         // An agent CLI runs as its own process group: journal it, so a restarted app can kill an orphan.
-        onProcessStart: (p) => void ctx.append({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }).catch(() => undefined),
-        onProcessEnd: (p) => void ctx.append({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }).catch(() => undefined),
+        onProcessStart: (p) => processes.note({ type: 'process-start', at: isoNow(), id, pid: p.pid, pgid: p.pgid, what: 'agent' }),
+        onProcessEnd: (p) => processes.note({ type: 'process-end', at: isoNow(), id, pgid: p.pgid }),
         sandbox: ctx.sandboxFor(site.dir, 'agent'),
       });
+      await processes.settled();
       return { kind: 'proposal', proposal: spentBefore ? { ...proposal, usage: addUsage(spentBefore, proposal.usage) } : proposal };
     } catch (err) {
+      // The journal failing under the agent comes first: the run is stopping on it, and the step fails with it.
+      await processes.settled();
       if (ctx.signal.aborted || err instanceof ProposalAbortedError) return INTERRUPTED;
       if (err instanceof ProposerFatalError) return { kind: 'fatal', message: err.message };
       if (err instanceof SearchSpaceExhaustedError) return { kind: 'exhausted', message: err.message };
@@ -191,19 +210,4 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   await cleanWorktree(site.dir, config.files.linked);
   await updateRef(projectDir, candidateRef(tag, id), commit);
   return made(commit, check.changedFiles, check.changedLines, null);
-}
-
-/** `propose` in the shape proposal-queue.ts reads (ProposalOutcome). */
-export async function makeProposal(ctx: ProposalContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalOutcome> {
-  const result = await propose(ctx, site, id, base, conflict, usageBefore);
-  switch (result.kind) {
-    case 'made':
-      return result.made;
-    case 'interrupted':
-      return { interrupted: result.message };
-    case 'fatal':
-      return { fatal: result.message };
-    case 'exhausted':
-      return { exhausted: result.message };
-  }
 }

@@ -64,6 +64,11 @@ export async function createRunCommands(
       ctx.emitLive();
     }
     if (started) await ctx.append({ type: 'process-end', at: isoNow(), id: r.id, pgid: started.pgid, ...(started.remote ? { remote: started.remote } : {}) });
+    // The command ran, but its log is cut short (a full disk): its result stands, and the user hears why the log is incomplete.
+    if (result.logError) {
+      const message = `${result.logError.replace(/\.$/, '')}. The ${r.what} command's result stands, but its log is incomplete; free space on that disk so the next logs are whole.`;
+      await ctx.append({ type: 'notice', at: isoNow(), level: 'warning', ...(r.id >= 0 ? { id: r.id } : {}), message });
+    }
     return result;
   };
 

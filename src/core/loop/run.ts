@@ -16,6 +16,7 @@ import { openJournalWriter } from '../journal/append.js';
 import { keepSnapshots } from '../journal/live-snapshot.js';
 import type { RunRecord } from '../journal/fold.js';
 import { proposalWorktree, runPaths } from '../project/paths.js';
+import { Mutex } from '../util/mutex.js';
 import { runBaseline, runSetup } from './baseline.js';
 import { createCloser } from './close-experiment.js';
 import { errorMessage, isoNow, type DecisionLock, type RunContext, type SlotState } from './context.js';
@@ -61,16 +62,10 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-/** Decisions that move the branch, one at a time across slots, in call order. */
+/** Decisions that move the branch, one at a time across slots, in call order; a failed one fails only its caller. */
 function decisionLock(): DecisionLock {
-  let chain: Promise<unknown> = Promise.resolve();
-  return {
-    withDecisionLock<T>(fn: () => Promise<T>): Promise<T> {
-      const next = chain.then(fn, fn);
-      chain = next.catch(() => undefined);
-      return next;
-    },
-  };
+  const mutex = new Mutex();
+  return { withDecisionLock: (fn) => mutex.runExclusive(fn) };
 }
 
 /** Open the run: journaled, the branch made, each slot's workspace at the best; the protected files' hashes. */
@@ -147,7 +142,6 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     emitLive,
     setPhase,
     close: closer.close,
-    finish: closer.finish,
     current: closer.current,
     finishedHistory: journal.finishedHistory,
     importInbox,

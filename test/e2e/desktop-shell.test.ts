@@ -75,8 +75,20 @@ describe.skipIf(unavailable !== null)(`desktop shell in Chromium${unavailable ? 
     const res = await p.goto(`${served.origin}/?token=wrong`);
     expect(res?.status()).toBe(401);
     await expect(p.content()).resolves.toContain('Wrong token');
+    // Without a token the page loads (it holds nothing of the user's; only the Api needs the token) and says what to
+    // open instead of "Reconnecting…" forever; its WebSocket would be refused.
     const none = await p.goto(`${served.origin}/`);
-    expect(none?.status()).toBe(401);
+    expect(none?.status()).toBe(200);
+    await expect(p.getByTestId('token-needed').textContent()).resolves.toContain('Open the exact URL from the terminal');
+    const refused = await p.evaluate(
+      (url) => new Promise<string>((resolve) => {
+        const ws = new WebSocket(url);
+        ws.onopen = () => resolve('open');
+        ws.onerror = () => resolve('refused');
+      }),
+      `${served.origin.replace('http', 'ws')}/ws`,
+    );
+    expect(refused).toBe('refused');
     await ctx.close();
   });
 

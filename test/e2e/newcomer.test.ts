@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { findBwrap } from '../../src/core/exec/sandbox.js';
+import { waitUntil } from '../helpers/processes.js';
 import { TEST_TMP } from '../helpers/project.js';
 import { APP_ROOT, e2eUnavailable, launchBrowser, screenshot, watchPageErrors } from './helpers/serve.js';
 
@@ -46,13 +47,22 @@ describe.skipIf(unavailable !== null || !bwrap)(`a newcomer's first run${unavail
   afterAll(async () => {
     for (const b of busy) b.kill('SIGKILL');
     await browser?.close();
-    if (start && start.exitCode === null && start.signalCode === null) {
-      const exited = new Promise((r) => start!.once('exit', r));
-      // npm start's own process group: npm, start.mjs and the server.
-      process.kill(-start.pid!, 'SIGTERM');
-      const timer = setTimeout(() => process.kill(-start!.pid!, 'SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
+    if (start?.pid) {
+      // npm start's own process group: npm, start.mjs and the server. npm may exit before the server has finished
+      // stopping its run (journal, snapshot, worktrees), so wait until the whole group is gone before removing HOME.
+      const groupAlive = () => {
+        try {
+          process.kill(-start!.pid!, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      if (groupAlive()) process.kill(-start.pid, 'SIGTERM');
+      if (!(await waitUntil(() => !groupAlive(), 30_000))) {
+        process.kill(-start.pid, 'SIGKILL');
+        await waitUntil(() => !groupAlive(), 10_000);
+      }
     }
     if (home) await rm(home, { recursive: true, force: true });
   });

@@ -136,7 +136,7 @@ describe('small ones', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('close', r));
     const status = await runCli(['status', dir]);
-    expect(status.stdout).toMatch(/dead {2}\[interrupted — resume with: autoresearch run .* --tag dead\]/);
+    expect(status.stdout).toMatch(/dead {2}\[baseline interrupted — resume with: autoresearch run .* --tag dead \(it keeps the repeats it finished\)\]/);
     expect(status.stdout).not.toMatch(/\[stopped\]|running/);
     expect(status.stdout).toMatch(/1 interrupted/);
     killHard([...(await readRunRecord(dir, 'dead')).openProcesses.values()].map((p) => p.pgid));

@@ -3,6 +3,7 @@
 // agent's code (a trainer that runs `git init` in its writable folder) choose them, so the harness's git must run
 // none. Each test performs the attack for real and first shows it armed: plain git, as the harness ran it
 // before, does run the program (its marker appears); the harness's git leaves no marker.
+import type { ProjectConfigInput } from '../../src/shared/config.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -26,6 +27,15 @@ afterEach(async () => {
   studio = null;
   cleanupTempDirs();
 });
+
+/** The scored trainer, one baseline run, no confirmations: the attacks need a run, not a careful one. */
+const QUICK_CONFIG = {
+  run: { command: `"${process.execPath}" train.mjs` },
+  files: { editable: ['train.mjs'], protected: ['prepare.mjs'] },
+  metric: { name: 'val_bpb', direction: 'min' },
+  budget: { seconds: 5, timeoutSeconds: 30, graceSeconds: 1 },
+  acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
+} satisfies ProjectConfigInput;
 
 /** A file only a program run outside any sandbox can create (the sandbox binds /var/tmp read-only). */
 const markerPath = (name = 'ran.txt') => path.join(tempDir('ar-marker-'), name);
@@ -74,13 +84,7 @@ if (!existsSync('.git')) {
       'packages/model/prepare.mjs': '// evaluator: protected\n',
     });
     const dir = path.join(repo, 'packages', 'model');
-    writeConfig(dir, {
-      run: { command: `"${process.execPath}" train.mjs` },
-      files: { editable: ['train.mjs'], protected: ['prepare.mjs'] },
-      metric: { name: 'val_bpb', direction: 'min' },
-      budget: { seconds: 5, timeoutSeconds: 30, graceSeconds: 1 },
-      acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
-    });
+    writeConfig(dir, QUICK_CONFIG);
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'setup');
 
@@ -106,13 +110,7 @@ describe('a project folder whose own git config names programs', () => {
   function hostileProject(): { dir: string; marker: string } {
     const marker = markerPath();
     const dir = makeRepo({ 'train.mjs': SCORED_TRAINER, 'prepare.mjs': '// evaluator: protected\n', 'program.md': '# program\n' });
-    writeConfig(dir, {
-      run: { command: `"${process.execPath}" train.mjs` },
-      files: { editable: ['train.mjs'], protected: ['prepare.mjs'] },
-      metric: { name: 'val_bpb', direction: 'min' },
-      budget: { seconds: 5, timeoutSeconds: 30, graceSeconds: 1 },
-      acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
-    });
+    writeConfig(dir, QUICK_CONFIG);
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'config');
     const gpg = path.join(tempDir('ar-gpg-'), 'gpg');

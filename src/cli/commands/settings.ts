@@ -1,6 +1,6 @@
 import { dataDir } from '../../core/gpu/lease.js';
 import { readAppSettings, SETTINGS_FILE, writeWebhookUrl } from '../../core/notify/settings.js';
-import { createWebhookNotifier, redactUrl } from '../../core/notify/webhook.js';
+import { redactUrl, sendTestMessage } from '../../core/notify/webhook.js';
 import { parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
@@ -36,13 +36,9 @@ export const settingsCommand: Command = {
     }
     if (values.test) {
       if (!settings.webhookUrl) throw new CliError('No webhook is set. Set one with `autoresearch settings --webhook URL`.');
-      let failure: string | null = null;
-      const notifier = createWebhookNotifier({ url: settings.webhookUrl, onError: (m) => (failure = m) });
-      const figures = { metric: 'val_bpb', direction: 'min' as const, baseline: null, best: null, bestId: null, experiments: 0, kept: 0, crashes: 0, trainingHours: 0 };
-      notifier.send({ kind: 'digest', title: 'Autoresearch Studio: a test message', text: 'Run notifications will arrive here.', project: '', tag: '', figures });
-      await notifier.flush();
-      if (failure) throw new CliError(failure);
-      io.out(`The test message was delivered to ${redactUrl(settings.webhookUrl)}.\n`);
+      const result = await sendTestMessage(settings.webhookUrl);
+      if (!result.delivered) throw new CliError(result.message);
+      io.out(`${result.message}\n`);
     }
     return 0;
   },

@@ -141,3 +141,13 @@ export function redactUrl(url: string): string {
     return '(an invalid URL)';
   }
 }
+
+/** Send one test message to `url` now (Setup's "Send a test", `autoresearch settings --test`) and say how it went. */
+export async function sendTestMessage(url: string): Promise<{ readonly delivered: boolean; readonly message: string }> {
+  let failure: string | null = null;
+  const notifier = createWebhookNotifier({ url, onError: (m) => (failure = m) });
+  const figures: WebhookFigures = { metric: 'val_bpb', direction: 'min', baseline: null, best: null, bestId: null, experiments: 0, kept: 0, crashes: 0, trainingHours: 0 };
+  notifier.send({ kind: 'digest', title: 'Autoresearch Studio: a test message', text: 'Run notifications will arrive here.', project: '', tag: '', figures });
+  await notifier.flush();
+  return failure ? { delivered: false, message: failure } : { delivered: true, message: `The test message was delivered to ${redactUrl(url)}.` };
+}

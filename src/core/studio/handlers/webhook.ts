@@ -2,7 +2,7 @@
 // sees where it posts (the host), never the URL's path, which is the webhook's secret.
 import type { WebhookStatus } from '../../../shared/api.js';
 import { readAppSettings, writeWebhookUrl } from '../../notify/settings.js';
-import { createWebhookNotifier, redactUrl } from '../../notify/webhook.js';
+import { redactUrl, sendTestMessage } from '../../notify/webhook.js';
 import { fail } from '../errors.js';
 import type { Handlers, StudioContext } from '../context.js';
 
@@ -23,12 +23,7 @@ export function webhookHandlers({ deps }: StudioContext): Handlers<'getWebhook' 
     testWebhook: async () => {
       const { webhookUrl } = await read();
       if (!webhookUrl) return { delivered: false, message: 'No webhook is set: paste its URL first.' };
-      let failure: string | null = null;
-      const notifier = createWebhookNotifier({ url: webhookUrl, onError: (m) => (failure = m) });
-      const figures = { metric: 'val_bpb', direction: 'min' as const, baseline: null, best: null, bestId: null, experiments: 0, kept: 0, crashes: 0, trainingHours: 0 };
-      notifier.send({ kind: 'digest', title: 'Autoresearch Studio: a test message', text: 'Run notifications will arrive here.', project: '', tag: '', figures });
-      await notifier.flush();
-      return failure ? { delivered: false, message: failure } : { delivered: true, message: `The test message was delivered to ${redactUrl(webhookUrl)}.` };
+      return sendTestMessage(webhookUrl);
     },
   };
 }

@@ -7,12 +7,14 @@ import { z } from 'zod';
 import { AgentSchema, DEFAULT_PRICES, type Price } from './config-agent.js';
 import { MetricSchema } from './config-metric.js';
 import { AcceptanceSchema, ApprovalSchema, SandboxSchema, StopSchema } from './config-rules.js';
+import { SeedSchema } from './config-seed.js';
 import { GpusSchema, SlotSchema } from './config-slots.js';
 import { unknownKeysOf } from './config-unknown-keys.js';
 
 export * from './config-agent.js';
 export * from './config-metric.js';
 export * from './config-rules.js';
+export * from './config-seed.js';
 export * from './config-slots.js';
 
 export const CONFIG_VERSION = 1 as const;
@@ -53,6 +55,8 @@ export const ProjectConfigSchema = z
     agent: AgentSchema.default(AgentSchema.parse({})),
     sandbox: SandboxSchema.default(SandboxSchema.parse({})),
     approval: ApprovalSchema.default(ApprovalSchema.parse({})),
+    /** How the run varies the random seed (see config-seed.ts); null = not decided yet. */
+    seed: SeedSchema.nullable().default(null),
     /** Each experiment's log is capped at this many bytes (head and tail are kept). */
     logMaxBytes: z.number().int().min(64 * 1024).default(50 * 1024 * 1024),
   })

@@ -1,10 +1,12 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { describeConfigErrors, parseConfig, type MetricExtraction, type ProjectConfigInput } from '../../shared/config.js';
 import { gitInit } from '../../core/git/init.js';
 import { repoRoot } from '../../core/git/repo-root.js';
 import { loadConfig, saveConfig } from '../../core/project/config-file.js';
 import { suggestConfig } from '../../core/project/detect-layout.js';
+import { detectProjectSeed } from '../../core/project/detect-seed.js';
 import { programTemplate } from '../../core/project/program-template.js';
 import { projectPaths } from '../../core/project/paths.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
@@ -12,6 +14,7 @@ import { parseCommandArgs, numberOption } from '../args.js';
 import { shownPath } from '../format.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
+import { checkSeedConstant, chooseSeed, parseSeedFlag, terminalAsk } from './init-seed.js';
 
 const USAGE = `Usage: autoresearch init [DIR] [options]
 
@@ -27,6 +30,10 @@ prepare.py) is recognised and filled in; otherwise, or to override, use:
   --extract FORM         line | metric-line | regex:PATTERN | json:FILE:KEY
   --also NAME,...        secondary metrics to record with each experiment, e.g. training_seconds,num_steps
   --memory NAME          the metric holding peak memory in MB (results.tsv's memory_gb); "none" for none
+  --seed FORM            how the run varies the random seed: env:NAME (the script reads $NAME), arg:--FLAG
+                         (it parses --FLAG N), constant:FILE:NAME (NAME = N in an editable file), or none.
+                         Without it, init detects the setting: at a terminal it asks; otherwise it prints the
+                         proposal and leaves the seed undecided
   --git-init             make DIR a git repository (with a first commit) if it is not one
   --force                overwrite an existing config`;
 
@@ -58,6 +65,7 @@ export const initCommand: Command = {
         extract: { type: 'string' },
         also: { type: 'string', multiple: true },
         memory: { type: 'string' },
+        seed: { type: 'string' },
         'git-init': { type: 'boolean' },
         force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -86,6 +94,10 @@ export const initCommand: Command = {
       throw new CliError(`--metric needs --goal min|max: say whether lower or higher ${String(values.metric)} is better.`);
     }
 
+    // Checked before anything is written: a mistyped --seed leaves the folder as it was.
+    const seedFlag = typeof values.seed === 'string' ? parseSeedFlag(values.seed) : null;
+    if (seedFlag) await checkSeedConstant(dir, seedFlag);
+
     const { layout, suggested } = await suggestConfig(dir);
     const input: ProjectConfigInput = structuredClone(suggested);
     if (typeof values.run === 'string') input.run = { ...input.run, command: values.run };
@@ -112,7 +124,12 @@ export const initCommand: Command = {
       const hint = layout === 'generic' ? '\n\nThis folder is not in the autoresearch layout, so say how to run it, e.g.:\n  autoresearch init --run "python3 bench.py" --metric time_ms --goal min --editable bench.py' : '';
       throw new CliError(`The config would be invalid:\n${describeConfigErrors(parsed.errors)}${hint}`);
     }
-    const config = parsed.config;
+    if (seedFlag?.kind === 'constant' && !picomatch(parsed.config.files.editable, { dot: true })(seedFlag.file)) {
+      throw new CliError(`--seed constant:${seedFlag.file}:${seedFlag.name}: ${seedFlag.file} is not an editable file, and the seed constant must be in one (the run sets it in its copy); add --editable ${seedFlag.file} or name another file.`);
+    }
+    const detection = await detectProjectSeed(dir, { editable: parsed.config.files.editable, context: parsed.config.files.context, command: parsed.config.run.command });
+    const seedChoice = await chooseSeed(detection, seedFlag, terminalAsk());
+    const config = { ...parsed.config, seed: seedChoice.seed };
     for (const glob of config.files.editable) {
       if (!/[*?[{]/.test(glob) && !(await access(path.join(dir, glob)).then(() => true, () => false))) {
         io.err(`warning: the editable file ${glob} does not exist yet in ${dir}.\n`);
@@ -133,6 +150,7 @@ export const initCommand: Command = {
         `  editable  ${config.files.editable.join(', ')}`,
         `  protected ${config.files.protected.join(', ') || '(none)'}`,
         `  budget    ${config.budget.seconds} s, timeout ${config.budget.timeoutSeconds ?? config.budget.seconds * 2} s`,
+        ...seedChoice.lines,
         hasProgram ? '  program.md kept as it is' : '  program.md written from the template: edit it to instruct the agent',
         root === null ? '  git repository created with a first commit' : '',
         '',

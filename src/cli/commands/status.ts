@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { readRunStatuses } from '../../core/journal/run-status.js';
+import { loadConfig } from '../../core/project/config-file.js';
 import { assertProjectDir } from '../../core/project/project-dir.js';
+import { describeSeed } from '../../shared/seed-words.js';
 import { parseCommandArgs } from '../args.js';
 import { formatDurationMs, formatRunSummary, shownPath } from '../format.js';
 import { CliError } from '../io.js';
@@ -22,9 +24,15 @@ export const statusCommand: Command = {
       throw new CliError(err.message);
     });
     const statuses = await readRunStatuses(dir);
+    // The seed setting decides what the noise floor means (issue #22): said before the runs, in words.
+    const loaded = await loadConfig(dir);
+    const seed = loaded.state === 'ok' ? loaded.config.seed : null;
     if (values.json) {
-      io.out(JSON.stringify({ project: dir, runs: statuses }, null, 2) + '\n');
+      io.out(JSON.stringify({ project: dir, seed, runs: statuses }, null, 2) + '\n');
       return 0;
+    }
+    if (loaded.state === 'ok') {
+      io.out(seed ? `seed: ${describeSeed(seed)}\n\n` : `seed: not decided — say how the seed is set in Setup or with: autoresearch init ${shownPath(io.cwd, dir)} --force --seed env:NAME\n\n`);
     }
     if (statuses.length === 0) {
       io.out(`No runs yet in ${dir}. Start one with: autoresearch run ${shownPath(io.cwd, dir)}\n`);

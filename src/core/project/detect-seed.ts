@@ -3,6 +3,11 @@
 // Three ways it can: an environment variable the script reads, a command-line flag it parses, or a constant in
 // an editable file. `init` and Setup show what was found as a proposal; the user confirms it or says "none".
 // Reading only: nothing here runs the project's code.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { describeSeed, type SeedDetection } from '../../shared/seed-words.js';
+import { listProjectFiles } from '../git/list-files.js';
 
 export type SeedSetting =
   /** The script reads the seed from this environment variable (`os.environ.get("SEED")`, `process.env.SEED`). */
@@ -72,16 +77,55 @@ export function findSeedSettings(files: ReadonlyMap<string, string>, editable: (
 
 /** Where the seed is fixed by a literal in a call (`torch.manual_seed(42)`), as "train.py:12", or null. */
 export function findFixedSeedCall(files: ReadonlyMap<string, string>): string | null {
+  return findFixedSeed(files)?.at ?? null;
+}
+
+/** The first seeding call with a literal, with its value and line (for "the seed is fixed at 42 in train.py:7"). */
+export function findFixedSeed(files: ReadonlyMap<string, string>): { at: string; value: number; line: string } | null {
   for (const [file, text] of files) {
-    const i = text.split('\n').findIndex((l) => SEEDING_CALL.test(l));
-    if (i >= 0) return `${file}:${i + 1}`;
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => SEEDING_CALL.test(l));
+    if (i >= 0) return { at: `${file}:${i + 1}`, value: Number(SEEDING_CALL.exec(lines[i]!)![1]), line: lines[i]!.trim() };
   }
   return null;
 }
 
 /** The setting in words, for Setup and `init`: "the environment variable SEED". */
 export function describeSeedSetting(s: SeedSetting): string {
-  if (s.kind === 'env') return `the environment variable ${s.name}`;
-  if (s.kind === 'arg') return `the command-line flag ${s.flag}`;
-  return `the constant ${s.name} in ${s.file}`;
+  return describeSeed(s);
+}
+
+/** Files larger than this are data, not code: not read. */
+const MAX_SCAN_BYTES = 1024 * 1024;
+/** At most this many files are read (a glob such as `src/**` over a big tree). */
+const MAX_SCAN_FILES = 200;
+const SCRIPT = /^[\w./-]+\.(?:py|m?js|cjs|ts|sh|jl|r|R)$/;
+
+/**
+ * What the project's files say about its seed: the editable and context files (globs, matched against the
+ * repository's files) and the script the run command names (`python3 train.py` → train.py), read-only.
+ * Only an editable file may hold a constant setting: the harness rewrites it in the run's worktree.
+ */
+export async function detectProjectSeed(projectDir: string, files: { editable: readonly string[]; context: readonly string[]; command?: string | null }): Promise<SeedDetection> {
+  // Not a repository yet (init --git-init): the folder's top level stands in for the repository's files.
+  const listed = await listProjectFiles(projectDir).then(
+    ({ tracked, untracked }) => [...tracked, ...untracked],
+    () => readdir(projectDir).catch(() => [] as string[]),
+  );
+  const isEditable = picomatch([...files.editable], { dot: true });
+  const isContext = files.context.length ? picomatch([...files.context], { dot: true }) : () => false;
+  const fromCommand = (files.command ?? '').split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, '').replace(/^\.\//, '')).filter((w) => SCRIPT.test(w));
+  const wanted = [...new Set([...listed.filter((f) => !f.startsWith('.autoresearch/') && (isEditable(f) || isContext(f))), ...fromCommand])].slice(0, MAX_SCAN_FILES);
+  const texts = new Map<string, string>();
+  const root = path.resolve(projectDir);
+  for (const rel of wanted) {
+    const abs = path.resolve(root, rel);
+    // Only files inside the project (a command may name ../other.py).
+    if (!abs.startsWith(root + path.sep)) continue;
+    const size = await stat(abs).then((s) => (s.isFile() ? s.size : -1), () => -1);
+    if (size < 0 || size > MAX_SCAN_BYTES) continue;
+    texts.set(rel, await readFile(abs, 'utf8'));
+  }
+  const findings = findSeedSettings(texts, (f) => isEditable(f));
+  return { findings, fixed: findings.length ? null : findFixedSeed(texts), scanned: [...texts.keys()] };
 }

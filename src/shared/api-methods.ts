@@ -17,6 +17,7 @@ const METHODS = {
   testMetric: true,
   testSlot: true,
   listFiles: true,
+  detectSeed: true,
   readProgram: true,
   saveProgram: true,
   startRun: true,

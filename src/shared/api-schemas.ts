@@ -41,6 +41,17 @@ export const apiSchemas = {
    */
   testSlot: z.object({ slot: SlotSchema }).strict(),
   listFiles: z.object({}).strict(),
+  /**
+   * Setup's Seed section: how the project sets its random seed, read from the files the form names (unsaved
+   * editable and context globs, the run command's script); without them, the saved or suggested config's.
+   */
+  detectSeed: z
+    .object({
+      editable: z.array(z.string().max(1000)).max(200).optional(),
+      context: z.array(z.string().max(1000)).max(200).optional(),
+      command: z.string().max(10_000).optional(),
+    })
+    .strict(),
   readProgram: z.object({}).strict(),
   saveProgram: z.object({ text: z.string().max(2_000_000) }).strict(),
   startRun: z

@@ -9,12 +9,14 @@ import type { Experiment } from './experiment.js';
 import type { AuditEvent } from './journal.js';
 import type { ApiArgs, ApiMethod } from './api-schemas.js';
 import type { ApiKeyStatus, AppInfo, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult, WebhookStatus } from './api-project.js';
+import type { SeedDetection } from './seed-words.js';
 import type { DiffResult, FinalizeResult, LiveRun, LogInfo, LogLines, RunDetail, RunSummary } from './api-runs.js';
 
 export * from './api-error.js';
 export * from './api-project.js';
 export * from './api-runs.js';
 export * from './api-schemas.js';
+export * from './seed-words.js';
 
 /** Everything a UI shows at once, read when it connects; pushes keep it current from `seq` on. */
 export interface Snapshot {
@@ -71,6 +73,7 @@ export interface ApiResults {
   testMetric: MetricTestResult;
   testSlot: SlotTestResult;
   listFiles: { readonly files: readonly FileEntry[] };
+  detectSeed: SeedDetection;
   readProgram: { readonly text: string; readonly exists: boolean; readonly editable: readonly string[] };
   saveProgram: null;
   startRun: { readonly tag: string };

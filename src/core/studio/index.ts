@@ -17,6 +17,7 @@ import { reportHandlers } from './handlers/reports.js';
 import { webhookHandlers } from './handlers/webhook.js';
 import { runControlHandlers } from './handlers/run-control.js';
 import { runsHandlers } from './handlers/runs.js';
+import { seedHandlers } from './handlers/seed.js';
 import { setupHandlers } from './handlers/setup.js';
 import { createLiveRuns } from './live-run.js';
 import { createProjectSession } from './project-session.js';
@@ -52,6 +53,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     ...machineHandlers(ctx),
     ...projectHandlers(ctx),
     ...setupHandlers(ctx),
+    ...seedHandlers(ctx),
     ...programHandlers(ctx),
     ...runControlHandlers(ctx),
     ...runsHandlers(ctx),

@@ -15,6 +15,7 @@ import { BudgetSection } from './BudgetSection.js';
 import { FilesSection } from './FilesSection.js';
 import { MetricSection } from './MetricSection.js';
 import { RunSection } from './RunSection.js';
+import { SeedSection } from './SeedSection.js';
 import { SetupBanners } from './SetupBanners.js';
 import { SECTIONS, sectionErrorCount, unplacedErrors } from './setup-sections.js';
 import { SlotsSection } from './SlotsSection.js';
@@ -78,6 +79,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
         <MetricSection {...section} metricConfig={metricConfig} />
         <FilesSection {...section} isGit={project.isGit} />
         <BudgetSection {...section} />
+        <SeedSection {...section} />
         <AcceptanceSection {...section} />
         <StopSection {...section} />
         <ApprovalSection {...section} />

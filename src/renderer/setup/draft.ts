@@ -13,6 +13,7 @@ import {
   type Price,
   type ProjectConfig,
   type ProjectConfigInput,
+  type SeedConfig,
 } from '../../shared/config.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
@@ -65,6 +66,30 @@ export interface Draft {
   };
   /** The per-experiment log cap, in MiB. */
   readonly logMaxMb: string;
+  /** How the run varies the seed (config `seed`); every kind's text is kept so switching loses nothing typed. */
+  readonly seed: SeedDraft;
+}
+
+export interface SeedDraft {
+  readonly kind: 'undecided' | 'env' | 'arg' | 'constant' | 'none';
+  readonly name: string;
+  readonly flag: string;
+  readonly file: string;
+}
+
+/** config.seed as the Seed section edits it. */
+export function seedToDraft(s: SeedConfig | null | undefined): SeedDraft {
+  if (!s) return { kind: 'undecided', name: '', flag: '', file: '' };
+  return { kind: s.kind, name: s.kind === 'env' || s.kind === 'constant' ? s.name : '', flag: s.kind === 'arg' ? s.flag : '', file: s.kind === 'constant' ? s.file : '' };
+}
+
+/** The Seed section back to config: only the chosen kind's fields, null while undecided (the schema checks the rest). */
+export function seedFromDraft(s: SeedDraft): unknown {
+  if (s.kind === 'undecided') return null;
+  if (s.kind === 'env') return { kind: 'env', name: s.name };
+  if (s.kind === 'arg') return { kind: 'arg', flag: s.flag };
+  if (s.kind === 'constant') return { kind: 'constant', file: s.file, name: s.name };
+  return { kind: 'none' };
 }
 
 export type ExecutorKind = 'local' | 'slurm' | 'ssh';
@@ -157,6 +182,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       prices: agent.prices ?? {},
     },
     logMaxMb: str(Math.round(((c.logMaxBytes ?? 50 * MIB) / MIB) * 100) / 100),
+    seed: seedToDraft(c.seed),
   };
 }
 
@@ -298,6 +324,7 @@ export function fromDraft(d: Draft): DraftConversion {
       prices: d.agent.prices,
     },
     logMaxBytes: typeof logMb === 'number' ? Math.round(logMb * MIB) : logMb,
+    seed: seedFromDraft(d.seed),
   };
   return { config, errors };
 }

@@ -9,6 +9,7 @@ export const SECTIONS = [
   { id: 'metric', title: 'Metric', prefixes: ['metric'] },
   { id: 'files', title: 'Files', prefixes: ['files'] },
   { id: 'budget', title: 'Budget', prefixes: ['budget'] },
+  { id: 'seed', title: 'Seed', prefixes: ['seed'] },
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
   { id: 'approval', title: 'Approval', prefixes: ['approval'] },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cleanupTempDirs, makeRepo, writeConfig } from '../helpers/project.js';
+import { openDemoPage } from './helpers/demo-page.js';
 import { e2eUnavailable, launchBrowser, screenshot, startServe, watchPageErrors, type ServeHandle } from './helpers/serve.js';
 
 const unavailable = e2eUnavailable();
@@ -78,4 +79,16 @@ describe.skipIf(unavailable !== null)(`the Seed section of Setup, in Chromium${u
     expect(await saved()).toEqual({ kind: 'none' });
     expect(errors).toEqual([]);
   });
+
+  it("the bundled demo's seed is the environment variable SEED, shown in words and matching what its trainer reads", async () => {
+    const ui = await openDemoPage({ route: '/setup', waitFor: 'setup-view' });
+    try {
+      await ui.page.getByTestId('seed-finding-in-use').waitFor();
+      await expect(ui.page.getByTestId('seed-finding').first().textContent()).resolves.toMatch(/Found the environment variable SEED at train\.mjs:\d+/);
+      await expect(ui.page.getByTestId('seed-words').textContent()).resolves.toBe('The seed is set by the environment variable SEED.');
+      expect(ui.errors).toEqual([]);
+    } finally {
+      await ui.close();
+    }
+  }, 60_000);
 });

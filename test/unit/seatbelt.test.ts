@@ -129,6 +129,15 @@ describe('seatbeltProfile', () => {
     expect(canWrite(p, path.join(dir, 'outside.txt'))).toBe(false);
   });
 
+  it('makes ~/Library/Caches writable only where the caches are (sandbox.writableCaches)', () => {
+    mkdirSync(path.join(home, 'Library', 'Caches'), { recursive: true });
+    const pip = path.join(home, 'Library', 'Caches', 'pip', 'wheel.whl');
+    expect(canWrite(profileOf(trainer({ writableCaches: true })), pip)).toBe(true);
+    const closed = profileOf(trainer({ writableCaches: false }));
+    expect(canWrite(closed, pip)).toBe(false);
+    expect(canWrite(closed, path.join(home, '.cache', 'uv', 'x'))).toBe(false);
+  });
+
   it('keeps the worktree\'s .git, any nested .git (any case) and read-only linked inputs unwritable', () => {
     const p = profileOf(trainer({ readOnlyInputs: true }));
     expect(canWrite(p, path.join(wt, '.git'))).toBe(false);

@@ -18,6 +18,10 @@ import type { SandboxSpec } from './sandbox.js';
 
 export const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
 
+/** `names` in each home folder: the app's own and the command's $HOME (as sandbox.ts's inHomes). */
+const inHomes = (env: Readonly<Record<string, string | undefined>>, names: readonly string[]) =>
+  [...new Set([homedir(), env.HOME].filter((h): h is string => !!h && path.isAbsolute(h)))].flatMap((h) => names.map((n) => path.join(h, n)));
+
 /**
  * Read-denied in every home folder on macOS, beside the spec's hidden paths: the shell's start-up files (they often
  * export API keys) and histories, the whole of ~/.config (tools keep tokens there), the keychains, browser and
@@ -62,6 +66,16 @@ export const MAC_HOME_SECRETS = [
   'Library/Application Support/Firefox',
   'Library/Application Support/com.apple.TCC',
 ];
+
+/**
+ * macOS's own cache folders, writable where the spec makes ~/.cache writable (sandbox.writableCaches): pip and
+ * other tools cache in ~/Library/Caches there, and Metal keeps compiled shaders in the per-user cache folder
+ * beside $TMPDIR (/var/folders/…/C), without which every run of an MPS trainer compiles them again.
+ */
+function macCaches(env: Readonly<Record<string, string | undefined>>): string[] {
+  const perUser = path.basename(tmpdir()) === 'T' ? [path.join(path.dirname(tmpdir()), 'C')] : [];
+  return [...inHomes(env, ['Library/Caches']), ...perUser].filter((p) => existsSync(p));
+}
 
 /** System-wide places with secrets; read-denied like the home folder's. */
 const SYSTEM_SECRETS = ['/Library/Keychains', '/private/var/db/SystemKey'];
@@ -109,10 +123,6 @@ const regexLiteral = (text: string) => text.replace(/[.^$*+?()[\]{}|\\]/g, (c) =
 /** `.git` in any letter case: macOS's file system ignores case, and git treats `.GIT` as `.git` there. */
 const DOT_GIT = '[.][gG][iI][tT]';
 
-/** `names` in each home folder: the app's own and the command's $HOME (as sandbox.ts's inHomes). */
-const inHomes = (env: Readonly<Record<string, string | undefined>>, names: readonly string[]) =>
-  [...new Set([homedir(), env.HOME].filter((h): h is string => !!h && path.isAbsolute(h)))].flatMap((h) => names.map((n) => path.join(h, n)));
-
 /** Whether `inner` is `outer` or lies inside it. */
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
 
@@ -128,7 +138,9 @@ export type SeatbeltSpec = SandboxSpec & { readonly tmp?: string };
 export function seatbeltProfile(spec: SeatbeltSpec, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const uniq = (ps: readonly string[]) => [...new Set(ps.map(seatbeltPath))];
   const tmp = uniq([spec.tmp ?? tmpdir()]);
-  const writable = uniq(spec.writable.filter((p) => existsSync(p)));
+  const given = uniq(spec.writable.filter((p) => existsSync(p)));
+  const cachesOn = uniq(inHomes(env, ['.cache'])).some((c) => given.includes(c));
+  const writable = cachesOn ? uniq([...given, ...macCaches(env)]) : given;
   const readOnly = uniq(spec.readOnly ?? []);
   const needed = uniq([...(spec.readable ?? []), ...writable, ...readOnly]);
   const hidden = uniq([...(spec.hidden ?? []), ...inHomes(env, MAC_HOME_SECRETS), ...SYSTEM_SECRETS]);

@@ -1,12 +1,17 @@
 // 1,000 seeded hostile edit sequences against the restricted workspace and the diff guard, on a real git
 // worktree, run the way the loop runs them: the proposer's operations (traversal, absolute paths, protected
 // names in other cases, hidden folders, NUL, unicode look-alikes, huge and binary content), mixed with what a
-// previous trainer could have planted on disk (symbolic links and hard links to files outside, files under
-// protected names, ignored files); then the guard; a commit and a clean when it passes, a reset when not.
-// After every sequence: not one byte outside the editable files has changed, in the project, in its .git
-// hooks and config, or outside the project; no secret was read; every commit changes editable files only.
+// previous trainer could have planted on disk (symbolic links and hard links to files outside, into the linked
+// inputs and into a cache; files under protected names, ignored files; a nested repository made with git init,
+// its config naming a filter, a diff driver, fsmonitor and hooks, with a .gitattributes that selects them; a
+// .git file pointing at the project's repository; a .gitattributes at the top selecting the filter, diff and
+// merge drivers, signing and hooks that the repository's own .git/config and hooks name); then the guard; a
+// commit and a clean when it passes, a reset when not. Every program those configs name would append to a
+// marker file outside. After every sequence: not one byte outside the editable files has changed, in the
+// project, in its .git hooks and config, in the linked inputs, in the cache or outside the project; no marker
+// was written (no program ran); no secret was read; every commit changes editable files only.
 import { createHash } from 'node:crypto';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -35,6 +40,42 @@ let config: ProjectConfig;
 let ws: Workspace;
 let protectedHashes: Map<string, string>;
 let prepareBlob: string;
+let marker: string;
+let evil: string;
+let cache: string;
+
+/** Every `.git` below the worktree's top (links not followed): repositories a trainer made that are still there. */
+function nestedGits(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(path.join(dir, rel))) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (name.toLowerCase() === '.git' && rel) out.push(r);
+    else if (name !== '.git' && lstatSync(path.join(dir, r)).isDirectory()) out.push(...nestedGits(dir, r));
+  }
+  return out;
+}
+
+/** A command line for git config: the hostile program, told which door it came through. */
+const evilCommand = (door: string) => `sh ${evil} ${door}`;
+
+/** What a trainer's `git init` in its worktree leaves: a repository whose config runs the hostile program. */
+function plantNestedRepo(dir: string, tag: number): void {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q');
+  const cfg = path.join(dir, '.git', 'config');
+  writeFileSync(
+    cfg,
+    `${readFileSync(cfg, 'utf8')}[core]\n\tfsmonitor = ${evilCommand('nested-fsmonitor')}\n\tpager = ${evilCommand('nested-pager')}\n` +
+      `[filter "nested"]\n\tclean = ${evilCommand('nested-clean')}\n\tsmudge = ${evilCommand('nested-smudge')}\n\trequired = true\n` +
+      `[diff "nested"]\n\ttextconv = ${evilCommand('nested-textconv')}\n\tcommand = ${evilCommand('nested-diff')}\n`,
+  );
+  for (const hook of ['pre-commit', 'post-checkout', 'post-commit', 'reference-transaction']) {
+    writeFileSync(path.join(dir, '.git', 'hooks', hook), `#!/bin/sh\n${evilCommand(`nested-${hook}`)}\n`);
+    chmodSync(path.join(dir, '.git', 'hooks', hook), 0o755);
+  }
+  writeFileSync(path.join(dir, '.gitattributes'), '* filter=nested diff=nested\n');
+  writeFileSync(path.join(dir, 'touched.py'), `x = ${tag}\n`);
+}
 
 /** Every entry under `dir` (links not followed): path → type and content hash or link target. */
 function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
@@ -70,6 +111,15 @@ beforeAll(async () => {
   mkdirSync(path.join(outside, 'dir'), { recursive: true });
   writeFileSync(path.join(outside, 'secret.txt'), `${SECRET}\n`);
   writeFileSync(path.join(outside, 'dir', 'id_ed25519'), `${SECRET} key\n`);
+  // The hostile program every planted config names: it records that it ran, then passes its input through
+  // (a filter that ran and changed nothing would otherwise go unnoticed).
+  marker = path.join(outside, 'MARKER');
+  evil = path.join(outside, 'evil.sh');
+  writeFileSync(evil, `echo "$1" >> ${marker}\ncat\nexit 0\n`);
+  // A cache the trainer may write (~/.cache/uv): uv hard-links from here into a .venv.
+  cache = path.join(outside, 'cache', 'uv');
+  mkdirSync(cache, { recursive: true });
+  writeFileSync(path.join(cache, 'site.py'), 'import sys\n');
   mkdirSync(path.join(project, 'model'), { recursive: true });
   mkdirSync(path.join(project, 'data'), { recursive: true });
   writeFileSync(path.join(project, 'train.py'), 'LR = 0.01\nprint("val_bpb: 1.0")\n');
@@ -84,6 +134,21 @@ beforeAll(async () => {
   git(project, 'add', '-A');
   git(project, 'commit', '-q', '-m', 'start');
   start = git(project, 'rev-parse', 'HEAD').trim();
+  // The project's own repository names programs too (a folder from a tarball): drivers a planted top-level
+  // .gitattributes selects, signing, a pager, an editor, fsmonitor and hooks. The harness's git runs none.
+  const doors = ['clean', 'smudge', 'textconv', 'diff', 'merge', 'gpg', 'pager', 'editor', 'fsmonitor', 'askpass', 'credential', 'sshcommand'];
+  const [clean, smudge, textconv, diff, merge, gpg, pager, editor, fsmonitor, askpass, credential, ssh] = doors.map((d) => evilCommand(`top-${d}`));
+  writeFileSync(
+    path.join(project, '.git', 'config'),
+    `${readFileSync(path.join(project, '.git', 'config'), 'utf8')}` +
+      `[filter "evil"]\n\tclean = ${clean}\n\tsmudge = ${smudge}\n\trequired = true\n[diff "evil"]\n\ttextconv = ${textconv}\n\tcommand = ${diff}\n` +
+      `[merge "evil"]\n\tdriver = ${merge}\n[commit]\n\tgpgSign = true\n[gpg]\n\tprogram = ${gpg}\n` +
+      `[core]\n\tpager = ${pager}\n\teditor = ${editor}\n\tfsmonitor = ${fsmonitor}\n\taskPass = ${askpass}\n\tsshCommand = ${ssh}\n[credential]\n\thelper = ${credential}\n`,
+  );
+  for (const hook of ['pre-commit', 'post-commit', 'post-checkout', 'prepare-commit-msg', 'commit-msg', 'reference-transaction', 'post-index-change']) {
+    writeFileSync(path.join(project, '.git', 'hooks', hook), `#!/bin/sh\n${evilCommand(`top-hook-${hook}`)}\n`);
+    chmodSync(path.join(project, '.git', 'hooks', hook), 0o755);
+  }
   prepareBlob = git(project, 'rev-parse', `${start}:prepare.py`).trim();
   config = fixtureConfig({ files: { editable: ['train.py', 'model/*.py'], protected: ['prepare.py'], context: ['notes.md'], linked: ['data'] } });
   wt = path.join(project, '.autoresearch', 'worktrees', 'slot-0');
@@ -116,6 +181,10 @@ describe('workspace and diff guard under 1,000 seeded hostile edit sequences', (
     let commits = 0;
     let refusedOps = 0;
     let rejected = 0;
+    const planted = new Map<string, number>();
+    // Sequences after which a nested repository was still in the worktree (git clean -ffdx keeps a .git inside
+    // a tracked folder): the harness's git must not open it, which the marker checks; counted to be seen.
+    let nestedSurvived = 0;
     let head = start;
     const outsideBefore = snapshot(outside);
     const projectBefore = snapshot(project, projectSkip);
@@ -148,8 +217,13 @@ describe('workspace and diff guard under 1,000 seeded hostile edit sequences', (
             if (text.includes(SECRET)) violations.push(`case ${c}: read a secret through ${JSON.stringify(p)} (${log.join('; ')})`);
           } else {
             // What a trainer of an earlier experiment could have left on disk (it runs between proposals).
-            const plant = pick(['symlink-file', 'symlink-dir', 'hardlink', 'protected-case', 'ignored', 'symlink-context'] as const);
+            const plant = pick([
+              'symlink-file', 'symlink-dir', 'hardlink', 'protected-case', 'ignored', 'symlink-context',
+              'nested-git', 'nested-git-editable', 'git-file', 'top-attributes', 'symlink-input', 'hardlink-input',
+              'symlink-cache', 'hardlink-cache', 'symlink-dir-cache', 'relink-input',
+            ] as const);
             log.push(`plant ${plant}`);
+            planted.set(plant, (planted.get(plant) ?? 0) + 1);
             const at = (r: string) => path.join(wt, r);
             if (plant === 'symlink-file') {
               rmSync(at('train.py'), { force: true });
@@ -165,6 +239,34 @@ describe('workspace and diff guard under 1,000 seeded hostile edit sequences', (
               writeFileSync(at('PREPARE.PY'), 'def evaluate():\n    return 0.0\n');
             } else if (plant === 'ignored') {
               writeFileSync(at('evil.pth'), 'import os\n');
+            } else if (plant === 'nested-git') {
+              plantNestedRepo(at(pick(['pkg', 'pkg/deeper', '__pycache__'])), c);
+            } else if (plant === 'nested-git-editable') {
+              // Inside the editable folder, where the guard must still look and commit.
+              if (!lstatSync(at('model'), { throwIfNoEntry: false })?.isSymbolicLink()) plantNestedRepo(at('model'), c);
+            } else if (plant === 'git-file') {
+              // A .git file sends git to the user's own repository (or a repository made next to it).
+              mkdirSync(at('pkg'), { recursive: true });
+              writeFileSync(at('pkg/.git'), `gitdir: ${path.join(project, '.git')}\n`);
+              writeFileSync(at('pkg/x.py'), 'x = 1\n');
+            } else if (plant === 'top-attributes') {
+              writeFileSync(at('.gitattributes'), '* filter=evil diff=evil merge=evil\n*.py filter=evil diff=evil\n');
+            } else if (plant === 'symlink-input' || plant === 'symlink-cache') {
+              rmSync(at('train.py'), { recursive: true, force: true });
+              symlinkSync(plant === 'symlink-input' ? path.join(project, 'data', 'shard.bin') : path.join(cache, 'site.py'), at('train.py'));
+            } else if (plant === 'hardlink-input' || plant === 'hardlink-cache') {
+              if (!lstatSync(at('model'), { throwIfNoEntry: false })?.isSymbolicLink()) {
+                mkdirSync(at('model'), { recursive: true });
+                rmSync(at('model/net.py'), { force: true });
+                linkSync(plant === 'hardlink-input' ? path.join(project, 'data', 'shard.bin') : path.join(cache, 'site.py'), at('model/net.py'));
+              }
+            } else if (plant === 'symlink-dir-cache') {
+              rmSync(at('model'), { recursive: true, force: true });
+              symlinkSync(cache, at('model'));
+            } else if (plant === 'relink-input') {
+              // The linked input, which the harness's clean keeps, now leads into the cache.
+              rmSync(at('data'), { recursive: true, force: true });
+              symlinkSync(path.dirname(cache), at('data'));
             } else {
               rmSync(at('notes.md'), { force: true });
               symlinkSync(path.join(outside, 'dir', 'id_ed25519'), at('notes.md'));
@@ -199,11 +301,16 @@ describe('workspace and diff guard under 1,000 seeded hostile edit sequences', (
         await resetTo(wt, parent, config.files.linked);
       }
 
+      if (nestedGits(wt).length) nestedSurvived += 1;
       const outsideNow = snapshot(outside);
       const outsideDiff = diffMaps(outsideBefore, outsideNow);
       if (outsideDiff.length) violations.push(`case ${c}: outside the project changed: ${outsideDiff.join(', ')} (${log.join('; ')})`);
       const projectDiff = diffMaps(projectBefore, snapshot(project, projectSkip));
       if (projectDiff.length) violations.push(`case ${c}: the user's checkout or .git changed: ${projectDiff.join(', ')} (${log.join('; ')})`);
+      if (existsSync(marker)) {
+        violations.push(`case ${c}: a program the repository names ran: ${readFileSync(marker, 'utf8').trim().split('\n').join(', ')} (${log.join('; ')})`);
+        rmSync(marker);
+      }
       if (violations.length > 20) break;
     }
 
@@ -212,6 +319,12 @@ describe('workspace and diff guard under 1,000 seeded hostile edit sequences', (
     expect(refusedOps).toBeGreaterThan(CASES);
     expect(commits).toBeGreaterThan(100);
     expect(rejected).toBeGreaterThan(100);
-    console.log(`fuzz: ${CASES} sequences, ${commits} committed, ${rejected} rejected, ${refusedOps} operations refused, 0 writes outside the editable files`);
-  }, 900_000);
+    // Each planted state came up often enough to meet the guard, the commit, the clean and the reset.
+    for (const kind of ['nested-git', 'nested-git-editable', 'git-file', 'top-attributes', 'symlink-input', 'hardlink-input', 'symlink-cache', 'hardlink-cache', 'symlink-dir-cache', 'relink-input']) {
+      expect(planted.get(kind) ?? 0, kind).toBeGreaterThan(10);
+    }
+    console.log(`fuzz: ${CASES} sequences, ${commits} committed, ${rejected} rejected, ${refusedOps} operations refused, 0 writes outside the editable files, 0 programs run; a nested .git survived the clean after ${nestedSurvived}; planted ${[...planted].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    // About 3 CPU minutes (git processes included); 15 wall minutes were measured on 2 cores at a load average of
+    // 25 to 31, so the limit leaves room for a shared machine.
+  }, 1_800_000);
 });

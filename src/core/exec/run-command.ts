@@ -10,7 +10,7 @@ import { openCappedLog, type CappedLog } from './capped-log.js';
 import { collapseProgress, decodeCutUtf8 } from './collapse-progress.js';
 import { isProcessGroupAlive, killProcessGroup } from './kill-tree.js';
 import { inPidNamespace } from './pid-namespace.js';
-import { bwrapArgs, type SandboxSpec } from './sandbox.js';
+import { sandboxedArgv, type SandboxSpec } from './sandbox.js';
 
 export interface RunCommandOptions {
   /** A shell command line, run with /bin/sh -c (the user writes `uv run train.py`). */
@@ -34,7 +34,7 @@ export interface RunCommandOptions {
   readonly onStart?: (p: { pid: number; pgid: number }) => void | Promise<void>;
   /** Every chunk of output as decoded text (UTF-8 safe across chunks); the caller batches for the UI. */
   readonly onOutput?: (text: string) => void;
-  /** Run inside bubblewrap (exec/sandbox.ts); null or absent: unsandboxed. */
+  /** Run inside the sandbox (exec/sandbox.ts: bubblewrap on Linux, Seatbelt on macOS); null or absent: unsandboxed. */
   readonly sandbox?: { readonly bwrap: string; readonly spec: SandboxSpec } | null;
   /** Unsandboxed, run in a PID namespace of its own (pid-namespace.ts: the unshare argv), so nothing of it outlives it. */
   readonly pidNamespace?: readonly string[] | null;
@@ -131,7 +131,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
   // inside, even a process that escaped with setsid.
   // Unsandboxed in a PID namespace (pid-namespace.ts), unshare leads the group the same way.
   const [file, argv] = opts.sandbox
-    ? [opts.sandbox.bwrap, [...bwrapArgs(opts.sandbox.spec), '--chdir', opts.cwd, '/bin/sh', '-c', opts.command]]
+    ? sandboxedArgv(opts.sandbox, opts.cwd, opts.command)
     : opts.pidNamespace
       ? inPidNamespace(opts.pidNamespace, opts.command)
       : ['/bin/sh', ['-c', opts.command]];

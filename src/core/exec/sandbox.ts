@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { systemdScopeAvailableSync } from './cgroup-scope.js';
 import { pidNamespacePrefix } from './pid-namespace.js';
+import { findSandboxExec, seatbeltArgv } from './seatbelt.js';
 
 export interface SandboxSpec {
   /**
@@ -128,6 +129,15 @@ export function bwrapArgs(spec: SandboxSpec, devices: readonly string[] = gpuDev
   return args;
 }
 
+/**
+ * The program and arguments that run `command` in `cwd` under the sandbox `program` (from sandboxMode): Seatbelt's
+ * sandbox-exec on macOS, bubblewrap elsewhere. The caller spawns it with `cwd` as its working folder too.
+ */
+export function sandboxedArgv(sandbox: { readonly bwrap: string; readonly spec: SandboxSpec }, cwd: string, command: string, platform: NodeJS.Platform = process.platform): [string, string[]] {
+  if (platform === 'darwin') return seatbeltArgv(sandbox.bwrap, sandbox.spec, command);
+  return [sandbox.bwrap, [...bwrapArgs(sandbox.spec), '--chdir', cwd, '/bin/sh', '-c', command]];
+}
+
 let probed: Promise<string | null> | null = null;
 
 /**
@@ -145,11 +155,18 @@ export function findBwrap(env: Readonly<Record<string, string | undefined>> = pr
   return probed;
 }
 
-export type SandboxMode = 'bwrap' | 'off' | 'unavailable';
+export type SandboxMode = 'bwrap' | 'seatbelt' | 'off' | 'unavailable';
 
-/** Whether commands run sandboxed: AUTORESEARCH_SANDBOX=off (the app's environment, never a project) turns it off. */
+/**
+ * Whether commands run sandboxed: AUTORESEARCH_SANDBOX=off (the app's environment, never a project) turns it off.
+ * `bwrap` is the sandbox's program: bubblewrap on Linux, sandbox-exec on macOS (seatbelt.ts).
+ */
 export async function sandboxMode(env: Readonly<Record<string, string | undefined>> = process.env): Promise<{ mode: SandboxMode; bwrap: string | null }> {
   if (/^(off|0|false|no)$/i.test(env.AUTORESEARCH_SANDBOX ?? '')) return { mode: 'off', bwrap: null };
+  if (process.platform === 'darwin') {
+    const exec = await findSandboxExec();
+    return exec ? { mode: 'seatbelt', bwrap: exec } : { mode: 'unavailable', bwrap: null };
+  }
   const bwrap = await findBwrap(env);
   return bwrap ? { mode: 'bwrap', bwrap } : { mode: 'unavailable', bwrap: null };
 }
@@ -160,7 +177,7 @@ export async function sandboxMode(env: Readonly<Record<string, string | undefine
  * what is then not contained.
  */
 export function sandboxWarning(mode: SandboxMode, env: Readonly<Record<string, string | undefined>> = process.env): string | null {
-  if (mode === 'bwrap') return null;
+  if (mode === 'bwrap' || mode === 'seatbelt') return null;
   const base =
     mode === 'off'
       ? 'The sandbox is off (AUTORESEARCH_SANDBOX=off): the trainer, the guard and agent commands run with your full access to files, network and processes.'

@@ -1,3 +1,5 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { raw, rev } from './git.js';
 import { repoPlace, toTop } from './repo-place.js';
 
@@ -21,6 +23,31 @@ function keepArgs(keep: readonly string[], prefix: string): string[] {
 export async function cleanWorktree(worktree: string, keep: readonly string[] = []): Promise<void> {
   const { top, prefix } = await repoPlace(worktree);
   await raw(top, ['clean', '-ffdx', '--quiet', ...keepArgs(keep, prefix)]);
+  await removeNestedGitDirs(top, keep.map((k) => resolve(worktree, k)));
+}
+
+/**
+ * git never lists a path named `.git`, so a repository a trainer made inside a tracked folder (`git init model/`)
+ * survives `git clean`. The harness never opens it (explicit --git-dir, GIT_CEILING_DIRECTORIES), but nothing in
+ * the writable tree may stay a `.git` for the next experiment (issue #20): every `.git` below the top, in any
+ * letter case (case-insensitive file systems), is removed. Links are not followed; linked inputs are left alone.
+ */
+export async function removeNestedGitDirs(top: string, skip: readonly string[] = []): Promise<void> {
+  const skipped = new Set(skip);
+  const walk = async (dir: string, isTop: boolean): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (skipped.has(path)) continue;
+      if (e.name.toLowerCase() === '.git') {
+        // The worktree's own `.git` (a file in a linked worktree, a folder in the main one) stays.
+        if (!isTop) await rm(path, { recursive: true, force: true });
+        continue;
+      }
+      if (e.isDirectory()) await walk(path, false);
+    }
+  };
+  await walk(top, true);
 }
 
 /** Put a worktree exactly at `commit`: tracked files reset, everything else removed except `keep`. */

@@ -14,6 +14,7 @@ import {
   type ProjectConfig,
   type ProjectConfigInput,
 } from '../../shared/config.js';
+import { heldoutFromDraft, heldoutToDraft, type HeldoutDraft } from './heldout-draft.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
 export type GpuMode = 'all' | 'pick' | 'none';
@@ -65,6 +66,8 @@ export interface Draft {
   };
   /** The per-experiment log cap, in MiB. */
   readonly logMaxMb: string;
+  /** The held-out check (heldout-draft.ts); an empty command is none. */
+  readonly heldout: HeldoutDraft;
 }
 
 export type ExecutorKind = 'local' | 'slurm' | 'ssh';
@@ -156,6 +159,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       historyLimit: str(agent.historyLimit),
       prices: agent.prices ?? {},
     },
+    heldout: heldoutToDraft(c.heldout),
     logMaxMb: str(Math.round(((c.logMaxBytes ?? 50 * MIB) / MIB) * 100) / 100),
   };
 }
@@ -297,6 +301,7 @@ export function fromDraft(d: Draft): DraftConversion {
       historyLimit: num('agent.historyLimit', d.agent.historyLimit),
       prices: d.agent.prices,
     },
+    heldout: heldoutFromDraft(d.heldout, num),
     logMaxBytes: typeof logMb === 'number' ? Math.round(logMb * MIB) : logMb,
   };
   return { config, errors };

@@ -10,6 +10,7 @@ export const SECTIONS = [
   { id: 'files', title: 'Files', prefixes: ['files'] },
   { id: 'budget', title: 'Budget', prefixes: ['budget'] },
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
+  { id: 'heldout', title: 'Held-out check', prefixes: ['heldout'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
   { id: 'approval', title: 'Approval', prefixes: ['approval'] },
   { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },

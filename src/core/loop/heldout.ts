@@ -9,6 +9,18 @@ import { errorMessage, isoNow, lastOutput, type RunIdentity, type RunJournalView
 
 export type HeldoutContext = Pick<RunIdentity, 'config' | 'paths'> & Pick<RunJournalView, 'append' | 'record'> & Pick<RunProcesses, 'runProcess'> & Pick<RunLiveView, 'setPhase'> & Pick<RunStopView, 'signal'>;
 
+/** An experiment as a proposer may see it: without its held-out result (the agent never sees the held-out check). */
+export function hiddenHeldout<E extends { readonly heldout?: unknown } | null>(e: E): E {
+  if (!e || !('heldout' in e)) return e;
+  const { heldout: _hidden, ...rest } = e;
+  return rest as E;
+}
+
+/** The config as a proposer may see it: no held-out command or metric name. */
+export function configForProposer<C extends { readonly heldout: unknown }>(config: C): C {
+  return config.heldout === null ? config : { ...config, heldout: null };
+}
+
 export const heldoutLogRel = (id: number): string => `logs/${id}.heldout.log`;
 
 /** The held-out metric as the metric reader takes it: no secondary numbers, no memory column. */

@@ -24,10 +24,10 @@ const COLUMNS: readonly Column[] = [
   { key: 'id', label: '#', width: '56px', align: 'right' },
   { key: 'status', label: 'Status', width: '86px' },
   { key: 'metric', label: 'Metric', width: '92px', align: 'right' },
+  // Beside the search metric, only when the run has a held-out check (columnsFor).
+  { key: 'heldout', label: 'Held-out', width: '136px', align: 'right', title: 'The held-out metric on this kept commit: a check the agent never sees' },
   { key: 'delta', label: 'Change vs best', width: '212px', align: 'right', title: GLOSSARY.change },
   { key: 'confidence', label: 'Conf.', width: '72px', align: 'right', title: 'How many standard errors of the noise the gain stood above when it was decided; ≈ marks a keep within the noise (it may be luck)' },
-  // Shown only when the run has a held-out check (columnsFor).
-  { key: 'heldout', label: 'Held-out', width: '92px', align: 'right', title: 'The held-out metric on this kept commit: a check the agent never sees' },
   { key: 'description', label: 'Description', width: 'minmax(180px, 1fr)' },
   { key: 'slot', label: 'Slot', width: '44px', align: 'right' },
   { key: 'parent', label: 'Parent', width: '58px', align: 'right', title: 'The experiment it was based on' },
@@ -160,15 +160,15 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
                   <StatusBadge status={r.status} />
                 </span>
                 <span className="xp-cell right mono" data-testid="row-metric">{formatMetric(r.metric)}</span>
-                <span className="xp-cell right" data-testid="row-change">
-                  <ChangeText change={r.change} />
-                </span>
-                <ConfidenceCell row={r} />
                 {heldout !== null ? (
                   <span className={`xp-cell right mono${r.heldoutTitle ? ' bad-text' : ''}`} data-testid="row-heldout" title={r.heldoutTitle ?? undefined}>
                     {r.heldoutText}
                   </span>
                 ) : null}
+                <span className="xp-cell right" data-testid="row-change">
+                  <ChangeText change={r.change} />
+                </span>
+                <ConfidenceCell row={r} />
                 <span className="xp-cell desc" title={r.description}>
                   {r.description || <span className="faint">—</span>}
                 </span>

@@ -39,6 +39,9 @@ describe('held-out check, each keep', () => {
     expect(run.events.find((e) => e.type === 'run-stop')).toMatchObject({ reason: 'max-experiments' });
     // It ran as its own process, journaled like every command (so an orphan would be found).
     expect(run.events.some((e) => e.type === 'process-start' && e.what === 'heldout')).toBe(true);
+    // The terminal that runs it says each result (the user's screen, not the agent's).
+    expect(run.result.stdout).toContain('held-out test_loss of #3: 0.9067');
+    expect(run.result.stdout).toMatch(/held-out test_loss of #1: failed \(The held-out command .* exited with code 3/);
   });
 
   it('wrote each held-out log in the run folder', async () => {

@@ -6,11 +6,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeldoutResultEvent, JournalEvent } from '../../src/shared/journal.js';
-import { buildCli, runCli } from '../helpers/cli.js';
-import { HELDOUT_VALUES, heldoutRun, type HeldoutRun } from '../helpers/heldout-run.js';
-import { cleanupTempDirs } from '../helpers/project.js';
+import { findBwrap } from '../../src/core/exec/sandbox.js';
+import { buildCli, runCli, type CliResult } from '../helpers/cli.js';
+import { EVAL_SCRIPT, HELDOUT_VALUES, heldoutRun, type HeldoutRun } from '../helpers/heldout-run.js';
+import { cleanupTempDirs, git, scoredProject, writeConfig } from '../helpers/project.js';
 
 const WARNING = /The search metric improved 15\.9 % but the held-out metric got worse \(0\.8137 → 0\.9067\): the gain may not carry over\./;
+
+afterAll(() => cleanupTempDirs());
 
 const heldoutEvents = (events: JournalEvent[]) => events.filter((e): e is HeldoutResultEvent => e.type === 'heldout-result');
 
@@ -24,7 +27,6 @@ describe('held-out check, each keep', () => {
 
   afterAll(async () => {
     await run?.api.close();
-    cleanupTempDirs();
   });
 
   it('runs after the baseline and each keep; a crash is an error and the run goes on to its limit', () => {
@@ -106,5 +108,52 @@ describe('held-out check at the end', () => {
     const first = run.events.findIndex((e) => e.type === 'heldout-result');
     expect(first).toBeGreaterThan(lastEnd);
     expect(stop).toBeGreaterThan(first);
+  });
+});
+
+// An agent CLI (the command proposer) can read files, so the sandbox hides what holds the held-out check from it:
+// the config, the journals and the held-out logs. This agent reads everything it can and writes what it found
+// into its change; the training logs it can read show that the run folder itself is open to it.
+const AGENT_SCRIPT = `import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+const p = process.env.AUTORESEARCH_PROJECT_DIR;
+const read = (f) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } };
+let seen = read(p + '/.autoresearch/config.json');
+const runs = p + '/.autoresearch/runs';
+for (const t of readdirSync(runs)) {
+  seen += read(runs + '/' + t + '/journal.jsonl') + read(runs + '/' + t + '/fold-snapshot.jsonl');
+  try { for (const f of readdirSync(runs + '/' + t + '/logs')) seen += read(runs + '/' + t + '/logs/' + f); } catch {}
+}
+const id = Number(process.env.AUTORESEARCH_EXPERIMENT_ID);
+const lr = [0.02, 0.04, 0.06][id - 1] ?? 0.07;
+const src = readFileSync('train.mjs', 'utf8').replace(/const LEARNING_RATE = [^;]+;/, 'const LEARNING_RATE = ' + lr + ';');
+const name = ['test', 'loss'].join('_');
+writeFileSync('train.mjs', src + '// agent ' + id + ': name=' + seen.includes(name) + ' values=' + ['0.8137', '0.8447'].some((v) => seen.includes(v)) + ' prompt=' + read(process.env.AUTORESEARCH_PROMPT_FILE).includes('# Experiment') + ' logs=' + seen.includes('val_bpb') + '\\n');
+console.log('Raise the learning rate to ' + lr);
+`;
+
+const bwrap = await findBwrap();
+
+describe.skipIf(!bwrap)('held-out check hidden from an agent CLI in the sandbox', () => {
+  let dir = '';
+  let result: CliResult;
+
+  beforeAll(async () => {
+    ({ dir } = scoredProject(
+      {
+        files: { editable: ['train.mjs'], protected: ['prepare.mjs', 'eval.mjs'] },
+        heldout: { command: `"${process.execPath}" eval.mjs`, metric: { name: 'test_loss', direction: 'min' }, timeoutSeconds: 30 },
+      },
+      { 'eval.mjs': EVAL_SCRIPT, 'agent.mjs': AGENT_SCRIPT },
+    ));
+    writeConfig(dir, { ...JSON.parse(await readFile(path.join(dir, '.autoresearch', 'config.json'), 'utf8')), agent: { proposer: 'command', command: `"${process.execPath}" "${path.join(dir, 'agent.mjs')}"` } });
+    git(dir, 'commit', '-qam', 'command proposer');
+    result = await runCli(['run', dir, '--max-experiments', '2'], { cwd: dir, env: { CI: 'true' }, timeoutMs: 180_000 });
+  }, 240_000);
+
+  it('the agent read its prompt and the training logs, but nothing of the held-out check', () => {
+    expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
+    const best = git(dir, 'show', 'autoresearch/' + /Run (\S+) on branch/.exec(result.stdout)![1] + ':train.mjs');
+    expect(best).toContain('// agent 1: name=false values=false prompt=true logs=true');
+    expect(best).toContain('// agent 2: name=false values=false prompt=true logs=true');
   });
 });

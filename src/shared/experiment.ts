@@ -187,6 +187,18 @@ export interface Experiment {
    * the decision saw and how many runs made it. `metric` is then the mean of every run, the current estimate.
    */
   readonly measuredAtDecision?: MeasuredValue | null;
+  /** The held-out check on this commit (config.heldout), when it ran: shown to the user, never to a proposer. */
+  readonly heldout?: HeldoutResult | null;
+}
+
+/** One run of the held-out command on a kept commit: its metric, or why there is none. */
+export interface HeldoutResult {
+  readonly value: number | null;
+  /** Why no value was read (a crash, a timeout, a missing metric); null when it measured. */
+  readonly error: string | null;
+  /** Relative to the run directory, e.g. logs/3.heldout.log. */
+  readonly logPath: string;
+  readonly durationMs: number;
 }
 
 /** A mean of measured runs: the value and how many runs it is the mean of. */

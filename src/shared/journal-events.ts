@@ -116,7 +116,7 @@ export interface ProcessStartEvent {
   readonly pid: number;
   /** Process group id (= pid, the child is started detached as a group leader). 0: a remote job with no local process. */
   readonly pgid: number;
-  readonly what: 'setup' | 'run' | 'guard' | 'agent';
+  readonly what: 'setup' | 'run' | 'guard' | 'heldout' | 'agent';
   /** A job that runs elsewhere (a Slurm job, a process group on an SSH host): enough to find it again. */
   readonly remote?: RemoteJobRef;
   /** The slot it runs in (a re-measurement of the best runs in the candidate's slot); absent in older journals. */
@@ -144,6 +144,18 @@ export interface ExperimentEndEvent {
   readonly type: 'experiment-end';
   readonly at: string;
   readonly experiment: Experiment;
+}
+
+/** The held-out command ran on a kept commit (the baseline, a keep, or the best at the run's end). Never shown to a proposer. */
+export interface HeldoutResultEvent {
+  readonly type: 'heldout-result';
+  readonly at: string;
+  /** The experiment whose commit was evaluated. */
+  readonly id: number;
+  readonly value: number | null;
+  readonly error: string | null;
+  readonly logPath: string;
+  readonly durationMs: number;
 }
 
 /** The run branch moved to a new best. */
@@ -283,6 +295,7 @@ export type JournalEvent =
   | ProcessStartEvent
   | ProcessEndEvent
   | ExperimentEndEvent
+  | HeldoutResultEvent
   | BestEvent
   | NoiseFloorEvent
   | BaselineRunEvent

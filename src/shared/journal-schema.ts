@@ -49,6 +49,7 @@ const RunResultSchema = obj({
   durationMs: count,
   logPath: runRelativePath,
 });
+const HeldoutResultSchema = obj({ value: z.number().nullable(), error: z.string().nullable(), logPath: runRelativePath, durationMs: count });
 export const ExperimentSchema = obj({
   id,
   kind: z.enum(['baseline', 'candidate']),
@@ -94,6 +95,7 @@ export const ExperimentSchema = obj({
   carried: obj({ fromBaseId: id.nullable(), fromParentCommit: sha, proposedCommit: sha, aloneMetric: z.number(), earlierRuns: z.array(RunResultSchema) }).nullable().optional(),
   where: z.string().min(1).max(300).optional(),
   measuredAtDecision: obj({ metric: z.number(), runs: count }).nullable().optional(),
+  heldout: HeldoutResultSchema.nullable().optional(),
 });
 
 /** The config a run recorded: shown, never executed (a run always executes the project's current config). */
@@ -152,9 +154,10 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     rejectedReason: z.string().nullable(),
   }),
   'proposal-dropped': obj({ type: z.literal('proposal-dropped'), at: z.string(), id, reason: z.string() }),
-  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'agent']), remote: remoteJobRef.optional(), slot: z.number().int().min(0).max(100_000).optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
+  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'heldout', 'agent']), remote: remoteJobRef.optional(), slot: z.number().int().min(0).max(100_000).optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'process-end': obj({ type: z.literal('process-end'), at: z.string(), id: processOwner, pgid: z.number().int().nonnegative(), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),
+  'heldout-result': obj({ type: z.literal('heldout-result'), at: z.string(), id, value: z.number().nullable(), error: z.string().nullable(), logPath: runRelativePath, durationMs: count }),
   best: obj({ type: z.literal('best'), at: z.string(), id, commit: sha, metric: z.number() }),
   'noise-floor': obj({ type: z.literal('noise-floor'), at: z.string(), values: z.array(z.number().nullable()), spread: z.number().nullable() }),
   'baseline-run': obj({ type: z.literal('baseline-run'), at: z.string(), index: z.number().int().min(0).max(1000), run: RunResultSchema }),
@@ -211,5 +214,5 @@ export const JournalFieldSchemas = {
   stopReason: z.string().refine((r) => Object.hasOwn(STOP_REASONS, r), 'a known stop reason'),
   audit: EVENT_SCHEMAS.audit,
   /** A process the fold still holds open (the fields of a process-start it keeps). */
-  openProcess: obj({ id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'agent']), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
+  openProcess: obj({ id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'heldout', 'agent']), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
 } as const;

@@ -159,6 +159,11 @@ export const runCommand: Command = {
             if (best) io.out(formatBestRemeasured(ev.id, ev.run.metric, best.metric, measuredRuns(best), started.record().bestId === ev.id) + '\n');
             break;
           }
+          case 'heldout-result': {
+            const name = started.record().config?.heldout?.metric.name ?? 'held-out metric';
+            io.out(`  held-out ${name} of #${ev.id}: ${ev.value !== null ? ev.value : `failed (${ev.error?.split('\n')[0] ?? 'no value'})`}\n`);
+            break;
+          }
           case 'notice':
             if (ev.level !== 'info') io.err(`${ev.level}: ${ev.message}\n`);
             break;

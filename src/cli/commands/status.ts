@@ -57,6 +57,7 @@ export const statusCommand: Command = {
       if (s.awaitingApproval.length) {
         io.out(`  waiting for approval: ${s.awaitingApproval.map((id) => `#${id}`).join(', ')} — answer with: autoresearch approve ${shownPath(io.cwd, dir)} --tag ${s.summary.tag}\n`);
       }
+      if (s.heldout) io.out(`  ${s.heldout.line}\n${s.heldout.warning ? `  warning: ${s.heldout.warning}\n` : ''}`);
       if (s.badLines.length) io.out(`  note: ${s.badLines.length} unreadable journal line(s) skipped (a torn write after a crash)\n`);
       io.out('\n');
     }

@@ -215,6 +215,11 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
     case 'process-end':
       rec.openProcesses.delete(processKey(event));
       break;
+    case 'heldout-result': {
+      const e = rec.experiments.get(event.id);
+      if (e) putExperiment(rec, { ...e, heldout: { value: event.value, error: event.error, logPath: event.logPath, durationMs: event.durationMs } });
+      break;
+    }
     case 'best':
       rec.bestId = event.id;
       rec.bestCommit = event.commit;

@@ -1,6 +1,7 @@
 // Summaries of a project's runs, for `autoresearch status` and the Studio's run list.
 import type { RunSummary } from '../../shared/api.js';
 import type { Experiment } from '../../shared/experiment.js';
+import { heldoutSummary, type HeldoutSummary } from '../../shared/heldout-text.js';
 import { isLockLive, readLock } from '../project/run-lock.js';
 import { isNeverStarted, pendingApprovals, summarize } from './fold.js';
 import { approvalsNeedRows, listRunTags, readRunRecord, readRunView } from './read.js';
@@ -22,6 +23,8 @@ export interface RunStatus {
   readonly neverStarted: boolean;
   /** Ids of proposals waiting for approval (`autoresearch approve`); a stopped run's wait again when it resumes. */
   readonly awaitingApproval: readonly number[];
+  /** The held-out check's baseline and best (config.heldout), with its warning; null when the run has none. */
+  readonly heldout: HeldoutSummary | null;
 }
 
 export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> {
@@ -35,7 +38,8 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
     // Rows are needed for a live run's running experiments, and for approvals still waiting (by their experiment's status).
     const needsRows = !view.complete && (live || approvalsNeedRows(view));
     // Shown, not built on: the snapshot's covered bytes are checked by their probe, as the view's were.
-    const rec = needsRows ? await readRunRecord(projectDir, tag, { check: 'probe' }) : view.record;
+    // The held-out comparison needs the baseline's and the best's rows too.
+    const rec = needsRows || (view.record.config?.heldout && !view.complete) ? await readRunRecord(projectDir, tag, { check: 'probe' }) : view.record;
     const folded = summarize(rec, live ? 'running' : 'stopped', needsRows ? undefined : view.aggregates);
     // A journal with no run-start does not name its run: its folder does.
     const summary = folded.tag ? folded : { ...folded, tag };
@@ -52,6 +56,7 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
       interrupted,
       neverStarted,
       awaitingApproval: pendingApprovals(rec).map((a) => a.request.id),
+      heldout: rec.config ? heldoutSummary(rec.config, rec.experiments.values(), rec.bestId) : null,
     });
   }
   return out;

@@ -5,6 +5,7 @@ import type { ExperimentRunResult } from '../../shared/experiment.js';
 import { isoNow, lastOutput, runningExperiment, type RunContext, type SlotState } from './context.js';
 import { mean, sampleStdDev } from './decide.js';
 import { restoreFiles } from '../agent/diff-guard.js';
+import { heldoutAfterKeep } from './heldout.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
 
@@ -106,5 +107,6 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
   await ctx.append({ type: 'noise-floor', at: isoNow(), values, spread: sampleStdDev(values) });
   const ended = await ctx.close(slot, 0, { status: 'keep', metric: mean(values), metrics: runs[runs.length - 1]!.metrics, runs, timings: { ...base.timings, trainingMs: trainingMs(runs) } }, null);
   await ctx.append({ type: 'best', at: isoNow(), id: 0, commit: record.startCommit, metric: ended.metric! });
+  await heldoutAfterKeep(ctx, slot, 0);
   return true;
 }

@@ -34,7 +34,7 @@ export interface SlotState {
 }
 
 export interface ProcessRequest {
-  readonly what: 'run' | 'guard' | 'setup';
+  readonly what: 'run' | 'guard' | 'heldout' | 'setup';
   /** The experiment it belongs to (-1 for the setup command). */
   readonly id: number;
   readonly slot: SlotState;

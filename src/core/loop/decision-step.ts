@@ -6,11 +6,12 @@ import type { CarriedChange } from '../../shared/experiment.js';
 import type { DecisionLock, ExperimentCloser, LoopGit, RunIdentity, RunJournalView, SlotState } from './context.js';
 import { isoNow } from './context.js';
 import { decide, decisionInput, mean } from './decide.js';
+import { heldoutAfterKeep, type HeldoutContext } from './heldout.js';
 import { targetFields, type Target } from './outcomes.js';
 import { branchFor } from './refs.js';
 import type { Trained } from './train.js';
 
-export type DecisionContext = Pick<RunIdentity, 'config' | 'tag'> & RunJournalView & Pick<ExperimentCloser, 'close'> & DecisionLock & { readonly git: Pick<LoopGit, 'updateRef'> };
+export type DecisionContext = Pick<RunIdentity, 'config' | 'tag'> & RunJournalView & Pick<ExperimentCloser, 'close'> & DecisionLock & { readonly git: Pick<LoopGit, 'updateRef'> } & Partial<HeldoutContext>;
 
 /** What the decision step came to. */
 export type Decided =
@@ -33,7 +34,8 @@ export async function decisionStep(
   const { target, carried, carries } = a;
   const { verdict, runs, guard, judgedBest, measured } = a.trained;
   const value = mean(runs.map((r) => r.metric!));
-  return ctx.withDecisionLock(async (): Promise<Decided> => {
+  let kept = false;
+  const decided = await ctx.withDecisionLock(async (): Promise<Decided> => {
     let bestBefore = record.best!;
     let error: string | null =
       guard && !guard.passed
@@ -67,9 +69,13 @@ export async function decisionStep(
     // The journal first: a keep's experiment-end is on disk before the branch moves, `best` after it.
     const ended = await ctx.close(slot, id, { ...targetFields(target, carried), ...measured(), status: keep ? 'keep' : 'discard', metric: value, guard, bestBefore, error, confidence }, null);
     if (keep) {
+      kept = true;
       await ctx.git.updateRef(`refs/heads/${branchFor(tag)}`, target.commit);
       await ctx.append({ type: 'best', at: isoNow(), id, commit: target.commit, metric: ended.metric! });
     }
     return { kind: 'decided' };
   });
+  // Outside the lock (it takes a run of its own), in this slot's worktree, which still holds the kept commit.
+  if (kept) await heldoutAfterKeep(ctx, slot, id);
+  return decided;
 }

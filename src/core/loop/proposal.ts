@@ -15,6 +15,7 @@ import { projectPaths } from '../project/paths.js';
 import { readProgramFile } from '../project/program-file.js';
 import { experimentCommitMessage } from '../git/commit-message.js';
 import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, type RunJournalView, type RunProcesses, type RunStopView } from './context.js';
+import { configForProposer, hiddenHeldout } from './heldout.js';
 import type { ProposalResult } from './outcomes.js';
 import { candidateRef } from './refs.js';
 
@@ -105,17 +106,18 @@ async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: E
     await ctx.importInbox();
     const processes = journalProcesses(ctx);
     try {
+      // Nothing of the held-out check reaches the proposer (heldout.ts): not its config, not a result.
       const proposal = await ctx.proposer.propose({
-        config,
+        config: configForProposer(config),
         program,
         workspace,
         slot: site.index,
         experimentId: id,
-        base,
-        baseline: record.experiments.get(0) ?? null,
-        best: record.bestId !== null ? (record.experiments.get(record.bestId) ?? null) : null,
+        base: hiddenHeldout(base),
+        baseline: hiddenHeldout(record.experiments.get(0) ?? null),
+        best: hiddenHeldout(record.bestId !== null ? (record.experiments.get(record.bestId) ?? null) : null),
         noiseFloor: record.noiseFloor,
-        history: ctx.finishedHistory(),
+        history: config.heldout ? ctx.finishedHistory().map(hiddenHeldout) : ctx.finishedHistory(),
         bestDiff: await bestDiff(ctx),
         lastCrashLogTail: site.lastCrashLogTail,
         steering: record.steering.map((s) => s.note),

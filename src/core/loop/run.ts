@@ -32,6 +32,7 @@ import { createRunEnd } from './run-end.js';
 import { createRunJournal } from './run-journal.js';
 import { createRunLive } from './run-live.js';
 import { createRunCommands, type RunCommands } from './run-process.js';
+import { heldoutAtEnd } from './heldout.js';
 import { runSlots } from './scheduler.js';
 import { progressOf, shouldStop, type StopInputs } from './stop-conditions.js';
 import type { LoopDeps, RunHandle, RunOutcome } from './types.js';
@@ -233,6 +234,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
         else if (exhausted) control.requestStop('exhausted', exhausted, true);
       }
       const s = control.stopRequest();
+      if (s?.graceful !== false) await heldoutAtEnd(ctx, slots[0]!);
       // Every stop sets a reason; none here means the slots went home short of every limit, which is a bug.
       return await end(s?.reason ?? 'error', s?.message ?? 'Every slot stopped with nothing left to run before any stop condition was met. This is a bug in the app: resume the run with the same tag, and report it with the run folder.');
     } catch (err) {

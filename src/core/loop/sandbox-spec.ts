@@ -1,5 +1,5 @@
 // What the sandbox lets each command of a run touch (exec/sandbox.ts does the mounting).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ProjectConfig } from '../../shared/config.js';
 import { AGENT_CONFIG, HOME_CACHES, HOME_SECRETS, inHomes, type SandboxSpec } from '../exec/sandbox.js';
@@ -38,9 +38,27 @@ export function commandSandbox(
       ...(agent ? inHomes(env, AGENT_CONFIG) : []),
     ],
     readOnly: [path.join(cwd, '.git'), ...(isProject ? [path.join(projectDir, APP_DIR)] : []), ...(config.sandbox.readOnlyInputs ? inputs : [])],
-    hidden: inHomes(env, agent ? HOME_SECRETS.filter((s) => !AGENT_CONFIG.includes(s)) : HOME_SECRETS),
+    hidden: [...inHomes(env, agent ? HOME_SECRETS.filter((s) => !AGENT_CONFIG.includes(s)) : HOME_SECRETS), ...(agent && config.heldout ? heldoutFiles(projectDir) : [])],
     network: agent || config.sandbox.network,
   };
+}
+
+/**
+ * What an agent CLI must not read when the project has a held-out check (issue #22: the agent never sees it): the
+ * config that names it, and in each run the journal and its fold snapshot (they hold the held-out results) and
+ * the held-out logs. The prompt file in the run's scratch folder stays readable.
+ */
+function heldoutFiles(projectDir: string): string[] {
+  const app = path.join(projectDir, APP_DIR);
+  const runs = path.join(app, 'runs');
+  const out = [path.join(app, 'config.json')];
+  for (const tag of existsSync(runs) ? readdirSync(runs) : []) {
+    const dir = path.join(runs, tag);
+    out.push(path.join(dir, 'journal.jsonl'), path.join(dir, 'fold-snapshot.jsonl'));
+    const logs = path.join(dir, 'logs');
+    if (existsSync(logs)) out.push(...readdirSync(logs).filter((f) => f.endsWith('.heldout.log')).map((f) => path.join(logs, f)));
+  }
+  return out;
 }
 
 /** The nearest folder at or above `dir` holding a `.git` (a repository's or a worktree's top), or null. */

@@ -150,6 +150,13 @@ const STATUS_CLASS: Record<ExperimentStatus, string> = {
   running: 's-other',
 };
 
+/** The held-out check beside the search metric, with the warning when the gain did not carry over. */
+function heldoutHtml(model: ReportModel): string {
+  const h = model.heldout;
+  if (!h) return '';
+  return `<section class="audit heldout${h.warning ? ' unconfirmed' : ''}" id="heldout"><h2>Held-out check</h2>${h.warning ? `<p class="heldout-warning"><b>${e(h.warning)}</b></p>` : ''}<p>${e(h.line)}. The agent never sees this metric; it does not decide what is kept.</p></section>`;
+}
+
 function tableHtml(model: ReportModel): string {
   const showMemory = model.rows.some((r) => r.memoryGb !== null);
   const showTime = model.rows.some((r) => r.trainingMs !== null);
@@ -160,6 +167,7 @@ function tableHtml(model: ReportModel): string {
     '<th>status</th>',
     `<th class="num">${e(model.metricName)}</th>`,
     `<th class="num" title="${e(GLOSSARY.change)}">change vs best</th>`,
+    model.heldout ? `<th class="num">held-out ${e(model.heldout.name)}</th>` : '',
     showMemory ? '<th class="num">memory GB</th>' : '',
     showTime ? '<th class="num">training</th>' : '',
     showCost ? '<th class="num">cost</th>' : '',
@@ -173,6 +181,7 @@ function tableHtml(model: ReportModel): string {
         `<tr class="${STATUS_CLASS[r.status] ?? 's-other'}${r.isBaseline ? ' base' : ''}"><td class="num">${e(String(r.id))}</td><td><code>${e(shortCommit(r.commit))}</code></td>` +
         `<td><span class="st">${e(r.isBaseline ? 'baseline' : r.status)}</span></td><td class="num">${e(formatMetric(r.metric))}</td>` +
         `<td class="num change">${changeHtml(r.change)}</td>` +
+        (model.heldout ? `<td class="num"${r.heldout?.title ? ` title="${e(r.heldout.title)}"` : ''}>${e(r.heldout?.text ?? '')}</td>` : '') +
         (showMemory ? `<td class="num">${r.memoryGb === null ? '' : e(Number(r.memoryGb).toFixed(1))}</td>` : '') +
         (showTime ? `<td class="num">${r.trainingMs === null ? '' : e(formatDurationMs(r.trainingMs))}</td>` : '') +
         (showCost ? `<td class="num">${r.costUsd === null ? '' : e(formatUsd(r.costUsd))}</td>` : '') +
@@ -214,6 +223,7 @@ export function renderHtmlReport(model: ReportModel, options: HtmlReportOptions 
 ${warnings}
 ${summaryCards(model)}
 ${auditHtml(model)}
+${heldoutHtml(model)}
 <section class="chart"><figure>${svg}<figcaption>Every experiment by number. Green: kept (the running best steps down${model.direction === 'max' ? ' — up, higher is better' : ''}); grey: discarded; red ×: failed runs on the bottom edge${model.noiseFloor !== null ? '; band: baseline ± noise floor' : ''}. Hover a green dot for its description.</figcaption></figure></section>
 <section>
 <h2>Kept improvements <span class="count" title="${e(GLOSSARY.kept)}">${formatCount(f.keptImprovements)}</span></h2>

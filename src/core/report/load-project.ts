@@ -3,6 +3,7 @@
 // under refs/autoresearch/<tag>/<id> so it can be shown forever.
 import path from 'node:path';
 import type { Experiment } from '../../shared/experiment.js';
+import { heldoutSummary } from '../../shared/heldout-text.js';
 import { diffCommits } from '../git/diff.js';
 import { readRunRecord } from '../journal/read.js';
 import { toRunDetail } from '../journal/fold.js';
@@ -90,6 +91,7 @@ export async function loadReportFromProject(projectDir: string, tag: string, opt
     noiseFloor: detail.noiseFloor,
     bestId: detail.bestId,
     audit: detail.audit ?? null,
+    heldout: config ? heldoutSummary(config, detail.experiments, detail.bestId) : null,
     memory,
     diffs,
     generatedAt: (options.now?.() ?? new Date()).toISOString(),

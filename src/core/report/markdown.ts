@@ -157,12 +157,20 @@ function auditSection(model: ReportModel): string[] {
   return ['## Audit of the result', '', `**${md(describeAudit(a, model.direction))}.**`, '', `${md(describeAuditSetting(a))}; ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC.${recorded ? ` For comparison, ${md(recorded)}.` : ''}`, ''];
 }
 
+/** The held-out check beside the search metric, with the warning when the gain did not carry over. */
+function heldoutSection(model: ReportModel): string[] {
+  const h = model.heldout;
+  if (!h) return [];
+  return ['## Held-out check', '', ...(h.warning ? [`> **Warning:** ${md(h.warning)}`, ''] : []), `${md(h.line)}. The agent never sees this metric; it does not decide what is kept.`, ''];
+}
+
 function experimentsTable(model: ReportModel): string {
   const showMemory = model.rows.some((r) => r.memoryGb !== null);
   const showTime = model.rows.some((r) => r.trainingMs !== null);
   const showCost = model.rows.some((r) => r.costUsd !== null);
-  const head = ['#', 'commit', 'status', md(model.metricName), 'change vs best', ...(showMemory ? ['memory GB'] : []), ...(showTime ? ['training'] : []), ...(showCost ? ['cost'] : []), 'description'];
-  const align = head.map((h, i) => (i === 0 || i === 3 || i === 4 || h === 'memory GB' || h === 'training' || h === 'cost' ? '---:' : '---'));
+  const held = model.heldout ? [`held-out ${md(model.heldout.name)}`] : [];
+  const head = ['#', 'commit', 'status', md(model.metricName), 'change vs best', ...held, ...(showMemory ? ['memory GB'] : []), ...(showTime ? ['training'] : []), ...(showCost ? ['cost'] : []), 'description'];
+  const align = head.map((h, i) => (i === 0 || i === 3 || i === 4 || (held.length > 0 && i === 5) || h === 'memory GB' || h === 'training' || h === 'cost' ? '---:' : '---'));
   const lines = [`## All experiments (${formatCount(model.figures.experiments)})`, '', `| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`];
   for (const r of model.rows) {
     const status = r.isBaseline ? 'baseline' : r.status === 'keep' ? '**keep**' : md(r.status);
@@ -173,6 +181,7 @@ function experimentsTable(model: ReportModel): string {
       status,
       formatMetric(r.metric),
       r.change ? formatChange(r.change) : '',
+      ...(held.length ? [md(r.heldout?.text ?? '')] : []),
       ...(showMemory ? [r.memoryGb === null ? '' : r.memoryGb.toFixed(1)] : []),
       ...(showTime ? [r.trainingMs === null ? '' : formatDurationMs(r.trainingMs)] : []),
       ...(showCost ? [r.costUsd === null ? '' : formatUsd(r.costUsd)] : []),
@@ -196,6 +205,6 @@ export function renderMarkdownReport(model: ReportModel): string {
     '',
   ];
   if (model.warnings.length) parts.push(...model.warnings.map((w) => `> **Note:** ${md(w)}`), '');
-  parts.push(summaryTable(model), '', ...auditSection(model), progressSection(model), '', improvementsSection(model), '', experimentsTable(model), '');
+  parts.push(summaryTable(model), '', ...auditSection(model), ...heldoutSection(model), progressSection(model), '', improvementsSection(model), '', experimentsTable(model), '');
   return parts.join('\n');
 }

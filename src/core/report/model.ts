@@ -3,6 +3,7 @@
 import type { Experiment, ExperimentStatus, KeepConfidence } from '../../shared/experiment.js';
 import type { AuditEvent } from '../../shared/journal.js';
 import { buildProgress, progressTitle, summarizeRun, type Direction, type ProgressModel, type RunFigures } from '../../shared/progress.js';
+import { heldoutCell, type HeldoutSummary } from '../../shared/heldout-text.js';
 import { experimentChange, metricChange, type Change } from '../../shared/wording.js';
 
 export { directionWords } from '../../shared/wording.js';
@@ -38,6 +39,8 @@ export interface ReportInput {
   readonly bestId?: number | null;
   /** The latest audit of the result (autoresearch audit); null or absent when none. */
   readonly audit?: AuditEvent | null;
+  /** The held-out check's baseline and best, with its warning (config.heldout); null or absent when none. */
+  readonly heldout?: HeldoutSummary | null;
   readonly memory?: MemoryMetric | null;
   /** Unified diffs of kept improvements against their parent, by experiment id. */
   readonly diffs?: ReadonlyMap<number, DiffText>;
@@ -87,6 +90,8 @@ export interface ReportRow {
   readonly costUsd: number | null;
   readonly description: string;
   readonly error: string | null;
+  /** The held-out cell (a value, "failed" with why, or empty); null when the run has no held-out check. */
+  readonly heldout: { readonly text: string; readonly title: string | null } | null;
 }
 
 export interface ReportModel {
@@ -101,6 +106,7 @@ export interface ReportModel {
   readonly progress: ProgressModel;
   readonly noiseFloor: number | null;
   readonly audit: AuditEvent | null;
+  readonly heldout: HeldoutSummary | null;
   readonly improvements: readonly KeptImprovement[];
   readonly rows: readonly ReportRow[];
   readonly warnings: readonly string[];
@@ -187,6 +193,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       costUsd: e.usage?.costUsd ?? null,
       description: e.description,
       error: e.error,
+      heldout: input.heldout ? heldoutCell(e) : null,
     };
   });
 
@@ -204,6 +211,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     progress,
     noiseFloor: progress.noiseBand?.spread ?? null,
     audit: input.audit ?? null,
+    heldout: input.heldout ?? null,
     improvements,
     rows,
     warnings: input.warnings ?? [],

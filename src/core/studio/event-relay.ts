@@ -46,6 +46,8 @@ export function relayEvent(e: LoopEvent, at: RelayInput): RelayOutput {
     case 'experiment-proposed':
     // The best measured again: its row shows the new mean at once (the summary follows with the run list).
     case 'best-remeasured':
+    // The held-out check of a keep finished: its History cell and the dashboard's line show it at once.
+    case 'heldout-result':
     case 'approval-answer': {
       const exp = record.experiments.get(ev.id);
       if (exp) pushes.push({ type: 'experiment', project, tag, experiment: exp });

@@ -24,6 +24,8 @@ const COLUMNS: readonly Column[] = [
   { key: 'id', label: '#', width: '56px', align: 'right' },
   { key: 'status', label: 'Status', width: '86px' },
   { key: 'metric', label: 'Metric', width: '92px', align: 'right' },
+  // Beside the search metric, only when the run has a held-out check (columnsFor).
+  { key: 'heldout', label: 'Held-out', width: '136px', align: 'right', title: 'The held-out metric on this kept commit: a check the agent never sees' },
   { key: 'delta', label: 'Change vs best', width: '212px', align: 'right', title: GLOSSARY.change },
   { key: 'confidence', label: 'Conf.', width: '72px', align: 'right', title: 'How many standard errors of the noise the gain stood above when it was decided; ≈ marks a keep within the noise (it may be luck)' },
   { key: 'description', label: 'Description', width: 'minmax(180px, 1fr)' },
@@ -34,7 +36,8 @@ const COLUMNS: readonly Column[] = [
   { key: 'cost', label: 'Cost', width: '64px', align: 'right' },
 ];
 
-export const GRID_TEMPLATE = COLUMNS.map((c) => c.width).join(' ');
+const columnsFor = (heldout: boolean): readonly Column[] => (heldout ? COLUMNS : COLUMNS.filter((c) => c.key !== 'heldout'));
+export const GRID_TEMPLATE = columnsFor(false).map((c) => c.width).join(' ');
 
 export interface ExperimentTableProps {
   readonly rows: readonly ExperimentRow[];
@@ -44,6 +47,8 @@ export interface ExperimentTableProps {
   readonly onSelect: (id: number) => void;
   readonly onOpen: (id: number) => void;
   readonly metricName: string;
+  /** The held-out metric's name when the run has a held-out check (a column beside the metric); else null. */
+  readonly heldoutName?: string | null;
   /** The link of an experiment's detail page (for middle-click / open in new tab). */
   readonly hrefFor: (id: number) => string;
   readonly height?: number | string;
@@ -95,10 +100,13 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
   }, [rows, selectedIndex, onSelect, onOpen]);
 
   const items = virtualizer.getVirtualItems();
+  const heldout = props.heldoutName ?? null;
+  const columns = columnsFor(heldout !== null);
+  const grid = columns.map((c) => c.width).join(' ');
   return (
     <div className="xp-table" role="grid" aria-rowcount={rows.length + 1} data-testid="history-table" data-rows={rows.length}>
-      <div className="xp-row xp-head" role="row" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
-        {COLUMNS.map((c) => {
+      <div className="xp-row xp-head" role="row" style={{ gridTemplateColumns: grid }}>
+        {columns.map((c) => {
           const active = props.sort.key === c.key;
           return (
             <button
@@ -111,7 +119,7 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
               data-testid={`sort-${c.key}`}
               onClick={() => props.onSort(c.key)}
             >
-              {c.key === 'metric' ? props.metricName : c.label}
+              {c.key === 'metric' ? props.metricName : c.key === 'heldout' && heldout ? `Held-out ${heldout}` : c.label}
               {active ? <span className="sort-arrow">{props.sort.dir === 'asc' ? '▲' : '▼'}</span> : null}
             </button>
           );
@@ -130,7 +138,7 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
                 className={`xp-row${selected ? ' selected' : ''} st-${r.status}`}
                 data-testid="history-row"
                 data-id={r.id}
-                style={{ gridTemplateColumns: GRID_TEMPLATE, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                style={{ gridTemplateColumns: grid, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
                 onClick={() => {
                   onSelect(r.id);
                   onOpen(r.id);
@@ -152,6 +160,11 @@ export function ExperimentTable(props: ExperimentTableProps): JSX.Element {
                   <StatusBadge status={r.status} />
                 </span>
                 <span className="xp-cell right mono" data-testid="row-metric">{formatMetric(r.metric)}</span>
+                {heldout !== null ? (
+                  <span className={`xp-cell right mono${r.heldoutTitle ? ' bad-text' : ''}`} data-testid="row-heldout" title={r.heldoutTitle ?? undefined}>
+                    {r.heldoutText}
+                  </span>
+                ) : null}
                 <span className="xp-cell right" data-testid="row-change">
                   <ChangeText change={r.change} />
                 </span>

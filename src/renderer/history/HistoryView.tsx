@@ -15,6 +15,7 @@ import { useStudio } from '../store/studio.js';
 import { ExperimentTable } from './ExperimentTable.js';
 import { FinalizePanel } from './FinalizePanel.js';
 import { AuditPanel } from './AuditPanel.js';
+import { HeldoutPanel } from './HeldoutPanel.js';
 import { describeAudit, describeAuditSetting } from '../../shared/audit-text.js';
 import { updateHistoryUi, useHistoryUi } from './history-ui.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -192,6 +193,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
         )
       ) : null}
       {finalizing ? <FinalizePanel tag={tag} kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length} onClose={() => setFinalizing(false)} /> : null}
+      <HeldoutPanel config={d.config} experiments={d.experiments} bestId={d.bestId} />
       <HistoryFigures experiments={d.experiments} direction={d.direction} metricName={d.metricName} bestId={d.bestId} />
       <HistoryChart key={tag} experiments={d.experiments} direction={d.direction} noiseFloor={d.noiseFloor} metricName={d.metricName} onOpen={open} highlightId={ui.selectedId} />
 
@@ -261,6 +263,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
             onSelect={select}
             onOpen={open}
             metricName={d.metricName}
+            heldoutName={d.config.heldout?.metric.name ?? null}
             hrefFor={hrefFor}
             height="max(320px, calc(100vh - 250px))"
           />

@@ -1,6 +1,7 @@
 // The history table's rows: one flat, precomputed row per experiment so sorting and filtering 10,000 of
 // them is a few milliseconds of plain array work, with no per-render allocation in the table itself.
 import type { ConfidenceLabel, Experiment, ExperimentStatus } from '../../shared/experiment.js';
+import { heldoutCell } from '../../shared/heldout-text.js';
 import { experimentChange, type Change } from '../../shared/wording.js';
 
 export interface ExperimentRow {
@@ -23,11 +24,15 @@ export interface ExperimentRow {
   readonly tokens: number | null;
   readonly cost: number | null;
   readonly commit: string | null;
+  /** The held-out check on this commit (config.heldout): its value; the cell's text ("failed") and why. */
+  readonly heldout: number | null;
+  readonly heldoutText: string;
+  readonly heldoutTitle: string | null;
   /** Lower-cased text the filter searches: description, hypothesis, commit, status. */
   readonly haystack: string;
 }
 
-export const SORT_KEYS = ['id', 'status', 'metric', 'delta', 'confidence', 'description', 'slot', 'parent', 'duration', 'tokens', 'cost'] as const;
+export const SORT_KEYS = ['id', 'status', 'metric', 'delta', 'confidence', 'heldout', 'description', 'slot', 'parent', 'duration', 'tokens', 'cost'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface SortSpec {
   readonly key: SortKey;
@@ -52,6 +57,11 @@ export function toRow(e: Experiment, direction: 'min' | 'max'): ExperimentRow {
     tokens,
     cost: e.usage?.costUsd ?? null,
     commit: e.commit,
+    heldout: e.heldout?.value ?? null,
+    ...(() => {
+      const cell = heldoutCell(e);
+      return { heldoutText: cell.text, heldoutTitle: cell.title };
+    })(),
     haystack: `${e.description}\n${e.hypothesis}\n${e.commit ?? ''}\n${e.status}\n${e.error ?? ''}`.toLowerCase(),
   };
 }
@@ -102,6 +112,8 @@ function valueOf(r: ExperimentRow, key: SortKey): number | string | null {
       return r.gain;
     case 'confidence':
       return r.confidence;
+    case 'heldout':
+      return r.heldout;
     case 'description':
       return r.description.toLowerCase();
     case 'slot':

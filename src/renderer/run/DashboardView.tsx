@@ -5,6 +5,7 @@ import { useDeferredValue, useMemo, type JSX } from 'react';
 import { buildProgress, summarizeRun } from '../../shared/progress.js';
 import { navigate } from '../app/router.js';
 import { ProgressChart } from '../chart/ProgressChart.js';
+import { HeldoutPanel } from '../history/HeldoutPanel.js';
 import { Button } from '../components/Button.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Spinner } from '../components/Spinner.js';
@@ -90,6 +91,7 @@ export function DashboardView(): JSX.Element {
         </div>
       ) : null}
       {summary ? <RunHeader summary={summary} live={live} figures={figures} now={now} /> : null}
+      {detail ? <HeldoutPanel config={detail.config} experiments={detail.experiments} bestId={detail.bestId} /> : null}
       {detail ? <ApprovalQueue tag={tag} experiments={detail.experiments} live={!!live} /> : null}
       {live ? (
         <div className="slots" data-testid="slots">

@@ -13,6 +13,7 @@ import { AgentSection } from './AgentSection.js';
 import { ApprovalSection } from './ApprovalSection.js';
 import { BudgetSection } from './BudgetSection.js';
 import { FilesSection } from './FilesSection.js';
+import { HeldoutSection } from './HeldoutSection.js';
 import { MetricSection } from './MetricSection.js';
 import { RunSection } from './RunSection.js';
 import { SeedSection } from './SeedSection.js';
@@ -81,6 +82,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
         <BudgetSection {...section} />
         <SeedSection {...section} />
         <AcceptanceSection {...section} />
+        <HeldoutSection {...section} />
         <StopSection {...section} />
         <ApprovalSection {...section} />
         <SlotsSection {...section} slotConfigs={slotConfigs} />

@@ -15,6 +15,7 @@ import {
   type ProjectConfigInput,
   type SeedConfig,
 } from '../../shared/config.js';
+import { heldoutFromDraft, heldoutToDraft, type HeldoutDraft } from './heldout-draft.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
 export type GpuMode = 'all' | 'pick' | 'none';
@@ -68,6 +69,8 @@ export interface Draft {
   readonly logMaxMb: string;
   /** How the run varies the seed (config `seed`); every kind's text is kept so switching loses nothing typed. */
   readonly seed: SeedDraft;
+  /** The held-out check (heldout-draft.ts); an empty command is none. */
+  readonly heldout: HeldoutDraft;
 }
 
 export interface SeedDraft {
@@ -181,6 +184,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       historyLimit: str(agent.historyLimit),
       prices: agent.prices ?? {},
     },
+    heldout: heldoutToDraft(c.heldout),
     logMaxMb: str(Math.round(((c.logMaxBytes ?? 50 * MIB) / MIB) * 100) / 100),
     seed: seedToDraft(c.seed),
   };
@@ -323,6 +327,7 @@ export function fromDraft(d: Draft): DraftConversion {
       historyLimit: num('agent.historyLimit', d.agent.historyLimit),
       prices: d.agent.prices,
     },
+    heldout: heldoutFromDraft(d.heldout, num),
     logMaxBytes: typeof logMb === 'number' ? Math.round(logMb * MIB) : logMb,
     seed: seedFromDraft(d.seed),
   };

@@ -11,6 +11,7 @@ export const SECTIONS = [
   { id: 'budget', title: 'Budget', prefixes: ['budget'] },
   { id: 'seed', title: 'Seed', prefixes: ['seed'] },
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
+  { id: 'heldout', title: 'Held-out check', prefixes: ['heldout'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
   { id: 'approval', title: 'Approval', prefixes: ['approval'] },
   { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },

@@ -149,7 +149,7 @@ export async function ablateRun(opts: AblateOptions): Promise<Ablation> {
     const base = { id: e.id, description: e.description, commit: built.commit };
     if (!built.commit) {
       const where = built.conflicts!.length ? built.conflicts!.join(', ') : 'conflicting changes';
-      return { ...base, verdict: 'did-not-apply', contribution: null, ciLow: null, ciHigh: null, values: [], reason: `reverse-applying it onto the best conflicts with later keeps (${where})` };
+      return { ...base, verdict: 'did-not-apply', contribution: null, ciLow: null, ciHigh: null, values: [], reason: `later keeps changed the same lines (${where}), so it no longer reverse-applies onto the best` };
     }
     const v = versions.findIndex((x) => x.without === e.id);
     const mine = values[v]!;

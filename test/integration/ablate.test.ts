@@ -63,6 +63,24 @@ describe('autoresearch ablate', () => {
     expect(res.stdout).toMatch(/#3 +B → 1 .*carries the result/);
     expect(res.stdout).toMatch(/#1 +A → 1 .*did not apply/);
 
+    // Both reports carry the table.
+    for (const format of ['md', 'html'] as const) {
+      const out = path.join(dir, `report.${format}`);
+      const rep = await runCli(['report', '--tag', 't', '--format', format, '--out', out], { cwd: dir });
+      expect(rep.code).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      expect(text).toContain('Ablation: which keeps carry the result');
+      expect(text).toContain('3 paired runs each under seeds 1, 2, 3');
+      if (format === 'md') {
+        expect(text).toMatch(/\| 2 \| Reorder the random calls \(ORDER → 1\) \| [−+]?0\.\d+ \| \[−0\.\d+, \+0\.\d+\] \| not distinguishable from 0 \|/);
+        expect(text).toMatch(/\| 4 \| A → 2 \| \+0\.\d+ \| \[\+0\.\d+, \+0\.\d+\] \| \*\*carries the result\*\* \|/);
+        expect(text).toMatch(/\| 1 \| A → 1 \| — \| — \| did not apply — later keeps changed the same lines \(train\.mjs\)/);
+      } else {
+        expect(text).toMatch(/<tr class="null"><td class="num">#2<\/td>/);
+        expect(text).toMatch(/<tr class="carries"><td class="num">#3<\/td>/);
+      }
+    }
+
     // finalize --min-contribution leaves out the null keep and lists it; the others stay.
     const fin = await runCli(['finalize', '--tag', 't', '--min-contribution', '0.03'], { cwd: dir });
     expect(fin.stderr).toBe('');

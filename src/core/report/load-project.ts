@@ -6,6 +6,7 @@ import type { Experiment } from '../../shared/experiment.js';
 import { diffCommits } from '../git/diff.js';
 import { readRunRecord } from '../journal/read.js';
 import { toRunDetail } from '../journal/fold.js';
+import { readAblation } from './ablation-file.js';
 import type { DiffText, MemoryMetric, ReportInput } from './model.js';
 
 export interface LoadReportOptions {
@@ -72,6 +73,12 @@ export async function loadReportFromProject(projectDir: string, tag: string, opt
     if (d) diffs.set(e.id, d);
   });
 
+  // A damaged ablation.json costs its section, not the report.
+  const ablation = await readAblation(projectDir, tag).catch((err: Error) => {
+    warnings.push(err.message);
+    return null;
+  });
+
   return {
     source: {
       kind: 'project',
@@ -90,6 +97,7 @@ export async function loadReportFromProject(projectDir: string, tag: string, opt
     noiseFloor: detail.noiseFloor,
     bestId: detail.bestId,
     audit: detail.audit ?? null,
+    ablation,
     memory,
     diffs,
     generatedAt: (options.now?.() ?? new Date()).toISOString(),

@@ -107,6 +107,15 @@ export const apiSchemas = {
     .strict(),
   /** Re-run the baseline and the best K times each, interleaved, and journal the improvement with its 95 % interval. */
   auditRun: z.object({ tag, repeats: z.number().int().min(2, 'At least 2 repeats: an interval needs two pairs').max(100).optional() }).strict(),
+  /**
+   * The ablation (issue #22): the best without each kept change, K paired-seed runs each, a contribution with its
+   * interval per keep; saved as runs/<tag>/ablation.json. Long: progress arrives as 'ablation' pushes.
+   */
+  ablateRun: z.object({ tag, repeats: z.number().int().min(2, 'At least 2 repeats: an interval needs two pairs').max(100).optional() }).strict(),
+  /** Stop the ablation of that run (nothing is saved); null when none was running is no error. */
+  cancelAblation: z.object({ tag }).strict(),
+  /** The run's saved ablation; null when none was made. */
+  getAblation: z.object({ tag }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
   clearApiKey: z.object({}).strict(),
   listGpus: z.object({}).strict(),

@@ -160,7 +160,10 @@ export async function ablateRun(opts: AblateOptions): Promise<Ablation> {
     }
     // The paired gain of the best over the ablated version: positive when removing the keep makes things worse.
     const i = pairedInterval(pairs.map((p) => p[0]), pairs.map((p) => p[1]), direction);
-    return { ...base, verdict: ablationVerdict(i.ciLow, i.ciHigh), contribution: i.improvement, ciLow: i.ciLow, ciHigh: i.ciHigh, values: mine, reason: null };
+    // Plain repeats that agree exactly measure no noise at all: the interval is a point, and says nothing about seeds.
+    const noNoise = seeds === null && i.ciHigh - i.ciLow <= 1e-12 * Math.max(1, Math.abs(i.improvement));
+    const reason = noNoise ? 'the seed cannot be varied and the reruns agree exactly, so this interval holds no noise; set a seed setting in Setup to measure it' : null;
+    return { ...base, verdict: ablationVerdict(i.ciLow, i.ciHigh), contribution: i.improvement, ciLow: i.ciLow, ciHigh: i.ciHigh, values: mine, reason };
   });
   const ablation: Ablation = { version: 1, tag, at: new Date().toISOString(), bestId: rec.bestId, bestCommit, metric: config.metric.name, direction, repeats, seeds, best, rows: out };
   await writeAblation(projectDir, ablation);

@@ -7,7 +7,7 @@ import { readAblation } from '../../report/ablation-file.js';
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
 
-export function ablationHandlers({ deps, env, session, runs, push }: StudioContext): Handlers<'ablateRun' | 'cancelAblation' | 'getAblation'> {
+export function ablationHandlers({ deps, env, session, runs, live, push }: StudioContext): Handlers<'ablateRun' | 'cancelAblation' | 'getAblation'> {
   const running = new Map<string, AbortController>();
   const key = (dir: string, tag: string) => `${dir}\0${tag}`;
   return {
@@ -15,6 +15,9 @@ export function ablationHandlers({ deps, env, session, runs, push }: StudioConte
       const p = session.require();
       await runs.readRecord(tag);
       const k = key(p.dir, tag);
+      // The run lock names this process for a run it owns, so it would not keep the two apart here: refuse first.
+      const owned = live.owned();
+      if (owned && owned.projectDir === p.dir) throw fail(`Run ${owned.tag} of this project is live; stop it before ablating (the ablation runs the trainer in the same slots).`, 'conflict');
       if (running.has(k)) throw fail(`Run ${tag} is being ablated already; wait for it, or cancel it first.`, 'conflict');
       const abort = new AbortController();
       running.set(k, abort);

@@ -103,6 +103,8 @@ export const apiSchemas = {
       squash: z.boolean().optional(),
       /** Only keeps at least this many standard errors above the noise. */
       minConfidence: z.number().finite().min(0, 'The minimum confidence is a number of standard errors, 0 or more').max(1000).optional(),
+      /** Only keeps whose contribution in the run's ablation (ablation.json, the metric's unit) is at least this. */
+      minContribution: z.number().finite().optional(),
     })
     .strict(),
   /** Re-run the baseline and the best K times each, interleaved, and journal the improvement with its 95 % interval. */

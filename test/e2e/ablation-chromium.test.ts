@@ -38,6 +38,13 @@ describe.skipIf(unavailable !== null)(`ablation from History in Chromium${unavai
     await page.getByTestId('history').waitFor({ timeout: 60_000 });
     // No ablation yet: nothing about it until the button is pressed.
     expect(await page.getByTestId('ablation-summary').count()).toBe(0);
+    // Finalize with a minimum contribution needs an ablation first, and says how to make one.
+    await page.getByTestId('finalize-open').click();
+    await page.getByTestId('finalize-min-contribution').fill('0.03');
+    await page.getByTestId('finalize-go').click();
+    await page.getByTestId('finalize-error').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('finalize-error').innerText()).toContain('run `autoresearch ablate --tag ab` first (History → Ablate… in the app)');
+    await page.getByTestId('finalize-panel').getByRole('button', { name: 'Close' }).click();
     await page.getByTestId('ablate-open').click();
     await page.getByTestId('ablate-repeats').fill('1');
     expect(await page.getByTestId('ablate-go').isDisabled()).toBe(true);
@@ -70,6 +77,16 @@ describe.skipIf(unavailable !== null)(`ablation from History in Chromium${unavai
     expect(await page.getByTestId('ablation-result').innerText()).toContain('3 paired runs each under seeds 1, 2, 3');
     expect(existsSync(path.join(dir, '.autoresearch', 'runs', 'ab', 'ablation.json'))).toBe(true);
     await screenshot(page, 'ablation-history');
+
+    // Now Finalize leaves out the null keep, and lists it.
+    await page.getByTestId('finalize-open').click();
+    await page.getByTestId('finalize-min-contribution').fill('0.03');
+    await page.getByTestId('finalize-go').click();
+    await page.getByTestId('finalize-result').waitFor({ timeout: 30_000 });
+    const leftOut = await page.getByTestId('finalize-left-out').allInnerTexts();
+    expect(leftOut).toHaveLength(1);
+    expect(leftOut[0]).toMatch(/^#2 contributes [−+]?0\.\d+ val_bpb in the ablation, below --min-contribution 0\.03: left out\.$/);
+    await page.getByTestId('finalize-panel').getByRole('button', { name: 'Close' }).click();
 
     // Closed, and after a reload: the saved ablation stays in the History as one line.
     await page.getByTestId('ablate-panel').getByRole('button', { name: 'Close' }).click();

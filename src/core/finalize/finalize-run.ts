@@ -81,7 +81,7 @@ async function contributionsFor(projectDir: string, tag: string, bestId: number,
   const ablation = await readAblation(projectDir, tag).catch((err: Error) => {
     throw new FinalizeError(err.message);
   });
-  if (!ablation) throw new FinalizeError(`--min-contribution needs an ablation of run ${tag}, and there is none yet: run \`autoresearch ablate --tag ${tag}\` first.`);
+  if (!ablation) throw new FinalizeError(`--min-contribution needs an ablation of run ${tag}, and there is none yet: run \`autoresearch ablate --tag ${tag}\` first (History → Ablate… in the app).`);
   if (ablation.bestId !== bestId) throw new FinalizeError(`The ablation of run ${tag} is of an older best (#${ablation.bestId}; the best is now #${bestId}): run \`autoresearch ablate --tag ${tag}\` again first.`);
   return new Map(ablation.rows.map((r) => [r.id, r.contribution]));
 }

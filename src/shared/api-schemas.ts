@@ -114,10 +114,21 @@ export const apiSchemas = {
       squash: z.boolean().optional(),
       /** Only keeps at least this many standard errors above the noise. */
       minConfidence: z.number().finite().min(0, 'The minimum confidence is a number of standard errors, 0 or more').max(1000).optional(),
+      /** Only keeps whose contribution in the run's ablation (ablation.json, the metric's unit) is at least this. */
+      minContribution: z.number().finite().optional(),
     })
     .strict(),
   /** Re-run the baseline and the best K times each, interleaved, and journal the improvement with its 95 % interval. */
   auditRun: z.object({ tag, repeats: z.number().int().min(2, 'At least 2 repeats: an interval needs two pairs').max(100).optional() }).strict(),
+  /**
+   * The ablation (issue #22): the best without each kept change, K paired-seed runs each, a contribution with its
+   * interval per keep; saved as runs/<tag>/ablation.json. Long: progress arrives as 'ablation' pushes.
+   */
+  ablateRun: z.object({ tag, repeats: z.number().int().min(2, 'At least 2 repeats: an interval needs two pairs').max(100).optional() }).strict(),
+  /** Stop the ablation of that run (nothing is saved); null when none was running is no error. */
+  cancelAblation: z.object({ tag }).strict(),
+  /** The run's saved ablation; null when none was made. */
+  getAblation: z.object({ tag }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
   clearApiKey: z.object({}).strict(),
   listGpus: z.object({}).strict(),

@@ -7,6 +7,7 @@
 import type { FieldError } from './config.js';
 import type { Experiment } from './experiment.js';
 import type { AuditEvent } from './journal.js';
+import type { Ablation, AblationProgress } from './ablation.js';
 import type { ApiArgs, ApiMethod } from './api-schemas.js';
 import type { ApiKeyStatus, AppInfo, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult, WebhookStatus } from './api-project.js';
 import type { SeedDetection } from './seed-words.js';
@@ -50,7 +51,9 @@ export type StudioEventBody =
   | { readonly type: 'gpus'; readonly gpus: readonly GpuStat[] }
   | { readonly type: 'notice'; readonly level: 'info' | 'warning' | 'error'; readonly message: string }
   | { readonly type: 'apiKey'; readonly apiKey: ApiKeyStatus }
-  | { readonly type: 'recent'; readonly recentProjects: readonly string[] };
+  | { readonly type: 'recent'; readonly recentProjects: readonly string[] }
+  /** A running ablation's progress (after each run); progress null when it ended (finished, failed or cancelled). */
+  | { readonly type: 'ablation'; readonly project: string; readonly tag: string; readonly progress: AblationProgress | null };
 
 export type StudioEvent = StudioEventBody & { readonly seq: number };
 
@@ -98,6 +101,10 @@ export interface ApiResults {
   reportFromTsv: { readonly fileName: string; readonly content: string };
   finalizeRun: FinalizeResult;
   auditRun: AuditEvent;
+  ablateRun: Ablation;
+  /** Whether an ablation of that run was running (and is now stopping). */
+  cancelAblation: { readonly cancelled: boolean };
+  getAblation: Ablation | null;
   setApiKey: ApiKeyStatus;
   clearApiKey: ApiKeyStatus;
   listGpus: readonly GpuStat[];

@@ -8,6 +8,7 @@ import { CliError } from '../io.js';
 import type { Command } from './index.js';
 
 const USAGE = `Usage: autoresearch finalize [DIR] --tag TAG [--branch NAME] [--squash] [--patch FILE] [--min-confidence X]
+                             [--min-contribution X]
 
 Makes a new branch (default autoresearch/TAG-final) from the run's start commit with one commit per kept
 improvement, in the order they were kept; each message holds the description, the metric before → after
@@ -15,13 +16,14 @@ and the experiment id. --squash makes one commit instead. Also writes the commit
 (default .autoresearch/runs/TAG/final.patch). Your branch, HEAD and files are never touched.
 --min-confidence X keeps only improvements kept at least X standard errors above the noise (the Conf.
 column; a metric with no noise passes); the others are listed as left out, and later changes are applied
-without them.`;
+without them. --min-contribution X leaves out keeps whose contribution in the run's ablation (the metric's
+unit, positive = it helped) is below X; it needs an ablation: run \`autoresearch ablate --tag TAG\` first.`;
 
 export const finalizeCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,
-      { tag: { type: 'string' }, branch: { type: 'string' }, squash: { type: 'boolean' }, patch: { type: 'string' }, 'min-confidence': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      { tag: { type: 'string' }, branch: { type: 'string' }, squash: { type: 'boolean' }, patch: { type: 'string' }, 'min-confidence': { type: 'string' }, 'min-contribution': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       USAGE,
     );
     if (values.help) {
@@ -44,12 +46,19 @@ export const finalizeCommand: Command = {
         throw new CliError(`--min-confidence must be a number of standard errors of at least 0, e.g. 2 (got "${values['min-confidence']}").`);
       }
     }
+    let minContribution: number | undefined;
+    if (typeof values['min-contribution'] === 'string') {
+      const text = values['min-contribution'].trim();
+      minContribution = text === '' ? NaN : Number(text);
+      if (!Number.isFinite(minContribution)) throw new CliError(`--min-contribution must be a number in the metric's unit, e.g. 0.001 (got "${values['min-contribution']}").`);
+    }
     const result = await finalizeRun({
       projectDir: dir,
       tag: values.tag,
       ...(typeof values.branch === 'string' ? { branch: values.branch } : {}),
       ...(values.squash ? { squash: true } : {}),
       ...(minConfidence !== undefined ? { minConfidence } : {}),
+      ...(minContribution !== undefined ? { minContribution } : {}),
       ...(typeof values.patch === 'string' ? { patchFile: path.resolve(io.cwd, values.patch) } : {}),
     }).catch((err: Error) => {
       if (err instanceof FinalizeError || err instanceof RunNotFoundError) throw new CliError(err.message);

@@ -20,6 +20,7 @@ export const commands: Record<string, CommandEntry> = {
   approve: { summary: 'list the proposals waiting for approval, and approve, edit or reject them', load: async () => (await import('./approve.js')).approveCommand },
   report: { summary: 'write a run\'s report (offline HTML or Markdown), or one from any results.tsv', load: async () => (await import('./report.js')).reportCommand },
   audit: { summary: 're-run the baseline and the best, interleaved, and report the improvement with a 95 % interval', load: async () => (await import('./audit.js')).auditCommand },
+  ablate: { summary: 'find which kept changes carry the result: the best without each one, paired-seed runs, an interval each', load: async () => (await import('./ablate.js')).ablateCommand },
   finalize: { summary: 'turn a run\'s kept improvements into a clean branch and a .patch file', load: async () => (await import('./finalize.js')).finalizeCommand },
   settings: { summary: "the app's own settings: a webhook for run notifications", load: async () => (await import('./settings.js')).settingsCommand },
   serve: { summary: 'the app in a browser: UI and Api on 127.0.0.1 behind a token (headless GPU boxes)', load: async () => (await import('./serve.js')).serveCommand },

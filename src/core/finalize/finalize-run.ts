@@ -17,6 +17,8 @@ import { runTrailer } from '../git/commit-message.js';
 import { identityArgs, raw } from '../git/git.js';
 import { readRef } from '../git/update-ref.js';
 import { readRunRecord } from '../journal/read.js';
+import { readAblation } from '../report/ablation-file.js';
+import { formatContribution } from '../../shared/ablation.js';
 import { runPaths } from '../project/paths.js';
 import { branchFor } from '../loop/refs.js';
 
@@ -42,6 +44,12 @@ export interface FinalizeOptions {
    * the later changes are applied without them.
    */
   readonly minConfidence?: number;
+  /**
+   * Only kept improvements whose ablation contribution (runs/<tag>/ablation.json, in the metric's unit, positive =
+   * it helped) is at least this; the others are left out and reported. Needs an ablation of the current best.
+   * A keep the ablation could not measure (it did not reverse-apply, its runs failed) stays in: nothing shows it is below.
+   */
+  readonly minContribution?: number;
 }
 
 type FinalizedCommit = FinalizeResult['commits'][number];
@@ -49,7 +57,7 @@ type FinalizedCommit = FinalizeResult['commits'][number];
 export const defaultFinalBranch = (tag: string) => `${branchFor(tag)}-final`;
 
 /** The kept experiments on the best commit's lineage, oldest first. */
-function lineage(experiments: ReadonlyMap<number, Experiment>, bestId: number): Experiment[] {
+export function lineage(experiments: ReadonlyMap<number, Experiment>, bestId: number): Experiment[] {
   const chain: Experiment[] = [];
   const seen = new Set<number>();
   for (let e = experiments.get(bestId); e && e.kind === 'candidate' && !seen.has(e.id); e = e.baseId !== null ? experiments.get(e.baseId) : undefined) {
@@ -65,6 +73,17 @@ function confident(e: Experiment, min: number): boolean {
   if (!c) return false;
   if (c.label === 'exact') return true;
   return c.z !== null && c.z >= min;
+}
+
+/** Each keep's ablation contribution (null: not measured); the ablation must be of the run's current best. */
+async function contributionsFor(projectDir: string, tag: string, bestId: number, min: number): Promise<Map<number, number | null>> {
+  if (!Number.isFinite(min)) throw new FinalizeError(`--min-contribution must be a number in the metric's unit, e.g. 0.001 (got ${String(min)}).`);
+  const ablation = await readAblation(projectDir, tag).catch((err: Error) => {
+    throw new FinalizeError(err.message);
+  });
+  if (!ablation) throw new FinalizeError(`--min-contribution needs an ablation of run ${tag}, and there is none yet: run \`autoresearch ablate --tag ${tag}\` first (History → Ablate… in the app).`);
+  if (ablation.bestId !== bestId) throw new FinalizeError(`The ablation of run ${tag} is of an older best (#${ablation.bestId}; the best is now #${bestId}): run \`autoresearch ablate --tag ${tag}\` again first.`);
+  return new Map(ablation.rows.map((r) => [r.id, r.contribution]));
 }
 
 export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult> {
@@ -83,6 +102,7 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   if (record.bestId === null || record.bestId === 0 || !record.bestCommit) {
     throw new FinalizeError(`Run ${tag} has no kept improvement yet: there is nothing to finalize.`);
   }
+  const contributions = opts.minContribution !== undefined ? await contributionsFor(projectDir, tag, record.bestId, opts.minContribution) : null;
 
   const chain = lineage(record.experiments, record.bestId);
   if (chain.some((e) => e.status !== 'keep' || !e.commit)) {
@@ -115,7 +135,8 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
     (await raw(projectDir, [...id, 'commit-tree', tree, '-p', parent, '-m', message])).trim();
   const change = (e: Experiment) => formatChange(experimentChange(e, metric.direction));
   const min = opts.minConfidence;
-  const trailer = (ids: string) => runTrailer(tag, [ids, ...(min !== undefined ? [`Autoresearch-Min-Confidence: ${min}`] : [])]);
+  const trailer = (ids: string) =>
+    runTrailer(tag, [ids, ...(min !== undefined ? [`Autoresearch-Min-Confidence: ${min}`] : []), ...(opts.minContribution !== undefined ? [`Autoresearch-Min-Contribution: ${opts.minContribution}`] : [])]);
 
   // Which keeps go in, and the tree after each: the loop's own trees while nothing before was left out,
   // else the keep's change applied on top of what went in so far.
@@ -123,6 +144,12 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   let skipped = false;
   let tip = await treeOf(record.startCommit);
   for (const e of chain) {
+    const c = contributions?.get(e.id);
+    if (c !== undefined && c !== null && c < opts.minContribution!) {
+      leftOut.push({ id: e.id, description: e.description, reason: `#${e.id} contributes ${formatContribution(c)} ${metric.name} in the ablation, below --min-contribution ${opts.minContribution}: left out.` });
+      skipped = true;
+      continue;
+    }
     if (min !== undefined && !confident(e, min)) {
       leftOut.push({ id: e.id, description: e.description, reason: e.confidence ? `#${e.id} was kept at ${describeConfidence(e.confidence)}, below --min-confidence ${min}: left out.` : `#${e.id} has no recorded confidence (kept by an older version), so it cannot be shown to reach --min-confidence ${min}: left out.` });
       skipped = true;
@@ -141,11 +168,14 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
     tip = tree;
     steps.push({ e, tree, rebuilt: skipped });
   }
+  if (steps.length === 0 && contributions) {
+    throw new FinalizeError(`No kept improvement of run ${tag} contributes at least --min-contribution ${opts.minContribution} in the ablation. Lower it, or finalize without it.`);
+  }
   if (steps.length === 0) {
     const best = Math.max(...chain.map((e) => (e.confidence?.label === 'exact' ? Infinity : (e.confidence?.z ?? -Infinity))));
     throw new FinalizeError(`No kept improvement of run ${tag} reaches --min-confidence ${min}${Number.isFinite(best) ? ` (the highest is ${best.toFixed(1)} standard errors)` : ''}. Lower it, or finalize without it.`);
   }
-  const rebuiltNote = (rebuilt: boolean) => (rebuilt ? '\n\nMeasured in the run on top of improvements left out here (below --min-confidence); applied without them.' : '');
+  const rebuiltNote = (rebuilt: boolean) => (rebuilt ? '\n\nMeasured in the run on top of improvements left out here; applied without them.' : '');
 
   const commits: FinalizedCommit[] = [];
   let head = record.startCommit;

@@ -3,6 +3,7 @@
 // if something from the data slipped through: the browser would refuse to fetch it.
 import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
 import { describeConfidence, type ExperimentStatus } from '../../shared/experiment.js';
+import { ABLATION_CSS, ablationHtml } from './ablation-section.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type KeptImprovement, type ReportModel } from './model.js';
@@ -224,6 +225,7 @@ ${warnings}
 ${summaryCards(model)}
 ${auditHtml(model)}
 ${heldoutHtml(model)}
+${ablationHtml(model.ablation, model.bestId)}
 <section class="chart"><figure>${svg}<figcaption>Every experiment by number. Green: kept (the running best steps down${model.direction === 'max' ? ' — up, higher is better' : ''}); grey: discarded; red ×: failed runs on the bottom edge${model.noiseFloor !== null ? '; band: baseline ± noise floor' : ''}. Hover a green dot for its description.</figcaption></figure></section>
 <section>
 <h2>Kept improvements <span class="count" title="${e(GLOSSARY.kept)}">${formatCount(f.keptImprovements)}</span></h2>
@@ -263,7 +265,7 @@ code,pre{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liber
 figcaption{color:var(--muted);font-size:12px;padding:4px 8px 2px}
 section.audit{border:1px solid var(--line);border-left:4px solid #2ea043;border-radius:8px;padding:4px 14px;margin:12px 0}
 section.audit.unconfirmed{border-left-color:#d29922}
-details.kept .noise-keep,.kept .noise-keep{color:#9a6700;font-weight:600}
+${ABLATION_CSS}details.kept .noise-keep,.kept .noise-keep{color:#9a6700;font-weight:600}
 details.kept,.kept.plain{background:var(--panel);border:1px solid var(--line);border-radius:8px;margin:6px 0}
 details.kept,.kept.plain{overflow:hidden}
 details.kept>summary,.kept.plain{display:flex;gap:10px;align-items:baseline;padding:8px 12px;cursor:pointer;list-style:none}

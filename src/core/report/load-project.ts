@@ -7,6 +7,7 @@ import { heldoutSummary } from '../../shared/heldout-text.js';
 import { diffCommits } from '../git/diff.js';
 import { readRunRecord } from '../journal/read.js';
 import { toRunDetail } from '../journal/fold.js';
+import { readAblation } from './ablation-file.js';
 import type { DiffText, MemoryMetric, ReportInput } from './model.js';
 
 export interface LoadReportOptions {
@@ -73,6 +74,12 @@ export async function loadReportFromProject(projectDir: string, tag: string, opt
     if (d) diffs.set(e.id, d);
   });
 
+  // A damaged ablation.json costs its section, not the report.
+  const ablation = await readAblation(projectDir, tag).catch((err: Error) => {
+    warnings.push(err.message);
+    return null;
+  });
+
   return {
     source: {
       kind: 'project',
@@ -92,6 +99,7 @@ export async function loadReportFromProject(projectDir: string, tag: string, opt
     bestId: detail.bestId,
     audit: detail.audit ?? null,
     heldout: config ? heldoutSummary(config, detail.experiments, detail.bestId) : null,
+    ablation,
     memory,
     diffs,
     generatedAt: (options.now?.() ?? new Date()).toISOString(),

@@ -3,6 +3,7 @@
 // table. Markdown has no inline SVG, so the chart becomes two text sparklines.
 import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
 import { describeConfidence } from '../../shared/experiment.js';
+import { ablationMarkdown } from './ablation-section.js';
 import { escapeMarkdownInline as md, markdownFence } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type ReportModel } from './model.js';
@@ -205,6 +206,6 @@ export function renderMarkdownReport(model: ReportModel): string {
     '',
   ];
   if (model.warnings.length) parts.push(...model.warnings.map((w) => `> **Note:** ${md(w)}`), '');
-  parts.push(summaryTable(model), '', ...auditSection(model), ...heldoutSection(model), progressSection(model), '', improvementsSection(model), '', experimentsTable(model), '');
+  parts.push(summaryTable(model), '', ...auditSection(model), ...heldoutSection(model), ...ablationMarkdown(model.ablation, model.bestId), progressSection(model), '', improvementsSection(model), '', experimentsTable(model), '');
   return parts.join('\n');
 }

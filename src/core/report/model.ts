@@ -1,5 +1,6 @@
 // The report model: everything a report says, computed once from a run (journal or results.tsv), so the
 // HTML and the Markdown renderers only lay it out and can never disagree about a figure.
+import type { Ablation } from '../../shared/ablation.js';
 import type { Experiment, ExperimentStatus, KeepConfidence } from '../../shared/experiment.js';
 import type { AuditEvent } from '../../shared/journal.js';
 import { buildProgress, progressTitle, summarizeRun, type Direction, type ProgressModel, type RunFigures } from '../../shared/progress.js';
@@ -41,6 +42,8 @@ export interface ReportInput {
   readonly audit?: AuditEvent | null;
   /** The held-out check's baseline and best, with its warning (config.heldout); null or absent when none. */
   readonly heldout?: HeldoutSummary | null;
+  /** The run's ablation (runs/<tag>/ablation.json); null or absent when none was made. */
+  readonly ablation?: Ablation | null;
   readonly memory?: MemoryMetric | null;
   /** Unified diffs of kept improvements against their parent, by experiment id. */
   readonly diffs?: ReadonlyMap<number, DiffText>;
@@ -107,6 +110,9 @@ export interface ReportModel {
   readonly noiseFloor: number | null;
   readonly audit: AuditEvent | null;
   readonly heldout: HeldoutSummary | null;
+  readonly ablation: Ablation | null;
+  /** The run's best id as the journal holds it (null for a results.tsv), to say when an ablation is of an older best. */
+  readonly bestId: number | null;
   readonly improvements: readonly KeptImprovement[];
   readonly rows: readonly ReportRow[];
   readonly warnings: readonly string[];
@@ -212,6 +218,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     noiseFloor: progress.noiseBand?.spread ?? null,
     audit: input.audit ?? null,
     heldout: input.heldout ?? null,
+    ablation: input.ablation ?? null,
+    bestId: input.bestId ?? null,
     improvements,
     rows,
     warnings: input.warnings ?? [],

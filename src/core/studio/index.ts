@@ -10,6 +10,7 @@ import type { Api } from '../../shared/api.js';
 import type { StudioContext } from './context.js';
 import { createEventLog } from './event-log.js';
 import { createGpuState } from './gpu-state.js';
+import { ablationHandlers } from './handlers/ablation.js';
 import { machineHandlers } from './handlers/machine.js';
 import { programHandlers } from './handlers/program.js';
 import { projectHandlers } from './handlers/project.js';
@@ -58,6 +59,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     ...runControlHandlers(ctx),
     ...runsHandlers(ctx),
     ...reportHandlers(ctx),
+    ...ablationHandlers(ctx),
     ...webhookHandlers(ctx),
   };
 

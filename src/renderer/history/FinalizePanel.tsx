@@ -14,7 +14,14 @@ export function FinalizePanel(props: { readonly tag: string; readonly kept: numb
   const minText = minConfidence.trim();
   const minValue = minText === '' ? undefined : Number(minText);
   const minProblem = minValue !== undefined && !(Number.isFinite(minValue) && minValue >= 0) ? 'The minimum confidence is a number of standard errors, 0 or more (e.g. 2), or empty for every keep' : null;
-  const { state, go } = useRunAction(() => api.finalizeRun({ tag: props.tag, branch: branch.trim(), squash, ...(minValue !== undefined ? { minConfidence: minValue } : {}) }));
+  // Empty: no ablation needed. A number (the metric's unit): only keeps whose ablation contribution reaches it.
+  const [minContribution, setMinContribution] = useState('');
+  const contributionText = minContribution.trim();
+  const contributionValue = contributionText === '' ? undefined : Number(contributionText);
+  const contributionProblem = contributionValue !== undefined && !Number.isFinite(contributionValue) ? "The minimum contribution is a number in the metric's unit (e.g. 0.001), or empty" : null;
+  const { state, go } = useRunAction(() =>
+    api.finalizeRun({ tag: props.tag, branch: branch.trim(), squash, ...(minValue !== undefined ? { minConfidence: minValue } : {}), ...(contributionValue !== undefined ? { minContribution: contributionValue } : {}) }),
+  );
 
   return (
     <RunActionPanel
@@ -48,11 +55,24 @@ export function FinalizePanel(props: { readonly tag: string; readonly kept: numb
             />{' '}
             SE
           </label>
+          <label title="Only improvements whose contribution in the run's ablation (Ablate…; the metric's unit, positive = it helped) is at least this; the others are left out and listed. Empty: no ablation needed.">
+            Min. contribution{' '}
+            <input
+              className="mono"
+              style={{ minWidth: 0, width: '6em' }}
+              inputMode="decimal"
+              placeholder="any"
+              value={minContribution}
+              onChange={(e) => setMinContribution(e.target.value)}
+              aria-invalid={contributionProblem !== null}
+              data-testid="finalize-min-contribution"
+            />
+          </label>
         </>
       }
       actionLabel="Create branch"
       busyReason="Creating the branch…"
-      disabledReason={props.kept === 0 ? 'This run has no kept improvement yet' : !branch.trim() ? 'Name the branch' : minProblem}
+      disabledReason={props.kept === 0 ? 'This run has no kept improvement yet' : !branch.trim() ? 'Name the branch' : (minProblem ?? contributionProblem)}
       state={state}
       onGo={() => void go()}
       onClose={props.onClose}

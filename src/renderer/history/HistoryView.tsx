@@ -16,6 +16,7 @@ import { ExperimentTable } from './ExperimentTable.js';
 import { FinalizePanel } from './FinalizePanel.js';
 import { AuditPanel } from './AuditPanel.js';
 import { HeldoutPanel } from './HeldoutPanel.js';
+import { AblationSection } from './AblationPanel.js';
 import { describeAudit, describeAuditSetting } from '../../shared/audit-text.js';
 import { updateHistoryUi, useHistoryUi } from './history-ui.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -88,6 +89,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
   const [compareWith, setCompareWith] = useState<string | null>(null);
   const [finalizing, setFinalizing] = useState(false);
   const [auditing, setAuditing] = useState(false);
+  const [ablating, setAblating] = useState(false);
   const detail = entry?.state === 'ready' ? entry.detail : null;
   const direction = detail?.direction ?? 'min';
 
@@ -139,6 +141,9 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
       </Button>
       <Button onClick={() => setAuditing((a) => !a)} aria-expanded={auditing} data-testid="audit-open" title="Re-run the baseline and the best, interleaved, and report the improvement with a 95 % interval">
         Audit…
+      </Button>
+      <Button onClick={() => setAblating((a) => !a)} aria-expanded={ablating} data-testid="ablate-open" title="Find which kept changes carry the result: the best without each one, paired-seed runs, an interval each">
+        Ablate…
       </Button>
     </div>
   );
@@ -192,6 +197,16 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
           </p>
         )
       ) : null}
+      <AblationSection
+        tag={tag}
+        open={ablating}
+        kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length}
+        live={d.state !== 'stopped'}
+        bestId={d.bestId}
+        budgetSeconds={d.config.budget.seconds}
+        onOpen={() => setAblating(true)}
+        onClose={() => setAblating(false)}
+      />
       {finalizing ? <FinalizePanel tag={tag} kept={d.experiments.filter((e) => e.kind === 'candidate' && e.status === 'keep').length} onClose={() => setFinalizing(false)} /> : null}
       <HeldoutPanel config={d.config} experiments={d.experiments} bestId={d.bestId} />
       <HistoryFigures experiments={d.experiments} direction={d.direction} metricName={d.metricName} bestId={d.bestId} />

@@ -27,7 +27,7 @@ export function useRunAction<T>(action: () => Promise<T>): { readonly state: Run
 
 export function RunActionPanel<T>(props: {
   /** Names the panel's class and test ids: `<name>-panel`, `<name>-go`, `<name>-error`. */
-  readonly name: 'audit' | 'finalize';
+  readonly name: 'audit' | 'finalize' | 'ablate';
   readonly title: string;
   readonly description: ReactNode;
   /** The inputs shown before the button. */

@@ -57,6 +57,7 @@ export function isForOpenProject(state: Pick<StudioState, 'project'>, event: Stu
     case 'live':
     case 'experiment':
     case 'log':
+    case 'ablation':
       return event.project === (state.project?.dir ?? null);
     default:
       return true;
@@ -86,6 +87,7 @@ export function applyStudioEvent(state: StudioState, event: StudioEvent): Studio
     case 'experiment':
     case 'log':
     case 'notice':
+    case 'ablation':
       // Held by feature stores (run/, history/) and the notice area, which subscribe below.
       return next;
   }

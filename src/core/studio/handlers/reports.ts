@@ -30,10 +30,10 @@ export function reportHandlers({ deps, env, session, runs }: StudioContext): Han
         throw err;
       }
     },
-    finalizeRun: async ({ tag, branch, squash, minConfidence }) => {
+    finalizeRun: async ({ tag, branch, squash, minConfidence, minContribution }) => {
       const p = session.require();
       await runs.readRecord(tag);
-      return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}), ...(minConfidence !== undefined ? { minConfidence } : {}) }).catch((err: Error) => {
+      return finalizeRun({ projectDir: p.dir, tag, ...(branch ? { branch } : {}), ...(squash ? { squash } : {}), ...(minConfidence !== undefined ? { minConfidence } : {}), ...(minContribution !== undefined ? { minContribution } : {}) }).catch((err: Error) => {
         throw err instanceof FinalizeError ? fail(err.message, 'conflict') : err;
       });
     },

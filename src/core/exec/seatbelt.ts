@@ -14,7 +14,6 @@ import { existsSync, realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 // Only the type: sandbox.ts dispatches to this file, so a value import back would be a cycle.
-import type { SandboxSpec } from './sandbox.js';
 
 export const SANDBOX_EXEC = '/usr/bin/sandbox-exec';
 
@@ -129,7 +128,18 @@ const within = (inner: string, outer: string) => inner === outer || inner.starts
 const subpaths = (paths: readonly string[]) => paths.map((p) => `(subpath ${sbString(p)})`).join(' ');
 
 /** The spec as sandbox.ts receives it, plus the slot's tmp folder where the caller made one (else $TMPDIR's). */
-export type SeatbeltSpec = SandboxSpec & { readonly tmp?: string };
+/**
+ * What the profile is built from: the fields of sandbox.ts's SandboxSpec (restated here, structurally the same,
+ * so that sandbox.ts can import this file without an import cycle) and the slot's private tmp where known.
+ */
+export interface SeatbeltSpec {
+  readonly readable?: readonly string[];
+  readonly writable: readonly string[];
+  readonly readOnly?: readonly string[];
+  readonly hidden?: readonly string[];
+  readonly network: boolean;
+  readonly tmp?: string;
+}
 
 /**
  * The Seatbelt profile for a spec. Pure apart from resolving paths. `env` names the home folders (the app's and

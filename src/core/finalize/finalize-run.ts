@@ -8,7 +8,6 @@
 // base (the best's history does not contain it); such a keep is reported, never silently dropped. With a
 // minimum confidence, keeps below it are left out and reported, and the later keeps' changes are applied
 // without them (three-way, still without a checkout); one that no longer applies is reported too.
-import { writeFile } from 'node:fs/promises';
 import type { FinalizeResult } from '../../shared/api.js';
 import { experimentChange, formatChange, formatMetric, metricChange, plural } from '../../shared/wording.js';
 import { describeConfidence, type Experiment } from '../../shared/experiment.js';
@@ -19,6 +18,7 @@ import { readRef } from '../git/update-ref.js';
 import { readRunRecord } from '../journal/read.js';
 import { runPaths } from '../project/paths.js';
 import { branchFor } from '../loop/refs.js';
+import { writeFileAtomic } from '../util/safe-fs.js';
 
 export class FinalizeError extends Error {
   constructor(message: string) {
@@ -171,6 +171,7 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   await raw(projectDir, ['update-ref', `refs/heads/${branch}`, head, '']);
   const patchFile = opts.patchFile ?? runPaths(projectDir, tag).abs('final.patch');
   const patch = await raw(projectDir, ['format-patch', '--stdout', '--no-signature', `${record.startCommit}..${head}`]);
-  await writeFile(patchFile, patch);
+  // Never through a link planted at final.patch (or a linked folder on the way): that would write anywhere.
+  await writeFileAtomic(patchFile, patch);
   return { branch, startCommit: record.startCommit, head, commits, leftOut, patchFile };
 }

@@ -18,7 +18,7 @@ import { readRef } from '../git/update-ref.js';
 import { readRunRecord } from '../journal/read.js';
 import { runPaths } from '../project/paths.js';
 import { branchFor } from '../loop/refs.js';
-import { writeFileAtomic } from '../util/safe-fs.js';
+import { assertWritableTarget, LinkRefusedError, writeFileAtomic } from '../util/safe-fs.js';
 
 export class FinalizeError extends Error {
   constructor(message: string) {
@@ -80,6 +80,11 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   if (opts.minConfidence !== undefined && !(Number.isFinite(opts.minConfidence) && opts.minConfidence >= 0)) {
     throw new FinalizeError(`--min-confidence must be a number of standard errors of at least 0, e.g. 2 (got ${String(opts.minConfidence)}).`);
   }
+  // Checked before the branch is made, so a refused patch file leaves nothing half done.
+  const patchFile = opts.patchFile ?? runPaths(projectDir, tag).abs('final.patch');
+  await assertWritableTarget(patchFile).catch((err: unknown) => {
+    throw err instanceof LinkRefusedError ? new FinalizeError(err.message) : err;
+  });
   if (record.bestId === null || record.bestId === 0 || !record.bestCommit) {
     throw new FinalizeError(`Run ${tag} has no kept improvement yet: there is nothing to finalize.`);
   }
@@ -169,7 +174,6 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   }
   // Create-only: an empty old value makes update-ref fail if the branch appeared meanwhile.
   await raw(projectDir, ['update-ref', `refs/heads/${branch}`, head, '']);
-  const patchFile = opts.patchFile ?? runPaths(projectDir, tag).abs('final.patch');
   const patch = await raw(projectDir, ['format-patch', '--stdout', '--no-signature', `${record.startCommit}..${head}`]);
   // Never through a link planted at final.patch (or a linked folder on the way): that would write anywhere.
   await writeFileAtomic(patchFile, patch);

@@ -2,6 +2,7 @@
 // (branch autoresearch/<tag> at HEAD, journal opened with run-start) or the resumption of an existing one
 // (orphans killed, interrupted experiments marked, results.tsv rebuilt from the journal).
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { linkedInputsProblem } from '../project/linked-inputs.js';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { REPAIR_STOP_MESSAGE, type JournalEvent } from '../../shared/journal.js';
@@ -81,6 +82,8 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
   if (tooBig) throw new RunStartError(tooBig);
   const editable = await editableProblem(dir, loaded.config.files.editable);
   if (editable) throw new RunStartError(editable);
+  const linked = await linkedInputsProblem(dir, loaded.config.files.linked);
+  if (linked) throw new RunStartError(linked);
   return { dir, config: loaded.config };
 }
 

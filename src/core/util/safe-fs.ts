@@ -149,16 +149,21 @@ export async function appendFileNoFollow(file: string, data: string | Buffer, op
   }
 }
 
-/**
- * Replaces the file's content at once (a temporary file renamed over it). A link at the name is refused rather
- * than silently replaced, so the planted link is seen; a folder on the way that is a link is refused too.
- */
-export async function writeFileAtomic(file: string, data: string | Buffer, opts: SafeOpenOptions = {}): Promise<void> {
+/** Throws LinkRefusedError when writeFileAtomic would refuse `file`: to check before work that must not be half done. */
+export async function assertWritableTarget(file: string, opts: SafeOpenOptions = {}): Promise<void> {
   await assertNoLinkedFolders(file, opts.root);
   const existing = await lstatOrNull(file);
   if (existing?.isSymbolicLink()) throw new LinkRefusedError(file, 'symlink');
   if (existing && !existing.isFile()) throw new LinkRefusedError(file, 'not-a-file');
   if (existing && existing.nlink > 1) throw new LinkRefusedError(file, 'hardlink');
+}
+
+/**
+ * Replaces the file's content at once (a temporary file renamed over it). A link at the name is refused rather
+ * than silently replaced, so the planted link is seen; a folder on the way that is a link is refused too.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer, opts: SafeOpenOptions = {}): Promise<void> {
+  await assertWritableTarget(file, opts);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   // O_EXCL|O_NOFOLLOW: the temporary name is fresh; a link planted under it fails the open.
   const handle = await openNoFollow(tmp, 'wx', opts);

@@ -143,7 +143,7 @@ async function editedFiles(dir: string, tag: string, id: number): Promise<Edited
     // Never through a link: edits/1/train.py -> ~/.ssh/id_rsa would put the key into the journal and git.
     const now = await readTextNoFollow(file).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
-      failLink(err);
+      if (err instanceof LinkRefusedError && err.kind !== 'not-a-file') failLink(err);
       throw new CliError(`Cannot read your edit of ${f.path} (${file}): ${err.message}. Fix the file (or run --edit ${id} again), then approve again.`, 1);
     });
     if (now !== null && now !== f.content) out.push({ path: f.path, content: now });

@@ -139,6 +139,7 @@ export async function readJsonMetric(metric: JsonMetricConfig, cwd: string, opts
       );
     }
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') return missing(`${file} is not a file. The command must write the metric to a JSON file at that path (relative to the project).`);
     if (code === 'ENOENT') return missing(`The command did not write ${file} (looked for ${abs}). Make it write the metric there, e.g. {"${metric.extract.key}": 0.99}.`);
     return missing(`Could not read ${file}: ${(err as Error).message}`);
   }

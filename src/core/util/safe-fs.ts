@@ -63,6 +63,8 @@ export async function assertNoLinkedFolders(file: string, root?: string): Promis
 }
 
 function checkOpened(file: string, info: Stats, allowHardLinks: boolean): void {
+  // A folder is what it always was to a reader (EISDIR, as readFile says), not a planted trap.
+  if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${file}'`), { code: 'EISDIR', path: file });
   // A character device is let through: only root can make one (so none is planted), and /dev/full or /dev/null
   // as a journal or a log is how a full disk or a discarded log is had on purpose. A FIFO or a folder is not.
   if (!info.isFile() && !info.isCharacterDevice()) throw new LinkRefusedError(file, 'not-a-file');

@@ -6,6 +6,7 @@ import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'n
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCappedLog } from '../../src/core/exec/capped-log.js';
+import { runCommand } from '../../src/core/exec/run-command.js';
 import { openJournalWriter } from '../../src/core/journal/append.js';
 import { createStreamRedactor, currentSecrets, redact, redactEvent, secretsIn } from '../../src/core/util/redact.js';
 import { appendFileNoFollow, LinkRefusedError, readTextNoFollow, writeFileAtomic } from '../../src/core/util/safe-fs.js';
@@ -140,6 +141,38 @@ describe('the redactor', () => {
       expect(readFileSync(file, 'utf8')).toBe('loading\ntoken [redacted LOG_TEST_API_KEY] done\n');
     } finally {
       delete process.env.LOG_TEST_API_KEY;
+    }
+  });
+});
+
+describe('a command that prints a secret', () => {
+  it('leaves it out of the log file, the live output and the crash tail, even printed in two writes', async () => {
+    const dir = tempDir();
+    const key = 'tok-LIVE-SECRET-abcdef123456';
+    process.env.LIVE_TEST_TOKEN = key;
+    try {
+      const script = `process.stdout.write('key=${key.slice(0, 9)}'); setTimeout(() => { process.stdout.write('${key.slice(9)}\\nbye\\n'); process.exit(3); }, 200);`;
+      const live: string[] = [];
+      const result = await runCommand({
+        command: `"${process.execPath}" -e "${script}"`,
+        cwd: dir,
+        env: { ...process.env },
+        logFile: path.join(dir, 'logs', '1.log'),
+        logMaxBytes: 1024 * 1024,
+        timeoutMs: 30_000,
+        graceMs: 1_000,
+        onOutput: (t) => live.push(t),
+      });
+      expect(result.exitCode).toBe(3);
+      const expected = 'key=[redacted LIVE_TEST_TOKEN]\nbye\n';
+      expect(readFileSync(path.join(dir, 'logs', '1.log'), 'utf8')).toBe(expected);
+      expect(live.join('')).toBe(expected);
+      // The two writes arrived as two chunks, so the split was really across them.
+      expect(live.length).toBeGreaterThan(1);
+      expect(result.tail).toContain('[redacted LIVE_TEST_TOKEN]');
+      expect(result.tail).not.toContain('SECRET');
+    } finally {
+      delete process.env.LIVE_TEST_TOKEN;
     }
   });
 });

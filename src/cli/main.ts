@@ -1,4 +1,5 @@
 // `autoresearch` — the command-line face of the engine. Each command lives in commands/<name>.ts.
+import { LinkRefusedError } from '../core/util/safe-fs.js';
 import { commands } from './commands/index.js';
 import { fsErrorMessage, isFsError } from './fs-errors.js';
 import { CliError, type CliIo, processIo } from './io.js';
@@ -39,6 +40,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (err instanceof CliError) {
       io.err(`autoresearch ${name}: ${err.message}\n`);
       return err.exitCode;
+    }
+    // A link planted under .autoresearch: the message names it and says to remove it; no stack trace.
+    if (err instanceof LinkRefusedError) {
+      io.err(`autoresearch ${name}: ${err.message}\n`);
+      return 1;
     }
     if (isFsError(err)) {
       io.err(`autoresearch ${name}: ${fsErrorMessage(err)}\n`);

@@ -94,6 +94,10 @@ export const ProjectConfigSchema = z
         message: 'The command proposer needs the agent command to run, e.g. claude -p',
       });
     }
+    for (const [i, rel] of cfg.files.linked.entries()) {
+      const problem = linkedNameProblem(rel);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['files', 'linked', i], message: problem });
+    }
     for (const glob of cfg.files.editable) {
       if (cfg.files.protected.includes(glob)) {
         ctx.addIssue({
@@ -161,4 +165,25 @@ export function proposalQueueDepth(config: Pick<ProjectConfig, 'agent' | 'slots'
   const set = config.agent.queueDepth;
   if (set !== null && set !== undefined) return set;
   return config.slots.length > 1 ? config.slots.length : 0;
+}
+
+/** `/x` or `C:\x`: an absolute path on either platform (shared code has no node:path). */
+const isAbsolutePath = (p: string) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
+
+/**
+ * Why a files.linked entry cannot be an input, by its name alone, or null: it must be a path inside the
+ * project, and never the repository (.git) or the app's folder (.autoresearch), which would be handed to
+ * the trainer (the project's folder on disk is checked at start, core/project/linked-inputs.ts).
+ */
+export function linkedNameProblem(rel: string): string | null {
+  const clean = rel.replace(/\/+$/, '');
+  const parts = clean.split('/');
+  if (!clean || clean === '.' || isAbsolutePath(clean) || parts.includes('..') || clean.includes('\0')) {
+    return `${JSON.stringify(rel)} is not a folder inside the project; name it by its path there, e.g. data or .venv (no leading /, no ..)`;
+  }
+  const top = parts.find((p) => p !== '.')?.toLowerCase();
+  if (top === '.git' || top === '.autoresearch') {
+    return `${clean} is ${top === '.git' ? 'the repository' : "the app's own folder"}, which the trainer must never be given; remove it from files.linked`;
+  }
+  return null;
 }

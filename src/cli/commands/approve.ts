@@ -1,9 +1,10 @@
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { diffCommits } from '../../core/git/diff.js';
 import { answerApproval, ApprovalError, readApprovals, readProposalFiles } from '../../core/loop/approval-answer.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { runPaths } from '../../core/project/paths.js';
+import { LinkRefusedError, readTextNoFollow, writeFileAtomic } from '../../core/util/safe-fs.js';
 import type { EditedFile } from '../../shared/journal.js';
 import { intOption, parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
@@ -95,7 +96,7 @@ export const approveCommand: Command = {
       await rm(target, { recursive: true, force: true });
       for (const f of files) {
         await mkdir(path.dirname(path.join(target, f.path)), { recursive: true });
-        await writeFile(path.join(target, f.path), f.content);
+        await writeFileAtomic(path.join(target, f.path), f.content).catch(failLink);
       }
       io.out(`The files of #${id} are in ${target}:\n${files.map((f) => `  ${path.join(target, f.path)}\n`).join('')}Edit them, then run: autoresearch approve --tag ${tag} --approve ${id}\n`);
       return 0;
@@ -116,6 +117,12 @@ export const approveCommand: Command = {
   },
 };
 
+/** A link refused in the edit folder: the one-line error that names it, and nothing was answered. */
+function failLink(err: unknown): never {
+  if (err instanceof LinkRefusedError) throw new CliError(`${err.message} Nothing was answered.`, 1);
+  throw err;
+}
+
 /**
  * The files of the --edit folder that differ from the proposal (none when there is no such folder). With the
  * folder there, a failure to read it or the proposal is an error: approving without the researcher's edit would
@@ -123,17 +130,20 @@ export const approveCommand: Command = {
  */
 async function editedFiles(dir: string, tag: string, id: number): Promise<EditedFile[]> {
   const target = editDir(dir, tag, id);
-  const folder = await stat(target).catch((err: NodeJS.ErrnoException) => {
+  const folder = await lstat(target).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     throw new CliError(`Cannot read your edit folder ${target}: ${err.message}. Fix it, or remove it to approve the proposal as it is.`, 1);
   });
   if (!folder) return [];
+  if (folder.isSymbolicLink()) failLink(new LinkRefusedError(target, 'symlink'));
   const proposed = await readProposalFiles(dir, tag, id);
   const out: EditedFile[] = [];
   for (const f of proposed) {
     const file = path.join(target, f.path);
-    const now = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    // Never through a link: edits/1/train.py -> ~/.ssh/id_rsa would put the key into the journal and git.
+    const now = await readTextNoFollow(file).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
+      if (err instanceof LinkRefusedError && err.kind !== 'not-a-file') failLink(err);
       throw new CliError(`Cannot read your edit of ${f.path} (${file}): ${err.message}. Fix the file (or run --edit ${id} again), then approve again.`, 1);
     });
     if (now !== null && now !== f.content) out.push({ path: f.path, content: now });

@@ -1,5 +1,6 @@
 // Builds the proposer a run asked for. The host decides where secrets come from: the CLI passes
 // ANTHROPIC_API_KEY, the desktop app its secret store.
+import { registerSecret } from '../util/redact.js';
 import type { ProjectConfig } from '../../shared/config.js';
 import { apiBaseUrl } from './claude/base-url.js';
 import { createClaudeProposer } from './claude/claude-proposer.js';
@@ -26,6 +27,8 @@ export interface ProposerSources {
 }
 
 export function createProposer(name: 'mutation' | 'claude' | 'command' | 'openai-compatible', config: ProjectConfig, sources: ProposerSources): Proposer {
+  // A key from the keychain is not in the environment the redactor reads: it is named to it here.
+  registerSecret('ANTHROPIC_API_KEY', sources.apiKey);
   switch (name) {
     case 'mutation':
       return createMutationProposer();

@@ -10,6 +10,7 @@ import { changedFiles } from '../git/changed-files.js';
 import { raw, rev } from '../git/git.js';
 import { repoPlace } from '../git/repo-place.js';
 import { APP_DIR } from '../project/paths.js';
+import { secretsIn } from '../util/redact.js';
 import { seedOnlyChange } from './seed-only.js';
 
 export type GuardResult =
@@ -66,6 +67,21 @@ async function countChangedLines(worktree: string, tracked: readonly string[], u
   return lines;
 }
 
+/** The names of the app's secrets that the change adds (its added lines, its new files). */
+async function secretsAdded(worktree: string, tracked: readonly string[], untracked: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  if (tracked.length) {
+    const diff = await raw(worktree, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', 'HEAD', '--', ...tracked]);
+    const added = diff.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).join('\n');
+    for (const name of secretsIn(added)) found.add(name);
+  }
+  for (const file of untracked) {
+    const content = await readFile(path.join(worktree, file)).catch(() => null);
+    if (content) for (const name of secretsIn(content.toString('utf8'))) found.add(name);
+  }
+  return [...found];
+}
+
 export async function guardDiff(opts: {
   worktree: string;
   config: ProjectConfig;
@@ -120,6 +136,12 @@ export async function guardDiff(opts: {
 
   const untracked = changes.filter((c) => c.code === '??').map((c) => c.path);
   const tracked = files.filter((f) => !untracked.includes(f));
+  // A change that writes one of the app's secrets (the API key) into a file would carry it into git, the
+  // trainer and every diff shown: it is refused whole, not committed with the key in it.
+  const secrets = await secretsAdded(worktree, tracked, untracked);
+  if (secrets.length) {
+    return { ok: false, reason: `The change contains a secret value (${secrets.join(', ')}); it was not committed.`, changedFiles: files };
+  }
   const changedLines = await countChangedLines(worktree, tracked, untracked);
   if (changedLines > config.agent.maxDiffLines) {
     return {

@@ -3,7 +3,7 @@
 import { prepareWorktree } from './worktrees.js';
 import { adoptIntoScope, scopeUnit, stopScope, systemdScopeAvailable } from './cgroup-scope.js';
 import { execFile } from 'node:child_process';
-import { appendFile } from 'node:fs/promises';
+import { appendFileNoFollow } from '../util/safe-fs.js';
 import type { Executor, ExecutorJob, JobRef, ProbeResult } from './executor.js';
 import { killOrphans } from './kill-orphans.js';
 import { pidNamespacePrefix } from './pid-namespace.js';
@@ -73,7 +73,7 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
           // A failing UI listener must not lose the note from the log.
         }
         // A log that cannot be written is reported like any other (the loop turns logError into a notice).
-        await appendFile(job.logFile, note).catch((e: Error) => void (logError ??= `Could not write the log ${job.logFile}: ${e.message}`));
+        await appendFileNoFollow(job.logFile, note).catch((e: Error) => void (logError ??= `Could not write the log ${job.logFile}: ${e.message}`));
         return [] as number[];
       });
       if (escaped.length) await job.onEscaped?.(escaped);

@@ -5,6 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createStreamRedactor, redact } from '../util/redact.js';
 import { createByteRing } from './byte-ring.js';
 import { openCappedLog, type CappedLog } from './capped-log.js';
 import { collapseProgress, decodeCutUtf8 } from './collapse-progress.js';
@@ -168,10 +169,14 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
   const streams = [child.stdout!, child.stderr!];
   const decoders = streams.map(() => new StringDecoder('utf8'));
   let paused = false;
-  const emit = (text: string) => {
-    if (!text || !opts.onOutput) return;
+  // The live output (the dashboard's log view) is redacted like the log file, a secret split across chunks too.
+  const liveRedactor = createStreamRedactor();
+  const emit = (text: string, last = false) => {
+    if (!opts.onOutput) return;
+    const clean = Buffer.concat([liveRedactor.push(Buffer.from(text)), last ? liveRedactor.end() : Buffer.alloc(0)]).toString('utf8');
+    if (!clean) return;
     try {
-      opts.onOutput(text);
+      opts.onOutput(clean);
     } catch {
       // A failing UI listener must not lose the experiment's output or its result.
     }
@@ -237,7 +242,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
   if (paused) for (const s of streams) s.resume();
   const drained = await Promise.race([Promise.all(pipesClosed).then(() => true), sleep(PIPE_DRAIN_MS).then(() => false)]);
   if (!drained) for (const s of streams) s.destroy();
-  for (const d of decoders) emit(d.end());
+  for (const [i, d] of decoders.entries()) emit(d.end(), i === decoders.length - 1);
   const { droppedBytes, error: logError } = await log.finish();
   if (startError !== null) throw startError;
 
@@ -249,7 +254,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
     durationMs: Math.round(performance.now() - started),
     outputBytes,
     droppedBytes,
-    tail: collapseProgress(decodeCutUtf8(tailRing.contents())),
+    tail: redact(collapseProgress(decodeCutUtf8(tailRing.contents()))),
     spawnError: null,
     logError,
   };

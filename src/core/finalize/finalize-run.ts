@@ -8,7 +8,6 @@
 // base (the best's history does not contain it); such a keep is reported, never silently dropped. With a
 // minimum confidence, keeps below it are left out and reported, and the later keeps' changes are applied
 // without them (three-way, still without a checkout); one that no longer applies is reported too.
-import { writeFile } from 'node:fs/promises';
 import type { FinalizeResult } from '../../shared/api.js';
 import { experimentChange, formatChange, formatMetric, metricChange, plural } from '../../shared/wording.js';
 import { describeConfidence, type Experiment } from '../../shared/experiment.js';
@@ -21,6 +20,7 @@ import { readAblation } from '../report/ablation-file.js';
 import { formatContribution } from '../../shared/ablation.js';
 import { runPaths } from '../project/paths.js';
 import { branchFor } from '../loop/refs.js';
+import { assertWritableTarget, LinkRefusedError, writeFileAtomic } from '../util/safe-fs.js';
 
 export class FinalizeError extends Error {
   constructor(message: string) {
@@ -99,6 +99,11 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   if (opts.minConfidence !== undefined && !(Number.isFinite(opts.minConfidence) && opts.minConfidence >= 0)) {
     throw new FinalizeError(`--min-confidence must be a number of standard errors of at least 0, e.g. 2 (got ${String(opts.minConfidence)}).`);
   }
+  // Checked before the branch is made, so a refused patch file leaves nothing half done.
+  const patchFile = opts.patchFile ?? runPaths(projectDir, tag).abs('final.patch');
+  await assertWritableTarget(patchFile).catch((err: unknown) => {
+    throw err instanceof LinkRefusedError ? new FinalizeError(err.message) : err;
+  });
   if (record.bestId === null || record.bestId === 0 || !record.bestCommit) {
     throw new FinalizeError(`Run ${tag} has no kept improvement yet: there is nothing to finalize.`);
   }
@@ -199,8 +204,8 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
   }
   // Create-only: an empty old value makes update-ref fail if the branch appeared meanwhile.
   await raw(projectDir, ['update-ref', `refs/heads/${branch}`, head, '']);
-  const patchFile = opts.patchFile ?? runPaths(projectDir, tag).abs('final.patch');
   const patch = await raw(projectDir, ['format-patch', '--stdout', '--no-signature', `${record.startCommit}..${head}`]);
-  await writeFile(patchFile, patch);
+  // Never through a link planted at final.patch (or a linked folder on the way): that would write anywhere.
+  await writeFileAtomic(patchFile, patch);
   return { branch, startCommit: record.startCommit, head, commits, leftOut, patchFile };
 }

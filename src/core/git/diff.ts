@@ -1,3 +1,4 @@
+import { redact } from '../util/redact.js';
 import { raw, rev } from './git.js';
 
 // `--relative`: run in a monorepo's subfolder, paths read as the user sees them there (train.py, not
@@ -5,7 +6,8 @@ import { raw, rev } from './git.js';
 
 /** Unified diff between two commits, optionally limited to paths (relative to `dir`). */
 export async function diffCommits(dir: string, from: string, to: string, paths: readonly string[] = []): Promise<string> {
-  return raw(dir, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--relative', '--end-of-options', rev(from), rev(to), '--', ...paths]);
+  // A diff is shown and exported: the app's secrets never appear in one, whatever the commits hold.
+  return redact(await raw(dir, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '-M', '--relative', '--end-of-options', rev(from), rev(to), '--', ...paths]));
 }
 
 export interface NumstatEntry {

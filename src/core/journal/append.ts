@@ -4,10 +4,12 @@
 // A write that fails (a full disk, a quota, an I/O error) is final for this writer: the line it tore is cut
 // off again, and every later append is refused with the same JournalWriteError. A journal with a hole in
 // it would fold into a different run than the one that happened, so the run must stop instead (run.ts).
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalEvent } from '../../shared/journal.js';
 import { Mutex } from '../util/mutex.js';
+import { redactEvent } from '../util/redact.js';
+import { LinkRefusedError, openNoFollow } from '../util/safe-fs.js';
 
 export interface JournalWriter {
   append(event: JournalEvent): Promise<void>;
@@ -30,7 +32,12 @@ export class JournalWriteError extends Error {
     readonly file: string,
     cause: unknown,
   ) {
-    super(`Cannot write the run's journal ${file}: ${writeCause(cause)}. The run stopped; everything recorded before is kept. Free space (or fix the disk), then resume the run with the same --tag.`, { cause });
+    super(
+      cause instanceof LinkRefusedError
+        ? `Cannot write the run's journal: ${cause.message}`
+        : `Cannot write the run's journal ${file}: ${writeCause(cause)}. The run stopped; everything recorded before is kept. Free space (or fix the disk), then resume the run with the same --tag.`,
+      { cause },
+    );
     this.name = 'JournalWriteError';
     this.code = (cause as NodeJS.ErrnoException | null)?.code ?? null;
   }
@@ -54,7 +61,7 @@ export async function openJournalWriter(file: string): Promise<JournalWriter> {
   let offset: number;
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    handle = await open(file, 'a');
+    handle = await openNoFollow(file, 'a');
     offset = (await handle.stat()).size;
   } catch (err) {
     throw new JournalWriteError(file, err);
@@ -63,7 +70,7 @@ export async function openJournalWriter(file: string): Promise<JournalWriter> {
     // A torn last line (the app was killed mid-write) must not glue itself onto the next event.
     if (offset > 0) {
       const tail = Buffer.alloc(1);
-      const probe = await open(file, 'r');
+      const probe = await openNoFollow(file, 'r');
       try {
         await probe.read(tail, 0, 1, offset - 1);
       } finally {
@@ -89,7 +96,8 @@ export async function openJournalWriter(file: string): Promise<JournalWriter> {
       if (closed) return Promise.reject(new Error('The journal is closed'));
       // A failed writer refuses at once: the run is stopping and must not wait behind other appends to hear so.
       if (failure) return Promise.reject(failure);
-      const line = Buffer.from(JSON.stringify(event) + '\n');
+      // Secrets of the app's environment never reach the journal, whoever put them in the event.
+      const line = Buffer.from(JSON.stringify(redactEvent(event)) + '\n');
       return lock.runExclusive(async () => {
         if (failure) throw failure;
         try {

@@ -3,9 +3,10 @@
 // 7-char commit, metric to 6 decimals (0.000000 when there is none), memory in GB to 1 decimal.
 // Only finished experiments appear; statuses beyond keep|discard|crash keep their own names
 // (timeout, rejected, interrupted) so nothing is silently relabelled.
-import { appendFile, writeFile } from 'node:fs/promises';
 import type { MetricConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
+import { redact } from '../util/redact.js';
+import { appendFileNoFollow, writeFileAtomic } from '../util/safe-fs.js';
 
 export function resultsHeader(metric: MetricConfig): string {
   return ['commit', metric.name, 'memory_gb', 'status', 'description'].join('\t') + '\n';
@@ -13,7 +14,7 @@ export function resultsHeader(metric: MetricConfig): string {
 
 /** Tabs and newlines would break the format; a description is one line. */
 function oneLine(text: string): string {
-  return text.replace(/[\t\r\n]+/g, ' ').trim();
+  return redact(text).replace(/[\t\r\n]+/g, ' ').trim();
 }
 
 export function resultsRow(e: Experiment, metric: MetricConfig): string {
@@ -28,7 +29,7 @@ export function resultsRow(e: Experiment, metric: MetricConfig): string {
 }
 
 export async function appendResultsRow(file: string, e: Experiment, metric: MetricConfig): Promise<void> {
-  await appendFile(file, resultsRow(e, metric), 'utf8');
+  await appendFileNoFollow(file, resultsRow(e, metric));
 }
 
 /** Rewrite the whole file from the journal's experiments (on start and resume). */
@@ -36,5 +37,5 @@ export async function writeResults(file: string, experiments: Iterable<Experimen
   let text = resultsHeader(metric);
   const finished = [...experiments].filter((e) => e.status !== 'running').sort((a, b) => a.id - b.id);
   for (const e of finished) text += resultsRow(e, metric);
-  await writeFile(file, text, 'utf8');
+  await writeFileAtomic(file, text);
 }

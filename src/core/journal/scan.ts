@@ -9,8 +9,8 @@
 // shows a run (status, the run list) checks the prefix by its probe instead (probeJournal: the bytes at both
 // ends of it), so reopening a 200 MB journal reads a few hundred KB of it rather than all of it.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { openNoFollow } from '../util/safe-fs.js';
 import { parseJournalEvent, type JournalEvent } from '../../shared/journal.js';
 
 export interface ScanFrom {
@@ -88,7 +88,7 @@ export async function scanJournal(file: string, from: ScanFrom = { offset: 0, li
     return true;
   };
 
-  const handle = await open(file, 'r');
+  const handle = await openNoFollow(file, 'r');
   try {
     let carry: Buffer = Buffer.alloc(0);
     let position = 0;
@@ -162,7 +162,8 @@ export function probeJournal(file: string, offset: number): string | null {
   if (offset === 0) return createHash('sha1').update('0:').digest('hex');
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // A journal replaced by a link reads as no journal here; the scan that follows refuses it by name.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return null;
   }

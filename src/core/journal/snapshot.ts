@@ -15,6 +15,7 @@
 // reader sees a whole snapshot or the previous one.
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
+import { openNoFollow } from '../util/safe-fs.js';
 import path from 'node:path';
 import type { Experiment, RunCounts } from '../../shared/experiment.js';
 import { ExperimentSchema, JOURNAL_VERSION } from '../../shared/journal.js';
@@ -183,7 +184,7 @@ export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
   const file = snapshotPath(runDir);
   let handle;
   try {
-    handle = await open(file, 'r');
+    handle = await openNoFollow(file, 'r');
   } catch {
     return null;
   }
@@ -243,7 +244,7 @@ export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
     if (startByte === undefined) throw new SnapshotMismatchError('an experiment index out of range');
     const lastBlock = Math.ceil((first + n) / STRIDE);
     const endByte = lastBlock < index.length ? index[lastBlock]! : bodyBytes;
-    const fh = await open(file, 'r');
+    const fh = await openNoFollow(file, 'r');
     let buf: Buffer;
     try {
       // The file read must be the file whose head was checked (a newer snapshot may have replaced it).

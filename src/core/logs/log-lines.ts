@@ -1,7 +1,8 @@
 // Random access to the lines of a log that may be 100 MB and still growing: a sparse index of the byte
 // offset of every 1000th line, built once by streaming and extended as the file grows. A page of lines
 // is read by seeking to the nearest indexed line, never by loading the file.
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { openNoFollow } from '../util/safe-fs.js';
 
 const STRIDE = 1000;
 const MAX_LINE_CHARS = 10_000;
@@ -29,7 +30,7 @@ async function indexOf(file: string): Promise<LineIndex> {
     idx = { offsets: [0], lines: 0, scanned: 0, partial: false, size: 0, mtimeMs: 0 };
   }
   if (info.size > idx.scanned) {
-    const fh = await open(file, 'r');
+    const fh = await openNoFollow(file, 'r');
     try {
       const buf = Buffer.alloc(CHUNK);
       let pos = idx.scanned;
@@ -82,7 +83,7 @@ export async function readLogLines(file: string, start: number, count: number): 
   let line = k * STRIDE;
   let pos = idx.offsets[k] ?? 0;
   const out: string[] = [];
-  const fh = await open(file, 'r');
+  const fh = await openNoFollow(file, 'r');
   try {
     const buf = Buffer.alloc(CHUNK);
     let pending: Buffer[] = [];
@@ -128,7 +129,7 @@ export async function readLogLines(file: string, start: number, count: number): 
 export async function readTail(file: string, maxBytes: number): Promise<string> {
   const info = await stat(file);
   const from = Math.max(0, info.size - maxBytes);
-  const fh = await open(file, 'r');
+  const fh = await openNoFollow(file, 'r');
   try {
     const buf = Buffer.alloc(info.size - from);
     await fh.read(buf, 0, buf.length, from);

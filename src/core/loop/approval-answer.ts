@@ -1,7 +1,7 @@
 // Answering proposals that wait for approval, from any process (the app, `autoresearch approve`): a live run
 // gets the answer through its inbox (imported while the proposal waits, like steering notes); a stopped run
 // gets it straight into its journal and acts on it when it resumes. Every refusal is one line saying why.
-import { link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -14,6 +14,7 @@ import { listRunTags, readRunRecord, RunNotFoundError } from '../journal/read.js
 import { loadConfig } from '../project/config-file.js';
 import { runPaths } from '../project/paths.js';
 import { isLockLive, readLock } from '../project/run-lock.js';
+import { openNoFollow } from '../util/safe-fs.js';
 
 export class ApprovalError extends Error {
   constructor(message: string) {
@@ -77,7 +78,13 @@ export async function answerApproval(projectDir: string, tag: string, answer: Ap
     const inbox = path.join(paths.dir, 'inbox');
     await mkdir(inbox, { recursive: true });
     const tmp = path.join(inbox, `${inboxName(id)}.${process.pid}.${Date.now()}.tmp`);
-    await writeFile(tmp, JSON.stringify({ kind: 'approval', at, ...fields }));
+    // A fresh name opened O_EXCL|O_NOFOLLOW: a link planted at it (or an inbox that is a link) is refused.
+    const handle = await openNoFollow(tmp, 'wx');
+    try {
+      await handle.writeFile(JSON.stringify({ kind: 'approval', at, ...fields }));
+    } finally {
+      await handle.close();
+    }
     try {
       // link() refuses an existing name: of two answers racing to the same waiting proposal, one wins.
       await link(tmp, path.join(inbox, inboxName(id)));

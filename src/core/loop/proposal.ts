@@ -1,7 +1,6 @@
 // Making a proposal: ask the proposer for a change in a worktree at the best, guard the diff, commit it.
 // The same steps whether a slot proposes for itself (one slot, experiment-start.ts) or a proposal worktree works
 // ahead of the slots (proposal-queue.ts). Nothing here records an experiment: the caller journals the result.
-import { writeFile } from 'node:fs/promises';
 import { addUsage, type Experiment, type TokenUsage } from '../../shared/experiment.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import { guardDiff } from '../agent/diff-guard.js';
@@ -18,6 +17,8 @@ import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, ty
 import { configForProposer, hiddenHeldout } from './heldout.js';
 import type { ProposalResult } from './outcomes.js';
 import { candidateRef } from './refs.js';
+import { redactDeep } from '../util/redact.js';
+import { writeFileAtomic } from '../util/safe-fs.js';
 
 /** How long a proposer waits before asking an unavailable API again, by attempt (retry-after wins). */
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
@@ -175,7 +176,8 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   let transcriptPath: string | null = null;
   if (proposal.transcript !== null && proposal.transcript !== undefined) {
     transcriptPath = paths.transcriptRel(id);
-    await writeFile(paths.abs(transcriptPath), JSON.stringify(proposal.transcript, null, 1)).catch(() => {
+    // Whatever the proposer redacted itself, the app's secrets never reach a transcript on disk.
+    await writeFileAtomic(paths.abs(transcriptPath), JSON.stringify(redactDeep(proposal.transcript), null, 1)).catch(() => {
       transcriptPath = null;
     });
   }

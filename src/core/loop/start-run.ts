@@ -2,6 +2,8 @@
 // (branch autoresearch/<tag> at HEAD, journal opened with run-start) or the resumption of an existing one
 // (orphans killed, interrupted experiments marked, results.tsv rebuilt from the journal).
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { linkedInputsProblem } from '../project/linked-inputs.js';
+import { LinkRefusedError } from '../util/safe-fs.js';
 import { describeConfigErrors, type ProjectConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { REPAIR_STOP_MESSAGE, type JournalEvent } from '../../shared/journal.js';
@@ -81,6 +83,8 @@ export async function preflight(projectDir: string): Promise<{ dir: string; conf
   if (tooBig) throw new RunStartError(tooBig);
   const editable = await editableProblem(dir, loaded.config.files.editable);
   if (editable) throw new RunStartError(editable);
+  const linked = await linkedInputsProblem(dir, loaded.config.files.linked);
+  if (linked) throw new RunStartError(linked);
   return { dir, config: loaded.config };
 }
 
@@ -188,6 +192,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
   // One run per project, taken before anything is written (project/run-lock.ts): a live owner refuses here, and a
   // dead one's lock is taken over, its run repaired first.
   const { previous } = await acquireLock(dir, tag).catch((err: unknown) => {
+    if (err instanceof LinkRefusedError) throw new RunStartError(err.message);
     // A permission problem keeps its own message (cli/fs-errors.ts says which folder to make writable).
     if (err instanceof RunLockedError || !isDiskProblem(err)) throw err;
     throw new RunStartError(`Cannot write the run lock ${projectPaths(dir).lockFile}: ${writeCause(err)}. Free space (or fix the disk) and start again.`);
@@ -276,6 +281,7 @@ export async function startRun(opts: StartRunOptions): Promise<RunHandle> {
       };
     }
     await writeResults(paths.results, record.experiments.values(), config.metric).catch((err: unknown) => {
+      if (err instanceof LinkRefusedError) throw new RunStartError(err.message);
       if (!isDiskProblem(err)) throw err;
       throw new RunStartError(`Cannot write ${paths.results}: ${writeCause(err)}. Free space (or fix the disk) and start again; what was recorded so far is kept.`);
     });

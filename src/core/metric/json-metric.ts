@@ -1,8 +1,8 @@
 // The `json` extraction: the command writes a JSON file and the metric is the number at a dotted key.
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MetricConfig } from '../../shared/config.js';
 import { RESERVED_METRIC_NAMES } from '../../shared/metric-name.js';
+import { LinkRefusedError, openNoFollow } from '../util/safe-fs.js';
 import { parseMetricNumber } from './parse-number.js';
 import { MAX_METRIC_NAMES, type MetricScan } from './scanner.js';
 
@@ -125,17 +125,34 @@ export interface ReadJsonMetricOptions {
 export async function readJsonMetric(metric: JsonMetricConfig, cwd: string, opts: ReadJsonMetricOptions = {}): Promise<MetricScan> {
   const { file } = metric.extract;
   const abs = path.resolve(cwd, file);
+  // The trainer writes this file, so it may plant a link there instead (metrics.json -> ~/.ssh/id_rsa): it is
+  // opened without following links, in folders that are not links, so nothing else is read into the journal.
+  let handle;
   try {
-    const info = await stat(abs);
-    if (!info.isFile()) return missing(`${file} is not a file. The command must write the metric to a JSON file at that path (relative to the project).`);
+    handle = await openNoFollow(abs, 'r', { root: cwd });
+  } catch (err) {
+    if (err instanceof LinkRefusedError) {
+      return missing(
+        err.kind === 'not-a-file'
+          ? `${file} is not a file. The command must write the metric to a JSON file at that path (relative to the project).`
+          : `${err.message.replace(/ — remove it and try again\.$/, '')}: the metric is not read through it. Make the command write ${file} as a plain file.`,
+      );
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') return missing(`${file} is not a file. The command must write the metric to a JSON file at that path (relative to the project).`);
+    if (code === 'ENOENT') return missing(`The command did not write ${file} (looked for ${abs}). Make it write the metric there, e.g. {"${metric.extract.key}": 0.99}.`);
+    return missing(`Could not read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const info = await handle.stat();
     if (opts.writtenAfter !== undefined && info.mtimeMs < opts.writtenAfter - MTIME_SLACK_MS) {
       return missing(`${file} was not written by this experiment (it was last changed ${new Date(info.mtimeMs).toISOString()}, before the experiment started), so it is not used. Make the command write it on every run.`);
     }
     if (info.size > MAX_JSON_BYTES) return missing(`${file} is ${info.size} bytes, too large for a results file; write only the metrics to it.`);
-    return scanJsonText(metric, await readFile(abs, 'utf8'));
+    return scanJsonText(metric, await handle.readFile('utf8'));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return missing(`The command did not write ${file} (looked for ${abs}). Make it write the metric there, e.g. {"${metric.extract.key}": 0.99}.`);
     return missing(`Could not read ${file}: ${(err as Error).message}`);
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }

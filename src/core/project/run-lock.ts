@@ -8,10 +8,15 @@
 // named after that very lock (its content's hash), and the replacement is a rename over it. A claimer that
 // dies before replacing leaves its claim; the next start sees its pid dead and claims the next number.
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { projectPaths } from './paths.js';
+import { assertNoLinkedFolders, openNoFollow, readTextNoFollow } from '../util/safe-fs.js';
+
+// The lock and its claims are hard links of one another while a start takes them (that is how taking is
+// atomic), so only symbolic links are refused when they are read; a run.lock planted as a symbolic link is.
+const readLockText = (file: string) => readTextNoFollow(file, { allowHardLinks: true });
 
 export interface LockInfo {
   readonly pid: number;
@@ -40,7 +45,7 @@ function parseLock(text: string): LockInfo | null {
 
 export async function readLock(projectDir: string): Promise<LockInfo | null> {
   // For display and checks: taking the lock never relies on this read (acquire links the file, EEXIST decides).
-  const text = await readFile(projectPaths(projectDir).lockFile, 'utf8').catch(() => null);
+  const text = await readLockText(projectPaths(projectDir).lockFile).catch(() => null);
   return text === null ? null : parseLock(text);
 }
 
@@ -73,12 +78,13 @@ const TAKEOVER_WAIT_MS = 15_000;
  */
 export async function acquireLock(projectDir: string, tag: string): Promise<{ previous: LockInfo | null }> {
   const file = projectPaths(projectDir).lockFile;
+  await assertNoLinkedFolders(file);
   await mkdir(path.dirname(file), { recursive: true });
   const info: LockInfo = { pid: process.pid, host: hostname(), tag, startedAt: new Date().toISOString() };
   // The nonce makes every lock's content (and so its claim names) unique, even for a reused pid.
   const mine = JSON.stringify({ ...info, nonce: randomUUID() }) + '\n';
   const own = `${file}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
-  await writeFile(own, mine).catch(async (err: unknown) => {
+  await writeOwn(own, mine).catch(async (err: unknown) => {
     await rm(own, { force: true });
     // The file the user knows (and whose folder must be writable) is run.lock, not its temporary twin.
     if (err && typeof err === 'object' && 'path' in err) (err as NodeJS.ErrnoException).path = file;
@@ -93,7 +99,7 @@ export async function acquireLock(projectDir: string, tag: string): Promise<{ pr
       } catch (err) {
         if (code(err) !== 'EEXIST') throw err;
       }
-      const text = await readFile(file, 'utf8').catch((err: unknown) => {
+      const text = await readLockText(file).catch((err: unknown) => {
         if (code(err) === 'ENOENT') return null; // released meanwhile: try again
         throw err;
       });
@@ -127,17 +133,27 @@ async function takeOver(file: string, own: string, id: string): Promise<boolean>
     } catch (err) {
       if (code(err) !== 'EEXIST') throw err;
       // A claim gone meanwhile (its claimer finished) reads as no claimer: the loop tries again.
-      const claimer = parseLock(await readFile(claim, 'utf8').catch(() => ''));
+      const claimer = parseLock(await readLockText(claim).catch(() => ''));
       // A live claimer is replacing it now: wait for it (the caller reads the lock again).
       if (claimer && claimer.pid !== process.pid && isLockLive(claimer)) return false;
       continue;
     }
     // Claimed. Only a claimer of this lock may replace it, so if it is still there it stays until the rename.
     // Gone meanwhile: someone else's claim already replaced it, so this one did not take it.
-    const now = await readFile(file, 'utf8').catch(() => null);
+    const now = await readLockText(file).catch(() => null);
     if (now !== null && hashOf(now) === id) await rename(own, file);
     await gone();
     return now !== null && hashOf(now) === id;
+  }
+}
+
+/** This start's own lock file, created new (O_EXCL: a link planted at its name fails the open). */
+async function writeOwn(own: string, text: string): Promise<void> {
+  const handle = await openNoFollow(own, 'wx');
+  try {
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
   }
 }
 

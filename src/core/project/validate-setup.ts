@@ -6,6 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FieldError, ProjectConfig } from '../../shared/config.js';
 import { editableProblem } from './editable-check.js';
+import { linkedInputProblem } from './linked-inputs.js';
 
 /** Where to get a program the autoresearch layouts prefill, for the "is not installed" message. */
 const INSTALL_HINT: Readonly<Record<string, string>> = {
@@ -73,6 +74,10 @@ export async function validateSetup(projectDir: string, config: ProjectConfig, e
     // A check that cannot run (git trouble) adds no field error here; starting the run checks the files again.
     const problem = await editableProblem(projectDir, [glob]).catch(() => null);
     if (problem) errors.push({ path: `files.editable.${i}`, message: problem });
+  }
+  for (const [i, rel] of config.files.linked.entries()) {
+    const problem = await linkedInputProblem(projectDir, rel);
+    if (problem) errors.push({ path: `files.linked.${i}`, message: problem.replace(/^files\.linked: /, '') });
   }
   // Commands run here only on local slots; an SSH host or a Slurm node has a PATH of its own.
   if (config.slots.some((s) => !s.executor || s.executor.kind === 'local')) {

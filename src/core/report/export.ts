@@ -1,8 +1,10 @@
 // Writing a report to disk: what `autoresearch report` and the Studio's Export button (Api exportReport)
 // both call. The file is written next to a temporary name and renamed, so a reader never sees half a report.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { projectPaths } from '../project/paths.js';
+import { redact } from '../util/redact.js';
+import { writeFileAtomic } from '../util/safe-fs.js';
 import { renderHtmlReport } from './html.js';
 import { loadReportFromProject, type LoadReportOptions } from './load-project.js';
 import { renderMarkdownReport } from './markdown.js';
@@ -23,9 +25,8 @@ export function renderReport(model: ReportModel, format: ReportFormat): string {
 /** Write `content` to `file` atomically (temp file + rename), creating the folder. */
 export async function writeReportFile(file: string, content: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temp, content, 'utf8');
-  await rename(temp, file);
+  // A report is shared: the app's secrets never go into one, and a link planted at its name is not followed.
+  await writeFileAtomic(file, redact(content));
 }
 
 /** The default place of a run's report: .autoresearch/reports/<tag>.html|md. */

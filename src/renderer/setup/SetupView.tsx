@@ -15,6 +15,7 @@ import { BudgetSection } from './BudgetSection.js';
 import { FilesSection } from './FilesSection.js';
 import { MetricSection } from './MetricSection.js';
 import { RunSection } from './RunSection.js';
+import { SandboxSection } from './SandboxSection.js';
 import { SetupBanners } from './SetupBanners.js';
 import { SECTIONS, sectionErrorCount, unplacedErrors } from './setup-sections.js';
 import { SlotsSection } from './SlotsSection.js';
@@ -83,6 +84,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
         <ApprovalSection {...section} />
         <SlotsSection {...section} slotConfigs={slotConfigs} />
         <AgentSection {...section} />
+        <SandboxSection {...section} />
       </div>
     </div>
   );

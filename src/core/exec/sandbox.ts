@@ -1,8 +1,9 @@
 // The sandbox for code the agent wrote: the trainer (run command), the guard command and command agents.
 // On Linux it is bubblewrap (`bwrap`): the whole file system read-only, the slot's worktree writable, the
 // project's .git and .autoresearch out of reach for writes, the home folder an allowlist (an empty folder with
-// only the project, its inputs, the toolchains and per-slot caches put back), a private /tmp, its own PID namespace (so the app's /proc/<pid>/environ, which may hold the API key,
-// does not exist in there), GPUs passed through, and the network optionally cut. Where bubblewrap is missing
+// only the project, its inputs, the toolchains and per-slot caches put back), a private /tmp, its own PID
+// namespace (so the app's /proc/<pid>/environ, which may hold the API key, does not exist in there), GPUs
+// passed through, and the network optionally cut. Where bubblewrap is missing
 // (or cannot create namespaces), commands run unsandboxed and the caller warns; see docs/security.md.
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';

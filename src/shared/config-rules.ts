@@ -52,12 +52,23 @@ export type StopConfig = z.infer<typeof StopSchema>;
  * project folder may come from anyone.
  */
 export const SandboxSchema = z.object({
-  /** false cuts the network of the trainer, the guard and command agents (loopback only). */
+  /** On by default (downloads, experiment trackers); false cuts the trainer's, setup's and guard's network to loopback only. Command agents always have it. */
   network: z.boolean().default(true),
-  /** true mounts the linked inputs (data/, .venv/) read-only. */
-  readOnlyInputs: z.boolean().default(false),
-  /** ~/.cache and ~/.triton stay writable (uv's cache lock, torch.compile); false makes them read-only. */
+  /** true (default) mounts the linked inputs (data/, .venv/) read-only, so a trainer cannot plant code in the venv you run yourself. */
+  readOnlyInputs: z.boolean().default(true),
+  /**
+   * true: each slot has its own ~/.cache and ~/.triton (uv's lock, torch.compile), kept between its experiments
+   * and removed at the run's end, and the downloaded Hugging Face models and datasets are writable; false: caches
+   * last one command and the downloaded models and datasets are read-only.
+   */
   writableCaches: z.boolean().default(true),
+  /**
+   * Variables of your environment handed to the trainer, setup, guard and command agent beyond the allowlist
+   * (PATH, HOME, LANG, CUDA_*, PYTHON*, HF_* …), secret-looking ones included (ANTHROPIC_API_KEY for `claude -p`).
+   */
+  passEnv: z
+    .array(z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'sandbox.passEnv holds variable names (letters, digits, _), e.g. "WANDB_API_KEY"'))
+    .default([]),
 });
 export type SandboxConfig = z.infer<typeof SandboxSchema>;
 

@@ -80,6 +80,8 @@ describe.skipIf(unavailable !== null)(`one number for the best${unavailable ? ` 
       files: { editable: ['train.mjs'], protected: ['prepare.mjs'], linked: ['noise'] },
       metric: { name: 'val_bpb', direction: 'min' },
       budget: { seconds: 5, timeoutSeconds: 20, graceSeconds: 1 },
+      // The trainer consumes its noise sequence: a linked input it must write.
+      sandbox: { readOnlyInputs: false },
     });
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'config');

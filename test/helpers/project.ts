@@ -75,7 +75,8 @@ console.log('peak_vram_mb:     2048.0');
 
 /**
  * A folder a test trainer may write between runs (a counter, a noise sequence it consumes), given to it as a
- * user's run would give one: a linked input (`files.linked`), kept out of git, writable inside the sandbox.
+ * user's run would give one: a linked input (`files.linked`), kept out of git, writable inside the sandbox
+ * where the config says `sandbox.readOnlyInputs: false` (scoredProject's `state` does).
  * Call before the config is written, and list `name` in `files.linked`.
  */
 export function trainerStateDir(dir: string, name = 'state'): string {
@@ -102,7 +103,8 @@ export function scoredProject(extra: Partial<ProjectConfigInput> = {}, files: Re
     metric: { name: 'val_bpb', direction: 'min' },
     budget: { seconds: 5, timeoutSeconds: 20, graceSeconds: 1 },
     ...extra,
-    ...(opts.state ? { files: { ...(extra.files ?? { editable: ['train.mjs'], protected: ['prepare.mjs'] }), linked: [...(extra.files?.linked ?? []), 'state'] } } : {}),
+    // Linked inputs are read-only by default; the trainer's own state folder is one it must write.
+    ...(opts.state ? { files: { ...(extra.files ?? { editable: ['train.mjs'], protected: ['prepare.mjs'] }), linked: [...(extra.files?.linked ?? []), 'state'] }, sandbox: { ...extra.sandbox, readOnlyInputs: false } } : {}),
   } as ProjectConfigInput);
   const state = opts.state ? trainerStateDir(dir) : '';
   git(dir, 'add', '-A');

@@ -28,8 +28,8 @@ afterEach(async () => {
   await project?.cleanup();
 });
 
-async function setup(agent: Partial<NonNullable<Parameters<typeof testConfig>[0]>['agent']> = {}) {
-  const config = testConfig({ agent: { proposer: 'command', command: agentCommand, ...agent } });
+async function setup(agent: Partial<NonNullable<Parameters<typeof testConfig>[0]>['agent']> = {}, passEnv: string[] = []) {
+  const config = testConfig({ agent: { proposer: 'command', command: agentCommand, ...agent }, sandbox: { passEnv } } as never);
   project = await makeTestProject({ config });
   return project;
 }
@@ -171,7 +171,8 @@ describe('the command proposer', () => {
   }, 30_000);
 
   it('never lets the environment\'s secrets into the proposal or the transcript', async () => {
-    await setup();
+    // The key reaches the CLI only where the user hands it on (sandbox.passEnv); then what it prints is redacted.
+    await setup({}, ['ANTHROPIC_API_KEY']);
     const p = await proposer('echo-env').propose(proposalContext(project));
     const all = JSON.stringify(p);
     expect(all).not.toContain(KEY);

@@ -70,7 +70,7 @@ async function runSnoop(dir: string, home: string, sandbox: 'on' | 'off'): Promi
 }
 
 describeSandbox('the sandbox (bubblewrap)', () => {
-  it('hides the key and ~/.ssh from a trainer and keeps it inside its worktree and linked inputs', async () => {
+  it('hides the key and ~/.ssh from a trainer and keeps it inside its worktree (linked inputs read-only, the home folder a scratch copy)', async () => {
     const { dir, home } = snoopProject();
     const seen = await runSnoop(dir, home, 'on');
     expect(seen).toEqual({
@@ -81,15 +81,17 @@ describeSandbox('the sandbox (bubblewrap)', () => {
       wrote_git_hooks: 0,
       wrote_app_dir: 0,
       wrote_checkout: 0,
-      wrote_home: 0,
+      // The home folder inside is an empty scratch folder (the allowlist): writing works and reaches nothing.
+      wrote_home: 1,
       wrote_worktree_git: 0,
       wrote_worktree: 1,
-      wrote_data: 1,
+      // Linked inputs are read-only by default (sandbox.readOnlyInputs).
+      wrote_data: 0,
     });
     expect(existsSync(path.join(dir, '.git', 'hooks', 'post-checkout'))).toBe(false);
     expect(existsSync(path.join(dir, 'planted.txt'))).toBe(false);
     expect(existsSync(path.join(home, 'planted'))).toBe(false);
-    expect(existsSync(path.join(dir, 'data', 'cache.bin'))).toBe(true);
+    expect(existsSync(path.join(dir, 'data', 'cache.bin'))).toBe(false);
   }, 180_000);
 
   it('without the sandbox the same trainer finds the key in its parent and reads ~/.ssh (the attack is real)', async () => {

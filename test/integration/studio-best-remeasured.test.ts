@@ -30,7 +30,7 @@ console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1 +
 
 describe('the app while the best is measured again', () => {
   it("pushes the best's new mean and a run list that states it, with its number of runs", async () => {
-    const { dir } = scoredProject({ files: { editable: ['train.mjs'], protected: ['prepare.mjs'], linked: ['noise'] } }, { 'train.mjs': TRAINER, '.gitignore': 'noise/\n' });
+    const { dir } = scoredProject({ files: { editable: ['train.mjs'], protected: ['prepare.mjs'], linked: ['noise'] }, sandbox: { readOnlyInputs: false } }, { 'train.mjs': TRAINER, '.gitignore': 'noise/\n' });
     mkdirSync(path.join(dir, 'noise'));
     // Alternating offsets: the runs differ (the noise is known), and no run is ever the same as the mean.
     writeFileSync(path.join(dir, 'noise', 'sequence'), Array.from({ length: 200 }, (_, i) => ((i % 2 ? 1 : -1) * (0.004 + (i % 7) * 0.001)).toFixed(6)).join('\n') + '\n');

@@ -94,7 +94,7 @@ export function createCommandProposer(opts: CommandProposerOptions): Proposer {
         AUTORESEARCH_EXPERIMENT_ID: String(ctx.experimentId),
         AUTORESEARCH_PROJECT_DIR: workspace.projectDir,
         ...(via === 'arg' ? { AUTORESEARCH_PROMPT: prompt } : {}),
-      });
+      }, config.sandbox.passEnv);
       // "$AUTORESEARCH_PROMPT" expands to exactly one argument: no quoting of the prompt can break the command line.
       const commandLine = via === 'arg' ? `${command} "$AUTORESEARCH_PROMPT"` : command;
       let started: { pid: number; pgid: number } | null = null;

@@ -1,8 +1,9 @@
 // The sandbox for code the agent wrote: the trainer (run command), the guard command and command agents.
-// On Linux it is bubblewrap (`bwrap`): the whole file system read-only, the slot's worktree and its linked
-// inputs writable, the project's .git and .autoresearch out of reach for writes, secrets in the home folder
-// hidden, a private /tmp, its own PID namespace (so the app's /proc/<pid>/environ, which may hold the API key,
-// does not exist in there), GPUs passed through, and the network optionally cut. Where bubblewrap is missing
+// On Linux it is bubblewrap (`bwrap`): the whole file system read-only, the slot's worktree writable, the
+// project's .git and .autoresearch out of reach for writes, the home folder an allowlist (an empty folder with
+// only the project, its inputs, the toolchains and per-slot caches put back), a private /tmp, its own PID
+// namespace (so the app's /proc/<pid>/environ, which may hold the API key, does not exist in there), GPUs
+// passed through, and the network optionally cut. Where bubblewrap is missing
 // (or cannot create namespaces), commands run unsandboxed and the caller warns; see docs/security.md.
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
@@ -27,14 +28,35 @@ export interface SandboxSpec {
   readonly hidden?: readonly string[];
   /** false: a private network namespace with only loopback. */
   readonly network: boolean;
+  /**
+   * Home folders replaced by an empty (writable, per-command) folder before anything is bound: the allowlist.
+   * Only what the spec names inside them (readable, writable, mounts) is visible.
+   */
+  readonly homes?: readonly string[];
+  /** A folder bound as /tmp (a slot's private /tmp, kept between its experiments); absent: an empty tmpfs. */
+  readonly tmp?: string;
+  /** Folders bound at another path (a slot's own ~/.cache), after the homes are emptied; missing sources are skipped. */
+  readonly mounts?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** Agent CLIs' own settings and logins (claude -p, codex exec, aider): hidden from trainers, writable for agents. */
 export const AGENT_CONFIG = ['.anthropic', '.claude', '.claude.json', '.codex', '.aider', '.config/aider'];
 
-/** Files and folders in a home folder that hold credentials; never visible inside the sandbox. */
+/**
+ * Files and folders in a home folder that hold credentials. The home folder is emptied anyway (SandboxSpec.homes);
+ * these are hidden again wherever a bound folder would show them (a project that is the home folder itself).
+ */
 export const HOME_SECRETS = [
   '.ssh',
+  '.bashrc',
+  '.bash_history',
+  '.zshrc',
+  '.zsh_history',
+  '.profile',
+  '.Xauthority',
+  '.cache/huggingface/token',
+  '.cache/huggingface/stored_tokens',
+  '.config',
   '.gnupg',
   '.aws',
   '.azure',
@@ -58,8 +80,41 @@ export const HOME_SECRETS = [
   ...AGENT_CONFIG,
 ];
 
-/** Caches that `uv run` and torch.compile write; writable so the usual Python training setup works. */
+/**
+ * Caches that `uv run`, pip, torch.compile and Triton write. Each slot gets its own, empty at the run's start:
+ * they hold code that runs (wheels that uv hard-links into a venv, compiled kernels), so a shared writable one
+ * would let one experiment plant code for the others, or, through a hard link, for the user's own venv.
+ */
 export const HOME_CACHES = ['.cache', '.triton'];
+
+/**
+ * Downloaded models and datasets: shared, since fetching them again per slot is not practical. They are
+ * visible (writable only with sandbox.writableCaches); the Hugging Face token beside them never is.
+ */
+export const SHARED_CACHES = ['.cache/huggingface/hub', '.cache/huggingface/datasets'];
+
+/**
+ * Where Python, Node and agent CLIs live in a home folder (pyenv, uv's Pythons, conda, nvm, pip --user):
+ * readable, never writable, so a venv's interpreter and `claude` still start while nothing there can be changed.
+ */
+export const HOME_TOOLCHAINS = [
+  '.pyenv',
+  '.local/bin',
+  '.local/lib',
+  '.local/share/uv/python',
+  '.local/share/uv/tools',
+  '.nvm',
+  '.volta',
+  '.bun',
+  '.npm-global',
+  '.cargo/bin',
+  '.rustup',
+  'miniconda3',
+  'anaconda3',
+  'miniforge3',
+  'mambaforge',
+  '.conda/envs',
+];
 
 const homesOf = (env: Readonly<Record<string, string | undefined>>) => [...new Set([homedir(), env.HOME].filter((h): h is string => !!h && path.isAbsolute(h)))];
 
@@ -99,16 +154,25 @@ const within = (inner: string, outer: string) => inner === outer || inner.starts
 /**
  * The bwrap arguments (before the command) for a spec. Pure apart from looking at which paths exist.
  *
- * Later mounts cover earlier ones, so the order is the policy: the root read-only, a private /tmp, then the
+ * Later mounts cover earlier ones, so the order is the policy: the root read-only, a private /tmp (the slot's
+ * own, or an empty one), the home folders emptied and the slot's caches bound into them, then the
  * hidden folders that *contain* something the command needs (the demo under ~/.autoresearch-studio, a project in
  * the desktop's userData folder): they are emptied first and the project's paths are bound back on top, so the
  * project stays visible while the rest of such a folder stays hidden. Then the readable, writable and read-only
  * binds, and last the hidden paths that lie inside a bound folder (or beside it), so no bind re-exposes them.
  */
 export function bwrapArgs(spec: SandboxSpec, devices: readonly string[] = gpuDevices()): string[] {
-  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run', '--unshare-pid', '--die-with-parent'];
+  const tmp = spec.tmp !== undefined ? real(spec.tmp) : null;
+  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', ...(tmp ? ['--bind', tmp, '/tmp'] : ['--tmpfs', '/tmp']), '--tmpfs', '/run', '--unshare-pid', '--die-with-parent'];
   if (!spec.network) args.push('--unshare-net');
   for (const dev of devices) args.push('--dev-bind', dev, dev);
+  // The allowlist: each home folder empty, then what the command needs bound back on top (the binds below).
+  const homes = [...new Set((spec.homes ?? []).map(real).filter((h): h is string => h !== null && h !== '/'))];
+  for (const h of homes) args.push('--tmpfs', h);
+  for (const m of spec.mounts ?? []) {
+    const from = real(m.from);
+    if (from) args.push('--bind', from, m.to);
+  }
   const readable = (spec.readable ?? []).map(real).filter((r): r is string => r !== null);
   const writable = [...new Set(spec.writable.map(real).filter((r): r is string => r !== null))];
   const readOnly = (spec.readOnly ?? []).map(real).filter((r): r is string => r !== null);

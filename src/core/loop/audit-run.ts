@@ -8,7 +8,7 @@ import { restoreFiles } from '../agent/diff-guard.js';
 import type { JobRef } from '../exec/executor.js';
 import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode } from '../exec/sandbox.js';
-import { commandSandbox } from './sandbox-spec.js';
+import { commandSandbox, removeSandboxState, slotSandboxState } from './sandbox-spec.js';
 import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter } from '../journal/append.js';
 import { readRunRecord } from '../journal/read.js';
@@ -96,7 +96,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
         timeoutMs: effectiveTimeoutSeconds(config) * 1000,
         graceMs: config.budget.graceSeconds * 1000,
         ...(opts.signal ? { signal: opts.signal } : {}),
-        sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(opts.projectDir, worktree, config, opts.env, 'trainer') } : null,
+        sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(opts.projectDir, worktree, config, opts.env, 'trainer', slotSandboxState(opts.projectDir, opts.tag, slot)) } : null,
         onStart: async (p) => {
           started = p;
           await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run', slot, ...(p.remote ? { remote: p.remote } : {}) });
@@ -159,6 +159,8 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
     return event;
   } finally {
     await journal.close();
+    // An audit on its own owns its slots' /tmp and caches; inside a run, the run's end removes them.
+    if (!opts.lockHeld) await removeSandboxState(opts.projectDir, opts.tag).catch(() => undefined);
     if (!opts.lockHeld) await releaseLock(opts.projectDir);
   }
 }

@@ -93,8 +93,8 @@ export interface ExperimentCloser {
 export interface RunProcesses {
   /** Run a command as its own process group, journaled (process-start/end) so orphans can be found. */
   runProcess(request: ProcessRequest): Promise<RunCommandResult>;
-  /** The sandbox for a command in `cwd` (null: bubblewrap is missing or the sandbox is off). */
-  sandboxFor(cwd: string, kind: 'trainer' | 'agent'): { readonly bwrap: string; readonly spec: SandboxSpec } | null;
+  /** The sandbox for a command in `cwd` (null: bubblewrap is missing or the sandbox is off); `slot`: with that slot's own /tmp and caches. */
+  sandboxFor(cwd: string, kind: 'trainer' | 'agent', slot?: number): { readonly bwrap: string; readonly spec: SandboxSpec } | null;
   /** sha256 of the protected files at the run's start commit. */
   protectedHashes(): ProtectedHashes;
 }

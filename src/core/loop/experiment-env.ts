@@ -1,8 +1,8 @@
-// The environment of an experiment's process. The API key is removed: the trainer is code the agent
-// wrote, and it must not be able to print the key into a log.
+// The environment of an experiment's process (trainer, setup, guard): an allowlist of the app's (sandboxEnv),
+// then the config's run.env and the slot's env. The trainer is code the agent wrote: no key of the user's may
+// reach it unless the user named it in sandbox.passEnv.
 import type { ProjectConfig } from '../../shared/config.js';
-
-export const SECRET_ENV_KEYS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];
+import { sandboxEnv } from '../agent/secrets-env.js';
 
 export interface ExperimentEnvInput {
   readonly base: NodeJS.ProcessEnv;
@@ -16,8 +16,7 @@ export interface ExperimentEnvInput {
 }
 
 export function experimentEnv(i: ExperimentEnvInput): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(i.base)) if (v !== undefined && !SECRET_ENV_KEYS.includes(k)) env[k] = v;
+  const env = sandboxEnv(i.base, i.config.sandbox.passEnv);
   Object.assign(env, i.config.run.env, i.config.slots[i.slot]?.env ?? {}, i.nodeEnv ?? {});
   env.AUTORESEARCH_TIME_BUDGET = String(i.config.budget.seconds);
   env.AUTORESEARCH_NODE = i.nodePath;

@@ -8,6 +8,7 @@ import { foldEvent } from '../journal/fold.js';
 import { releaseLock } from '../project/run-lock.js';
 import { removeUnusedWorktrees } from '../exec/worktrees.js';
 import { auditRun } from './audit-run.js';
+import { removeSandboxState } from './sandbox-spec.js';
 import { isoNow, type RunIdentity, type RunJournalView, type RunLiveView, type SlotState } from './context.js';
 import type { LoopDeps, RunOutcome } from './types.js';
 
@@ -54,6 +55,8 @@ export function createRunEnd(
       await ctx.closeJournal().catch(() => undefined);
       // The slot worktrees this run made and no experiment ran in go, while the lock is still held.
       await removeUnusedWorktrees(projectDir, [...record.experiments.values()].map((e) => e.slot)).catch(() => undefined);
+      // The slots' private /tmp and caches (torch.compile's, Triton's) lived for the run: nothing carries into the next.
+      await removeSandboxState(projectDir, tag).catch(() => undefined);
       await releaseLock(projectDir);
       return { reason, message };
     },

@@ -7,7 +7,7 @@ import { slotExecutors } from '../exec/executor-for-slot.js';
 import { sandboxMode } from '../exec/sandbox.js';
 import { isoNow, type RunIdentity, type RunJournalView, type RunLiveView, type RunProcesses } from './context.js';
 import { experimentEnv } from './experiment-env.js';
-import { commandSandbox } from './sandbox-spec.js';
+import { commandSandbox, slotSandboxState } from './sandbox-spec.js';
 import type { LoopDeps } from './types.js';
 
 export interface RunCommands extends Pick<RunProcesses, 'runProcess' | 'sandboxFor'> {
@@ -22,7 +22,9 @@ export async function createRunCommands(
   const { projectDir, tag, config, paths, deps } = ctx;
   // Decided once per run: agent-written code runs under bubblewrap when it works here (exec/sandbox.ts).
   const sandbox = await sandboxMode(deps.env);
-  const sandboxFor: RunProcesses['sandboxFor'] = (cwd, kind) => (sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(projectDir, cwd, config, deps.env, kind) } : null);
+  // A slot's trainer, setup and guard share that slot's own /tmp and caches for the run; an agent CLI gets empty ones.
+  const sandboxFor: RunProcesses['sandboxFor'] = (cwd, kind, slot) =>
+    sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(projectDir, cwd, config, deps.env, kind, slot === undefined ? null : slotSandboxState(projectDir, tag, slot)) } : null;
 
   // Where experiments run (exec/executor.ts): this machine unless the host passes another executor.
   // A host-given executor (tests, an embedding app) runs every slot; otherwise each slot's setting picks its own.
@@ -43,7 +45,7 @@ export async function createRunCommands(
       timeoutMs: r.timeoutMs,
       graceMs: config.budget.graceSeconds * 1000,
       signal: ctx.signal,
-      sandbox: sandboxFor(r.cwd, 'trainer'),
+      sandbox: sandboxFor(r.cwd, 'trainer', r.slot.index),
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {
         started = p;

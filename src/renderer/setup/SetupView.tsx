@@ -17,6 +17,7 @@ import { HeldoutSection } from './HeldoutSection.js';
 import { MetricSection } from './MetricSection.js';
 import { RunSection } from './RunSection.js';
 import { SeedSection } from './SeedSection.js';
+import { SandboxSection } from './SandboxSection.js';
 import { SetupBanners } from './SetupBanners.js';
 import { SECTIONS, sectionErrorCount, unplacedErrors } from './setup-sections.js';
 import { SlotsSection } from './SlotsSection.js';
@@ -87,6 +88,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
         <ApprovalSection {...section} />
         <SlotsSection {...section} slotConfigs={slotConfigs} />
         <AgentSection {...section} />
+        <SandboxSection {...section} />
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ import {
   AgentSchema,
   ApprovalSchema,
   CONFIG_VERSION,
+  SandboxSchema,
   StopSchema,
   type ExecutorConfigInput,
   type FieldError,
@@ -51,6 +52,8 @@ export interface Draft {
   /** The GPUs slots get: every one nvidia-smi finds, the ones picked, or none (config `gpus`). */
   readonly gpus: { readonly mode: GpuMode; readonly picked: readonly string[]; readonly perSlot: string };
   readonly approval: { readonly mode: 'off' | 'large' | 'all'; readonly overLines: string };
+  /** What agent-written code may reach (config `sandbox`); passEnv as comma-separated names. */
+  readonly sandbox: { readonly network: boolean; readonly readOnlyInputs: boolean; readonly writableCaches: boolean; readonly passEnv: string };
   readonly agent: {
     readonly proposer: Proposer;
     readonly model: string;
@@ -126,6 +129,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
   const stop = { ...StopSchema.parse({}), ...(c.stop ?? {}) };
   const agent = { ...AgentSchema.parse({}), ...(c.agent ?? {}) };
   const approval = { ...ApprovalSchema.parse({}), ...(c.approval ?? {}) };
+  const sandbox = { ...SandboxSchema.parse({}), ...(c.sandbox ?? {}) };
   const extract = c.metric?.extract ?? { kind: 'line' as const };
   return {
     run: { command: str(c.run?.command), setup: str(c.run?.setup), env: envToText(c.run?.env) },
@@ -166,6 +170,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
     },
     slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => slotToDraft(s)),
     approval: { mode: approval.mode, overLines: str(approval.overLines) },
+    sandbox: { network: sandbox.network, readOnlyInputs: sandbox.readOnlyInputs, writableCaches: sandbox.writableCaches, passEnv: sandbox.passEnv.join(', ') },
     gpus: {
       mode: c.gpus?.use === undefined || c.gpus.use === null ? 'all' : c.gpus.use.length === 0 ? 'none' : 'pick',
       picked: [...(c.gpus?.use ?? [])],
@@ -313,6 +318,7 @@ export function fromDraft(d: Draft): DraftConversion {
     },
     slots: d.slots.map((s, i) => slotFromDraft(s, i, { env, num, lines, error: (path, message) => void errors.push({ path, message }) })),
     approval: { mode: d.approval.mode, overLines: num('approval.overLines', d.approval.overLines) },
+    sandbox: { network: d.sandbox.network, readOnlyInputs: d.sandbox.readOnlyInputs, writableCaches: d.sandbox.writableCaches, passEnv: list(d.sandbox.passEnv.replace(/\s+/g, ',')) },
     gpus: { use: gpuUse(d.gpus), perSlot: num('gpus.perSlot', d.gpus.perSlot, { required: 'Enter how many GPUs each slot gets, e.g. 1' }) },
     agent: {
       proposer: d.agent.proposer,

@@ -16,6 +16,7 @@ export const SECTIONS = [
   { id: 'approval', title: 'Approval', prefixes: ['approval'] },
   { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },
   { id: 'agent', title: 'Agent', prefixes: ['agent'] },
+  { id: 'sandbox', title: 'Sandbox', prefixes: ['sandbox'] },
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number]['id'];

@@ -36,6 +36,8 @@ const METHODS = {
   reportFromTsv: true,
   finalizeRun: true,
   auditRun: true,
+  projectTrust: true,
+  trustProject: true,
   setApiKey: true,
   clearApiKey: true,
   listGpus: true,

@@ -107,6 +107,10 @@ export const apiSchemas = {
     .strict(),
   /** Re-run the baseline and the best K times each, interleaved, and journal the improvement with its 95 % interval. */
   auditRun: z.object({ tag, repeats: z.number().int().min(2, 'At least 2 repeats: an interval needs two pairs').max(100).optional() }).strict(),
+  /** What the open project would make the app run (its commands, git's program config) and whether it is trusted. */
+  projectTrust: z.object({}).strict(),
+  /** Trust the open project's commands as shown: `hash` is the report's, so a project that changed since is refused. */
+  trustProject: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'The hash is the one projectTrust answered') }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
   clearApiKey: z.object({}).strict(),
   listGpus: z.object({}).strict(),

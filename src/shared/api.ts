@@ -9,12 +9,14 @@ import type { Experiment } from './experiment.js';
 import type { AuditEvent } from './journal.js';
 import type { ApiArgs, ApiMethod } from './api-schemas.js';
 import type { ApiKeyStatus, AppInfo, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult, WebhookStatus } from './api-project.js';
+import type { TrustReport } from './api-trust.js';
 import type { DiffResult, FinalizeResult, LiveRun, LogInfo, LogLines, RunDetail, RunSummary } from './api-runs.js';
 
 export * from './api-error.js';
 export * from './api-project.js';
 export * from './api-runs.js';
 export * from './api-schemas.js';
+export * from './api-trust.js';
 
 /** Everything a UI shows at once, read when it connects; pushes keep it current from `seq` on. */
 export interface Snapshot {
@@ -95,6 +97,8 @@ export interface ApiResults {
   reportFromTsv: { readonly fileName: string; readonly content: string };
   finalizeRun: FinalizeResult;
   auditRun: AuditEvent;
+  projectTrust: TrustReport;
+  trustProject: TrustReport;
   setApiKey: ApiKeyStatus;
   clearApiKey: ApiKeyStatus;
   listGpus: readonly GpuStat[];

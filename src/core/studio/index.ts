@@ -15,6 +15,7 @@ import { programHandlers } from './handlers/program.js';
 import { projectHandlers } from './handlers/project.js';
 import { reportHandlers } from './handlers/reports.js';
 import { webhookHandlers } from './handlers/webhook.js';
+import { trustHandlers } from './handlers/trust.js';
 import { runControlHandlers } from './handlers/run-control.js';
 import { runsHandlers } from './handlers/runs.js';
 import { setupHandlers } from './handlers/setup.js';
@@ -57,6 +58,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     ...runsHandlers(ctx),
     ...reportHandlers(ctx),
     ...webhookHandlers(ctx),
+    ...trustHandlers(ctx),
   };
 
   return {

@@ -4,9 +4,11 @@
 // approves it once; the approval is the SHA-256 of the exact text, so any change needs approval again.
 // The record lives in the APP's data folder (beside settings.json), never in the project, one file per project
 // named by a hash of its real path, so parallel processes never write the same file for different projects.
-import { execFile } from 'node:child_process';
+// The reads are synchronous (a few small files and one `git config --file` per config file, milliseconds): the
+// test helpers that make projects are synchronous, and they must trust through this very code.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TrustItem, TrustReport } from '../../shared/api-trust.js';
 import { gitEnv } from '../git/git-env.js';
@@ -67,16 +69,16 @@ const GIT_PROGRAM_KEY =
   /^(filter\..+\.(clean|smudge|process)|diff\..+\.(textconv|command)|diff\.external|merge\..+\.driver|gpg\..+|(commit|tag|push)\.gpgsign|core\.(pager|editor|askpass|sshcommand|hookspath|fsmonitor|gitproxy)|pager\..+|sequence\.editor|credential\..+|include\.path|includeif\..+\.path)$/;
 
 /** The git folder holding `dir` and its common folder, found by reading files only (no git runs). */
-async function findGitDirs(dir: string): Promise<{ gitDir: string; common: string } | null> {
+function findGitDirs(dir: string): { gitDir: string; common: string } | null {
   for (let d = dir; ; d = path.dirname(d)) {
     const dotGit = path.join(d, '.git');
-    const st = await lstat(dotGit).catch(() => null);
+    const st = lstatSync(dotGit, { throwIfNoEntry: false });
     if (st?.isDirectory()) return { gitDir: dotGit, common: dotGit };
     if (st?.isFile()) {
-      const m = /^gitdir: (.+)$/m.exec(await readFile(dotGit, 'utf8').catch(() => ''));
+      const m = /^gitdir: (.+)$/m.exec(readText(dotGit) ?? '');
       if (!m) return null;
       const gitDir = path.resolve(d, m[1]!.trim());
-      const commonText = (await readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => '')).trim();
+      const commonText = (readText(path.join(gitDir, 'commondir')) ?? '').trim();
       return { gitDir, common: commonText ? path.resolve(gitDir, commonText) : gitDir };
     }
     if (path.dirname(d) === d) return null;
@@ -84,22 +86,34 @@ async function findGitDirs(dir: string): Promise<{ gitDir: string; common: strin
 }
 
 /** `git config --file F --list` reads that one file (includes are not followed with --file) and runs nothing. */
-function listConfigFile(file: string): Promise<string> {
-  return new Promise((resolve) => {
-    execFile('git', ['config', '--file', file, '--null', '--list'], { env: gitEnv([]), maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => resolve(err ? '' : String(stdout)));
-  });
+function listConfigFile(file: string): string {
+  try {
+    return execFileSync('git', ['config', '--file', file, '--null', '--list'], { env: gitEnv([]), maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  } catch {
+    return '';
+  }
 }
 
-async function gitItems(dir: string): Promise<Item[]> {
-  const place = await findGitDirs(dir);
+/** A file's text, or null when it cannot be read (absent, a folder). */
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function gitItems(dir: string): Item[] {
+  const place = findGitDirs(dir);
   if (!place) return [];
   const items: Item[] = [];
   for (const file of [path.join(place.common, 'config'), path.join(place.gitDir, 'config.worktree')]) {
-    if (!(await lstat(file).catch(() => null))) continue;
-    const text = await listConfigFile(file);
+    const whole = readText(file);
+    if (whole === null) continue;
+    const text = listConfigFile(file);
     // A config git cannot parse is listed whole: git (and the app's git) would refuse it, and it may hide anything.
-    if (!text && (await readFile(file, 'utf8').catch(() => '')).trim()) {
-      items.push({ key: path.basename(file), what: 'a git config file git cannot read', text: await readFile(file, 'utf8'), switchedOff: true });
+    if (!text && whole.trim()) {
+      items.push({ key: path.basename(file), what: 'a git config file git cannot read', text: whole, switchedOff: true });
       continue;
     }
     for (const entry of text.split('\0')) {
@@ -113,12 +127,14 @@ async function gitItems(dir: string): Promise<Item[]> {
 }
 
 /** What the project would make the app (or git) run: the config's commands and git's program config. */
-export async function trustItems(dir: string): Promise<Item[]> {
+export function trustItems(dir: string): Item[] {
   const file = projectPaths(dir).config;
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  });
+  let text: string | null = null;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   let items: Item[] = [];
   if (text !== null) {
     try {
@@ -128,7 +144,7 @@ export async function trustItems(dir: string): Promise<Item[]> {
       items = [{ key: 'config.json', what: 'the config file (not valid JSON)', text, switchedOff: false }];
     }
   }
-  return [...items, ...(await gitItems(dir))];
+  return [...items, ...gitItems(dir)];
 }
 
 export function hashItems(items: readonly { key: string; text: string }[]): string {
@@ -137,8 +153,8 @@ export function hashItems(items: readonly { key: string; text: string }[]): stri
 
 const recordFile = (dataDir: string, realDir: string) => path.join(dataDir, TRUST_DIR, `${createHash('sha256').update(realDir).digest('hex').slice(0, 32)}.json`);
 
-async function readRecord(dataDir: string, realDir: string): Promise<TrustRecord | null> {
-  const text = await readFile(recordFile(dataDir, realDir), 'utf8').catch(() => null);
+function readRecord(dataDir: string, realDir: string): TrustRecord | null {
+  const text = readText(recordFile(dataDir, realDir));
   if (!text) return null;
   try {
     const r = JSON.parse(text) as TrustRecord;
@@ -150,11 +166,11 @@ async function readRecord(dataDir: string, realDir: string): Promise<TrustRecord
 }
 
 /** The project's trust as it stands now: its items, their hash, and whether that hash was approved. */
-export async function readTrust(dataDir: string, dir: string): Promise<TrustReport> {
-  const realDir = await realpath(dir);
-  const items = await trustItems(realDir);
+export function readTrustSync(dataDir: string, dir: string): TrustReport {
+  const realDir = realpathSync(dir);
+  const items = trustItems(realDir);
   const hash = hashItems(items);
-  const record = await readRecord(dataDir, realDir);
+  const record = readRecord(dataDir, realDir);
   const approved = new Set((record?.items ?? []).map((i) => json([i.key, i.text])));
   // Nothing to run (a folder with no config and no git programs) needs no approval.
   const state = items.length === 0 || record?.hash === hash ? 'trusted' : record ? 'changed' : 'untrusted';
@@ -171,29 +187,32 @@ export async function readTrust(dataDir: string, dir: string): Promise<TrustRepo
  * Approve the project's items as they are now. With `expectedHash` (what the user was shown), a project that
  * changed meanwhile is refused rather than approved unseen.
  */
-export async function trustProject(dataDir: string, dir: string, expectedHash?: string): Promise<TrustReport> {
-  const realDir = await realpath(dir);
-  const items = await trustItems(realDir);
+export function trustProjectSync(dataDir: string, dir: string, expectedHash?: string): TrustReport {
+  const realDir = realpathSync(dir);
+  const items = trustItems(realDir);
   const hash = hashItems(items);
   if (expectedHash !== undefined && expectedHash !== hash) {
     throw new UntrustedProjectError(`The project's commands changed since they were shown; review them again before trusting them.`);
   }
   const record: TrustRecord = { dir: realDir, hash, approvedAt: new Date().toISOString(), items: items.map(({ key, text }) => ({ key, text })) };
   const file = recordFile(dataDir, realDir);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Written beside and renamed: a crash mid-write never leaves half a record.
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(record, null, 1) + '\n', { mode: 0o600 });
-  await rename(tmp, file);
-  return readTrust(dataDir, realDir);
+  writeFileSync(tmp, JSON.stringify(record, null, 1) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
+  return readTrustSync(dataDir, realDir);
 }
+
+export const readTrust = async (dataDir: string, dir: string): Promise<TrustReport> => readTrustSync(dataDir, dir);
+export const trustProject = async (dataDir: string, dir: string, expectedHash?: string): Promise<TrustReport> => trustProjectSync(dataDir, dir, expectedHash);
 
 /** Forget the approval; true when there was one. */
 export async function revokeTrust(dataDir: string, dir: string): Promise<boolean> {
-  const realDir = await realpath(dir);
+  const realDir = realpathSync(dir);
   const file = recordFile(dataDir, realDir);
-  const had = (await lstat(file).catch(() => null)) !== null;
-  await rm(file, { force: true });
+  const had = lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  rmSync(file, { force: true });
   return had;
 }
 
@@ -220,12 +239,12 @@ export async function assertTrusted(dataDir: string, dir: string, where: 'cli' |
  * answer from just before the save.
  */
 export async function trustOwnSave(dataDir: string, dir: string, before: TrustReport): Promise<TrustReport> {
-  const realDir = await realpath(dir);
+  const realDir = realpathSync(dir);
   const k = (i: { key: string; text: string }) => json([i.key, i.text]);
-  const record = await readRecord(dataDir, realDir);
+  const record = readRecord(dataDir, realDir);
   const approved = new Set((record?.items ?? []).map(k));
   const onDiskBefore = new Set(before.items.map(k));
-  const items = await trustItems(realDir);
+  const items = trustItems(realDir);
   const foreign = items.filter((i) => !approved.has(k(i)) && (i.switchedOff || onDiskBefore.has(k(i))));
   if (foreign.length > 0) return readTrust(dataDir, realDir);
   return trustProject(dataDir, realDir, hashItems(items));

@@ -17,10 +17,11 @@ export function trustForTest(dir: string, data: string = dataDir(process.env)): 
 }
 
 /** Make `data` (a studio's or server's own data folder) share the tests' approvals. */
-export function linkTestTrust(data: string): void {
+export function linkTestTrust(data: string): string {
   const link = path.join(data, TRUST_DIR);
-  if (existsSync(link)) return;
+  if (existsSync(link)) return data;
   mkdirSync(testTrustDir(), { recursive: true, mode: 0o700 });
   mkdirSync(data, { recursive: true });
   symlinkSync(testTrustDir(), link);
+  return data;
 }

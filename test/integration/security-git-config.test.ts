@@ -19,6 +19,7 @@ import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/
 import { makeGitRun } from '../fixtures/make-run.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, git, makeRepo, REPO_ROOT, SCORED_TRAINER, tempDir, writeConfig } from '../helpers/project.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 let studio: Studio | null = null;
 beforeAll(buildCli);
@@ -138,7 +139,7 @@ describe('a project folder whose own git config names programs', () => {
     expect(info.isGit).toBe(true);
     studio = await createStudio({
       app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
+      dataDir: linkTestTrust(tempDir('ar-data-')),
       appRoot: REPO_ROOT,
       secrets: createEnvSecretStore({}),
       env: { ...process.env, ANTHROPIC_API_KEY: '' },
@@ -196,7 +197,7 @@ describe('a project folder whose own git config names programs', () => {
     });
     studio = await createStudio({
       app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
+      dataDir: linkTestTrust(tempDir('ar-data-')),
       appRoot: REPO_ROOT,
       secrets: createEnvSecretStore({}),
       env: { ...process.env, ANTHROPIC_API_KEY: '' },

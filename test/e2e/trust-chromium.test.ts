@@ -42,11 +42,11 @@ describe.skipIf(unavailable !== null)(`the trust panel in Chromium${unavailable 
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'config');
     git(dir, 'config', 'filter.evil.clean', 'touch /nonexistent/evil');
-    served = await startServe({ projectDir: dir });
+    served = await startServe({ projectDir: dir, timeoutMs: 120_000 });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     errors = watchPageErrors(page);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();

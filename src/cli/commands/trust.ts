@@ -34,7 +34,7 @@ export function formatTrust(report: TrustReport): string {
   const lines = [`${report.dir}: ${state}`];
   for (const item of report.items) {
     const text = stripControl(item.text).replace(/\n/g, '\n      ');
-    lines.push(`${item.changed ? '*' : ' '} ${item.key}  — ${item.what}`, `      ${text}`);
+    lines.push(`${item.changed ? '*' : ' '} ${item.key}  — ${item.what}${item.switchedOff ? ' (switched off by the app)' : ''}`, `      ${text}`);
   }
   return lines.join('\n') + '\n';
 }

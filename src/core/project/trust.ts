@@ -120,7 +120,7 @@ function gitItems(dir: string): Item[] {
       const nl = entry.indexOf('\n');
       const key = nl < 0 ? entry : entry.slice(0, nl);
       if (!GIT_PROGRAM_KEY.test(key.toLowerCase())) continue;
-      items.push({ key, what: 'git config that runs a program (switched off by the app)', text: nl < 0 ? '' : entry.slice(nl + 1), switchedOff: true });
+      items.push({ key, what: 'git config that makes git run a program', text: nl < 0 ? '' : entry.slice(nl + 1), switchedOff: true });
     }
   }
   return items;

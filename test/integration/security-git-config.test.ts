@@ -19,7 +19,7 @@ import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/
 import { makeGitRun } from '../fixtures/make-run.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, git, makeRepo, REPO_ROOT, SCORED_TRAINER, tempDir, writeConfig } from '../helpers/project.js';
-import { linkTestTrust } from '../helpers/trust.js';
+import { linkTestTrust, trustForTest } from '../helpers/trust.js';
 
 let studio: Studio | null = null;
 beforeAll(buildCli);
@@ -129,6 +129,8 @@ describe('a project folder whose own git config names programs', () => {
       'gpg.program': gpg,
     });
     staleIndex(dir, ['train.mjs', 'prepare.mjs', 'program.md']);
+    // Trusted with its git programs listed (the trust panel shows them): even then the app's git runs none of them.
+    trustForTest(dir);
     return { dir, marker };
   }
 

@@ -6,6 +6,7 @@ import { gitInit } from '../../git/init.js';
 import { createDemoProject } from '../../project/demo.js';
 import { readProjectInfo } from '../../project/project-info.js';
 import { trustProject } from '../../project/trust.js';
+import { trustDir } from './trust.js';
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
 
@@ -78,7 +79,7 @@ export function projectHandlers(ctx: StudioContext): Handlers<'openProject' | 'c
         throw fail((err as Error).message, 'conflict');
       }
       // The demo is the app's own code, copied just now: trusted as it is.
-      await trustProject(deps.dataDir, target);
+      await trustProject(trustDir(ctx), target);
       return openProject(ctx, target);
     },
     gitInit: async () => {

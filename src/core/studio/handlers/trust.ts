@@ -4,12 +4,15 @@ import { assertTrusted, readTrust, trustProject, UntrustedProjectError } from '.
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
 
+/** The folder that holds the trust records: the host's choice (the desktop shares the CLI's), else its data folder. */
+export const trustDir = (ctx: Pick<StudioContext, 'deps'>) => ctx.deps.trustDataDir ?? ctx.deps.dataDir;
+
 export function trustHandlers(ctx: StudioContext): Handlers<'projectTrust' | 'trustProject'> {
-  const { deps, session } = ctx;
+  const { session } = ctx;
   return {
-    projectTrust: async () => readTrust(deps.dataDir, session.require().dir),
+    projectTrust: async () => readTrust(trustDir(ctx), session.require().dir),
     trustProject: async ({ hash }) => {
-      const report = await trustProject(deps.dataDir, session.require().dir, hash).catch((err: unknown) => {
+      const report = await trustProject(trustDir(ctx), session.require().dir, hash).catch((err: unknown) => {
         throw err instanceof UntrustedProjectError ? fail(err.message, 'conflict') : err;
       });
       // The open project's view (Start's reason) follows the approval at once.
@@ -21,7 +24,7 @@ export function trustHandlers(ctx: StudioContext): Handlers<'projectTrust' | 'tr
 
 /** Refuses (one line, code conflict) unless the project's commands are trusted as they are now. */
 export async function requireTrusted(ctx: StudioContext, dir: string): Promise<void> {
-  await assertTrusted(ctx.deps.dataDir, dir, 'app').catch((err: unknown) => {
+  await assertTrusted(trustDir(ctx), dir, 'app').catch((err: unknown) => {
     throw err instanceof UntrustedProjectError ? fail(err.message, 'conflict') : err;
   });
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerSaveBlocker, safeStorage, shell } from 'electron';
 import type { Studio, StudioDeps } from '../core/studio/studio.js';
 import { IPC_OPEN_DROPPED } from '../shared/bridge.js';
+import { dataDir as cliDataDir } from '../core/gpu/lease.js';
 import { appPaths } from './app-paths.js';
 import { projectArg } from './args.js';
 import { registerApiHandler, relayEvents } from './ipc.js';
@@ -99,6 +100,7 @@ export function startDesktop(createStudio: CreateStudio): void {
     studio = await createStudio({
       app: { version: app.getVersion(), host: 'electron', platform: process.platform },
       dataDir: app.getPath('userData'),
+      trustDataDir: cliDataDir(process.env),
       appRoot: resourcesRoot,
       secrets: createSafeSecretStore({
         safeStorage,

@@ -40,6 +40,8 @@ const METHODS = {
   ablateRun: true,
   cancelAblation: true,
   getAblation: true,
+  projectTrust: true,
+  trustProject: true,
   setApiKey: true,
   clearApiKey: true,
   listGpus: true,

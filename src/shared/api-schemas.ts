@@ -129,6 +129,10 @@ export const apiSchemas = {
   cancelAblation: z.object({ tag }).strict(),
   /** The run's saved ablation; null when none was made. */
   getAblation: z.object({ tag }).strict(),
+  /** What the open project would make the app run (its commands, git's program config) and whether it is trusted. */
+  projectTrust: z.object({}).strict(),
+  /** Trust the open project's commands as shown: `hash` is the report's, so a project that changed since is refused. */
+  trustProject: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'The hash is the one projectTrust answered') }).strict(),
   setApiKey: z.object({ key: z.string().trim().min(8, 'That does not look like an API key') }).strict(),
   clearApiKey: z.object({}).strict(),
   listGpus: z.object({}).strict(),

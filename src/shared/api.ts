@@ -11,6 +11,7 @@ import type { Ablation, AblationProgress } from './ablation.js';
 import type { ApiArgs, ApiMethod } from './api-schemas.js';
 import type { ApiKeyStatus, AppInfo, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult, WebhookStatus } from './api-project.js';
 import type { SeedDetection } from './seed-words.js';
+import type { TrustReport } from './api-trust.js';
 import type { DiffResult, FinalizeResult, LiveRun, LogInfo, LogLines, RunDetail, RunSummary } from './api-runs.js';
 
 export * from './api-error.js';
@@ -18,6 +19,7 @@ export * from './api-project.js';
 export * from './api-runs.js';
 export * from './api-schemas.js';
 export * from './seed-words.js';
+export * from './api-trust.js';
 
 /** Everything a UI shows at once, read when it connects; pushes keep it current from `seq` on. */
 export interface Snapshot {
@@ -105,6 +107,8 @@ export interface ApiResults {
   /** Whether an ablation of that run was running (and is now stopping). */
   cancelAblation: { readonly cancelled: boolean };
   getAblation: Ablation | null;
+  projectTrust: TrustReport;
+  trustProject: TrustReport;
   setApiKey: ApiKeyStatus;
   clearApiKey: ApiKeyStatus;
   listGpus: readonly GpuStat[];

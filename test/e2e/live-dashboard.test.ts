@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ROOT, e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+import { trustForTest } from '../helpers/trust.js';
 
 const unavailable = e2eUnavailable();
 
@@ -28,6 +29,7 @@ describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ?
     const config = JSON.parse(readFileSync(configFile, 'utf8')) as { run: { command: string } };
     config.run.command = `while [ "$AUTORESEARCH_EXPERIMENT_ID" -ge 3 ] && [ ! -e '${release}' ]; do sleep 0.1; done; ${config.run.command}`;
     writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+    trustForTest(demo.dir); // the test wrote these commands
     if (execFileSync('git', ['status', '--porcelain'], { cwd: demo.dir, encoding: 'utf8' }).trim()) {
       execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-qam', 'hold experiments from #3 until released'], { cwd: demo.dir });
     }

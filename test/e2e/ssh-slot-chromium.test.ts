@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshAvailability, startSshServer, type SshServer } from '../helpers/ssh-server.js';
 import { APP_ROOT, e2eUnavailable, launchBrowser, makeDemoCopy, screenshot, startServe, watchPageErrors, type DemoCopy, type ServeHandle } from './helpers/serve.js';
+import { trustForTest } from '../helpers/trust.js';
 
 const unavailable = e2eUnavailable();
 const ssh = sshAvailability();
@@ -31,6 +32,7 @@ describe.skipIf(skip !== null)(`an SSH slot on the dashboard in Chromium${skip ?
     cfg.acceptance = { ...cfg.acceptance, rule: 'classic', baselineRuns: 1, confirmRuns: 0 };
     cfg.slots = [{ env: {} }, { env: {}, executor: { kind: 'ssh', host: server.host, port: server.port, remoteDir: path.join(server.remoteRoot, 'e2e'), linked: {}, options: server.options } }];
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
+    trustForTest(demo.dir); // the test wrote these commands
     served = await startServe({ projectDir: demo.dir });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -17,6 +17,7 @@ import { runPaths } from '../../src/core/project/paths.js';
 import { ProjectConfigSchema } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
+import { trustForTest } from './trust.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(REPO_ROOT, 'bin', 'autoresearch.mjs');
@@ -93,6 +94,7 @@ function makeProject(): string {
   git(dir, 'config', 'user.email', 'campaign@example.com');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'init');
+  trustForTest(dir); // the campaign wrote these commands
   return dir;
 }
 

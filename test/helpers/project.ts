@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ProjectConfigSchema, type ProjectConfig, type ProjectConfigInput } from '../../src/shared/config.js';
+import { trustForTest } from './trust.js';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const TRAINERS = path.join(REPO_ROOT, 'test', 'fixtures', 'trainers');
@@ -52,6 +53,8 @@ export function writeConfig(dir: string, input: ProjectConfigInput): ProjectConf
   const config = ProjectConfigSchema.parse(input);
   mkdirSync(path.join(dir, '.autoresearch'), { recursive: true });
   writeFileSync(path.join(dir, '.autoresearch', 'config.json'), JSON.stringify(config, null, 2));
+  // The test wrote these commands, as a user running `autoresearch init` would: trusted (test/helpers/trust.ts).
+  trustForTest(dir);
   return config;
 }
 

@@ -12,6 +12,7 @@ import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/
 import { startServer, type RunningServer } from '../../src/cli/serve/server.js';
 import { createWsClient, type SocketLike, type WsClient } from '../../src/renderer/api/ws-client.js';
 import { APP_ROOT } from '../e2e/helpers/serve.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; fieldErrors?: unknown } };
 
@@ -65,7 +66,7 @@ describe('Api contract: engine behind IPC dispatch and behind the WebSocket', ()
     scratch = await mkdtemp(path.join(tmpdir(), 'ar-contract-'));
     studio = await createStudio({
       app: { version: '0.0.0-test', host: 'serve', platform: process.platform },
-      dataDir: path.join(scratch, 'data'),
+      dataDir: linkTestTrust(path.join(scratch, 'data')),
       appRoot: APP_ROOT,
       secrets: createEnvSecretStore({}),
       env: { ...process.env, ANTHROPIC_API_KEY: '' },

@@ -21,6 +21,7 @@ import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 import { scriptedProposer, setConst, type Step } from '../helpers/scripted-proposer.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 beforeAll(buildCli);
 const handles: RunHandle[] = [];
@@ -311,7 +312,7 @@ describe('a run the app owns', () => {
     const notified: string[] = [];
     const studio = await createStudio({
       app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
+      dataDir: linkTestTrust(tempDir('ar-data-')),
       appRoot: REPO_ROOT,
       secrets: createEnvSecretStore({}),
       notify: (title) => notified.push(title),

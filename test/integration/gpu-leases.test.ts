@@ -12,6 +12,7 @@ import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
 import { FIXTURE_BIN, waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, scoredProject, tempDir } from '../helpers/project.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 beforeAll(buildCli);
 afterEach(cleanupTempDirs);
@@ -33,7 +34,7 @@ describe('GPU leases across runs', () => {
     const env = {
       PATH: `${FIXTURE_BIN}${path.delimiter}${process.env.PATH ?? ''}`,
       FAKE_NVIDIA_SMI_GPUS: '2',
-      AUTORESEARCH_DATA_DIR: data,
+      AUTORESEARCH_DATA_DIR: linkTestTrust(data),
       RELEASE_FILE: release,
     };
     const a = gpuProject();

@@ -20,6 +20,7 @@ import { prepareWorktree } from '../../src/core/exec/worktrees.js';
 import { ProjectConfigSchema } from '../../src/shared/config.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, git, makeRepo, tempDir } from '../helpers/project.js';
+import { trustForTest } from '../helpers/trust.js';
 
 let studio: Studio | null = null;
 beforeAll(buildCli);
@@ -79,6 +80,7 @@ async function initProject(repo: string, dir: string, edit: (cfg: Record<string,
   cfg.acceptance = { ...cfg.acceptance, rule: 'classic', baselineRuns: 1, confirmRuns: 0 };
   edit(cfg);
   writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
+  trustForTest(dir); // the test wrote these commands
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'autoresearch setup');
   expect(git(repo, 'status', '--porcelain')).toBe('');

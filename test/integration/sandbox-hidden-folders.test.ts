@@ -10,6 +10,7 @@ import { findBwrap, HOME_SECRETS } from '../../src/core/exec/sandbox.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { git, REPO_ROOT, SCORED_TRAINER, writeConfig } from '../helpers/project.js';
+import { trustForTest } from '../helpers/trust.js';
 
 const bwrap = await findBwrap();
 if (!bwrap && process.env.CI === 'true') throw new Error('bubblewrap (bwrap) is missing or cannot create namespaces; .ci/run installs it.');
@@ -62,6 +63,8 @@ describeSandbox('a project inside a folder the sandbox hides', () => {
       for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
         const dir = projectIn(folder);
         writeFileSync(path.join(home, folder, 'secret.txt'), 'SIBLINGSECRET\n');
+        // The CLI reads its approvals from the data folder of the HOME it is given.
+        trustForTest(dir, path.join(home, '.autoresearch-studio'));
         const run = await runCli(['run', dir, '--tag', 'hidden', '--max-experiments', '1'], { env: { HOME: home }, timeoutMs: 240_000 });
         const p = runPaths(dir, 'hidden');
         const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
@@ -84,6 +87,7 @@ describeSandbox('a project inside a folder the sandbox hides', () => {
     const peek = `import { existsSync } from 'node:fs';\nconsole.log('sibling ' + (existsSync(${JSON.stringify(path.join(home, '.autoresearch-studio', 'secret.txt'))}) ? 1 : 0));\n`;
     writeFileSync(path.join(dir, 'train.mjs'), peek + SCORED_TRAINER);
     git(dir, 'commit', '-q', '-am', 'peek');
+    trustForTest(dir, path.join(home, '.autoresearch-studio'));
     const run = await runCli(['run', dir, '--tag', 'peek', '--max-experiments', '1'], { env: { HOME: home }, timeoutMs: 120_000 });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const log = readFileSync(path.join(runPaths(dir, 'peek').logsDir, '0.log'), 'utf8');

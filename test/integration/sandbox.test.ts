@@ -11,6 +11,7 @@ import { runPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/processes.js';
 import { git, TRAINERS, writeConfig } from '../helpers/project.js';
+import { trustForTest } from '../helpers/trust.js';
 
 const bwrap = await findBwrap();
 // CI installs bubblewrap (.ci/run): there a missing bwrap is a failure, elsewhere a skip with the reason.
@@ -56,6 +57,8 @@ function snoopProject(sandboxNetwork = true): { dir: string; home: string } {
 }
 
 async function runSnoop(dir: string, home: string, sandbox: 'on' | 'off'): Promise<Record<string, number>> {
+  // The CLI reads its approvals from the data folder of the HOME it is given.
+  trustForTest(dir, path.join(home, '.autoresearch-studio'));
   const run = await runCli(['run', dir, '--tag', `s-${sandbox}`, '--max-experiments', '1'], {
     env: { HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-SANDBOXSECRET', AUTORESEARCH_SANDBOX: sandbox },
     timeoutMs: 120_000,

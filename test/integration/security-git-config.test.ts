@@ -19,6 +19,7 @@ import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/
 import { makeGitRun } from '../fixtures/make-run.js';
 import { buildCli, runCli } from '../helpers/cli.js';
 import { cleanupTempDirs, git, makeRepo, REPO_ROOT, SCORED_TRAINER, tempDir, writeConfig } from '../helpers/project.js';
+import { linkTestTrust, trustForTest } from '../helpers/trust.js';
 
 let studio: Studio | null = null;
 beforeAll(buildCli);
@@ -128,6 +129,8 @@ describe('a project folder whose own git config names programs', () => {
       'gpg.program': gpg,
     });
     staleIndex(dir, ['train.mjs', 'prepare.mjs', 'program.md']);
+    // Trusted with its git programs listed (the trust panel shows them): even then the app's git runs none of them.
+    trustForTest(dir);
     return { dir, marker };
   }
 
@@ -138,7 +141,7 @@ describe('a project folder whose own git config names programs', () => {
     expect(info.isGit).toBe(true);
     studio = await createStudio({
       app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
+      dataDir: linkTestTrust(tempDir('ar-data-')),
       appRoot: REPO_ROOT,
       secrets: createEnvSecretStore({}),
       env: { ...process.env, ANTHROPIC_API_KEY: '' },
@@ -196,7 +199,7 @@ describe('a project folder whose own git config names programs', () => {
     });
     studio = await createStudio({
       app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
+      dataDir: linkTestTrust(tempDir('ar-data-')),
       appRoot: REPO_ROOT,
       secrets: createEnvSecretStore({}),
       env: { ...process.env, ANTHROPIC_API_KEY: '' },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { APP_ROOT, CLI, e2eUnavailable, makeDemoCopy, startServe, type DemoCopy } from '../e2e/helpers/serve.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 // These tests spawn the built CLI; Chromium is not needed.
 const unavailable = e2eUnavailable()?.includes('Chromium') ? null : e2eUnavailable();
@@ -45,7 +46,7 @@ function run(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; unti
 describe.skipIf(unavailable !== null)(`autoresearch serve and npm start as processes${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   let demo: DemoCopy;
   let scratch: string;
-  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, AUTORESEARCH_DATA_DIR: path.join(scratch, 'data'), ...extra });
+  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, AUTORESEARCH_DATA_DIR: linkTestTrust(path.join(scratch, 'data')), ...extra });
 
   beforeAll(async () => {
     demo = await makeDemoCopy();

@@ -8,6 +8,7 @@ import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/
 import { commandProgram, validateSetup } from '../../src/core/project/validate-setup.js';
 import { parseConfig, type ProjectConfig } from '../../src/shared/config.js';
 import { cleanupTempDirs, makeRepo, REPO_ROOT, tempDir } from '../helpers/project.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -75,7 +76,7 @@ describe('validateSetup', () => {
 
 describe('the studio checks on save', () => {
   it('refuses to save a run command whose program is not installed, and saves once it is fixed', async () => {
-    const dataDir = tempDir('ar-data-');
+    const dataDir = linkTestTrust(tempDir('ar-data-'));
     const bin = pathWith('python3');
     studio = await createStudio({ app: { version: 'test', host: 'serve', platform: process.platform }, dataDir, appRoot: REPO_ROOT, secrets: createEnvSecretStore({}), env: { ...process.env, PATH: bin } });
     const dir = makeRepo({ 'train.py': 'LR = 0.1\n' });

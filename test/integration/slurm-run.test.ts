@@ -15,6 +15,7 @@ import { pidRunning, waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 import { scriptedProposer, setConst } from '../helpers/scripted-proposer.js';
 import { ensureSlurm, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
+import { linkTestTrust, trustForTest } from '../helpers/trust.js';
 
 const slurm = await ensureSlurm();
 
@@ -61,6 +62,7 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
     cfg.acceptance = { ...cfg.acceptance, rule: 'classic', baselineRuns: 1, confirmRuns: 0 };
     cfg.slots = [slurmSlot()];
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
+    trustForTest(dir); // the test wrote these commands
 
     const run = await runCli(['run', dir, '--tag', 'sl', '--max-experiments', '3'], { env: cluster.env, timeoutMs: 240_000 });
     expect(run.stderr).not.toMatch(/Error:/);
@@ -139,7 +141,7 @@ describe.skipIf(!slurm.ok)(`runs through a Slurm slot${slurm.ok ? '' : ` (skippe
     const exited = new Promise<number | null>((r) => cli.once('close', r));
     const journal = runPaths(dir, 'ext').journal;
     expect(await waitUntil(() => existsSync(journal) && /"remote":\{"kind":"slurm"/.test(readFileSync(journal, 'utf8')), 60_000, 100)).toBe(true);
-    const studio = await createStudio({ app: { version: 'test', host: 'serve', platform: process.platform }, dataDir: tempDir('ar-data-'), appRoot: REPO_ROOT, secrets: createEnvSecretStore({}), env: cluster.env });
+    const studio = await createStudio({ app: { version: 'test', host: 'serve', platform: process.platform }, dataDir: linkTestTrust(tempDir('ar-data-')), appRoot: REPO_ROOT, secrets: createEnvSecretStore({}), env: cluster.env });
     try {
       const slots: LiveSlot[] = [];
       studio.onEvent((e) => {

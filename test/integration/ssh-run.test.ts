@@ -10,6 +10,7 @@ import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
 import { pidRunning, waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, git, scoredProject, tempDir } from '../helpers/project.js';
 import { sshAvailability, startSshServer, type SshServer } from '../helpers/ssh-server.js';
+import { trustForTest } from '../helpers/trust.js';
 
 const available = sshAvailability();
 if (!available.ok && process.env.CI === 'true') throw new Error(`SSH tests must run under CI: ${available.reason}`);
@@ -75,6 +76,7 @@ describe.skipIf(!available.ok)(`runs through an SSH slot${available.ok ? '' : ` 
     cfg.acceptance = { ...cfg.acceptance, rule: 'classic', baselineRuns: 1, confirmRuns: 0 };
     cfg.slots = [sshSlot('demo-host')];
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
+    trustForTest(dir); // the test wrote these commands
 
     const run = await runCli(['run', dir, '--tag', 'ss', '--max-experiments', '3'], { timeoutMs: 300_000 });
     expect(run.stderr).not.toMatch(/Error:/);
@@ -149,6 +151,7 @@ describe.skipIf(!available.ok)(`runs through an SSH slot${available.ok ? '' : ` 
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
     cfg.run.env = { RELEASE_FILE: path.join(scratch, 'go') };
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
+    trustForTest(dir); // the test wrote these commands
     writeFileSync(path.join(scratch, 'go'), '');
     const second = await runCli(['run', dir, '--tag', 'k', '--max-experiments', '1'], { timeoutMs: 180_000 });
     expect(second.code).toBe(0);

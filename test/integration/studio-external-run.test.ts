@@ -12,6 +12,7 @@ import { buildCli, spawnCli } from '../helpers/cli.js';
 import { pidRunning, waitUntil } from '../helpers/processes.js';
 import { makeExperiment, writeRunJournal } from '../fixtures/make-run.js';
 import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 beforeAll(buildCli);
 let studio: Studio | null = null;
@@ -38,7 +39,7 @@ describe('a run owned by another process', () => {
 
     studio = await createStudio({
       app: { version: 'test', host: 'serve', platform: process.platform },
-      dataDir: tempDir('ar-data-'),
+      dataDir: linkTestTrust(tempDir('ar-data-')),
       appRoot: REPO_ROOT,
       secrets: createEnvSecretStore({}),
     });
@@ -77,7 +78,7 @@ describe('a run owned by another process', () => {
       await writeRunJournal(dir, { tag: 'planted', experiments: [makeExperiment({ id: 0, parentCommit: head, commit: head, status: 'running' })], startCommit: head, stop: false });
       studio = await createStudio({
         app: { version: 'test', host: 'serve', platform: process.platform },
-        dataDir: tempDir('ar-data-'),
+        dataDir: linkTestTrust(tempDir('ar-data-')),
         appRoot: REPO_ROOT,
         secrets: createEnvSecretStore({}),
       });
@@ -111,7 +112,7 @@ describe('a run owned by another process', () => {
       writeFileSync(`${dir}/.autoresearch/run.lock`, JSON.stringify({ pid: owner.pid, host: hostname(), tag: 'blocked', startedAt: new Date().toISOString() }));
       studio = await createStudio({
         app: { version: 'test', host: 'serve', platform: process.platform },
-        dataDir: tempDir('ar-data-'),
+        dataDir: linkTestTrust(tempDir('ar-data-')),
         appRoot: REPO_ROOT,
         secrets: createEnvSecretStore({}),
       });

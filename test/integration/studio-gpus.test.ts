@@ -13,6 +13,7 @@ import type { ApiMethod, StudioEvent } from '../../src/shared/api.js';
 import { dispatchApiCall } from '../../src/shared/dispatch.js';
 import { FIXTURE_BIN, waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 const studios: Studio[] = [];
 afterEach(async () => {
@@ -31,7 +32,7 @@ console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).
 async function makeStudio(env: NodeJS.ProcessEnv) {
   const studio = await createStudio({
     app: { version: 'test', host: 'serve', platform: process.platform },
-    dataDir: tempDir('ar-app-data-'),
+    dataDir: linkTestTrust(tempDir('ar-app-data-')),
     appRoot: REPO_ROOT,
     secrets: createEnvSecretStore({}),
     env,
@@ -52,7 +53,7 @@ describe('GPUs assigned and leased by the app', () => {
       ANTHROPIC_API_KEY: '',
       PATH: `${FIXTURE_BIN}${path.delimiter}${process.env.PATH ?? ''}`,
       FAKE_NVIDIA_SMI_GPUS: '2',
-      AUTORESEARCH_DATA_DIR: tempDir('ar-leases-'),
+      AUTORESEARCH_DATA_DIR: linkTestTrust(tempDir('ar-leases-')),
       RELEASE_FILE: release,
     };
     const project = () => scoredProject({ metric: { name: 'val_bpb', direction: 'min', secondary: ['gpu'] }, acceptance: { rule: 'classic', baselineRuns: 1 } }, { 'train.mjs': GPU_TRAINER }).dir;

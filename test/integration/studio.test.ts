@@ -5,6 +5,7 @@ import type { StudioEvent } from '../../src/shared/api.js';
 import { createEnvSecretStore, createStudio, type Studio } from '../../src/core/studio/index.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { cleanupTempDirs, REPO_ROOT, tempDir } from '../helpers/project.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
 });
 
 async function makeStudio() {
-  const dataDir = tempDir('ar-data-');
+  const dataDir = linkTestTrust(tempDir('ar-data-'));
   studio = await createStudio({
     app: { version: 'test', host: 'serve', platform: process.platform },
     dataDir,

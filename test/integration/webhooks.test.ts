@@ -16,6 +16,7 @@ import { buildCli, runCli } from '../helpers/cli.js';
 import { testStudio } from '../helpers/studio.js';
 import { scriptedProposer, setConst } from '../helpers/scripted-proposer.js';
 import { waitUntil } from '../helpers/processes.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 interface Received {
   readonly path: string;
@@ -137,7 +138,7 @@ describe('webhooks', () => {
   it('the URL comes from the app settings: `autoresearch settings --webhook` sets it, and a CLI run and the app post to it', async () => {
     const r = await receiver();
     const data = tempDir('ar-data-');
-    const env = { ...process.env, AUTORESEARCH_DATA_DIR: data };
+    const env = { ...process.env, AUTORESEARCH_DATA_DIR: linkTestTrust(data) };
     // A bad URL is refused in one line and nothing is written.
     const bad = await runCli(['settings', '--webhook', 'ftp://example.org/x'], { env });
     expect(bad.code).not.toBe(0);

@@ -17,6 +17,7 @@ import { droppedFolder, pickFolder, type OpenDialogOptionsLike, type ShowOpenDia
 import { isTrustedSender, type AppPage, type InvokeEventLike } from '../../src/main/sender.js';
 import { installFolderDrop, type DropEventLike } from '../../src/preload/folder-drop.js';
 import { cleanupTempDirs, makeRepo, REPO_ROOT, tempDir } from '../helpers/project.js';
+import { linkTestTrust } from '../helpers/trust.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -41,7 +42,7 @@ async function desktopStudio(show: ShowOpenDialog | null) {
   const events: StudioEvent[] = [];
   studio = await createStudio({
     app: { version: 'test', host: show ? 'electron' : 'serve', platform: process.platform },
-    dataDir: tempDir('ar-data-'),
+    dataDir: linkTestTrust(tempDir('ar-data-')),
     appRoot: REPO_ROOT,
     secrets: createEnvSecretStore({}),
     env: { ...process.env, ANTHROPIC_API_KEY: '' },

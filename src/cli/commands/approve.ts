@@ -10,6 +10,7 @@ import { intOption, parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import { stripControl } from '../sanitize.js';
 import type { Command } from './index.js';
+import { refuseUntrusted } from './trust-gate.js';
 import { plural } from '../../shared/wording.js';
 
 const USAGE = `Usage: autoresearch approve [DIR] [--tag TAG] [--show ID | --approve ID | --edit ID | --reject ID --note "why"]
@@ -107,6 +108,8 @@ export const approveCommand: Command = {
       io.out(`Rejected #${id}${where === 'inbox' ? '' : '; the run records it when it resumes'}.${note ? ' The agent sees your note in its next prompt.' : ''}\n`);
       return 0;
     }
+    // An approval makes the run train the proposal: the project's commands must be trusted as they are now.
+    await refuseUntrusted(dir, io);
     // --approve: with the researcher's edit when --edit left one that differs from the proposal.
     const edited = await editedFiles(dir, tag, id).catch(fail);
     const where = await answerApproval(dir, tag, edited.length ? { id, answer: 'edit', note, files: edited, by: 'terminal' } : { id, answer: 'approve', note, by: 'terminal' }).catch(fail);

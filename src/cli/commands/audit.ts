@@ -7,6 +7,7 @@ import { describeAudit, describeAuditSetting, describeRecorded } from '../../sha
 import { parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
+import { refuseUntrusted } from './trust-gate.js';
 import { plural } from '../../shared/wording.js';
 
 const USAGE = `Usage: autoresearch audit [DIR] [--tag TAG] [--repeats K] [--json]
@@ -26,6 +27,8 @@ export const auditCommand: Command = {
     const dir = await assertProjectDir(path.resolve(io.cwd, positionals[0] ?? '.')).catch((err: Error) => {
       throw new CliError(err.message);
     });
+    // An audit runs the trainer again.
+    await refuseUntrusted(dir, io);
     const tag = typeof values.tag === 'string' ? values.tag : (await listRunTags(dir))[0];
     if (!tag) throw new CliError(`There are no runs in ${dir} yet. Start one with \`autoresearch run\`, then audit its result.`);
     let repeats = DEFAULT_AUDIT_REPEATS;

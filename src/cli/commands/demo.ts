@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createDemoProject } from '../../core/project/demo.js';
+import { dataDir } from '../../core/gpu/lease.js';
+import { trustProject } from '../../core/project/trust.js';
 import { parseCommandArgs } from '../args.js';
 import { shownPath } from '../format.js';
 import { CliError } from '../io.js';
@@ -26,6 +28,8 @@ export const demoCommand: Command = {
     const created = await createDemoProject(io.appRoot, dir).catch((err: Error) => {
       throw new CliError(err.message);
     });
+    // The demo is the app's own code, copied just now: trusted as it is.
+    await trustProject(dataDir(io.env), created);
     const shown = shownPath(io.cwd, created);
     io.out(`Demo project ready in ${created}\n\nNext:\n  autoresearch run ${shown} --max-experiments 6\n  autoresearch serve ${shown}   (the app in your browser)\n`);
     return 0;

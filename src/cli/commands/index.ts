@@ -22,6 +22,7 @@ export const commands: Record<string, CommandEntry> = {
   audit: { summary: 're-run the baseline and the best, interleaved, and report the improvement with a 95 % interval', load: async () => (await import('./audit.js')).auditCommand },
   ablate: { summary: 'find which kept changes carry the result: the best without each one, paired-seed runs, an interval each', load: async () => (await import('./ablate.js')).ablateCommand },
   finalize: { summary: 'turn a run\'s kept improvements into a clean branch and a .patch file', load: async () => (await import('./finalize.js')).finalizeCommand },
+  trust: { summary: "show a project's commands and trust them (nothing from a project runs until you do)", load: async () => (await import('./trust.js')).trustCommand },
   settings: { summary: "the app's own settings: a webhook for run notifications", load: async () => (await import('./settings.js')).settingsCommand },
   serve: { summary: 'the app in a browser: UI and Api on 127.0.0.1 behind a token (headless GPU boxes)', load: async () => (await import('./serve.js')).serveCommand },
 };

@@ -10,6 +10,8 @@ import { detectProjectSeed } from '../../core/project/detect-seed.js';
 import { programTemplate } from '../../core/project/program-template.js';
 import { projectPaths } from '../../core/project/paths.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
+import { dataDir } from '../../core/gpu/lease.js';
+import { readTrust, trustOwnSave } from '../../core/project/trust.js';
 import { parseCommandArgs, numberOption } from '../args.js';
 import { shownPath } from '../format.js';
 import { CliError } from '../io.js';
@@ -135,7 +137,10 @@ export const initCommand: Command = {
         io.err(`warning: the editable file ${glob} does not exist yet in ${dir}.\n`);
       }
     }
+    const trustBefore = await readTrust(dataDir(io.env), dir);
     await saveConfig(dir, config);
+    // The user authored these commands here, so they are trusted; git config they did not write is not.
+    const trust = await trustOwnSave(dataDir(io.env), dir, trustBefore);
     const programFile = projectPaths(dir).program;
     const hasProgram = await access(programFile).then(() => true, () => false);
     if (!hasProgram) await writeFile(programFile, programTemplate(config));
@@ -153,6 +158,7 @@ export const initCommand: Command = {
         ...seedChoice.lines,
         hasProgram ? '  program.md kept as it is' : '  program.md written from the template: edit it to instruct the agent',
         root === null ? '  git repository created with a first commit' : '',
+        trust.state === 'trusted' ? '' : `  not trusted yet: the repository's git config names programs; review with \`autoresearch trust ${shownPath(io.cwd, dir)}\``,
         '',
         `Next: autoresearch run ${shownPath(io.cwd, dir)}`,
         '',

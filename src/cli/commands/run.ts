@@ -14,6 +14,7 @@ import { detachRun } from '../detach.js';
 import { CliError } from '../io.js';
 import { tagProblem } from '../../core/loop/tag-check.js';
 import type { Command } from './index.js';
+import { refuseUntrusted } from './trust-gate.js';
 
 const USAGE = `Usage: autoresearch run [DIR] [options]
 
@@ -73,6 +74,8 @@ export const runCommand: Command = {
     const dir = path.resolve(io.cwd, positionals[0] ?? '.');
     const json = Boolean(values.json);
     const env = io.env;
+    // Before --detach too: the refusal belongs in this terminal, not in a background process's log.
+    await refuseUntrusted(dir, io);
     if (typeof values.tag === 'string') {
       const bad = await tagProblem(dir, values.tag);
       if (bad) throw new CliError(bad);

@@ -16,6 +16,7 @@ import { programHandlers } from './handlers/program.js';
 import { projectHandlers } from './handlers/project.js';
 import { reportHandlers } from './handlers/reports.js';
 import { webhookHandlers } from './handlers/webhook.js';
+import { trustHandlers } from './handlers/trust.js';
 import { runControlHandlers } from './handlers/run-control.js';
 import { runsHandlers } from './handlers/runs.js';
 import { seedHandlers } from './handlers/seed.js';
@@ -61,6 +62,7 @@ export async function createStudio(deps: StudioDeps): Promise<Studio> {
     ...reportHandlers(ctx),
     ...ablationHandlers(ctx),
     ...webhookHandlers(ctx),
+    ...trustHandlers(ctx),
   };
 
   return {

@@ -8,6 +8,12 @@ export interface StudioDeps {
   readonly app: AppInfo;
   /** Where the app may write its own files (recent projects, demo copies). */
   readonly dataDir: string;
+  /**
+   * Where projects' trust records are kept (core/project/trust.ts), when not in dataDir: the desktop shares the
+   * CLI's data folder, so `autoresearch trust` and the app's trust panel are one approval (and the demo that
+   * `npm start` copies with `autoresearch demo` opens trusted).
+   */
+  readonly trustDataDir?: string;
   /** The app's root folder (resources/demo lives under it). */
   readonly appRoot: string;
   /** Stores the Anthropic API key; Electron uses safeStorage, serve uses the environment only. */

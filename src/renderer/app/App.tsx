@@ -16,6 +16,7 @@ import { subscribeStudioEvents, useStudio } from '../store/studio.js';
 import { ActivityBar, NAV_ITEMS } from './ActivityBar.js';
 import { RunControlBar, START_RUN_EVENT } from './RunControlBar.js';
 import { StatusBar } from './StatusBar.js';
+import { TrustPanel } from '../trust/TrustPanel.js';
 import { navigate, useRoute, type Route } from './router.js';
 
 function isTyping(target: EventTarget | null): boolean {
@@ -113,6 +114,7 @@ export function App() {
       <ActivityBar current={route} />
       <div className="main">
         <RunControlBar />
+        <TrustPanel />
         <main className="view" data-testid={`view-${route.view}`}>
           {loadError ? (
             <EmptyState title="Could not load the studio's state" testId="load-error">

@@ -11,6 +11,7 @@ import { useStudio } from '../store/studio.js';
 import { runControls } from './run-readiness.js';
 import { navigate } from './router.js';
 import { steerUnreadReason } from '../../shared/proposer-reads.js';
+import { trustStartReason, useTrust } from '../trust/trust-store.js';
 
 /** Fired by the Ctrl/Cmd+Enter shortcut; the bar owns the start options, so it does the starting. */
 export const START_RUN_EVENT = 'autoresearch:start-run';
@@ -29,7 +30,10 @@ export function RunControlBar() {
   // React renders the disabled button, and the second must not ask for a second run.
   const starting = useRef(false);
   const [startingNow, setStartingNow] = useState(false);
-  const controls = runControls(project, live, connected);
+  const trust = useTrust();
+  const base = runControls(project, live, connected);
+  // Nothing from the project runs until its commands are trusted (the trust panel says what they are).
+  const controls = { ...base, start: base.start ?? trustStartReason(project?.dir ?? null, trust) };
   // A proposer that reads no notes gets no invitation to write one (proposer-reads.ts).
   const unread = project?.config ? steerUnreadReason(project.config.agent.proposer) : null;
   const steerOff = unread ?? controls.steer;

@@ -16,6 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { TEST_TMP } from '../../helpers/project.js';
+import { linkTestTrust } from '../../helpers/trust.js';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -67,6 +68,8 @@ const URL_RE = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+)/;
 
 export async function startServe(options: StartServeOptions): Promise<ServeHandle> {
   const dataDir = await mkdtemp(path.join(TEST_TMP, 'ar-serve-data-'));
+  // Projects the test helpers trusted (and demo copies `autoresearch demo` trusted) are trusted by this server too.
+  linkTestTrust(dataDir);
   const child = spawn(process.execPath, [CLI, 'serve', options.projectDir, '--port', String(options.port ?? 0)], {
     cwd: options.projectDir,
     env: { ...process.env, AUTORESEARCH_DATA_DIR: dataDir, ...options.env },

@@ -5,6 +5,8 @@ import type { ProjectInfo } from '../../../shared/api.js';
 import { gitInit } from '../../git/init.js';
 import { createDemoProject } from '../../project/demo.js';
 import { readProjectInfo } from '../../project/project-info.js';
+import { trustProject } from '../../project/trust.js';
+import { trustDir } from './trust.js';
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
 
@@ -76,6 +78,8 @@ export function projectHandlers(ctx: StudioContext): Handlers<'openProject' | 'c
       } catch (err) {
         throw fail((err as Error).message, 'conflict');
       }
+      // The demo is the app's own code, copied just now: trusted as it is.
+      await trustProject(trustDir(ctx), target);
       return openProject(ctx, target);
     },
     gitInit: async () => {

@@ -8,8 +8,10 @@ import { buildReportModel } from '../../report/model.js';
 import { ResultsTsvError } from '../../report/read-results-tsv.js';
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
+import { requireTrusted } from './trust.js';
 
-export function reportHandlers({ deps, env, session, runs }: StudioContext): Handlers<'exportReport' | 'reportFromTsv' | 'finalizeRun' | 'auditRun'> {
+export function reportHandlers(ctx: StudioContext): Handlers<'exportReport' | 'reportFromTsv' | 'finalizeRun' | 'auditRun'> {
+  const { deps, env, session, runs } = ctx;
   return {
     exportReport: async ({ tag, format }) => {
       const p = session.require();
@@ -40,6 +42,8 @@ export function reportHandlers({ deps, env, session, runs }: StudioContext): Han
     auditRun: async ({ tag, repeats }) => {
       const p = session.require();
       await runs.readRecord(tag);
+      // An audit runs the trainer again.
+      await requireTrusted(ctx, p.dir);
       return auditRun({ projectDir: p.dir, tag, ...(repeats ? { repeats } : {}), env, nodePath: deps.nodePath ?? process.execPath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}) }).catch((err: Error) => {
         throw err instanceof AuditError || err instanceof RunLockedError ? fail(err.message, 'conflict') : err;
       });

@@ -10,6 +10,7 @@ import { addSteeringNote } from '../../loop/steer-note.js';
 import { runPaths } from '../../project/paths.js';
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
+import { requireTrusted } from './trust.js';
 
 type RunControl = 'startRun' | 'pauseRun' | 'resumeRun' | 'stopRun' | 'steer' | 'answerApproval' | 'readProposalFiles';
 
@@ -28,6 +29,8 @@ export function runControlHandlers(ctx: StudioContext): Handlers<RunControl> {
             const why = p.configErrors.length ? `The config is invalid:\n${describeConfigErrors(p.configErrors)}` : 'The project has no config yet.';
             throw fail(`${why} Save the setup first.`, 'conflict');
           }
+          // Nothing from the project runs (setup, trainer, guard, agent, key) until its commands are trusted.
+          await requireTrusted(ctx, p.dir);
           try {
             const handle = await startRun({
               projectDir: p.dir,
@@ -114,6 +117,8 @@ export function runControlHandlers(ctx: StudioContext): Handlers<RunControl> {
     },
     answerApproval: async ({ tag, id, answer, note, files }) => {
       const p = session.require();
+      // An approval makes the run train the proposal, as `autoresearch approve --approve` does.
+      if (answer !== 'reject') await requireTrusted(ctx, p.dir);
       // The same door as `autoresearch approve`: the run's inbox when it is live (here or in another process), else its journal.
       const delivered = await answerApproval(p.dir, tag, { id, answer, note: note ?? null, ...(files ? { files } : {}), by: 'app' }).catch((err: unknown) => {
         throw err instanceof ApprovalError ? fail(err.message, 'conflict') : err;

@@ -9,6 +9,8 @@ import { readTail } from '../../logs/log-lines.js';
 import { testMetricOnText } from '../../metric/index.js';
 import { saveConfig } from '../../project/config-file.js';
 import { validateSetup } from '../../project/validate-setup.js';
+import { readTrust, trustOwnSave } from '../../project/trust.js';
+import { trustDir } from './trust.js';
 import type { Handlers, StudioContext } from '../context.js';
 
 export function setupHandlers(ctx: StudioContext): Handlers<'validateConfig' | 'saveConfig' | 'testMetric' | 'testSlot' | 'listFiles'> {
@@ -28,7 +30,11 @@ export function setupHandlers(ctx: StudioContext): Handlers<'validateConfig' | '
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
       const problems = await validateSetup(p.dir, parsed.config, env);
       if (problems.length) return { ok: false, errors: problems };
+      const trustBefore = await readTrust(trustDir(ctx), p.dir);
       await saveConfig(p.dir, parsed.config);
+      // What the user typed into Setup and saved is theirs, so the save trusts it; what was already on disk and
+      // never approved (or git's program config) still needs the trust panel.
+      await trustOwnSave(trustDir(ctx), p.dir, trustBefore);
       await session.refresh();
       return { ok: true, project: session.current()! };
     },

@@ -58,6 +58,8 @@ export interface ExperimentRunResult {
   readonly durationMs: number;
   /** Relative to the run directory, e.g. logs/12.log or logs/12.2.log. */
   readonly logPath: string;
+  /** The seed the harness ran it under (config.seed); absent when the seed is not varied, and in older journals. */
+  readonly seed?: number | null;
 }
 
 export interface GuardResult {
@@ -89,7 +91,16 @@ export interface KeepConfidence {
   readonly runs: number;
   readonly bestRuns: number;
   readonly label: ConfidenceLabel;
+  /** Judged on the differences under equal seeds (the candidate's runs used the best's seeds); absent: unpaired. */
+  readonly paired?: boolean;
 }
+
+/**
+ * What a decision says when identical reruns agree exactly but the seed was never varied: a change re-rolls
+ * the randomness, so the spread that matters was never measured.
+ */
+export const NOISE_UNKNOWN_FIXED_SEED =
+  'noise unknown: the runs repeat exactly because the seed is fixed — set how the seed is varied in Setup → Seed, or a minimum improvement';
 
 /** clear: ≥ 3 standard errors; above-noise: ≥ 2; within-noise: less (a keep that may be luck). */
 export function confidenceLabel(z: number | null, exact = false): ConfidenceLabel {
@@ -98,7 +109,7 @@ export function confidenceLabel(z: number | null, exact = false): ConfidenceLabe
   return z >= 3 ? 'clear' : z >= 2 ? 'above-noise' : 'within-noise';
 }
 
-/** One line for tables and reports: "3.4 SE above the noise (clear)". */
+/** One line for tables and reports: "3.4 SE above the noise (clear)" ("… under the same seeds" when paired). */
 export function describeConfidence(c: KeepConfidence | null | undefined): string {
   if (!c) return '—';
   switch (c.label) {
@@ -107,7 +118,7 @@ export function describeConfidence(c: KeepConfidence | null | undefined): string
     case 'unknown':
       return 'noise unknown';
     case 'clear':
-      return `${c.z!.toFixed(1)} SE above the noise (clear)`;
+      return `${c.z!.toFixed(1)} SE above the noise${c.paired ? ' under the same seeds' : ''} (clear)`;
     case 'above-noise':
       return `${c.z!.toFixed(1)} SE above the noise`;
     case 'within-noise':

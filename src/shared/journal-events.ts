@@ -173,6 +173,7 @@ export interface BaselineRunEvent {
   readonly at: string;
   /** Which repeat (0-based) of `acceptance.baselineRuns`. */
   readonly index: number;
+  /** The repeat; `run.seed` is the seed it ran under when config.seed varies it (the repeats' seeds differ). */
   readonly run: ExperimentRunResult;
 }
 
@@ -185,6 +186,7 @@ export interface BestRemeasuredEvent {
   readonly at: string;
   /** The experiment measured again (the best at the time). */
   readonly id: number;
+  /** The run; `run.seed` is the seed it ran under when config.seed varies it (the best's next, unused one). */
   readonly run: ExperimentRunResult;
 }
 

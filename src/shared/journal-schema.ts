@@ -48,6 +48,7 @@ const RunResultSchema = obj({
   timedOut: z.boolean(),
   durationMs: count,
   logPath: runRelativePath,
+  seed: z.number().int().nullable().optional(),
 });
 export const ExperimentSchema = obj({
   id,
@@ -83,6 +84,7 @@ export const ExperimentSchema = obj({
     runs: count,
     bestRuns: count,
     label: z.enum(['clear', 'above-noise', 'within-noise', 'exact', 'unknown']),
+    paired: z.boolean().optional(),
   })
     .nullable()
     .optional(),

@@ -102,6 +102,17 @@ export interface KeepConfidence {
 export const NOISE_UNKNOWN_FIXED_SEED =
   'noise unknown: the runs repeat exactly because the seed is fixed — set how the seed is varied in Setup → Seed, or a minimum improvement';
 
+/** The warning a run posts once when it decides without knowing the noise (a fixed seed, exact repeats). */
+export const NOISE_UNKNOWN_NOTICE = `${NOISE_UNKNOWN_FIXED_SEED[0]!.toUpperCase()}${NOISE_UNKNOWN_FIXED_SEED.slice(1)}. Until then any gain above the minimum improvement is kept.`;
+
+/**
+ * The run decides without knowing its noise: the baseline's repeats agreed exactly (noise floor 0) and the seed
+ * is not varied (no seed setting, or "none"), so they were identical reruns, not a measure of the noise.
+ */
+export function noiseUnknownFixedSeed(seed: { readonly kind: string } | null | undefined, noiseFloor: number | null): boolean {
+  return noiseFloor === 0 && (!seed || seed.kind === 'none');
+}
+
 /** clear: ≥ 3 standard errors; above-noise: ≥ 2; within-noise: less (a keep that may be luck). */
 export function confidenceLabel(z: number | null, exact = false): ConfidenceLabel {
   if (exact) return 'exact';

@@ -1,6 +1,6 @@
 // Summaries of a project's runs, for `autoresearch status` and the Studio's run list.
 import type { RunSummary } from '../../shared/api.js';
-import type { Experiment } from '../../shared/experiment.js';
+import { noiseUnknownFixedSeed, type Experiment } from '../../shared/experiment.js';
 import { isLockLive, readLock } from '../project/run-lock.js';
 import { isNeverStarted, pendingApprovals, summarize } from './fold.js';
 import { approvalsNeedRows, listRunTags, readRunRecord, readRunView } from './read.js';
@@ -22,6 +22,8 @@ export interface RunStatus {
   readonly neverStarted: boolean;
   /** Ids of proposals waiting for approval (`autoresearch approve`); a stopped run's wait again when it resumes. */
   readonly awaitingApproval: readonly number[];
+  /** Its baseline repeated exactly under a fixed seed: its decisions do not know the noise (issue #22). */
+  readonly noiseUnknown: boolean;
 }
 
 export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> {
@@ -52,6 +54,7 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
       interrupted,
       neverStarted,
       awaitingApproval: pendingApprovals(rec).map((a) => a.request.id),
+      noiseUnknown: noiseUnknownFixedSeed(rec.config?.seed, rec.noiseFloor),
     });
   }
   return out;

@@ -1,7 +1,7 @@
 // Train: measure a committed candidate in its slot until the acceptance rule can decide (more runs of the
 // candidate, or of the best beside it), check the protected files after each run, and run the guard command
 // on a keep. What it found goes to the decision step (decision-step.ts); a failure closes the experiment here.
-import { NOISE_UNKNOWN_FIXED_SEED, type CarriedChange, type Experiment, type ExperimentRunResult } from '../../shared/experiment.js';
+import { NOISE_UNKNOWN_NOTICE, type CarriedChange, type Experiment, type ExperimentRunResult } from '../../shared/experiment.js';
 import { seedsFor, seedVaries } from '../project/seed-launch.js';
 import { restoreFiles } from '../agent/diff-guard.js';
 import type { ExperimentCloser, LoopGit, RunIdentity, RunJournalView, RunLiveView, RunProcesses, SlotState } from './context.js';
@@ -98,9 +98,6 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
   }
   return { kind: 'trained', verdict, runs, guard, judgedBest, measured };
 }
-
-/** The warning a run posts once when it decides without knowing the noise (a fixed seed, exact repeats). */
-export const NOISE_UNKNOWN_NOTICE = `${NOISE_UNKNOWN_FIXED_SEED[0]!.toUpperCase()}${NOISE_UNKNOWN_FIXED_SEED.slice(1)}. Until then any gain above the minimum improvement is kept.`;
 
 /**
  * The seed of a candidate's k-th run: the best's k-th run's seed, so candidate and best are compared under

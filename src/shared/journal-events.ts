@@ -216,6 +216,8 @@ export interface AuditEvent {
   readonly recordedImprovement: number | null;
   /** The interval lies wholly above 0: the improvement is real at the 95 % level. */
   readonly confirmed: boolean;
+  /** The seed of each pair (both sides ran under it) when config.seed varies it; absent otherwise and in older journals. */
+  readonly seeds?: readonly number[];
 }
 
 export interface SteerEvent {

@@ -176,6 +176,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     ciHigh: z.number(),
     recordedImprovement: z.number().nullable(),
     confirmed: z.boolean(),
+    seeds: z.array(z.number().int()).optional(),
   }),
   steer: obj({ type: z.literal('steer'), at: z.string(), note: z.string() }),
   'approval-wait': obj({ type: z.literal('approval-wait'), at: z.string(), id, commit: sha, parentCommit: sha, baseId: id.nullable(), changedLines: count, reason: z.string() }),

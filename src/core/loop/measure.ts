@@ -30,6 +30,11 @@ export function seedLine(setting: SeedConfig | null | undefined, seed: number): 
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** The command with the seed's line printed first (through the shell, so the live log and the log file both start with it). */
+export function withSeedLine(setting: SeedConfig | null | undefined, command: string, seed: number | null): string {
+  return seed === null ? command : `printf '%s\\n' ${shellQuote(seedLine(setting, seed))}; ${command}`;
+}
+
 /**
  * One run of the run command. `seed` (when config.seed varies it) is applied the way the project sets it
  * (seed-launch.ts), written as the first line of the log and recorded with the result; a constant rewritten in
@@ -47,8 +52,7 @@ export async function measure(ctx: MeasureContext, slot: SlotState, id: number, 
     const result = { metric: null, metrics: {}, exitCode: null, signal: null, timedOut: false, durationMs: 0, logPath: logRel, seed: seeded };
     return { result, scan: { value: null, metrics: {}, invalid: null, matched: null }, tail: '', aborted: false, spawnError: `${why}.`, lost: null };
   }
-  // The seed's line goes through the shell, so the live log, the UI and the log file all start with it.
-  const command = seeded === null ? launch.command : `printf '%s\\n' ${shellQuote(seedLine(config.seed, seeded))}; ${launch.command}`;
+  const command = withSeedLine(config.seed, launch.command, seeded);
   try {
     return await measureCommand(ctx, slot, id, logRel, command, launch.env, seeded);
   } finally {

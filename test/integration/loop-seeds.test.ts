@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/commands/status.js';
 import type { Proposer } from '../../src/core/agent/proposer.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
+import { auditRun } from '../../src/core/loop/audit-run.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import type { LoopDeps } from '../../src/core/loop/types.js';
 import { describeConfidence, NOISE_UNKNOWN_NOTICE } from '../../src/shared/experiment.js';
@@ -98,6 +99,13 @@ describe('noise from seeds', () => {
     expect(record.bestId).toBe(real!.id);
     expect(record.notices.some((n) => n.message === NOISE_UNKNOWN_NOTICE)).toBe(false);
     expect(await statusText(dir)).not.toMatch(/noise unknown/);
+
+    // The audit runs each pair (baseline, best) under one seed, pair p under seed p + 1, and journals them.
+    const audit = await auditRun({ projectDir: dir, tag: 'seeded', repeats: 2, env: process.env, nodePath: process.execPath });
+    expect(audit.seeds).toEqual([1, 2]);
+    expect(audit.baseline).toEqual(baseline.runs.slice(0, 2).map((r) => r.metric));
+    expect(firstLine(dir, 'seeded', 'logs/audit-1.2.best.log')).toBe('seed 2 (SEED=2)');
+    expect(audit.improvement).toBeCloseTo(5 * SIGMA, 3);
   });
 
   it('says the noise is unknown when the seed is fixed and the repeats agree exactly, in the decision, one notice and the CLI status', async () => {

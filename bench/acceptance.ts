@@ -2,31 +2,18 @@
 // through the loop's own decision code (src/core/loop/decide.ts) with a simulated measurement.
 // 200 seeded runs of 100 candidates each; true effects: 70 % none, 20 % harmful (1–5 σ worse), 10 % helpful
 // (1, 2 or 3 σ better); every measurement = true value + N(0, σ). Numbers, not a pass/fail test.
+// A second, seeded scenario (issue #22) is in scenarios/acceptance-seeded.ts and printed after this one.
 // Run: node bench/run.mjs acceptance [runs=200] [candidates=100] [first seed=1000]
 import { decide, noiseGroupsOf } from '../src/core/loop/decide.js';
 import { mean } from '../src/core/stats/summary.js';
 import { AcceptanceSchema, type AcceptanceConfig } from '../src/shared/config.js';
+import { seededScenario } from './scenarios/acceptance-seeded.js';
+import { gaussian, rng } from './scenarios/random.js';
 
 const RUNS = Number(process.argv[2] ?? 200);
 const FIRST_SEED = Number(process.argv[4] ?? 1000);
 const CANDIDATES = Number(process.argv[3] ?? 100);
 const SIGMA = 1;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand: () => number): number {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
 
 interface SimExperiment {
   runs: { metric: number }[];
@@ -153,3 +140,4 @@ console.log(`| | noise-aware (default) | classic | target (default) |`);
 console.log(`| --- | ---: | ---: | ---: |`);
 for (const [label, f, target] of rows) console.log(`| ${label} | ${f(a)} | ${f(b)} | ${target} |`);
 console.log(`\n(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+seededScenario(RUNS, CANDIDATES, FIRST_SEED);

@@ -58,6 +58,8 @@ export interface ExperimentRunResult {
   readonly durationMs: number;
   /** Relative to the run directory, e.g. logs/12.log or logs/12.2.log. */
   readonly logPath: string;
+  /** The seed the harness ran it under (config.seed); absent when the seed is not varied, and in older journals. */
+  readonly seed?: number | null;
 }
 
 export interface GuardResult {
@@ -89,6 +91,26 @@ export interface KeepConfidence {
   readonly runs: number;
   readonly bestRuns: number;
   readonly label: ConfidenceLabel;
+  /** Judged on the differences under equal seeds (the candidate's runs used the best's seeds); absent: unpaired. */
+  readonly paired?: boolean;
+}
+
+/**
+ * What a decision says when identical reruns agree exactly but the seed was never varied: a change re-rolls
+ * the randomness, so the spread that matters was never measured.
+ */
+export const NOISE_UNKNOWN_FIXED_SEED =
+  'noise unknown: the runs repeat exactly because the seed is fixed — set how the seed is varied in Setup → Seed, or a minimum improvement';
+
+/** The warning a run posts once when it decides without knowing the noise (a fixed seed, exact repeats). */
+export const NOISE_UNKNOWN_NOTICE = `${NOISE_UNKNOWN_FIXED_SEED[0]!.toUpperCase()}${NOISE_UNKNOWN_FIXED_SEED.slice(1)}. Until then any gain above the minimum improvement is kept.`;
+
+/**
+ * The run decides without knowing its noise: the baseline's repeats agreed exactly (noise floor 0) and the seed
+ * is not varied (no seed setting, or "none"), so they were identical reruns, not a measure of the noise.
+ */
+export function noiseUnknownFixedSeed(seed: { readonly kind: string } | null | undefined, noiseFloor: number | null): boolean {
+  return noiseFloor === 0 && (!seed || seed.kind === 'none');
 }
 
 /** clear: ≥ 3 standard errors; above-noise: ≥ 2; within-noise: less (a keep that may be luck). */
@@ -98,7 +120,7 @@ export function confidenceLabel(z: number | null, exact = false): ConfidenceLabe
   return z >= 3 ? 'clear' : z >= 2 ? 'above-noise' : 'within-noise';
 }
 
-/** One line for tables and reports: "3.4 SE above the noise (clear)". */
+/** One line for tables and reports: "3.4 SE above the noise (clear)" ("… under the same seeds" when paired). */
 export function describeConfidence(c: KeepConfidence | null | undefined): string {
   if (!c) return '—';
   switch (c.label) {
@@ -107,7 +129,7 @@ export function describeConfidence(c: KeepConfidence | null | undefined): string
     case 'unknown':
       return 'noise unknown';
     case 'clear':
-      return `${c.z!.toFixed(1)} SE above the noise (clear)`;
+      return `${c.z!.toFixed(1)} SE above the noise${c.paired ? ' under the same seeds' : ''} (clear)`;
     case 'above-noise':
       return `${c.z!.toFixed(1)} SE above the noise`;
     case 'within-noise':

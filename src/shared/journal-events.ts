@@ -185,6 +185,7 @@ export interface BaselineRunEvent {
   readonly at: string;
   /** Which repeat (0-based) of `acceptance.baselineRuns`. */
   readonly index: number;
+  /** The repeat; `run.seed` is the seed it ran under when config.seed varies it (the repeats' seeds differ). */
   readonly run: ExperimentRunResult;
 }
 
@@ -197,6 +198,7 @@ export interface BestRemeasuredEvent {
   readonly at: string;
   /** The experiment measured again (the best at the time). */
   readonly id: number;
+  /** The run; `run.seed` is the seed it ran under when config.seed varies it (the best's next, unused one). */
   readonly run: ExperimentRunResult;
 }
 
@@ -226,6 +228,8 @@ export interface AuditEvent {
   readonly recordedImprovement: number | null;
   /** The interval lies wholly above 0: the improvement is real at the 95 % level. */
   readonly confirmed: boolean;
+  /** The seed of each pair (both sides ran under it) when config.seed varies it; absent otherwise and in older journals. */
+  readonly seeds?: readonly number[];
 }
 
 export interface SteerEvent {

@@ -48,6 +48,7 @@ const RunResultSchema = obj({
   timedOut: z.boolean(),
   durationMs: count,
   logPath: runRelativePath,
+  seed: z.number().int().nullable().optional(),
 });
 const HeldoutResultSchema = obj({ value: z.number().nullable(), error: z.string().nullable(), logPath: runRelativePath, durationMs: count });
 export const ExperimentSchema = obj({
@@ -84,6 +85,7 @@ export const ExperimentSchema = obj({
     runs: count,
     bestRuns: count,
     label: z.enum(['clear', 'above-noise', 'within-noise', 'exact', 'unknown']),
+    paired: z.boolean().optional(),
   })
     .nullable()
     .optional(),
@@ -177,6 +179,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     ciHigh: z.number(),
     recordedImprovement: z.number().nullable(),
     confirmed: z.boolean(),
+    seeds: z.array(z.number().int()).optional(),
   }),
   steer: obj({ type: z.literal('steer'), at: z.string(), note: z.string() }),
   'approval-wait': obj({ type: z.literal('approval-wait'), at: z.string(), id, commit: sha, parentCommit: sha, baseId: id.nullable(), changedLines: count, reason: z.string() }),

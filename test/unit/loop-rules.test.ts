@@ -140,13 +140,16 @@ describe('the noise-aware rule (decide)', () => {
 
   it('learns the noise by measuring the best again when nothing was repeated, and takes a noiseless metric at its word', () => {
     expect(decide(input([0.9], { best: [1.0], noiseGroups: [] })).kind).toBe('measure-best');
-    const exact = decide(input([0.999], { best: [1, 1, 1], noiseGroups: [[1, 1, 1]] }));
+    // Repeats under different seeds that agree exactly: the metric has no noise (seedVaried), any gain is real.
+    const exact = decide(input([0.999], { best: [1, 1, 1], noiseGroups: [[1, 1, 1]], seedVaried: true }));
     expect(exact).toMatchObject({ kind: 'keep', confidence: { label: 'exact' } });
     // A worse candidate under zero noise is exactly worse, not "noise unknown" (the demo's discards).
-    expect(decide(input([1.001], { best: [1, 1, 1], noiseGroups: [[1, 1, 1]] }))).toMatchObject({ kind: 'discard', confidence: { label: 'exact' } });
+    expect(decide(input([1.001], { best: [1, 1, 1], noiseGroups: [[1, 1, 1]], seedVaried: true }))).toMatchObject({ kind: 'discard', confidence: { label: 'exact' } });
     const classic = acc({ rule: 'classic', confirmRuns: 0, minImprovementMode: 'absolute', minImprovement: 0.02 });
-    expect(decide(input([1.01], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'discard', confidence: { label: 'exact' } });
-    expect(decide(input([0.97], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'keep', confidence: { label: 'exact' } });
+    expect(decide(input([1.01], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]], seedVaried: true }))).toMatchObject({ kind: 'discard', confidence: { label: 'exact' } });
+    expect(decide(input([0.97], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]], seedVaried: true }))).toMatchObject({ kind: 'keep', confidence: { label: 'exact' } });
+    // The same repeats under a fixed seed say nothing about the noise: "noise unknown", never "exact" (test/unit/decide-seeds.test.ts).
+    expect(decide(input([0.97], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'keep', confidence: { label: 'unknown' } });
     // The reason reads like every other figure (6 decimals), not 0.010000000000000009.
     expect(decide(input([0.99], { acceptance: classic, best: [1, 1], noiseGroups: [[1, 1]] }))).toMatchObject({ kind: 'discard', why: 'Better by 0.010000, not more than the minimum improvement 0.020000.' });
   });

@@ -15,9 +15,10 @@ improvement, in the order they were kept; each message holds the description, th
 and the experiment id. --squash makes one commit instead. Also writes the commits as a .patch file
 (default .autoresearch/runs/TAG/final.patch). Your branch, HEAD and files are never touched.
 --min-confidence X keeps only improvements kept at least X standard errors above the noise (the Conf.
-column; a metric with no noise passes); the others are listed as left out, and later changes are applied
-without them. --min-contribution X leaves out keeps whose contribution in the run's ablation (the metric's
-unit, positive = it helped) is below X; it needs an ablation: run \`autoresearch ablate --tag TAG\` first.`;
+column; a metric with no noise across seeds passes, one kept with the noise unknown does not); the others
+are listed as left out, and later changes are applied without them. --min-contribution X leaves out keeps whose
+contribution in the run's ablation (the metric's unit, positive = it helped) is below X; it needs an ablation:
+run \`autoresearch ablate --tag TAG\` first.`;
 
 export const finalizeCommand: Command = {
   async run(argv, io) {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { NOISE_UNKNOWN_FIXED_SEED } from '../../shared/experiment.js';
 import { readRunStatuses } from '../../core/journal/run-status.js';
 import { loadConfig } from '../../core/project/config-file.js';
 import { assertProjectDir } from '../../core/project/project-dir.js';
@@ -50,6 +51,7 @@ export const statusCommand: Command = {
           : undefined;
       io.out(formatRunSummary(s.summary, next) + '\n');
       if (s.ownerPid !== null) io.out(`  running in process ${s.ownerPid}\n`);
+      if (s.noiseUnknown) io.out(`  ${NOISE_UNKNOWN_FIXED_SEED} (the seed setting in .autoresearch/config.json)\n`);
       for (const e of s.running) {
         const since = Date.now() - Date.parse(e.startedAt);
         io.out(`  now: #${e.id} on slot ${e.slot} for ${formatDurationMs(since)}${e.description ? ` — ${e.description}` : ' (proposing)'}\n`);

@@ -40,7 +40,8 @@ export interface FinalizeOptions {
   readonly patchFile?: string;
   /**
    * Only kept improvements whose decision stood at least this many standard errors above the noise (the
-   * confidence's z; a metric with no noise passes any threshold). The others are left out and reported, and
+   * confidence's z; a metric with no noise across seeds passes any threshold, one whose noise is unknown — a
+   * fixed seed's exact repeats — passes none). The others are left out and reported, and
    * the later changes are applied without them.
    */
   readonly minConfidence?: number;
@@ -67,7 +68,7 @@ export function lineage(experiments: ReadonlyMap<number, Experiment>, bestId: nu
   return chain;
 }
 
-/** Did the decision that kept `e` stand at least `min` standard errors above the noise? A noiseless metric always does. */
+/** Did the decision that kept `e` stand at least `min` standard errors above the noise? A noiseless metric always does; a keep with the noise unknown never can. */
 function confident(e: Experiment, min: number): boolean {
   const c = e.confidence;
   if (!c) return false;
@@ -156,7 +157,7 @@ export async function finalizeRun(opts: FinalizeOptions): Promise<FinalizeResult
       continue;
     }
     if (min !== undefined && !confident(e, min)) {
-      leftOut.push({ id: e.id, description: e.description, reason: e.confidence ? `#${e.id} was kept at ${describeConfidence(e.confidence)}, below --min-confidence ${min}: left out.` : `#${e.id} has no recorded confidence (kept by an older version), so it cannot be shown to reach --min-confidence ${min}: left out.` });
+      leftOut.push({ id: e.id, description: e.description, reason: e.confidence?.label === 'unknown' ? `#${e.id} was kept with the noise unknown (its runs repeated exactly under a fixed seed), so it cannot be shown to reach --min-confidence ${min}: left out. Set how the seed is varied (Setup → Seed) so later runs measure the noise.` : e.confidence ? `#${e.id} was kept at ${describeConfidence(e.confidence)}, below --min-confidence ${min}: left out.` : `#${e.id} has no recorded confidence (kept by an older version), so it cannot be shown to reach --min-confidence ${min}: left out.` });
       skipped = true;
       continue;
     }

@@ -1,6 +1,6 @@
 // Summaries of a project's runs, for `autoresearch status` and the Studio's run list.
 import type { RunSummary } from '../../shared/api.js';
-import type { Experiment } from '../../shared/experiment.js';
+import { noiseUnknownFixedSeed, type Experiment } from '../../shared/experiment.js';
 import { heldoutSummary, type HeldoutSummary } from '../../shared/heldout-text.js';
 import { isLockLive, readLock } from '../project/run-lock.js';
 import { isNeverStarted, pendingApprovals, summarize } from './fold.js';
@@ -25,6 +25,8 @@ export interface RunStatus {
   readonly awaitingApproval: readonly number[];
   /** The held-out check's baseline and best (config.heldout), with its warning; null when the run has none. */
   readonly heldout: HeldoutSummary | null;
+  /** Its baseline repeated exactly under a fixed seed: its decisions do not know the noise (issue #22). */
+  readonly noiseUnknown: boolean;
 }
 
 export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> {
@@ -57,6 +59,7 @@ export async function readRunStatuses(projectDir: string): Promise<RunStatus[]> 
       neverStarted,
       awaitingApproval: pendingApprovals(rec).map((a) => a.request.id),
       heldout: rec.config ? heldoutSummary(rec.config, rec.experiments.values(), rec.bestId) : null,
+      noiseUnknown: noiseUnknownFixedSeed(rec.config?.seed, rec.noiseFloor),
     });
   }
   return out;

@@ -1,6 +1,8 @@
 // The audit of a run's result: the baseline commit and the best commit run again, K times each, interleaved
 // (A B A B …, so slow drift of the machine hits both), in the run's slots; the paired gains give the
 // improvement with a 95 % interval. It is appended to the run's journal, where both reports find it.
+// When config.seed varies the seed, pair p runs both sides under seed p + 1: the interval then spans the
+// seed's noise (identical reruns of a seeded trainer agree exactly, which would make any gain look certain).
 import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
 import { improvement } from '../../shared/experiment.js';
 import type { AuditEvent } from '../../shared/journal.js';
@@ -13,6 +15,8 @@ import { resetTo } from '../git/reset-to.js';
 import { openJournalWriter } from '../journal/append.js';
 import { readRunRecord } from '../journal/read.js';
 import { experimentEnv } from './experiment-env.js';
+import { withSeedLine } from './measure.js';
+import { launchWithSeed, seedsFor, seedVaries } from '../project/seed-launch.js';
 import { changedProtectedFiles, protectedHashesAt } from './protected-files.js';
 import { acquireLock, releaseLock } from '../project/run-lock.js';
 import { createMetricScanner, readJsonMetric } from '../metric/index.js';
@@ -79,6 +83,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
     // Audit processes are journaled under the best's id (ids are never negative), so an orphan sweep finds them.
     const bestId = rec.bestId;
     const results: { baseline: number | null; best: number | null }[] = Array.from({ length: repeats }, () => ({ baseline: null, best: null }));
+    const seeds = seedVaries(config.seed) ? seedsFor(repeats) : null;
 
     const measureOnce = async (slot: number, pair: number, side: 'baseline' | 'best'): Promise<number | null> => {
       const worktree = worktrees[slot]!;
@@ -87,10 +92,19 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
       const startedAt = Date.now();
       const logRel = `logs/audit-${auditNo}.${pair + 1}.${side}.log`;
       let started: JobRef | null = null;
+      const seed = seeds?.[pair] ?? null;
+      let launch: Awaited<ReturnType<typeof launchWithSeed>>;
+      try {
+        launch = await launchWithSeed(config.seed, config.run.command, seed, worktree);
+      } catch (err) {
+        opts.onProgress?.({ pair, side, value: null, error: (err as Error).message });
+        return null;
+      }
+      const nodeEnv = { ...opts.nodeEnv, ...launch.env };
       const r = await executors[slot]!.run({
-        command: config.run.command,
+        command: withSeedLine(config.seed, launch.command, seed),
         cwd: worktree,
-        env: experimentEnv({ base: opts.env, config, slot, tag: opts.tag, id: bestId, runDir: paths.dir, nodePath: opts.nodePath, ...(opts.nodeEnv ? { nodeEnv: opts.nodeEnv } : {}) }),
+        env: experimentEnv({ base: opts.env, config, slot, tag: opts.tag, id: bestId, runDir: paths.dir, nodePath: opts.nodePath, ...(Object.keys(nodeEnv).length ? { nodeEnv } : {}) }),
         logFile: paths.abs(logRel),
         logMaxBytes: config.logMaxBytes,
         timeoutMs: effectiveTimeoutSeconds(config) * 1000,
@@ -102,7 +116,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
           await journal.append({ type: 'process-start', at: new Date().toISOString(), id: bestId, pid: p.pid, pgid: p.pgid, what: 'run', slot, ...(p.remote ? { remote: p.remote } : {}) });
         },
         onOutput: (text) => scanner.push(text),
-      });
+      }).finally(() => launch.restore());
       const ended = started as JobRef | null;
       if (ended) await journal.append({ type: 'process-end', at: new Date().toISOString(), id: bestId, pgid: ended.pgid, ...(ended.remote ? { remote: ended.remote } : {}) });
       scanner.end();
@@ -154,6 +168,7 @@ export async function auditRun(opts: AuditOptions): Promise<AuditEvent> {
       ciHigh,
       recordedImprovement,
       confirmed: ciLow > 0,
+      ...(seeds ? { seeds: results.flatMap((p, i) => (p.baseline !== null && p.best !== null ? [seeds[i]!] : [])) } : {}),
     };
     await journal.append(event);
     return event;

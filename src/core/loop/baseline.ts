@@ -8,6 +8,7 @@ import { restoreFiles } from '../agent/diff-guard.js';
 import { heldoutAfterKeep } from './heldout.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { changedProtectedFiles } from './protected-files.js';
+import { seedsFor, seedVaries } from '../project/seed-launch.js';
 
 /** Runs the setup command in the project folder; returns why it failed, or null. */
 export async function runSetup(ctx: RunContext, slot: SlotState): Promise<string | null> {
@@ -73,10 +74,13 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
   }
   ctx.setPhase(slot, 'running', { experimentId: 0, description: 'baseline', experimentStartedAt: startedAt, metricsSoFar: {} });
   const runs: ExperimentRunResult[] = [...reused];
+  // With a seed setting, repeat i runs under seed i + 1: the spread of the repeats is then the spread across
+  // seeds, the noise a change meets (identical reruns of a seeded trainer agree exactly).
+  const seeds = seedVaries(ctx.config.seed) ? seedsFor(ctx.config.acceptance.baselineRuns) : null;
   // Repeat numbers go on from the reused ones, so each repeat keeps its own log (logs/0.<i>.log).
   for (let i = reused.length; i < ctx.config.acceptance.baselineRuns; i++) {
     if (i > 0) ctx.setPhase(slot, 'confirming');
-    const last = await measure(ctx, slot, 0, i);
+    const last = await measure(ctx, slot, 0, i, seeds?.[i] ?? null);
     runs.push(last.result);
     // The baseline is checked like every candidate: a trainer that rewrites the evaluator while it runs
     // would otherwise set a bar no honest candidate can be measured against.

@@ -44,6 +44,8 @@ export interface ProcessRequest {
   readonly logRel: string;
   readonly timeoutMs: number;
   readonly onOutput?: (text: string) => void;
+  /** Variables added to the command's environment for this run only (the seed of a seeded run). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Which run, with what settings. */

@@ -11,9 +11,15 @@
 //   stated false-keep rate; a promising first run is confirmed by further runs, a hopeless one is
 //   discarded at once, and the best is re-measured alongside (so a lucky best regresses to its true value
 //   instead of setting an unbeatable bar, and both sides of the comparison see the same drift).
+//   When the project's seed is varied (config.seed), the noise is the spread across seeds, and a candidate's
+//   confirmation runs use the best's seeds in the same order: the comparison is then paired (stats/paired.ts).
+//   When the seed is fixed and identical reruns agree exactly, the noise is unknown, not zero: only the
+//   minimum improvement guards against a lucky seed, and the decision says so.
 import type { AcceptanceConfig, ProjectConfig } from '../../shared/config.js';
 import type { RunRecord } from '../journal/fold.js';
-import { confidenceLabel, improvement, type KeepConfidence } from '../../shared/experiment.js';
+import { confidenceLabel, improvement, NOISE_UNKNOWN_FIXED_SEED, type KeepConfidence } from '../../shared/experiment.js';
+import { seedVaries } from '../project/seed-launch.js';
+import { pairedDifferences, sumOfSquares, type SeededValue } from '../stats/paired.js';
 import { formatMetric } from '../../shared/wording.js';
 import { mean, pooledNoise } from '../stats/summary.js';
 import { studentTQuantile } from '../stats/student-t.js';
@@ -69,13 +75,21 @@ export interface DecisionInput {
   readonly noiseFloor: number | null;
   /** No further measurement is possible (a re-judgement against a best that moved meanwhile). */
   readonly final?: boolean;
+  /** The seed each candidate / best run ran under, in the order of `candidate` / `best` (absent: no seeds). */
+  readonly candidateSeeds?: readonly (number | null)[];
+  readonly bestSeeds?: readonly (number | null)[];
+  /**
+   * The harness varies the seed between repeats (config.seed). Without it, repeats that agree exactly say
+   * nothing about the noise a change meets (a change re-rolls the randomness), so the noise is unknown.
+   */
+  readonly seedVaried?: boolean;
 }
 
 export type Decision =
   | { readonly kind: 'measure-candidate'; readonly why: string }
   | { readonly kind: 'measure-best'; readonly why: string }
-  | { readonly kind: 'keep'; readonly confidence: KeepConfidence }
-  | { readonly kind: 'discard'; readonly confidence: KeepConfidence; readonly why: string };
+  | { readonly kind: 'keep'; readonly confidence: KeepConfidence; readonly noiseUnknown?: boolean }
+  | { readonly kind: 'discard'; readonly confidence: KeepConfidence; readonly why: string; readonly noiseUnknown?: boolean };
 
 /**
  * How the noise-aware rule spends runs, tuned with bench/acceptance (see docs/benchmarks.md). A first run
@@ -92,6 +106,15 @@ export const NOISE_AWARE_TUNING = {
   bestMinRuns: 5,
   /** Degrees of freedom needed before any keep: with fewer the t bound is too wide to mean anything. */
   minDof: 2,
+  /**
+   * When the seed is varied and confirmations are paired (tuned with bench/acceptance's seeded scenario): a
+   * first run is confirmed from 0.6 SE (paired confirmations are cheap to settle), a confirmed one given up 1 SE
+   * below the bound, and a new best measured again until it has 3 runs (its seeds are what the next candidates
+   * pair with; 5 cost 1.66× the classic rule's runs for no fewer false keeps).
+   */
+  pairedScreenT: 0.6,
+  pairedGiveUpT: 1.0,
+  pairedBestMinRuns: 3,
 };
 
 /** The confidence of a comparison of `candidate` against `best` under a known noise. */
@@ -102,6 +125,8 @@ export function confidenceOf(
   best: readonly number[],
   noise: { readonly sd: number | null; readonly dof: number },
   bound: number | null,
+  /** Repeats under varied seeds (or no seed to vary): a zero spread then means no noise, not a fixed seed. */
+  zeroMeansExact = true,
 ): KeepConfidence {
   const gain = improvement(mean(candidate), mean(best), direction);
   const standardError = noise.sd === null ? null : noise.sd * Math.sqrt(1 / candidate.length + 1 / best.length);
@@ -118,7 +143,7 @@ export function confidenceOf(
     bestRuns: best.length,
     // A noise measured as exactly zero is known, not unknown: a worse candidate of a deterministic trainer is
     // exactly worse (its z is undefined only because the standard error is 0).
-    label: confidenceLabel(z, noise.sd === 0),
+    label: noise.sd === 0 && !zeroMeansExact ? 'unknown' : confidenceLabel(z, noise.sd === 0),
   };
 }
 
@@ -133,7 +158,7 @@ function decideClassic(input: DecisionInput): Decision {
   const confirmed = candidate.length > 1;
   const verdict = judge(value, bestValue, direction, confirmed ? { ...acceptance, confirmRuns: 0 } : acceptance, input.noiseFloor);
   // The classic rule keeps on its own terms; its confidence is still worked out, so a keep within the noise shows.
-  const confidence = confidenceOf('classic', direction, candidate, best, pooledNoise([...input.noiseGroups, candidate]), null);
+  const confidence = confidenceOf('classic', direction, candidate, best, pooledNoise([...input.noiseGroups, candidate]), null, input.seedVaried === true);
   // Once confirming, every confirmation run is made and the mean judged (autoresearch-studio's classic behaviour).
   if (!input.final && candidate.length < 1 + acceptance.confirmRuns && (confirmed || (verdict.kind === 'better' && verdict.needsConfirmation))) {
     return { kind: 'measure-candidate', why: 'A narrow win: measured again before it is kept.' };
@@ -148,11 +173,13 @@ function decideNoiseAware(input: DecisionInput): Decision {
   const noise = pooledNoise([...input.noiseGroups, candidate]);
   const maxRuns = 1 + acceptance.confirmRuns;
   if (noise.sd === 0 && noise.dof >= t.minDof) {
-    // Every repeat of every commit measured exactly the same: the metric is deterministic and any gain is real.
+    if (!input.seedVaried) return decideNoiseUnknown(input);
+    // Every repeat of every commit measured exactly the same under different seeds: the metric is deterministic and any gain is real.
     const c = confidenceOf('noise-aware', direction, candidate, best, noise, 0);
     return c.gain > 0 ? { kind: 'keep', confidence: c } : { kind: 'discard', confidence: c, why: 'Not better than the best (the metric has no noise).' };
   }
-  if (!final && best.length < t.bestMinRuns) {
+  const pairable = input.candidateSeeds !== undefined && input.seedVaried === true;
+  if (!final && best.length < (pairable ? t.pairedBestMinRuns : t.bestMinRuns)) {
     // The runs that made it the best were chosen for being good: fresh ones pull a lucky best back to its true value.
     return { kind: 'measure-best', why: 'The best is measured again: the runs that chose it flatter it.' };
   }
@@ -162,6 +189,9 @@ function decideNoiseAware(input: DecisionInput): Decision {
     if (!final && best.length < t.bestRunsCap) return { kind: 'measure-best', why: 'The noise is not known yet: the best is measured again.' };
     return { kind: 'discard', confidence: c, why: 'The noise could not be estimated, so no win can be told from luck.' };
   }
+  // A confirmed candidate whose runs used the best's seeds is judged on the paired differences.
+  const paired = candidate.length > 1 ? decidePaired(input) : null;
+  if (paired) return paired;
   const bound = studentTQuantile(1 - acceptance.falseKeepRate, noise.dof);
   const c = confidenceOf('noise-aware', direction, candidate, best, noise, bound);
   const z = c.z!;
@@ -169,7 +199,7 @@ function decideNoiseAware(input: DecisionInput): Decision {
   if (final || candidate.length >= maxRuns) {
     return { kind: 'discard', confidence: c, why: z >= bound ? 'Measured once only.' : `${z.toFixed(1)} standard errors better, below the ${bound.toFixed(1)} needed for a ${(acceptance.falseKeepRate * 100).toFixed(1)} % false-keep rate.` };
   }
-  const floor = candidate.length === 1 ? t.screenT : bound - t.giveUpT;
+  const floor = candidate.length === 1 ? (pairable ? t.pairedScreenT : t.screenT) : bound - t.giveUpT;
   if (z < floor) {
     return { kind: 'discard', confidence: c, why: c.gain > 0 ? `${z.toFixed(1)} standard errors better: within the noise, not worth confirming.` : 'Not better than the best.' };
   }
@@ -177,6 +207,60 @@ function decideNoiseAware(input: DecisionInput): Decision {
     return { kind: 'measure-best', why: 'A promising win: the best is measured again beside it.' };
   }
   return { kind: 'measure-candidate', why: 'A promising win: measured again to confirm it.' };
+}
+
+/**
+ * Repeats agree exactly but the seed was never varied: the noise a change meets is unknown. Only a gain above
+ * the minimum improvement is kept (0: any gain, as before), and the confidence says "noise unknown".
+ */
+function decideNoiseUnknown(input: DecisionInput): Decision {
+  const { acceptance, direction, candidate, best } = input;
+  const c = confidenceOf('noise-aware', direction, candidate, best, { sd: null, dof: 0 }, null);
+  const threshold = minimumImprovement(acceptance, mean(best), input.noiseFloor);
+  if (c.gain > threshold && c.gain > 0) return { kind: 'keep', confidence: c, noiseUnknown: true };
+  const why = c.gain > 0 ? `Better by ${formatMetric(c.gain)}, not more than the minimum improvement ${formatMetric(threshold)}` : 'Not better than the best';
+  return { kind: 'discard', confidence: c, why: `${why} (${NOISE_UNKNOWN_FIXED_SEED}).`, noiseUnknown: true };
+}
+
+function seeded(values: readonly number[], seeds: readonly (number | null)[] | undefined): SeededValue[] | null {
+  if (!seeds || seeds.length !== values.length) return null;
+  return values.map((value, i) => ({ value, seed: seeds[i]! }));
+}
+
+/**
+ * The paired rule: the gains under equal seeds, their mean against a one-sided Student-t bound. The spread of
+ * one paired gain is pooled from the candidate's own gains and twice the seed noise of the commits measured
+ * more than once (a gain is the difference of two runs): the pooled part keeps a confirmation of three runs
+ * from resting on two degrees of freedom, and it can only overstate the spread of a change that re-rolls the
+ * seed's noise partially. Null when the runs do not pair (a seed the best never ran): then unpaired.
+ */
+function decidePaired(input: DecisionInput): Decision | null {
+  const { acceptance, direction, candidate, best, final } = input;
+  const t = NOISE_AWARE_TUNING;
+  const c = seeded(candidate, input.candidateSeeds);
+  const b = seeded(best, input.bestSeeds);
+  const diffs = c && b ? pairedDifferences(c, b) : null;
+  if (!diffs) return null;
+  const gains = diffs.map((d) => (direction === 'min' ? -d : d));
+  const prior = pooledNoise(input.noiseGroups);
+  const dof = gains.length - 1 + prior.dof;
+  if (prior.sd === null || dof < t.minDof) return null;
+  const sd = Math.sqrt((sumOfSquares(gains) + 2 * prior.sd ** 2 * prior.dof) / dof);
+  if (sd === 0) return null;
+  const m = gains.length;
+  const gain = mean(gains);
+  const standardError = sd / Math.sqrt(m);
+  const z = gain / standardError;
+  const bound = studentTQuantile(1 - acceptance.falseKeepRate, dof);
+  const confidence: KeepConfidence = { rule: 'noise-aware', gain, noiseSd: prior.sd, noiseDof: dof, standardError, z, bound, runs: m, bestRuns: best.length, label: confidenceLabel(z), paired: true };
+  if (z >= bound) return { kind: 'keep', confidence };
+  const maxRuns = 1 + acceptance.confirmRuns;
+  const below = `${z.toFixed(1)} standard errors better under the same seeds, below the ${bound.toFixed(1)} needed for a ${(acceptance.falseKeepRate * 100).toFixed(1)} % false-keep rate.`;
+  if (final || m >= maxRuns) return { kind: 'discard', confidence, why: below };
+  if (z < bound - t.pairedGiveUpT) return { kind: 'discard', confidence, why: gain > 0 ? below : 'Not better than the best under the same seeds.' };
+  // The next confirmation run takes the best's next seed: the best is measured first when it has none to give.
+  if (best.length < Math.min(m + t.bestLead, t.bestRunsCap) || best.length <= m) return { kind: 'measure-best', why: 'A promising win: the best is measured again beside it.' };
+  return { kind: 'measure-candidate', why: 'A promising win: measured again under the best\'s next seed to confirm it.' };
 }
 
 /** Groups of repeated measurements (runs with a number) of each experiment measured more than once. */
@@ -190,16 +274,22 @@ export function noiseGroupsOf(experiments: Iterable<{ readonly runs: readonly { 
   return groups;
 }
 
-/** What the acceptance rule sees: this candidate's values, the best's runs, every repeated measurement. */
-export function decisionInput(ctx: { readonly config: ProjectConfig; readonly record: RunRecord }, candidate: readonly number[]): DecisionInput {
+/**
+ * What the acceptance rule sees: this candidate's values (and the seeds they ran under), the best's runs,
+ * every repeated measurement, and whether the seed is varied.
+ */
+export function decisionInput(ctx: { readonly config: ProjectConfig; readonly record: RunRecord }, candidate: readonly number[], candidateSeeds?: readonly (number | null)[]): DecisionInput {
   const { record, config } = ctx;
   const best = record.experiments.get(record.bestId!)!;
+  const measured = best.runs.filter((r) => r.metric !== null && Number.isFinite(r.metric));
   return {
     acceptance: config.acceptance,
     direction: config.metric.direction,
     candidate,
-    best: best.runs.map((r) => r.metric).filter((v): v is number => v !== null && Number.isFinite(v)),
+    best: measured.map((r) => r.metric!),
     noiseGroups: noiseGroupsOf(record.experiments.values()),
     noiseFloor: record.noiseFloor,
+    seedVaried: seedVaries(config.seed),
+    ...(candidateSeeds ? { candidateSeeds, bestSeeds: measured.map((r) => r.seed ?? null) } : {}),
   };
 }

@@ -50,7 +50,8 @@ export async function decisionStep(
     const bestNow = record.experiments.get(record.bestId!)!;
     if (keep && (record.bestId !== judgedBest.id || bestNow.runs.length !== judgedBest.runs)) {
       // Another slot kept something (or measured the best again) meanwhile: judged again, with no more runs.
-      const now = decide({ ...decisionInput(ctx, runs.map((r) => r.metric!)), final: true });
+      const seeds = runs.every((r) => typeof r.seed === 'number') ? runs.map((r) => r.seed!) : undefined;
+      const now = decide({ ...decisionInput(ctx, runs.map((r) => r.metric!), seeds), final: true });
       if (now.kind === 'keep') confidence = now.confidence;
       else {
         keep = false;

@@ -2,7 +2,9 @@
 // scanner; then what it means (a number, or crash / timeout / interrupted with a message to act on).
 import { effectiveTimeoutSeconds, type ProjectConfig } from '../../shared/config.js';
 import type { ExperimentRunResult, ExperimentStatus } from '../../shared/experiment.js';
+import type { SeedConfig } from '../../shared/config-seed.js';
 import { createMetricScanner, explainMissingMetric, readJsonMetric, type MetricScan } from '../metric/index.js';
+import { launchWithSeed, seedVaries, type SeededLaunch } from '../project/seed-launch.js';
 import { lastOutput, type RunIdentity, type RunLiveView, type RunProcesses, type SlotState } from './context.js';
 import { createLogBatcher } from './log-batcher.js';
 
@@ -19,9 +21,47 @@ export interface Measurement {
 /** What measuring needs of the run. */
 export type MeasureContext = Pick<RunIdentity, 'config' | 'paths'> & Pick<RunLiveView, 'emit' | 'emitLive'> & Pick<RunProcesses, 'runProcess'>;
 
-export async function measure(ctx: MeasureContext, slot: SlotState, id: number, runIndex: number): Promise<Measurement> {
+/** How one run is told its seed, as the first line of its log says it: "seed 3 (SEED=3)". */
+export function seedLine(setting: SeedConfig | null | undefined, seed: number): string {
+  if (!seedVaries(setting)) return `seed ${seed}`;
+  const how = setting.kind === 'env' ? `${setting.name}=${seed}` : setting.kind === 'arg' ? `${setting.flag} ${seed}` : `${setting.name} = ${seed} in ${setting.file}`;
+  return `seed ${seed} (${how})`;
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The command with the seed's line printed first (through the shell, so the live log and the log file both start with it). */
+export function withSeedLine(setting: SeedConfig | null | undefined, command: string, seed: number | null): string {
+  return seed === null ? command : `printf '%s\\n' ${shellQuote(seedLine(setting, seed))}; ${command}`;
+}
+
+/**
+ * One run of the run command. `seed` (when config.seed varies it) is applied the way the project sets it
+ * (seed-launch.ts), written as the first line of the log and recorded with the result; a constant rewritten in
+ * the worktree is put back after the run, so the protected-file and diff checks never see the harness's edit.
+ */
+export async function measure(ctx: MeasureContext, slot: SlotState, id: number, runIndex: number, seed: number | null = null): Promise<Measurement> {
   const { config } = ctx;
   const logRel = ctx.paths.logRel(id, runIndex);
+  const seeded = seed !== null && seedVaries(config.seed) ? seed : null;
+  let launch: SeededLaunch;
+  try {
+    launch = await launchWithSeed(config.seed, config.run.command, seeded, slot.worktree);
+  } catch (err) {
+    const why = (err as Error).message;
+    const result = { metric: null, metrics: {}, exitCode: null, signal: null, timedOut: false, durationMs: 0, logPath: logRel, seed: seeded };
+    return { result, scan: { value: null, metrics: {}, invalid: null, matched: null }, tail: '', aborted: false, spawnError: `${why}.`, lost: null };
+  }
+  const command = withSeedLine(config.seed, launch.command, seeded);
+  try {
+    return await measureCommand(ctx, slot, id, logRel, command, launch.env, seeded);
+  } finally {
+    await launch.restore();
+  }
+}
+
+async function measureCommand(ctx: MeasureContext, slot: SlotState, id: number, logRel: string, command: string, env: Readonly<Record<string, string>>, seed: number | null): Promise<Measurement> {
+  const { config } = ctx;
   const scanner = createMetricScanner(config.metric);
   let metricsDirty = false;
   // The UI gets output in batches, and the metrics parsed so far with each batch.
@@ -38,9 +78,10 @@ export async function measure(ctx: MeasureContext, slot: SlotState, id: number, 
     what: 'run',
     id,
     slot,
-    command: config.run.command,
+    command,
     cwd: slot.worktree,
     logRel,
+    ...(Object.keys(env).length ? { env } : {}),
     timeoutMs: effectiveTimeoutSeconds(config) * 1000,
     onOutput: (text) => {
       scanner.push(text);
@@ -66,6 +107,7 @@ export async function measure(ctx: MeasureContext, slot: SlotState, id: number, 
       timedOut: result.timedOut,
       durationMs: result.durationMs,
       logPath: logRel,
+      ...(seed !== null ? { seed } : {}),
     },
     scan,
     tail: result.tail,

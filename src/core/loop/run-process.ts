@@ -39,7 +39,7 @@ export async function createRunCommands(
     const result = await executorOf(r.slot.index).run({
       command: r.command,
       cwd: r.cwd,
-      env: experimentEnv({ base: deps.env, config, slot: r.slot.index, tag, id: r.id, runDir: paths.dir, nodePath: deps.nodePath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}) }),
+      env: experimentEnv({ base: deps.env, config, slot: r.slot.index, tag, id: r.id, runDir: paths.dir, nodePath: deps.nodePath, ...(deps.nodeEnv || r.env ? { nodeEnv: { ...deps.nodeEnv, ...r.env } } : {}) }),
       logFile: paths.abs(r.logRel),
       logMaxBytes: config.logMaxBytes,
       timeoutMs: r.timeoutMs,

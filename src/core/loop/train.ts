@@ -1,7 +1,8 @@
 // Train: measure a committed candidate in its slot until the acceptance rule can decide (more runs of the
 // candidate, or of the best beside it), check the protected files after each run, and run the guard command
 // on a keep. What it found goes to the decision step (decision-step.ts); a failure closes the experiment here.
-import type { CarriedChange, Experiment, ExperimentRunResult } from '../../shared/experiment.js';
+import { NOISE_UNKNOWN_NOTICE, type CarriedChange, type Experiment, type ExperimentRunResult } from '../../shared/experiment.js';
+import { seedsFor, seedVaries } from '../project/seed-launch.js';
 import { restoreFiles } from '../agent/diff-guard.js';
 import type { ExperimentCloser, LoopGit, RunIdentity, RunJournalView, RunLiveView, RunProcesses, SlotState } from './context.js';
 import { isoNow } from './context.js';
@@ -37,7 +38,7 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
   const carriedNote = carried ? `Carried onto #${target.baseId}: ` : '';
   ctx.setPhase(slot, 'running');
   const runs: ExperimentRunResult[] = [];
-  const first = await measure(ctx, slot, id, offset);
+  const first = await measure(ctx, slot, id, offset, candidateSeed(ctx, 0));
   runs.push(first.result);
   const measured = () => ({ runs: [...runs], logPath: first.result.logPath, metrics: first.result.metrics, timings: { ...ctx.current(id).timings, trainingMs: trainingMs([...earlierRuns, ...runs]) } });
   const close = (extra: Partial<Experiment>, tail: string | null) => ctx.close(slot, id, { ...targetFields(target, carried), ...measured(), ...extra }, tail);
@@ -56,7 +57,8 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
   ctx.setPhase(slot, 'deciding');
   // The acceptance rule asks for runs until it can decide: more of the candidate, or of the best beside it.
   const values = () => runs.map((r) => r.metric!);
-  let decision = decide(decisionInput(ctx, values()));
+  const seeds = () => (seedVaries(config.seed) ? runs.map((r) => r.seed ?? null) : undefined);
+  let decision = decide(decisionInput(ctx, values(), seeds()));
   while (decision.kind === 'measure-candidate' || decision.kind === 'measure-best') {
     ctx.setPhase(slot, 'confirming');
     if (decision.kind === 'measure-best') {
@@ -66,7 +68,7 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
         return CLOSED;
       }
     } else {
-      const again = await measure(ctx, slot, id, offset + runs.length);
+      const again = await measure(ctx, slot, id, offset + runs.length, candidateSeed(ctx, runs.length));
       const f = failureOf(config, again);
       if (f) {
         await close({ runs: [...runs, again.result], status: f.status === 'interrupted' ? 'interrupted' : 'discard', metric: mean(values()), error: `${carriedNote}A confirmation run failed: ${f.error}` }, again.tail);
@@ -74,9 +76,13 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
       }
       runs.push(again.result);
     }
-    decision = decide(decisionInput(ctx, values()));
+    decision = decide(decisionInput(ctx, values(), seeds()));
   }
   const verdict = decision;
+  if (verdict.noiseUnknown && !record.notices.some((n) => n.message === NOISE_UNKNOWN_NOTICE)) {
+    // Said once per run: every later decision carries "noise unknown" in its confidence.
+    await ctx.append({ type: 'notice', at: isoNow(), level: 'warning', id, message: NOISE_UNKNOWN_NOTICE });
+  }
   const judgedBest = { id: record.bestId, runs: record.experiments.get(record.bestId!)!.runs.length };
 
   let guard: Experiment['guard'] = null;
@@ -91,6 +97,18 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
     guard = { passed: g.exitCode === 0 && !g.timedOut, exitCode: g.exitCode, durationMs: g.durationMs, logPath: logRel };
   }
   return { kind: 'trained', verdict, runs, guard, judgedBest, measured };
+}
+
+/**
+ * The seed of a candidate's k-th run: the best's k-th run's seed, so candidate and best are compared under
+ * equal seeds in the same order (a paired comparison); the seed list's next one when the best has no k-th run.
+ * Null when the seed is not varied.
+ */
+function candidateSeed(ctx: TrainContext, k: number): number | null {
+  if (!seedVaries(ctx.config.seed)) return null;
+  const best = ctx.record.bestId === null ? undefined : ctx.record.experiments.get(ctx.record.bestId);
+  const bestSeeds = (best?.runs ?? []).filter((r) => r.metric !== null && Number.isFinite(r.metric)).map((r) => r.seed ?? null);
+  return bestSeeds[k] ?? seedsFor(k + 1)[k]!;
 }
 
 /** Run indices reserved per best, per run, so two slots measuring the same best never share a log file. */
@@ -108,9 +126,14 @@ async function remeasureBest(ctx: TrainContext, slot: SlotState, candidateCommit
   nextRunIndex.set(record, reserved);
   const runIndex = Math.max(reserved.get(bestId) ?? 0, record.experiments.get(bestId)!.runs.length);
   reserved.set(bestId, runIndex + 1);
+  // A fresh seed for each run of the best (run i: seed i + 1, as the baseline's repeats and a kept candidate's
+  // runs are numbered): a seed it already ran would repeat exactly and hide the noise.
+  const used = new Set(record.experiments.get(bestId)!.runs.map((r) => r.seed));
+  let seed: number | null = null;
+  if (seedVaries(config.seed)) for (seed = runIndex + 1; used.has(seed); seed++);
   await ctx.git.resetTo(slot.worktree, bestCommit);
   try {
-    const m = await measure(ctx, slot, bestId, runIndex);
+    const m = await measure(ctx, slot, bestId, runIndex, seed);
     const tampered = await changedProtectedFiles(slot.worktree, ctx.protectedHashes());
     if (tampered.length) {
       await restoreFiles(slot.worktree, record.startCommit, tampered);

@@ -1,6 +1,7 @@
 // A decision's confidence in a few characters, the same in the History table and the dashboard's latest
 // experiments: "3.4 SE" (green for a clear keep), "≈ 1.2 SE" for a keep within the noise (it may be luck),
-// "exact" for a metric without noise, "?" when the noise was unknown, "—" when nothing was decided.
+// "exact" for a metric without noise (repeats under varied seeds agreed), "noise unknown" when the noise was
+// not known (a fixed seed's identical reruns say nothing about it), "—" when nothing was decided.
 import type { JSX } from 'react';
 import type { ConfidenceLabel, ExperimentStatus } from '../../shared/experiment.js';
 
@@ -10,8 +11,12 @@ export function ConfidenceText(props: { readonly z: number | null; readonly labe
   if (label === null) return <span className={`${base}mono faint`}>—</span>;
   if (label === 'exact' || label === 'unknown' || z === null) {
     return (
-      <span className={`${base}mono faint`} title={label === 'exact' ? 'The metric has no noise: any gain is real' : 'The noise was not known when this was decided'}>
-        {label === 'exact' ? 'exact' : '?'}
+      <span
+        className={`${base}mono faint`}
+        data-testid={label === 'exact' ? undefined : 'noise-unknown'}
+        title={label === 'exact' ? 'Repeats under different seeds agreed exactly: any gain is real' : 'The noise was not known when this was decided: set how the seed is varied (Setup → Seed), or a minimum improvement'}
+      >
+        {label === 'exact' ? 'exact' : 'noise unknown'}
       </span>
     );
   }

@@ -44,8 +44,10 @@ describe('redaction', () => {
 });
 
 describe('agent environment', () => {
-  it('keeps the user\'s environment (the CLI needs its credentials) and adds the app\'s variables', () => {
+  it('keeps what the CLI needs and adds the app\'s variables, but hands on a key only where passEnv names it (issue #20, attack 5)', () => {
     const env = agentEnv({ ANTHROPIC_API_KEY: 'k', PATH: '/bin' }, { AUTORESEARCH_PROMPT_FILE: '/tmp/p.md' });
-    expect(env).toEqual({ ANTHROPIC_API_KEY: 'k', PATH: '/bin', AUTORESEARCH_PROMPT_FILE: '/tmp/p.md' });
+    expect(env).toEqual({ PATH: '/bin', AUTORESEARCH_PROMPT_FILE: '/tmp/p.md' });
+    const named = agentEnv({ ANTHROPIC_API_KEY: 'k', PATH: '/bin' }, {}, ['ANTHROPIC_API_KEY']);
+    expect(named).toEqual({ ANTHROPIC_API_KEY: 'k', PATH: '/bin' });
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxedArgv } from '../../src/core/exec/sandbox.js';
 import { seatbeltProfile, type SeatbeltSpec } from '../../src/core/exec/seatbelt.js';
-import { commandSandbox } from '../../src/core/loop/sandbox-spec.js';
+import { commandSandbox, slotSandboxState } from '../../src/core/loop/sandbox-spec.js';
 import { fixtureConfig } from '../fixtures/make-run.js';
 
 type Sexp = string | { str: string } | Sexp[];
@@ -104,7 +104,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const trainer = (sandbox: Record<string, unknown> = {}): SeatbeltSpec => ({
-  ...commandSandbox(project, wt, fixtureConfig({ files: { editable: ['train.py'], linked: ['data'] }, sandbox } as never), { HOME: home }),
+  // A slot's state as a run makes it (its own caches, which bwrap binds over ~/.cache's folders).
+  ...commandSandbox(project, wt, fixtureConfig({ files: { editable: ['train.py'], linked: ['data'] }, sandbox } as never), { HOME: home }, 'trainer', slotSandboxState(project, 'tag', 0)),
   tmp: slotTmp,
 });
 const profileOf = (spec: SeatbeltSpec) => seatbeltProfile(spec, { HOME: home });

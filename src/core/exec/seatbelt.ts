@@ -127,7 +127,6 @@ const within = (inner: string, outer: string) => inner === outer || inner.starts
 
 const subpaths = (paths: readonly string[]) => paths.map((p) => `(subpath ${sbString(p)})`).join(' ');
 
-/** The spec as sandbox.ts receives it, plus the slot's tmp folder where the caller made one (else $TMPDIR's). */
 /**
  * What the profile is built from: the fields of sandbox.ts's SandboxSpec (restated here, structurally the same,
  * so that sandbox.ts can import this file without an import cycle) and the slot's private tmp where known.
@@ -139,6 +138,11 @@ export interface SeatbeltSpec {
   readonly hidden?: readonly string[];
   readonly network: boolean;
   readonly tmp?: string;
+  /**
+   * bwrap binds a slot's own caches over ~/.cache's folders; Seatbelt cannot move a path, so on macOS the targets
+   * themselves are made writable: the caches are the user's, shared by the slots (the threat model says so).
+   */
+  readonly mounts?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /**
@@ -148,8 +152,8 @@ export interface SeatbeltSpec {
 export function seatbeltProfile(spec: SeatbeltSpec, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const uniq = (ps: readonly string[]) => [...new Set(ps.map(seatbeltPath))];
   const tmp = uniq([spec.tmp ?? tmpdir()]);
-  const given = uniq(spec.writable.filter((p) => existsSync(p)));
-  const cachesOn = uniq(inHomes(env, ['.cache'])).some((c) => given.includes(c));
+  const given = uniq([...spec.writable.filter((p) => existsSync(p)), ...(spec.mounts ?? []).map((m) => m.to)]);
+  const cachesOn = uniq(inHomes(env, ['.cache'])).some((c) => given.some((g) => within(g, c)));
   const writable = cachesOn ? uniq([...given, ...macCaches(env)]) : given;
   const readOnly = uniq(spec.readOnly ?? []);
   const needed = uniq([...(spec.readable ?? []), ...writable, ...readOnly]);

@@ -171,7 +171,9 @@ console.log('DESCRIPTION: use the key ' + key);
 console.log('HYPOTHESIS: none');
 `,
     );
-    const { dir, config } = scoredProject({ agent: { proposer: 'command', command: `"${process.execPath}" "${agent}"` } });
+    // The user handed the key to the command agent on purpose (sandbox.passEnv; without it the agent gets none, attack 5):
+    // what the agent then writes must still never reach a commit or the run's records.
+    const { dir, config } = scoredProject({ agent: { proposer: 'command', command: `"${process.execPath}" "${agent}"` }, sandbox: { passEnv: ['ANTHROPIC_API_KEY'] } });
     const env = { ...process.env, ANTHROPIC_API_KEY: KEY };
     const run = await startRun({
       projectDir: dir,

@@ -33,6 +33,8 @@ function foreignProject(): { dir: string; marker: string; env: NodeJS.ProcessEnv
     metric: { name: 'val_bpb', direction: 'min' },
     budget: { seconds: 5, timeoutSeconds: 20, graceSeconds: 1 },
     acceptance: { baselineRuns: 1 },
+    // The trainer writes its linked state folder (linked inputs are read-only by default).
+    sandbox: { readOnlyInputs: false },
   });
   mkdirSync(path.join(dir, '.autoresearch'), { recursive: true });
   writeFileSync(path.join(dir, '.autoresearch', 'config.json'), JSON.stringify(config, null, 2));

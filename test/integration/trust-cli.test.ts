@@ -145,5 +145,23 @@ describe('autoresearch trust', () => {
     const audit = await runCli(['audit', foreign, '--tag', 'nope'], { env: otherEnv });
     expect(audit.code).toBe(3);
     expect(audit.stderr).toContain('autoresearch trust');
+    // The ablation runs the trainer too.
+    const ablate = await runCli(['ablate', foreign, '--tag', 'nope'], { env: otherEnv });
+    expect(ablate.code).toBe(3);
+    expect(ablate.stderr).toContain('autoresearch trust');
+  });
+
+  it('a held-out command added on disk needs trust again (it runs in the sandbox like the trainer)', async () => {
+    const { dir, marker, env } = foreignProject();
+    expect((await runCli(['trust', dir, '--yes'], { env })).code).toBe(0);
+    const file = path.join(dir, '.autoresearch', 'config.json');
+    const cfg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    cfg.heldout = { command: 'node eval.mjs', metric: { name: 'test_loss', direction: 'min' } };
+    writeFileSync(file, JSON.stringify(cfg, null, 2));
+    const changed = await run(dir, env);
+    expect(changed.code).toBe(3);
+    const shown = await runCli(['trust', dir, '--show'], { env });
+    expect(shown.stdout).toMatch(/^\* heldout\.command/m);
+    expect(existsSync(marker)).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import { describeAblationSetting, describeVerdict, formatContribution, formatInt
 import { parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
+import { refuseUntrusted } from './trust-gate.js';
 
 const USAGE = `Usage: autoresearch ablate [DIR] --tag TAG [--repeats K] [--json]
 
@@ -38,6 +39,8 @@ export const ablateCommand: Command = {
     const dir = await assertProjectDir(path.resolve(io.cwd, positionals[0] ?? '.')).catch((err: Error) => {
       throw new CliError(err.message);
     });
+    // The ablation runs the trainer: an untrusted project is refused first, as run and audit refuse it.
+    await refuseUntrusted(dir, io);
     if (typeof values.tag !== 'string' || !values.tag) {
       const tags = await listRunTags(dir);
       throw new CliError(`Say which run to ablate with --tag${tags.length ? ` (runs here: ${tags.join(', ')})` : ''}.`);

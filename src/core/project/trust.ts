@@ -48,6 +48,7 @@ function configItems(raw: Record<string, unknown>): Item[] {
   str('run.setup', run.setup, 'runs once at the start of each run');
   if (run.env !== undefined && json(run.env) !== '{}') str('run.env', run.env, 'environment given to every command');
   str('acceptance.guardCommand', obj(raw.acceptance).guardCommand, 'must pass before a change is kept');
+  str('heldout.command', obj(raw.heldout).command, 'the held-out check, run on kept changes');
   const agent = obj(raw.agent);
   str('agent.proposer', agent.proposer, 'which agent proposes changes (claude and openai-compatible are given an API key)');
   str('agent.command', agent.command, 'the agent program the command proposer runs');

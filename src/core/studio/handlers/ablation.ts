@@ -6,14 +6,18 @@ import { RunLockedError } from '../../project/run-lock.js';
 import { readAblation } from '../../report/ablation-file.js';
 import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
+import { requireTrusted } from './trust.js';
 
-export function ablationHandlers({ deps, env, session, runs, live, push }: StudioContext): Handlers<'ablateRun' | 'cancelAblation' | 'getAblation'> {
+export function ablationHandlers(ctx: StudioContext): Handlers<'ablateRun' | 'cancelAblation' | 'getAblation'> {
+  const { deps, env, session, runs, live, push } = ctx;
   const running = new Map<string, AbortController>();
   const key = (dir: string, tag: string) => `${dir}\0${tag}`;
   return {
     ablateRun: async ({ tag, repeats }) => {
       const p = session.require();
       await runs.readRecord(tag);
+      // An ablation runs the trainer: nothing from the project runs before its commands are trusted.
+      await requireTrusted(ctx, p.dir);
       const k = key(p.dir, tag);
       // The run lock names this process for a run it owns, so it would not keep the two apart here: refuse first.
       const owned = live.owned();

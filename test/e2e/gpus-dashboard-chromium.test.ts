@@ -142,7 +142,7 @@ describe.skipIf(unavailable !== null)(`GPUs and slot usage in the app, in Chromi
       const c = e.confidence;
       if (!c) return '—';
       if (c.label === 'exact') return 'exact';
-      if (c.label === 'unknown' || c.z === null) return '?';
+      if (c.label === 'unknown' || c.z === null) return 'noise unknown';
       return `${e.status === 'keep' && c.label === 'within-noise' ? '≈ ' : ''}${c.z.toFixed(1)} SE`;
     };
     const rows = await page.locator('[data-testid=latest-row]').evaluateAll((els) => els.map((el) => [Number(el.getAttribute('data-id')), el.querySelector('[data-testid=latest-confidence]')?.textContent]));

@@ -36,6 +36,8 @@ describe.skipIf(unavailable !== null)(`the trust panel in Chromium${unavailable 
       metric: { name: 'val_bpb', direction: 'min' },
       budget: { seconds: 5, timeoutSeconds: 20, graceSeconds: 1 },
       acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
+      // The trainer writes its linked state folder (linked inputs are read-only by default).
+      sandbox: { readOnlyInputs: false },
     });
     mkdirSync(path.join(dir, '.autoresearch'), { recursive: true });
     writeFileSync(path.join(dir, '.autoresearch', 'config.json'), JSON.stringify(config, null, 2));

@@ -8,6 +8,7 @@ import { readRunRecord } from '../../src/core/journal/read.js';
 import { projectPaths } from '../../src/core/project/paths.js';
 import { buildCli, runCli, type CliResult } from '../helpers/cli.js';
 import { cleanupTempDirs, git, scoredProject, tempDir } from '../helpers/project.js';
+import { trustForTest } from '../helpers/trust.js';
 
 beforeAll(buildCli);
 afterEach(cleanupTempDirs);
@@ -75,6 +76,7 @@ describe('limits and odd input', () => {
     config.run.env = { BIG: 'x'.repeat(11 * 1024 * 1024) };
     writeFileSync(file, JSON.stringify(config));
     git(dir, 'commit', '-qam', 'a huge env');
+    trustForTest(dir); // the test wrote this env: what is refused is its size, not its trust
     const r = await runCli(['run', dir, '--tag', 'big', '--max-experiments', '1']);
     expectOneLineError(r, /^autoresearch run: run\.env\.BIG is 11265 KiB; an environment variable can hold at most 128 KiB, so no command could start with it\. Put large data in a file/);
     expect(existsSync(path.join(dir, '.autoresearch', 'runs'))).toBe(false);
@@ -84,6 +86,7 @@ describe('limits and odd input', () => {
     config.run.env = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`V${i}`, 'y'.repeat(100 * 1024)]));
     writeFileSync(file, JSON.stringify(config));
     git(dir, 'commit', '-qam', 'many large values');
+    trustForTest(dir);
     expectOneLineError(await runCli(['run', dir, '--tag', 'big']), /^autoresearch run: run\.env is \d+ KiB in all; the environment of a command is limited/);
   });
 

@@ -32,6 +32,8 @@ function foreignProject(): { dir: string; marker: string; configFile: string } {
     metric: { name: 'val_bpb', direction: 'min' },
     budget: { seconds: 5, timeoutSeconds: 20, graceSeconds: 1 },
     acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
+    // The trainer writes its linked state folder (linked inputs are read-only by default).
+    sandbox: { readOnlyInputs: false },
   });
   const configFile = path.join(dir, '.autoresearch', 'config.json');
   mkdirSync(path.dirname(configFile), { recursive: true });

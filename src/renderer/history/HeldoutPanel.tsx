@@ -7,12 +7,14 @@ import type { Experiment } from '../../shared/experiment.js';
 import { heldoutSummary } from '../../shared/heldout-text.js';
 
 export interface HeldoutPanelProps {
-  readonly config: Pick<ProjectConfig, 'heldout' | 'metric'>;
+  /** Absent while a live run's detail is still being filled in from its first pushes (no config yet). */
+  readonly config: Pick<ProjectConfig, 'heldout' | 'metric'> | null | undefined;
   readonly experiments: readonly Experiment[];
   readonly bestId: number | null;
 }
 
 export function HeldoutPanel(props: HeldoutPanelProps): JSX.Element | null {
+  if (!props.config) return null;
   const h = heldoutSummary(props.config, props.experiments, props.bestId);
   if (!h) return null;
   return (

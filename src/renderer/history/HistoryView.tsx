@@ -278,7 +278,7 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
             onSelect={select}
             onOpen={open}
             metricName={d.metricName}
-            heldoutName={d.config.heldout?.metric.name ?? null}
+            heldoutName={d.config?.heldout?.metric.name ?? null}
             hrefFor={hrefFor}
             height="max(320px, calc(100vh - 250px))"
           />

@@ -5,7 +5,7 @@ import { RunLockedError } from '../../core/project/run-lock.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { ablationFile } from '../../core/report/ablation-file.js';
 import { describeAblationSetting, describeVerdict, formatContribution, formatInterval, type Ablation } from '../../shared/ablation.js';
-import { parseCommandArgs } from '../args.js';
+import { intOption, parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
 import { refuseUntrusted } from './trust-gate.js';
@@ -45,11 +45,7 @@ export const ablateCommand: Command = {
       const tags = await listRunTags(dir);
       throw new CliError(`Say which run to ablate with --tag${tags.length ? ` (runs here: ${tags.join(', ')})` : ''}.`);
     }
-    let repeats = DEFAULT_ABLATION_REPEATS;
-    if (typeof values.repeats === 'string') {
-      repeats = Number(values.repeats);
-      if (!/^\d+$/.test(values.repeats.trim()) || repeats < 2 || repeats > 100) throw new CliError(`--repeats must be a whole number from 2 to 100 (got "${values.repeats}").`);
-    }
+    const repeats = intOption(values.repeats, '--repeats', 2, 100) ?? DEFAULT_ABLATION_REPEATS;
     const json = values.json === true;
     const abort = new AbortController();
     const onSignal = () => abort.abort();

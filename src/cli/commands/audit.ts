@@ -4,7 +4,7 @@ import { listRunTags, readRunRecord, RunNotFoundError } from '../../core/journal
 import { RunLockedError } from '../../core/project/run-lock.js';
 import { assertProjectDir } from '../../core/project/project-info.js';
 import { describeAudit, describeAuditSetting, describeRecorded } from '../../shared/audit-text.js';
-import { parseCommandArgs } from '../args.js';
+import { intOption, parseCommandArgs } from '../args.js';
 import { CliError } from '../io.js';
 import type { Command } from './index.js';
 import { refuseUntrusted } from './trust-gate.js';
@@ -31,11 +31,7 @@ export const auditCommand: Command = {
     await refuseUntrusted(dir, io);
     const tag = typeof values.tag === 'string' ? values.tag : (await listRunTags(dir))[0];
     if (!tag) throw new CliError(`There are no runs in ${dir} yet. Start one with \`autoresearch run\`, then audit its result.`);
-    let repeats = DEFAULT_AUDIT_REPEATS;
-    if (typeof values.repeats === 'string') {
-      repeats = Number(values.repeats);
-      if (!/^\d+$/.test(values.repeats.trim()) || repeats < 2 || repeats > 100) throw new CliError(`--repeats must be a whole number from 2 to 100 (got "${values.repeats}").`);
-    }
+    const repeats = intOption(values.repeats, '--repeats', 2, 100) ?? DEFAULT_AUDIT_REPEATS;
     const json = values.json === true;
     const abort = new AbortController();
     const onSignal = () => abort.abort();

@@ -10,6 +10,7 @@ import { CLOSED, stopFor, type ExperimentOutcome, type MadeProposal, type Target
 import { propose, type ProposalContext, type ProposalSite } from './proposal.js';
 import type { QueuedProposal } from './proposal-queue.js';
 import { candidateRef } from './refs.js';
+import { chooseBase } from './search-base.js';
 
 /** Where a slot's next experiment comes from (the scheduler says). */
 export type ExperimentSource =
@@ -37,8 +38,8 @@ export async function startExperiment(ctx: StartContext, slot: SlotState, source
 /** The slot proposes for itself, in its own worktree, on the best. experiment-start comes before the proposal. */
 async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Promise<Started> {
   const { record } = ctx;
-  const base = record.experiments.get(record.bestId!)!;
-  const parentCommit = record.bestCommit!;
+  const { base } = chooseBase({ record, slot: slot.index, id });
+  const parentCommit = base.commit!;
   await ctx.git.resetTo(slot.worktree, parentCommit);
   const startedAt = isoNow();
   const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });

@@ -10,6 +10,7 @@ import { AsyncQueue } from '../util/async-queue.js';
 import { isoNow, type RunContext } from './context.js';
 import { stopFor, type ProposalResult } from './outcomes.js';
 import { propose, type MadeProposal, type ProposalSite } from './proposal.js';
+import { chooseBase } from './search-base.js';
 
 export interface QueuedProposal {
   readonly made: MadeProposal;
@@ -115,7 +116,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       const id = redo ? redo.p.made.id : input.reserve();
       if (id === null) return;
       const record = ctx.record;
-      const base = record.experiments.get(record.bestId!)!;
+      const { base } = chooseBase({ record, slot: null, id });
       dir = await input.worktree(k, base.commit!).then(
         (d) => d,
         async (err: Error) => {

@@ -68,6 +68,8 @@ describe.skipIf(unavailable !== null)(`the trust panel in Chromium${unavailable 
     const start = page.getByTestId('run-start');
     await expect(start.isDisabled()).resolves.toBe(true);
     await expect(start.getAttribute('title')).resolves.toMatch(/Trust the project's commands first/);
+    // The empty dashboard below the panel says the same, not "press Start" alone.
+    await expect(page.getByTestId('dashboard-empty').textContent()).resolves.toMatch(/Trust the project's commands first.*then press Start/);
     await screenshot(page, 'trust-panel-untrusted');
     expect(existsSync(marker)).toBe(false);
   });
@@ -77,6 +79,7 @@ describe.skipIf(unavailable !== null)(`the trust panel in Chromium${unavailable 
     await page.getByTestId('trust-panel').waitFor({ state: 'detached' });
     const start = page.getByTestId('run-start');
     await expect.poll(() => start.isDisabled(), { timeout: 10_000 }).toBe(false);
+    await expect(page.getByTestId('dashboard-empty').textContent()).resolves.toMatch(/The project is set up: press Start/);
     await page.getByTestId('run-max').fill('1');
     await start.click();
     expect(await waitUntil(() => existsSync(marker), 60_000, 100)).toBe(true);

@@ -19,6 +19,7 @@ import { SlotCard } from './SlotCard.js';
 import { useNow } from './use-now.js';
 import { SlotUsageLine } from './SlotUsageLine.js';
 import { usageAt } from '../../shared/slot-usage.js';
+import { trustStartReason, useTrust } from '../trust/trust-store.js';
 import '../history/history.css';
 import './run.css';
 
@@ -28,6 +29,8 @@ export function DashboardView(): JSX.Element {
   const live = useStudio((s) => s.live);
   const gpus = useStudio((s) => s.gpus);
   const sandboxWarning = useStudio((s) => s.sandboxWarning);
+  // Start is off until the project's commands are trusted: the empty state says that, not "press Start".
+  const untrusted = trustStartReason(project?.dir ?? null, useTrust());
   const unsandboxed = sandboxWarning ? (
     <div className="banner warn" data-testid="sandbox-warning">
       <div className="grow">{sandboxWarning}</div>
@@ -64,7 +67,11 @@ export function DashboardView(): JSX.Element {
             </>
           }
         >
-          {project.config ? 'The project is set up: press Start in the bar above (Ctrl+Enter).' : 'The project has no settings yet: fill in the setup form first.'}
+          {!project.config
+            ? 'The project has no settings yet: fill in the setup form first.'
+            : untrusted
+              ? `${untrusted}, then press Start in the bar above (Ctrl+Enter).`
+              : 'The project is set up: press Start in the bar above (Ctrl+Enter).'}
         </EmptyState>
         {gpus.length ? (
           <div className="panel" style={{ maxWidth: 520, margin: '0 auto' }}>

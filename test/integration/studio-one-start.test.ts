@@ -14,6 +14,7 @@ import { listRunTags } from '../../src/core/journal/read.js';
 import { projectPaths, runPaths } from '../../src/core/project/paths.js';
 import { cleanupTempDirs, git, scoredProject } from '../helpers/project.js';
 import { makeExperiment, writeRunJournal } from '../fixtures/make-run.js';
+import { makeAblationRun } from '../helpers/ablation-run.js';
 
 let studio: Studio | null = null;
 afterEach(async () => {
@@ -124,5 +125,23 @@ describe('Studio: one start per project', () => {
     } finally {
       owner.kill('SIGKILL');
     }
+  });
+
+  it("refuses Start while this app ablates a run of the project (run.lock names this process, so the lock alone would not)", async () => {
+    const { dir, tag } = await makeAblationRun('ab');
+    const { studio, events } = await makeStudio();
+    await studio.api.openProject({ dir });
+    const ablating = studio.api.ablateRun({ tag, repeats: 3 });
+    // Its first progress push: the ablation is under way, running the trainer.
+    await waitFor(() => events.some((e) => e.type === 'ablation' && e.progress !== null));
+    await expect(studio.api.startRun({ maxExperiments: 1 })).rejects.toThrow(/Run ab is being ablated.*wait for it or cancel it, then start/);
+    await expect(studio.api.auditRun({ tag, repeats: 2 })).rejects.toThrow(/being ablated/);
+    expect(await listRunTags(dir)).toEqual([tag]);
+    await studio.api.cancelAblation({ tag });
+    await expect(ablating).rejects.toThrow();
+    // Once it is over, Start works again.
+    const started = await studio.api.startRun({ tag: 'after', maxExperiments: 1 });
+    await waitFor(stopped(events, started.tag));
+    expect(await listRunTags(dir)).toContain('after');
   });
 });

@@ -25,8 +25,11 @@ export function ablationHandlers(ctx: StudioContext): Handlers<'ablateRun' | 'ca
       if (running.has(k)) throw fail(`Run ${tag} is being ablated already; wait for it, or cancel it first.`, 'conflict');
       const abort = new AbortController();
       running.set(k, abort);
+      // Held for its whole length: a Start meanwhile is refused with this (run.lock names this process, so the
+      // lock alone would let it through).
+      const busy = `Run ${tag} is being ablated (History → Ablate…); wait for it or cancel it, then start.`;
       try {
-        return await ablateRun({
+        return await ctx.starts.hold(p.dir, busy, () => ablateRun({
           projectDir: p.dir,
           tag,
           ...(repeats ? { repeats } : {}),
@@ -35,7 +38,7 @@ export function ablationHandlers(ctx: StudioContext): Handlers<'ablateRun' | 'ca
           ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}),
           signal: abort.signal,
           onProgress: (progress) => push({ type: 'ablation', project: p.dir, tag, progress }),
-        });
+        }), (message) => fail(message, 'conflict'));
       } catch (err) {
         throw err instanceof AblationError || err instanceof RunLockedError ? fail(err.message, 'conflict') : err;
       } finally {

@@ -44,9 +44,16 @@ export function reportHandlers(ctx: StudioContext): Handlers<'exportReport' | 'r
       await runs.readRecord(tag);
       // An audit runs the trainer again.
       await requireTrusted(ctx, p.dir);
-      return auditRun({ projectDir: p.dir, tag, ...(repeats ? { repeats } : {}), env, nodePath: deps.nodePath ?? process.execPath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}) }).catch((err: Error) => {
-        throw err instanceof AuditError || err instanceof RunLockedError ? fail(err.message, 'conflict') : err;
-      });
+      // The run lock names this process for a run it owns, so it would not keep the two apart here: refuse first,
+      // and hold the project so a Start during the audit is refused too.
+      const owned = ctx.live.owned();
+      if (owned && owned.projectDir === p.dir && owned.state() !== 'stopped') throw fail(`Run ${owned.tag} of this project is live; stop it before auditing (the audit runs the trainer in the same slots).`, 'conflict');
+      const busy = `Run ${tag} is being audited; wait for it to finish, then start.`;
+      return ctx.starts
+        .hold(p.dir, busy, () => auditRun({ projectDir: p.dir, tag, ...(repeats ? { repeats } : {}), env, nodePath: deps.nodePath ?? process.execPath, ...(deps.nodeEnv ? { nodeEnv: deps.nodeEnv } : {}) }), (message) => fail(message, 'conflict'))
+        .catch((err: Error) => {
+          throw err instanceof AuditError || err instanceof RunLockedError ? fail(err.message, 'conflict') : err;
+        });
     },
   };
 }

@@ -6,7 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AblationSchema } from '../../src/shared/ablation.js';
-import { buildCli, runCli } from '../helpers/cli.js';
+import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
+import { existsSync } from 'node:fs';
 import { makeAblationRun } from '../helpers/ablation-run.js';
 import { cleanupTempDirs, git } from '../helpers/project.js';
 
@@ -105,4 +106,24 @@ describe('autoresearch ablate', () => {
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
     expect(none.stderr).toContain('nope');
   }, 60_000);
+
+  it('stops on Ctrl+C: the trainer runs end, nothing is saved, and the message says so', async () => {
+    const { dir } = await makeAblationRun('c');
+    const child = spawnCli(['ablate', '--tag', 'c', '--repeats', '50'], { cwd: dir });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The first progress line: trainer runs are under way.
+    for (let t0 = Date.now(); !/\d+\/\d+ /.test(out); ) {
+      if (Date.now() - t0 > 90_000) throw new Error(`no progress line: ${out}${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).not.toBe(0);
+    expect(err).toContain('The ablation was stopped before it finished; nothing was saved.');
+    expect(existsSync(path.join(dir, '.autoresearch', 'runs', 'c', 'ablation.json'))).toBe(false);
+  }, 150_000);
 });

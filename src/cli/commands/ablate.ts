@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { withStopSignals } from '../stop-signals.js';
 import { AblationError, ablateRun, DEFAULT_ABLATION_REPEATS } from '../../core/finalize/ablate.js';
 import { listRunTags, RunNotFoundError } from '../../core/journal/read.js';
 import { RunLockedError } from '../../core/project/run-lock.js';
@@ -45,25 +46,24 @@ export const ablateCommand: Command = {
       const tags = await listRunTags(dir);
       throw new CliError(`Say which run to ablate with --tag${tags.length ? ` (runs here: ${tags.join(', ')})` : ''}.`);
     }
+    const tag = values.tag;
     const repeats = intOption(values.repeats, '--repeats', 2, 100) ?? DEFAULT_ABLATION_REPEATS;
     const json = values.json === true;
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     try {
       if (!json) io.out(`Ablating run ${values.tag}: the best without each kept change, ${repeats} runs each…\n`);
-      const ablation = await ablateRun({
-        projectDir: dir,
-        tag: values.tag,
-        repeats,
-        env: process.env,
-        nodePath: process.execPath,
-        signal: abort.signal,
-        onProgress: (p) => {
-          if (!json && p.done > 0) io.out(`  ${p.done}/${p.total} ${p.label}\n`);
-        },
-      });
+      const ablation = await withStopSignals((signal) =>
+        ablateRun({
+          projectDir: dir,
+          tag,
+          repeats,
+          env: process.env,
+          nodePath: process.execPath,
+          signal,
+          onProgress: (p) => {
+            if (!json && p.done > 0) io.out(`  ${p.done}/${p.total} ${p.label}\n`);
+          },
+        }),
+      );
       if (json) io.out(JSON.stringify(ablation) + '\n');
       else {
         io.out(`\nAblation of run ${values.tag} (${describeAblationSetting(ablation)}); positive = the keep helped:\n${ablationTable(ablation)}\n`);
@@ -73,9 +73,6 @@ export const ablateCommand: Command = {
     } catch (err) {
       if (err instanceof AblationError || err instanceof RunLockedError || err instanceof RunNotFoundError) throw new CliError(err.message);
       throw err;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
   },
 };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { withStopSignals } from '../stop-signals.js';
 import { AuditError, auditRun, DEFAULT_AUDIT_REPEATS } from '../../core/loop/audit-run.js';
 import { listRunTags, readRunRecord, RunNotFoundError } from '../../core/journal/read.js';
 import { RunLockedError } from '../../core/project/run-lock.js';
@@ -33,24 +34,22 @@ export const auditCommand: Command = {
     if (!tag) throw new CliError(`There are no runs in ${dir} yet. Start one with \`autoresearch run\`, then audit its result.`);
     const repeats = intOption(values.repeats, '--repeats', 2, 100) ?? DEFAULT_AUDIT_REPEATS;
     const json = values.json === true;
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     try {
       if (!json) io.out(`Auditing run ${tag}: the baseline and the best, ${plural(repeats, 'run')} each, interleaved…\n`);
-      const audit = await auditRun({
-        projectDir: dir,
-        tag,
-        repeats,
-        env: process.env,
-        nodePath: process.execPath,
-        signal: abort.signal,
-        onProgress: (p) => {
-          if (json) return;
-          io.out(`  pair ${p.pair + 1}/${repeats} ${p.side.padEnd(8)} ${p.value !== null ? p.value : `failed: ${p.error}`}\n`);
-        },
-      });
+      const audit = await withStopSignals((signal) =>
+        auditRun({
+          projectDir: dir,
+          tag,
+          repeats,
+          env: process.env,
+          nodePath: process.execPath,
+          signal,
+          onProgress: (p) => {
+            if (json) return;
+            io.out(`  pair ${p.pair + 1}/${repeats} ${p.side.padEnd(8)} ${p.value !== null ? p.value : `failed: ${p.error}`}\n`);
+          },
+        }),
+      );
       if (json) io.out(JSON.stringify(audit) + '\n');
       else {
         const { direction } = (await readRunRecord(dir, tag)).config.metric;
@@ -61,9 +60,6 @@ export const auditCommand: Command = {
     } catch (err) {
       if (err instanceof AuditError || err instanceof RunLockedError || err instanceof RunNotFoundError) throw new CliError(err.message);
       throw err;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
   },
 };

@@ -2,12 +2,11 @@
 // real, one null change that only re-rolls the seed noise, one that no longer reverse-applies), its trainer run
 // in the sandbox under paired seeds. The table must call the null keep indistinguishable from 0, the real ones
 // clearly positive, the entangled one "did not apply"; finalize --min-contribution then leaves the null one out.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AblationSchema } from '../../src/shared/ablation.js';
 import { buildCli, runCli, spawnCli } from '../helpers/cli.js';
-import { existsSync } from 'node:fs';
 import { makeAblationRun } from '../helpers/ablation-run.js';
 import { cleanupTempDirs, git } from '../helpers/project.js';
 

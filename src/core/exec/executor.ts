@@ -16,7 +16,8 @@ export interface JobRef {
   readonly remote?: RemoteJobRef;
 }
 
-/** A command as run-command.ts takes it (its fields say what each means), plus what only an executor reports.
+/**
+ * A command as run-command.ts takes it (its fields say what each means), plus what only an executor reports.
  * `stdin` is written by the local executor only (the hooks run through it, loop/hooks.ts); a job elsewhere gets none.
  */
 export interface ExecutorJob

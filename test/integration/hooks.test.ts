@@ -105,9 +105,12 @@ describe('hooks', () => {
     expect(record.openProcesses.size).toBe(0);
   });
 
-  it('a failing hook is a notice naming its log, and the run goes on', async () => {
+  it('a failing hook is a notice naming its log, and the run goes on; a hook is sandboxed', async () => {
     const proposer = scriptedProposer([setConst('LEARNING_RATE', '0.02'), setConst('LEARNING_RATE', '0.04')]);
-    const { record, outcome, runDir } = await runWith({ afterExperiment: { command: 'echo "hook broke: no webhook"; exit 3' } }, proposer, 2);
+    // The start hook runs in the sandbox like the trainer: the app's folder in the project is read-only to it.
+    const { dir, record, outcome, runDir } = await runWith({ afterExperiment: { command: 'echo "hook broke: no webhook"; exit 3' }, runStart: { command: 'echo pwned > .autoresearch/hook-wrote-here' } }, proposer, 2);
+    expect(existsSync(path.join(dir, '.autoresearch', 'hook-wrote-here'))).toBe(false);
+    expect(record.notices.find((n) => n.message.startsWith('The runStart hook'))?.message).toMatch(/exited with code \d+; see logs\/hooks\/runStart-.*\.log/);
     expect(outcome.reason).toBe('max-experiments');
     expect([1, 2].map((id) => record.experiments.get(id)?.status)).toEqual(['keep', 'keep']);
     const notices = record.notices.filter((n) => n.message.includes('afterExperiment hook'));

@@ -20,8 +20,7 @@ export type ExperimentContext = StartContext & ApprovalContext & TrainContext & 
 
 export async function runExperiment(ctx: ExperimentContext, slot: SlotState, source: ExperimentSource): Promise<ExperimentOutcome> {
   // The before-hook's output is a steering note for this proposal; a failure it must stop the run on starts nothing.
-  await beforeExperimentHook(ctx, slot);
-  if (ctx.stopRequested()) return CLOSED;
+  if (await beforeExperimentHook(ctx, slot)) return CLOSED;
   const outcome = await runOne(ctx, slot, source);
   // Every experiment that closed, a rejected proposal too, goes to the after-hook (hooks.ts skips one that did not).
   const id = source.kind === 'queued' ? source.queued.made.id : source.id;

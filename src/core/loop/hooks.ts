@@ -135,9 +135,10 @@ const stamp = () => `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.ra
 /**
  * Before a slot's next experiment: the hook gets the run's figures and the slot's last finished experiment; what
  * it prints becomes a steering note for the proposal (journaled as `steer`, as `autoresearch steer` would).
+ * True when the hook ran and the run is stopping since (its failure with failStopsRun, or a stop meanwhile).
  */
-export async function beforeExperimentHook(ctx: HookContext, slot: SlotState): Promise<void> {
-  if (!ctx.config.hooks.beforeExperiment || ctx.signal.aborted) return;
+export async function beforeExperimentHook(ctx: HookContext & Pick<RunStopView, 'stopRequested'>, slot: SlotState): Promise<boolean> {
+  if (!ctx.config.hooks.beforeExperiment || ctx.signal.aborted) return false;
   const previous = [...ctx.record.experiments.values()].filter((e) => e.slot === slot.index && e.finishedAt !== null).at(-1) ?? null;
   const r = await runHook(ctx, {
     name: 'beforeExperiment',
@@ -147,11 +148,10 @@ export async function beforeExperimentHook(ctx: HookContext, slot: SlotState): P
     input: { slot: slot.index, run: runFigures(ctx.record), previous: previous ? hookExperiment(previous) : null },
   });
   const note = r?.ok ? r.output.trim().slice(0, NOTE_MAX_CHARS) : '';
-  if (!note) return;
   // The same advice printed again adds nothing to the prompt: only a change of what the hook says is a new note.
   const last = [...ctx.record.steering].reverse().find((s) => s.note.startsWith(HOOK_NOTE_PREFIX));
-  if (last?.note === HOOK_NOTE_PREFIX + note) return;
-  await ctx.append({ type: 'steer', at: isoNow(), note: HOOK_NOTE_PREFIX + note });
+  if (note && last?.note !== HOOK_NOTE_PREFIX + note) await ctx.append({ type: 'steer', at: isoNow(), note: HOOK_NOTE_PREFIX + note });
+  return ctx.stopRequested();
 }
 
 /** After experiment `id` closed: the hook gets its record and the run's figures. */

@@ -105,10 +105,14 @@ describe('hooks', () => {
     expect(record.openProcesses.size).toBe(0);
   });
 
-  it('a failing hook is a notice naming its log, and the run goes on; a hook is sandboxed', async () => {
+  it('a failing hook (or one past its limit) is a notice naming its log, and the run goes on; a hook is sandboxed', async () => {
     const proposer = scriptedProposer([setConst('LEARNING_RATE', '0.02'), setConst('LEARNING_RATE', '0.04')]);
     // The start hook runs in the sandbox like the trainer: the app's folder in the project is read-only to it.
-    const { dir, record, outcome, runDir } = await runWith({ afterExperiment: { command: 'echo "hook broke: no webhook"; exit 3' }, runStart: { command: 'echo pwned > .autoresearch/hook-wrote-here' } }, proposer, 2);
+    const { dir, record, outcome, runDir } = await runWith(
+      { afterExperiment: { command: 'echo "hook broke: no webhook"; exit 3' }, runStart: { command: 'echo pwned > .autoresearch/hook-wrote-here' }, runStop: { command: 'sleep 30', timeoutSeconds: 1 } },
+      proposer,
+      2,
+    );
     expect(existsSync(path.join(dir, '.autoresearch', 'hook-wrote-here'))).toBe(false);
     expect(record.notices.find((n) => n.message.startsWith('The runStart hook'))?.message).toMatch(/exited with code \d+; see logs\/hooks\/runStart-.*\.log/);
     expect(outcome.reason).toBe('max-experiments');
@@ -118,6 +122,9 @@ describe('hooks', () => {
     expect(notices[0]!.message).toContain('exited with code 3; see logs/hooks/afterExperiment-1.log');
     expect(notices[0]!.message).toContain('The run goes on');
     expect(readFileSync(path.join(runDir, 'logs/hooks/afterExperiment-2.log'), 'utf8')).toContain('hook broke: no webhook');
+    // A hook past its limit is killed (its whole group) and said so; the run still ends as it would have.
+    expect(record.notices.find((n) => n.message.startsWith('The runStop hook'))?.message).toMatch(/^The runStop hook \(sleep 30\) was killed after its 1 s limit; raise hooks\.timeoutSeconds/);
+    expect(record.stopReason).toBe('max-experiments');
   });
 
   it('failStopsRun stops the run with a clear message: for one hook, or for all', async () => {

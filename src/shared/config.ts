@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AgentSchema, DEFAULT_PRICES, type Price } from './config-agent.js';
 import { MetricSchema } from './config-metric.js';
 import { HeldoutSchema } from './config-heldout.js';
+import { HooksSchema } from './config-hooks.js';
 import { AcceptanceSchema, ApprovalSchema, SandboxSchema, StopSchema } from './config-rules.js';
 import { SeedSchema } from './config-seed.js';
 import { GpusSchema, SlotSchema } from './config-slots.js';
@@ -14,6 +15,7 @@ import { unknownKeysOf } from './config-unknown-keys.js';
 
 export * from './config-agent.js';
 export * from './config-heldout.js';
+export * from './config-hooks.js';
 export * from './config-metric.js';
 export * from './config-rules.js';
 export * from './config-seed.js';
@@ -61,6 +63,8 @@ export const ProjectConfigSchema = z
     seed: SeedSchema.nullable().default(null),
     /** A held-out check the agent never sees (config-heldout.ts); null = none. */
     heldout: HeldoutSchema.nullable().default(null),
+    /** Commands run around experiments and at a run's start and stop (config-hooks.ts); none by default. */
+    hooks: HooksSchema.default(HooksSchema.parse({})),
     /** Each experiment's log is capped at this many bytes (head and tail are kept). */
     logMaxBytes: z.number().int().min(64 * 1024).default(50 * 1024 * 1024),
   })

@@ -116,7 +116,7 @@ export interface ProcessStartEvent {
   readonly pid: number;
   /** Process group id (= pid, the child is started detached as a group leader). 0: a remote job with no local process. */
   readonly pgid: number;
-  readonly what: 'setup' | 'run' | 'guard' | 'heldout' | 'agent';
+  readonly what: 'setup' | 'run' | 'guard' | 'heldout' | 'agent' | 'hook';
   /** A job that runs elsewhere (a Slurm job, a process group on an SSH host): enough to find it again. */
   readonly remote?: RemoteJobRef;
   /** The slot it runs in (a re-measurement of the best runs in the candidate's slot); absent in older journals. */

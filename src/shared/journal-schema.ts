@@ -156,7 +156,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     rejectedReason: z.string().nullable(),
   }),
   'proposal-dropped': obj({ type: z.literal('proposal-dropped'), at: z.string(), id, reason: z.string() }),
-  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'heldout', 'agent']), remote: remoteJobRef.optional(), slot: z.number().int().min(0).max(100_000).optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
+  'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'heldout', 'agent', 'hook']), remote: remoteJobRef.optional(), slot: z.number().int().min(0).max(100_000).optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'process-end': obj({ type: z.literal('process-end'), at: z.string(), id: processOwner, pgid: z.number().int().nonnegative(), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
   'experiment-end': obj({ type: z.literal('experiment-end'), at: z.string(), experiment: ExperimentSchema }),
   'heldout-result': obj({ type: z.literal('heldout-result'), at: z.string(), id, value: z.number().nullable(), error: z.string().nullable(), logPath: runRelativePath, durationMs: count }),
@@ -217,5 +217,5 @@ export const JournalFieldSchemas = {
   stopReason: z.string().refine((r) => Object.hasOwn(STOP_REASONS, r), 'a known stop reason'),
   audit: EVENT_SCHEMAS.audit,
   /** A process the fold still holds open (the fields of a process-start it keeps). */
-  openProcess: obj({ id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'heldout', 'agent']), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
+  openProcess: obj({ id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'heldout', 'agent', 'hook']), remote: remoteJobRef.optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),
 } as const;

@@ -16,9 +16,12 @@ export interface JobRef {
   readonly remote?: RemoteJobRef;
 }
 
-/** A command as run-command.ts takes it (its fields say what each means), plus what only an executor reports. */
+/**
+ * A command as run-command.ts takes it (its fields say what each means), plus what only an executor reports.
+ * `stdin` is written by the local executor only (the hooks run through it, loop/hooks.ts); a job elsewhere gets none.
+ */
 export interface ExecutorJob
-  extends Pick<RunCommandOptions, 'command' | 'cwd' | 'env' | 'logFile' | 'logMaxBytes' | 'timeoutMs' | 'graceMs' | 'signal' | 'sandbox' | 'onOutput'> {
+  extends Pick<RunCommandOptions, 'command' | 'cwd' | 'env' | 'logFile' | 'logMaxBytes' | 'timeoutMs' | 'graceMs' | 'signal' | 'sandbox' | 'onOutput' | 'stdin'> {
   /** Awaited before the job is waited on: the caller journals the ref (fsync'd) here. */
   readonly onStart?: (ref: JobRef) => void | Promise<void>;
   /**

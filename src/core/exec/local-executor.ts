@@ -49,6 +49,7 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
         graceMs: job.graceMs,
         ...(job.signal ? { signal: job.signal } : {}),
         sandbox: job.sandbox ?? null,
+        ...(job.stdin !== undefined ? { stdin: job.stdin } : {}),
         // Without the sandbox's namespace, one of its own where the machine allows it (else the notice says so).
         pidNamespace: job.sandbox ? null : pidNamespacePrefix(opts.env),
         onStart: async (p) => {

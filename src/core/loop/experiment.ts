@@ -5,9 +5,10 @@ import type { CarriedChange, ExperimentRunResult } from '../../shared/experiment
 import { restoreFiles } from '../agent/diff-guard.js';
 import { experimentCommitMessage } from '../git/commit-message.js';
 import { approvalGate, type ApprovalContext } from './approval.js';
-import type { DecisionLock, SlotState } from './context.js';
+import type { DecisionLock, RunStopView, SlotState } from './context.js';
 import { isoNow } from './context.js';
 import { decisionStep } from './decision-step.js';
+import { afterExperimentHook, beforeExperimentHook, type HookContext } from './hooks.js';
 import { mean } from './decide.js';
 import { startExperiment, type ExperimentSource, type StartContext, type StartedProposal } from './experiment-start.js';
 import { CLOSED, targetFields, type ExperimentOutcome, type Target } from './outcomes.js';
@@ -15,9 +16,19 @@ import { changedProtectedFiles } from './protected-files.js';
 import { carriedRef } from './refs.js';
 import { train, type TrainContext, type Trained } from './train.js';
 
-export type ExperimentContext = StartContext & ApprovalContext & TrainContext & DecisionLock;
+export type ExperimentContext = StartContext & ApprovalContext & TrainContext & DecisionLock & HookContext & Pick<RunStopView, 'stopRequested'>;
 
 export async function runExperiment(ctx: ExperimentContext, slot: SlotState, source: ExperimentSource): Promise<ExperimentOutcome> {
+  // The before-hook's output is a steering note for this proposal; a failure it must stop the run on starts nothing.
+  if (await beforeExperimentHook(ctx, slot)) return CLOSED;
+  const outcome = await runOne(ctx, slot, source);
+  // Every experiment that closed, a rejected proposal too, goes to the after-hook (hooks.ts skips one that did not).
+  const id = source.kind === 'queued' ? source.queued.made.id : source.id;
+  if (ctx.record.experiments.get(id)?.finishedAt) await afterExperimentHook(ctx, slot, id);
+  return outcome;
+}
+
+async function runOne(ctx: ExperimentContext, slot: SlotState, source: ExperimentSource): Promise<ExperimentOutcome> {
   // 1. Propose: here, or taken from the queue (carried onto the best), or left waiting by an earlier session.
   const started = await startExperiment(ctx, slot, source);
   if (started.kind !== 'started') return started;

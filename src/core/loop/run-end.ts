@@ -26,6 +26,8 @@ export function createRunEnd(
       readonly importInbox: () => Promise<void>;
       readonly setState: (state: RunState) => void;
       readonly closeJournal: () => Promise<void>;
+      /** The run-stop hook (hooks.ts), before run-stop is journaled, so its notice is the run's. */
+      readonly beforeStop?: (reason: StopReason, message: string) => Promise<void>;
     },
 ): { end(reason: StopReason, message: string): Promise<RunOutcome>; ended(): boolean } {
   const { projectDir, tag, config, record, deps, slots } = ctx;
@@ -50,6 +52,7 @@ export function createRunEnd(
       // A note or an approval answer that reached the inbox after the last proposal is journaled now, not left
       // in a folder nobody reads until a resume (a stopped run takes notes straight into its journal too).
       await ctx.importInbox().catch(() => undefined);
+      if (!failure) await ctx.beforeStop?.(reason, message).catch(() => undefined);
       await ctx.append({ type: 'run-stop', at: isoNow(), reason, message }).catch(() => undefined);
       ctx.setState('stopped');
       await ctx.closeJournal().catch(() => undefined);

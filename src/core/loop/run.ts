@@ -33,6 +33,7 @@ import { createRunJournal } from './run-journal.js';
 import { createRunLive } from './run-live.js';
 import { createRunCommands, type RunCommands } from './run-process.js';
 import { heldoutAtEnd } from './heldout.js';
+import { runStartHook, runStopHook } from './hooks.js';
 import { runSlots } from './scheduler.js';
 import { progressOf, shouldStop, type StopInputs } from './stop-conditions.js';
 import type { LoopDeps, RunHandle, RunOutcome } from './types.js';
@@ -187,13 +188,17 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     lastCrashLogTail: closer.lastCrashTail,
   });
 
-  const runEnd = createRunEnd({ projectDir, tag, config, record, deps, slots, signal: control.signal, append: journal.append, setPhase, importInbox, journalFailure: journal.failure, setState: control.setState, closeJournal: journal.close });
+  const runEnd = createRunEnd({ projectDir, tag, config, record, deps, slots, signal: control.signal, append: journal.append, setPhase, importInbox, journalFailure: journal.failure, setState: control.setState, closeJournal: journal.close, beforeStop: (reason, message) => runStopHook(ctx, reason, message) });
   const end = runEnd.end;
 
   const main = async (): Promise<RunOutcome> => {
     try {
       protectedHashes = await openRun(ctx, { opening: input.opening, branchAt: input.branchAt, slots, commands });
       control.setState('running');
+      await runStartHook(ctx, input.resumed);
+      // A start hook that failed with hooks.failStopsRun: nothing of the run is set up or measured.
+      const hookStop = control.stopRequest();
+      if (hookStop) return await end(hookStop.reason, hookStop.message);
       if (config.run.setup && !input.resumed) {
         const setup = await runSetup(ctx, slots[0]!);
         if (setup) return await end('error', setup);

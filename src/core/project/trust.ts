@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TrustItem, TrustReport } from '../../shared/api-trust.js';
+import { HOOK_NAMES, HOOK_WHAT } from '../../shared/config-hooks.js';
 import { gitEnv } from '../git/git-env.js';
 import { projectPaths } from './paths.js';
 
@@ -49,6 +50,13 @@ function configItems(raw: Record<string, unknown>): Item[] {
   if (run.env !== undefined && json(run.env) !== '{}') str('run.env', run.env, 'environment given to every command');
   str('acceptance.guardCommand', obj(raw.acceptance).guardCommand, 'must pass before a change is kept');
   str('heldout.command', obj(raw.heldout).command, 'the held-out check, run on kept changes');
+  // Hooks are commands the project makes the app run: each one's command is approved like the trainer's.
+  const hooks = obj(raw.hooks);
+  for (const name of HOOK_NAMES) {
+    const hook = hooks[name];
+    // The command is what runs; a hook written as something else (not an object) is listed whole.
+    str(`hooks.${name}`, hook && typeof hook === 'object' && !Array.isArray(hook) ? obj(hook).command : hook, `hook: ${HOOK_WHAT[name]}`);
+  }
   const agent = obj(raw.agent);
   str('agent.proposer', agent.proposer, 'which agent proposes changes (claude and openai-compatible are given an API key)');
   str('agent.command', agent.command, 'the agent program the command proposer runs');

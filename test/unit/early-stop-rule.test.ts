@@ -29,9 +29,14 @@ describe('early-stop rule', () => {
     expect(judge(curve(0.035))).not.toBeNull();
   });
 
-  it('never stops before the minimum fraction of the budget', () => {
+  it('never stops before the minimum fraction of the budget, in time and in steps of the best\'s curve', () => {
     expect(judge(curve(0.5), 0.29)).toBeNull();
     expect(judge(curve(0.5), 0.3)).not.toBeNull();
+    // Past 30 % of the time, but at step 50 of the best's 200 (its start-up was slow): not yet; at step 60, yes.
+    const longer = best.map((c) => [...c, ...c.map(([s, y]) => [s + 100, y - 0.5] as const)]);
+    const at = (n: number) => judgeCurve(settings, { candidate: curve(0.5).slice(0, n), best: longer, repeats: longer, fraction: 0.9 });
+    expect(at(5)).toBeNull();
+    expect(at(6)).not.toBeNull();
   });
 
   it('needs several clearly worse points in a row: one noisy point never stops a run', () => {

@@ -112,7 +112,8 @@ function meanAt(curves: readonly (readonly CurvePoint[])[], x: number): number |
 export const CONFIRM_POINTS = 3;
 
 /**
- * Stop, or null. A candidate is stopped when, past `minFraction` of the budget, its last CONFIRM_POINTS points
+ * Stop, or null. A candidate is stopped when, past `minFraction` of the budget (in time, and in x of the best's
+ * curve), its last CONFIRM_POINTS points
  * are each worse than the best's mean curve by more than `margin` × the spread of repeated curves there, and the
  * gap is not closing fast enough to be gone by the end of the best's curve (crossing curves: a high learning
  * rate starts worse and ends better). No spread known (fewer than two repeats): never stopped.
@@ -127,6 +128,10 @@ export function judgeCurve(settings: RuleSettings, input: RuleInput): RuleVerdic
     if (b === null || n === null || n <= 0) return null;
     return { gap: sign * (p[1] - b), bestValue: b, noise: n };
   };
+  // The fraction holds on the x axis too (the best's last step): start-up time counts toward the time budget,
+  // and a run that spends it printing its first steps must not be judged on them.
+  const end = Math.max(...best.map((c) => (c.length ? c[c.length - 1]![0] : 0)));
+  if (candidate[candidate.length - 1]![0] < settings.minFraction * end) return null;
   const last = candidate.slice(-CONFIRM_POINTS);
   const gaps = last.map(gapAt);
   if (gaps.some((g) => g === null || g.gap <= settings.margin * g.noise)) return null;
@@ -134,7 +139,6 @@ export function judgeCurve(settings: RuleSettings, input: RuleInput): RuleVerdic
   const now = last[last.length - 1]!;
   const g = gaps[gaps.length - 1]!;
   const earlier = [...candidate].reverse().find((p) => p[0] <= now[0] / 2 + candidate[0]![0] / 2);
-  const end = Math.max(...best.map((c) => (c.length ? c[c.length - 1]![0] : 0)));
   if (earlier && earlier[0] < now[0] && end > now[0]) {
     const ge = gapAt(earlier);
     if (ge && ge.gap > g.gap) {

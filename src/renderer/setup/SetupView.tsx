@@ -14,6 +14,7 @@ import { ApprovalSection } from './ApprovalSection.js';
 import { BudgetSection } from './BudgetSection.js';
 import { FilesSection } from './FilesSection.js';
 import { HeldoutSection } from './HeldoutSection.js';
+import { EarlyStopSection } from './EarlyStopSection.js';
 import { MetricSection } from './MetricSection.js';
 import { RunSection } from './RunSection.js';
 import { SeedSection } from './SeedSection.js';
@@ -84,6 +85,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
         <SeedSection {...section} />
         <AcceptanceSection {...section} />
         <HeldoutSection {...section} />
+        <EarlyStopSection {...section} />
         <StopSection {...section} />
         <ApprovalSection {...section} />
         <SlotsSection {...section} slotConfigs={slotConfigs} />

@@ -17,6 +17,7 @@ import {
   type SeedConfig,
 } from '../../shared/config.js';
 import { heldoutFromDraft, heldoutToDraft, type HeldoutDraft } from './heldout-draft.js';
+import { earlyStopFromDraft, earlyStopToDraft, type EarlyStopDraft } from './early-stop-draft.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
 export type GpuMode = 'all' | 'pick' | 'none';
@@ -74,6 +75,8 @@ export interface Draft {
   readonly seed: SeedDraft;
   /** The held-out check (heldout-draft.ts); an empty command is none. */
   readonly heldout: HeldoutDraft;
+  /** Early stopping (early-stop-draft.ts). */
+  readonly earlyStop: EarlyStopDraft;
 }
 
 export interface SeedDraft {
@@ -190,6 +193,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
       prices: agent.prices ?? {},
     },
     heldout: heldoutToDraft(c.heldout),
+    earlyStop: earlyStopToDraft(c.earlyStop),
     logMaxMb: str(Math.round(((c.logMaxBytes ?? 50 * MIB) / MIB) * 100) / 100),
     seed: seedToDraft(c.seed),
   };
@@ -334,6 +338,7 @@ export function fromDraft(d: Draft): DraftConversion {
       prices: d.agent.prices,
     },
     heldout: heldoutFromDraft(d.heldout, num),
+    earlyStop: earlyStopFromDraft(d.earlyStop, num),
     logMaxBytes: typeof logMb === 'number' ? Math.round(logMb * MIB) : logMb,
     seed: seedFromDraft(d.seed),
   };

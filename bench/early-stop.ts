@@ -5,11 +5,11 @@
 // trained point by point as the loop would, the rule asked after each point. Printed: of the candidates that
 // would have been kept (a full run better than the best's mean), the fraction the rule stopped (target ≤ 1 %),
 // and the trainer time saved over all candidates (goal ≥ 25 %), for the default settings and a grid around them.
-// Run: node bench/run.mjs early-stop [candidates=3000] [seed=7]
+// Run: node bench/run.mjs early-stop [candidates=1000] [seed=7]
 import { EarlyStopSchema, type CurvePoint } from '../src/shared/config-early-stop.js';
 import { judgeCurve, type RuleSettings } from '../src/core/loop/early-stop-rule.js';
 
-const n = Number(process.argv[2] ?? 3000);
+const n = Number(process.argv[2] ?? 1000);
 const seed0 = Number(process.argv[3] ?? 7);
 
 /** mulberry32: a small seeded generator, so every run of the bench sees the same curves. */

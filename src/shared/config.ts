@@ -8,12 +8,14 @@ import { AgentSchema, DEFAULT_PRICES, type Price } from './config-agent.js';
 import { MetricSchema } from './config-metric.js';
 import { HeldoutSchema } from './config-heldout.js';
 import { HooksSchema } from './config-hooks.js';
+import { EarlyStopSchema } from './config-early-stop.js';
 import { AcceptanceSchema, ApprovalSchema, SandboxSchema, StopSchema } from './config-rules.js';
 import { SeedSchema } from './config-seed.js';
 import { GpusSchema, SlotSchema } from './config-slots.js';
 import { unknownKeysOf } from './config-unknown-keys.js';
 
 export * from './config-agent.js';
+export * from './config-early-stop.js';
 export * from './config-heldout.js';
 export * from './config-hooks.js';
 export * from './config-metric.js';
@@ -65,6 +67,8 @@ export const ProjectConfigSchema = z
     heldout: HeldoutSchema.nullable().default(null),
     /** Commands run around experiments and at a run's start and stop (config-hooks.ts); none by default. */
     hooks: HooksSchema.default(HooksSchema.parse({})),
+    /** Stopping candidates whose intermediate curve is clearly worse than the best's (config-early-stop.ts). */
+    earlyStop: EarlyStopSchema.default(EarlyStopSchema.parse({})),
     /** Each experiment's log is capped at this many bytes (head and tail are kept). */
     logMaxBytes: z.number().int().min(64 * 1024).default(50 * 1024 * 1024),
   })

@@ -1,3 +1,5 @@
+import type { CurvePoint, EarlyStopInfo } from './config-early-stop.js';
+
 // The experiment record: what one turn of the loop produced. JSON-safe (no Date, no Map, no undefined
 // that matters), so the same value travels through the journal, Electron IPC and the WebSocket.
 
@@ -9,6 +11,8 @@ export const EXPERIMENT_STATUSES = [
   'timeout',
   'rejected',
   'interrupted',
+  /** Its intermediate curve was clearly worse than the best's and its run was stopped (config.earlyStop); a discard in results.tsv. */
+  'stopped-early',
 ] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 
@@ -60,6 +64,10 @@ export interface ExperimentRunResult {
   readonly logPath: string;
   /** The seed the harness ran it under (config.seed); absent when the seed is not varied, and in older journals. */
   readonly seed?: number | null;
+  /** The intermediate points it printed (config.earlyStop.pattern), downsampled; absent without a pattern. */
+  readonly curve?: readonly CurvePoint[];
+  /** The axis of `curve`: steps, or seconds since the run started. */
+  readonly curveAxis?: 'step' | 'seconds';
 }
 
 export interface GuardResult {
@@ -211,6 +219,8 @@ export interface Experiment {
   readonly measuredAtDecision?: MeasuredValue | null;
   /** The held-out check on this commit (config.heldout), when it ran: shown to the user, never to a proposer. */
   readonly heldout?: HeldoutResult | null;
+  /** Set when its run was stopped early (status stopped-early): where, and against which curve. */
+  readonly earlyStop?: EarlyStopInfo | null;
 }
 
 /** One run of the held-out command on a kept commit: its metric, or why there is none. */
@@ -279,11 +289,12 @@ export interface RunCounts {
   readonly timeout: number;
   readonly rejected: number;
   readonly interrupted: number;
+  readonly 'stopped-early': number;
   readonly running: number;
 }
 
 export function countStatuses(experiments: readonly Experiment[]): RunCounts {
-  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 };
+  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, 'stopped-early': 0, running: 0 };
   for (const e of experiments) {
     counts.total += 1;
     counts[e.status] += 1;

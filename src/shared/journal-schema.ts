@@ -49,6 +49,9 @@ const RunResultSchema = obj({
   durationMs: count,
   logPath: runRelativePath,
   seed: z.number().int().nullable().optional(),
+  // A run's intermediate curve (config.earlyStop), downsampled to 64 points when recorded; a longer one is not ours.
+  curve: z.array(z.tuple([z.number(), z.number()])).max(256).optional(),
+  curveAxis: z.enum(['step', 'seconds']).optional(),
 });
 const HeldoutResultSchema = obj({ value: z.number().nullable(), error: z.string().nullable(), logPath: runRelativePath, durationMs: count });
 export const ExperimentSchema = obj({
@@ -98,6 +101,7 @@ export const ExperimentSchema = obj({
   where: z.string().min(1).max(300).optional(),
   measuredAtDecision: obj({ metric: z.number(), runs: count }).nullable().optional(),
   heldout: HeldoutResultSchema.nullable().optional(),
+  earlyStop: obj({ at: z.number(), axis: z.enum(['step', 'seconds']), value: z.number(), bestValue: z.number(), noise: z.number(), bestId: id }).nullable().optional(),
 });
 
 /** The config a run recorded: shown, never executed (a run always executes the project's current config). */

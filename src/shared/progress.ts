@@ -248,7 +248,7 @@ export interface RunFigures {
   readonly lastFinishedAt: string | null;
 }
 
-const DECIDED: ReadonlySet<ExperimentStatus> = new Set(['keep', 'discard', 'crash', 'timeout', 'rejected']);
+const DECIDED: ReadonlySet<ExperimentStatus> = new Set(['keep', 'discard', 'stopped-early', 'crash', 'timeout', 'rejected']);
 
 /**
  * The run's best, the one place every view takes it from: the experiment the harness holds as its best, with

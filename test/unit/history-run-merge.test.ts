@@ -20,7 +20,7 @@ const summary = (fields: Partial<RunSummary> = {}): RunSummary => ({
   bestId: 0,
   bestCommit: null,
   noiseFloor: null,
-  counts: { total: 2, keep: 1, discard: 1, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 },
+  counts: { total: 2, keep: 1, discard: 1, crash: 0, timeout: 0, rejected: 0, interrupted: 0, 'stopped-early': 0, running: 0 },
   keptImprovements: 0,
   costUsd: 0,
   inputTokens: 0,

@@ -78,7 +78,7 @@ describe('the run in the CLI', () => {
     bestId: 5,
     bestCommit: null,
     noiseFloor: null,
-    counts: { total: 10, keep: 4, discard: 5, crash: 1, timeout: 0, rejected: 0, interrupted: 0, running: 0 },
+    counts: { total: 10, keep: 4, discard: 5, crash: 1, timeout: 0, rejected: 0, interrupted: 0, 'stopped-early': 0, running: 0 },
     keptImprovements: 3,
     costUsd: 0,
     inputTokens: 0,

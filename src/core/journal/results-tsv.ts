@@ -2,8 +2,10 @@
 //   commit<TAB><metric name><TAB>memory_gb<TAB>status<TAB>description
 // 7-char commit, metric to 6 decimals (0.000000 when there is none), memory in GB to 1 decimal.
 // Only finished experiments appear; statuses beyond keep|discard|crash keep their own names
-// (timeout, rejected, interrupted) so nothing is silently relabelled.
-import type { MetricConfig } from '../../shared/config.js';
+// (timeout, rejected, interrupted) so nothing is silently relabelled, except stopped-early: the reference loop
+// has no such word, and a stopped run is a discard there, its description ending "(stopped early at step N)" and
+// its metric 0.000000 (its intermediate number is not the metric; read-results-tsv.ts reads the row back as such).
+import { describeEarlyStop, type MetricConfig } from '../../shared/config.js';
 import type { Experiment } from '../../shared/experiment.js';
 import { redact } from '../util/redact.js';
 import { appendFileNoFollow, writeFileAtomic } from '../util/safe-fs.js';
@@ -22,6 +24,10 @@ export function resultsRow(e: Experiment, metric: MetricConfig): string {
   // has none, and its parent's would show the start commit twice.
   const own = e.kind === 'baseline' ? (e.commit ?? e.parentCommit) : e.commit;
   const commit = (own ?? '').slice(0, 7) || '-------';
+  if (e.status === 'stopped-early') {
+    const where = e.earlyStop ? describeEarlyStop(e.earlyStop) : 'stopped early';
+    return [commit, (0).toFixed(6), '0.0', 'discard', `${oneLine(e.description) || '-'} (${where})`].join('\t') + '\n';
+  }
   const value = e.metric !== null && Number.isFinite(e.metric) ? e.metric.toFixed(6) : '0.000000';
   const memMb = metric.memoryMb ? e.metrics[metric.memoryMb] : undefined;
   const memory = e.metric !== null && memMb !== undefined && Number.isFinite(memMb) ? (memMb / 1024).toFixed(1) : '0.0';

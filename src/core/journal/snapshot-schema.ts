@@ -102,7 +102,10 @@ export const RECORD_FIELDS: { readonly [K in RecordField]: z.ZodType } = {
 /** The record's fields, as this app's fold has them: a snapshot with other fields is from another version. */
 export const recordFields = (): string[] => Object.keys(emptyRunRecord()).filter((k) => k !== 'experiments').sort();
 
-const countsSchema = z.object(Object.fromEntries(['total', ...EXPERIMENT_STATUSES].map((k) => [k, z.number().int().nonnegative()])) as { [K in keyof RunCounts]: z.ZodNumber }).strict();
+// stopped-early came later (issue #23): a snapshot written before it has no such count, which is 0.
+const countsSchema = z
+  .object(Object.fromEntries(['total', ...EXPERIMENT_STATUSES].map((k) => [k, k === 'stopped-early' ? z.number().int().nonnegative().default(0) : z.number().int().nonnegative()])) as unknown as { [K in keyof RunCounts]: z.ZodNumber })
+  .strict();
 
 export const HeadSchema = z
   .object({

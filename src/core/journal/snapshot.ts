@@ -118,7 +118,7 @@ export async function writeSnapshot(runDir: string, input: { readonly mark: Jour
   }
   const experiments = [...record.experiments.values()];
   let sorted = true;
-  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 };
+  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, 'stopped-early': 0, running: 0 };
   let keptImprovements = 0;
   experiments.forEach((e, i) => {
     if (i > 0 && e.id <= experiments[i - 1]!.id) sorted = false;
@@ -349,7 +349,7 @@ export async function readSnapshot(runDir: string): Promise<Snapshot | null> {
 
 /** The stored aggregates must be the experiments' own (a summary is shown from them without the experiments). */
 function checkAggregates(experiments: Map<number, Experiment>, agg: ExperimentAggregates): void {
-  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, running: 0 };
+  const counts = { total: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0, 'stopped-early': 0, running: 0 };
   let kept = 0;
   for (const e of experiments.values()) {
     counts.total += 1;

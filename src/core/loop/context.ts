@@ -44,6 +44,8 @@ export interface ProcessRequest {
   readonly logRel: string;
   readonly timeoutMs: number;
   readonly onOutput?: (text: string) => void;
+  /** Kills this command alone, as a timeout would (an early stop); the run's own stop kills it too. */
+  readonly signal?: AbortSignal;
   /** Variables added to the command's environment for this run only (the seed of a seeded run). */
   readonly env?: Readonly<Record<string, string>>;
 }

@@ -6,6 +6,8 @@ import type { SeedConfig } from '../../shared/config-seed.js';
 import { createMetricScanner, explainMissingMetric, readJsonMetric, type MetricScan } from '../metric/index.js';
 import { launchWithSeed, seedVaries, type SeededLaunch } from '../project/seed-launch.js';
 import { lastOutput, type RunIdentity, type RunLiveView, type RunProcesses, type SlotState } from './context.js';
+import type { EarlyStopInfo } from '../../shared/config-early-stop.js';
+import { watchCurve, type CurveJudge } from './early-stop.js';
 import { createLogBatcher } from './log-batcher.js';
 
 export interface Measurement {
@@ -16,6 +18,8 @@ export interface Measurement {
   readonly spawnError: string | null;
   /** The executor lost track of the command (a host that stopped answering): why. */
   readonly lost?: string | null;
+  /** The early-stop judge stopped it (its process tree was killed): where and why. */
+  readonly stoppedEarly?: EarlyStopInfo | null;
 }
 
 /** What measuring needs of the run. */
@@ -40,7 +44,7 @@ export function withSeedLine(setting: SeedConfig | null | undefined, command: st
  * (seed-launch.ts), written as the first line of the log and recorded with the result; a constant rewritten in
  * the worktree is put back after the run, so the protected-file and diff checks never see the harness's edit.
  */
-export async function measure(ctx: MeasureContext, slot: SlotState, id: number, runIndex: number, seed: number | null = null): Promise<Measurement> {
+export async function measure(ctx: MeasureContext, slot: SlotState, id: number, runIndex: number, seed: number | null = null, judge: CurveJudge | null = null): Promise<Measurement> {
   const { config } = ctx;
   const logRel = ctx.paths.logRel(id, runIndex);
   const seeded = seed !== null && seedVaries(config.seed) ? seed : null;
@@ -54,13 +58,13 @@ export async function measure(ctx: MeasureContext, slot: SlotState, id: number, 
   }
   const command = withSeedLine(config.seed, launch.command, seeded);
   try {
-    return await measureCommand(ctx, slot, id, logRel, command, launch.env, seeded);
+    return await measureCommand(ctx, slot, id, logRel, command, launch.env, seeded, judge);
   } finally {
     await launch.restore();
   }
 }
 
-async function measureCommand(ctx: MeasureContext, slot: SlotState, id: number, logRel: string, command: string, env: Readonly<Record<string, string>>, seed: number | null): Promise<Measurement> {
+async function measureCommand(ctx: MeasureContext, slot: SlotState, id: number, logRel: string, command: string, env: Readonly<Record<string, string>>, seed: number | null, judge: CurveJudge | null): Promise<Measurement> {
   const { config } = ctx;
   const scanner = createMetricScanner(config.metric);
   let metricsDirty = false;
@@ -74,6 +78,8 @@ async function measureCommand(ctx: MeasureContext, slot: SlotState, id: number, 
     }
   });
   const launchedAt = Date.now();
+  // The run's curve (config.earlyStop.pattern), and with a judge the early stop: its signal kills this run only.
+  const curve = watchCurve(config, judge, launchedAt);
   const result = await ctx.runProcess({
     what: 'run',
     id,
@@ -83,8 +89,10 @@ async function measureCommand(ctx: MeasureContext, slot: SlotState, id: number, 
     logRel,
     ...(Object.keys(env).length ? { env } : {}),
     timeoutMs: effectiveTimeoutSeconds(config) * 1000,
+    ...(curve && judge ? { signal: curve.signal } : {}),
     onOutput: (text) => {
       scanner.push(text);
+      curve?.push(text);
       metricsDirty = true;
       batcher.push(text);
     },
@@ -92,6 +100,8 @@ async function measureCommand(ctx: MeasureContext, slot: SlotState, id: number, 
   batcher.flush();
   batcher.dispose();
   scanner.end();
+  curve?.end();
+  const stoppedEarly = curve?.stopped() ?? null;
   let scan = scanner.scan();
   if (config.metric.extract.kind === 'json' && !result.spawnError) {
     // A results file left by an earlier experiment must not stand in for this one's.
@@ -108,10 +118,13 @@ async function measureCommand(ctx: MeasureContext, slot: SlotState, id: number, 
       durationMs: result.durationMs,
       logPath: logRel,
       ...(seed !== null ? { seed } : {}),
+      ...curve?.fields(),
     },
     scan,
     tail: result.tail,
-    aborted: result.aborted,
+    // Killed by its own early stop, not by a user's stop (train.ts records it as stopped-early).
+    aborted: result.aborted && !stoppedEarly,
+    stoppedEarly,
     spawnError: result.spawnError,
     lost: result.interrupted ?? null,
   };

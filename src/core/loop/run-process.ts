@@ -44,7 +44,7 @@ export async function createRunCommands(
       logMaxBytes: config.logMaxBytes,
       timeoutMs: r.timeoutMs,
       graceMs: config.budget.graceSeconds * 1000,
-      signal: ctx.signal,
+      signal: r.signal ? AbortSignal.any([ctx.signal, r.signal]) : ctx.signal,
       sandbox: sandboxFor(r.cwd, 'trainer', r.slot.index),
       // Journaled (fsync'd) before the command is waited on: if the app dies now, the next start finds it.
       onStart: async (p) => {

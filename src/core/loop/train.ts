@@ -10,6 +10,8 @@ import { decide, decisionInput, mean, type Decision } from './decide.js';
 import { failureOf, measure, trainingMs } from './measure.js';
 import { targetFields, type Target } from './outcomes.js';
 import { changedProtectedFiles } from './protected-files.js';
+import { candidateJudge } from './early-stop.js';
+import { describeEarlyStop } from '../../shared/config-early-stop.js';
 
 export type TrainContext = RunIdentity & RunJournalView & ExperimentCloser & RunLiveView & Pick<RunProcesses, 'runProcess' | 'protectedHashes'> & { readonly git: LoopGit };
 
@@ -38,7 +40,9 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
   const carriedNote = carried ? `Carried onto #${target.baseId}: ` : '';
   ctx.setPhase(slot, 'running');
   const runs: ExperimentRunResult[] = [];
-  const first = await measure(ctx, slot, id, offset, candidateSeed(ctx, 0));
+  // Only the first run is judged against the best's curves (config.earlyStop): a confirmation run is asked for
+  // because the candidate looked good, and a run of the best is what the curves are compared with.
+  const first = await measure(ctx, slot, id, offset, candidateSeed(ctx, 0), candidateJudge(config, record));
   runs.push(first.result);
   const measured = () => ({ runs: [...runs], logPath: first.result.logPath, metrics: first.result.metrics, timings: { ...ctx.current(id).timings, trainingMs: trainingMs([...earlierRuns, ...runs]) } });
   const close = (extra: Partial<Experiment>, tail: string | null) => ctx.close(slot, id, { ...targetFields(target, carried), ...measured(), ...extra }, tail);
@@ -46,6 +50,13 @@ export async function train(ctx: TrainContext, slot: SlotState, id: number, at: 
   if (tamperedAfter.length) {
     await restoreFiles(slot.worktree, record.startCommit, tamperedAfter);
     await close({ status: 'rejected', error: `${carriedNote}The experiment changed protected files while it ran: ${tamperedAfter.join(', ')}. Its result is not trusted; the files were restored.` }, first.tail);
+    return CLOSED;
+  }
+  if (first.stoppedEarly) {
+    const s = first.stoppedEarly;
+    const name = config.metric.name;
+    const error = `${carriedNote}${describeEarlyStop(s)[0]!.toUpperCase()}${describeEarlyStop(s).slice(1)}: its curve was at ${s.value} where the best's (#${s.bestId}) was at ${s.bestValue.toPrecision(6)}, more than ${config.earlyStop.margin} × the noise of the curves there (${s.noise.toPrecision(3)}). Not a ${name} result: the run did not finish.`;
+    await close({ status: 'stopped-early', metric: null, earlyStop: s, error }, first.tail);
     return CLOSED;
   }
   const failure = failureOf(config, first);

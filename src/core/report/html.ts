@@ -148,6 +148,7 @@ const STATUS_CLASS: Record<ExperimentStatus, string> = {
   timeout: 's-fail',
   rejected: 's-fail',
   interrupted: 's-other',
+  'stopped-early': 's-discard',
   running: 's-other',
 };
 

@@ -25,6 +25,7 @@ export class ResultsTsvError extends Error {
 const KNOWN_COLUMNS = new Set(['commit', 'memory_gb', 'status', 'description']);
 const MEASURED: ReadonlySet<ExperimentStatus> = new Set(['keep', 'discard']);
 const STATUSES: ReadonlySet<string> = new Set(EXPERIMENT_STATUSES);
+const STOPPED_EARLY = /\(stopped early(?: at (?:step \d+|\d+ s))?\)$/;
 const NO_COMMIT = new Set(['', '-', '-------']);
 
 function parseNumber(text: string | undefined): number | null {
@@ -86,7 +87,9 @@ export function readResultsTsv(text: string): ResultsTsv {
         `Line ${lineNo}: the status "${rawStatus}" is not one of keep, discard, crash, timeout, rejected, interrupted. Fix that line and try again.`,
       );
     }
-    const status = rawStatus as ExperimentStatus;
+    const description = descriptionCol >= 0 ? (fields[descriptionCol] ?? '').trim() : '';
+    // Our writer's stopped-early row (results-tsv.ts): a discard with 0.000000, which is no measurement.
+    const status: ExperimentStatus = rawStatus === 'discard' && STOPPED_EARLY.test(description) ? 'stopped-early' : (rawStatus as ExperimentStatus);
     const rawMetric = fields[metricCol];
     let metric: number | null = null;
     if (MEASURED.has(status)) {
@@ -112,7 +115,6 @@ export function readResultsTsv(text: string): ResultsTsv {
     }
     const rawCommit = commitCol >= 0 ? (fields[commitCol] ?? '').trim() : '';
     const commit = NO_COMMIT.has(rawCommit) ? null : rawCommit;
-    const description = descriptionCol >= 0 ? (fields[descriptionCol] ?? '').trim() : '';
     const isBaseline = id === 0;
     experiments.push({
       id,

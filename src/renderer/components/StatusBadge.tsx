@@ -8,6 +8,7 @@ const TONE: Record<ExperimentStatus | RunState, 'good' | 'bad' | 'warn' | 'neutr
   timeout: 'warn',
   rejected: 'bad',
   interrupted: 'warn',
+  'stopped-early': 'neutral',
   running: 'accent',
   starting: 'accent',
   pausing: 'warn',

@@ -22,7 +22,7 @@ interface Column {
 
 const COLUMNS: readonly Column[] = [
   { key: 'id', label: '#', width: '56px', align: 'right' },
-  { key: 'status', label: 'Status', width: '86px' },
+  { key: 'status', label: 'Status', width: '108px' },
   { key: 'metric', label: 'Metric', width: '92px', align: 'right' },
   // Beside the search metric, only when the run has a held-out check (columnsFor).
   { key: 'heldout', label: 'Held-out', width: '136px', align: 'right', title: 'The held-out metric on this kept commit: a check the agent never sees' },

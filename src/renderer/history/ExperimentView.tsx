@@ -11,6 +11,7 @@ import { Spinner } from '../components/Spinner.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { formatDuration, formatMetric } from '../components/format.js';
+import { CurveChart } from '../chart/CurveChart.js';
 import { DiffView } from './DiffView.js';
 import { updateHistoryUi } from './history-ui.js';
 import { LogViewer } from './LogViewer.js';
@@ -202,6 +203,8 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
           ) : null}
         </div>
       ) : null}
+
+      <CurveChart experiment={e} experiments={d.experiments} />
 
       <div className="tabs" role="tablist">
         {TABS.map((t) => (

@@ -98,7 +98,7 @@ export function filterRows(rows: readonly ExperimentRow[], filter: RowFilter): r
   });
 }
 
-const STATUS_ORDER: Record<ExperimentStatus, number> = { keep: 0, discard: 1, running: 2, crash: 3, timeout: 4, rejected: 5, interrupted: 6 };
+const STATUS_ORDER: Record<ExperimentStatus, number> = { keep: 0, discard: 1, 'stopped-early': 2, running: 3, crash: 4, timeout: 5, rejected: 6, interrupted: 7 };
 
 function valueOf(r: ExperimentRow, key: SortKey): number | string | null {
   switch (key) {
@@ -156,7 +156,7 @@ export function nextSort(current: SortSpec, key: SortKey): SortSpec {
 
 /** Counts per status for the filter chips. */
 export function statusCounts(rows: readonly ExperimentRow[]): Readonly<Record<ExperimentStatus, number>> {
-  const counts: Record<ExperimentStatus, number> = { running: 0, keep: 0, discard: 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0 };
+  const counts: Record<ExperimentStatus, number> = { running: 0, keep: 0, discard: 0, 'stopped-early': 0, crash: 0, timeout: 0, rejected: 0, interrupted: 0 };
   for (const r of rows) counts[r.status] += 1;
   return counts;
 }

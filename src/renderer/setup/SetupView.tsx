@@ -15,6 +15,7 @@ import { BudgetSection } from './BudgetSection.js';
 import { FilesSection } from './FilesSection.js';
 import { HeldoutSection } from './HeldoutSection.js';
 import { HooksSection } from './HooksSection.js';
+import { EarlyStopSection } from './EarlyStopSection.js';
 import { MetricSection } from './MetricSection.js';
 import { RunSection } from './RunSection.js';
 import { SeedSection } from './SeedSection.js';
@@ -86,6 +87,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
         <AcceptanceSection {...section} />
         <HeldoutSection {...section} />
         <HooksSection {...section} />
+        <EarlyStopSection {...section} />
         <StopSection {...section} />
         <ApprovalSection {...section} />
         <SlotsSection {...section} slotConfigs={slotConfigs} />

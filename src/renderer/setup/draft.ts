@@ -18,6 +18,7 @@ import {
 } from '../../shared/config.js';
 import { heldoutFromDraft, heldoutToDraft, type HeldoutDraft } from './heldout-draft.js';
 import { hooksFromDraft, hooksToDraft, type HooksDraft } from './hooks-draft.js';
+import { earlyStopFromDraft, earlyStopToDraft, type EarlyStopDraft } from './early-stop-draft.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
 export type GpuMode = 'all' | 'pick' | 'none';
@@ -77,6 +78,8 @@ export interface Draft {
   readonly heldout: HeldoutDraft;
   /** The hooks (hooks-draft.ts); an empty command is none. */
   readonly hooks: HooksDraft;
+  /** Early stopping (early-stop-draft.ts). */
+  readonly earlyStop: EarlyStopDraft;
 }
 
 export interface SeedDraft {
@@ -194,6 +197,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
     },
     heldout: heldoutToDraft(c.heldout),
     hooks: hooksToDraft(c.hooks),
+    earlyStop: earlyStopToDraft(c.earlyStop),
     logMaxMb: str(Math.round(((c.logMaxBytes ?? 50 * MIB) / MIB) * 100) / 100),
     seed: seedToDraft(c.seed),
   };
@@ -339,6 +343,7 @@ export function fromDraft(d: Draft): DraftConversion {
     },
     heldout: heldoutFromDraft(d.heldout, num),
     hooks: hooksFromDraft(d.hooks, num),
+    earlyStop: earlyStopFromDraft(d.earlyStop, num),
     logMaxBytes: typeof logMb === 'number' ? Math.round(logMb * MIB) : logMb,
     seed: seedFromDraft(d.seed),
   };

@@ -13,6 +13,7 @@ export const SECTIONS = [
   { id: 'acceptance', title: 'Acceptance', prefixes: ['acceptance'] },
   { id: 'heldout', title: 'Held-out check', prefixes: ['heldout'] },
   { id: 'hooks', title: 'Hooks', prefixes: ['hooks'] },
+  { id: 'earlyStop', title: 'Early stopping', prefixes: ['earlyStop'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
   { id: 'approval', title: 'Approval', prefixes: ['approval'] },
   { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },

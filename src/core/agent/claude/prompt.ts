@@ -135,13 +135,13 @@ function historyTable(ctx: ProposalContext): string[] {
   const direction = ctx.config.metric.direction;
   const rows = shown.map((e) => {
     const delta = e.metric !== null && e.bestBefore !== null ? signed(improvement(e.metric, e.bestBefore, direction)) : '-';
-    const why = e.status === 'crash' || e.status === 'timeout' || e.status === 'rejected' ? (e.error ? ` [${oneLine(e.error, TABLE_ERROR_CHARS)}]` : '') : '';
+    const why = e.status === 'crash' || e.status === 'timeout' || e.status === 'rejected' || e.status === 'stopped-early' ? (e.error ? ` [${oneLine(e.error, TABLE_ERROR_CHARS)}]` : '') : '';
     return `| ${e.id} | ${statusCell(e)} | ${formatMetric(e.metric)} | ${delta} | ${oneLine(e.description || '(no description)', TABLE_DESCRIPTION_CHARS)}${why} |`;
   });
   const omitted = finished.length - shown.length;
   return [
     `## Experiments so far${omitted > 0 ? ` (the last ${shown.length}; ${omitted} earlier ones left out)` : ''}`,
-    `Δ = improvement over the best at the time (positive is better). Statuses: keep (became the new best), discard (no improvement, reverted), crash, timeout, rejected (broke a rule or changed nothing), interrupted.`,
+    `Δ = improvement over the best at the time (positive is better). Statuses: keep (became the new best), discard (no improvement, reverted), crash, timeout, rejected (broke a rule or changed nothing), interrupted, stopped-early (its learning curve was clearly worse than the best's partway through, so its run was stopped: a discard).`,
     '',
     `| id | status | ${ctx.config.metric.name} | Δ | description |`,
     '|---|---|---|---|---|',
@@ -152,7 +152,7 @@ function historyTable(ctx: ProposalContext): string[] {
 function countsLine(history: readonly Experiment[]): string {
   const counts = new Map<string, number>();
   for (const e of history) if (e.kind === 'candidate') counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
-  const parts = ['keep', 'discard', 'crash', 'timeout', 'rejected', 'interrupted']
+  const parts = ['keep', 'discard', 'stopped-early', 'crash', 'timeout', 'rejected', 'interrupted']
     .filter((s) => counts.get(s))
     .map((s) => `${counts.get(s)} ${s}`);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);

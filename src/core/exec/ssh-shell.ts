@@ -30,8 +30,11 @@ done
 wait
 `;
 
-/** Without a request for this long the session ends (the master connection then persists its own while). */
-const IDLE_CLOSE_MS = 20_000;
+/**
+ * Without a request for this long the session ends (the master connection then persists its own while): longer
+ * than an agent usually takes to propose, so a run's experiments keep one session.
+ */
+const IDLE_CLOSE_MS = 180_000;
 
 /** A step's answer; `bytes` is its stdout as sent (a log's bytes, cut anywhere). */
 export interface RemoteResult extends SshResult {

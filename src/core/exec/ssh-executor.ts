@@ -236,8 +236,10 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const start = (sendScript: string) => shell.runRetrying(startScript(layout.jobDir, sendScript, sync, launch), { timeoutMs: 300_000, signal: job.signal });
     let launched = await start(send ?? '');
     if (launched.code === 5 && /AR-STEP-SEND/.test(launched.stderr)) {
+      // The host's repository lost a base or is gone (its folder cleaned): made again if need be, and pushed to.
       onHost.splice(0);
-      const again = await pushCommit(job.cwd, slot, commit);
+      repoReady = null;
+      const again = await ensureRepo().then(() => pushCommit(job.cwd, slot, commit), (err: Error) => err.message);
       if (again) {
         job.onWaiting?.(null);
         await log.finish();

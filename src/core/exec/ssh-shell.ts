@@ -7,7 +7,8 @@
 //
 // Protocol (all lines): the app writes `<id> <base64 of a sh script>`; the host runs each request in the
 // background (steps of several slots overlap) and, holding a lock so answers never interleave, writes
-// `AR-RESP <id> <exit status> <base64 stdout> <base64 stderr>`. Other output (a ~/.bashrc that prints) is ignored.
+// `AR-RESP <id> <exit status> <base64 stdout> <base64 stderr>` on a line of its own (after a newline, so a
+// ~/.bashrc that printed half a line cannot swallow it). Other output is ignored.
 // The session ends after a while without requests; the next request opens a new one.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { sshArgs, sshEnv, SSH_RETRY_DELAYS_MS, isTransientSshFailure, type SshResult, type SshTarget } from './ssh-connection.js';
@@ -23,7 +24,7 @@ while IFS=" " read -r id b64; do
   (
     sh "$T/$id.sh" > "$T/$id.out" 2> "$T/$id.err" < /dev/null; code=$?
     until mkdir "$T/lock" 2>/dev/null; do sleep 0.01; done
-    printf "AR-RESP %s %s " "$id" "$code"; base64 < "$T/$id.out" | tr -d "\\n"; printf " "; base64 < "$T/$id.err" | tr -d "\\n"; printf "\\n"
+    printf "\\nAR-RESP %s %s " "$id" "$code"; base64 < "$T/$id.out" | tr -d "\\n"; printf " "; base64 < "$T/$id.err" | tr -d "\\n"; printf "\\n"
     rm -f "$T/$id.sh" "$T/$id.out" "$T/$id.err"; rmdir "$T/lock"
   ) &
 done

@@ -37,6 +37,10 @@ export interface SshServer {
   readonly options: string[];
   /** A folder on the "remote" side, apart from every local path of the test. */
   readonly remoteRoot: string;
+  /** Connections sshd has let in so far (its log's "Accepted publickey" lines), the helper's own first one included. */
+  acceptedConnections(): number;
+  /** Sessions (commands) run so far over all connections; only with `countSessions`, else null. */
+  sessions(): number | null;
   /** Pids of sshd's processes now (the listener and every connection it serves). */
   sessionPids(): number[];
   /** Drops every open connection (the listener stays): what a network failure does to a client. */
@@ -120,8 +124,11 @@ const kill = (pid: number, sig: NodeJS.Signals) => {
   }
 };
 
-/** `env`: set in every session on the "host" (sshd's SetEnv), e.g. a PATH with a fake nvidia-smi first. */
-export async function startSshServer(opts: { env?: Readonly<Record<string, string>> } = {}): Promise<SshServer> {
+/**
+ * `env`: set in every session on the "host" (sshd's SetEnv), e.g. a PATH with a fake nvidia-smi first.
+ * `countSessions`: every session first adds a line to a file (sshd's ForceCommand, then the command as asked).
+ */
+export async function startSshServer(opts: { env?: Readonly<Record<string, string>>; countSessions?: boolean } = {}): Promise<SshServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ar-sshd-'));
   const remoteRoot = mkdtempSync(path.join(tmpdir(), 'ar-remote-'));
   const user = userInfo().username;
@@ -131,6 +138,7 @@ export async function startSshServer(opts: { env?: Readonly<Record<string, strin
   // sshd wants its privilege separation folder; Debian creates it only when the service starts.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const port = await freePort();
+  const sessionsFile = path.join(dir, 'sessions');
   const conf = path.join(dir, 'sshd_config');
   writeFileSync(
     conf,
@@ -148,7 +156,9 @@ export async function startSshServer(opts: { env?: Readonly<Record<string, strin
       'PidFile none',
       'MaxSessions 64',
       'MaxStartups 64',
-      'LogLevel ERROR',
+      // INFO: one "Accepted publickey" line per connection, which acceptedConnections counts.
+      'LogLevel INFO',
+      ...(opts.countSessions ? [`ForceCommand echo >> ${sessionsFile}; eval "$SSH_ORIGINAL_COMMAND"`] : []),
       // One line: sshd takes only the first SetEnv.
       ...(opts.env && Object.keys(opts.env).length ? [`SetEnv ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
       '',
@@ -183,6 +193,9 @@ export async function startSshServer(opts: { env?: Readonly<Record<string, strin
   for (;;) {
     try {
       execFileSync('ssh', ['-F', configFile, '-p', String(port), '-o', 'BatchMode=yes', `${user}@127.0.0.1`, 'true'], { stdio: 'pipe', timeout: 10_000 });
+      // Its log line read before returning, so acceptedConnections() counts from a settled start.
+      const logged = Date.now() + 10_000;
+      while (!/Accepted publickey for /.test(stderr) && Date.now() < logged) await new Promise((r) => setTimeout(r, 20));
       break;
     } catch (err) {
       if (sshd.exitCode !== null || Date.now() > deadline) {
@@ -200,6 +213,8 @@ export async function startSshServer(opts: { env?: Readonly<Record<string, strin
     configFile,
     options,
     remoteRoot,
+    acceptedConnections: () => (stderr.match(/Accepted publickey for /g) ?? []).length,
+    sessions: () => (opts.countSessions ? (existsSync(sessionsFile) ? readFileSync(sessionsFile, 'utf8').split('\n').length - 1 : 0) : null),
     sessionPids,
     dropConnections() {
       for (const pid of descendants(listenerPid)) kill(pid, 'SIGKILL');

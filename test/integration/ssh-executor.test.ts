@@ -1,7 +1,7 @@
 // The SSH executor against a real sshd on 127.0.0.1 (test/helpers/ssh-server.ts): the commit reaches the host by
 // git push, the command runs in the host's worktree (another folder than the local one), its log streams back,
 // a timeout ends the whole remote group and what escaped it, and a dropped connection is followed again.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSshExecutor, parseSshHandle } from '../../src/core/exec/ssh-executor.js';
@@ -215,6 +215,27 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     expect(r.exitCode).toBe(0);
     expect(readFileSync(counter, 'utf8')).toBe('0');
     expect(readFileSync(path.join(remoteDir, 'starts'), 'utf8')).toBe('started\n');
+  }, 120_000);
+
+  it('a new commit is sent as a pack of what the host lacks; a host whose folder was cleaned meanwhile gets it pushed again', async () => {
+    const { dir, remoteDir, executor, job } = setup();
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    const commit = (lr: string) => {
+      writeFileSync(path.join(ws.path, 'train.mjs'), readFileSync(path.join(ws.path, 'train.mjs'), 'utf8').replace(/LEARNING_RATE = [\d.]+/, `LEARNING_RATE = ${lr}`));
+      git(ws.path, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', `lr ${lr}`);
+      return git(ws.path, 'rev-parse', 'HEAD').trim();
+    };
+    const first = commit('0.02');
+    const r1 = await executor.run({ ...job('git rev-parse HEAD; grep -o "LEARNING_RATE = [0-9.]*" train.mjs', 30), cwd: ws.path });
+    expect(r1.exitCode).toBe(0);
+    expect(r1.tail.trim().split('\n')).toEqual([first, 'LEARNING_RATE = 0.02']);
+    rmSync(remoteDir, { recursive: true, force: true });
+    const second = commit('0.04');
+    const r2 = await executor.run({ ...job('git rev-parse HEAD; grep -o "LEARNING_RATE = [0-9.]*" train.mjs', 31), cwd: ws.path });
+    expect(r2.spawnError).toBeNull();
+    expect(r2.exitCode).toBe(0);
+    expect(r2.tail.trim().split('\n')).toEqual([second, 'LEARNING_RATE = 0.04']);
+    expect(git(path.join(remoteDir, 'repo.git'), 'cat-file', '-t', second).trim()).toBe('commit');
   }, 120_000);
 
   it('a launch sent twice for one job (a try again after a drop) starts the job once', async () => {

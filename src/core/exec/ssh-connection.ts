@@ -1,12 +1,12 @@
 // How the app reaches an SSH host: the system `ssh` client, so ~/.ssh/config, ssh-agent and the user's
 // known_hosts decide everything about keys (the app never holds a private key). BatchMode=yes: an unattended
 // run must fail with a message, never wait at a password or host-key prompt. One master connection per host
-// (ControlMaster, socket in a private folder under the temp dir) carries every command, push and log stream.
+// (ControlMaster, socket in a private folder under the temp dir) carries every session: the executor's one shared
+// shell on the host (ssh-shell.ts, through which every step of an experiment goes), a push, the Test button.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SshTarget {
   /** `user@host` or a Host alias of ~/.ssh/config. */
@@ -134,22 +134,8 @@ export function isTransientSshFailure(r: { readonly code: number | null; readonl
   return !/Permission denied|publickey|Host key verification failed|REMOTE HOST IDENTIFICATION|Could not resolve|not a host name/i.test(r.stderr);
 }
 
-/** Pauses before each new try of a step that failed on the connection: about 7 s in all, then the failure stands. */
+/** Pauses before each new try of a step that failed on the connection (ssh-shell.ts): about 7 s in all, then the failure stands. */
 export const SSH_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000];
-
-/**
- * sshScript for a script that is safe to run twice (it checks what is there before it changes anything): tried
- * again after a transient failure of the connection, so a blip in the network or the master connection's restart
- * does not fail an experiment or the run's start.
- */
-export async function sshScriptRetrying(t: SshTarget, script: string, opts: { timeoutMs?: number; signal?: AbortSignal; delaysMs?: readonly number[] } = {}): Promise<SshResult> {
-  const delays = opts.delaysMs ?? SSH_RETRY_DELAYS_MS;
-  for (let attempt = 0; ; attempt++) {
-    const r = await sshScript(t, script, opts);
-    if (r.code === 0 || !isTransientSshFailure(r) || attempt >= delays.length || opts.signal?.aborted) return r;
-    await sleep(delays[attempt]!);
-  }
-}
 
 /** ssh's own environment: the app's (agent socket, HOME), without the run markers the sweep looks for. */
 export function sshEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -5,13 +5,13 @@
 // symlinked into that worktree. The command runs detached in its own session and process group on the host;
 // its log streams back over the connection into the same capped local log as a local run (the metric is read
 // from it as usual), and a dropped connection is picked up again from the last byte received.
-import { execFile, spawn } from 'node:child_process';
+// Every step after the first push goes through the host's one shared shell (ssh-shell.ts): a new commit travels
+// as a pack of only what the host lacks, and the log comes home by polls, so an experiment opens no ssh session.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { executorWhere, type ExecutorConfig, type ProjectConfig } from '../../shared/config.js';
-import { SAFE_GIT_CONFIG } from '../git/git.js';
 import { repoPlace } from '../git/repo-place.js';
 import { prepareWorktree } from './worktrees.js';
 import { createByteRing } from './byte-ring.js';
@@ -19,8 +19,10 @@ import { openCappedLog, type CappedLog } from './capped-log.js';
 import { collapseProgress, decodeCutUtf8 } from './collapse-progress.js';
 import type { Executor, ExecutorJob, JobRef } from './executor.js';
 import { TAIL_BYTES, type RunCommandResult } from './run-command.js';
-import { describeSshFailure, gitSshCommand, isTransientSshFailure, SSH_RETRY_DELAYS_MS, sshArgs, sshEnv, sshScript, sshScriptRetrying, type SshTarget } from './ssh-connection.js';
-import { ensureRepoScript, finishScript, followScript, killScript, launchScript, remoteLayout, sweepRunScript, syncWorktreeScript } from './ssh-scripts.js';
+import { describeSshFailure, sshScript, type SshTarget } from './ssh-connection.js';
+import { gitHead, gitPush, packAgainst } from './ssh-git.js';
+import { ensureRepoScript, finishScript, killScript, launchScript, pollScript, receivePackScript, remoteLayout, startScript, sweepRunScript, syncWorktreeScript } from './ssh-scripts.js';
+import { remoteShell } from './ssh-shell.js';
 import { newProcessMarker, PROCESS_MARKER_KEY } from './sweep-escaped.js';
 
 export type SshSettings = Extract<ExecutorConfig, { kind: 'ssh' }>;
@@ -42,6 +44,8 @@ const LOCAL_ONLY_ENV = new Set(['AUTORESEARCH_NODE', 'ELECTRON_RUN_AS_NODE']);
 const RECONNECT_FOR_MS = 120_000;
 /** The host's own watchdog fires this long after the app's timeout (the app is normally first). */
 const WATCHDOG_MARGIN_S = 30;
+/** Commits each host's repository (host, port, folder) is known to hold, newest last: the bases of the next pack. */
+const sentCommits = new Map<string, string[]>();
 
 /** What travels in the journal's handle: enough to find the job again after a restart. */
 export interface SshHandle {
@@ -72,34 +76,6 @@ export function remoteEnv(jobEnv: Readonly<Record<string, string | undefined>>, 
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_') || 'run';
 
-/** A forced push of one ref is safe to repeat: tried again when ssh (not git) failed on the connection. */
-async function gitPush(cwd: string, target: SshTarget, url: string, refspec: string): Promise<{ code: number | null; stderr: string }> {
-  for (let attempt = 0; ; attempt++) {
-    const r = await gitPushOnce(cwd, target, url, refspec);
-    // git reports ssh's failure as its own (exit 128, "Could not read from remote repository"); ssh's reason precedes it.
-    const sshFailed = r.code !== 0 && /Could not read from remote repository/.test(r.stderr) && isTransientSshFailure({ code: 255, stderr: r.stderr });
-    if (!sshFailed || attempt >= SSH_RETRY_DELAYS_MS.length) return r;
-    await sleep(SSH_RETRY_DELAYS_MS[attempt]!);
-  }
-}
-
-function gitPushOnce(cwd: string, target: SshTarget, url: string, refspec: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      [...SAFE_GIT_CONFIG, 'push', '-q', '--no-verify', url, refspec],
-      { cwd, env: { ...sshEnv(target.env), GIT_SSH_COMMAND: gitSshCommand(target), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, timeout: 300_000 },
-      (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: String(stderr) }),
-    );
-  });
-}
-
-function gitHead(cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', [...SAFE_GIT_CONFIG, 'rev-parse', 'HEAD'], { cwd }, (err, stdout) => (err ? reject(err) : resolve(String(stdout).trim())));
-  });
-}
-
 export function createSshExecutor(opts: SshExecutorOptions): Executor & { readonly where: string } {
   const { settings } = opts;
   const target: SshTarget = { host: settings.host, port: settings.port, options: settings.options, env: opts.env };
@@ -109,10 +85,18 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
   /** Local worktree path → slot (the loop runs a slot's commands in its worktree). */
   const slotOfWorktree = new Map<string, number>();
   let repoReady: Promise<void> | null = null;
+  const shell = remoteShell(target);
+  const hostKey = `${settings.host}:${port}:${root}`;
+  const onHost = sentCommits.get(hostKey) ?? [];
+  sentCommits.set(hostKey, onHost);
+  const remember = (commit: string) => {
+    if (!onHost.includes(commit)) onHost.push(commit);
+    if (onHost.length > 32) onHost.splice(0, onHost.length - 32);
+  };
 
   const ensureRepo = () =>
     (repoReady ??= (async () => {
-      const r = await sshScriptRetrying(target, ensureRepoScript(root), { timeoutMs: 60_000 });
+      const r = await shell.runRetrying(ensureRepoScript(root), { timeoutMs: 60_000 });
       if (r.code !== 0) {
         repoReady = null;
         throw new Error(r.code === 3 ? `${settings.host}: ${r.stderr.trim()}. Install git there.` : describeSshFailure(target, r, `preparing ${root}`));
@@ -126,13 +110,48 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     } catch (err) {
       return (err as Error).message;
     }
-    const pushed = await gitPush(cwd, target, url, `+${commit}:refs/heads/autoresearch-slot-${slot}`);
-    if (pushed.code !== 0) return `Could not push the commit to ${settings.host}:${root}/repo.git: ${pushed.stderr.trim().split('\n').slice(-2).join(' ')}`;
+    const sent = await sendCommit(cwd, slot, commit);
+    if (sent) return sent;
     const layout = remoteLayout(root, slot, tag, 'x');
-    const r = await sshScriptRetrying(target, syncWorktreeScript(layout, commit, settings.linked), { timeoutMs: 300_000 });
+    const r = await shell.runRetrying(syncWorktreeScript(layout, commit, settings.linked), { timeoutMs: 300_000 });
     if (r.code !== 0) return r.code === 255 ? describeSshFailure(target, r, 'preparing the worktree') : `Could not prepare the worktree ${layout.worktree} on ${settings.host}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`;
     return null;
   };
+
+  /**
+   * What sends `commit` through the shared shell: a receivePackScript of only what the host lacks (against commits
+   * sent before), '' when the host has it, or null when it must go by git push (the first commit, a large change).
+   */
+  async function packScript(cwd: string, slot: number, commit: string): Promise<string | null> {
+    if (onHost.includes(commit)) return '';
+    const bases = [...onHost];
+    const pack = bases.length ? await packAgainst(cwd, commit, bases) : null;
+    return pack ? receivePackScript(`${root}/repo.git`, slot, commit, bases, pack.toString('base64')) : null;
+  }
+
+  async function pushCommit(cwd: string, slot: number, commit: string): Promise<string | null> {
+    const pushed = await gitPush(cwd, target, url, `+${commit}:refs/heads/autoresearch-slot-${slot}`);
+    if (pushed.code !== 0) return `Could not push the commit to ${settings.host}:${root}/repo.git: ${pushed.stderr.trim().split('\n').slice(-2).join(' ')}`;
+    remember(commit);
+    return null;
+  }
+
+  /** `commit` into the host's repository, by pack or push (prepareWorkspace; an experiment sends it with its start). */
+  async function sendCommit(cwd: string, slot: number, commit: string): Promise<string | null> {
+    const script = await packScript(cwd, slot, commit);
+    if (script === '') return null;
+    if (script !== null) {
+      const r = await shell.runRetrying(script, { timeoutMs: 300_000 });
+      if (r.code === 0) {
+        remember(commit);
+        return null;
+      }
+      if (r.code === 255 || r.code === null) return describeSshFailure(target, r, 'sending the commit');
+      // The host's repository lacks a base (replaced or cleaned): forget what it held and push.
+      onHost.splice(0);
+    }
+    return pushCommit(cwd, slot, commit);
+  }
 
   return {
     kind: 'ssh',
@@ -184,10 +203,18 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     }
     // Sending the commit is not the experiment's time: the slot says so, and its clock starts at the launch.
     job.onWaiting?.(`sending the commit to ${settings.host}`);
-    const problem = await syncHost(job.cwd, slot, commit, tag);
-    if (problem) {
+    let send: string | null = null;
+    try {
+      await ensureRepo();
+      send = await packScript(job.cwd, slot, commit);
+    } catch (err) {
       job.onWaiting?.(null);
-      return notRun(problem);
+      return notRun((err as Error).message);
+    }
+    const pushed = send === null ? await pushCommit(job.cwd, slot, commit) : null;
+    if (pushed) {
+      job.onWaiting?.(null);
+      return notRun(pushed);
     }
 
     let log: CappedLog;
@@ -203,12 +230,29 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const graceS = job.graceMs / 1000;
     // The launch script starts the job only once per job folder, so a try again after a dropped connection finds
     // the job the first try started instead of starting a second one.
-    const launched = await sshScriptRetrying(
-      target,
-      launchScript({ layout, command: job.command, env, watchdogSeconds: job.timeoutMs / 1000 + graceS + WATCHDOG_MARGIN_S, graceSeconds: graceS }),
-      { timeoutMs: 90_000, signal: job.signal },
-    );
+    const launch = launchScript({ layout, command: job.command, env, watchdogSeconds: job.timeoutMs / 1000 + graceS + WATCHDOG_MARGIN_S, graceSeconds: graceS });
+    const sync = syncWorktreeScript(layout, commit, settings.linked);
+    // The commit's objects, the worktree and the launch go in one request; a host that lost a base gets a push.
+    const start = (sendScript: string) => shell.runRetrying(startScript(layout.jobDir, sendScript, sync, launch), { timeoutMs: 300_000, signal: job.signal });
+    let launched = await start(send ?? '');
+    if (launched.code === 5 && /AR-STEP-SEND/.test(launched.stderr)) {
+      // The host's repository lost a base or is gone (its folder cleaned): made again if need be, and pushed to.
+      onHost.splice(0);
+      repoReady = null;
+      const again = await ensureRepo().then(() => pushCommit(job.cwd, slot, commit), (err: Error) => err.message);
+      if (again) {
+        job.onWaiting?.(null);
+        await log.finish();
+        return notRun(again);
+      }
+      launched = await start('');
+    }
     job.onWaiting?.(null);
+    if (launched.code === 6 && /AR-STEP-SYNC/.test(launched.stderr)) {
+      await log.finish();
+      return notRun(`Could not prepare the worktree ${layout.worktree} on ${settings.host}: ${launched.stderr.replace(/AR-STEP-SYNC/, '').trim().split('\n').slice(-3).join(' ')}`);
+    }
+    if (send && launched.code === 0) remember(commit);
     const pgid = Number(/AR-PGID (\d+)/.exec(launched.stdout)?.[1] ?? NaN);
     if (!Number.isInteger(pgid) || pgid <= 1) {
       await log.finish();
@@ -225,7 +269,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
       killing ??= (async () => {
         // Tried until it lands or the job is seen to end: a drop at this moment must not leave the trainer running.
         for (let i = 0; i < 5 && !ended; i++) {
-          const r = await sshScript(target, killScript(pgid, graceS, processMarker), { timeoutMs: job.graceMs + 60_000 });
+          const r = await shell.run(killScript(pgid, graceS, processMarker), { timeoutMs: job.graceMs + 60_000 });
           if (r.code === 0) return;
           await sleep(2_000);
         }
@@ -262,6 +306,12 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
         // A failing UI listener must not lose the experiment's output or its result.
       }
     };
+    let drained: (() => void) | null = null;
+    log.onDrain(() => {
+      drained?.();
+      drained = null;
+    });
+    const waitDrain = () => new Promise<void>((r) => (drained = r));
     let exitStatus: number | null = null;
     let lostSince: number | null = null;
     let lost: string | null = null;
@@ -271,7 +321,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
         tailRing.push(chunk);
         emit(decoder.write(chunk));
         return log.write(chunk);
-      }, (fn) => log.onDrain(fn));
+      }, waitDrain);
       if (end.kind === 'exit') {
         exitStatus = end.status;
         break;
@@ -301,7 +351,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
         emit(decoder.write(note));
         log.write(note);
       }
-      const fin = await sshScriptRetrying(target, finishScript(layout.jobDir, processMarker), { timeoutMs: 60_000 });
+      const fin = await shell.runRetrying(finishScript(layout.jobDir, processMarker), { timeoutMs: 60_000 });
       escaped = (/AR-SWEPT ([\d ]*)/.exec(fin.stdout)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
     }
     emit(decoder.end());
@@ -326,47 +376,34 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     };
   }
 
-  /** One stream of the job's log; resolves with how it ended. */
-  function follow(
+  /** The job's log polled through the shared shell from `offset` until the job ends or the connection drops. */
+  async function follow(
     jobDir: string,
     offset: number,
     onChunk: (chunk: Buffer) => boolean,
-    onDrain: (fn: () => void) => void,
+    waitDrain: () => Promise<void>,
   ): Promise<{ kind: 'exit'; status: number } | { kind: 'gone' } | { kind: 'dropped'; message: string; progressed: boolean }> {
-    return new Promise((resolve) => {
-      const child = spawn('ssh', [...sshArgs(target), 'sh -s'], { env: sshEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
-      let stderr = '';
-      let progressed = false;
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(followScript(jobDir, offset));
-      child.stdout.on('data', (chunk: Buffer) => {
+    let progressed = false;
+    for (;;) {
+      const r = await shell.run(pollScript(jobDir, offset), { timeoutMs: 60_000 });
+      if (r.code !== 0) return { kind: 'dropped', message: r.stderr.trim().split('\n').slice(-1)[0] || `exit ${r.code}`, progressed };
+      if (r.bytes.length > 0) {
         progressed = true;
-        // The disk is behind: stop reading, so the host's side waits instead of our memory growing.
-        if (!onChunk(chunk)) child.stdout.pause();
-      });
-      onDrain(() => child.stdout.resume());
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (t: string) => (stderr += t));
-      const stdoutDone = new Promise<void>((r) => child.stdout.once('close', () => r()));
-      child.once('error', (err) => resolve({ kind: 'dropped', message: err.message, progressed }));
-      child.once('exit', async (code) => {
-        // The log's last bytes may still be in the pipe when ssh exits.
-        await Promise.race([stdoutDone, sleep(2_000)]);
-        child.stdout.destroy();
-        child.stderr.destroy();
-        const exit = /AR-EXIT (\d+)/.exec(stderr);
-        if (exit) return resolve({ kind: 'exit', status: Number(exit[1]) });
-        if (/AR-GONE/.test(stderr)) return resolve({ kind: 'gone' });
-        resolve({ kind: 'dropped', message: stderr.trim().split('\n').slice(-1)[0] || `ssh exited with ${code}`, progressed });
-      });
-    });
+        offset += r.bytes.length;
+        // The disk is behind: the next poll waits, so the log waits on the host instead of our memory growing.
+        if (!onChunk(r.bytes)) await waitDrain();
+      }
+      const exit = /AR-EXIT (\d+)/.exec(r.stderr);
+      if (exit) return { kind: 'exit', status: Number(exit[1]) };
+      if (/AR-GONE/.test(r.stderr)) return { kind: 'gone' };
+    }
   }
 
   /** Copies the JSON metric file the command wrote on the host; says why when it was there but could not be copied. */
   async function copyJsonMetricBack(remoteWorktree: string, localWorktree: string): Promise<string | null> {
     const extract = opts.config?.metric.extract as { kind: string; file?: string } | undefined;
     if (extract?.kind !== 'json' || !extract.file || extract.file.includes('..') || path.isAbsolute(extract.file)) return null;
-    const r = await sshScriptRetrying(target, `cat ${shq(`${remoteWorktree}/${extract.file}`)} 2>/dev/null | base64\n`, { timeoutMs: 60_000 });
+    const r = await shell.runRetrying(`cat ${shq(`${remoteWorktree}/${extract.file}`)} 2>/dev/null | base64\n`, { timeoutMs: 60_000 });
     const text = Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
     // Not written on the host: the metric reader says so, in its own words.
     if (r.code !== 0 || text.length === 0) return null;
@@ -391,7 +428,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const runDirs = new Set(mine.map((h) => path.posix.dirname(path.posix.dirname(h.jobDir))));
     if (runDirs.size === 0) runDirs.add(remoteLayout(root, 0, safeName(path.basename(runDir)), 'x').runDir);
     const script = [...runDirs].map((value, i) => sweepRunScript(i === 0 ? mine.map((h) => h.pgid) : [], { key: 'AUTORESEARCH_RUN_DIR', value })).join('\n');
-    const r = await sshScriptRetrying(target, script, { timeoutMs: 60_000 });
+    const r = await shell.runRetrying(script, { timeoutMs: 60_000 });
     if (r.code !== 0) {
       notes.push(`${describeSshFailure(target, r, 'ending the jobs the stopped app left there')} Their watchdog ends them at their timeout.`);
     } else {

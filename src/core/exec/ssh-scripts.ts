@@ -103,19 +103,59 @@ if [ -f "$J/pgid" ]; then echo "AR-PGID $(cat "$J/pgid")"; else echo "the job di
 }
 
 /**
- * Streams the job's log from byte `offset` to stdout until the job has ended and every byte is out, then
- * prints `AR-EXIT <status>` on stderr (or `AR-GONE` when the job's folder vanished).
+ * One request that readies the host and starts the job (one round-trip instead of three): the new commit's
+ * objects (`send`, a receivePackScript, or '' when the host has them), the worktree at the commit (`sync`), then
+ * the launch. Sent twice (a try again after a drop), it finds the job started and only answers its group: the
+ * worktree a job runs in is never reset under it. A failed step says which on stderr (AR-STEP-SEND, exit 5;
+ * AR-STEP-SYNC, exit 6).
  */
-export function followScript(jobDir: string, offset: number): string {
-  return `J=${q(jobDir)}; off=${Math.max(0, Math.floor(offset))}
+export function startScript(jobDir: string, send: string, sync: string, launch: string): string {
+  return `J=${q(jobDir)}
+mkdir -p "$J" || exit 6
+if [ ! -f "$J/wrapper.pid" ]; then
+${send ? `  printf '%s' ${q(send)} > "$J/send.sh"; sh "$J/send.sh" || { echo AR-STEP-SEND >&2; exit 5; }` : ''}
+  printf '%s' ${q(sync)} > "$J/sync.sh"; sh "$J/sync.sh" || { echo AR-STEP-SYNC >&2; exit 6; }
+fi
+${launch}`;
+}
+
+/** Most log bytes one poll brings home (the next poll brings the rest). */
+export const POLL_MAX_BYTES = 1 << 20;
+
+/**
+ * One poll of the job's log through the host's shared shell (ssh-shell.ts): waits up to ~2 s for bytes past
+ * `offset` or the job's end, prints the new bytes (at most POLL_MAX_BYTES) on stdout, and `AR-EXIT <status>` on
+ * stderr once the job has ended and every byte is out (`AR-GONE` when the job's folder vanished).
+ */
+export function pollScript(jobDir: string, offset: number): string {
+  return `J=${q(jobDir)}; off=${Math.max(0, Math.floor(offset))}; i=0
 while :; do
   [ -d "$J" ] || { echo AR-GONE >&2; exit 0; }
   if [ -f "$J/exit" ]; then last=1; else last=; fi
   size=$(wc -c < "$J/log" 2>/dev/null || echo 0); size=$((size + 0))
-  if [ "$size" -gt "$off" ]; then tail -c +$((off + 1)) "$J/log" | head -c $((size - off)); off=$size; fi
+  if [ "$size" -gt "$off" ]; then
+    n=$((size - off)); if [ "$n" -gt ${POLL_MAX_BYTES} ]; then n=${POLL_MAX_BYTES}; last=; fi
+    tail -c +$((off + 1)) "$J/log" | head -c "$n"
+  fi
   if [ -n "$last" ]; then echo "AR-EXIT $(cat "$J/exit")" >&2; exit 0; fi
-  sleep 0.2
+  [ "$size" -gt "$off" ] && exit 0
+  i=$((i + 1)); [ $i -ge 20 ] && exit 0
+  sleep 0.1
 done
+`;
+}
+
+/**
+ * The objects of \`commit\` the host lacks, as a pack (base64) made against commits already sent there: unpacked
+ * into the bare repository and held by the slot's branch. Exits 5 when a base commit is not there (the repository
+ * was replaced): the app then pushes instead.
+ */
+export function receivePackScript(repo: string, slot: number, commit: string, bases: readonly string[], packBase64: string): string {
+  return `set -e
+G=${q(repo)}
+if printf '%s\n' ${bases.map(q).join(' ')} | git --git-dir="$G" cat-file --batch-check | grep -q ' missing$'; then echo "a base commit is not in $G" >&2; exit 5; fi
+printf '%s' ${q(packBase64)} | base64 -d | git --git-dir="$G" unpack-objects -q
+git --git-dir="$G" update-ref refs/heads/autoresearch-slot-${Math.floor(slot)} ${q(commit)}
 `;
 }
 

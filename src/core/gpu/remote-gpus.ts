@@ -1,9 +1,11 @@
-// GPU telemetry of SSH hosts: the same nvidia-smi query as this machine's, run on the host over the slot's shared
-// ssh connection (exec/ssh-connection.ts). Like local telemetry it is a nicety: an unreachable host, no driver or
-// a hung tool all mean "no GPUs there" ([]), never an error.
+// GPU telemetry of SSH hosts: the same nvidia-smi query as this machine's, run on the host through the slots' shared
+// shell there (exec/ssh-shell.ts), so a sample costs no new ssh session (each runs the host's ~/.bashrc). Like
+// local telemetry it is a nicety: an unreachable host, no driver or a hung tool all mean "no GPUs there" ([]),
+// never an error.
 import type { GpuStat } from '../../shared/api.js';
 import { executorWhere, type ProjectConfig } from '../../shared/config.js';
-import { shellQuote, sshScript, type SshTarget } from '../exec/ssh-connection.js';
+import { shellQuote, type SshTarget } from '../exec/ssh-connection.js';
+import { remoteShell } from '../exec/ssh-shell.js';
 import { NVIDIA_SMI_ARGS, parseNvidiaSmiCsv } from './nvidia-smi-csv.js';
 
 export interface GpuHost {
@@ -27,7 +29,7 @@ export function gpuHostsOf(config: ProjectConfig | null | undefined, env: NodeJS
 /** One sample of every GPU of `host`, each marked with the host. */
 export async function queryRemoteGpus(host: GpuHost, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<GpuStat[]> {
   try {
-    const r = await sshScript(host.target, `nvidia-smi ${NVIDIA_SMI_ARGS.map(shellQuote).join(' ')} 2>/dev/null\n`, opts);
+    const r = await remoteShell(host.target).run(`nvidia-smi ${NVIDIA_SMI_ARGS.map(shellQuote).join(' ')} 2>/dev/null\n`, opts);
     if (r.code !== 0) return [];
     return parseNvidiaSmiCsv(r.stdout).map((g) => ({ ...g, host: host.where }));
   } catch {

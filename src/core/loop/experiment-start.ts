@@ -10,7 +10,7 @@ import { CLOSED, stopFor, type ExperimentOutcome, type MadeProposal, type Target
 import { propose, type ProposalContext, type ProposalSite } from './proposal.js';
 import type { QueuedProposal } from './proposal-queue.js';
 import { candidateRef } from './refs.js';
-import { chooseBase } from './search-base.js';
+import { carriesOntoBest, chooseBase, isExhausted, markExhausted } from './search-base.js';
 
 /** Where a slot's next experiment comes from (the scheduler says). */
 export type ExperimentSource =
@@ -35,27 +35,40 @@ export async function startExperiment(ctx: StartContext, slot: SlotState, source
   return proposeHere(ctx, slot, source.id);
 }
 
-/** The slot proposes for itself, in its own worktree, on the best. experiment-start comes before the proposal. */
+/**
+ * The slot proposes for itself, in its own worktree, on the node the search strategy chooses (search-base.ts).
+ * experiment-start comes before the proposal. A proposer with nothing new to try from a node that is not the
+ * last resort (tree, islands, a plateau's step back) has that node passed over and proposes from the next choice.
+ */
 async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Promise<Started> {
   const { record } = ctx;
-  const { base } = chooseBase({ record, slot: slot.index, id });
-  const parentCommit = base.commit!;
-  await ctx.git.resetTo(slot.worktree, parentCommit);
-  const startedAt = isoNow();
-  const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });
-  await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });
-  ctx.setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
-
   const t0 = Date.now();
-  const result = await propose(ctx, slotSite(ctx, slot), id, base);
-  if (result.kind !== 'made') {
-    // Nothing was proposed, so nothing ran: the experiment is closed as interrupted (not a failure).
-    await ctx.close(slot, id, { status: 'interrupted', error: result.message, timings: { ...running.timings, proposalMs: Date.now() - t0 } }, null);
-    const stop = stopFor(result);
-    if (stop) ctx.requestStop(stop.reason, stop.message, stop.graceful);
-    return CLOSED;
+  let chosen = chooseBase({ record, slot: slot.index, id });
+  for (;;) {
+    const { base } = chosen;
+    const parentCommit = base.commit!;
+    await ctx.git.resetTo(slot.worktree, parentCommit);
+    const startedAt = isoNow();
+    const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });
+    await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });
+    ctx.setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
+
+    const result = await propose(ctx, slotSite(ctx, slot), id, base);
+    if (result.kind === 'exhausted') {
+      markExhausted(record, base.id);
+      chosen = chooseBase({ record, slot: slot.index, id });
+      // Greedy has only the best; the others run out when every node they would choose is spent.
+      if (!isExhausted(record, chosen.base.id)) continue;
+    }
+    if (result.kind !== 'made') {
+      // Nothing was proposed, so nothing ran: the experiment is closed as interrupted (not a failure).
+      await ctx.close(slot, id, { status: 'interrupted', error: result.message, timings: { ...running.timings, proposalMs: Date.now() - t0 } }, null);
+      const stop = stopFor(result);
+      if (stop) ctx.requestStop(stop.reason, stop.message, stop.graceful);
+      return CLOSED;
+    }
+    return recordProposal(ctx, slot, id, result.made, { commit: result.made.commit ?? parentCommit, parentCommit, baseId: base.id });
   }
-  return recordProposal(ctx, slot, id, result.made, { commit: result.made.commit ?? parentCommit, parentCommit, baseId: base.id });
 }
 
 /** The site of a slot proposing for itself: its own worktree, its live status. */
@@ -74,8 +87,9 @@ function slotSite(ctx: Pick<RunContext, 'setPhase' | 'emitLive'>, slot: SlotStat
 }
 
 /**
- * A pipelined proposal (made ahead in a proposal worktree), run in this slot. When the best moved since it
- * was made, its change is carried onto the best first (a three-way merge); a conflict is handed back.
+ * A pipelined proposal (made ahead in a proposal worktree), run in this slot. Greedy: when the best moved since
+ * it was made, its change is carried onto the best first (a three-way merge); a conflict is handed back. tree and
+ * islands chose its base on purpose (often not the best): it runs on that base as it was made.
  */
 async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<QueuedProposal, 'made' | 'madeAt'>): Promise<Started> {
   const { record, tag, git } = ctx;
@@ -91,7 +105,7 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
   };
   if (made.commit === null) {
     target = { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId };
-  } else if (record.bestCommit !== made.parentCommit) {
+  } else if (record.bestCommit !== made.parentCommit && carriesOntoBest(record)) {
     // The best moved while it waited: carry the change onto the best of now, so it is measured with it.
     const result = await git.carryOnto(made.commit, record.bestCommit!, experimentCommitMessage(tag, id, `${made.description} (carried onto #${record.bestId})`)).catch(gone);
     if (result.kind === 'dropped') return result;

@@ -8,6 +8,7 @@ import { emptyRunRecord, type RunRecord } from '../../src/core/journal/fold.js';
 import { carriesOntoBest, chooseBase, markExhausted, plateauOf } from '../../src/core/loop/search-base.js';
 import { parseConfig, type SearchConfig } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';
+import { fromDraft, toDraft } from '../../src/renderer/setup/draft.js';
 import { fixtureConfig, makeExperiment } from '../fixtures/make-run.js';
 
 function record(experiments: Experiment[], search: Partial<SearchConfig>, slots = 1): RunRecord {
@@ -29,6 +30,12 @@ describe('config search', () => {
     const bad = parseConfig({ ...fixtureConfig(), search: { strategy: 'beam' } });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.errors).toContainEqual({ path: 'search.strategy', message: 'The search strategy is greedy, tree or islands' });
+  });
+
+  it('survives a save of the setup form (which has no field for it yet)', () => {
+    const config = fixtureConfig({ search: { strategy: 'tree', plateauAfter: 5 } });
+    const back = parseConfig(fromDraft(toDraft(config)).config);
+    expect(back.ok && back.config.search).toEqual({ strategy: 'tree', plateauAfter: 5, exploration: 0.5, migrateEvery: 10 });
   });
 });
 

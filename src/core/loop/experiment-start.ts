@@ -10,7 +10,7 @@ import { CLOSED, stopFor, type ExperimentOutcome, type MadeProposal, type Target
 import { propose, type ProposalContext, type ProposalSite } from './proposal.js';
 import type { QueuedProposal } from './proposal-queue.js';
 import { candidateRef } from './refs.js';
-import { carriesOntoBest, chooseBase, isExhausted, markExhausted } from './search-base.js';
+import { carriesOntoBest, chooseBase } from './search-base.js';
 
 /** Where a slot's next experiment comes from (the scheduler says). */
 export type ExperimentSource =
@@ -37,38 +37,30 @@ export async function startExperiment(ctx: StartContext, slot: SlotState, source
 
 /**
  * The slot proposes for itself, in its own worktree, on the node the search strategy chooses (search-base.ts).
- * experiment-start comes before the proposal. A proposer with nothing new to try from a node that is not the
- * last resort (tree, islands, a plateau's step back) has that node passed over and proposes from the next choice.
+ * experiment-start comes before the proposal. A proposer with nothing new to try from that node may have made it
+ * on another (propose passes a spent node over): the experiment then says the base it was made on.
  */
 async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Promise<Started> {
   const { record } = ctx;
-  const t0 = Date.now();
-  let chosen = chooseBase({ record, slot: slot.index, id });
-  for (;;) {
-    const { base } = chosen;
-    const parentCommit = base.commit!;
-    await ctx.git.resetTo(slot.worktree, parentCommit);
-    const startedAt = isoNow();
-    const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });
-    await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });
-    ctx.setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
+  const { base } = chooseBase({ record, slot: slot.index, id });
+  await ctx.git.resetTo(slot.worktree, base.commit!);
+  const startedAt = isoNow();
+  const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit: base.commit!, startedAt });
+  await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });
+  ctx.setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
 
-    const result = await propose(ctx, slotSite(ctx, slot), id, base);
-    if (result.kind === 'exhausted') {
-      markExhausted(record, base.id);
-      chosen = chooseBase({ record, slot: slot.index, id });
-      // Greedy has only the best; the others run out when every node they would choose is spent.
-      if (!isExhausted(record, chosen.base.id)) continue;
-    }
-    if (result.kind !== 'made') {
-      // Nothing was proposed, so nothing ran: the experiment is closed as interrupted (not a failure).
-      await ctx.close(slot, id, { status: 'interrupted', error: result.message, timings: { ...running.timings, proposalMs: Date.now() - t0 } }, null);
-      const stop = stopFor(result);
-      if (stop) ctx.requestStop(stop.reason, stop.message, stop.graceful);
-      return CLOSED;
-    }
-    return recordProposal(ctx, slot, id, result.made, { commit: result.made.commit ?? parentCommit, parentCommit, baseId: base.id });
+  const t0 = Date.now();
+  const result = await propose(ctx, slotSite(ctx, slot), id, base);
+  if (result.kind !== 'made') {
+    // Nothing was proposed, so nothing ran: the experiment is closed as interrupted (not a failure).
+    await ctx.close(slot, id, { status: 'interrupted', error: result.message, timings: { ...running.timings, proposalMs: Date.now() - t0 } }, null);
+    const stop = stopFor(result);
+    if (stop) ctx.requestStop(stop.reason, stop.message, stop.graceful);
+    return CLOSED;
   }
+  const { made } = result;
+  if (made.baseId !== base.id) await ctx.append({ type: 'experiment-start', at: startedAt, experiment: { ...running, baseId: made.baseId, parentCommit: made.parentCommit } });
+  return recordProposal(ctx, slot, id, made, { commit: made.commit ?? made.parentCommit, parentCommit: made.parentCommit, baseId: made.baseId });
 }
 
 /** The site of a slot proposing for itself: its own worktree, its live status. */

@@ -17,7 +17,7 @@ import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, ty
 import { configForProposer, hiddenHeldout } from './heldout.js';
 import type { ProposalResult } from './outcomes.js';
 import { candidateRef } from './refs.js';
-import { choiceFor, plateauOf } from './search-base.js';
+import { choiceFor, chooseBase, isExhausted, markExhausted, plateauOf } from './search-base.js';
 import { redactDeep } from '../util/redact.js';
 import { writeFileAtomic } from '../util/safe-fs.js';
 
@@ -173,13 +173,25 @@ function plateauWithoutHeldout(record: ProposalContext['record'], hide: boolean)
  * Propose experiment `id` on `base` (the best, or the node the search strategy chose) in `site.dir`, then guard and commit the change. The worktree
  * is left at the commit (or back at the base when nothing usable was proposed).
  */
-export async function propose(ctx: ProposalContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalResult> {
+export async function propose(ctx: ProposalContext, site: ProposalSite, id: number, chosen: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalResult> {
   const { config, paths, tag, projectDir } = ctx;
-  const parentCommit = base.commit!;
-  await resetTo(site.dir, parentCommit, config.files.linked);
   const proposedAt = isoNow();
   const t0 = Date.now();
-  const asked = await ask(ctx, site, id, base, conflict);
+  let base = chosen;
+  let asked: AskOutcome;
+  for (;;) {
+    await resetTo(site.dir, base.commit!, config.files.linked);
+    asked = await ask(ctx, site, id, base, conflict);
+    if (asked.kind !== 'exhausted') break;
+    // Nothing new to try from this node: the strategy passes it over and chooses again (search-base.ts); the run
+    // is exhausted only when every node it would choose is spent (greedy has only the best). The caller reads
+    // the base the proposal was made on from `made`.
+    markExhausted(ctx.record, base.id);
+    const next = chooseBase({ record: ctx.record, slot: null, id });
+    if (isExhausted(ctx.record, next.base.id)) break;
+    base = next.base;
+  }
+  const parentCommit = base.commit!;
   const proposalMs = Date.now() - t0;
   if (asked.kind !== 'proposal') return asked;
   const proposal = asked.proposal;

@@ -51,3 +51,29 @@ describe('search strategies on a landscape with a local optimum', () => {
     expect(offBest).toBeDefined();
   }, 240_000);
 });
+
+describe('tree search with two slots and proposals made ahead', () => {
+  it('runs each queued proposal on the node it was made on, never carried onto the best', async () => {
+    const { dir } = scoredProject(
+      { acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy: 'tree' }, slots: [{ env: {} }, { env: {} }] },
+      { 'train.mjs': LANDSCAPE },
+    );
+    const proposer = stepper();
+    const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 8, deps: searchDeps(proposer) });
+    await handle.done;
+    const rec = await readRunRecord(dir, 'test');
+    const candidates = [...rec.experiments.values()].filter((e) => e.kind === 'candidate' && e.status !== 'interrupted');
+    expect(candidates.length).toBeGreaterThanOrEqual(6);
+    // Proposals were made ahead (more than one slot), and each ran where it was made.
+    expect(candidates.some((e) => e.proposedAt)).toBe(true);
+    for (const e of candidates) {
+      expect(e.proposedOn ?? null).toBeNull();
+      expect(e.carried ?? null).toBeNull();
+      expect(e.parentCommit).toBe(rec.experiments.get(e.baseId!)!.commit);
+      expect(git(dir, 'rev-parse', `${e.commit}^`).trim()).toBe(e.parentCommit);
+    }
+    // Some proposal started from a node that was not the best (the tree branched).
+    expect(proposer.contexts.some((c) => c.base.id !== c.best!.id)).toBe(true);
+    expect(git(dir, 'rev-parse', 'autoresearch/test').trim()).toBe(rec.experiments.get(rec.bestId!)!.commit);
+  }, 240_000);
+});

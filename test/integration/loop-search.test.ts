@@ -3,6 +3,8 @@
 // local optimum on the way greedy climbs (A = 2, B = 0) and the global one behind a change that looks worse
 // from the best (B = 1, then A down): greedy stops at the local optimum, tree search steps back and finds it.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMutationProposer } from '../../src/core/agent/mutation/mutation-proposer.js';
+import type { Proposer } from '../../src/core/agent/proposer.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { startRun } from '../../src/core/loop/start-run.js';
 import type { RunOutcome } from '../../src/core/loop/types.js';
@@ -75,5 +77,34 @@ describe('tree search with two slots and proposals made ahead', () => {
     // Some proposal started from a node that was not the best (the tree branched).
     expect(proposer.contexts.some((c) => c.base.id !== c.best!.id)).toBe(true);
     expect(git(dir, 'rev-parse', 'autoresearch/test').trim()).toBe(rec.experiments.get(rec.bestId!)!.commit);
+  }, 240_000);
+});
+
+describe('the offline mutation proposer under every strategy', () => {
+  it.each([
+    ['tree', /^Tree search chose experiment \d+/],
+    ['islands', /^Islands: this proposal belongs to island [12] of 2/],
+  ] as const)('%s: proposes from the nodes the strategy chooses, and the run reaches its limit', async (strategy, why) => {
+    const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy, migrateEvery: 3 } });
+    const mutation = createMutationProposer();
+    const seen: { base: number; best: number; why: string | null }[] = [];
+    const proposer: Proposer = {
+      name: 'mutation',
+      propose: async (ctx) => {
+        seen.push({ base: ctx.base.id, best: ctx.best!.id, why: ctx.baseWhy ?? null });
+        return mutation.propose(ctx);
+      },
+    };
+    const outcome = await (await startRun({ projectDir: dir, tag: 'test', maxExperiments: 6, deps: searchDeps(proposer) })).done;
+    expect(outcome.reason).toBe('max-experiments');
+    const rec = await readRunRecord(dir, 'test');
+    const candidates = [...rec.experiments.values()].filter((e) => e.kind === 'candidate');
+    expect(candidates.map((e) => e.status).filter((s) => s === 'keep' || s === 'discard')).toHaveLength(6);
+    // Each change is one mutation of its own base's file.
+    for (const e of candidates) expect(e.parentCommit).toBe(rec.experiments.get(e.baseId!)!.commit);
+    expect(seen).toHaveLength(6);
+    for (const s of seen) expect(s.why).toMatch(why);
+    // Islands climb two lines from the start; tree may climb the best alone on this smooth trainer.
+    if (strategy === 'islands') expect(seen.some((s) => s.base !== s.best)).toBe(true);
   }, 240_000);
 });

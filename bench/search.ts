@@ -194,6 +194,7 @@ interface Summary {
   readonly q1: number;
   readonly q3: number;
   readonly falseKeepShare: number;
+  readonly keeps: number;
   readonly trainerRuns: number;
   /** Mean true gain (start − final) per trainer-hour. */
   readonly gainPerHour: number;
@@ -210,6 +211,7 @@ async function summarise(loop: Loop, landscape: Landscape): Promise<Summary> {
     q1: quantile(finals, 0.25),
     q3: quantile(finals, 0.75),
     falseKeepShare: sum((o) => o.falseKeeps) / Math.max(1, sum((o) => o.keeps)),
+    keeps: sum((o) => o.keeps),
     trainerRuns: sum((o) => o.trainerRuns) / all.length,
     gainPerHour: sum((o) => o.startTruth - o.finalTruth) / hours,
   };
@@ -230,12 +232,12 @@ async function main(): Promise<void> {
   const results = new Map<string, Summary>();
   for (const landscape of ['multi-modal', 'smooth'] as const) {
     console.log(`\n### ${landscape} landscape (start ${truth(landscape, START).toFixed(4)})\n`);
-    console.log('| loop | final true value: median [q1, q3] | false keeps | trainer runs | true gain per trainer-hour |');
+    console.log('| loop | final true value: median [q1, q3] | false keeps (of all keeps) | trainer runs | true gain per trainer-hour |');
     console.log('| --- | ---: | ---: | ---: | ---: |');
     for (const loop of loops) {
       const s = await summarise(loop, landscape);
       results.set(`${landscape}:${loop.name}`, s);
-      console.log(`| ${loop.name} | ${s.median.toFixed(4)} [${s.q1.toFixed(4)}, ${s.q3.toFixed(4)}] | ${(s.falseKeepShare * 100).toFixed(1)} % | ${s.trainerRuns.toFixed(0)} | ${s.gainPerHour.toFixed(5)} |`);
+      console.log(`| ${loop.name} | ${s.median.toFixed(4)} [${s.q1.toFixed(4)}, ${s.q3.toFixed(4)}] | ${(s.falseKeepShare * 100).toFixed(1)} % (of ${s.keeps}) | ${s.trainerRuns.toFixed(0)} | ${s.gainPerHour.toFixed(5)} |`);
     }
   }
   const def = loops.find((l) => l.strategy === defaultStrategy && l.acceptance === defaults)!;

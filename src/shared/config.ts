@@ -11,6 +11,7 @@ import { HooksSchema } from './config-hooks.js';
 import { EarlyStopSchema } from './config-early-stop.js';
 import { AcceptanceSchema, ApprovalSchema, SandboxSchema, StopSchema } from './config-rules.js';
 import { SeedSchema } from './config-seed.js';
+import { SearchSchema } from './config-search.js';
 import { GpusSchema, SlotSchema } from './config-slots.js';
 import { unknownKeysOf } from './config-unknown-keys.js';
 
@@ -21,6 +22,7 @@ export * from './config-hooks.js';
 export * from './config-metric.js';
 export * from './config-rules.js';
 export * from './config-seed.js';
+export * from './config-search.js';
 export * from './config-slots.js';
 
 export const CONFIG_VERSION = 1 as const;
@@ -61,6 +63,8 @@ export const ProjectConfigSchema = z
     agent: AgentSchema.default(AgentSchema.parse({})),
     sandbox: SandboxSchema.default(SandboxSchema.parse({})),
     approval: ApprovalSchema.default(ApprovalSchema.parse({})),
+    /** Which node each proposal starts from (config-search.ts). */
+    search: SearchSchema.default(SearchSchema.parse({})),
     /** How the run varies the random seed (see config-seed.ts); null = not decided yet. */
     seed: SeedSchema.nullable().default(null),
     /** A held-out check the agent never sees (config-heldout.ts); null = none. */

@@ -94,3 +94,30 @@ describe('buildLineage with a combination', () => {
     expect(l.nodes.find((n) => n.id === 4)!.carriedFrom).toBeNull();
   });
 });
+
+describe('buildLineage of a tree search', () => {
+  it('draws a discard that a later experiment started from as a node, linked to its own base', () => {
+    const l = buildLineage(
+      [
+        makeExperiment({ id: 0, status: 'keep', metric: 10, baseId: null }),
+        makeExperiment({ id: 1, status: 'keep', metric: 9, baseId: 0 }),
+        makeExperiment({ id: 2, status: 'discard', metric: 9.5, baseId: 0 }),
+        makeExperiment({ id: 3, status: 'discard', metric: 12, baseId: 1 }),
+        makeExperiment({ id: 4, status: 'keep', metric: 7, baseId: 2 }),
+      ],
+      4,
+    );
+    // #3 was discarded and nothing started from it: not a node. #2 was discarded, but #4 was built on it.
+    expect(l.nodes.map((n) => [n.id, n.parent, n.discarded])).toEqual([
+      [0, null, false],
+      [1, 0, false],
+      [2, 0, true],
+      [4, 2, false],
+    ]);
+    const lane = Object.fromEntries(l.nodes.map((n) => [n.id, n.lane]));
+    // The line to the best (0 → 2 → 4) is the trunk; the abandoned keep #1 branches off it.
+    expect([lane[0], lane[2], lane[4]]).toEqual([0, 0, 0]);
+    expect(lane[1]).toBe(1);
+    expect(l.nodes.find((n) => n.id === 2)!.tried).toEqual({ total: 1, keep: 1, discard: 0, failed: 0 });
+  });
+});

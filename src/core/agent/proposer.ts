@@ -13,8 +13,12 @@ export interface ProposalContext {
   readonly slot: number;
   /** The id the experiment will get. */
   readonly experimentId: number;
-  /** The experiment whose commit the workspace holds (the current best). */
+  /** The experiment whose commit the workspace holds (the best, or the node the search strategy chose). */
   readonly base: Experiment;
+  /** Why the search strategy started from `base` (config `search`), for the prompt; null/absent: the best, plainly. */
+  readonly baseWhy?: string | null;
+  /** The run went `since` experiments without a keep; `closest`: the discarded ideas that came nearest the best. */
+  readonly plateau?: { readonly since: number; readonly closest: readonly Experiment[] } | null;
   readonly baseline: Experiment | null;
   readonly best: Experiment | null;
   /** Sample standard deviation of the baseline repeats, null with one baseline run. */

@@ -9,6 +9,7 @@ import { decide, decisionInput, mean } from './decide.js';
 import { heldoutAfterKeep, type HeldoutContext } from './heldout.js';
 import { targetFields, type Target } from './outcomes.js';
 import { branchFor } from './refs.js';
+import { carriesOntoBest } from './search-base.js';
 import type { Trained } from './train.js';
 
 export type DecisionContext = Pick<RunIdentity, 'config' | 'tag'> & RunJournalView & Pick<ExperimentCloser, 'close'> & DecisionLock & { readonly git: Pick<LoopGit, 'updateRef'> } & Partial<HeldoutContext>;
@@ -60,9 +61,10 @@ export async function decisionStep(
       }
       bestBefore = record.best!;
     }
-    if (keep && record.bestCommit !== target.parentCommit) {
+    if (keep && record.bestCommit !== target.parentCommit && carriesOntoBest(record)) {
       // It wins, but the branch has moved past its parent: moving the branch to it would drop the change kept
-      // meanwhile. Carry it onto the best first (outside the lock: measuring takes a budget).
+      // meanwhile. Carry it onto the best first (outside the lock: measuring takes a budget). tree and islands
+      // measure a node's line as it is (search-base.ts): the branch moves to the better line.
       if (carries < MAX_CARRIES) return { kind: 'carry', onto: { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId! } };
       keep = false;
       error = `Better than ${bestBefore}, but the best moved ${MAX_CARRIES + 1} times while it was measured; not kept, so no kept change is dropped.`;

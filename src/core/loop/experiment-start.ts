@@ -10,7 +10,7 @@ import { CLOSED, stopFor, type ExperimentOutcome, type MadeProposal, type Target
 import { propose, type ProposalContext, type ProposalSite } from './proposal.js';
 import type { QueuedProposal } from './proposal-queue.js';
 import { candidateRef } from './refs.js';
-import { chooseBase } from './search-base.js';
+import { carriesOntoBest, chooseBase } from './search-base.js';
 
 /** Where a slot's next experiment comes from (the scheduler says). */
 export type ExperimentSource =
@@ -35,14 +35,17 @@ export async function startExperiment(ctx: StartContext, slot: SlotState, source
   return proposeHere(ctx, slot, source.id);
 }
 
-/** The slot proposes for itself, in its own worktree, on the best. experiment-start comes before the proposal. */
+/**
+ * The slot proposes for itself, in its own worktree, on the node the search strategy chooses (search-base.ts).
+ * experiment-start comes before the proposal. A proposer with nothing new to try from that node may have made it
+ * on another (propose passes a spent node over): the experiment then says the base it was made on.
+ */
 async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Promise<Started> {
   const { record } = ctx;
   const { base } = chooseBase({ record, slot: slot.index, id });
-  const parentCommit = base.commit!;
-  await ctx.git.resetTo(slot.worktree, parentCommit);
+  await ctx.git.resetTo(slot.worktree, base.commit!);
   const startedAt = isoNow();
-  const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });
+  const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit: base.commit!, startedAt });
   await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });
   ctx.setPhase(slot, 'proposing', { experimentId: id, description: null, experimentStartedAt: startedAt, metricsSoFar: {} });
 
@@ -55,7 +58,9 @@ async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Prom
     if (stop) ctx.requestStop(stop.reason, stop.message, stop.graceful);
     return CLOSED;
   }
-  return recordProposal(ctx, slot, id, result.made, { commit: result.made.commit ?? parentCommit, parentCommit, baseId: base.id });
+  const { made } = result;
+  if (made.baseId !== base.id) await ctx.append({ type: 'experiment-start', at: startedAt, experiment: { ...running, baseId: made.baseId, parentCommit: made.parentCommit } });
+  return recordProposal(ctx, slot, id, made, { commit: made.commit ?? made.parentCommit, parentCommit: made.parentCommit, baseId: made.baseId });
 }
 
 /** The site of a slot proposing for itself: its own worktree, its live status. */
@@ -74,8 +79,9 @@ function slotSite(ctx: Pick<RunContext, 'setPhase' | 'emitLive'>, slot: SlotStat
 }
 
 /**
- * A pipelined proposal (made ahead in a proposal worktree), run in this slot. When the best moved since it
- * was made, its change is carried onto the best first (a three-way merge); a conflict is handed back.
+ * A pipelined proposal (made ahead in a proposal worktree), run in this slot. Greedy: when the best moved since
+ * it was made, its change is carried onto the best first (a three-way merge); a conflict is handed back. tree and
+ * islands chose its base on purpose (often not the best): it runs on that base as it was made.
  */
 async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<QueuedProposal, 'made' | 'madeAt'>): Promise<Started> {
   const { record, tag, git } = ctx;
@@ -91,7 +97,7 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
   };
   if (made.commit === null) {
     target = { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId };
-  } else if (record.bestCommit !== made.parentCommit) {
+  } else if (record.bestCommit !== made.parentCommit && carriesOntoBest(record)) {
     // The best moved while it waited: carry the change onto the best of now, so it is measured with it.
     const result = await git.carryOnto(made.commit, record.bestCommit!, experimentCommitMessage(tag, id, `${made.description} (carried onto #${record.bestId})`)).catch(gone);
     if (result.kind === 'dropped') return result;

@@ -1,4 +1,4 @@
-// Making a proposal: ask the proposer for a change in a worktree at the best, guard the diff, commit it.
+// Making a proposal: ask the proposer for a change in a worktree at its base (search-base.ts), guard the diff, commit it.
 // The same steps whether a slot proposes for itself (one slot, experiment-start.ts) or a proposal worktree works
 // ahead of the slots (proposal-queue.ts). Nothing here records an experiment: the caller journals the result.
 import { addUsage, type Experiment, type TokenUsage } from '../../shared/experiment.js';
@@ -17,6 +17,7 @@ import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, ty
 import { configForProposer, hiddenHeldout } from './heldout.js';
 import type { ProposalResult } from './outcomes.js';
 import { candidateRef } from './refs.js';
+import { choiceFor, chooseBase, isExhausted, markExhausted, plateauOf } from './search-base.js';
 import { redactDeep } from '../util/redact.js';
 import { writeFileAtomic } from '../util/safe-fs.js';
 
@@ -100,6 +101,9 @@ async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: E
   const workspace = createWorkspace(site.dir, ctx.projectDir, config.files);
   // A program.md that is a link (to a file outside the project) is not read: the agent sees no program.
   const program = (await readProgramFile(projectPaths(ctx.projectDir).program).catch(() => null)) ?? '';
+  // Which node the strategy chose and why (search-base.ts), when this base is that choice.
+  const chosen = choiceFor(record, id);
+  const baseWhy = chosen && chosen.base.id === base.id ? chosen.why : null;
   // Tokens of attempts that failed on an outage still count (the spend cap must see them).
   let spentBefore: TokenUsage | null = null;
   for (let attempt = 0; ; attempt++) {
@@ -115,6 +119,8 @@ async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: E
         slot: site.index,
         experimentId: id,
         base: hiddenHeldout(base),
+        baseWhy,
+        plateau: plateauWithoutHeldout(record, config.heldout !== null),
         baseline: hiddenHeldout(record.experiments.get(0) ?? null),
         best: hiddenHeldout(record.bestId !== null ? (record.experiments.get(record.bestId) ?? null) : null),
         noiseFloor: record.noiseFloor,
@@ -157,17 +163,35 @@ async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: E
   }
 }
 
+/** The plateau for the prompt (search-base.ts), with nothing of the held-out check in its experiments. */
+function plateauWithoutHeldout(record: ProposalContext['record'], hide: boolean) {
+  const plateau = plateauOf(record);
+  return plateau && hide ? { ...plateau, closest: plateau.closest.map(hiddenHeldout) } : plateau;
+}
+
 /**
- * Propose experiment `id` on `base` (the best) in `site.dir`, then guard and commit the change. The worktree
+ * Propose experiment `id` on `base` (the best, or the node the search strategy chose) in `site.dir`, then guard and commit the change. The worktree
  * is left at the commit (or back at the base when nothing usable was proposed).
  */
-export async function propose(ctx: ProposalContext, site: ProposalSite, id: number, base: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalResult> {
+export async function propose(ctx: ProposalContext, site: ProposalSite, id: number, chosen: Experiment, conflict: ProposalConflict | null = null, usageBefore: TokenUsage | null = null): Promise<ProposalResult> {
   const { config, paths, tag, projectDir } = ctx;
-  const parentCommit = base.commit!;
-  await resetTo(site.dir, parentCommit, config.files.linked);
   const proposedAt = isoNow();
   const t0 = Date.now();
-  const asked = await ask(ctx, site, id, base, conflict);
+  let base = chosen;
+  let asked: AskOutcome;
+  for (;;) {
+    await resetTo(site.dir, base.commit!, config.files.linked);
+    asked = await ask(ctx, site, id, base, conflict);
+    if (asked.kind !== 'exhausted') break;
+    // Nothing new to try from this node: the strategy passes it over and chooses again (search-base.ts); the run
+    // is exhausted only when every node it would choose is spent (greedy has only the best). The caller reads
+    // the base the proposal was made on from `made`.
+    markExhausted(ctx.record, base.id);
+    const next = chooseBase({ record: ctx.record, slot: null, id });
+    if (isExhausted(ctx.record, next.base.id)) break;
+    base = next.base;
+  }
+  const parentCommit = base.commit!;
   const proposalMs = Date.now() - t0;
   if (asked.kind !== 'proposal') return asked;
   const proposal = asked.proposal;

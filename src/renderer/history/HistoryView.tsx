@@ -98,7 +98,8 @@ function RunHistory(props: { readonly tag: string }): JSX.Element {
   // The keep filter shows the baseline's row too; its count says so ("kept" alone never counts it).
   const baselineKept = useMemo(() => detail?.experiments.some((e) => e.kind === 'baseline' && e.status === 'keep') ?? false, [detail?.experiments]);
   const rows = useMemo(() => sortRows(filterRows(allRows, { statuses: ui.statuses, text: ui.text }), ui.sort), [allRows, ui.statuses, ui.text, ui.sort]);
-  const multiSlot = useMemo(() => (detail ? detail.config.slots.length > 1 || detail.experiments.some((e) => e.slot > 0) : false), [detail]);
+  // The lineage is drawn when experiments start from more than one line: several slots, or a tree / islands search.
+  const multiSlot = useMemo(() => (detail ? detail.config.slots.length > 1 || detail.experiments.some((e) => e.slot > 0) || (detail.config.search?.strategy ?? 'greedy') !== 'greedy' : false), [detail]);
 
   const open = useCallback((id: number) => {
     updateHistoryUi(tag, { selectedId: id });

@@ -1,6 +1,7 @@
-// Lineage with several slots: which experiment each one started from. The graph's nodes are the kept
-// experiments (and the baseline), the commits others could build on; each node counts the candidates
-// tried on top of it. Two keeps on the same parent (two slots improving on the same best at once) fork:
+// Lineage with several slots or a tree search: which experiment each one started from. The graph's nodes are
+// the kept experiments (and the baseline), and the discarded ones a later proposal started from (tree and
+// islands search, config `search`, start from any measured node): every node is linked to its base
+// (experiment.baseId); each node counts the candidates tried on top of it. Two keeps on the same parent (two slots improving on the same best at once) fork:
 // the line that leads to the final best stays straight, the other branches off below it. A combination (a
 // change proposed on an older best, carried onto the best kept meanwhile) has two parents: the best it was
 // carried onto (its base, the edge the layout follows) and the older best its change was proposed on.
@@ -15,6 +16,8 @@ export interface LineageNode {
   /** For a combination: the node its change was proposed on (the second parent); null otherwise. */
   readonly carriedFrom: number | null;
   readonly isBaseline: boolean;
+  /** Discarded (not kept), yet a later proposal started from it (tree or islands search). */
+  readonly discarded: boolean;
   /** Column (order of the keeps) and lane (row) for drawing. */
   readonly column: number;
   readonly lane: number;
@@ -32,7 +35,9 @@ const FAILED: ReadonlySet<ExperimentStatus> = new Set(['crash', 'timeout', 'reje
 
 export function buildLineage(experiments: readonly Experiment[], bestIdHint: number | null = null): Lineage {
   const sorted = [...experiments].sort((a, b) => a.id - b.id);
-  const isNode = (e: Experiment) => e.kind === 'baseline' || e.status === 'keep';
+  // A discard is a node once something was built on it: a tree search's step off the best line.
+  const builtOn = new Set(sorted.map((e) => e.baseId).filter((id): id is number => id !== null));
+  const isNode = (e: Experiment) => e.kind === 'baseline' || e.status === 'keep' || (builtOn.has(e.id) && e.metric !== null && e.commit !== null);
   const tried = new Map<number, { total: number; keep: number; discard: number; failed: number }>();
   for (const e of sorted) if (isNode(e)) tried.set(e.id, { total: 0, keep: 0, discard: 0, failed: 0 });
   let orphans = 0;
@@ -55,7 +60,7 @@ export function buildLineage(experiments: readonly Experiment[], bestIdHint: num
   const parentOf = new Map<number, number | null>();
   for (const e of nodeList) parentOf.set(e.id, e.baseId !== null && tried.has(e.baseId) ? e.baseId : null);
   const trunk = new Set<number>();
-  const bestId = bestIdHint ?? nodeList[nodeList.length - 1]?.id ?? null;
+  const bestId = bestIdHint ?? nodeList.filter((e) => e.status === 'keep').pop()?.id ?? null;
   for (let at: number | null = bestId; at !== null && !trunk.has(at) && parentOf.has(at); at = parentOf.get(at) ?? null) trunk.add(at);
   const columnOf = new Map(nodeList.map((e, i) => [e.id, i]));
   const lastChildColumn = new Map<number, number>();
@@ -84,7 +89,7 @@ export function buildLineage(experiments: readonly Experiment[], bestIdHint: num
     laneBusyUntil[lane] = Math.max(laneBusyUntil[lane] ?? -1, lastChildColumn.get(e.id) ?? column);
     const from = e.carried?.fromBaseId ?? null;
     const carriedFrom = from !== null && from !== parent && tried.has(from) ? from : null;
-    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, carriedFrom, isBaseline: e.kind === 'baseline', column, lane, tried: tried.get(e.id)! });
+    nodes.push({ id: e.id, metric: e.metric, description: e.description, parent, carriedFrom, isBaseline: e.kind === 'baseline', discarded: e.kind !== 'baseline' && e.status !== 'keep', column, lane, tried: tried.get(e.id)! });
   }
   const lanes = laneBusyUntil.length;
   return { nodes, lanes: Math.max(lanes, nodes.length ? 1 : 0), orphans };

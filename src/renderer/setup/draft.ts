@@ -8,12 +8,14 @@ import {
   ApprovalSchema,
   CONFIG_VERSION,
   SandboxSchema,
+  SearchSchema,
   StopSchema,
   type ExecutorConfigInput,
   type FieldError,
   type Price,
   type ProjectConfig,
   type ProjectConfigInput,
+  type SearchConfig,
   type SeedConfig,
 } from '../../shared/config.js';
 import { heldoutFromDraft, heldoutToDraft, type HeldoutDraft } from './heldout-draft.js';
@@ -54,6 +56,8 @@ export interface Draft {
   /** The GPUs slots get: every one nvidia-smi finds, the ones picked, or none (config `gpus`). */
   readonly gpus: { readonly mode: GpuMode; readonly picked: readonly string[]; readonly perSlot: string };
   readonly approval: { readonly mode: 'off' | 'large' | 'all'; readonly overLines: string };
+  /** The search strategy (config `search`): no form yet, kept as it is so that saving the setup does not reset it. */
+  readonly search: SearchConfig;
   /** What agent-written code may reach (config `sandbox`); passEnv as comma-separated names. */
   readonly sandbox: { readonly network: boolean; readonly readOnlyInputs: boolean; readonly writableCaches: boolean; readonly passEnv: string };
   readonly agent: {
@@ -176,6 +180,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
     },
     slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => slotToDraft(s)),
     approval: { mode: approval.mode, overLines: str(approval.overLines) },
+    search: SearchSchema.safeParse(c.search ?? {}).data ?? SearchSchema.parse({}),
     sandbox: { network: sandbox.network, readOnlyInputs: sandbox.readOnlyInputs, writableCaches: sandbox.writableCaches, passEnv: sandbox.passEnv.join(', ') },
     gpus: {
       mode: c.gpus?.use === undefined || c.gpus.use === null ? 'all' : c.gpus.use.length === 0 ? 'none' : 'pick',
@@ -326,6 +331,7 @@ export function fromDraft(d: Draft): DraftConversion {
     },
     slots: d.slots.map((s, i) => slotFromDraft(s, i, { env, num, lines, error: (path, message) => void errors.push({ path, message }) })),
     approval: { mode: d.approval.mode, overLines: num('approval.overLines', d.approval.overLines) },
+    search: d.search,
     sandbox: { network: d.sandbox.network, readOnlyInputs: d.sandbox.readOnlyInputs, writableCaches: d.sandbox.writableCaches, passEnv: list(d.sandbox.passEnv.replace(/\s+/g, ',')) },
     gpus: { use: gpuUse(d.gpus), perSlot: num('gpus.perSlot', d.gpus.perSlot, { required: 'Enter how many GPUs each slot gets, e.g. 1' }) },
     agent: {

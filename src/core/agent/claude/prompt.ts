@@ -159,6 +159,32 @@ function countsLine(history: readonly Experiment[]): string {
   return `${total} experiment${total === 1 ? '' : 's'} after the baseline${parts.length ? ` (${parts.join(', ')})` : ''}.`;
 }
 
+/** Which node the change starts from, and why (the search strategy's choice, core/loop/search-base.ts). */
+function startsFrom(ctx: ProposalContext): string {
+  const { base } = ctx;
+  const at = `experiment ${base.id}${base.commit ? ` (commit ${base.commit.slice(0, 7)})` : ''}`;
+  const isBest = ctx.best !== null && ctx.best.id === base.id;
+  const what = isBest
+    ? 'the current best'
+    : `not the current best: it measured ${formatMetric(base.metric)} (${base.status === 'discard' ? 'discarded' : base.kind === 'baseline' ? 'the baseline' : 'kept earlier'}): ${oneLine(base.description || '(no description)', 200)}. The files you see are that experiment's; your change is still compared with the best`;
+  return `- Your change starts from ${at}, ${what}.${ctx.baseWhy ? ` ${oneLine(ctx.baseWhy, 400)}` : ''}`;
+}
+
+/** A plateau: no keep for a while. The nearest misses, and a push to change direction. */
+function plateauSection(ctx: ProposalContext, plateau: NonNullable<ProposalContext['plateau']>): string[] {
+  const direction = ctx.config.metric.direction;
+  const best = ctx.best?.metric ?? null;
+  const closest = plateau.closest.map((e) => {
+    const gap = best !== null && e.metric !== null ? ` (${signed(improvement(e.metric, best, direction))} against the best)` : '';
+    return `- ${e.id}: ${formatMetric(e.metric)}${gap}: ${oneLine(e.description || '(no description)', TABLE_DESCRIPTION_CHARS)}`;
+  });
+  return [
+    `## No keep in the last ${plateau.since} experiments: the run is on a plateau`,
+    'Small variations of the same ideas have stopped paying off. Try something different: another part of the code, a change of method rather than of a number, or a combination of the ideas that came closest.',
+    ...(closest.length ? ['The discarded ideas that came closest to the best:', ...closest] : []),
+  ];
+}
+
 /** The changing part: where the run stands and what the agent should know before proposing. */
 export function buildRunStatePrompt(ctx: ProposalContext): string {
   const { config } = ctx;
@@ -181,7 +207,7 @@ export function buildRunStatePrompt(ctx: ProposalContext): string {
       ? `- Noise floor: ${formatMetric(ctx.noiseFloor)} (standard deviation of repeated baseline runs); differences smaller than this may be luck.`
       : '- Noise floor: not measured (the baseline ran once).',
   );
-  out.push(`- Your change starts from experiment ${ctx.base.id}${ctx.base.commit ? ` (commit ${ctx.base.commit.slice(0, 7)})` : ''}, the current best.`);
+  out.push(startsFrom(ctx));
   out.push(`- ${countsLine(ctx.history)}`);
   out.push('');
 
@@ -199,6 +225,8 @@ export function buildRunStatePrompt(ctx: ProposalContext): string {
   } else {
     out.push('## Kept changes so far', 'None yet: the editable files are as in the baseline.', '');
   }
+
+  if (ctx.plateau) out.push(...plateauSection(ctx, ctx.plateau), '');
 
   const inFlight = ctx.inFlight ?? [];
   if (inFlight.length) {

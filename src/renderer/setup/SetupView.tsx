@@ -16,6 +16,7 @@ import { FilesSection } from './FilesSection.js';
 import { HeldoutSection } from './HeldoutSection.js';
 import { HooksSection } from './HooksSection.js';
 import { EarlyStopSection } from './EarlyStopSection.js';
+import { SearchSection } from './SearchSection.js';
 import { MetricSection } from './MetricSection.js';
 import { RunSection } from './RunSection.js';
 import { SeedSection } from './SeedSection.js';
@@ -88,6 +89,7 @@ function SetupForm({ project }: { readonly project: ProjectInfo }) {
         <HeldoutSection {...section} />
         <HooksSection {...section} />
         <EarlyStopSection {...section} />
+        <SearchSection {...section} />
         <StopSection {...section} />
         <ApprovalSection {...section} />
         <SlotsSection {...section} slotConfigs={slotConfigs} />

@@ -8,19 +8,18 @@ import {
   ApprovalSchema,
   CONFIG_VERSION,
   SandboxSchema,
-  SearchSchema,
   StopSchema,
   type ExecutorConfigInput,
   type FieldError,
   type Price,
   type ProjectConfig,
   type ProjectConfigInput,
-  type SearchConfig,
   type SeedConfig,
 } from '../../shared/config.js';
 import { heldoutFromDraft, heldoutToDraft, type HeldoutDraft } from './heldout-draft.js';
 import { hooksFromDraft, hooksToDraft, type HooksDraft } from './hooks-draft.js';
 import { earlyStopFromDraft, earlyStopToDraft, type EarlyStopDraft } from './early-stop-draft.js';
+import { searchFromDraft, searchToDraft, type SearchDraft } from './search-draft.js';
 
 export type ExtractKind = 'line' | 'metric-line' | 'regex' | 'json';
 export type GpuMode = 'all' | 'pick' | 'none';
@@ -56,8 +55,8 @@ export interface Draft {
   /** The GPUs slots get: every one nvidia-smi finds, the ones picked, or none (config `gpus`). */
   readonly gpus: { readonly mode: GpuMode; readonly picked: readonly string[]; readonly perSlot: string };
   readonly approval: { readonly mode: 'off' | 'large' | 'all'; readonly overLines: string };
-  /** The search strategy (config `search`): no form yet, kept as it is so that saving the setup does not reset it. */
-  readonly search: SearchConfig;
+  /** The search strategy (search-draft.ts). */
+  readonly search: SearchDraft;
   /** What agent-written code may reach (config `sandbox`); passEnv as comma-separated names. */
   readonly sandbox: { readonly network: boolean; readonly readOnlyInputs: boolean; readonly writableCaches: boolean; readonly passEnv: string };
   readonly agent: {
@@ -180,7 +179,7 @@ export function toDraft(input: ProjectConfigInput | ProjectConfig | null | undef
     },
     slots: (c.slots && c.slots.length ? c.slots : [{ env: {} }]).map((s) => slotToDraft(s)),
     approval: { mode: approval.mode, overLines: str(approval.overLines) },
-    search: SearchSchema.safeParse(c.search ?? {}).data ?? SearchSchema.parse({}),
+    search: searchToDraft(c.search),
     sandbox: { network: sandbox.network, readOnlyInputs: sandbox.readOnlyInputs, writableCaches: sandbox.writableCaches, passEnv: sandbox.passEnv.join(', ') },
     gpus: {
       mode: c.gpus?.use === undefined || c.gpus.use === null ? 'all' : c.gpus.use.length === 0 ? 'none' : 'pick',
@@ -331,7 +330,7 @@ export function fromDraft(d: Draft): DraftConversion {
     },
     slots: d.slots.map((s, i) => slotFromDraft(s, i, { env, num, lines, error: (path, message) => void errors.push({ path, message }) })),
     approval: { mode: d.approval.mode, overLines: num('approval.overLines', d.approval.overLines) },
-    search: d.search,
+    search: searchFromDraft(d.search, num),
     sandbox: { network: d.sandbox.network, readOnlyInputs: d.sandbox.readOnlyInputs, writableCaches: d.sandbox.writableCaches, passEnv: list(d.sandbox.passEnv.replace(/\s+/g, ',')) },
     gpus: { use: gpuUse(d.gpus), perSlot: num('gpus.perSlot', d.gpus.perSlot, { required: 'Enter how many GPUs each slot gets, e.g. 1' }) },
     agent: {

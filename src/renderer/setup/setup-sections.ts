@@ -14,6 +14,7 @@ export const SECTIONS = [
   { id: 'heldout', title: 'Held-out check', prefixes: ['heldout'] },
   { id: 'hooks', title: 'Hooks', prefixes: ['hooks'] },
   { id: 'earlyStop', title: 'Early stopping', prefixes: ['earlyStop'] },
+  { id: 'search', title: 'Search', prefixes: ['search'] },
   { id: 'stop', title: 'Stop conditions', prefixes: ['stop'] },
   { id: 'approval', title: 'Approval', prefixes: ['approval'] },
   { id: 'slots', title: 'Slots', prefixes: ['slots', 'gpus'] },

@@ -40,7 +40,8 @@ async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Prom
   const { record } = ctx;
   const { base } = chooseBase({ record, slot: slot.index, id });
   const parentCommit = base.commit!;
-  await ctx.git.resetTo(slot.worktree, parentCommit);
+  // No reset here: propose() puts the worktree at parentCommit before the proposer sees it, and a second
+  // reset would cost two git processes per experiment (bench/loop-overhead).
   const startedAt = isoNow();
   const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit, startedAt });
   await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });

@@ -54,10 +54,13 @@ function writeHistory(dir: string, tag: string, count: number): void {
   const config = ProjectConfigSchema.parse(JSON.parse(execFileSync('cat', [path.join(dir, '.autoresearch', 'config.json')], { encoding: 'utf8' })));
   git(dir, 'branch', `autoresearch/${tag}`, start);
   const at = new Date().toISOString();
+  // As a real run leaves them: the baseline measured three times (its noise), each candidate once.
+  const runsOf = (id: number, metric: number) =>
+    (id === 0 ? [metric, metric + 0.0005, metric - 0.0005] : [metric]).map((m, i) => ({ metric: m, metrics: { val_bpb: m }, exitCode: 0, signal: null, timedOut: false, durationMs: 1, logPath: `logs/${id}-${i}.log` }));
   const exp = (id: number, status: Experiment['status'], metric: number): Experiment => ({
     id, kind: id === 0 ? 'baseline' : 'candidate', slot: 0, baseId: id === 0 ? null : 0, parentCommit: start, commit: start,
     description: id === 0 ? 'baseline' : `LEARNING_RATE 0.01 → ${(0.01 + id / 1e6).toFixed(6)}`, hypothesis: 'history',
-    status, metric, metrics: { val_bpb: metric }, runs: [], guard: null, bestBefore: 1, startedAt: at, finishedAt: at,
+    status, metric, metrics: { val_bpb: metric }, runs: runsOf(id, metric), guard: null, bestBefore: 1, startedAt: at, finishedAt: at,
     timings: { proposalMs: 1, trainingMs: 1, totalMs: 2 }, usage: null, logPath: `logs/${id}.log`, transcriptPath: null, error: null, changedFiles: ['train.py'],
   });
   const events: JournalEvent[] = [{ type: 'run-start', at, version: 1, tag, branch: `autoresearch/${tag}`, startCommit: start, config, proposer: 'bench', appVersion: 'bench' }];

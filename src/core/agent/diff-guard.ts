@@ -14,7 +14,16 @@ import { secretsIn } from '../util/redact.js';
 import { seedOnlyChange } from './seed-only.js';
 
 export type GuardResult =
-  | { readonly ok: true; readonly changedFiles: string[]; readonly changedLines: number }
+  | {
+      readonly ok: true;
+      readonly changedFiles: string[];
+      readonly changedLines: number;
+      /**
+       * Whether anything besides the change and the linked inputs is in the worktree (ignored files, the app's
+       * folder): once the change is committed, `git clean` has something to remove only then.
+       */
+      readonly leftovers: boolean;
+    }
   | { readonly ok: false; readonly reason: string; readonly changedFiles: string[] };
 
 const MAX_LISTED = 8;
@@ -113,7 +122,10 @@ export async function guardDiff(opts: {
   const linked = config.files.linked.map((l) => l.replace(/\/+$/, ''));
   const isHarnessPath = (f: string) => f === APP_DIR || f.startsWith(`${APP_DIR}/`) || linked.some((l) => f === l || f.startsWith(`${l}/`));
 
-  const changes = (await changedFiles(worktree)).filter((c) => !isHarnessPath(c.path));
+  const entries = await changedFiles(worktree, { ignored: true });
+  const isLinked = (f: string) => linked.some((l) => f === l || f.startsWith(`${l}/`));
+  const leftovers = entries.some((c) => (c.code === '!!' || (c.code === '??' && isHarnessPath(c.path))) && !isLinked(c.path));
+  const changes = entries.filter((c) => c.code !== '!!' && !isHarnessPath(c.path));
   const files = [...new Set(changes.map((c) => c.path))].sort();
 
   // Protected files are compared with their hashes even when git does not list them (e.g. marked
@@ -180,7 +192,7 @@ export async function guardDiff(opts: {
       };
     }
   }
-  return { ok: true, changedFiles: files, changedLines };
+  return { ok: true, changedFiles: files, changedLines, leftovers };
 }
 
 /**

@@ -45,7 +45,7 @@ describe('guardDiff', () => {
   it('accepts a change to editable files and counts its lines', async () => {
     await writeFile(wt('train.py'), TRAIN_PY.replace('LEARNING_RATE = 0.04', 'LEARNING_RATE = 0.03'));
     await writeFile(wt('models/attn.py'), 'HEADS = 4\nDIM = 64\n');
-    expect(await guard()).toEqual({ ok: true, changedFiles: ['models/attn.py', 'train.py'], changedLines: 4 });
+    expect(await guard()).toEqual({ ok: true, changedFiles: ['models/attn.py', 'train.py'], changedLines: 4, leftovers: false });
   });
 
   it('rejects an empty diff', async () => {
@@ -116,7 +116,19 @@ describe('guardDiff', () => {
     await mkdir(wt('.autoresearch'), { recursive: true });
     await writeFile(wt('.autoresearch/scratch.txt'), 'x');
     await writeFile(wt('train.py'), TRAIN_PY.replace('DEPTH = 8', 'DEPTH = 7'));
-    expect(await guard()).toEqual({ ok: true, changedFiles: ['train.py'], changedLines: 2 });
+    // The app folder is not the change, but git clean would remove it: a leftover; the linked input is not.
+    expect(await guard()).toEqual({ ok: true, changedFiles: ['train.py'], changedLines: 2, leftovers: true });
+  });
+
+  it('says whether ignored files are left beside the change (then the worktree needs git clean after the commit)', async () => {
+    await writeFile(wt('train.py'), TRAIN_PY.replace('DEPTH = 8', 'DEPTH = 7'));
+    expect(await guard()).toMatchObject({ ok: true, leftovers: false });
+    const common = (await raw(project.worktree, ['rev-parse', '--git-common-dir'])).trim();
+    await mkdir(path.resolve(project.worktree, common, 'info'), { recursive: true });
+    await writeFile(path.resolve(project.worktree, common, 'info', 'exclude'), '*.pth\n');
+    await writeFile(wt('models/planted.pth'), 'import os\n');
+    // Ignored, so not part of the change, and still reported.
+    expect(await guard()).toEqual({ ok: true, changedFiles: ['train.py'], changedLines: 2, leftovers: true });
   });
 
   it('sees staged changes too (an agent CLI may run git add)', async () => {
@@ -137,7 +149,7 @@ describe('restoreFiles', () => {
     await expect(stat(wt('eval/new.py'))).rejects.toThrow();
     // Other changes stay.
     expect(await readFile(wt('train.py'), 'utf8')).toContain('DEPTH = 7');
-    expect(await guard()).toEqual({ ok: true, changedFiles: ['train.py'], changedLines: 2 });
+    expect(await guard()).toEqual({ ok: true, changedFiles: ['train.py'], changedLines: 2, leftovers: false });
   });
 
   it('never deletes outside the worktree', async () => {

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resultsHeader, resultsRow } from '../../src/core/journal/results-tsv.js';
+import { resultsHeader, resultsRow, resultsRows, writeResults } from '../../src/core/journal/results-tsv.js';
 import { readResultsTsv } from '../../src/core/report/read-results-tsv.js';
 import { MetricSchema } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';
@@ -46,5 +47,23 @@ describe('results.tsv matches autoresearch', () => {
     expect(interrupted).toBe('-------\t0.000000\t0.0\tinterrupted\t-\n');
     // The report reads such a row back as an experiment without a commit.
     expect(readResultsTsv(resultsHeader(metric) + baseline + interrupted).experiments[1]!.commit).toBeNull();
+  });
+
+  it('kept rows: replacing one (a best measured again) gives the file a full rewrite gives, rows by id', async () => {
+    const exps: Experiment[] = [5, 1, 3].map((id, i) => ({ ...base, id, metric: 1 + i / 10, description: `change ${id}` }));
+    const rows = resultsRows([...exps, { ...base, id: 9, status: 'running' }], metric);
+    const remeasured = { ...exps[1]!, metric: 0.5 };
+    rows.set(remeasured);
+    rows.set({ ...base, id: 2, metric: 2, description: 'ended later' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'ar-rows-'));
+    try {
+      const file = path.join(dir, 'results.tsv');
+      await writeResults(file, [exps[0]!, remeasured, exps[2]!, { ...base, id: 2, metric: 2, description: 'ended later' }], metric);
+      expect(rows.text()).toBe(readFileSync(file, 'utf8'));
+      expect(rows.text().split('\n').slice(1, -1).map((l) => l.split('\t')[4])).toEqual(['change 1', 'ended later', 'change 3', 'change 5']);
+      expect(rows.text()).toContain('0.500000');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

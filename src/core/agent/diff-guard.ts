@@ -14,7 +14,16 @@ import { secretsIn } from '../util/redact.js';
 import { seedOnlyChange } from './seed-only.js';
 
 export type GuardResult =
-  | { readonly ok: true; readonly changedFiles: string[]; readonly changedLines: number }
+  | {
+      readonly ok: true;
+      readonly changedFiles: string[];
+      readonly changedLines: number;
+      /**
+       * Whether anything besides the change and the linked inputs is in the worktree (ignored files, the app's
+       * folder): once the change is committed, `git clean` has something to remove only then.
+       */
+      readonly leftovers: boolean;
+    }
   | { readonly ok: false; readonly reason: string; readonly changedFiles: string[] };
 
 const MAX_LISTED = 8;
@@ -45,17 +54,33 @@ export async function hashProtectedFiles(worktree: string, globs: readonly strin
   return hashes;
 }
 
+/**
+ * What the guard reads of the tracked changes, from one git process (numstat and the -U0 patch together):
+ * three separate diffs would cost two more git processes between two experiments (bench/loop-overhead).
+ */
+interface TrackedDiff {
+  /** `git diff --numstat` rows. */
+  readonly numstat: string;
+  /** `git diff -U0` of the same files. */
+  readonly patch: string;
+}
+
+async function trackedDiff(worktree: string, tracked: readonly string[]): Promise<TrackedDiff> {
+  if (!tracked.length) return { numstat: '', patch: '' };
+  const out = await raw(worktree, ['diff', '--numstat', '--patch', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', 'HEAD', '--', ...tracked]);
+  // The numstat rows come first (git quotes a path with a newline, so no row starts a line with "diff --git ").
+  const at = `\n${out}`.indexOf('\ndiff --git ');
+  return at < 0 ? { numstat: out, patch: '' } : { numstat: out.slice(0, at), patch: out.slice(at) };
+}
+
 /** Lines a change adds and removes: git's count for tracked files, the line count for new ones. */
-async function countChangedLines(worktree: string, tracked: readonly string[], untracked: readonly string[]): Promise<number> {
+async function countChangedLines(worktree: string, diff: TrackedDiff, untracked: readonly string[]): Promise<number> {
   let lines = 0;
-  if (tracked.length) {
-    const numstat = await raw(worktree, ['diff', '--numstat', '--no-renames', 'HEAD', '--', ...tracked]);
-    for (const row of numstat.split('\n').filter(Boolean)) {
-      const [a, d] = row.split('\t');
-      // Binary files show "-": count them as one line each so they are not free.
-      lines += a === '-' ? 1 : Number(a) || 0;
-      lines += d === '-' ? 0 : Number(d) || 0;
-    }
+  for (const row of diff.numstat.split('\n').filter(Boolean)) {
+    const [a, d] = row.split('\t');
+    // Binary files show "-": count them as one line each so they are not free.
+    lines += a === '-' ? 1 : Number(a) || 0;
+    lines += d === '-' ? 0 : Number(d) || 0;
   }
   for (const file of untracked) {
     // Gone since git listed it (the agent's process may still be writing): it counts no lines.
@@ -67,14 +92,16 @@ async function countChangedLines(worktree: string, tracked: readonly string[], u
   return lines;
 }
 
+/** The lines a -U0 patch adds, without its `+++ b/file` headers (an added line "++x" reads "+++x" and stays). */
+function addedLines(patch: string): string {
+  const lines = patch.split('\n');
+  return lines.filter((l, i) => l.startsWith('+') && !(l.startsWith('+++ ') && (lines[i - 1] ?? '').startsWith('--- '))).join('\n');
+}
+
 /** The names of the app's secrets that the change adds (its added lines, its new files). */
-async function secretsAdded(worktree: string, tracked: readonly string[], untracked: readonly string[]): Promise<string[]> {
+async function secretsAdded(worktree: string, diff: TrackedDiff, untracked: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
-  if (tracked.length) {
-    const diff = await raw(worktree, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', 'HEAD', '--', ...tracked]);
-    const added = diff.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).join('\n');
-    for (const name of secretsIn(added)) found.add(name);
-  }
+  for (const name of secretsIn(addedLines(diff.patch))) found.add(name);
   for (const file of untracked) {
     const content = await readFile(path.join(worktree, file)).catch(() => null);
     if (content) for (const name of secretsIn(content.toString('utf8'))) found.add(name);
@@ -95,7 +122,10 @@ export async function guardDiff(opts: {
   const linked = config.files.linked.map((l) => l.replace(/\/+$/, ''));
   const isHarnessPath = (f: string) => f === APP_DIR || f.startsWith(`${APP_DIR}/`) || linked.some((l) => f === l || f.startsWith(`${l}/`));
 
-  const changes = (await changedFiles(worktree)).filter((c) => !isHarnessPath(c.path));
+  const entries = await changedFiles(worktree, { ignored: true });
+  const isLinked = (f: string) => linked.some((l) => f === l || f.startsWith(`${l}/`));
+  const leftovers = entries.some((c) => (c.code === '!!' || (c.code === '??' && isHarnessPath(c.path))) && !isLinked(c.path));
+  const changes = entries.filter((c) => c.code !== '!!' && !isHarnessPath(c.path));
   const files = [...new Set(changes.map((c) => c.path))].sort();
 
   // Protected files are compared with their hashes even when git does not list them (e.g. marked
@@ -138,11 +168,12 @@ export async function guardDiff(opts: {
   const tracked = files.filter((f) => !untracked.includes(f));
   // A change that writes one of the app's secrets (the API key) into a file would carry it into git, the
   // trainer and every diff shown: it is refused whole, not committed with the key in it.
-  const secrets = await secretsAdded(worktree, tracked, untracked);
+  const diff = await trackedDiff(worktree, tracked);
+  const secrets = await secretsAdded(worktree, diff, untracked);
   if (secrets.length) {
     return { ok: false, reason: `The change contains a secret value (${secrets.join(', ')}); it was not committed.`, changedFiles: files };
   }
-  const changedLines = await countChangedLines(worktree, tracked, untracked);
+  const changedLines = await countChangedLines(worktree, diff, untracked);
   if (changedLines > config.agent.maxDiffLines) {
     return {
       ok: false,
@@ -152,7 +183,7 @@ export async function guardDiff(opts: {
   }
   // A new seed is not an improvement: it only re-rolls the luck the rule would then call a win (seed-only.ts).
   if (untracked.length === 0) {
-    const seed = seedOnlyChange(await raw(worktree, ['diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', 'HEAD', '--', ...tracked]));
+    const seed = seedOnlyChange(diff.patch);
     if (seed) {
       return {
         ok: false,
@@ -161,7 +192,7 @@ export async function guardDiff(opts: {
       };
     }
   }
-  return { ok: true, changedFiles: files, changedLines };
+  return { ok: true, changedFiles: files, changedLines, leftovers };
 }
 
 /**

@@ -63,9 +63,14 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
         ...(job.onOutput ? { onOutput: job.onOutput } : {}),
       });
       if (scope !== null) await stopScope(scope, opts.env);
-      // What escaped the group (setsid) dies with its command, not at the next start of the app.
+      // What escaped the group (setsid) dies with its command, not at the next start of the app. Under bubblewrap
+      // nothing can have: the command ran in a PID namespace of its own (bwrapArgs: --unshare-pid), and the kernel
+      // kills everything in it when its first process ends, before bwrap itself exits. The sweep reads every
+      // process's environment in /proc, the dearest step between two experiments on a busy machine, so it runs
+      // only where it can find something (no sandbox, or Seatbelt, which has no PID namespace).
       let logError = result.logError ?? null;
-      const escaped = await sweepEscaped(marker, job.graceMs).catch(async (err: unknown) => {
+      const inPidNamespaceOfItsOwn = !!job.sandbox && process.platform === 'linux';
+      const escaped = await (inPidNamespaceOfItsOwn ? Promise.resolve([] as number[]) : sweepEscaped(marker, job.graceMs)).catch(async (err: unknown) => {
         // Whatever escaped may still be running (holding a GPU): the experiment's log says so.
         const note = `\n[autoresearch] Could not look for processes the command left running outside its process group (${err instanceof Error ? err.message : String(err)}); any such process is still running.\n`;
         try {

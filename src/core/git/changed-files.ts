@@ -12,9 +12,11 @@ export interface ChangedFile {
  * whole repository: paths are relative to `worktree`, so in a monorepo's subfolder a change elsewhere reads
  * `../other/x.py` (and matches no editable glob).
  */
-export async function changedFiles(worktree: string): Promise<ChangedFile[]> {
+export async function changedFiles(worktree: string, opts: { readonly ignored?: boolean } = {}): Promise<ChangedFile[]> {
   const { prefix } = await repoPlace(worktree);
-  const out = await raw(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  // With `ignored`, ignored files are listed too (code '!!'): what `git clean -x` would remove, known from the
+  // same git process.
+  const out = await raw(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all', ...(opts.ignored ? ['--ignored=traditional'] : [])]);
   const result: ChangedFile[] = [];
   const parts = out.split('\0');
   for (let i = 0; i < parts.length; i++) {

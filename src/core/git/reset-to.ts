@@ -20,9 +20,11 @@ function keepArgs(keep: readonly string[], prefix: string): string[] {
  * Only `keep` (the linked inputs, relative to `worktree`) survives. `worktree` may be a project's subfolder
  * of a worktree: the whole worktree is cleaned all the same (git clean in a subfolder would clean only it).
  */
-export async function cleanWorktree(worktree: string, keep: readonly string[] = []): Promise<void> {
+export async function cleanWorktree(worktree: string, keep: readonly string[] = [], opts: { readonly nothingUntracked?: boolean } = {}): Promise<void> {
   const { top, prefix } = await repoPlace(worktree);
-  await raw(top, ['clean', '-ffdx', '--quiet', ...keepArgs(keep, prefix)]);
+  // The caller just listed the worktree (git status --ignored) and found nothing git clean would remove: one
+  // git process less between two experiments. Nested repositories, which git never lists, are looked for anyway.
+  if (!opts.nothingUntracked) await raw(top, ['clean', '-ffdx', '--quiet', ...keepArgs(keep, prefix)]);
   await removeNestedGitDirs(top, keep.map((k) => resolve(worktree, k)));
 }
 

@@ -4,7 +4,7 @@
 import type { ProjectConfig } from '../../shared/config.js';
 import { FAILURE_STATUSES, type Experiment } from '../../shared/experiment.js';
 import type { JournalEvent } from '../../shared/journal.js';
-import { appendResultsRow, writeResults } from '../journal/results-tsv.js';
+import { appendResultsRow, resultsRows, writeResultsRows, type ResultsRows } from '../journal/results-tsv.js';
 import { Mutex } from '../util/mutex.js';
 import { errorMessage, isoNow, type ExperimentCloser, type RunJournalView, type RunLiveView, type SlotState } from './context.js';
 
@@ -43,8 +43,15 @@ export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase
         await input.append({ type: 'notice', at: isoNow(), level: 'warning', message }).catch(() => undefined);
       }
     });
+  // The rows as rendered, made at the first rewrite and kept up to date from then on: a rewrite renders only
+  // the rows that changed, not the whole history again.
+  let rows: ResultsRows | null = null;
   // Read when the write starts (inside the lock), so the file has the record as it is then.
-  const rewrite = () => writeResults(results, record.experiments.values(), metric);
+  const rewrite = (changed: number) => {
+    if (rows === null) rows = resultsRows(record.experiments.values(), metric);
+    else rows.set(record.experiments.get(changed)!);
+    return writeResultsRows(results, rows);
+  };
 
   const finish = async (slot: SlotState, e: Experiment, tail: string | null): Promise<Experiment> => {
     const finishedAt = isoNow();
@@ -54,7 +61,9 @@ export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase
     // replaces its row rather than adding a second one.
     const replace = rowIds.has(ended.id);
     rowIds.add(ended.id);
-    await write(`#${ended.id}'s result is not in it`, () => (replace ? rewrite() : appendResultsRow(results, ended, metric)));
+    // A row kept for later rewrites follows the record too, rewritten or appended.
+    if (rows !== null && !replace) (rows as ResultsRows).set(record.experiments.get(ended.id) ?? ended);
+    await write(`#${ended.id}'s result is not in it`, () => (replace ? rewrite(ended.id) : appendResultsRow(results, ended, metric)));
     // A proposal the researcher rejected is their call, not a failure of the run: the breaker does not count it.
     if (ended.kind === 'candidate' && ended.approval?.state !== 'reject') {
       if (FAILURE_STATUSES.has(ended.status)) consecutiveFailures += 1;
@@ -76,7 +85,7 @@ export function createCloser(input: RunJournalView & Pick<RunLiveView, 'setPhase
     lastCrashTail: () => (lastEnded && (lastEnded.status === 'crash' || lastEnded.status === 'timeout') ? lastEnded.tail : null),
     async folded(event) {
       // Written before the listeners hear of it: whoever reads results.tsv on the event finds the new mean.
-      if (event.type === 'best-remeasured' && rowIds.has(event.id)) await write(`#${event.id} was measured again, and its row still shows its old mean`, rewrite);
+      if (event.type === 'best-remeasured' && rowIds.has(event.id)) await write(`#${event.id} was measured again, and its row still shows its old mean`, () => rewrite(event.id));
     },
   };
 }

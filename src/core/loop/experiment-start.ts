@@ -43,7 +43,8 @@ export async function startExperiment(ctx: StartContext, slot: SlotState, source
 async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Promise<Started> {
   const { record } = ctx;
   const { base } = chooseBase({ record, slot: slot.index, id });
-  await ctx.git.resetTo(slot.worktree, base.commit!);
+  // No reset here: propose() puts the worktree at the base's commit before the proposer sees it, and a second
+  // reset would cost two git processes per experiment (bench/loop-overhead).
   const startedAt = isoNow();
   const running = runningExperiment({ id, kind: 'candidate', slot: slot.index, baseId: base.id, parentCommit: base.commit!, startedAt });
   await ctx.append({ type: 'experiment-start', at: startedAt, experiment: running });

@@ -235,7 +235,7 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
 
   const commit = await commitPaths(site.dir, check.changedFiles, experimentCommitMessage(tag, id, description, proposal.hypothesis));
   // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
-  await cleanWorktree(site.dir, config.files.linked);
+  await cleanWorktree(site.dir, config.files.linked, { nothingUntracked: !check.leftovers });
   await updateRef(projectDir, candidateRef(tag, id), commit);
   return made(commit, check.changedFiles, check.changedLines, null);
 }

@@ -1,0 +1,141 @@
+// Where the harness's time per experiment goes, for bench/loop-overhead: every child process the app starts
+// (git by verb, bwrap, systemd-run, ...) and every file write and fsync (journal, results.tsv, snapshot) is
+// timed from the outside, by wrapping node's own child_process and fs/promises before the loop calls them.
+// Nothing in src/ knows about it, so what is measured is the code as shipped.
+import child_process from 'node:child_process';
+import fsp, { type FileHandle } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
+import path from 'node:path';
+
+export interface Span {
+  readonly label: string;
+  readonly ms: number;
+}
+
+let spans: Span[] = [];
+let recording = false;
+
+const record = (label: string, t0: number) => {
+  if (recording) spans.push({ label, ms: performance.now() - t0 });
+};
+
+/** `git checkout`, `bwrap` (the trainer or guard in the sandbox), `sh`, ... */
+function processLabel(file: string, args: readonly string[] | undefined): string {
+  const name = path.basename(file);
+  if (name !== 'git') return name === 'bwrap' ? 'bwrap + trainer' : name;
+  // The verb: the first argument that is not a global option (--no-pager, --git-dir=..., -c k=v).
+  const a = args ?? [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === '-c') i += 1;
+    else if (!a[i]!.startsWith('-')) return `git ${a[i]}`;
+  }
+  return 'git';
+}
+
+/** The file a write is to, by kind: journal, results.tsv, snapshot, log, other. */
+function fileLabel(file: string): string {
+  const base = path.basename(file);
+  if (base === 'journal.jsonl') return 'journal';
+  if (base.startsWith('results.tsv')) return 'results.tsv';
+  if (base.startsWith('fold-snapshot')) return 'snapshot';
+  if (base.endsWith('.log')) return 'logs';
+  return 'other files';
+}
+
+export function installProbe(): void {
+  const cp = child_process as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const execFile = cp.execFile!;
+  cp.execFile = function (this: unknown, file: unknown, args: unknown, ...rest: unknown[]) {
+    const t0 = performance.now();
+    const label = processLabel(String(file), Array.isArray(args) ? (args as string[]) : undefined);
+    const cbAt = rest.findIndex((r) => typeof r === 'function');
+    if (cbAt >= 0) {
+      const cb = rest[cbAt] as (...x: unknown[]) => void;
+      rest[cbAt] = (...x: unknown[]) => {
+        record(label, t0);
+        cb(...x);
+      };
+    }
+    return execFile.call(this, file, args, ...rest);
+  };
+  const spawn = cp.spawn!;
+  cp.spawn = function (this: unknown, file: unknown, args: unknown, ...rest: unknown[]) {
+    const t0 = performance.now();
+    const child = spawn.call(this, file, args, ...rest) as child_process.ChildProcess;
+    const label = processLabel(String(file), Array.isArray(args) ? (args as string[]) : undefined);
+    // execFile calls node's spawn directly, not through this export, so nothing is counted twice.
+    child.once('exit', () => record(label, t0));
+    return child;
+  };
+  const execFileSync = cp.execFileSync!;
+  cp.execFileSync = function (this: unknown, file: unknown, ...rest: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return execFileSync.call(this, file, ...rest);
+    } finally {
+      record(processLabel(String(file), Array.isArray(rest[0]) ? (rest[0] as string[]) : undefined), t0);
+    }
+  };
+
+  // File handles remember what they were opened on; their writes and syncs are timed under that file's kind.
+  const names = new WeakMap<object, string>();
+  const fs = fsp as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const open = fs.open!;
+  fs.open = async function (this: unknown, file: unknown, ...rest: unknown[]) {
+    const t0 = performance.now();
+    const handle = (await open.call(this, file, ...rest)) as FileHandle;
+    names.set(handle, fileLabel(String(file)));
+    record(`open ${fileLabel(String(file))}`, t0);
+    return handle;
+  };
+  let proto: Record<string, (...a: unknown[]) => Promise<unknown>> | null = null;
+  const wrapProto = (h: FileHandle) => {
+    if (proto) return;
+    proto = Object.getPrototypeOf(h) as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    for (const m of ['datasync', 'sync', 'write', 'writeFile']) {
+      const orig = proto[m]!;
+      const what = m === 'datasync' || m === 'sync' ? 'fsync' : 'write';
+      proto[m] = async function (this: object, ...a: unknown[]) {
+        const t0 = performance.now();
+        try {
+          return await orig.apply(this, a);
+        } finally {
+          record(`${what} ${names.get(this) ?? 'other files'}`, t0);
+        }
+      };
+    }
+  };
+  const rename = fs.rename!;
+  fs.rename = async function (this: unknown, from: unknown, to: unknown) {
+    const t0 = performance.now();
+    try {
+      return await rename.call(this, from, to);
+    } finally {
+      record(`rename ${fileLabel(String(to))}`, t0);
+    }
+  };
+  syncBuiltinESMExports();
+  // The FileHandle prototype is reached through a handle of its own.
+  void open.call(fsp, '/dev/null', 'r').then((h) => {
+    wrapProto(h as FileHandle);
+    return (h as FileHandle).close();
+  });
+}
+
+export function startRecording(): void {
+  spans = [];
+  recording = true;
+}
+
+/** The spans since startRecording, summed by label: count and ms, per experiment. */
+export function stopRecording(experiments: number): { label: string; perExperiment: number; ms: number }[] {
+  recording = false;
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const s of spans) {
+    const b = by.get(s.label) ?? { n: 0, ms: 0 };
+    b.n += 1;
+    b.ms += s.ms;
+    by.set(s.label, b);
+  }
+  return [...by.entries()].map(([label, b]) => ({ label, perExperiment: b.n / experiments, ms: b.ms / experiments })).sort((a, b) => b.ms - a.ms);
+}

@@ -286,6 +286,8 @@ export interface NoticeEvent {
   readonly level: 'info' | 'warning' | 'error';
   readonly message: string;
   readonly id?: number;
+  /** The slot it happened in, when it is one slot's (a conflict the slot found: its wait is counted as such). */
+  readonly slot?: number;
 }
 
 export type JournalEvent =

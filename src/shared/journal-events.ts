@@ -286,8 +286,11 @@ export interface NoticeEvent {
   readonly level: 'info' | 'warning' | 'error';
   readonly message: string;
   readonly id?: number;
-  /** The slot it happened in, when it is one slot's (a conflict the slot found: its wait is counted as such). */
-  readonly slot?: number;
+  /**
+   * The slot that found this proposal conflicting with the best (proposal-queue.ts): its wait from here to its
+   * next experiment counts as waiting on a conflict in the slot usage.
+   */
+  readonly conflictSlot?: number;
 }
 
 export type JournalEvent =

@@ -291,7 +291,7 @@ describe('the proposal queue', () => {
     const redo = await h.call(2);
     expect([redo.id, redo.worktree, redo.conflict?.withId]).toEqual([1, 1, 0]);
     const notice = h.journal.find((e) => e.type === 'notice' && e.id === 1);
-    expect(notice).toMatchObject({ slot: 0 });
+    expect(notice).toMatchObject({ conflictSlot: 0 });
     // One conflict is not frequent: still one ahead.
     expect(h.queue.wanted()).toBe(1);
     // The slot takes whichever is ready first: the regular proposer's.

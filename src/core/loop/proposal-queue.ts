@@ -245,7 +245,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       const before = spare();
       const taken = recent.findLast((r) => r.id === made.id);
       if (taken) taken.conflict = true;
-      const at = slot === undefined ? {} : { slot };
+      const at = slot === undefined ? {} : { conflictSlot: slot };
       if (p.remakes >= 1 || depth === 0 || closed) {
         // Named with its slot first: the slot's wait for the next proposal is a conflict's (slot usage).
         await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} conflicts with #${conflict.withId}, kept meanwhile (${files}); it is dropped.` });

@@ -90,3 +90,32 @@ export function usageAt(usage: RunUsage, now: number): SlotUsageFigures[] {
     };
   });
 }
+
+/** h:mm:ss (the reports' clock for slot time). */
+const clock = (ms: number) => {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+const share = (ms: number, of: number) => `${clock(ms)} (${of > 0 ? Math.round((ms / of) * 100) : 0} %)`;
+
+/**
+ * The reports' slot usage table: per slot its session time, trainer time (GPU-hours when it has GPUs), the part
+ * of it spent confirming, and the idle time split into the agent, conflicts and the harness (shares of the
+ * session time). The same cells for the Markdown and the HTML report.
+ */
+export function slotUsageTable(figures: readonly SlotUsageFigures[]): { readonly head: readonly string[]; readonly rows: readonly (readonly string[])[] } {
+  const gpus = figures.some((f) => f.gpus > 0);
+  return {
+    head: ['slot', 'session', 'trainer', ...(gpus ? ['GPU-hours'] : []), 'confirming', 'waiting for the agent', 'waiting on conflicts', 'harness'],
+    rows: figures.map((f) => [
+      String(f.slot),
+      clock(f.wallMs),
+      share(f.busyMs, f.wallMs),
+      ...(gpus ? [f.gpus > 0 ? f.gpuHours.toFixed(2) : '—'] : []),
+      clock(f.confirmMs),
+      share(f.agentMs, f.wallMs),
+      share(f.conflictMs, f.wallMs),
+      share(f.harnessMs, f.wallMs),
+    ]),
+  };
+}

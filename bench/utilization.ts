@@ -61,10 +61,11 @@ const knobEdit = (sameLine: boolean) => (req: FakeRequest): FakeReply => {
   const id = Number(/# Experiment (\d+)/.exec(promptOf(req))?.[1] ?? 0);
   const k = sameLine ? 0 : id % KNOBS;
   const seen = lastToolResults(req).map((r) => r.content).join('\n');
-  const m = new RegExp(`const K${k} = (-?\\d+);`).exec(seen);
+  const m = new RegExp(`const K${k} = (-?\\d+);[^\\n]*`).exec(seen);
   if (!m) return finalText(`K${k} not found`);
   const next = Number(m[1]) + (id % 3 === 0 ? 1 : -1);
-  return message([toolUse({ command: 'str_replace', path: 'train.mjs', old_str: m[0], new_str: `const K${k} = ${next};` })], { delayMs: PROPOSAL_MS / 3 });
+  // The line names its experiment, so two proposals that move the knob alike still differ (and conflict) on it.
+  return message([toolUse({ command: 'str_replace', path: 'train.mjs', old_str: m[0], new_str: `const K${k} = ${next}; // #${id}` })], { delayMs: PROPOSAL_MS / 3 });
 };
 
 interface Row {

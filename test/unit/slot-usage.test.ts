@@ -132,14 +132,15 @@ describe('slot usage from the journal', () => {
       run(0, 100, 0, 0),
       end(0, 100, 100),
       { type: 'experiment-end', at: at(105), experiment: makeExperiment({ id: 0, slot: 0, status: 'keep', metric: 1, finishedAt: at(105) }) },
-      // A queued proposal taken 5 s later (waiting for the agent); trained 115..415, confirmed 415..515.
+      // A queued proposal taken 5 s later, ready (queueWaitMs) 2 s before it started: 3 s waiting for the agent,
+      // 2 s the harness's (a carry, say); trained 115..415, confirmed 415..515.
       { type: 'experiment-start', at: at(110), experiment: queued(1, 110) },
       run(1, 101, 115, 0),
       end(1, 101, 415),
       run(1, 102, 415, 0),
       end(1, 102, 515),
       { type: 'experiment-end', at: at(520), experiment: makeExperiment({ id: 1, slot: 0, status: 'keep', metric: 0.9, finishedAt: at(520) }) },
-      // The next one conflicts 1 s later; the slot waits 9 s on it.
+      // The next one conflicts 1 s later; the slot waits on it until the next proposal is ready, 7 s (then 2 s harness).
       { type: 'notice', at: at(521), level: 'info', id: 2, conflictSlot: 0, message: '#2 conflicts' },
       { type: 'experiment-start', at: at(530), experiment: queued(3, 530) },
       run(3, 103, 531, 0),
@@ -155,8 +156,8 @@ describe('slot usage from the journal', () => {
     ];
     const dir = await journal(events);
     const [f] = usageAt(summarize(await readRunRecord(dir, 't')).usage!, T0 + 10 ** 9);
-    // Busy 100 + 300 + 100 + 300 + 300 s of 1160; idle 60 s: agent 5 + 1 + 10, conflict 9, the harness the rest.
-    expect([f!.busyMs, f!.confirmMs, f!.idleMs, f!.agentMs, f!.conflictMs, f!.harnessMs].map((ms) => ms / 1000)).toEqual([1100, 100, 60, 16, 9, 35]);
+    // Busy 100 + 300 + 100 + 300 + 300 s of 1160; idle 60 s: agent 3 + 1 + 10, conflict 7, the harness the rest.
+    expect([f!.busyMs, f!.confirmMs, f!.idleMs, f!.agentMs, f!.conflictMs, f!.harnessMs].map((ms) => ms / 1000)).toEqual([1100, 100, 60, 14, 7, 39]);
 
     // Live, cut right after the conflict: the wait on it grows with the clock.
     const acc = emptyUsage();
@@ -164,6 +165,6 @@ describe('slot usage from the journal', () => {
     const slotOf = () => 0;
     for (const e of events.slice(0, cut + 1)) foldUsage(acc, e, slotOf);
     const [live] = usageAt(usageOf(acc, true), T0 + 524_000);
-    expect([live!.agentMs, live!.conflictMs, live!.confirmMs].map((ms) => ms / 1000)).toEqual([6, 3, 100]);
+    expect([live!.agentMs, live!.conflictMs, live!.confirmMs].map((ms) => ms / 1000)).toEqual([4, 3, 100]);
   });
 });

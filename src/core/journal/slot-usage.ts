@@ -139,7 +139,10 @@ export function foldUsage(acc: UsageAccumulator, event: JournalEvent, slotOf: (i
       const e = event.experiment;
       if (!acc.session || e.kind !== 'candidate') break;
       const s = totals(acc, e.slot);
-      endWait(s, t);
+      // Taken from the queue: its proposal was ready queueWaitMs before; from then on the gap was the harness's
+      // (the carry onto a newer best, the reset), not a wait for the agent.
+      const waited = e.timings.queueWaitMs;
+      endWait(s, typeof waited === 'number' && s.wait ? Math.min(t, Math.max(s.wait.since, t - waited)) : t);
       // Proposing for itself (not taken from the queue): the slot waits for the agent until experiment-proposed.
       if (e.timings.queueWaitMs === null || e.timings.queueWaitMs === undefined) startWait(s, 'agent', t, event.at);
       break;

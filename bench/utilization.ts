@@ -1,16 +1,20 @@
 // bench/utilization: how busy the slots are. A trainer that takes 3 s and the claude proposer against the
 // repo's fake Messages API answering in 1.5 s per proposal (three turns of 0.5 s: view, edit, describe), so the
-// real proposer code path is timed; 1, 2 and 4 slots, 40 experiments each. It prints each slot's busy fraction
-// (time a trainer ran / wall time after the baseline) and the throughput relative to one slot.
-// Targets: busy ≥ 97 %, 4 slots ≥ 3.9× one slot. "1 slot, one at a time" is the sequential loop
-// (agent.queueDepth 0, the one-slot default) for comparison: about 3 / (3 + 1.5) = 67 % busy.
+// real proposer code path is timed; 1, 2 and 4 slots, 40 experiments each, every row with the default settings
+// (no agent.queueDepth: one proposal made ahead per slot). One more row has every proposal edit the SAME line,
+// so a proposal made ahead conflicts with the change kept while it waited (the worst case for working ahead).
+// It prints each slot's busy fraction (time a trainer ran / wall time after the baseline), the throughput
+// relative to one slot, and where the rest of the slots' time went (the journal's slot usage: waiting for the
+// agent, on conflicts, the harness). Targets: one slot ≥ 97 % busy, 4 slots ≥ 3.9× one slot.
 // Run: node bench/run.mjs utilization [experiments=40] [trainerMs=3000] [proposalMs=1500]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createProposer } from '../src/core/agent/create-proposer.js';
+import { summarize } from '../src/core/journal/fold.js';
 import { readJournalEvents, readRunRecord } from '../src/core/journal/read.js';
+import { usageAt } from '../src/shared/slot-usage.js';
 import { runPaths } from '../src/core/project/paths.js';
 import { startRun } from '../src/core/loop/start-run.js';
 import { ProjectConfigSchema } from '../src/shared/config.js';
@@ -49,16 +53,20 @@ function makeProject(): string {
   return dir;
 }
 
-/** The fake model: experiment N moves knob N mod 32 one step (toward 0 two times in three). */
-function knobEdit(req: FakeRequest): FakeReply {
+/**
+ * The fake model: experiment N moves knob N mod 32 one step (toward 0 two times in three); `sameLine`: always
+ * knob 0, so every proposal edits the line the one before it changed.
+ */
+const knobEdit = (sameLine: boolean) => (req: FakeRequest): FakeReply => {
   const id = Number(/# Experiment (\d+)/.exec(promptOf(req))?.[1] ?? 0);
-  const k = id % KNOBS;
+  const k = sameLine ? 0 : id % KNOBS;
   const seen = lastToolResults(req).map((r) => r.content).join('\n');
-  const m = new RegExp(`const K${k} = (-?\\d+);`).exec(seen);
+  const m = new RegExp(`const K${k} = (-?\\d+);[^\\n]*`).exec(seen);
   if (!m) return finalText(`K${k} not found`);
   const next = Number(m[1]) + (id % 3 === 0 ? 1 : -1);
-  return message([toolUse({ command: 'str_replace', path: 'train.mjs', old_str: m[0], new_str: `const K${k} = ${next};` })], { delayMs: PROPOSAL_MS / 3 });
-}
+  // The line names its experiment, so two proposals that move the knob alike still differ (and conflict) on it.
+  return message([toolUse({ command: 'str_replace', path: 'train.mjs', old_str: m[0], new_str: `const K${k} = ${next}; // #${id}` })], { delayMs: PROPOSAL_MS / 3 });
+};
 
 interface Row {
   /** Mean ms per experiment: trainer exit → experiment-end (decide), → the slot's next experiment-start, → its trainer's start. */
@@ -71,14 +79,17 @@ interface Row {
   readonly meanQueueWaitS: number;
   readonly meanProposalS: number;
   readonly statuses: string;
+  /** Of all the slots' session time (the setup and baseline included), per slot on average: seconds. */
+  readonly split: { readonly busy: number; readonly confirm: number; readonly agent: number; readonly conflict: number; readonly harness: number; readonly wall: number };
+  readonly conflicts: number;
 }
 
-async function measure(label: string, slots: number, queueDepth: number | null): Promise<Row> {
+async function measure(label: string, slots: number, sameLine: boolean): Promise<Row> {
   const api = await startFakeAnthropic({
     apiKey: KEY,
     handler: byTurn([
       () => ({ ...view('train.mjs'), delayMs: PROPOSAL_MS / 3 }),
-      knobEdit,
+      knobEdit(sameLine),
       (req) => ({ ...finalText(`Move a knob toward 0\nexperiment ${/# Experiment (\d+)/.exec(promptOf(req))?.[1]}`, { input_tokens: 1000, output_tokens: 50 }), delayMs: PROPOSAL_MS / 3 }),
     ]),
   });
@@ -91,7 +102,8 @@ async function measure(label: string, slots: number, queueDepth: number | null):
       budget: { seconds: 30, graceSeconds: 1 },
       // One run per experiment: the rule decides at once, so the numbers are about scheduling.
       acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
-      agent: { proposer: 'claude', queueDepth },
+      // The default settings: agent.queueDepth is left to its default (one proposal ahead per slot).
+      agent: { proposer: 'claude' },
     });
     writeFileSync(path.join(dir, '.autoresearch', 'config.json'), JSON.stringify(config));
     git(dir, 'add', '-A');
@@ -146,7 +158,12 @@ async function measure(label: string, slots: number, queueDepth: number | null):
         startedAt.delete(ev.id);
       }
     }
+    const usage = usageAt(summarize(rec).usage!, Date.now());
+    const per = (f: (u: (typeof usage)[number]) => number) => usage.reduce((a, u) => a + f(u), 0) / usage.length / 1000;
+    const conflicts = events.filter((ev) => ev.type === 'notice' && ev.conflictSlot !== undefined).length;
     return {
+      split: { busy: per((u) => u.busyMs), confirm: per((u) => u.confirmMs), agent: per((u) => u.agentMs), conflict: per((u) => u.conflictMs), harness: per((u) => u.harnessMs), wall: per((u) => u.wallMs) },
+      conflicts,
       gapsMs: { decide: mean(phases.decide), take: mean(phases.take), start: mean(phases.start) },
       label,
       slots,
@@ -164,19 +181,19 @@ async function measure(label: string, slots: number, queueDepth: number | null):
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-console.log(`${N} experiments per row; trainer ${TRAINER_MS / 1000} s, proposal ${PROPOSAL_MS / 1000} s (claude proposer, fake Messages API); ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`);
+console.log(`${N} experiments per row; trainer ${TRAINER_MS / 1000} s, proposal ${PROPOSAL_MS / 1000} s (claude proposer, fake Messages API); ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)} at the start`);
 const rows: Row[] = [];
-for (const [label, slots, depth] of [
-  ['1 slot, one at a time', 1, 0],
-  ['1 slot, pipelined', 1, 1],
-  ['2 slots', 2, null],
-  ['4 slots', 4, null],
+for (const [label, slots, sameLine] of [
+  ['1 slot', 1, false],
+  ['1 slot, conflicting edits', 1, true],
+  ['2 slots', 2, false],
+  ['4 slots', 4, false],
 ] as const) {
-  rows.push(await measure(label, slots, depth));
+  rows.push(await measure(label, slots, sameLine));
   const r = rows.at(-1)!;
-  console.error(`  ${label}: ${r.wallS.toFixed(1)} s`);
+  console.error(`  ${label}: ${r.wallS.toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`);
 }
-const one = rows.find((r) => r.label === '1 slot, pipelined')!;
+const one = rows.find((r) => r.label === '1 slot')!;
 console.log('| slots | wall after baseline | busy per slot | experiments/min | vs 1 slot | mean queue wait | mean proposal | outcomes |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
@@ -187,6 +204,15 @@ console.log('next proposal (carried onto the best when it moved); resetting the 
 console.log('| slots | decide | take | reset + start |');
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.label} | ${r.gapsMs.decide.toFixed(0)} | ${r.gapsMs.take.toFixed(0)} | ${r.gapsMs.start.toFixed(0)} |`);
+console.log('\nWhere a slot\'s time goes (the journal\'s slot usage, mean per slot over the whole session, setup and baseline included):');
+console.log('| slots | session | trainer (of it confirming) | waiting for the agent | waiting on conflicts | harness | conflicts |');
+console.log('|---|---|---|---|---|---|---|');
+const share = (s: number, of: number) => `${s.toFixed(1)} s (${pct(of > 0 ? s / of : 0)})`;
+for (const r of rows) {
+  const u = r.split;
+  console.log(`| ${r.label} | ${u.wall.toFixed(1)} s | ${share(u.busy, u.wall)} (${u.confirm.toFixed(1)} s) | ${share(u.agent, u.wall)} | ${share(u.conflict, u.wall)} | ${share(u.harness, u.wall)} | ${r.conflicts} |`);
+}
 const four = rows.find((r) => r.slots === 4)!;
-const minBusy = Math.min(...rows.filter((r) => r.label !== '1 slot, one at a time').flatMap((r) => r.busy));
-console.log(`\nTargets: busy ≥ 97 % (lowest pipelined slot: ${pct(minBusy)}) ${minBusy >= 0.97 ? 'met' : 'NOT met'}; 4 slots ≥ 3.9× one slot (${(four.perMinute / one.perMinute).toFixed(2)}×) ${four.perMinute / one.perMinute >= 3.9 ? 'met' : 'NOT met'}.`);
+const oneBusy = Math.min(...one.busy);
+console.log(`\nTargets: one slot ≥ 97 % busy (${pct(oneBusy)}) ${oneBusy >= 0.97 ? 'met' : 'NOT met'}; 4 slots ≥ 3.9× one slot (${(four.perMinute / one.perMinute).toFixed(2)}×) ${four.perMinute / one.perMinute >= 3.9 ? 'met' : 'NOT met'}.`);
+console.log(`Load average after the rows: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);

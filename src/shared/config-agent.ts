@@ -53,8 +53,9 @@ export const AgentSchema = z.object({
   maxDiffLines: z.number().int().min(1).default(2_000),
   /**
    * Pipelined proposals (docs/decisions.md): how many proposals the agent makes ahead, in their own
-   * worktrees, while the slots train. null: one per slot with two or more slots, none with one slot (each
-   * proposal then sees the result of the one before, like a researcher working alone). 0: never ahead.
+   * worktrees, while the slots train. null: one per slot, one slot included, so the GPU never waits for the
+   * agent; the cost: a proposal sees the previous experiment's result one step late and may be carried onto a
+   * newer best. 0: never ahead (each proposal sees the result of the one before, like a researcher alone).
    */
   queueDepth: z.number().int().min(0).max(64).nullable().default(null),
   /** Experiments of history shown to the agent. */

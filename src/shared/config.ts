@@ -172,11 +172,14 @@ export function describeConfigErrors(errors: readonly FieldError[]): string {
   return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
 }
 
-/** Proposals made ahead of the slots (agent.queueDepth; null: one per slot with two or more slots). */
+/**
+ * Proposals made ahead of the slots (agent.queueDepth; null: one per slot, so one slot works ahead too: the GPU
+ * does not wait for the agent, at the cost of each proposal seeing the previous result one step late).
+ */
 export function proposalQueueDepth(config: Pick<ProjectConfig, 'agent' | 'slots'>): number {
   const set = config.agent.queueDepth;
   if (set !== null && set !== undefined) return set;
-  return config.slots.length > 1 ? config.slots.length : 0;
+  return Math.max(1, config.slots.length);
 }
 
 /** `/x` or `C:\x`: an absolute path on either platform (shared code has no node:path). */

@@ -286,6 +286,11 @@ export interface NoticeEvent {
   readonly level: 'info' | 'warning' | 'error';
   readonly message: string;
   readonly id?: number;
+  /**
+   * The slot that found this proposal conflicting with the best (proposal-queue.ts): its wait from here to its
+   * next experiment counts as waiting on a conflict in the slot usage.
+   */
+  readonly conflictSlot?: number;
 }
 
 export type JournalEvent =

@@ -196,7 +196,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     files: z.array(obj({ path: editedPath, content: z.string().max(MAX_EDITED_FILE_CHARS) })).max(MAX_EDITED_FILES),
     by: z.enum(['app', 'terminal']),
   }).refine((e) => (e.answer === 'edit') === (e.files.length > 0), 'an edit carries the edited files, and only an edit does'),
-  notice: obj({ type: z.literal('notice'), at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: id.optional() }),
+  notice: obj({ type: z.literal('notice'), at: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string(), id: id.optional(), conflictSlot: z.number().int().min(0).max(100_000).optional() }),
 };
 
 /** A journal line's parsed JSON as an event, or null when it is not a valid event of a known type. */

@@ -134,9 +134,10 @@ describe.skipIf(unavailable !== null)(`GPUs and slot usage in the app, in Chromi
     expect(figures.map((f) => f.gpus)).toEqual([1, 1]);
     expect(figures[0]!.busyMs).toBeGreaterThan(1000);
     const shown = await list.locator('[data-testid=slot-usage]').evaluateAll((els) =>
-      els.map((el) => [el.querySelector('[data-testid=slot-busy]')?.textContent, el.querySelector('[data-testid=slot-idle]')?.textContent]),
+      els.map((el) => ['slot-busy', 'slot-idle', 'slot-idle-agent', 'slot-idle-harness'].map((id) => el.querySelector(`[data-testid=${id}]`)?.textContent ?? null)),
     );
-    expect(shown).toEqual(figures.map((f) => [formatClock(f.busyMs), formatClock(f.idleMs)]));
+    // Where the idle time went is shown beside it (the agent, the harness; no conflicts happened here).
+    expect(shown).toEqual(figures.map((f) => [formatClock(f.busyMs), formatClock(f.idleMs), ...(f.idleMs > 0 ? [formatClock(f.agentMs), formatClock(f.harnessMs)] : [null, null])]));
     // The latest experiments carry each decision's confidence, as the History does.
     const confidence = (e: { status: string; confidence?: { z: number | null; label: string } | null }) => {
       const c = e.confidence;

@@ -122,7 +122,9 @@ describe('approval: large', () => {
 
 describe('approval: all, answered from a terminal', () => {
   it('approves one, runs an edit of another, rejects a third with a note the next prompt shows', async () => {
-    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    // The sequential loop: the proposal after a rejection is made after it, so it carries the note (made ahead,
+    // one proposal later).
+    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, agent: { queueDepth: 0 } });
     const { handle, proposer } = await start(dir, [setConst('LEARNING_RATE', '0.02'), setConst('LEARNING_RATE', '0.03'), setConst('LEARNING_RATE', '0.5'), setConst('LEARNING_RATE', '0.04')], { tag: 'b' });
     const answer = async (...args: string[]) => runCli(['approve', dir, '--tag', 'b', ...args]);
     const seen = new Set<number>();
@@ -278,7 +280,8 @@ describe('a rejection note and the claude proposer', () => {
             : [view('train.mjs'), setLr('0.04'), finalText('Learning rate 0.04\nA moderate step.')],
         )(req),
     });
-    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } });
+    // The sequential loop: the next request is made after the rejection (made ahead, the one after it carries the note).
+    const { dir } = scoredProject({ approval: { mode: 'all' }, acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, agent: { queueDepth: 0 } });
     const child = spawnCli(['run', dir, '--tag', 'cl', '--proposer', 'claude'], { env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: api.url } });
     const exited = new Promise<number | null>((r) => child.once('close', r));
     try {

@@ -122,7 +122,9 @@ process.exit(lr < 0.9 ? 1 : 0);
   });
 
   it('stops when the target is reached', async () => {
-    const rec = await run({ stop: { target: 0.9 } }, [0, 0, 0, 0], [setConst('LEARNING_RATE', '0.95'), setConst('LEARNING_RATE', '0.85'), setConst('LEARNING_RATE', '0.5')]);
+    // The sequential loop: the proposals edit the same line, so made ahead the third would run while the second,
+    // conflicting with the first's keep, is made again; here the second must decide before the third exists.
+    const rec = await run({ stop: { target: 0.9 }, agent: { queueDepth: 0 } }, [0, 0, 0, 0], [setConst('LEARNING_RATE', '0.95'), setConst('LEARNING_RATE', '0.85'), setConst('LEARNING_RATE', '0.5')]);
     expect(rec.stopReason).toBe('target');
     expect(rec.experiments.has(3)).toBe(false);
   });

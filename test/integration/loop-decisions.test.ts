@@ -30,7 +30,8 @@ async function runToEnd(dir: string, proposer: Proposer, maxExperiments: number,
 
 describe('the loop decides keep, discard, crash, timeout and rejected', () => {
   it('keeps a better change, discards a worse one, and moves the branch only on keep', async () => {
-    const { dir } = scoredProject();
+    // The sequential loop (no proposal made ahead): the second proposal must see the first one's result.
+    const { dir } = scoredProject({ agent: { queueDepth: 0 } });
     const headBefore = git(dir, 'rev-parse', 'HEAD').trim();
     const trainBefore = readFileSync(path.join(dir, 'train.mjs'), 'utf8');
     const proposer = scriptedProposer([setConst('LEARNING_RATE', '0.02'), setConst('LEARNING_RATE', '0.001')]);
@@ -71,7 +72,8 @@ describe('the loop decides keep, discard, crash, timeout and rejected', () => {
   });
 
   it('records a crash with the tail of the output, and a NaN metric as a crash', async () => {
-    const { dir } = scoredProject();
+    // The sequential loop: the proposal after the crash is made after it, so it sees the crash's log tail.
+    const { dir } = scoredProject({ agent: { queueDepth: 0 } });
     const proposer = scriptedProposer([
       setConst('MODE', '1'),
       async (ctx) => {

@@ -28,7 +28,8 @@ const deps = (proposer: Proposer): LoopDeps => ({ env: process.env, nodePath: pr
 describe('a change that only touches the seed', () => {
   it('is refused every time (0 kept in 12), and the agent is told why; a real change on the same trainer is kept', async () => {
     // Twelve refusals in a row would otherwise stop the run as failing (stop.maxConsecutiveFailures, default 8).
-    const { dir } = scoredProject({ stop: { maxConsecutiveFailures: 20 } } as never, { 'train.mjs': SEEDED_TRAINER });
+    // The sequential loop (queueDepth 0): each proposal is made after the one before was refused, so it sees why.
+    const { dir } = scoredProject({ stop: { maxConsecutiveFailures: 20 }, agent: { queueDepth: 0 } } as never, { 'train.mjs': SEEDED_TRAINER });
     const seeds = [7, 1, 2, 3, 1234, 99, 5, 8, 13, 21, 34, 55];
     const proposer = scriptedProposer([...seeds.map((s) => setConst('SEED', String(s))), setConst('LEARNING_RATE', '0.02')]);
     const outcome = await (await startRun({ projectDir: dir, tag: 'seeds', maxExperiments: seeds.length + 1, deps: deps(proposer) })).done;

@@ -56,7 +56,8 @@ async function statusText(dir: string): Promise<string> {
 
 describe('noise from seeds', () => {
   it('varies the seed over the baseline repeats, pairs the confirmations with the best\'s seeds, keeps a 5σ change and not a re-rolled one', async () => {
-    const { dir } = scoredProject({ seed: { kind: 'env', name: 'SEED' } } as never, { 'train.mjs': SEEDED_TRAINER });
+    // The sequential loop: the scripted proposals edit the same lines in order, each on the one before's result.
+    const { dir } = scoredProject({ seed: { kind: 'env', name: 'SEED' }, agent: { queueDepth: 0 } } as never, { 'train.mjs': SEEDED_TRAINER });
     const steps = [setConst('ORDER', '1'), setConst('IMPROVEMENT', (5 * SIGMA).toFixed(4)), setConst('ORDER', '2'), setConst('ORDER', '3')];
     const outcome = await (await startRun({ projectDir: dir, tag: 'seeded', maxExperiments: steps.length, deps: deps(scriptedProposer(steps)) })).done;
     expect(outcome.reason).toBe('max-experiments');
@@ -109,7 +110,8 @@ describe('noise from seeds', () => {
   });
 
   it('says the noise is unknown when the seed is fixed and the repeats agree exactly, in the decision, one notice and the CLI status', async () => {
-    const { dir } = scoredProject({}, { 'train.mjs': SEEDED_TRAINER });
+    // The sequential loop: the scripted proposals edit the same line in order, each on the one before's result.
+    const { dir } = scoredProject({ agent: { queueDepth: 0 } }, { 'train.mjs': SEEDED_TRAINER });
     const steps = [setConst('IMPROVEMENT', '0.001'), setConst('IMPROVEMENT', '-0.001')];
     const outcome = await (await startRun({ projectDir: dir, tag: 'fixed', maxExperiments: steps.length, deps: deps(scriptedProposer(steps)) })).done;
     expect(outcome.reason).toBe('max-experiments');

@@ -19,7 +19,7 @@ function fakeQueue(ids: number[], depth = 1) {
     depth,
     hasReady: () => ready.length > 0,
     take: async () => ready.shift() ?? null,
-    conflicted: async (p: QueuedProposal, c: { readonly files: readonly string[]; readonly withId: number | null }) => void back.push(`conflict ${p.made.id} with #${c.withId} (${c.files.join(', ')})`),
+    conflicted: async (p: QueuedProposal, c: { readonly files: readonly string[]; readonly withId: number | null }, slot?: number) => void back.push(`conflict ${p.made.id} with #${c.withId} (${c.files.join(', ')}) in slot ${slot}`),
     drop: async (id: number, reason: string) => void back.push(`drop ${id}: ${reason}`),
   };
 }
@@ -85,9 +85,12 @@ describe('the scheduler', () => {
   it('hands a conflict back to the queue and drops a proposal that cannot start, with why', async () => {
     const queue = fakeQueue([4, 5, 6]);
     const outcomes: Record<number, ExperimentOutcome> = { 4: { kind: 'conflict', files: ['train.py'], withId: 3 }, 5: { kind: 'dropped', reason: 'Its commit is gone.' } };
-    const s = scheduler({ limit: 99, queue, run: async (_slot, source) => (source.kind === 'queued' ? (outcomes[source.queued.made.id] ?? { kind: 'closed' }) : { kind: 'closed' }) });
+    const ran: number[] = [];
+    const s = scheduler({ limit: 99, queue, run: async (_slot, source) => (source.kind === 'queued' ? (ran.push(source.queued.made.id), outcomes[source.queued.made.id] ?? { kind: 'closed' }) : { kind: 'closed' }) });
     await runSlots(s.input);
-    expect(queue.back).toEqual(['conflict 4 with #3 (train.py)', 'drop 5: Its commit is gone.']);
+    // The slot that found the conflict is named (its wait counts as the conflict's), and it goes on to the next.
+    expect(queue.back).toEqual(['conflict 4 with #3 (train.py) in slot 0', 'drop 5: Its commit is gone.']);
+    expect(ran).toEqual([4, 5, 6]);
   });
 
   it('a queued proposal that fails before it starts is dropped; one that fails after is recovered as the experiment', async () => {

@@ -276,4 +276,50 @@ describe('the proposal queue', () => {
     expect(h.queue.exhausted()).toBe('Nothing new to try.');
     await h.queue.close();
   });
+
+  it('makes a conflict again at once in a spare worktree while the regular proposer works ahead, and keeps one more ahead while conflicts are frequent', async () => {
+    const h = harness({ depth: 1, limit: 20 });
+    h.queue.start();
+    expect(h.queue.wanted()).toBe(1);
+    (await h.call(0)).finish();
+    const p1 = (await h.queue.take())!;
+    // Taking it set the regular proposer on the next one (worktree 0).
+    const next = await h.call(1);
+    expect([next.id, next.worktree]).toEqual([2, 0]);
+    await h.queue.conflicted(p1, { files: ['train.py'], withId: 0 }, 0);
+    // The remake does not wait for the regular proposer: a spare worktree makes it now.
+    const redo = await h.call(2);
+    expect([redo.id, redo.worktree, redo.conflict?.withId]).toEqual([1, 1, 0]);
+    const notice = h.journal.find((e) => e.type === 'notice' && e.id === 1);
+    expect(notice).toMatchObject({ conflictSlot: 0 });
+    // One conflict is not frequent: still one ahead.
+    expect(h.queue.wanted()).toBe(1);
+    // The slot takes whichever is ready first: the regular proposer's.
+    next.finish();
+    const p2 = (await h.queue.take())!;
+    expect(p2.made.id).toBe(2);
+    redo.finish();
+    const p1again = (await h.queue.take())!;
+    expect([p1again.made.id, p1again.remakes]).toEqual([1, 1]);
+    // A second conflict among the last takes: conflicts are frequent, one more proposal is made ahead.
+    await h.queue.conflicted(p2, { files: ['train.py'], withId: 1 }, 0);
+    expect(h.queue.wanted()).toBe(2);
+    expect(h.journal.some((e) => e.type === 'notice' && /conflict often \(2 of the last 3\)/.test(e.message))).toBe(true);
+    // Proposers now at work: the regular one (id 3, taken p2 set it going), the remake of 2, and the spare (a new id).
+    await vi.waitFor(() => expect(h.calls.length).toBe(6));
+    const working = h.calls.slice(3).map((c) => [c.id, c.conflict !== null]);
+    expect(working).toEqual(expect.arrayContaining([[3, false], [2, true], [4, false]]));
+    const worktrees = new Set(h.calls.slice(3).map((c) => c.worktree));
+    expect(worktrees.size).toBe(3);
+    // Conflicts become rare: after CONFLICT_WINDOW clean takes the spare goes home and the depth is back at 1.
+    for (const c of h.calls.slice(3)) c.finish();
+    let seen = 3;
+    for (let n = 0; n < 6; n++) {
+      await h.queue.take();
+      await new Promise((r) => setImmediate(r));
+      while (h.calls.length > seen) h.calls[seen++]!.finish();
+    }
+    expect(h.queue.wanted()).toBe(1);
+    await h.queue.close();
+  });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { openJournalWriter } from '../../src/core/journal/append.js';
 import { summarize } from '../../src/core/journal/fold.js';
+import { emptyUsage, foldUsage, usageOf } from '../../src/core/journal/slot-usage.js';
 import { readRunRecord } from '../../src/core/journal/read.js';
 import { runPaths } from '../../src/core/project/paths.js';
 import { REPAIR_STOP_MESSAGE, type JournalEvent } from '../../src/shared/journal.js';
@@ -118,5 +119,52 @@ describe('slot usage from the journal', () => {
       [0, 2, 1800, 1, 1800],
       [1, 0, 900, 0, 2700],
     ]);
+  });
+
+  it('splits the idle time into waiting for the agent, waiting on a conflict and the harness, and counts confirmation runs apart', async () => {
+    const one = fixtureConfig({ slots: [{ env: { CUDA_VISIBLE_DEVICES: '0' } }] });
+    const queued = (id: number, s: number) => makeExperiment({ id, slot: 0, status: 'running', startedAt: at(s), finishedAt: null, timings: { proposalMs: 1000, trainingMs: null, totalMs: null, queueWaitMs: 2000 } });
+    const own = (id: number, s: number) => makeExperiment({ id, slot: 0, status: 'running', startedAt: at(s), finishedAt: null, timings: { proposalMs: null, trainingMs: null, totalMs: null, queueWaitMs: null } });
+    const events: JournalEvent[] = [
+      { ...START, config: one } as JournalEvent,
+      // The baseline 0..100 (its experiment-start and setup are the harness), ended at 105.
+      { type: 'experiment-start', at: at(0), experiment: xp(0, 0, 0) },
+      run(0, 100, 0, 0),
+      end(0, 100, 100),
+      { type: 'experiment-end', at: at(105), experiment: makeExperiment({ id: 0, slot: 0, status: 'keep', metric: 1, finishedAt: at(105) }) },
+      // A queued proposal taken 5 s later, ready (queueWaitMs) 2 s before it started: 3 s waiting for the agent,
+      // 2 s the harness's (a carry, say); trained 115..415, confirmed 415..515.
+      { type: 'experiment-start', at: at(110), experiment: queued(1, 110) },
+      run(1, 101, 115, 0),
+      end(1, 101, 415),
+      run(1, 102, 415, 0),
+      end(1, 102, 515),
+      { type: 'experiment-end', at: at(520), experiment: makeExperiment({ id: 1, slot: 0, status: 'keep', metric: 0.9, finishedAt: at(520) }) },
+      // The next one conflicts 1 s later; the slot waits on it until the next proposal is ready, 7 s (then 2 s harness).
+      { type: 'notice', at: at(521), level: 'info', id: 2, conflictSlot: 0, message: '#2 conflicts' },
+      { type: 'experiment-start', at: at(530), experiment: queued(3, 530) },
+      run(3, 103, 531, 0),
+      end(3, 103, 831),
+      { type: 'experiment-end', at: at(835), experiment: ended(3, 0, 835) },
+      // Proposing for itself: experiment-start to experiment-proposed is the agent's (10 s).
+      { type: 'experiment-start', at: at(835), experiment: own(4, 835) },
+      { type: 'experiment-proposed', at: at(845), id: 4, commit: 'b'.repeat(40), description: 'x', hypothesis: '', usage: null, proposalMs: 10_000, changedFiles: [], transcriptPath: null },
+      run(4, 104, 846, 0),
+      end(4, 104, 1146),
+      { type: 'experiment-end', at: at(1150), experiment: ended(4, 0, 1150) },
+      { type: 'run-stop', at: at(1160), reason: 'max-experiments', message: 'done' },
+    ];
+    const dir = await journal(events);
+    const [f] = usageAt(summarize(await readRunRecord(dir, 't')).usage!, T0 + 10 ** 9);
+    // Busy 100 + 300 + 100 + 300 + 300 s of 1160; idle 60 s: agent 3 + 1 + 10, conflict 7, the harness the rest.
+    expect([f!.busyMs, f!.confirmMs, f!.idleMs, f!.agentMs, f!.conflictMs, f!.harnessMs].map((ms) => ms / 1000)).toEqual([1100, 100, 60, 14, 7, 39]);
+
+    // Live, cut right after the conflict: the wait on it grows with the clock.
+    const acc = emptyUsage();
+    const cut = events.findIndex((e) => e.type === 'notice');
+    const slotOf = () => 0;
+    for (const e of events.slice(0, cut + 1)) foldUsage(acc, e, slotOf);
+    const [live] = usageAt(usageOf(acc, true), T0 + 524_000);
+    expect([live!.agentMs, live!.conflictMs, live!.confirmMs].map((ms) => ms / 1000)).toEqual([4, 3, 100]);
   });
 });

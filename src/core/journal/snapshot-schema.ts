@@ -12,7 +12,7 @@ export const FORMAT = 'autoresearch-fold-snapshot';
  * then ignored (and rebuilt), never misread. Fields added to or removed from RunRecord are caught without a bump
  * (the head lists its fields and they must be exactly the current ones).
  */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 
 export type RecordField = Exclude<keyof RunRecord, 'experiments'>;
 
@@ -59,12 +59,26 @@ const usageSchema = z
   .object({
     session: z.object({ start: finite, startIso: z.string(), gpus: z.array(finite) }).strict().nullable(),
     lastGpus: z.array(finite),
-    slots: mapOf(z.number().int(), z.object({ busyMs: finite, gpuMs: finite, wallMs: finite }).strict()),
-    open: mapOf(z.string(), z.object({ slot: z.number().int(), start: finite, gpus: finite }).strict()),
+    slots: mapOf(
+      z.number().int(),
+      z
+        .object({
+          busyMs: finite,
+          gpuMs: finite,
+          wallMs: finite,
+          agentMs: finite,
+          conflictMs: finite,
+          confirmMs: finite,
+          wait: z.object({ on: z.enum(['agent', 'conflict']), since: finite, sinceIso: z.string(), from: finite }).strict().nullable(),
+        })
+        .strict(),
+    ),
+    open: mapOf(z.string(), z.object({ slot: z.number().int(), start: finite, gpus: finite, confirm: z.boolean() }).strict()),
     at: finite,
     atIso: z.string(),
     before: finite,
-    endedNow: z.array(z.object({ slot: z.number().int(), start: finite, end: finite, gpus: finite }).strict()),
+    endedNow: z.array(z.object({ slot: z.number().int(), start: finite, end: finite, gpus: finite, confirm: z.boolean() }).strict()),
+    ran: mapOf(z.number().int(), z.number().int()),
   })
   .strict();
 

@@ -4,6 +4,9 @@
 // its proposer starts on the next one when a slot has taken it, so at most `depth` are made or waiting at once.
 // A slot that finds the best moved carries the change onto it (experiment-start.ts, startQueued); a conflict comes
 // back here and is proposed once more with the conflict shown to the agent, or dropped with a journal entry.
+// A conflict must not idle the slot (docs/decisions.md, "Pipelined proposals"): it is made again at once by a
+// spare proposer in a worktree of its own (the regular ones keep working ahead, so the slot takes the next ready
+// proposal meanwhile), and while conflicts are frequent the queue keeps one proposal more ahead (adaptive depth).
 import type { ProposalConflict } from '../agent/proposer.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import { AsyncQueue } from '../util/async-queue.js';
@@ -50,8 +53,13 @@ export interface ProposalQueue {
   hasReady(): boolean;
   /** The oldest ready proposal; waits while proposers work; null when none will come (all done, or stopping). */
   take(): Promise<QueuedProposal | null>;
-  /** A taken proposal conflicts with the best: made again once, with the conflict shown, else dropped. */
-  conflicted(p: QueuedProposal, conflict: { readonly files: readonly string[]; readonly withId: number | null }): Promise<void>;
+  /**
+   * A taken proposal conflicts with the best: made again once, with the conflict shown, else dropped. `slot`, the
+   * slot that found it, is named in the journal's notice (slot usage counts its wait as waiting on a conflict).
+   */
+  conflicted(p: QueuedProposal, conflict: { readonly files: readonly string[]; readonly withId: number | null }, slot?: number): Promise<void>;
+  /** Proposers wanted now: `depth`, plus one while conflicts are frequent. */
+  wanted(): number;
   /** A queued proposal will not run (journaled with why; its id no longer counts). */
   drop(id: number, reason: string): Promise<void>;
   /**
@@ -66,6 +74,14 @@ export interface ProposalQueue {
 
 /** How long close() waits for the proposers to see the stop: an agent that does not watch it does not hang the run. */
 export const PROPOSER_CLOSE_DEADLINE_MS = 30_000;
+
+/**
+ * Adaptive depth: of the last CONFLICT_WINDOW proposals taken, CONFLICTS_FOR_SPARE or more conflicting means
+ * conflicts are frequent, and one more proposal is kept ahead (a spare, ready when the next one conflicts). It
+ * costs agent time (a proposal more in flight), so it lasts only while the conflicts do.
+ */
+export const CONFLICT_WINDOW = 6;
+export const CONFLICTS_FOR_SPARE = 2;
 
 interface Redo {
   readonly p: QueuedProposal;
@@ -88,6 +104,10 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   let abandoned = false;
   let started = false;
   let exhaustedMessage: string | null = null;
+  /** The last CONFLICT_WINDOW proposals taken, oldest first, and whether each came back as a conflict. */
+  const recent: { readonly id: number; conflict: boolean }[] = [];
+  const spare = () => (recent.filter((r) => r.conflict).length >= CONFLICTS_FOR_SPARE ? 1 : 0);
+  const wanted = () => (depth === 0 ? 0 : depth + spare());
   // Proposals being made are abandoned when the run stops (even gracefully): they will not run this session.
   const abort = new AbortController();
   const onRunAbort = () => abort.abort();
@@ -112,6 +132,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     for (;;) {
       await input.waitWhilePaused();
       if (closed || input.stopping()) return;
+      // A spare (past the depth wanted now) only makes conflicts again; with none left it goes home.
+      if (k >= wanted() && redos.length === 0) return;
       const redo = redos.shift() ?? null;
       const id = redo ? redo.p.made.id : input.reserve();
       if (id === null) return;
@@ -162,8 +184,14 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     }
   };
 
+  /**
+   * Starts one proposer in the first free worktree: while fewer than wanted() are at work, or for a conflict to
+   * be made again when every proposer is busy (a proposer waiting for a slot to take its proposal holds its
+   * worktree), so the remake never waits behind a proposal the slots may not need yet.
+   */
   const spawn = () => {
-    for (let k = 0; k < depth && alive.size < depth; k++) {
+    const limit = redos.length > 0 ? Math.max(wanted(), alive.size + 1) : wanted();
+    for (let k = 0; k < limit && alive.size < limit; k++) {
       if (alive.has(k)) continue;
       // Its worktree is free again before the queue counts it done (a drop right then may start one there).
       const run = ready.produce(() =>
@@ -205,19 +233,33 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       // Stopping: what is ready still runs (the slot checks the stop before it starts); nothing is waited for.
       if (input.stopping() && ready.size === 0) return null;
       const got = await ready.take({ signal: stopWaiting.signal });
-      return got.ok ? got.value : null;
+      if (!got.ok) return null;
+      recent.push({ id: got.value.made.id, conflict: false });
+      if (recent.length > CONFLICT_WINDOW) recent.shift();
+      // Conflicts have become rare again: a spare proposer goes home after its proposal is taken (worker, above).
+      return got.value;
     },
-    async conflicted(p, conflict) {
+    async conflicted(p, conflict, slot) {
       const { made } = p;
       const files = conflict.files.join(', ') || 'conflicting changes';
+      const before = spare();
+      const taken = recent.findLast((r) => r.id === made.id);
+      if (taken) taken.conflict = true;
+      const at = slot === undefined ? {} : { conflictSlot: slot };
       if (p.remakes >= 1 || depth === 0 || closed) {
+        // Named with its slot first: the slot's wait for the next proposal is a conflict's (slot usage).
+        await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} conflicts with #${conflict.withId}, kept meanwhile (${files}); it is dropped.` });
         await drop(made.id, `Made on #${made.baseId}, its change conflicts with #${conflict.withId}, kept meanwhile (${files})${p.remakes >= 1 ? ', again after it was made anew' : ''}.`);
         return;
       }
-      await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, message: `#${made.id} was proposed on #${made.baseId}; its change conflicts with #${conflict.withId}, kept meanwhile (${files}), so it is proposed again on #${conflict.withId} with the conflict shown to the agent.` });
+      await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} was proposed on #${made.baseId}; its change conflicts with #${conflict.withId}, kept meanwhile (${files}), so it is proposed again on #${conflict.withId} with the conflict shown to the agent.` });
       redos.push({ p, conflict: { description: made.description, withId: conflict.withId, files: conflict.files } });
+      if (spare() > before) await ctx.append({ type: 'notice', at: isoNow(), level: 'info', message: `Proposals conflict often (${recent.filter((r) => r.conflict).length} of the last ${recent.length}): one more is made ahead while they do.` });
       spawn();
+      // The spare proposer, wanted now that conflicts are frequent.
+      if (!closed && !input.stopping()) spawn();
     },
+    wanted,
     drop,
     async close(deadlineMs = input.closeDeadlineMs ?? PROPOSER_CLOSE_DEADLINE_MS) {
       closed = true;

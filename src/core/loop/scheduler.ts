@@ -45,6 +45,7 @@ export async function runSlots(input: SchedulerInput): Promise<void> {
 async function slotLoop(input: SchedulerInput, slot: SlotState): Promise<void> {
   const { queue } = input;
   const pipelined = queue.depth > 0;
+  let conflictedLast = false;
   for (;;) {
     await input.waitWhilePaused();
     if (input.stopping()) return;
@@ -69,7 +70,8 @@ async function slotLoop(input: SchedulerInput, slot: SlotState): Promise<void> {
       }
       continue;
     }
-    if (!queue.hasReady()) input.setPhase(slot, 'waiting', { waitingReason: 'Waiting for the next proposal.' });
+    if (!queue.hasReady()) input.setPhase(slot, 'waiting', { waitingReason: conflictedLast ? 'The proposal conflicted with a change just kept; waiting for the next one.' : 'Waiting for the next proposal.' });
+    conflictedLast = false;
     const next = await queue.take();
     if (!next) {
       if (slot.phase === 'waiting') input.setPhase(slot, 'idle');
@@ -78,7 +80,12 @@ async function slotLoop(input: SchedulerInput, slot: SlotState): Promise<void> {
     const id = next.made.id;
     try {
       const out = await input.run(slot, { kind: 'queued', queued: next });
-      if (out.kind === 'conflict') await queue.conflicted(next, out);
+      // A conflict never idles the slot on purpose: the queue makes it again elsewhere and the loop takes the
+      // next ready proposal at once (its wait, if none is ready, is journaled as the conflict's).
+      if (out.kind === 'conflict') {
+        conflictedLast = true;
+        await queue.conflicted(next, out, slot.index);
+      }
       else if (out.kind === 'dropped') await queue.drop(id, out.reason);
     } catch (err) {
       // Failed before it became an experiment (the carry, a reset): dropped with why, so it is not retried forever.

@@ -6,6 +6,7 @@ import { describeConfidence, type ExperimentStatus } from '../../shared/experime
 import { ABLATION_CSS, ablationHtml } from './ablation-section.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
+import { slotUsageTable } from '../../shared/slot-usage.js';
 import { directionWords, type KeptImprovement, type ReportModel } from './model.js';
 import {
   formatChange,
@@ -153,6 +154,14 @@ const STATUS_CLASS: Record<ExperimentStatus, string> = {
 };
 
 /** The held-out check beside the search metric, with the warning when the gain did not carry over. */
+/** Per slot: how busy its trainer was and where the idle time went (the same cells as the Markdown report). */
+function slotUsageHtml(model: ReportModel): string {
+  if (!model.usage) return '';
+  const { head, rows } = slotUsageTable(model.usage);
+  const cells = (r: readonly string[], tag: 'td' | 'th') => r.map((c, i) => `<${tag}${i > 0 ? ' class="num"' : ''}>${e(c)}</${tag}>`).join('');
+  return `<section id="slot-usage"><h2>Slot usage</h2><table><thead><tr>${cells(head, 'th')}</tr></thead><tbody>${rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('')}</tbody></table><p class="meta">Idle time is waiting for the agent (a proposal to be ready), waiting on a proposal that conflicted with a change just kept, or the harness (decisions, commits, resets, checks, the setup, pauses). Confirming is trainer time spent measuring a candidate or the best again.</p></section>`;
+}
+
 function heldoutHtml(model: ReportModel): string {
   const h = model.heldout;
   if (!h) return '';
@@ -233,6 +242,7 @@ ${ablationHtml(model.ablation, model.bestId)}
 ${tsvNote}
 ${improvements}
 </section>
+${slotUsageHtml(model)}
 <section>
 <h2>All experiments <span class="count">${formatCount(f.experiments)}</span></h2>
 ${tableHtml(model)}

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Experiment } from '../../shared/experiment.js';
 import { heldoutSummary } from '../../shared/heldout-text.js';
+import { usageAt } from '../../shared/slot-usage.js';
 import { diffCommits } from '../git/diff.js';
 import { readRunRecord } from '../journal/read.js';
 import { toRunDetail } from '../journal/fold.js';
@@ -99,6 +100,8 @@ export async function loadReportFromProject(projectDir: string, tag: string, opt
     bestId: detail.bestId,
     audit: detail.audit ?? null,
     heldout: config ? heldoutSummary(config, detail.experiments, detail.bestId) : null,
+    // A stopped run's sessions are all closed, so the time passed in does not matter; a live one's count to now.
+    usage: detail.usage ? usageAt(detail.usage, Date.now()) : null,
     ablation,
     memory,
     diffs,

@@ -7,6 +7,7 @@ import { ablationMarkdown } from './ablation-section.js';
 import { escapeMarkdownInline as md, markdownFence } from './escape.js';
 import { formatCount, formatDurationMs, formatHours, formatMetric, formatUsd, shortCommit } from './format.js';
 import { directionWords, type ReportModel } from './model.js';
+import { slotUsageTable } from '../../shared/slot-usage.js';
 import { formatChange, formatEstimate, formatKeepRate, formatNotebookKeepRate, GLOSSARY, runImprovement } from '../../shared/wording.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -165,6 +166,22 @@ function heldoutSection(model: ReportModel): string[] {
   return ['## Held-out check', '', ...(h.warning ? [`> **Warning:** ${md(h.warning)}`, ''] : []), `${md(h.line)}. The agent never sees this metric; it does not decide what is kept.`, ''];
 }
 
+/** Per slot: how busy its trainer was and where the idle time went (shared/slot-usage.ts says what each means). */
+function slotUsageSection(model: ReportModel): string[] {
+  if (!model.usage) return [];
+  const { head, rows } = slotUsageTable(model.usage);
+  return [
+    '## Slot usage',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(md).join(' | ')} |`),
+    '',
+    'Idle time is waiting for the agent (a proposal to be ready), waiting on a proposal that conflicted with a change just kept, or the harness (decisions, commits, resets, checks, the setup, pauses). Confirming is trainer time spent measuring a candidate or the best again.',
+    '',
+  ];
+}
+
 function experimentsTable(model: ReportModel): string {
   const showMemory = model.rows.some((r) => r.memoryGb !== null);
   const showTime = model.rows.some((r) => r.trainingMs !== null);
@@ -206,6 +223,6 @@ export function renderMarkdownReport(model: ReportModel): string {
     '',
   ];
   if (model.warnings.length) parts.push(...model.warnings.map((w) => `> **Note:** ${md(w)}`), '');
-  parts.push(summaryTable(model), '', ...auditSection(model), ...heldoutSection(model), ...ablationMarkdown(model.ablation, model.bestId), progressSection(model), '', improvementsSection(model), '', experimentsTable(model), '');
+  parts.push(summaryTable(model), '', ...auditSection(model), ...heldoutSection(model), ...ablationMarkdown(model.ablation, model.bestId), progressSection(model), '', improvementsSection(model), '', ...slotUsageSection(model), experimentsTable(model), '');
   return parts.join('\n');
 }

@@ -5,6 +5,7 @@ import type { Experiment, ExperimentStatus, KeepConfidence } from '../../shared/
 import type { AuditEvent } from '../../shared/journal.js';
 import { buildProgress, progressTitle, summarizeRun, type Direction, type ProgressModel, type RunFigures } from '../../shared/progress.js';
 import { heldoutCell, type HeldoutSummary } from '../../shared/heldout-text.js';
+import type { SlotUsageFigures } from '../../shared/slot-usage.js';
 import { experimentChange, metricChange, type Change } from '../../shared/wording.js';
 
 export { directionWords } from '../../shared/wording.js';
@@ -44,6 +45,8 @@ export interface ReportInput {
   readonly heldout?: HeldoutSummary | null;
   /** The run's ablation (runs/<tag>/ablation.json); null or absent when none was made. */
   readonly ablation?: Ablation | null;
+  /** Per slot: trainer time and where the idle time went (a run's journal; absent for a results.tsv). */
+  readonly usage?: readonly SlotUsageFigures[] | null;
   readonly memory?: MemoryMetric | null;
   /** Unified diffs of kept improvements against their parent, by experiment id. */
   readonly diffs?: ReadonlyMap<number, DiffText>;
@@ -110,6 +113,8 @@ export interface ReportModel {
   readonly noiseFloor: number | null;
   readonly audit: AuditEvent | null;
   readonly heldout: HeldoutSummary | null;
+  /** Per slot: trainer time and where the idle time went; null when unknown (a results.tsv). */
+  readonly usage: readonly SlotUsageFigures[] | null;
   readonly ablation: Ablation | null;
   /** The run's best id as the journal holds it (null for a results.tsv), to say when an ablation is of an older best. */
   readonly bestId: number | null;
@@ -217,6 +222,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     progress,
     noiseFloor: progress.noiseBand?.spread ?? null,
     audit: input.audit ?? null,
+    usage: input.usage && input.usage.length > 0 ? input.usage : null,
     heldout: input.heldout ?? null,
     ablation: input.ablation ?? null,
     bestId: input.bestId ?? null,

@@ -1,5 +1,6 @@
 // One compact line per slot: how long its trainers ran (GPU-hours when it has GPUs) and how long it stood
-// idle since the run started or resumed. Computed from the journal (shared/slot-usage.ts), so it survives a
+// idle since the run started or resumed, and where the idle time went (the agent, conflicts, the harness).
+// Computed from the journal (shared/slot-usage.ts), so it survives a
 // restart of the app; the clock ticks between events.
 import type { JSX } from 'react';
 import type { SlotUsageFigures } from '../../shared/slot-usage.js';
@@ -34,6 +35,22 @@ export function SlotUsageLine(props: { readonly usage: SlotUsageFigures; readonl
         </span>
         {pct !== null ? <span className={pct >= 25 ? 'warn-text' : 'faint'}> ({pct} %)</span> : null}
       </span>
+      {u.idleMs > 0 ? (
+        <span className="faint" data-testid="slot-idle-split" title="Where the idle time went: waiting for the agent's next proposal, waiting on a proposal that conflicted with a change just kept, and the harness (decisions, commits, resets, checks, the setup, pauses)">
+          agent <span className="mono" data-testid="slot-idle-agent">{formatClock(u.agentMs)}</span>
+          {u.conflictMs > 0 ? (
+            <>
+              {' · '}conflicts <span className="mono" data-testid="slot-idle-conflict">{formatClock(u.conflictMs)}</span>
+            </>
+          ) : null}
+          {' · '}harness <span className="mono" data-testid="slot-idle-harness">{formatClock(u.harnessMs)}</span>
+        </span>
+      ) : null}
+      {u.confirmMs > 0 ? (
+        <span className="faint" title="Of the trainer time: confirmation and re-measurement runs (a candidate or the best measured again)">
+          confirming <span className="mono" data-testid="slot-confirm">{formatClock(u.confirmMs)}</span>
+        </span>
+      ) : null}
     </div>
   );
 }

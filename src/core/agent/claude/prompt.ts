@@ -232,7 +232,8 @@ export function buildRunStatePrompt(ctx: ProposalContext): string {
   if (inFlight.length) {
     out.push(
       '## Experiments in flight (not measured yet)',
-      'Other slots measure these now or will soon. Do not propose the same idea again; propose something different.',
+      'These are measured now (in this slot or another) or will be soon. Do not propose the same idea again; propose something different.',
+      "Their results are not in yet: the previous experiment's result arrives one step late, and your proposal may be carried onto a newer best (one of these, if it is kept).",
       ...inFlight.map((e) => `- ${e.id} (${e.state === 'running' ? 'running' : 'queued'}): ${oneLine(e.description || '(no description)', TABLE_DESCRIPTION_CHARS)}`),
       '',
     );

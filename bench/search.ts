@@ -15,7 +15,7 @@
 // - the default loop: the repo's defaults (search, acceptance, agent.queueDepth, earlyStop); working ahead, the
 //   next proposal is made while a run trains (it does not see that run's result), and greedy carries it onto the
 //   best as startQueued does, a conflict (same or adjacent lines, as git) remade while the GPU waits; harness idle
-//   is a stated constant (HARNESS_IDLE); early stopping (bench/scenarios/search-curves.ts) in rows of its own.
+//   is a stated constant (HARNESS_IDLE); early stopping (bench/scenarios/search-sim.ts) in rows of its own.
 // Every loop gets the same GPU budget (BUDGET runs' worth); a run whose proposer runs out of ideas ends sooner.
 // Reported per loop, over the seeds: the TRUE value of the final best (median, quartiles), the share of keeps that
 // were false (not truly better than the best they replaced), trainer runs, GPU-hours held, busy share, conflicts,
@@ -34,7 +34,7 @@ import { mean, sampleStdDev } from '../src/core/stats/summary.js';
 import type { CurvePoint } from '../src/shared/config-early-stop.js';
 import { AcceptanceSchema, ProjectConfigSchema, SearchSchema, type AcceptanceConfig, type ProjectConfig, type SearchStrategy, proposalQueueDepth } from '../src/shared/config.js';
 import { gaussian, rng } from './scenarios/random.js';
-import { CURVE_STEPS, runCurve, stopStep } from './scenarios/search-curves.js';
+import { CURVE_STEPS, carry, runCurve, stopStep } from './scenarios/search-sim.js';
 
 const SEEDS = Number(process.argv[2] ?? 50);
 const BUDGET = Number(process.argv[3] ?? 150);
@@ -114,6 +114,8 @@ interface Outcome {
   readonly gpuSec: number;
   readonly conflicts: number;
   readonly stopped: number;
+  /** Of those, candidates truly better than the best they were compared with (a keep lost, if confirmed). */
+  readonly stoppedBetter: number;
 }
 
 type SimExperiment = { -readonly [K in keyof Experiment]: Experiment[K] } & {
@@ -135,19 +137,6 @@ function memoryWorkspace(files: Map<string, string>): Workspace {
     readFile: async (p: string) => files.get(p) ?? '',
     writeFile: async (p: string, content: string) => void files.set(p, content),
   } as unknown as Workspace;
-}
-
-/**
- * A proposal made on `base` carried onto `onto` (greedy, when the best moved meanwhile), or null on a conflict.
- * As git merge-tree does (carry-change.ts): changes on the same or adjacent lines conflict, unless identical.
- */
-function carry(base: string, proposal: string, onto: string): string | null {
-  const [b, p, t] = [base, proposal, onto].map((x) => x.split('\n'));
-  if (p!.length !== b!.length || t!.length !== b!.length) return null;
-  const ours = b!.flatMap((line, k) => (p![k] !== line ? [k] : []));
-  const theirs = b!.flatMap((line, k) => (t![k] !== line ? [k] : []));
-  for (const k of ours) for (const j of theirs) if (Math.abs(k - j) <= 1 && !(k === j && p![k] === t![k])) return null;
-  return t!.map((line, k) => (ours.includes(k) ? p![k]! : line)).join('\n');
 }
 
 async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Promise<Outcome> {
@@ -205,6 +194,7 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
   let falseKeeps = 0;
   let conflicts = 0;
   let stopped = 0;
+  let stoppedBetter = 0;
   /** A proposal for experiment `id`; `ahead`: made while another trains (a spent node is not marked then, it may be busy). */
   const propose = async (id: number, ahead: boolean): Promise<Proposal | null> => {
     let chosen = chooseBase({ record, slot: 0, id });
@@ -260,6 +250,7 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
     if (at !== null) {
       // Stopped early: a discard (no metric) that cost the part of the run it trained.
       stopped++;
+      if (candidate.truth < best.truth) stoppedBetter++;
       train((RUN_SEC * at) / CURVE_STEPS);
       candidate.status = 'discard';
     } else {
@@ -293,7 +284,7 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
       Object.assign(record, { bestId: id, bestCommit: candidate.commit, best: candidate.metric, bestRuns: candidate.runs.length });
     }
   }
-  return { finalTruth: best.truth, startTruth: baseline.truth, keeps, falseKeeps, trainerRuns, trainerSec, gpuSec, conflicts, stopped };
+  return { finalTruth: best.truth, startTruth: baseline.truth, keeps, falseKeeps, trainerRuns, trainerSec, gpuSec, conflicts, stopped, stoppedBetter };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -313,6 +304,7 @@ interface Summary {
   readonly gpuHours: number;
   readonly conflicts: number;
   readonly stopped: number;
+  readonly stoppedBetter: number;
   /** Trainer time ÷ GPU time held. */
   readonly busy: number;
   /** True gain (start − final) summed over the runs ÷ GPU-hours held summed over them. */
@@ -336,6 +328,7 @@ async function summarise(loop: Loop, landscape: Landscape): Promise<Summary> {
     gpuHours: sum((o) => o.gpuSec) / 3600 / all.length,
     conflicts: sum((o) => o.conflicts) / all.length,
     stopped: sum((o) => o.stopped) / all.length,
+    stoppedBetter: sum((o) => o.stoppedBetter) / all.length,
     busy: sum((o) => o.trainerSec) / sum((o) => o.gpuSec),
     gainPerGpuHour: sum((o) => o.startTruth - o.finalTruth) / (sum((o) => o.gpuSec) / 3600),
     meanGain: sum((o) => o.startTruth - o.finalTruth) / all.length,
@@ -368,13 +361,13 @@ async function main(): Promise<void> {
   const results = new Map<string, Summary>();
   for (const landscape of ['multi-modal', 'smooth'] as const) {
     console.log(`\n### ${landscape} landscape (start ${truth(landscape, START).toFixed(4)})\n`);
-    console.log('| loop | final true value: median [q1, q3] | false keeps (of all keeps) | trainer runs | GPU h held | busy | conflicts | stopped early | true gain per GPU-hour |');
+    console.log('| loop | final true value: median [q1, q3] | false keeps (of all keeps) | trainer runs | GPU h held | busy | conflicts | stopped early (truly better) | true gain per GPU-hour |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const loop of [...mine, ...theirs]) {
       const s = await summarise(loop, landscape);
       results.set(`${landscape}:${loop.name}`, s);
       console.log(
-        `| ${loop.name} | ${s.median.toFixed(4)} [${s.q1.toFixed(4)}, ${s.q3.toFixed(4)}] | ${(s.falseKeepShare * 100).toFixed(1)} % (of ${s.keeps}) | ${s.trainerRuns.toFixed(0)} | ${s.gpuHours.toFixed(1)} | ${(s.busy * 100).toFixed(1)} % | ${s.conflicts.toFixed(1)} | ${s.stopped.toFixed(1)} | ${s.gainPerGpuHour.toFixed(5)} |`,
+        `| ${loop.name} | ${s.median.toFixed(4)} [${s.q1.toFixed(4)}, ${s.q3.toFixed(4)}] | ${(s.falseKeepShare * 100).toFixed(1)} % (of ${s.keeps}) | ${s.trainerRuns.toFixed(0)} | ${s.gpuHours.toFixed(1)} | ${(s.busy * 100).toFixed(1)} % | ${s.conflicts.toFixed(1)} | ${s.stopped.toFixed(1)} (${s.stoppedBetter.toFixed(2)}) | ${s.gainPerGpuHour.toFixed(5)} |`,
       );
     }
   }

@@ -349,6 +349,7 @@ async function main(): Promise<void> {
   };
   const full = (strategy: SearchStrategy, earlyStop: boolean): Loop => ({
     name: nameOf(strategy, earlyStop),
+    // One at a time, the harness's share is lost in the agent's wait; autoresearch's loop is charged none either.
     strategy, acceptance: defaults, varied: true, pipelined: ahead, thinkSec: THINK_SEC[0], harnessIdle: ahead ? HARNESS_IDLE : 0, earlyStop,
   });
   const mine: Loop[] = [full(defaultStrategy, esDefault), full('tree', esDefault), full(defaultStrategy, !esDefault), full('tree', !esDefault), full('islands', esDefault)];
@@ -356,7 +357,7 @@ async function main(): Promise<void> {
     name: `autoresearch's loop, agent ${thinkSec} s`, strategy: 'greedy', acceptance: classic, varied: false, noPlateau: true, pipelined: false, thinkSec, harnessIdle: 0, earlyStop: false,
   }));
   console.log(`\n== search: the whole loop per GPU-hour held. ${SEEDS} seeds × ${BUDGET} runs' worth of GPU time (${RUN_SEC / 60} min runs, ${((BUDGET * RUN_SEC) / 3600).toFixed(1)} h); σ = ${SIGMA}; the mutation proposer; lower is better`);
-  console.log(`The default loop: ${ahead ? 'one slot works ahead (the agent thinks while the GPU trains)' : 'one at a time (agent.queueDepth default 0 for one slot: the GPU waits for the agent)'}, ${ahead ? `harness idle ${HARNESS_IDLE * 100} % of trainer time, ` : ''}conflicts of carried proposals simulated (the GPU waits ${THINK_SEC[0]} s for each remade one); early stopping ${esDefault ? 'on' : 'off'} by default.`);
+  console.log(`The default loop: ${ahead ? 'one slot works ahead (the agent thinks while the GPU trains)' : 'one at a time (agent.queueDepth default 0 for one slot: the GPU waits for the agent)'}, ${ahead ? `harness idle ${HARNESS_IDLE * 100} % of trainer time, conflicts of carried proposals simulated (the GPU waits ${THINK_SEC[0]} s for each remade one); ` : ''}early stopping ${esDefault ? 'on' : 'off'} by default.`);
   console.log(`autoresearch's loop: greedy, keep if better once, seed fixed, no plateau handling, one at a time: each experiment holds the GPU for its run plus the agent's ${THINK_SEC.join(' / ')} s.`);
   const results = new Map<string, Summary>();
   for (const landscape of ['multi-modal', 'smooth'] as const) {

@@ -17,7 +17,9 @@ beforeAll(buildCli, 60_000);
 
 /** LR 0.02 (keep), HIDDEN 36 (keep), LR 0.01 (discard: worse), LR 0.04 (keep). */
 async function runWithKeeps() {
-  const { dir } = scoredProject();
+  // One at a time (queueDepth 0): the steps edit adjacent lines, so a proposal made ahead of a keep would
+  // conflict, be made again after the next step, and change the order this test reads its keeps in.
+  const { dir } = scoredProject({ agent: { queueDepth: 0 } } as never);
   const steps = [setConst('LEARNING_RATE', '0.02'), setConst('HIDDEN', '36'), setConst('LEARNING_RATE', '0.005'), setConst('LEARNING_RATE', '0.04')];
   const handle = await startRun({
     projectDir: dir,
@@ -183,7 +185,8 @@ describe('finalize', () => {
  * scored trainer: LEARNING_RATE 0.02 gains 0.1 (about 5.8 standard errors), HIDDEN 36 gains 0.004 (0.2).
  */
 async function runWithConfidences(steps: Step[]) {
-  const { dir, state } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 2, confirmRuns: 0, minImprovement: 0 } } as never, { 'train.mjs': JITTERED_TRAINER }, { state: true });
+  // One at a time (queueDepth 0), as in runWithKeeps: each step is meant to start from the keep before it.
+  const { dir, state } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 2, confirmRuns: 0, minImprovement: 0 }, agent: { queueDepth: 0 } } as never, { 'train.mjs': JITTERED_TRAINER }, { state: true });
   const counter = path.join(state, 'runs');
   const handle = await startRun({
     projectDir: dir,

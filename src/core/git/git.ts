@@ -57,6 +57,14 @@ export async function raw(dir: string, args: readonly string[]): Promise<string>
   return withLockRetry(() => runGit(dir, args, 'utf8') as Promise<string>);
 }
 
+/**
+ * `raw` with GIT_INDEX_FILE set: plumbing that builds a tree in an index of its own (carry-change.ts), never the
+ * worktree's. The file must be outside the repository's folders the app watches (a temp folder).
+ */
+export async function rawWithIndex(dir: string, args: readonly string[], indexFile: string): Promise<string> {
+  return withLockRetry(() => runGit(dir, args, 'utf8', { GIT_INDEX_FILE: indexFile }) as Promise<string>);
+}
+
 /** The same as `raw`, for binary output (blob contents). */
 export async function rawBuffer(dir: string, args: readonly string[]): Promise<Buffer> {
   return withLockRetry(() => runGit(dir, args, 'buffer') as Promise<Buffer>);
@@ -117,14 +125,14 @@ async function placeOf(dir: string, args: readonly string[]): Promise<GitPlace |
   return place;
 }
 
-async function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
+async function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer', env: Record<string, string> = {}): Promise<string | Buffer> {
   const verb = args[verbIndex(args)] ?? '';
   const making = INIT_VERBS.has(verb);
   const place = making ? null : await placeOf(dir, args);
   const placeArgs = place ? [`--git-dir=${place.gitDir}`, `--work-tree=${place.top}`] : [];
   const pairs = await programOverrides(dir, placeArgs, place?.gitDir ?? null);
   // Belt and braces: a git that git itself starts (gc --auto) never climbs above the worktree's top either.
-  const extra: Record<string, string> = place ? { GIT_CEILING_DIRECTORIES: path.dirname(place.top) } : {};
+  const extra: Record<string, string> = { ...env, ...(place ? { GIT_CEILING_DIRECTORIES: path.dirname(place.top) } : {}) };
   const { err, stdout, stderr } = await spawn(dir, ['--no-pager', ...placeArgs, ...withPatchSafety(args)], gitEnv(pairs, extra), encoding);
   if (making) forgetPlace(dir);
   if (err) {

@@ -1,5 +1,5 @@
 // Parts of the loop bench/search simulates. carry: a greedy proposal made ahead carried onto a best that moved,
-// as git merges it. Learning curves for its "with early stopping" rows: each simulated run prints a curve that ends at
+// as the loop's carry merges it. Learning curves for its "with early stopping" rows: each simulated run prints a curve that ends at
 // the run's metric (truth + σ·ε), shaped like bench/early-stop.ts's (a power-law decay, a seed's early offset
 // that fades, each evaluation's noise), with the early-stop bench's noise scaled from its seed spread (0.006) to
 // bench/search's σ. A higher learning rate than the start's starts worse and catches up (a bump that fades), so
@@ -49,30 +49,18 @@ export function stopStep(candidate: readonly CurvePoint[], best: readonly (reado
 
 /**
  * A proposal made on `base` carried onto `onto` (greedy, when its base is not the best as it is taken), or null on
- * a conflict. As git merge-tree does (carry-change.ts): changed lines of the two sides that overlap or touch form
- * one region, a conflict unless both sides made it the same (test/unit/bench-search-sim.test.ts checks this
- * against git merge-file). The simulated file's edits change lines in place, never the line count.
+ * a conflict. As the loop's carry does (carry-change.ts with line-merge.ts): changes on neighbouring lines merge,
+ * a line changed on both sides is a conflict unless both made it the same (test/integration/bench-search-carry.test.ts
+ * checks this against the real carryOnto). The simulated file's edits change lines in place, never the line count.
  */
 export function carry(base: string, proposal: string, onto: string): string | null {
   const [b, p, t] = [base, proposal, onto].map((x) => x.split('\n')) as [string[], string[], string[]];
   if (p.length !== b.length || t.length !== b.length) return null;
-  const ours = b.map((line, k) => p[k] !== line);
-  const theirs = b.map((line, k) => t[k] !== line);
   const out = [...t];
-  for (let k = 0; k < b.length; ) {
-    if (!ours[k] && !theirs[k]) {
-      k++;
-      continue;
-    }
-    // A region: changed lines on either side, each touching the next.
-    let end = k;
-    while (end + 1 < b.length && (ours[end + 1] || theirs[end + 1])) end++;
-    const mine = p.slice(k, end + 1).join('\n');
-    const best = t.slice(k, end + 1).join('\n');
-    const touched = ours.slice(k, end + 1).some(Boolean) && theirs.slice(k, end + 1).some(Boolean);
-    if (touched && mine !== best) return null;
-    if (!touched && ours[k]) out.splice(k, end + 1 - k, ...p.slice(k, end + 1));
-    k = end + 1;
+  for (let k = 0; k < b.length; k++) {
+    if (p[k] === b[k]) continue;
+    if (t[k] !== b[k] && t[k] !== p[k]) return null;
+    out[k] = p[k]!;
   }
   return out.join('\n');
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRunStatePrompt } from '../../src/core/agent/claude/prompt.js';
 import { createWorkspace } from '../../src/core/agent/workspace.js';
 import { emptyRunRecord, type RunRecord } from '../../src/core/journal/fold.js';
-import { carriesOntoBest, chooseBase, markExhausted, plateauOf, wasBestWhenProposed } from '../../src/core/loop/search-base.js';
+import { carriesOntoBest, chooseBase, markExhausted, plateauOf } from '../../src/core/loop/search-base.js';
 import { parseConfig, type SearchConfig } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import { fromDraft, toDraft } from '../../src/renderer/setup/draft.js';
@@ -32,7 +32,7 @@ describe('config search', () => {
     if (!bad.ok) expect(bad.errors).toContainEqual({ path: 'search.strategy', message: 'The search strategy is greedy, tree or islands' });
   });
 
-  it('survives a save of the setup form', () => {
+  it('survives a save of the setup form (which has no field for it yet)', () => {
     const config = fixtureConfig({ search: { strategy: 'tree', plateauAfter: 5 } });
     const back = parseConfig(fromDraft(toDraft(config)).config);
     expect(back.ok && back.config.search).toEqual({ strategy: 'tree', plateauAfter: 5, exploration: 0.5, migrateEvery: 10 });
@@ -139,26 +139,5 @@ describe('the prompt names the node and the plateau', () => {
     expect(p).toContain('Try something different');
     expect(p).toContain('- 2: 9 (-1 against the best): experiment 2');
     expect(prompt({})).not.toContain('plateau');
-  });
-});
-
-describe('wasBestWhenProposed (greedy carries only a proposal made on the best of its time)', () => {
-  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
-  const kept = (id: number, finished: number) => makeExperiment({ id, status: 'keep', metric: 1 - id / 10, finishedAt: at(finished) });
-  const rec = record([kept(0, 10), kept(1, 20), makeExperiment({ id: 2, status: 'discard', metric: 2, finishedAt: at(25) }), kept(3, 30)], {});
-
-  it('is true for a proposal begun on the best of its time, after which the best moved (it is carried)', () => {
-    expect(wasBestWhenProposed(rec, { baseId: 1, proposedAt: at(22) })).toBe(true);
-    expect(wasBestWhenProposed(rec, { baseId: 3, proposedAt: at(31) })).toBe(true);
-  });
-
-  it('is false for a step back: begun on an earlier keep while a later one was the best (measured where it was made)', () => {
-    expect(wasBestWhenProposed(rec, { baseId: 0, proposedAt: at(22) })).toBe(false);
-    expect(wasBestWhenProposed(rec, { baseId: 1, proposedAt: at(31) })).toBe(false);
-  });
-
-  it('carries what it cannot place in time (no proposedAt, or before any keep finished)', () => {
-    expect(wasBestWhenProposed(rec, { baseId: 0, proposedAt: null })).toBe(true);
-    expect(wasBestWhenProposed(rec, { baseId: 0, proposedAt: at(5) })).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { CLOSED, stopFor, type ExperimentOutcome, type MadeProposal, type Target
 import { propose, type ProposalContext, type ProposalSite } from './proposal.js';
 import type { QueuedProposal } from './proposal-queue.js';
 import { candidateRef } from './refs.js';
-import { carriesOntoBest, chooseBase, wasBestWhenProposed } from './search-base.js';
+import { carriesOntoBest, chooseBase } from './search-base.js';
 
 /** Where a slot's next experiment comes from (the scheduler says). */
 export type ExperimentSource =
@@ -98,7 +98,7 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
   };
   if (made.commit === null) {
     target = { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId };
-  } else if (record.bestCommit !== made.parentCommit && carriesOntoBest(record) && wasBestWhenProposed(record, made)) {
+  } else if (record.bestCommit !== made.parentCommit && carriesOntoBest(record)) {
     // The best moved while it waited: carry the change onto the best of now, so it is measured with it.
     const result = await git.carryOnto(made.commit, record.bestCommit!, experimentCommitMessage(tag, id, `${made.description} (carried onto #${record.bestId})`)).catch(gone);
     if (result.kind === 'dropped') return result;

@@ -55,24 +55,6 @@ export function carriesOntoBest(record: Pick<RunRecord, 'config'>): boolean {
   return searchOf(record).strategy === 'greedy';
 }
 
-/**
- * Whether a proposal's base was the best when the proposal began (`proposedAt`): the best then is the last keep
- * that had finished by that moment. A greedy proposal made ahead on the best is carried onto a best that moved
- * since; one made on an earlier node on purpose (a step back on a plateau) was not made on the best, and is
- * measured where it was made rather than carried forward, which would undo the step back.
- */
-export function wasBestWhenProposed(record: Pick<RunRecord, 'experiments'>, made: { readonly baseId: number | null; readonly proposedAt?: string | null | undefined }): boolean {
-  if (made.baseId === null || !made.proposedAt) return true;
-  const t = Date.parse(made.proposedAt);
-  let best: { id: number; at: number } | null = null;
-  for (const e of record.experiments.values()) {
-    if (e.status !== 'keep' || !e.finishedAt) continue;
-    const at = Date.parse(e.finishedAt);
-    if (at <= t && (best === null || at > best.at)) best = { id: e.id, at };
-  }
-  return best === null || best.id === made.baseId;
-}
-
 // Per run (keyed by the record, shared by the slots and the proposers working ahead).
 const exhaustedNodes = new WeakMap<object, Set<number>>();
 const choices = new WeakMap<object, Map<number, ChosenBase>>();

@@ -25,7 +25,9 @@ describe.skipIf(unavailable !== null)(`held-out check in History, the dashboard 
       {
         files: { editable: ['train.mjs'], protected: ['prepare.mjs', 'eval.mjs'] },
         heldout: { command: `"${process.execPath}" eval.mjs`, metric: { name: 'test_loss', direction: 'min' }, timeoutSeconds: 30 },
-      },
+        // One at a time (queueDepth 0): the three scripted steps each build on the keep before them, in order.
+        agent: { queueDepth: 0 },
+      } as never,
       { 'eval.mjs': EVAL_SCRIPT },
     );
     // #1: the held-out script crashes on this state; #2 and #3 improve val_bpb and worsen test_loss.

@@ -35,7 +35,10 @@ type HookInput = Record<string, unknown> & { hook: string; run: Record<string, u
 const readLines = (file: string): HookInput[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as HookInput) : []);
 
 async function runWith(hooks: ProjectConfigInput['hooks'], proposer: Proposer, maxExperiments: number, files: Record<string, string> = {}) {
-  const { dir, state } = scoredProject({ acceptance: { baselineRuns: 1 }, hooks }, { 'hooks/record.mjs': RECORD_HOOK, 'hooks/before.mjs': BEFORE_HOOK, ...files }, { state: true });
+  // One at a time (queueDepth 0): a before-hook's note reaches the proposal made after it, and with one slot
+  // working ahead (the default) the next proposal is already made when the hook runs; these tests read the note
+  // in the very next prompt, and their scripted edits each build on the previous keep.
+  const { dir, state } = scoredProject({ acceptance: { baselineRuns: 1 }, hooks, agent: { queueDepth: 0 } } as never, { 'hooks/record.mjs': RECORD_HOOK, 'hooks/before.mjs': BEFORE_HOOK, ...files }, { state: true });
   const handle = await startRun({ projectDir: dir, tag: 't', maxExperiments, deps: { env: process.env, nodePath: process.execPath, appVersion: 'test', createProposer: async () => proposer } });
   const outcome = await handle.done;
   return { dir, state, outcome, record: await readRunRecord(dir, 't'), runDir: handle.runDir };

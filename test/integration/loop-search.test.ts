@@ -16,7 +16,9 @@ afterEach(cleanupTempDirs);
 
 async function searchRun(strategy: SearchStrategy): Promise<{ dir: string; outcome: RunOutcome; proposer: ReturnType<typeof stepper> }> {
   const { dir } = scoredProject(
-    { acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy } },
+    // One at a time (queueDepth 0): each proposal sees the previous result, so the 20 experiments follow the
+    // strategy's choices in order (working ahead is covered by the two-slot test below).
+    { acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy }, agent: { queueDepth: 0 } } as never,
     { 'train.mjs': LANDSCAPE },
   );
   const proposer = stepper();
@@ -85,7 +87,8 @@ describe('the offline mutation proposer under every strategy', () => {
     ['tree', /^Tree search chose experiment \d+/],
     ['islands', /^Islands: this proposal belongs to island [12] of 2/],
   ] as const)('%s: proposes from the nodes the strategy chooses, and the run reaches its limit', async (strategy, why) => {
-    const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy, migrateEvery: 3 } });
+    // One at a time (queueDepth 0): the proposer is asked once per experiment, in order.
+    const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy, migrateEvery: 3 }, agent: { queueDepth: 0 } } as never);
     const mutation = createMutationProposer();
     const seen: { base: number; best: number; why: string | null }[] = [];
     const proposer: Proposer = {

@@ -23,7 +23,8 @@ const PRICE = { input: 2, output: 10, cacheWrite: 0, cacheRead: 0 };
 async function runAgainst(reply: (req: FakeRequest, i: number) => FakeReply, opts: { forceJson?: boolean; maxExperiments?: number; price?: boolean } = {}) {
   server = await startFakeOpenAi(reply, opts.forceJson ? { forceJson: true } : {});
   const { dir } = scoredProject({
-    agent: { proposer: 'openai-compatible', model: 'local-coder', ...(opts.price === false ? {} : { prices: { 'local-coder': PRICE } }) },
+    // One at a time (queueDepth 0): the scripted edits rewrite the same line in turn, each on the keep before it.
+    agent: { proposer: 'openai-compatible', model: 'local-coder', queueDepth: 0, ...(opts.price === false ? {} : { prices: { 'local-coder': PRICE } }) },
   });
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'config', '--allow-empty');

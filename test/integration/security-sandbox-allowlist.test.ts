@@ -179,7 +179,9 @@ appendFileSync(process.env.HOME + '/.triton/cache/${marker}', 'x');
 console.log('seen tmp=' + readFileSync('/tmp/${marker}', 'utf8').length + ' triton=' + readFileSync(process.env.HOME + '/.triton/cache/${marker}', 'utf8').length);
 console.log('val_bpb: ' + (1 + Math.abs(Math.log2(LEARNING_RATE / 0.08)) * 0.1).toFixed(6));
 `;
-    const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 } } as never, { 'train.mjs': trainer });
+    // One at a time (queueDepth 0): both steps edit the same line, so working ahead would make the second again
+    // after a conflict, and this test counts the slot's experiments in order.
+    const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, agent: { queueDepth: 0 } } as never, { 'train.mjs': trainer });
     const steps = [setConst('LEARNING_RATE', '0.02'), setConst('LEARNING_RATE', '0.04')];
     const handle = await startRun({ projectDir: dir, tag: 'tmp', maxExperiments: 2, deps: { env: { ...process.env, HOME: home }, nodePath: process.execPath, appVersion: 'test', createProposer: async () => scriptedProposer(steps) } });
     await handle.done;

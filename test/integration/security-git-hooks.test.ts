@@ -37,7 +37,8 @@ ${SCORED_TRAINER}`;
 describe('git hooks and planted files from a trainer', () => {
   it('hooks and fsmonitor never run in the harness, and ignored files are gone for the next experiment', async () => {
     const marker = path.join(tempDir('ar-marker-'), 'ran.txt');
-    const { dir } = scoredProject({}, { '.gitignore': '*.pth\n__pycache__/\n' });
+    // One at a time (queueDepth 0): the three scripted steps rewrite the same line, each on the keep before it.
+    const { dir } = scoredProject({ agent: { queueDepth: 0 } } as never, { '.gitignore': '*.pth\n__pycache__/\n' });
     writeFileSync(path.join(dir, 'train.mjs'), hostileTrainer(marker));
     mkdirSync(path.join(dir, '__pycache__'));
     git(dir, 'add', '-A');

@@ -21,7 +21,9 @@ describe.skipIf(unavailable !== null)(`a tree search's lineage in Chromium${unav
   let rec: RunRecord;
 
   beforeAll(async () => {
-    const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy: 'tree' } }, { 'train.mjs': LANDSCAPE });
+    // One at a time (queueDepth 0), as loop-search's comparison: the tree's way out of the local optimum through a
+    // discarded step happens in the order the strategy chooses.
+    const { dir } = scoredProject({ acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 }, search: { strategy: 'tree' }, agent: { queueDepth: 0 } } as never, { 'train.mjs': LANDSCAPE });
     const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 20, deps: searchDeps(stepper()) });
     await handle.done;
     rec = await readRunRecord(dir, 'test');

@@ -130,7 +130,8 @@ describe.skipIf(unavailable !== null)(`runs in the UI, one per start and per pro
     // And back to A: its own three experiments again, not B's.
     await openProject(a);
     await page.getByTestId('nav-history').click();
-    await page.locator('[data-testid=history-table][data-rows="3"]').waitFor();
+    // Reopening A reads its run from disk again: under a loaded machine that took more than the default 30 s once.
+    await page.locator('[data-testid=history-table][data-rows="3"]').waitFor({ timeout: 90_000 });
     expect(await historyRows()).toEqual(['0 1', '1 1', '2 1']);
     await page.getByTestId('nav-run').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=latest-row]').length === 3);

@@ -162,7 +162,7 @@ describe('approval: all, answered from a terminal', () => {
 
     const third = await nextWaiting();
     const rejected = await answer('--reject', String(third), '--note', 'a learning rate of 0.5 diverges; stay below 0.1');
-    expect(rejected.stdout).toBe(`Rejected #${third}. The agent sees your note in its next prompt.\n`);
+    expect(rejected.stdout).toBe(`Rejected #${third}. The agent sees your note in the next proposal it starts.\n`);
 
     // The fourth proposal's context carries the note, and the prompt the claude proposer sends shows it.
     const fourth = await nextWaiting();
@@ -294,7 +294,7 @@ describe('a rejection note and the claude proposer', () => {
       };
       expect(await waitUntil(waits(1), 60_000)).toBe(true);
       const rejected = await runCli(['approve', dir, '--tag', 'cl', '--reject', '1', '--note', note]);
-      expect(rejected.stdout).toBe('Rejected #1. The agent sees your note in its next prompt.\n');
+      expect(rejected.stdout).toBe('Rejected #1. The agent sees your note in the next proposal it starts.\n');
       expect(await waitUntil(waits(2), 60_000)).toBe(true);
       const before = api.requests.filter((r) => experimentOf(r) === 1).map(promptOf).join('\n');
       const after = api.requests.filter((r) => experimentOf(r) === 2).map(promptOf).join('\n');

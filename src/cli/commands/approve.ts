@@ -105,7 +105,7 @@ export const approveCommand: Command = {
     if (action === 'reject') {
       const where = await answerApproval(dir, tag, { id, answer: 'reject', note, by: 'terminal' }).catch(fail);
       await rm(editDir(dir, tag, id), { recursive: true, force: true });
-      io.out(`Rejected #${id}${where === 'inbox' ? '' : '; the run records it when it resumes'}.${note ? ' The agent sees your note in its next prompt.' : ''}\n`);
+      io.out(`Rejected #${id}${where === 'inbox' ? '' : '; the run records it when it resumes'}.${note ? ' The agent sees your note in the next proposal it starts.' : ''}\n`);
       return 0;
     }
     // An approval makes the run train the proposal: the project's commands must be trusted as they are now.

@@ -8,21 +8,11 @@
 // Run: node bench/run.mjs early-stop [candidates=1000] [seed=7]
 import { EarlyStopSchema, type CurvePoint } from '../src/shared/config-early-stop.js';
 import { judgeCurve, type RuleSettings } from '../src/core/loop/early-stop-rule.js';
+import { rng } from './scenarios/random.js';
 
 const n = Number(process.argv[2] ?? 1000);
 const seed0 = Number(process.argv[3] ?? 7);
 
-/** mulberry32: a small seeded generator, so every run of the bench sees the same curves. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
 const STEPS = 1000;

@@ -20,6 +20,9 @@
 // Reported per loop, over the seeds: the TRUE value of the final best (median, quartiles), the share of keeps that
 // were false (not truly better than the best they replaced), trainer runs, GPU-hours held, busy share, conflicts,
 // candidates stopped early, true gain per GPU-hour; the headline: that gain ÷ autoresearch's (agent 45, 30, 60 s).
+// Then where the time went (bench/scenarios/search-breakdown.ts): trainer-hours by kind of run, experiments, truly
+// better candidates discarded, runs that ended before the budget, the gain reached by each GPU-hour mark; and a
+// bound: the default loop and tree with an acceptance rule that knows the truth (about the most any rule could win).
 // Run: node bench/run.mjs search [seeds=50] [runs' worth of GPU time=150] [first seed=7000]
 import type { Experiment } from '../src/shared/experiment.js';
 import { createMutationProposer } from '../src/core/agent/mutation/mutation-proposer.js';
@@ -35,6 +38,7 @@ import type { CurvePoint } from '../src/shared/config-early-stop.js';
 import { AcceptanceSchema, ProjectConfigSchema, SearchSchema, type AcceptanceConfig, type ProjectConfig, type SearchStrategy, proposalQueueDepth } from '../src/shared/config.js';
 import { gaussian, rng } from './scenarios/random.js';
 import { CURVE_STEPS, carry, runCurve, stopStep } from './scenarios/search-sim.js';
+import { newSpent, printBreakdown, tally, type RunKind, type Spent } from './scenarios/search-breakdown.js';
 
 const SEEDS = Number(process.argv[2] ?? 50);
 const BUDGET = Number(process.argv[3] ?? 150);
@@ -101,6 +105,11 @@ interface Loop {
   readonly harnessIdle: number;
   /** Early stopping (config earlyStop.enabled, default settings) on each candidate's first run. */
   readonly earlyStop: boolean;
+  /**
+   * Not a loop: an acceptance rule that knows the truth (keep iff truly better, after the one first run). What no
+   * rule on measurements can beat with this proposer and search, so it bounds what tuning decide() can win.
+   */
+  readonly oracle?: boolean;
 }
 
 interface Outcome {
@@ -116,6 +125,8 @@ interface Outcome {
   readonly stopped: number;
   /** Of those, candidates truly better than the best they were compared with (a keep lost, if confirmed). */
   readonly stoppedBetter: number;
+  /** Where the trainer time went (seconds), experiments tried, and the diagnostics of bench/scenarios/search-breakdown.ts. */
+  readonly spent: Spent;
 }
 
 type SimExperiment = { -readonly [K in keyof Experiment]: Experiment[K] } & {
@@ -129,6 +140,8 @@ interface Proposal {
   readonly text: string;
   readonly description: string;
   readonly base: SimExperiment;
+  /** Carried onto the best (greedy): the node it was made on, journaled as the loop does (experiment-start.ts). */
+  readonly proposedOn?: SimExperiment;
 }
 
 function memoryWorkspace(files: Map<string, string>): Workspace {
@@ -160,7 +173,9 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
       timings: { proposalMs: null, trainingMs: null, totalMs: null }, usage: null, logPath: null, transcriptPath: null, error: null, changedFiles: [],
       text, truth: truth(landscape, text), curves: [],
     }) as SimExperiment;
-  const train = (sec: number) => {
+  const spent = newSpent();
+  const train = (sec: number, kind: RunKind) => {
+    spent.sec[kind] += sec;
     trainerSec += sec;
     gpuSec += sec * (1 + loop.harnessIdle);
   };
@@ -176,14 +191,14 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
     const value = e.truth + SIGMA * gaussian(rng(key));
     return { s, value, curve: loop.earlyStop ? runCurve(value, coords(e.text)[0]!, SIGMA, key ^ 0x5bd1e995) : [] };
   };
-  const run = (e: SimExperiment, seed: number) => {
+  const run = (e: SimExperiment, seed: number, kind: RunKind) => {
     const d = draw(e, seed);
     e.curves.push(d.curve);
     push(e, d.s, d.value);
-    train(RUN_SEC);
+    train(RUN_SEC, kind);
   };
   const baseline = make(0, START, null, 'start', 'baseline');
-  for (const seed of seedsFor(loop.acceptance.baselineRuns)) run(baseline, seed);
+  for (const seed of seedsFor(loop.acceptance.baselineRuns)) run(baseline, seed, 'baseline');
   baseline.status = 'keep';
   const record = {
     config, experiments: new Map<number, Experiment>([[0, baseline]]), bestId: 0, bestCommit: baseline.commit, best: baseline.metric, bestRuns: baseline.runs.length,
@@ -236,10 +251,11 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
         proposal = await propose(id, false);
         if (!proposal) break;
         gpuSec += loop.thinkSec;
-      } else proposal = { ...proposal, text, base: best };
+      } else proposal = { ...proposal, text, base: best, proposedOn: proposal.base };
     }
     const base = proposal.base;
     const candidate = make(id, proposal.text, base.id, base.commit!, proposal.description);
+    if (proposal.proposedOn) candidate.proposedOn = { baseId: proposal.proposedOn.id, parentCommit: proposal.proposedOn.commit!, commit: candidate.commit! };
     record.experiments.set(id, candidate);
     // Pipelining: the agent makes the next proposal while this one trains.
     if (loop.pipelined) queued = await propose(id + 1, true);
@@ -251,25 +267,26 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
       // Stopped early: a discard (no metric) that cost the part of the run it trained.
       stopped++;
       if (candidate.truth < best.truth) stoppedBetter++;
-      train((RUN_SEC * at) / CURVE_STEPS);
+      train((RUN_SEC * at) / CURVE_STEPS, 'first');
       candidate.status = 'discard';
     } else {
       candidate.curves.push(first.curve);
       push(candidate, first.s, first.value);
-      train(RUN_SEC);
+      train(RUN_SEC, 'first');
     }
+    if (loop.oracle && candidate.status === 'running') candidate.status = candidate.truth < best.truth ? 'keep' : 'discard';
     while (candidate.status === 'running') {
       const d = decide({
         acceptance: loop.acceptance, direction: 'min', candidate: candidate.runs.map((r) => r.metric!), best: best.runs.map((r) => r.metric!),
         noiseGroups: noiseGroupsOf(record.experiments.values()), noiseFloor: record.noiseFloor, seedVaried: loop.varied,
         ...(loop.varied ? { candidateSeeds: candidate.runs.map((r) => r.seed ?? null), bestSeeds: best.runs.map((r) => r.seed ?? null) } : {}),
       });
-      if (d.kind === 'measure-candidate') run(candidate, nextSeed(candidate.runs.length));
+      if (d.kind === 'measure-candidate') run(candidate, nextSeed(candidate.runs.length), 'confirm');
       else if (d.kind === 'measure-best') {
         const used = new Set(best.runs.map((r) => r.seed));
         let seed = best.runs.length + 1;
         while (used.has(seed)) seed++;
-        run(best, seed);
+        run(best, seed, 'best');
         record.best = best.metric;
         record.bestRuns = best.runs.length;
       } else candidate.status = d.kind === 'keep' ? 'keep' : 'discard';
@@ -277,6 +294,7 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
     // The next proposal was made while this trained: the GPU waits only for what the agent needed beyond that.
     if (queued) gpuSec += Math.max(0, loop.thinkSec - (trainerSec - trainedBefore));
     candidate.bestBefore = record.best;
+    tally(spent, candidate, best, gpuSec);
     if (candidate.status === 'keep') {
       keeps++;
       if (candidate.truth >= best.truth) falseKeeps++;
@@ -284,7 +302,8 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
       Object.assign(record, { bestId: id, bestCommit: candidate.commit, best: candidate.metric, bestRuns: candidate.runs.length });
     }
   }
-  return { finalTruth: best.truth, startTruth: baseline.truth, keeps, falseKeeps, trainerRuns, trainerSec, gpuSec, conflicts, stopped, stoppedBetter };
+  spent.ranOut = gpuSec < BUDGET * RUN_SEC;
+  return { finalTruth: best.truth, startTruth: baseline.truth, keeps, falseKeeps, trainerRuns, trainerSec, gpuSec, conflicts, stopped, stoppedBetter, spent };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -311,6 +330,7 @@ interface Summary {
   readonly gainPerGpuHour: number;
   /** Mean true gain per run in the same GPU budget (a run that ran out of ideas ended sooner). */
   readonly meanGain: number;
+  readonly outcomes: readonly Outcome[];
 }
 
 async function summarise(loop: Loop, landscape: Landscape): Promise<Summary> {
@@ -332,6 +352,7 @@ async function summarise(loop: Loop, landscape: Landscape): Promise<Summary> {
     busy: sum((o) => o.trainerSec) / sum((o) => o.gpuSec),
     gainPerGpuHour: sum((o) => o.startTruth - o.finalTruth) / (sum((o) => o.gpuSec) / 3600),
     meanGain: sum((o) => o.startTruth - o.finalTruth) / all.length,
+    outcomes: all,
   };
 }
 
@@ -353,6 +374,8 @@ async function main(): Promise<void> {
     strategy, acceptance: defaults, varied: true, pipelined: ahead, thinkSec: THINK_SEC[0], harnessIdle: ahead ? HARNESS_IDLE : 0, earlyStop,
   });
   const mine: Loop[] = [full(defaultStrategy, esDefault), full('tree', esDefault), full(defaultStrategy, !esDefault), full('tree', !esDefault), full('islands', esDefault)];
+  // The bounds: the default loop and tree, their acceptance replaced by one that knows the truth.
+  const oracles: Loop[] = [full(defaultStrategy, esDefault), full('tree', esDefault)].map((l) => ({ ...l, name: `${l.name}, keeps known (a bound, not a loop)`, oracle: true }));
   const theirs: Loop[] = THINK_SEC.map((thinkSec) => ({
     name: `autoresearch's loop, agent ${thinkSec} s`, strategy: 'greedy', acceptance: classic, varied: false, noPlateau: true, pipelined: false, thinkSec, harnessIdle: 0, earlyStop: false,
   }));
@@ -364,20 +387,22 @@ async function main(): Promise<void> {
     console.log(`\n### ${landscape} landscape (start ${truth(landscape, START).toFixed(4)})\n`);
     console.log('| loop | final true value: median [q1, q3] | false keeps (of all keeps) | trainer runs | GPU h held | busy | conflicts | stopped early (truly better) | true gain per GPU-hour |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const loop of [...mine, ...theirs]) {
+    for (const loop of [...mine, ...oracles, ...theirs]) {
       const s = await summarise(loop, landscape);
       results.set(`${landscape}:${loop.name}`, s);
       console.log(
         `| ${loop.name} | ${s.median.toFixed(4)} [${s.q1.toFixed(4)}, ${s.q3.toFixed(4)}] | ${(s.falseKeepShare * 100).toFixed(1)} % (of ${s.keeps}) | ${s.trainerRuns.toFixed(0)} | ${s.gpuHours.toFixed(1)} | ${(s.busy * 100).toFixed(1)} % | ${s.conflicts.toFixed(1)} | ${s.stopped.toFixed(1)} (${s.stoppedBetter.toFixed(2)}) | ${s.gainPerGpuHour.toFixed(5)} |`,
       );
     }
+    console.log(`\nWhere the time went (means per run; "truly better discarded": better than the best it was judged against):\n`);
+    printBreakdown([...mine, ...oracles, ...theirs.slice(0, 1)].map((l) => ({ name: l.name, outcomes: results.get(`${landscape}:${l.name}`)!.outcomes })), [2.5, 5, 7.5, 10, 12.5]);
   }
   console.log(`\n### headline: true gain per GPU-hour held, against autoresearch's loop with the agent's ${THINK_SEC[0]} s (30 s, 60 s)\n`);
   console.log('| landscape | loop | × autoresearch (agent 45 s) | agent 30 s | agent 60 s | gain in the same GPU budget (45 s) | false keeps | goal ≥ 1.5×, ≤ 2 % |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
   let defaultMet = true;
   for (const landscape of ['multi-modal', 'smooth'] as const) {
-    for (const loop of mine.slice(0, 4)) {
+    for (const loop of [...mine.slice(0, 4), ...oracles]) {
       const a = results.get(`${landscape}:${loop.name}`)!;
       const ratios = theirs.map((t) => a.gainPerGpuHour / results.get(`${landscape}:${t.name}`)!.gainPerGpuHour);
       const met = ratios[0]! >= 1.5 && a.falseKeepShare <= 0.02;

@@ -243,6 +243,22 @@ describe('the mutation proposer', () => {
     expect(p.rejectedReason).toBeUndefined();
   });
 
+  it('counts a change made on this base and carried onto a newer best as tried here', async () => {
+    const root = tempDir();
+    const history: Experiment[] = [];
+    const proposer = createMutationProposer();
+    // Each proposal made on abc1234 ran carried onto the best of the moment (best999), as greedy's made-ahead
+    // proposals do: a step back to abc1234 must not make them again (the same code measured over and over).
+    for (let id = 1; id <= 6; id++) {
+      writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
+      const p = await proposer.propose(context(root, history, id));
+      expect(history.map((e) => e.description)).not.toContain(p.description);
+      history.push({ ...done(id, p.description, 'discard', 'best999'), proposedOn: { baseId: 0, parentCommit: 'abc1234', commit: `c${id}` } } as Experiment);
+    }
+    writeFileSync(path.join(root, 'model.mjs'), 'const A = 10;\n');
+    await expect(proposer.propose(context(root, history, 7))).rejects.toBeInstanceOf(SearchSpaceExhaustedError);
+  });
+
   it('after every single step, combines the two best directions before giving up', async () => {
     const root = tempDir();
     const history: Experiment[] = [];

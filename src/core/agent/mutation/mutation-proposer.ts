@@ -83,7 +83,11 @@ export function createMutationProposer(): Proposer {
       const baseCommit = ctx.base.commit;
       // What was measured from this base; an interrupted experiment was never measured, so it may come again.
       const here = ctx.history.filter((e) => e.parentCommit === baseCommit && e.kind === 'candidate' && e.status !== 'interrupted');
-      const triedHere = new Set(here.map((e) => e.description));
+      // A proposal made ahead from this base and carried onto a best that moved meanwhile (greedy) ran under the
+      // best's commit, yet it was this base's idea: counted as tried here, or a plateau's step back to this base
+      // would make the same (deterministic) combination again and again.
+      const carriedFromHere = ctx.history.filter((e) => e.proposedOn?.parentCommit === baseCommit && e.kind === 'candidate' && e.status !== 'interrupted');
+      const triedHere = new Set([...here, ...carriedFromHere].map((e) => e.description));
       // Directions that paid off: a kept "NAME a → b" says keep pushing NAME the same way.
       const momentum = new Map<string, Direction>();
       for (const e of ctx.history) {

@@ -88,6 +88,24 @@ describe('the noise-aware rule under seeds', () => {
     // With seeds 1..5 run, the candidate's fourth run takes seed 4.
     expect(decide(input(c, [1, 2, 3])).kind).toBe('measure-candidate');
   });
+
+  it('gives up on a confirmation only when the runs left could not bring it near the bound they would meet', () => {
+    // Early in a run: the baseline is the best (3 runs, 2 degrees of freedom), so the bound of now is wide.
+    const early = (gain: number) => input(baseline.slice(0, 2).map((v) => v - gain), [1, 2], { best: baseline, bestSeeds: [1, 2, 3], noiseGroups: [baseline] });
+    const t = NOISE_AWARE_TUNING;
+    const maxRuns = 1 + acceptance.confirmRuns;
+    // A win of about 1.2 SE under the same seeds, short of the bound of now by more than the give-up margin...
+    const promising = decide({ ...early(0.01), final: true });
+    expect(promising.kind).toBe('discard');
+    if (promising.kind !== 'discard') return;
+    const { z, bound, noiseDof } = promising.confidence;
+    expect(z!).toBeLessThan(bound! - t.pairedGiveUpT);
+    // ...but were its gain real, the runs left would carry it past the (lower) bound they would meet: measured again.
+    expect(z! * Math.sqrt(maxRuns / 2)).toBeGreaterThan(studentTQuantile(1 - acceptance.falseKeepRate, noiseDof + maxRuns - 2) - t.pairedGiveUpT);
+    expect(['measure-candidate', 'measure-best']).toContain(decide(early(0.01)).kind);
+    // A gain within the noise is given up at once.
+    expect(decide(early(0.002))).toMatchObject({ kind: 'discard', confidence: { paired: true } });
+  });
 });
 
 describe('a fixed seed whose repeats agree exactly', () => {

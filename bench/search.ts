@@ -21,8 +21,9 @@
 // were false (not truly better than the best they replaced), trainer runs, GPU-hours held, busy share, conflicts,
 // candidates stopped early, true gain per GPU-hour; the headline: that gain ÷ autoresearch's (agent 45, 30, 60 s).
 // Then where the time went (bench/scenarios/search-breakdown.ts): trainer-hours by kind of run, experiments, truly
-// better candidates discarded, runs that ended before the budget, the gain reached by each GPU-hour mark; and a
-// bound: the default loop and tree with an acceptance rule that knows the truth (about the most any rule could win).
+// better candidates discarded, runs that ended before the budget, the gain reached by each GPU-hour mark; and the
+// default loop and tree with an acceptance rule that knows the truth: about the most gain any rule could reach in
+// the budget with this proposer and search (per GPU-hour no bound: it never runs out of ideas, so it never ends early).
 // Run: node bench/run.mjs search [seeds=50] [runs' worth of GPU time=150] [first seed=7000]
 import type { Experiment } from '../src/shared/experiment.js';
 import { createMutationProposer } from '../src/core/agent/mutation/mutation-proposer.js';
@@ -106,8 +107,8 @@ interface Loop {
   /** Early stopping (config earlyStop.enabled, default settings) on each candidate's first run. */
   readonly earlyStop: boolean;
   /**
-   * Not a loop: an acceptance rule that knows the truth (keep iff truly better, after the one first run). What no
-   * rule on measurements can beat with this proposer and search, so it bounds what tuning decide() can win.
+   * Not a loop: an acceptance rule that knows the truth (keep iff truly better, after the one first run), about the
+   * most gain a rule on measurements could reach with this proposer and search: what tuning decide() could win.
    */
   readonly oracle?: boolean;
 }
@@ -374,8 +375,8 @@ async function main(): Promise<void> {
     strategy, acceptance: defaults, varied: true, pipelined: ahead, thinkSec: THINK_SEC[0], harnessIdle: ahead ? HARNESS_IDLE : 0, earlyStop,
   });
   const mine: Loop[] = [full(defaultStrategy, esDefault), full('tree', esDefault), full(defaultStrategy, !esDefault), full('tree', !esDefault), full('islands', esDefault)];
-  // The bounds: the default loop and tree, their acceptance replaced by one that knows the truth.
-  const oracles: Loop[] = [full(defaultStrategy, esDefault), full('tree', esDefault)].map((l) => ({ ...l, name: `${l.name}, keeps known (a bound, not a loop)`, oracle: true }));
+  // The default loop and tree with an acceptance rule that knows the truth (what a better decide() could win at most).
+  const oracles: Loop[] = [full(defaultStrategy, esDefault), full('tree', esDefault)].map((l) => ({ ...l, name: `${l.name}, keeps known (not a loop)`, oracle: true }));
   const theirs: Loop[] = THINK_SEC.map((thinkSec) => ({
     name: `autoresearch's loop, agent ${thinkSec} s`, strategy: 'greedy', acceptance: classic, varied: false, noPlateau: true, pipelined: false, thinkSec, harnessIdle: 0, earlyStop: false,
   }));

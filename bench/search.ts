@@ -295,7 +295,7 @@ async function simulate(loop: Loop, landscape: Landscape, runSeed: number): Prom
     // The next proposal was made while this trained: the GPU waits only for what the agent needed beyond that.
     if (queued) gpuSec += Math.max(0, loop.thinkSec - (trainerSec - trainedBefore));
     candidate.bestBefore = record.best;
-    tally(spent, candidate, best, gpuSec);
+    tally(spent, candidate, best, gpuSec, SIGMA);
     if (candidate.status === 'keep') {
       keeps++;
       if (candidate.truth >= best.truth) falseKeeps++;

@@ -9,11 +9,13 @@ describe('bench/search breakdown', () => {
   it('tells missed wins after one run from those after confirming, and traces the keeps', () => {
     const s = newSpent();
     const best = { truth: 0.9 };
-    tally(s, { status: 'discard', truth: 0.89, runs: [1] }, best, 100);
-    tally(s, { status: 'discard', truth: 0.88, runs: [1, 2, 3] }, best, 200);
-    tally(s, { status: 'discard', truth: 0.95, runs: [1, 2] }, best, 300);
-    tally(s, { status: 'keep', truth: 0.87, runs: [1, 2] }, best, 400);
-    expect(s).toMatchObject({ experiments: 4, missedScreen: 1, missedConfirmed: 1, confirmed: 3, confirmedKept: 1 });
+    const sigma = 0.015;
+    tally(s, { status: 'discard', truth: 0.89, runs: [1] }, best, 100, sigma);
+    tally(s, { status: 'discard', truth: 0.88, runs: [1, 2, 3] }, best, 200, sigma);
+    tally(s, { status: 'discard', truth: 0.95, runs: [1, 2] }, best, 300, sigma);
+    tally(s, { status: 'keep', truth: 0.87, runs: [1, 2] }, best, 400, sigma);
+    // 0.01 better is under one σ, 0.02 over it.
+    expect(s).toMatchObject({ experiments: 4, missedScreen: 1, missedScreenBig: 0, missedConfirmed: 1, missedConfirmedBig: 1, confirmed: 3, confirmedKept: 1 });
     expect(s.trace).toEqual([[400, 0.87]]);
   });
 

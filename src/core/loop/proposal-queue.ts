@@ -118,8 +118,9 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   const proposeCtx: RunContext = { ...ctx, signal: abort.signal };
   const note = (event: JournalEvent) => (abandoned ? Promise.resolve() : ctx.append(event).catch(() => undefined));
 
-  const site = (k: number, dir: string): ProposalSite => ({
+  const site = (k: number, dir: string, at: string): ProposalSite => ({
     dir,
+    at,
     index: k,
     lastCrashLogTail: input.lastCrashLogTail(),
     status: () => undefined,
@@ -151,7 +152,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         else input.release(id);
         return;
       }
-      const out: ProposalResult = await make(proposeCtx, site(k, dir), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
+      const out: ProposalResult = await make(proposeCtx, site(k, dir, base.commit!), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
         await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal ${id} failed inside the app: ${err.message}` });
         return { kind: 'interrupted', message: err.message } as const;
       });

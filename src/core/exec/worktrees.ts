@@ -41,8 +41,11 @@ function projectPlace(projectDir: string): Promise<RepoPlace> {
   return place;
 }
 
-/** The worktree at `wt` (a slot's, a proposal's), exactly at `commit`; rebuilt when broken. */
-export async function prepareWorktreeAt(projectDir: string, wt: string, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
+/**
+ * The worktree at `wt` (a slot's, a proposal's), exactly at `commit`; rebuilt when broken. `nothingUntracked`: see
+ * resetTo (the worktree was left with nothing untracked, so no `git clean` after the checkout).
+ */
+export async function prepareWorktreeAt(projectDir: string, wt: string, commit: string, linked: readonly string[], opts: { readonly nothingUntracked?: boolean } = {}): Promise<{ path: string; repaired: boolean }> {
   const { prefix } = await projectPlace(projectDir);
   const exists = (await lstat(wt).catch(() => null)) !== null;
   if (!exists) {
@@ -59,7 +62,7 @@ export async function prepareWorktreeAt(projectDir: string, wt: string, commit: 
   let reset = false;
   if (exists) {
     try {
-      await resetTo(copy, commit, linked);
+      await resetTo(copy, commit, linked, opts);
       reset = true;
     } catch {
       repaired = true;

@@ -184,7 +184,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     release: ids.release,
     waitWhilePaused: control.waitWhilePaused,
     stopping: control.stopRequested,
-    worktree: async (k, commit) => (await prepareWorktreeAt(projectDir, proposalWorktree(projectDir, k), commit, config.files.linked)).path,
+    worktree: async (k, commit, left) => (await prepareWorktreeAt(projectDir, proposalWorktree(projectDir, k), commit, config.files.linked, { nothingUntracked: left === 'clean' })).path,
     lastCrashLogTail: closer.lastCrashTail,
   });
 

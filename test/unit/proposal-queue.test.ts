@@ -76,6 +76,7 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number 
   const journal: JournalEvent[] = [];
   let journalClosed = false;
   const calls: Call[] = [];
+  const prepared: { k: number; left: 'clean' | 'unknown' }[] = [];
   const released: number[] = [];
   let waitingCall: (() => void) | null = null;
   let nextId = 1;
@@ -102,7 +103,10 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number 
     release: (id) => released.push(id),
     waitWhilePaused: async () => undefined,
     stopping: () => stop !== null,
-    worktree: async (k, commit) => `/nowhere/proposal-${k}@${commit.slice(0, 7)}`,
+    worktree: async (k, commit, left) => {
+      prepared.push({ k, left });
+      return `/nowhere/proposal-${k}@${commit.slice(0, 7)}`;
+    },
     lastCrashLogTail: () => null,
     ...(opts.closeDeadlineMs !== undefined ? { closeDeadlineMs: opts.closeDeadlineMs } : {}),
     propose: (pctx, site: ProposalSite, id, base, conflict) =>
@@ -118,7 +122,7 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number 
     return calls[n]!;
   };
   const made = () => journal.filter((e) => e.type === 'proposal-made').map((e) => (e as { id: number }).id);
-  return { queue, journal, calls, call, released, made, record, stop: () => stop, closeJournal: () => (journalClosed = true), requestStop: (m: string) => (stop = { reason: 'user', message: m }) };
+  return { queue, journal, calls, call, prepared, released, made, record, stop: () => stop, closeJournal: () => (journalClosed = true), requestStop: (m: string) => (stop = { reason: 'user', message: m }) };
 }
 
 describe('the proposal queue', () => {
@@ -161,6 +165,28 @@ describe('the proposal queue', () => {
     expect(h.released).toEqual([]);
     await h.queue.close();
     expect(await h.queue.take()).toBeNull();
+  });
+
+  it('prepares a worktree without a clean only after a proposal committed there (its guard listed everything)', async () => {
+    const h = harness({ depth: 1, limit: 4 });
+    h.queue.start();
+    const taking = (async () => {
+      while (await h.queue.take());
+    })();
+    // 1: committed; 2: rejected by the guard (no commit); 3: committed; 4: the proposer failed.
+    (await h.call(0)).finish();
+    const second = await h.call(1);
+    second.finish({ kind: 'made', made: { ...proposal(second, 0), commit: null, rejectedReason: 'touches prepare.py' } });
+    (await h.call(2)).finish();
+    (await h.call(3)).finish({ kind: 'interrupted', message: 'stopped' });
+    await h.queue.close();
+    await taking;
+    expect(h.prepared).toEqual([
+      { k: 0, left: 'unknown' },
+      { k: 0, left: 'clean' },
+      { k: 0, left: 'unknown' },
+      { k: 0, left: 'clean' },
+    ]);
   });
 
   it('proposes a conflicting proposal once more with the conflict shown, then drops it when it conflicts again', async () => {

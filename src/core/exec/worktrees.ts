@@ -2,8 +2,8 @@
 // left one broken, and given links to the untracked inputs (data/, .venv/) that training needs.
 import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { addWorktree, isHealthyWorktree, pruneWorktrees, removeWorktree } from '../git/worktree.js';
-import { repoPlace, rememberRepoPlace } from '../git/repo-place.js';
+import { addWorktree, pruneWorktrees, removeWorktree } from '../git/worktree.js';
+import { repoPlace, rememberRepoPlace, type RepoPlace } from '../git/repo-place.js';
 import { resetTo } from '../git/reset-to.js';
 import { slotWorktree } from '../project/paths.js';
 
@@ -23,27 +23,52 @@ export async function prepareWorktree(projectDir: string, slot: number, commit: 
  */
 const created = new Map<string, Set<string>>();
 
-/** The worktree at `wt` (a slot's, a proposal's), exactly at `commit`; rebuilt when broken. */
-export async function prepareWorktreeAt(projectDir: string, wt: string, commit: string, linked: readonly string[]): Promise<{ path: string; repaired: boolean }> {
-  const { prefix } = await repoPlace(projectDir);
-  if (!(await lstat(wt).catch(() => null))) {
+/**
+ * The project's place in its repository (its prefix in a monorepo), asked of git once per project and process:
+ * a project folder cannot move inside its repository while a run holds it, and asking costs a git process per
+ * experiment otherwise.
+ */
+const projectPlaces = new Map<string, Promise<RepoPlace>>();
+function projectPlace(projectDir: string): Promise<RepoPlace> {
+  const key = path.resolve(projectDir);
+  let place = projectPlaces.get(key);
+  if (!place) {
+    place = repoPlace(projectDir);
+    projectPlaces.set(key, place);
+    // A failure (not a repository yet) is not remembered: the next call asks again.
+    place.catch(() => projectPlaces.delete(key));
+  }
+  return place;
+}
+
+/**
+ * The worktree at `wt` (a slot's, a proposal's), exactly at `commit`; rebuilt when broken. `nothingUntracked`: see
+ * resetTo (the worktree was left with nothing untracked, so no `git clean` after the checkout).
+ */
+export async function prepareWorktreeAt(projectDir: string, wt: string, commit: string, linked: readonly string[], opts: { readonly nothingUntracked?: boolean } = {}): Promise<{ path: string; repaired: boolean }> {
+  const { prefix } = await projectPlace(projectDir);
+  const exists = (await lstat(wt).catch(() => null)) !== null;
+  if (!exists) {
     const key = path.resolve(projectDir);
     created.set(key, (created.get(key) ?? new Set()).add(path.resolve(wt)));
   }
   const copy = prefix ? path.join(wt, ...prefix.split('/')) : wt;
   rememberRepoPlace(copy, { top: wt, prefix });
   rememberRepoPlace(wt, { top: wt, prefix: '' });
+  // No separate health check first (a `git rev-parse` per experiment): the forced checkout is one. It opens
+  // the worktree's git folder through its `.git` file, which git-place.ts checks against git's back-link, and
+  // fails on a worktree a crash or an agent broke; then the worktree is made again.
   let repaired = false;
-  if (await isHealthyWorktree(wt)) {
+  let reset = false;
+  if (exists) {
     try {
-      await resetTo(copy, commit, linked);
+      await resetTo(copy, commit, linked, opts);
+      reset = true;
     } catch {
       repaired = true;
     }
-  } else {
-    repaired = (await lstat(wt).catch(() => null)) !== null;
   }
-  if (repaired || !(await isHealthyWorktree(wt))) {
+  if (!reset) {
     await removeWorktree(projectDir, wt);
     await pruneWorktrees(projectDir).catch(() => undefined);
     await mkdir(path.dirname(wt), { recursive: true });

@@ -52,15 +52,19 @@ export async function removeNestedGitDirs(top: string, skip: readonly string[] =
   await walk(top, true);
 }
 
-/** Put a worktree exactly at `commit`: tracked files reset, everything else removed except `keep`. */
-export async function resetTo(worktree: string, commit: string, keep: readonly string[] = []): Promise<void> {
+/**
+ * Put a worktree exactly at `commit`: tracked files reset, everything else removed except `keep`.
+ * `nothingUntracked`: the caller knows the worktree held nothing untracked or ignored when it last left it (a
+ * proposal worktree after a committed proposal, whose guard listed everything): the checkout alone suffices.
+ */
+export async function resetTo(worktree: string, commit: string, keep: readonly string[] = [], opts: { readonly nothingUntracked?: boolean } = {}): Promise<void> {
   // From the top: the project's subfolder may be gone (an agent deleted it), the worktree is not.
   const { top } = await repoPlace(worktree);
   // checkout does not take --end-of-options in every git version; rev() refuses anything option-like. A forced
   // checkout sets HEAD, the index and every tracked file to `commit` (staged new files go too), so no `reset
   // --hard` after it: one git process less between two experiments of a slot.
   await raw(top, ['checkout', '--detach', '--force', rev(commit)]);
-  await cleanWorktree(worktree, keep);
+  await cleanWorktree(worktree, keep, opts);
 }
 
 /** Move HEAD to `commit` and leave the index and the files on disk as they are (`git reset --soft`). */

@@ -48,8 +48,13 @@ function finishedRepeats(ctx: RunContext): ExperimentRunResult[] {
   return done.slice(0, ctx.config.acceptance.baselineRuns);
 }
 
-/** Measures experiment 0; false when it failed (the run cannot compare anything without it). */
-export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boolean> {
+/**
+ * Measures experiment 0; false when it failed (the run cannot compare anything without it). `measured` is called
+ * once the code is known to run and give the metric while repeats remain (after the first good repeat, or at once
+ * on a resume that kept one): the proposers start then, so the first proposal is ready when the baseline ends
+ * instead of the GPU waiting for it, and no agent tokens go on a run command that does not work.
+ */
+export async function runBaseline(ctx: RunContext, slot: SlotState, measured: () => void = () => undefined): Promise<boolean> {
   const { record } = ctx;
   const reused = finishedRepeats(ctx);
   const startedAt = isoNow();
@@ -74,6 +79,7 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
   }
   ctx.setPhase(slot, 'running', { experimentId: 0, description: 'baseline', experimentStartedAt: startedAt, metricsSoFar: {} });
   const runs: ExperimentRunResult[] = [...reused];
+  if (reused.length > 0 && reused.length < ctx.config.acceptance.baselineRuns) measured();
   // With a seed setting, repeat i runs under seed i + 1: the spread of the repeats is then the spread across
   // seeds, the noise a change meets (identical reruns of a seeded trainer agree exactly).
   const seeds = seedVaries(ctx.config.seed) ? seedsFor(ctx.config.acceptance.baselineRuns) : null;
@@ -106,6 +112,7 @@ export async function runBaseline(ctx: RunContext, slot: SlotState): Promise<boo
     }
     // Journaled before the next repeat starts: a kill from here on loses none of this one.
     await ctx.append({ type: 'baseline-run', at: isoNow(), index: i, run: last.result });
+    if (i + 1 < ctx.config.acceptance.baselineRuns) measured();
   }
   const values = runs.map((r) => r.metric!);
   await ctx.append({ type: 'noise-floor', at: isoNow(), values, spread: sampleStdDev(values) });

@@ -36,8 +36,12 @@ export interface ProposalQueueInput {
   /** Resolves while the run is not paused. */
   waitWhilePaused(): Promise<void>;
   stopping(): boolean;
-  /** Proposal worktree `k`, at `commit`. */
-  worktree(k: number, commit: string): Promise<string>;
+  /**
+   * Proposal worktree `k`, at `commit`. `left`: 'clean' when the last proposal made there was committed and its
+   * guard found nothing untracked beside it (nothing else writes in a proposal worktree), so the checkout alone
+   * puts it at `commit`; 'unknown' otherwise (the first use, an interrupted or failed proposal).
+   */
+  worktree(k: number, commit: string, left: 'clean' | 'unknown'): Promise<string>;
   /** The end of the last experiment's log when it crashed (for the prompt). */
   lastCrashLogTail(): string | null;
   /** Makes one proposal (default: proposal.ts's propose); unit tests pass a proposer with no git. */
@@ -97,6 +101,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   const ready = new AsyncQueue<QueuedProposal>({ endsWithProducers: true });
   for (const p of input.initial) void ready.put(p);
   const redos: Redo[] = [];
+  /** Proposal worktrees their last proposal left committed and clean (see QueueInput.worktree). */
+  const leftClean = new Set<number>();
   /** Proposal worktrees with a proposer at work. */
   const alive = new Set<number>();
   let closed = false;
@@ -118,8 +124,9 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   const proposeCtx: RunContext = { ...ctx, signal: abort.signal };
   const note = (event: JournalEvent) => (abandoned ? Promise.resolve() : ctx.append(event).catch(() => undefined));
 
-  const site = (k: number, dir: string): ProposalSite => ({
+  const site = (k: number, dir: string, at: string): ProposalSite => ({
     dir,
+    at,
     index: k,
     lastCrashLogTail: input.lastCrashLogTail(),
     status: () => undefined,
@@ -139,7 +146,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       if (id === null) return;
       const record = ctx.record;
       const { base } = chooseBase({ record, slot: null, id });
-      dir = await input.worktree(k, base.commit!).then(
+      const left = leftClean.delete(k) ? 'clean' : 'unknown';
+      dir = await input.worktree(k, base.commit!, left).then(
         (d) => d,
         async (err: Error) => {
           await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal worktree ${k} could not be prepared: ${err.message}` });
@@ -151,7 +159,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         else input.release(id);
         return;
       }
-      const out: ProposalResult = await make(proposeCtx, site(k, dir), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
+      const out: ProposalResult = await make(proposeCtx, site(k, dir, base.commit!), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
         await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal ${id} failed inside the app: ${err.message}` });
         return { kind: 'interrupted', message: err.message } as const;
       });
@@ -176,6 +184,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         return;
       }
       const made = out.made;
+      if (made.commit !== null) leftClean.add(k);
       const madeAt = isoNow();
       await ctx.append({ type: 'proposal-made', at: madeAt, ...made });
       // Wait until a slot takes it (or the queue closes: no slot takes it this session, the journal keeps it queued).

@@ -28,6 +28,11 @@ const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
 export interface ProposalSite {
   /** The worktree the proposer edits (reset to the best first). */
   readonly dir: string;
+  /**
+   * The commit `dir` was put at just before, exactly (a forced checkout and a clean, as prepareWorktreeAt does):
+   * a proposal on that commit then skips its own reset, two git processes fewer per experiment.
+   */
+  readonly at?: string;
   /** The slot, or the proposal worktree's number for a pipelined proposal. */
   readonly index: number;
   /** The end of the log of the last experiment when it crashed, for the prompt. */
@@ -179,8 +184,10 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   const t0 = Date.now();
   let base = chosen;
   let asked: AskOutcome;
+  let fresh = site.at !== undefined && site.at === base.commit;
   for (;;) {
-    await resetTo(site.dir, base.commit!, config.files.linked);
+    if (!fresh) await resetTo(site.dir, base.commit!, config.files.linked);
+    fresh = false;
     asked = await ask(ctx, site, id, base, conflict);
     if (asked.kind !== 'exhausted') break;
     // Nothing new to try from this node: the strategy passes it over and chooses again (search-base.ts); the run

@@ -184,7 +184,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     release: ids.release,
     waitWhilePaused: control.waitWhilePaused,
     stopping: control.stopRequested,
-    worktree: async (k, commit) => (await prepareWorktreeAt(projectDir, proposalWorktree(projectDir, k), commit, config.files.linked)).path,
+    worktree: async (k, commit, left) => (await prepareWorktreeAt(projectDir, proposalWorktree(projectDir, k), commit, config.files.linked, { nothingUntracked: left === 'clean' })).path,
     lastCrashLogTail: closer.lastCrashTail,
   });
 
@@ -205,8 +205,12 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
       }
       const baseline = record.experiments.get(0);
       if (!baseline || baseline.status !== 'keep') {
-        const ok = await runBaseline(ctx, slots[0]!);
+        // The proposers start as soon as the baseline's first repeat has measured (baseline.ts): they propose on
+        // the unchanged code while the other repeats run.
+        const ok = await runBaseline(ctx, slots[0]!, () => queue!.start());
         if (!ok) {
+          // Proposals made meanwhile stay queued in the journal for a resume; nothing more is made now.
+          await queue.close();
           const stop = control.stopRequest();
           if (stop) return await end(stop.reason, stop.message);
           const b = record.experiments.get(0);

@@ -88,6 +88,11 @@ export function chooseBase(req: BaseRequest): ChosenBase {
 
 function choose(req: BaseRequest): ChosenBase {
   const { record } = req;
+  // Proposing while the baseline's repeats run (run.ts): the unchanged code is the only node there is.
+  if (record.bestId === null) {
+    const baseline = record.experiments.get(0);
+    if (baseline) return { base: baseline, why: null };
+  }
   const best = record.experiments.get(record.bestId!)!;
   const search = searchOf(record);
   const plateau = plateauOf(record);

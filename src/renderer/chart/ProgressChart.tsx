@@ -5,6 +5,7 @@
 // canvas so 10,000 of them stay smooth; the few labels and the tooltip are DOM.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX } from 'react';
 import type { ProgressModel, ProgressPoint } from '../../shared/progress.js';
+import type { ExperimentStatus } from '../../shared/experiment.js';
 import { useTheme } from '../app/theme.js';
 import { directionLabel, formatMetric } from '../components/format.js';
 import { StatusBadge } from '../components/StatusBadge.js';
@@ -26,7 +27,9 @@ export interface ProgressChartProps {
   readonly testId?: string;
 }
 
-const FAILURE_COLOR: Record<string, keyof ChartColors> = { crash: 'bad', timeout: 'warn', rejected: 'bad', interrupted: 'neutral', running: 'accent' };
+// Every status that can come without a metric has its tick (typed so a new status cannot be left undrawn): a run
+// stopped early is a discard, grey like one.
+const FAILURE_COLOR: Record<Exclude<ExperimentStatus, 'keep' | 'discard'>, keyof ChartColors> = { crash: 'bad', timeout: 'warn', rejected: 'bad', interrupted: 'neutral', running: 'accent', 'stopped-early': 'neutral' };
 
 function useElementWidth(): [(el: HTMLDivElement | null) => void, number] {
   const [width, setWidth] = useState(0);
@@ -88,10 +91,10 @@ function drawPoints(ctx: CanvasRenderingContext2D, model: ProgressModel, geom: C
   }
   ctx.fill();
 
-  // No metric: a tick on the bottom edge, coloured by why (crash red, timeout amber, running blue).
+  // No metric: a tick on the bottom edge, coloured by why (crash red, timeout amber, running blue, stopped early grey).
   ctx.lineWidth = dense ? 1 : 1.5;
   for (const status of Object.keys(FAILURE_COLOR)) {
-    ctx.strokeStyle = colors[FAILURE_COLOR[status]!];
+    ctx.strokeStyle = colors[FAILURE_COLOR[status as keyof typeof FAILURE_COLOR]];
     ctx.beginPath();
     for (let i = from; i < to; i++) {
       if (place[i] !== 2 || model.points[i]!.status !== status) continue;

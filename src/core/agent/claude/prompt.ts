@@ -166,6 +166,8 @@ function startsFrom(ctx: ProposalContext): string {
   const isBest = ctx.best !== null && ctx.best.id === base.id;
   const what = isBest
     ? 'the current best'
+    : ctx.best === null && base.kind === 'baseline'
+      ? 'the unchanged code (the baseline)'
     : `not the current best: it measured ${formatMetric(base.metric)} (${base.status === 'discard' ? 'discarded' : base.kind === 'baseline' ? 'the baseline' : 'kept earlier'}): ${oneLine(base.description || '(no description)', 200)}. The files you see are that experiment's; your change is still compared with the best`;
   return `- Your change starts from ${at}, ${what}.${ctx.baseWhy ? ` ${oneLine(ctx.baseWhy, 400)}` : ''}`;
 }
@@ -194,7 +196,13 @@ export function buildRunStatePrompt(ctx: ProposalContext): string {
 
   out.push('## Where the run stands');
   const baselineMetric = ctx.baseline?.metric ?? null;
-  out.push(`- Baseline ${name}: ${formatMetric(baselineMetric)}${ctx.baseline ? ` (experiment ${ctx.baseline.id})` : ''}`);
+  const measuring = ctx.baseline?.status === 'running' ? ctx.baseline.runs.filter((r) => r.metric !== null) : [];
+  if (measuring.length > 0) {
+    // Proposing while the baseline's repeats still run (they measure the noise): its first runs are all there is.
+    out.push(`- Baseline ${name}: still being measured (experiment ${ctx.baseline!.id}); its runs so far gave ${measuring.map((r) => formatMetric(r.metric)).join(', ')}.`);
+  } else {
+    out.push(`- Baseline ${name}: ${formatMetric(baselineMetric)}${ctx.baseline ? ` (experiment ${ctx.baseline.id})` : ''}`);
+  }
   if (ctx.best && ctx.best.metric !== null) {
     const gain = baselineMetric !== null ? improvement(ctx.best.metric, baselineMetric, config.metric.direction) : null;
     const pct = gain !== null && baselineMetric ? ` (${gain > 0 ? '+' : ''}${((gain / Math.abs(baselineMetric)) * 100).toFixed(2)}% vs baseline)` : '';

@@ -159,7 +159,7 @@ export function createMutationProposer(): Proposer {
           throw new ProposerUnavailableError('Every mutation left from this base is being measured by another slot; waiting for those results.', 5_000);
         }
         throw new SearchSpaceExhaustedError(
-          `Search space exhausted: every coarse, refined and combined mutation of the ${constants.length} hyperparameters (${constants.map((c) => c.name).join(', ')}) was measured from the best (#${ctx.base.id}) and none improved on it. ` +
+          `Search space exhausted: every coarse, refined and combined mutation of the ${constants.length} hyperparameters (${constants.map((c) => c.name).join(', ')}) was measured from ${ctx.best !== null && ctx.best.id === ctx.base.id ? 'the best' : 'the node the search chose'} (#${ctx.base.id}) and none improved on it. ` +
             'The run stopped here on its own; to search further, switch to the claude or command proposer, or make more hyperparameters editable.',
         );
       }

@@ -100,9 +100,10 @@ async function measure(label: string, slots: number, sameLine: boolean): Promise
       files: { editable: ['train.mjs'] },
       metric: { name: 'val_bpb', direction: 'min' },
       budget: { seconds: 30, graceSeconds: 1 },
-      // One run per experiment: the rule decides at once, so the numbers are about scheduling.
-      acceptance: { rule: 'classic', baselineRuns: 1, confirmRuns: 0 },
-      // The default settings: agent.queueDepth is left to its default (one proposal ahead per slot).
+      // The default settings throughout (issue #23): the noise-aware rule, the baseline measured 3 times (the
+      // proposers start after its first run), agent.queueDepth left to its default (one proposal ahead per slot).
+      // The trainer is deterministic, so the rule finds the noise unknown and decides on one run; any
+      // confirmation run would show in the "of it confirming" column.
       agent: { proposer: 'claude' },
     });
     writeFileSync(path.join(dir, '.autoresearch', 'config.json'), JSON.stringify(config));

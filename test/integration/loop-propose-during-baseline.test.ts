@@ -1,7 +1,7 @@
 // The first proposal is made while the baseline's repeats run: once its first repeat has measured (the code runs
 // and prints the metric), the proposers start on the unchanged code, so the GPU does not wait for the agent when
 // the baseline ends. A baseline whose first run fails spends no agent call. The order is forced by the trainer,
-// which holds the baseline's second repeat until the proposer has been asked — never by timing.
+// which holds the baseline's second repeat until the proposal is journaled — never by timing.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,13 +12,14 @@ import { startRun } from '../../src/core/loop/start-run.js';
 import type { LoopDeps } from '../../src/core/loop/types.js';
 import type { Proposer } from '../../src/core/agent/proposer.js';
 import { cleanupTempDirs, SCORED_TRAINER, scoredProject } from '../helpers/project.js';
+import { waitUntil } from '../helpers/processes.js';
 import { scriptedProposer, setConst } from '../helpers/scripted-proposer.js';
 
 afterEach(cleanupTempDirs);
 
 /**
  * The scored trainer; experiment 0's runs count themselves in the state folder (a linked input the sandbox lets
- * it write), and its second run waits there for `go` — which only the proposer writes.
+ * it write), and its second run waits there for `go` — which the test writes once the proposal is journaled.
  */
 const BASELINE_HELD = `import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 if (process.env.AUTORESEARCH_EXPERIMENT_ID === '0') {
@@ -41,12 +42,15 @@ describe('proposing while the baseline is measured', () => {
       async (ctx) => {
         // The baseline is still running here: its second repeat waits for this very call.
         baselineAtProposal = ctx.baseline?.status ?? null;
-        const out = await step(ctx);
-        writeFileSync(path.join(state, 'go'), '');
-        return out;
+        return step(ctx);
       },
     ]);
     const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 1, deps: deps(proposer) });
+    // Released once the proposal is journaled (the harness commits it after the proposer returns), so the
+    // journal's order below is forced, not a race.
+    expect(await waitUntil(() => handle.record().queuedProposals.has(1), 120_000)).toBe(true);
+    expect(handle.record().experiments.get(0)!.status).toBe('running');
+    writeFileSync(path.join(state, 'go'), '');
     expect((await handle.done).reason).toBe('max-experiments');
 
     expect(baselineAtProposal).toBe('running');

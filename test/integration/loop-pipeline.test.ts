@@ -159,7 +159,9 @@ describe('pipelined proposals', () => {
       },
     ]);
     const handle = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 3, deps: h.deps(proposer) });
-    expect(await waitUntil(() => proposer.contexts.length === 2, 120_000)).toBe(true);
+    // #2's proposer at work and #1 training (its start journaled: the slot takes #1 and starts it while the
+    // proposer, now quick to prepare its worktree, may already be asking for #2).
+    expect(await waitUntil(() => proposer.contexts.length === 2 && handle.record().experiments.get(1)?.status === 'running', 120_000)).toBe(true);
     const stopped = handle.stop();
     let ended = false;
     void stopped.then(() => (ended = true));

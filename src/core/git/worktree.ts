@@ -1,5 +1,5 @@
 // Slot worktrees: detached checkouts under .autoresearch/worktrees/, so the user's checkout is never touched.
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { raw, rev } from './git.js';
 
 export async function addWorktree(repo: string, worktreePath: string, commit: string): Promise<void> {
@@ -14,16 +14,4 @@ export async function removeWorktree(repo: string, worktreePath: string): Promis
   await raw(repo, ['worktree', 'remove', '--force', worktreePath]).catch(() => undefined);
   await rm(worktreePath, { recursive: true, force: true });
   await pruneWorktrees(repo).catch(() => undefined);
-}
-
-/** Is `worktreePath` a working worktree of `repo` (it may have been deleted or corrupted by a crash)? */
-export async function isHealthyWorktree(worktreePath: string): Promise<boolean> {
-  const info = await stat(worktreePath).catch(() => null);
-  if (!info?.isDirectory()) return false;
-  try {
-    await raw(worktreePath, ['rev-parse', '--verify', 'HEAD']);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -303,6 +303,20 @@ describe('the proposal queue', () => {
     await h.queue.close();
   });
 
+  it('takes a ready proposal made on the best of now before an older one made on an earlier best (no carry, no conflict)', async () => {
+    const h = harness({ depth: 2, limit: 2 });
+    h.queue.start();
+    const [first, second] = [await h.call(0), await h.call(1)];
+    // The first was made on a commit that is no longer the best (the baseline's is, sha a).
+    first.finish({ kind: 'made', made: { ...proposal(first, 0), parentCommit: sha('b') } });
+    second.finish();
+    await vi.waitFor(() => expect(h.made()).toEqual([first.id, second.id]));
+    expect((await h.queue.take())!.made.id).toBe(second.id);
+    // None on the best: the oldest.
+    expect((await h.queue.take())!.made.id).toBe(first.id);
+    await h.queue.close();
+  });
+
   it('makes a conflict again at once in a spare worktree while the regular proposer works ahead, and keeps one more ahead while conflicts are frequent', async () => {
     const h = harness({ depth: 1, limit: 20 });
     h.queue.start();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRunStatePrompt } from '../../src/core/agent/claude/prompt.js';
 import { createWorkspace } from '../../src/core/agent/workspace.js';
 import { emptyRunRecord, type RunRecord } from '../../src/core/journal/fold.js';
-import { carriesOntoBest, chooseBase, markExhausted, plateauOf } from '../../src/core/loop/search-base.js';
+import { carriesOntoBest, choiceFor, chooseBase, chooseSpeculativeBase, markExhausted, plateauOf } from '../../src/core/loop/search-base.js';
 import { parseConfig, type SearchConfig } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import { fromDraft, toDraft } from '../../src/renderer/setup/draft.js';
@@ -63,6 +63,29 @@ describe('greedy', () => {
     const again = chooseBase({ record: rec, slot: 0, id: 8 });
     expect(again.base.id).toBe(2);
     expect(again.why).toMatch(/starting again from the best \(#2\); try something different/);
+  });
+});
+
+describe('a speculative base (while conflicts are frequent)', () => {
+  const running = (id: number, commit: string | null) => ({ ...makeExperiment({ id, status: 'running', metric: null, baseId: 1 }), commit });
+
+  it('is the newest candidate being measured that has its commit, with why; none when there is none', () => {
+    const rec = record([x(0, 'keep', 10), x(1, 'keep', 9, 0), running(2, 'c'.repeat(40)), running(3, 'd'.repeat(40)), running(4, null)], {}, 3);
+    const chosen = chooseSpeculativeBase({ record: rec, slot: null, id: 5 })!;
+    // #4 has no commit yet (its proposal is being recorded): the newest with one is #3.
+    expect(chosen.base.id).toBe(3);
+    expect(chosen.why).toContain('starts from experiment 3, which is being measured now');
+    // proposal.ts reads the choice for the prompt.
+    expect(choiceFor(rec, 5)).toBe(chosen);
+    expect(chooseSpeculativeBase({ record: record([x(0, 'keep', 10), x(1, 'keep', 9, 0)], {}), slot: null, id: 2 })).toBeNull();
+  });
+
+  it('is greedy only, and not on a plateau (tree and islands choose their nodes on purpose)', () => {
+    const exps = [x(0, 'keep', 10), x(1, 'keep', 9, 0), running(2, 'c'.repeat(40))];
+    expect(chooseSpeculativeBase({ record: record(exps, { strategy: 'tree' }), slot: null, id: 3 })).toBeNull();
+    expect(chooseSpeculativeBase({ record: record(exps, { strategy: 'islands' }), slot: null, id: 3 })).toBeNull();
+    const stuck = record([...exps.slice(0, 2), x(3, 'discard', 9.5, 1), x(4, 'discard', 9.5, 1), running(5, 'e'.repeat(40))], { plateauAfter: 2 });
+    expect(chooseSpeculativeBase({ record: stuck, slot: null, id: 6 })).toBeNull();
   });
 });
 
@@ -131,6 +154,13 @@ describe('the prompt names the node and the plateau', () => {
     expect(p).toContain(`- Your change starts from experiment 2 (commit ${discard.commit!.slice(0, 7)}), not the current best: it measured 9 (discarded): experiment 2.`);
     expect(p).toContain('your change is still compared with the best. Tree search chose experiment 2');
     expect(prompt({})).toContain('), the current best.');
+  });
+
+  it('says honestly that a speculative base is being measured now and has no result yet', () => {
+    const measuring = { ...makeExperiment({ id: 4, status: 'running', metric: null, baseId: 1 }), commit: 'f'.repeat(40), description: 'LR up' };
+    const p = prompt({ base: measuring });
+    expect(p).toContain(`- Your change starts from experiment 4 (commit fffffff), not the current best: experiment 4 is being measured now and has no result yet: LR up.`);
+    expect(p).not.toContain('it measured');
   });
 
   it('on a plateau, says so and lists the closest misses', () => {

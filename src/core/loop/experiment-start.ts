@@ -96,6 +96,15 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
     if (made.commit !== null && !(await git.commitExists(made.commit))) return { kind: 'dropped', reason: `Its commit ${made.commit.slice(0, 7)} is gone from the repository.` };
     throw err;
   };
+  // A speculative proposal (search-base.ts, chooseSpeculativeBase) was made on a candidate measured then. Kept, it
+  // is the best or on its line, and the carry below is right. Not kept (or still measured in another slot), a
+  // carry would bring that candidate's change along (git merges from their common ancestor): it is dropped. Greedy
+  // only: tree and islands start from discards on purpose and run a proposal on its base as it was made.
+  const base = made.baseId === null ? undefined : record.experiments.get(made.baseId);
+  if (made.commit !== null && base && base.kind === 'candidate' && base.status !== 'keep' && carriesOntoBest(record)) {
+    const why = base.status === 'running' ? 'is still being measured' : `was not kept (${base.status})`;
+    return { kind: 'dropped', reason: `Made on #${base.id} while it was measured; #${base.id} ${why}, and carried onto the best the change would bring #${base.id}'s along.` };
+  }
   if (made.commit === null) {
     target = { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId };
   } else if (record.bestCommit !== made.parentCommit && carriesOntoBest(record)) {

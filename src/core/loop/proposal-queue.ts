@@ -6,14 +6,17 @@
 // back here and is proposed once more with the conflict shown to the agent, or dropped with a journal entry.
 // A conflict must not idle the slot (docs/decisions.md, "Pipelined proposals"): it is made again at once by a
 // spare proposer in a worktree of its own (the regular ones keep working ahead, so the slot takes the next ready
-// proposal meanwhile), and while conflicts are frequent the queue keeps one proposal more ahead (adaptive depth).
+// proposal meanwhile), and while conflicts are frequent the queue keeps one proposal more ahead (adaptive depth)
+// and makes one on the candidate being measured (speculative: kept, it applies with no carry); take hands out one
+// made on the best of now first.
 import type { ProposalConflict } from '../agent/proposer.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { isoNow, type RunContext } from './context.js';
 import { stopFor, type ProposalResult } from './outcomes.js';
+import type { LoopEvent } from './types.js';
 import { propose, type MadeProposal, type ProposalSite } from './proposal.js';
-import { chooseBase } from './search-base.js';
+import { carriesOntoBest, chooseBase, chooseSpeculativeBase } from './search-base.js';
 
 export interface QueuedProposal {
   readonly made: MadeProposal;
@@ -44,6 +47,11 @@ export interface ProposalQueueInput {
   worktree(k: number, commit: string, left: 'clean' | 'unknown'): Promise<string>;
   /** The end of the last experiment's log when it crashed (for the prompt). */
   lastCrashLogTail(): string | null;
+  /**
+   * The run's journal events as they are folded (run-journal.ts, subscribe): a speculative proposal waits until
+   * the proposal just taken has its commit (it is the candidate measured now). Absent (unit tests): no wait.
+   */
+  readonly subscribe?: (listener: (event: LoopEvent) => void) => () => void;
   /** Makes one proposal (default: proposal.ts's propose); unit tests pass a proposer with no git. */
   readonly propose?: typeof propose;
   /** How long close() waits for the proposers (default PROPOSER_CLOSE_DEADLINE_MS). */
@@ -111,8 +119,13 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   let started = false;
   let exhaustedMessage: string | null = null;
   /** The last CONFLICT_WINDOW proposals taken, oldest first, and whether each came back as a conflict. */
-  const recent: { readonly id: number; conflict: boolean }[] = [];
-  const spare = () => (recent.filter((r) => r.conflict).length >= CONFLICTS_FOR_SPARE ? 1 : 0);
+  // `avoided`: a speculative proposal taken on the candidate it was made on, just kept; made on the best before
+  // it, it would have needed a carry, so it counts toward keeping the spare (else the spare would go home as soon
+  // as it works, and the conflicts come back).
+  const recent: { readonly id: number; conflict: boolean; readonly avoided: boolean }[] = [];
+  const spare = () => (recent.filter((r) => r.conflict || r.avoided).length >= CONFLICTS_FOR_SPARE ? 1 : 0);
+  /** Proposals made on a candidate being measured (speculative), by id. */
+  const speculativeIds = new Set<number>();
   const wanted = () => (depth === 0 ? 0 : depth + spare());
   // Proposals being made are abandoned when the run stops (even gracefully): they will not run this session.
   const abort = new AbortController();
@@ -121,6 +134,45 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   // Slots waiting for a proposal go home when a proposer ends and finds the run stopping (a graceful stop:
   // the other proposers may still be at work, and what they make will not run).
   const stopWaiting = new AbortController();
+  // Proposals taken whose experiment has no commit yet (between take and experiment-proposed, a carry maybe): a
+  // speculative proposal waits for them, else it would start from the best the moment before the slot's start.
+  const starting = new Set<number>();
+  let startedWaiters: (() => void)[] = [];
+  const settleStarts = () => {
+    for (const id of starting) {
+      const e = ctx.record.experiments.get(id);
+      if (e && (e.commit !== null || e.status !== 'running')) starting.delete(id);
+    }
+    if (starting.size > 0 && !closed) return;
+    const waiters = startedWaiters;
+    startedWaiters = [];
+    for (const w of waiters) w();
+  };
+  /** The base of the proposal each proposer is making now. */
+  const making = new Map<number, number>();
+  /** Whether a proposal is ready or being made on experiment `id`. */
+  const onBase = (id: number) => [...making.values()].includes(id) || ready.items.some((p) => p.made.baseId === id);
+  /**
+   * Ready proposals made speculatively on a candidate that was not kept (greedy): carried onto the best they would
+   * bring its change along, so they are dropped, and their proposers are free for the next one at once.
+   */
+  const dropSpeculativeMisses = async () => {
+    if (!carriesOntoBest(ctx.record)) return;
+    const missed = (p: QueuedProposal) => {
+      const base = p.made.baseId === null ? undefined : ctx.record.experiments.get(p.made.baseId);
+      return base !== undefined && base.kind === 'candidate' && base.status !== 'keep' && base.status !== 'running';
+    };
+    for (const p of ready.takeAll(missed)) {
+      await drop(p.made.id, `Made on #${p.made.baseId} while it was measured; #${p.made.baseId} was not kept, and carried onto the best the change would bring its change along.`);
+    }
+  };
+  const unsubscribe = input.subscribe?.((e) => {
+    if (e.kind === 'journal' && starting.size > 0) settleStarts();
+  });
+  const untilStarted = () => (input.subscribe === undefined || starting.size === 0 || closed ? Promise.resolve() : new Promise<void>((resolve) => startedWaiters.push(resolve)));
+  const notStarting = (id: number) => {
+    if (starting.delete(id)) settleStarts();
+  };
   const proposeCtx: RunContext = { ...ctx, signal: abort.signal };
   const note = (event: JournalEvent) => (abandoned ? Promise.resolve() : ctx.append(event).catch(() => undefined));
 
@@ -144,8 +196,23 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       const redo = redos.shift() ?? null;
       const id = redo ? redo.p.made.id : input.reserve();
       if (id === null) return;
+      // The spare, while conflicts are frequent, makes a new proposal on the candidate measured now (speculative):
+      // kept, it is the best and this proposal applies cleanly; discarded, the regular one on the best does.
+      // Whichever proposer is free first: one proposal on the candidate measured now is enough (none is ready or
+      // being made on it yet), the others go on the best as always.
+      const wantsSpeculative = !redo && spare() > 0;
+      if (wantsSpeculative) await untilStarted();
+      if (closed || input.stopping()) {
+        if (!redo) input.release(id);
+        return;
+      }
       const record = ctx.record;
-      const { base } = chooseBase({ record, slot: null, id });
+      let speculative = wantsSpeculative ? chooseSpeculativeBase({ record, slot: null, id }) : null;
+      if (speculative && onBase(speculative.base.id)) speculative = null;
+      const { base } = speculative ?? chooseBase({ record, slot: null, id });
+      making.set(k, base.id);
+      if (speculative) speculativeIds.add(id);
+      else speculativeIds.delete(id);
       const left = leftClean.delete(k) ? 'clean' : 'unknown';
       dir = await input.worktree(k, base.commit!, left).then(
         (d) => d,
@@ -163,6 +230,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal ${id} failed inside the app: ${err.message}` });
         return { kind: 'interrupted', message: err.message } as const;
       });
+      making.delete(k);
       // Came back after close() gave up on it: the run went on to its end without it, so nothing is recorded
       // (a redo keeps its earlier proposal-made in the journal; a resumed run finds it queued).
       if (abandoned) {
@@ -206,6 +274,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       const run = ready.produce(() =>
         worker(k).finally(() => {
           alive.delete(k);
+          making.delete(k);
           if (input.stopping()) stopWaiting.abort();
           // A conflict that came back while this proposer was on its way out (past its look at the redos, with
           // no free worktree to start another) is taken up here; else it would wait for no one, and so would the slots.
@@ -220,7 +289,11 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     }
   };
 
+  // The adaptive depth was raised (by a conflict made again or dropped alike).
+  const frequent = () => ctx.append({ type: 'notice', at: isoNow(), level: 'info', message: `Proposals conflict often (${recent.filter((r) => r.conflict).length} of the last ${recent.length}): one more is made ahead while they do, one of them on the candidate being measured.` });
+
   const drop = async (id: number, reason: string) => {
+    notStarting(id);
     await ctx.append({ type: 'proposal-dropped', at: isoNow(), id, reason });
     input.release(id);
     // Its id no longer counts toward the limit: the proposers, who went home when the limit was all handed out,
@@ -241,15 +314,22 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       if (closed) return null;
       // Stopping: what is ready still runs (the slot checks the stop before it starts); nothing is waited for.
       if (input.stopping() && ready.size === 0) return null;
-      const got = await ready.take({ signal: stopWaiting.signal });
+      await dropSpeculativeMisses();
+      // A proposal made on the best of now first (no carry, no conflict): after a keep, the one made speculatively
+      // on it; else the oldest.
+      const bestCommit = ctx.record.bestCommit;
+      const got = await ready.take({ signal: stopWaiting.signal }, (p) => p.made.parentCommit === bestCommit);
       if (!got.ok) return null;
-      recent.push({ id: got.value.made.id, conflict: false });
+      const avoided = speculativeIds.delete(got.value.made.id) && got.value.made.parentCommit === bestCommit;
+      recent.push({ id: got.value.made.id, conflict: false, avoided });
+      if (got.value.made.commit !== null) starting.add(got.value.made.id);
       if (recent.length > CONFLICT_WINDOW) recent.shift();
       // Conflicts have become rare again: a spare proposer goes home after its proposal is taken (worker, above).
       return got.value;
     },
     async conflicted(p, conflict, slot) {
       const { made } = p;
+      notStarting(made.id);
       const files = conflict.files.join(', ') || 'conflicting changes';
       const before = spare();
       const taken = recent.findLast((r) => r.id === made.id);
@@ -259,11 +339,12 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         // Named with its slot first: the slot's wait for the next proposal is a conflict's (slot usage).
         await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} conflicts with #${conflict.withId}, kept meanwhile (${files}); it is dropped.` });
         await drop(made.id, `Made on #${made.baseId}, its change conflicts with #${conflict.withId}, kept meanwhile (${files})${p.remakes >= 1 ? ', again after it was made anew' : ''}.`);
+        if (spare() > before && depth > 0 && !closed) await frequent();
         return;
       }
       await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} was proposed on #${made.baseId}; its change conflicts with #${conflict.withId}, kept meanwhile (${files}), so it is proposed again on #${conflict.withId} with the conflict shown to the agent.` });
       redos.push({ p, conflict: { description: made.description, withId: conflict.withId, files: conflict.files } });
-      if (spare() > before) await ctx.append({ type: 'notice', at: isoNow(), level: 'info', message: `Proposals conflict often (${recent.filter((r) => r.conflict).length} of the last ${recent.length}): one more is made ahead while they do.` });
+      if (spare() > before) await frequent();
       spawn();
       // The spare proposer, wanted now that conflicts are frequent.
       if (!closed && !input.stopping()) spawn();
@@ -272,6 +353,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     drop,
     async close(deadlineMs = input.closeDeadlineMs ?? PROPOSER_CLOSE_DEADLINE_MS) {
       closed = true;
+      settleStarts();
+      unsubscribe?.();
       abort.abort();
       ctx.signal.removeEventListener('abort', onRunAbort);
       // Waiting slots hear `closed`; proposers waiting for a slot go home, what they made stays queued in the

@@ -186,6 +186,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     stopping: control.stopRequested,
     worktree: async (k, commit, left) => (await prepareWorktreeAt(projectDir, proposalWorktree(projectDir, k), commit, config.files.linked, { nothingUntracked: left === 'clean' })).path,
     lastCrashLogTail: closer.lastCrashTail,
+    subscribe: journal.subscribe,
   });
 
   const runEnd = createRunEnd({ projectDir, tag, config, record, deps, slots, signal: control.signal, append: journal.append, setPhase, importInbox, journalFailure: journal.failure, setState: control.setState, closeJournal: journal.close, beforeStop: (reason, message) => runStopHook(ctx, reason, message) });

@@ -78,12 +78,40 @@ export function choiceFor(record: RunRecord, id: number): ChosenBase | null {
 /** The node a proposal starts from, and why. */
 export function chooseBase(req: BaseRequest): ChosenBase {
   const chosen = choose(req);
+  remember(req, chosen);
+  return chosen;
+}
+
+/**
+ * A speculative base (docs/decisions.md, "Pipelined proposals"): while conflicts are frequent, the spare proposer
+ * starts from the candidate a slot is measuring now (the newest running one with a commit), so that whichever way
+ * its decision goes one ready proposal applies cleanly: this one if it is kept, the regular one (on the best) if
+ * not (this one is then dropped: carried onto the best it would bring the discarded change along). Greedy only, and not on a plateau: tree and islands choose their nodes on purpose, and a plateau widens
+ * on purpose too. Null when there is no such candidate (the caller asks chooseBase, as for any proposal).
+ */
+export function chooseSpeculativeBase(req: BaseRequest): ChosenBase | null {
+  const { record } = req;
+  if (record.bestId === null || searchOf(record).strategy !== 'greedy' || plateauOf(record) !== null) return null;
+  let newest: Experiment | null = null;
+  for (const e of record.experiments.values()) {
+    if (e.kind === 'candidate' && e.status === 'running' && e.commit !== null && e.id !== req.id && (!newest || e.id > newest.id)) newest = e;
+  }
+  if (!newest) return null;
+  const chosen: ChosenBase = {
+    base: newest,
+    why: `Proposals made ahead have often conflicted with the change kept while they waited, so this one starts from experiment ${newest.id}, which is being measured now: if it is kept, your change runs on it as it is; if it is discarded, your change is dropped (another proposal made on the best runs instead).`,
+  };
+  remember(req, chosen);
+  return chosen;
+}
+
+/** Keeps the choice for proposal.ts (choiceFor) to read. */
+function remember(req: BaseRequest, chosen: ChosenBase): void {
   const map = choices.get(req.record) ?? new Map<number, ChosenBase>();
   map.set(req.id, chosen);
   // Only the recent choices matter (a proposal reads its own right after choosing).
   if (map.size > 64) map.delete(map.keys().next().value!);
   choices.set(req.record, map);
-  return chosen;
 }
 
 function choose(req: BaseRequest): ChosenBase {

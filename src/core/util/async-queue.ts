@@ -83,10 +83,14 @@ export class AsyncQueue<T> {
     });
   }
 
-  /** The oldest item; waits for one while the queue is empty (see WaitOptions and TakeOutcome for the ends). */
-  take(opts: WaitOptions = {}): Promise<TakeOutcome<T>> {
+  /**
+   * The oldest item, or the oldest that `prefer` accepts when one does; waits for one while the queue is empty
+   * (see WaitOptions and TakeOutcome for the ends).
+   */
+  take(opts: WaitOptions = {}, prefer?: (item: T) => boolean): Promise<TakeOutcome<T>> {
     if (this.isClosed) return Promise.resolve({ ok: false, why: 'closed' });
-    const entry = this.entries.shift();
+    const at = prefer ? this.entries.findIndex((e) => prefer(e.item)) : -1;
+    const entry = at > 0 ? this.entries.splice(at, 1)[0] : this.entries.shift();
     if (entry) {
       entry.settle('taken');
       return Promise.resolve({ ok: true, value: entry.item });
@@ -112,6 +116,26 @@ export class AsyncQueue<T> {
     );
     this.producers.add(done);
     return run;
+  }
+
+  /** Takes every waiting item `which` accepts out of the queue, oldest first; their puts end 'taken'. */
+  takeAll(which: (item: T) => boolean): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.entries.length; ) {
+      const entry = this.entries[i]!;
+      if (!which(entry.item)) i++;
+      else {
+        this.entries.splice(i, 1);
+        entry.settle('taken');
+        out.push(entry.item);
+      }
+    }
+    return out;
+  }
+
+  /** The items waiting, oldest first. */
+  get items(): readonly T[] {
+    return this.entries.map((e) => e.item);
   }
 
   /**

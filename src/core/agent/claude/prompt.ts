@@ -164,10 +164,13 @@ function startsFrom(ctx: ProposalContext): string {
   const { base } = ctx;
   const at = `experiment ${base.id}${base.commit ? ` (commit ${base.commit.slice(0, 7)})` : ''}`;
   const isBest = ctx.best !== null && ctx.best.id === base.id;
+  // A speculative base (search-base.ts, chooseSpeculativeBase): a candidate still measured, with no result yet.
   const what = isBest
     ? 'the current best'
     : ctx.best === null && base.kind === 'baseline'
       ? 'the unchanged code (the baseline)'
+    : base.status === 'running'
+      ? `not the current best: experiment ${base.id} is being measured now and has no result yet: ${oneLine(base.description || '(no description)', 200)}. The files you see are that experiment's; your change is still compared with the best`
     : `not the current best: it measured ${formatMetric(base.metric)} (${base.status === 'discard' ? 'discarded' : base.kind === 'baseline' ? 'the baseline' : 'kept earlier'}): ${oneLine(base.description || '(no description)', 200)}. The files you see are that experiment's; your change is still compared with the best`;
   return `- Your change starts from ${at}, ${what}.${ctx.baseWhy ? ` ${oneLine(ctx.baseWhy, 400)}` : ''}`;
 }

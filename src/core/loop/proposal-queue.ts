@@ -16,7 +16,7 @@ import { isoNow, type RunContext } from './context.js';
 import { stopFor, type ProposalResult } from './outcomes.js';
 import type { LoopEvent } from './types.js';
 import { propose, type MadeProposal, type ProposalSite } from './proposal.js';
-import { carriesOntoBest, chooseBase, chooseSpeculativeBase } from './search-base.js';
+import { createSpeculation } from './speculative-proposals.js';
 
 export interface QueuedProposal {
   readonly made: MadeProposal;
@@ -95,6 +95,36 @@ export const PROPOSER_CLOSE_DEADLINE_MS = 30_000;
 export const CONFLICT_WINDOW = 6;
 export const CONFLICTS_FOR_SPARE = 2;
 
+/**
+ * The last CONFLICT_WINDOW proposals taken, oldest first: whether each came back as a conflict, or was a
+ * speculative one taken on the candidate it was made on, just kept (`avoided`: made on the best before it, it
+ * would have needed a carry, so it counts toward keeping the spare, else the spare would go home as soon as it
+ * works and the conflicts come back).
+ */
+class ConflictWindow {
+  private readonly recent: { readonly id: number; conflict: boolean; readonly avoided: boolean }[] = [];
+  taken(id: number, avoided: boolean): void {
+    this.recent.push({ id, conflict: false, avoided });
+    if (this.recent.length > CONFLICT_WINDOW) this.recent.shift();
+  }
+  conflicted(id: number): void {
+    const taken = this.recent.findLast((r) => r.id === id);
+    if (taken) taken.conflict = true;
+  }
+  /** 1 while conflicts are frequent (a spare proposer is wanted), else 0. */
+  spare(): 0 | 1 {
+    return this.recent.filter((r) => r.conflict || r.avoided).length >= CONFLICTS_FOR_SPARE ? 1 : 0;
+  }
+  summary(): string {
+    return `${this.recent.filter((r) => r.conflict).length} of the last ${this.recent.length}`;
+  }
+}
+
+/** A proposal worktree's site: nothing live to show (the dashboard shows the queue from the journal). */
+function queueSite(k: number, dir: string, at: string, lastCrashLogTail: string | null): ProposalSite {
+  return { dir, at, index: k, lastCrashLogTail, status: () => undefined, waiting: () => undefined, proposing: () => undefined };
+}
+
 interface Redo {
   readonly p: QueuedProposal;
   readonly conflict: ProposalConflict;
@@ -118,14 +148,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   let abandoned = false;
   let started = false;
   let exhaustedMessage: string | null = null;
-  /** The last CONFLICT_WINDOW proposals taken, oldest first, and whether each came back as a conflict. */
-  // `avoided`: a speculative proposal taken on the candidate it was made on, just kept; made on the best before
-  // it, it would have needed a carry, so it counts toward keeping the spare (else the spare would go home as soon
-  // as it works, and the conflicts come back).
-  const recent: { readonly id: number; conflict: boolean; readonly avoided: boolean }[] = [];
-  const spare = () => (recent.filter((r) => r.conflict || r.avoided).length >= CONFLICTS_FOR_SPARE ? 1 : 0);
-  /** Proposals made on a candidate being measured (speculative), by id. */
-  const speculativeIds = new Set<number>();
+  const recent = new ConflictWindow();
+  const spare = () => recent.spare();
   const wanted = () => (depth === 0 ? 0 : depth + spare());
   // Proposals being made are abandoned when the run stops (even gracefully): they will not run this session.
   const abort = new AbortController();
@@ -134,57 +158,9 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   // Slots waiting for a proposal go home when a proposer ends and finds the run stopping (a graceful stop:
   // the other proposers may still be at work, and what they make will not run).
   const stopWaiting = new AbortController();
-  // Proposals taken whose experiment has no commit yet (between take and experiment-proposed, a carry maybe): a
-  // speculative proposal waits for them, else it would start from the best the moment before the slot's start.
-  const starting = new Set<number>();
-  let startedWaiters: (() => void)[] = [];
-  const settleStarts = () => {
-    for (const id of starting) {
-      const e = ctx.record.experiments.get(id);
-      if (e && (e.commit !== null || e.status !== 'running')) starting.delete(id);
-    }
-    if (starting.size > 0 && !closed) return;
-    const waiters = startedWaiters;
-    startedWaiters = [];
-    for (const w of waiters) w();
-  };
-  /** The base of the proposal each proposer is making now. */
-  const making = new Map<number, number>();
-  /** Whether a proposal is ready or being made on experiment `id`. */
-  const onBase = (id: number) => [...making.values()].includes(id) || ready.items.some((p) => p.made.baseId === id);
-  /**
-   * Ready proposals made speculatively on a candidate that was not kept (greedy): carried onto the best they would
-   * bring its change along, so they are dropped, and their proposers are free for the next one at once.
-   */
-  const dropSpeculativeMisses = async () => {
-    if (!carriesOntoBest(ctx.record)) return;
-    const missed = (p: QueuedProposal) => {
-      const base = p.made.baseId === null ? undefined : ctx.record.experiments.get(p.made.baseId);
-      return base !== undefined && base.kind === 'candidate' && base.status !== 'keep' && base.status !== 'running';
-    };
-    for (const p of ready.takeAll(missed)) {
-      await drop(p.made.id, `Made on #${p.made.baseId} while it was measured; #${p.made.baseId} was not kept, and carried onto the best the change would bring its change along.`);
-    }
-  };
-  const unsubscribe = input.subscribe?.((e) => {
-    if (e.kind === 'journal' && starting.size > 0) settleStarts();
-  });
-  const untilStarted = () => (input.subscribe === undefined || starting.size === 0 || closed ? Promise.resolve() : new Promise<void>((resolve) => startedWaiters.push(resolve)));
-  const notStarting = (id: number) => {
-    if (starting.delete(id)) settleStarts();
-  };
+  const speculation = createSpeculation({ ctx, ready, subscribe: input.subscribe, closed: () => closed, drop: (id, reason) => drop(id, reason) });
   const proposeCtx: RunContext = { ...ctx, signal: abort.signal };
   const note = (event: JournalEvent) => (abandoned ? Promise.resolve() : ctx.append(event).catch(() => undefined));
-
-  const site = (k: number, dir: string, at: string): ProposalSite => ({
-    dir,
-    at,
-    index: k,
-    lastCrashLogTail: input.lastCrashLogTail(),
-    status: () => undefined,
-    waiting: () => undefined,
-    proposing: () => undefined,
-  });
 
   const worker = async (k: number): Promise<void> => {
     let dir: string | null = null;
@@ -200,37 +176,24 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       // kept, it is the best and this proposal applies cleanly; discarded, the regular one on the best does.
       // Whichever proposer is free first: one proposal on the candidate measured now is enough (none is ready or
       // being made on it yet), the others go on the best as always.
-      const wantsSpeculative = !redo && spare() > 0;
-      if (wantsSpeculative) await untilStarted();
-      if (closed || input.stopping()) {
+      const chosen = await speculation.baseFor(k, id, !redo && spare() > 0);
+      if (chosen === null || input.stopping()) {
         if (!redo) input.release(id);
         return;
       }
-      const record = ctx.record;
-      let speculative = wantsSpeculative ? chooseSpeculativeBase({ record, slot: null, id }) : null;
-      if (speculative && onBase(speculative.base.id)) speculative = null;
-      const { base } = speculative ?? chooseBase({ record, slot: null, id });
-      making.set(k, base.id);
-      if (speculative) speculativeIds.add(id);
-      else speculativeIds.delete(id);
+      const { base } = chosen;
       const left = leftClean.delete(k) ? 'clean' : 'unknown';
-      dir = await input.worktree(k, base.commit!, left).then(
-        (d) => d,
-        async (err: Error) => {
-          await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal worktree ${k} could not be prepared: ${err.message}` });
-          return null;
-        },
-      );
+      dir = await input.worktree(k, base.commit!, left).catch((err: Error) => note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal worktree ${k} could not be prepared: ${err.message}` }).then(() => null));
       if (dir === null) {
         if (redo) await drop(id, 'Its proposal worktree could not be prepared.');
         else input.release(id);
         return;
       }
-      const out: ProposalResult = await make(proposeCtx, site(k, dir, base.commit!), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
+      const out: ProposalResult = await make(proposeCtx, queueSite(k, dir, base.commit!, input.lastCrashLogTail()), id, base, redo?.conflict ?? null, redo?.p.made.usage ?? null).catch(async (err: Error) => {
         await note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal ${id} failed inside the app: ${err.message}` });
         return { kind: 'interrupted', message: err.message } as const;
       });
-      making.delete(k);
+      speculation.doneMaking(k);
       // Came back after close() gave up on it: the run went on to its end without it, so nothing is recorded
       // (a redo keeps its earlier proposal-made in the journal; a resumed run finds it queued).
       if (abandoned) {
@@ -274,7 +237,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       const run = ready.produce(() =>
         worker(k).finally(() => {
           alive.delete(k);
-          making.delete(k);
+          speculation.doneMaking(k);
           if (input.stopping()) stopWaiting.abort();
           // A conflict that came back while this proposer was on its way out (past its look at the redos, with
           // no free worktree to start another) is taken up here; else it would wait for no one, and so would the slots.
@@ -290,10 +253,10 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   };
 
   // The adaptive depth was raised (by a conflict made again or dropped alike).
-  const frequent = () => ctx.append({ type: 'notice', at: isoNow(), level: 'info', message: `Proposals conflict often (${recent.filter((r) => r.conflict).length} of the last ${recent.length}): one more is made ahead while they do, one of them on the candidate being measured.` });
+  const frequent = () => ctx.append({ type: 'notice', at: isoNow(), level: 'info', message: `Proposals conflict often (${recent.summary()}): one more is made ahead while they do, one of them on the candidate being measured.` });
 
   const drop = async (id: number, reason: string) => {
-    notStarting(id);
+    speculation.notStarting(id);
     await ctx.append({ type: 'proposal-dropped', at: isoNow(), id, reason });
     input.release(id);
     // Its id no longer counts toward the limit: the proposers, who went home when the limit was all handed out,
@@ -314,26 +277,22 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       if (closed) return null;
       // Stopping: what is ready still runs (the slot checks the stop before it starts); nothing is waited for.
       if (input.stopping() && ready.size === 0) return null;
-      await dropSpeculativeMisses();
+      await speculation.dropMisses();
       // A proposal made on the best of now first (no carry, no conflict): after a keep, the one made speculatively
       // on it; else the oldest.
       const bestCommit = ctx.record.bestCommit;
       const got = await ready.take({ signal: stopWaiting.signal }, (p) => p.made.parentCommit === bestCommit);
       if (!got.ok) return null;
-      const avoided = speculativeIds.delete(got.value.made.id) && got.value.made.parentCommit === bestCommit;
-      recent.push({ id: got.value.made.id, conflict: false, avoided });
-      if (got.value.made.commit !== null) starting.add(got.value.made.id);
-      if (recent.length > CONFLICT_WINDOW) recent.shift();
+      recent.taken(got.value.made.id, speculation.taken(got.value));
       // Conflicts have become rare again: a spare proposer goes home after its proposal is taken (worker, above).
       return got.value;
     },
     async conflicted(p, conflict, slot) {
       const { made } = p;
-      notStarting(made.id);
+      speculation.notStarting(made.id);
       const files = conflict.files.join(', ') || 'conflicting changes';
       const before = spare();
-      const taken = recent.findLast((r) => r.id === made.id);
-      if (taken) taken.conflict = true;
+      recent.conflicted(made.id);
       const at = slot === undefined ? {} : { conflictSlot: slot };
       if (p.remakes >= 1 || depth === 0 || closed) {
         // Named with its slot first: the slot's wait for the next proposal is a conflict's (slot usage).
@@ -353,8 +312,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     drop,
     async close(deadlineMs = input.closeDeadlineMs ?? PROPOSER_CLOSE_DEADLINE_MS) {
       closed = true;
-      settleStarts();
-      unsubscribe?.();
+      speculation.close();
       abort.abort();
       ctx.signal.removeEventListener('abort', onRunAbort);
       // Waiting slots hear `closed`; proposers waiting for a slot go home, what they made stays queued in the

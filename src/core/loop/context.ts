@@ -125,6 +125,11 @@ export interface LoopGit {
   updateRef(ref: string, commit: string): Promise<void>;
   /** The change of `commit` carried onto `onto` (a three-way merge), or the files that conflict. */
   carryOnto(commit: string, onto: string, message: string): Promise<CarryOutcome>;
+  /**
+   * Starts the same carry now, while a candidate trains (pre-carry.ts): a later carryOnto with the same arguments
+   * gets its result without waiting for git. Optional: an in-memory LoopGit (unit tests) computes carries on demand.
+   */
+  carryAhead?(commit: string, onto: string, message: string): void;
   commitExists(commit: string): Promise<boolean>;
 }
 

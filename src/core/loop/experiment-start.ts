@@ -3,10 +3,10 @@
 // earlier session left waiting for approval. Each ends with the experiment started in the journal and the
 // proposal recorded (experiment-proposed); a proposal that came to nothing is closed here.
 import type { Experiment, ProposedOn } from '../../shared/experiment.js';
-import { experimentCommitMessage } from '../git/commit-message.js';
 import type { ExperimentCloser, LoopGit, RunContext, RunIdentity, RunJournalView, RunLiveView, RunStopView, SlotState } from './context.js';
 import { isoNow, runningExperiment } from './context.js';
 import { CLOSED, stopFor, type ExperimentOutcome, type MadeProposal, type Target } from './outcomes.js';
+import { carriedMessage } from './pre-carry.js';
 import { propose, type ProposalContext, type ProposalSite } from './proposal.js';
 import type { QueuedProposal } from './proposal-queue.js';
 import { candidateRef } from './refs.js';
@@ -90,6 +90,7 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
   const id = made.id;
   let target: Target = { commit: made.commit ?? record.bestCommit!, parentCommit: made.parentCommit, baseId: made.baseId };
   let proposedOn: ProposedOn | null = null;
+  let refSet: Promise<void> = Promise.resolve();
   // A commit gone from the repository (a gc, a user's clean-up) is asked about only when git fails on it: the
   // common case, a commit that is there, costs no extra git process between two experiments.
   const gone = async (err: unknown): Promise<Extract<ExperimentOutcome, { kind: 'dropped' }>> => {
@@ -109,15 +110,17 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
     target = { commit: record.bestCommit!, parentCommit: record.bestCommit!, baseId: record.bestId };
   } else if (record.bestCommit !== made.parentCommit && carriesOntoBest(record)) {
     // The best moved while it waited: carry the change onto the best of now, so it is measured with it.
-    const result = await git.carryOnto(made.commit, record.bestCommit!, experimentCommitMessage(tag, id, `${made.description} (carried onto #${record.bestId})`)).catch(gone);
+    // Usually computed while the candidate now kept was training (pre-carry.ts), so this costs no git here.
+    const result = await git.carryOnto(made.commit, record.bestCommit!, carriedMessage(tag, id, made.description, record.bestId)).catch(gone);
     if (result.kind === 'dropped') return result;
     if (result.kind === 'conflict') return { kind: 'conflict', files: result.files, withId: record.bestId };
     proposedOn = { baseId: made.baseId, parentCommit: made.parentCommit, commit: made.commit };
     target = { commit: result.commit, parentCommit: record.bestCommit!, baseId: record.bestId };
-    // The merge keeps the proposer's commit as its second parent, so both stay reachable from this ref.
-    await git.updateRef(candidateRef(tag, id), result.commit);
+    // The merge keeps the proposer's commit as its second parent, so both stay reachable from this ref. Set while
+    // the worktree is reset (two git processes at once, not one after the other: this is between two trainer runs).
+    refSet = git.updateRef(candidateRef(tag, id), result.commit);
   }
-  const reset = await git.resetTo(slot.worktree, target.commit).catch(gone);
+  const [reset] = await Promise.all([git.resetTo(slot.worktree, target.commit).catch(gone), refSet]);
   if (reset) return reset;
   const startedAt = isoNow();
   const running: Experiment = {

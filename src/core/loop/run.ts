@@ -24,6 +24,7 @@ import { createExperimentIds } from './experiment-ids.js';
 import { runExperiment } from './experiment.js';
 import { openInbox } from './inbox.js';
 import { createLoopGit } from './loop-git.js';
+import { startPreCarry } from './pre-carry.js';
 import { createProposalQueue, type ProposalQueue } from './proposal-queue.js';
 import { protectedHashesAt, type ProtectedHashes } from './protected-files.js';
 import { branchFor } from './refs.js';
@@ -188,6 +189,8 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     lastCrashLogTail: closer.lastCrashTail,
     subscribe: journal.subscribe,
   });
+  // Proposals made ahead on the best are carried onto the candidate training now while it trains, for its keep.
+  if (queue.depth > 0) startPreCarry({ tag, record, git: ctx.git, subscribe: journal.subscribe });
 
   const runEnd = createRunEnd({ projectDir, tag, config, record, deps, slots, signal: control.signal, append: journal.append, setPhase, importInbox, journalFailure: journal.failure, setState: control.setState, closeJournal: journal.close, beforeStop: (reason, message) => runStopHook(ctx, reason, message) });
   const end = runEnd.end;

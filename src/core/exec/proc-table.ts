@@ -1,7 +1,7 @@
 // The process table as Linux shows it in /proc. Signals alone cannot tell a live process from a zombie
 // that nobody has reaped yet, nor whose process a recycled pid now is; /proc can. A read that fails here
 // means the process ended meanwhile (or there is no /proc): each catch answers "not there", never an error.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export interface ProcEntry {
   readonly pid: number;
@@ -22,14 +22,34 @@ export function hasProcFs(): boolean {
   }
 }
 
-/** One process from /proc/<pid>/stat, or null when it is gone (or unreadable). */
-export function readProcEntry(pid: number): ProcEntry | null {
-  let stat: string;
+/**
+ * One buffer for every /proc/<pid>/stat read. /proc reports a size of 0, so readFileSync grows a fresh 64 KiB
+ * buffer per file: a scan of the process table (after every command, kill-tree.ts) allocated megabytes on the
+ * app's one thread. A stat line is a few hundred bytes; 4 KiB holds any (the command name is at most 64).
+ */
+const statBuffer = Buffer.alloc(4096);
+
+function readStat(pid: number): string | null {
+  let fd: number;
   try {
-    stat = readFileSync(`${PROC}/${pid}/stat`, 'latin1');
+    fd = openSync(`${PROC}/${pid}/stat`, 'r');
   } catch {
     return null;
   }
+  try {
+    const n = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+    return statBuffer.toString('latin1', 0, n);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One process from /proc/<pid>/stat, or null when it is gone (or unreadable). */
+export function readProcEntry(pid: number): ProcEntry | null {
+  const stat = readStat(pid);
+  if (stat === null) return null;
   // The command name (field 2) is in parentheses and may itself contain spaces and ')'.
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;

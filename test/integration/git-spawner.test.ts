@@ -3,7 +3,7 @@
 // come back byte for byte, a helper killed mid-command fails that command with a GitError that says so and
 // the next command starts a new one, the helper dies with its app and never keeps it alive, and a helper
 // that cannot start leaves git to the direct execFile.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,11 @@ import { configureSpawner, spawnerExec, spawnerFellBack, spawnerPid, type ExecRe
 import { pidRunning, waitUntil } from '../helpers/processes.js';
 import { cleanupTempDirs, git, makeRepo, REPO_ROOT, tempDir } from '../helpers/project.js';
 
+/** Stand-in apps still running when a test fails (one the helper wrongly kept alive, say). */
+const apps: ChildProcess[] = [];
+
 afterAll(() => {
+  for (const app of apps) if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
   configureSpawner({ nodePath: process.execPath });
   cleanupTempDirs();
 });
@@ -39,6 +43,13 @@ function childRuns(pid: number, text: string): boolean {
   return false;
 }
 
+/** A helper that serves commands: until it is ready they run directly, which is not what these tests are about. */
+async function readyHelper(dir: string): Promise<number> {
+  await raw(dir, ['rev-parse', 'HEAD']);
+  expect(await waitUntil(() => spawnerPid() !== undefined)).toBe(true);
+  return spawnerPid()!;
+}
+
 async function killHelper(): Promise<void> {
   const pid = spawnerPid();
   if (pid === undefined) return;
@@ -50,10 +61,10 @@ describe('git through the spawner', () => {
   it('answers many commands in flight at once, each with its own output, from one helper', async () => {
     const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}.txt`, `content of file ${i}\n`.repeat(i + 1)]));
     const dir = makeRepo(files);
+    const pid = await readyHelper(dir);
     const outs = await Promise.all(Object.keys(files).map((f) => raw(dir, ['cat-file', 'blob', `HEAD:${f}`])));
     expect(outs).toEqual(Object.values(files));
-    const pid = spawnerPid();
-    expect(pid).toBeGreaterThan(0);
+    expect(spawnerPid()).toBe(pid);
     expect(pid).not.toBe(process.pid);
     // Failures come back as failures, in the same crowd.
     const mixed = await Promise.allSettled([raw(dir, ['cat-file', 'blob', 'HEAD:missing.txt']), raw(dir, ['rev-parse', 'HEAD'])]);
@@ -70,12 +81,14 @@ describe('git through the spawner', () => {
     writeFileSync(path.join(dir, 'blob.bin'), bytes);
     git(dir, 'add', 'blob.bin');
     git(dir, 'commit', '-q', '-m', 'binary');
+    await readyHelper(dir);
     expect((await rawBuffer(dir, ['cat-file', 'blob', 'HEAD:blob.bin'])).equals(bytes)).toBe(true);
     expect(await raw(dir, ['cat-file', 'blob', 'HEAD:text.txt'])).toBe(text);
   });
 
   it('passes env and cwd as given, and reports errors (exit code, missing program, output limit) as execFile does', async () => {
     const dir = makeRepo({ 'a.txt': 'a\n' });
+    await readyHelper(dir);
     const index = path.join(tempDir(), 'index');
     await rawWithIndex(dir, ['read-tree', 'HEAD'], index);
     expect(existsSync(index)).toBe(true);
@@ -98,8 +111,7 @@ describe('git through the spawner', () => {
 
   it('fails a command whose helper is killed mid-run with a GitError that says so; the next command gets a new helper', async () => {
     const dir = makeRepo({ 'a.txt': 'a\n' });
-    await raw(dir, ['rev-parse', 'HEAD']);
-    const first = spawnerPid()!;
+    const first = await readyHelper(dir);
     // cat-file --batch waits for its stdin, which the helper holds open: in flight until the helper dies.
     const inFlight = raw(dir, ['cat-file', '--batch']);
     expect(await waitUntil(() => childRuns(first, 'cat-file --batch'))).toBe(true);
@@ -108,6 +120,7 @@ describe('git through the spawner', () => {
     expect(err).toBeInstanceOf(GitError);
     expect((err as GitError).message).toMatch(/git cat-file --batch failed: the helper process that runs git for the app stopped \(killed by SIGKILL\) while this command ran/);
     expect((await raw(dir, ['rev-parse', 'HEAD'])).trim()).toBe(git(dir, 'rev-parse', 'HEAD').trim());
+    expect(await waitUntil(() => spawnerPid() !== undefined)).toBe(true);
     expect(spawnerPid()).not.toBe(first);
     expect(pidRunning(first)).toBe(false);
   });
@@ -120,13 +133,13 @@ describe('git through the spawner', () => {
       await killHelper();
       const outs = await Promise.all([raw(dir, ['rev-parse', 'HEAD']), raw(dir, ['rev-parse', 'HEAD'])]);
       expect(outs.map((o) => o.trim())).toEqual([head, head]);
-      expect(spawnerFellBack()).toBe(true);
+      expect(await waitUntil(() => spawnerFellBack())).toBe(true);
+      expect((await raw(dir, ['rev-parse', 'HEAD'])).trim()).toBe(head);
       expect(spawnerPid()).toBeUndefined();
     }
     configureSpawner({ nodePath: process.execPath });
-    expect((await raw(dir, ['rev-parse', 'HEAD'])).trim()).toBe(head);
     expect(spawnerFellBack()).toBe(false);
-    expect(spawnerPid()).toBeGreaterThan(0);
+    expect(await readyHelper(dir)).toBeGreaterThan(0);
   });
 });
 
@@ -142,6 +155,9 @@ describe('the helper and its app', () => {
 import { spawnerPid } from ${JSON.stringify(path.join(REPO_ROOT, 'src/core/git/spawner.ts'))};
 const [repo, mode] = process.argv.slice(2);
 const head = (await raw(repo!, ['rev-parse', 'HEAD'])).trim();
+// That command ran directly while the helper started; the next ones go to it once it is ready.
+while (spawnerPid() === undefined) await new Promise((r) => setTimeout(r, 20));
+await raw(repo!, ['rev-parse', 'HEAD']);
 process.stdout.write(JSON.stringify({ head, helper: spawnerPid() }) + '\\n');
 if (mode === 'wait') setInterval(() => {}, 1 << 30);
 `,
@@ -153,6 +169,7 @@ if (mode === 'wait') setInterval(() => {}, 1 << 30);
 
   function startApp(app: string, repo: string, mode: 'wait' | 'finish') {
     const child = spawn(process.execPath, [app, repo, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    apps.push(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const first = new Promise<{ head: string; helper: number }>((resolve, reject) => {
       let out = '';

@@ -10,12 +10,13 @@
 // each line well under V8's longest string, whatever maxBuffer allows) and `error` is execFile's error
 // ({message, code, signal, killed}) or null; `thrown: true` marks an error execFile threw instead of reporting.
 //
-// It exits when its stdin ends (the app is gone). Ctrl-C in a terminal reaches the git processes themselves,
+// Its title is HELPER_MARK, so ps shows a name instead of this text. It exits when its stdin ends (the app is gone). Ctrl-C in a terminal reaches the git processes themselves,
 // as it did when the app started them; the helper ignores it and keeps serving the app's clean-up.
 export const HELPER_MARK = 'autoresearch-git-spawner';
 
 export const HELPER_SOURCE = String.raw`'use strict';
 const { execFile } = require('node:child_process');
+process.title = 'autoresearch-git-spawner';
 const PIECE = 4 * 1024 * 1024;
 const send = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 process.on('SIGINT', () => {});

@@ -59,7 +59,6 @@ class Helper {
   readonly child: ChildProcess;
   private ready = false;
   private nextId = 1;
-  private readonly queued: Job[] = [];
   private readonly running = new Map<number, Job>();
   private partial = '';
   private stderrTail = '';
@@ -79,17 +78,25 @@ class Helper {
     this.child.on('error', () => {}); // spawn failed (ENOENT): 'close' follows
     this.child.on('close', (code, signal) => this.onClose(code, signal));
     this.readyTimer = setTimeout(() => this.child.kill('SIGKILL'), READY_TIMEOUT_MS);
+    this.readyTimer.unref(); // commands never wait for it (they run directly meanwhile), nor does the app
     this.hold(false);
   }
 
+  /** The pid of a helper that serves commands (it said it is ready). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.ready ? this.child.pid : undefined;
   }
 
   submit(job: Job): void {
-    this.queued.push(job);
-    this.hold(true);
-    if (this.ready) this.flush();
+    // Until the helper says it is ready, commands run directly: its start (tens of ms, more for Electron) is
+    // never waited for, and a helper that never gets ready was sent nothing.
+    if (!this.ready) return direct(job);
+    const id = this.nextId++;
+    this.running.set(id, job);
+    if (this.running.size === 1) this.hold(true);
+    const { cwd, env, encoding, maxBuffer } = job.req;
+    // The helper's own folder is where this process was when it started it: a relative cwd is made whole here.
+    this.child.stdin!.write(`${JSON.stringify({ id, file: job.file, args: job.args, cwd: path.resolve(cwd), env, encoding, maxBuffer })}\n`);
   }
 
   /** The pipes keep the app alive only while a command waits for its answer. */
@@ -97,16 +104,6 @@ class Helper {
     for (const s of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as Array<Readable & { ref?(): void; unref?(): void } | null>) {
       if (on) s?.ref?.();
       else s?.unref?.();
-    }
-  }
-
-  private flush(): void {
-    for (const job of this.queued.splice(0)) {
-      const id = this.nextId++;
-      this.running.set(id, job);
-      const { cwd, env, encoding, maxBuffer } = job.req;
-      // The helper's own folder is where this process was when it started it: a relative cwd is made whole here.
-      this.child.stdin!.write(`${JSON.stringify({ id, file: job.file, args: job.args, cwd: path.resolve(cwd), env, encoding, maxBuffer })}\n`);
     }
   }
 
@@ -131,7 +128,6 @@ class Helper {
     if (msg.ready !== undefined) {
       this.ready = true;
       clearTimeout(this.readyTimer);
-      this.flush();
       return;
     }
     const job = msg.id === undefined ? undefined : this.running.get(msg.id);
@@ -140,7 +136,7 @@ class Helper {
     if (msg.err) job.err.push(msg.err);
     if (!msg.done) return;
     this.running.delete(msg.id!);
-    if (this.running.size === 0 && this.queued.length === 0) this.hold(false);
+    if (this.running.size === 0) this.hold(false);
     const stdout = job.req.encoding === 'buffer' ? Buffer.concat(job.out.map((p) => Buffer.from(p, 'base64'))) : job.out.join('');
     const stderr = job.err.join('');
     const err = msg.error ? Object.assign(new Error(msg.error.message), { code: msg.error.code, signal: msg.error.signal, killed: msg.error.killed }) : null;
@@ -152,15 +148,14 @@ class Helper {
     clearTimeout(this.readyTimer);
     if (helper === this) helper = null;
     if (!this.ready) {
-      // Never ready: nothing was sent to it, so its commands run directly, and so does everything after.
+      // Never ready (no Node-capable binary, or it could not run the helper): git runs directly from now on.
       broken = true;
-      for (const job of this.queued.splice(0)) direct(job);
       return;
     }
     const how = signal ? `killed by ${signal}` : `exit ${code}`;
     const tail = this.stderrTail.trim().split('\n').slice(-1)[0];
     const err = Object.assign(new Error(`the helper process that runs git for the app stopped (${how}) while this command ran${tail ? ` (${tail})` : ''}; it starts again for the next command, so run this one again`), { code: null });
-    for (const job of [...this.running.values(), ...this.queued.splice(0)]) job.resolve({ err, stdout: '', stderr: '' });
+    for (const job of this.running.values()) job.resolve({ err, stdout: '', stderr: '' });
     this.running.clear();
   }
 }
@@ -184,7 +179,7 @@ export function spawnerExec(file: string, args: readonly string[], req: ExecRequ
   });
 }
 
-/** The helper's pid, or undefined when none runs (tests). */
+/** The pid of the helper serving commands, or undefined while none is (not yet started or ready; tests). */
 export function spawnerPid(): number | undefined {
   return helper?.pid;
 }

@@ -60,7 +60,7 @@ class Helper {
   private ready = false;
   private nextId = 1;
   private readonly running = new Map<number, Job>();
-  private partial = '';
+  private partial: string[] = [];
   private stderrTail = '';
   private readonly readyTimer: NodeJS.Timeout;
 
@@ -108,14 +108,15 @@ class Helper {
   }
 
   private onData(chunk: string): void {
-    this.partial += chunk;
+    // A long answer's line (up to ~5.6 MB) comes in many chunks: each chunk is searched once, not the whole line.
     let from = 0;
-    for (let nl = this.partial.indexOf('\n'); nl >= 0; nl = this.partial.indexOf('\n', from)) {
-      const line = this.partial.slice(from, nl);
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
+      this.partial.push(chunk.slice(from, nl));
+      this.onLine(this.partial.join(''));
+      this.partial = [];
       from = nl + 1;
-      this.onLine(line);
     }
-    this.partial = this.partial.slice(from);
+    if (from < chunk.length) this.partial.push(chunk.slice(from));
   }
 
   private onLine(line: string): void {

@@ -114,18 +114,20 @@ async function measure(history: number) {
   const recorded = fresh.filter((e) => e.id >= recordingFrom).length;
   const breakdown = stopRecording(Math.max(1, recorded));
   const wallPer = (Date.parse(fresh.at(-1)!.finishedAt!) - Date.parse(fresh[0]!.startedAt)) / fresh.length;
+  // The bench process's size: a big process pays more per fork (its page tables are copied), as the app's does.
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
   rmSync(dir, { recursive: true, force: true });
   const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-  return { history, experiments: fresh.length, startupMs, median: pct(overhead, 0.5), p90: pct(overhead, 0.9), max: overhead.at(-1)!, trainerMedian: pct(trainer, 0.5), wallPer, breakdown };
+  return { history, experiments: fresh.length, startupMs, median: pct(overhead, 0.5), p90: pct(overhead, 0.9), max: overhead.at(-1)!, trainerMedian: pct(trainer, 0.5), wallPer, rssMb, breakdown };
 }
 
 const sandbox = await sandboxMode(process.env);
 const rows = [await measure(0), await measure(HISTORY)];
 console.log(`harness overhead per experiment (ms), ${N} experiments each; trainer = \`echo val_bpb\`, proposer = instant; sandbox: ${sandbox.mode}`);
-console.log('history  start-up  median    p90    max   | run cmd median  wall/experiment');
+console.log('history  start-up  median    p90    max   | run cmd median  wall/experiment  rss MB');
 for (const r of rows) {
   console.log(
-    `${String(r.history).padStart(7)}  ${r.startupMs.toFixed(0).padStart(8)}  ${r.median.toFixed(0).padStart(6)}  ${r.p90.toFixed(0).padStart(5)}  ${r.max.toFixed(0).padStart(5)}   | ${r.trainerMedian.toFixed(0).padStart(14)}  ${r.wallPer.toFixed(0).padStart(15)}`,
+    `${String(r.history).padStart(7)}  ${r.startupMs.toFixed(0).padStart(8)}  ${r.median.toFixed(0).padStart(6)}  ${r.p90.toFixed(0).padStart(5)}  ${r.max.toFixed(0).padStart(5)}   | ${r.trainerMedian.toFixed(0).padStart(14)}  ${r.wallPer.toFixed(0).padStart(15)}  ${r.rssMb.toFixed(0).padStart(6)}`,
   );
 }
 for (const r of rows) {

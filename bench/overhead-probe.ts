@@ -1,11 +1,14 @@
 // Where the harness's time per experiment goes, for bench/loop-overhead: every child process the app starts
 // (git by verb, bwrap, systemd-run, ...) and every file write and fsync (journal, results.tsv, snapshot) is
 // timed from the outside, by wrapping node's own child_process and fs/promises before the loop calls them.
-// Nothing in src/ knows about it, so what is measured is the code as shipped.
+// Nothing in src/ knows about it, so what is measured is the code as shipped (git's commands are read off the
+// pipe to the spawner's helper process, below).
 import child_process from 'node:child_process';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { HELPER_MARK } from '../src/core/git/spawner-helper.js';
 
 export interface Span {
   readonly label: string;
@@ -42,6 +45,44 @@ function fileLabel(file: string): string {
   return 'other files';
 }
 
+/**
+ * git runs through the spawner's helper process (src/core/git/spawner.ts), whose execFile this process cannot
+ * wrap: each command is timed instead from the request written to the helper to its last answer line, the
+ * round trip the harness waits for, under the same label a direct execFile of it would get.
+ */
+function watchSpawner(child: child_process.ChildProcess): void {
+  const started = new Map<number, { label: string; t0: number }>();
+  const stdin = child.stdin!;
+  const write = stdin.write.bind(stdin) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stdin.write = function (chunk: unknown, ...rest: unknown[]) {
+    for (const line of String(chunk).split('\n')) {
+      if (!line) continue;
+      const r = JSON.parse(line) as { id: number; file: string; args: string[] };
+      started.set(r.id, { label: processLabel(r.file, r.args), t0: performance.now() });
+    }
+    return write(chunk, ...rest);
+  } as typeof stdin.write;
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer | string) => {
+    partial += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    const lines = partial.split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      let m: { id?: number; done?: boolean };
+      try {
+        m = JSON.parse(line) as typeof m;
+      } catch {
+        continue; // not an answer (the spawner skips such lines too)
+      }
+      const s = m.done && m.id !== undefined ? started.get(m.id) : undefined;
+      if (!s) continue;
+      started.delete(m.id!);
+      record(s.label, s.t0);
+    }
+  });
+}
+
 export function installProbe(): void {
   const cp = child_process as unknown as Record<string, (...a: unknown[]) => unknown>;
   const execFile = cp.execFile!;
@@ -62,6 +103,10 @@ export function installProbe(): void {
   cp.spawn = function (this: unknown, file: unknown, args: unknown, ...rest: unknown[]) {
     const t0 = performance.now();
     const child = spawn.call(this, file, args, ...rest) as child_process.ChildProcess;
+    if (Array.isArray(args) && args.includes(HELPER_MARK)) {
+      watchSpawner(child);
+      return child;
+    }
     const label = processLabel(String(file), Array.isArray(args) ? (args as string[]) : undefined);
     // execFile calls node's spawn directly, not through this export, so nothing is counted twice.
     child.once('exit', () => record(label, t0));

@@ -1,4 +1,5 @@
-// The one place that runs git: a direct execFile of the system git. (simple-git waits a fixed 50 ms after
+// The one place that runs git: an execFile of the system git, made by a small helper process (spawner.ts) so
+// that the fork is not of this big one. (simple-git waits a fixed 50 ms after
 // every command that prints nothing, its completion detection; with ten such commands per experiment that
 // alone would exceed the harness's 150 ms budget per experiment, bench/loop-overhead.)
 //
@@ -11,11 +12,11 @@
 //   agent created below it;
 // - takes revisions only through `rev()`, which refuses anything git could read as an option, and callers
 //   put `--end-of-options` before them where the git verb supports it.
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { gitEnv } from './git-env.js';
 import { forgetPlace, knownPlace, NotAWorktreeError, rememberDiscovered, type GitPlace } from './git-place.js';
 import { programOverrides } from './program-config.js';
+import { spawnerExec, type ExecResult } from './spawner.js';
 
 export { SAFE_GIT_CONFIG } from './git-env.js';
 export { UnsafeRepositoryError } from './program-config.js';
@@ -99,12 +100,9 @@ function withPatchSafety(args: readonly string[]): readonly string[] {
   return [...args.slice(0, v + 1), '--no-ext-diff', '--no-textconv', ...args.slice(v + 1)];
 }
 
-function spawn(dir: string, argv: readonly string[], env: NodeJS.ProcessEnv, encoding: 'utf8' | 'buffer'): Promise<{ err: Error | null; stdout: string | Buffer; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('git', argv, { cwd: dir, maxBuffer: encoding === 'buffer' ? 4 * MAX_OUTPUT : MAX_OUTPUT, encoding, env }, (err, stdout, stderr) =>
-      resolve({ err, stdout, stderr: String(stderr) }),
-    );
-  });
+// Through the spawner's small helper process, not a fork of this (big) one: spawner.ts says why.
+function spawn(dir: string, argv: readonly string[], env: NodeJS.ProcessEnv, encoding: 'utf8' | 'buffer'): Promise<ExecResult> {
+  return spawnerExec('git', argv, { cwd: dir, maxBuffer: encoding === 'buffer' ? 4 * MAX_OUTPUT : MAX_OUTPUT, encoding, env });
 }
 
 /** The repository of `dir`: a slot worktree's as registered, else the one git finds there the first time. */

@@ -169,7 +169,10 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       if (closed || input.stopping()) return;
       // A spare (past the depth wanted now) only makes conflicts again; with none left it goes home.
       if (k >= wanted() && redos.length === 0) return;
-      const redo = redos.shift() ?? null;
+      // While conflicts are frequent the regular proposers leave the remakes to the spare ones (spawned for them,
+      // conflicted() below) and make the proposal on the candidate being measured: a conflict found at once (a
+      // carry made ahead, pre-carry.ts) would otherwise always hand them a remake first, and none would speculate.
+      const redo = k < depth && spare() > 0 ? null : (redos.shift() ?? null);
       const id = redo ? redo.p.made.id : input.reserve();
       if (id === null) return;
       // The spare, while conflicts are frequent, makes a new proposal on the candidate measured now (speculative):

@@ -169,11 +169,11 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       if (closed || input.stopping()) return;
       // A spare (past the depth wanted now) only makes conflicts again; with none left it goes home.
       if (k >= wanted() && redos.length === 0) return;
-      // While conflicts are frequent the regular proposers leave the remakes to the spare ones (spawned for them,
-      // conflicted() below) and make the proposal on the candidate being measured: a conflict found at once (a
-      // carry made ahead, pre-carry.ts) would otherwise always hand them a remake first, and none would speculate.
-      const redo = k < depth && spare() > 0 ? null : (redos.shift() ?? null);
-      const id = redo ? redo.p.made.id : input.reserve();
+      // Conflicts frequent: a regular proposer with an id of its own leaves remakes to the spares (a conflict found
+      // at once, carried ahead, would always come first and none would speculate); with no id left it makes them.
+      const fresh = k < depth && spare() > 0 && redos.length > 0 ? input.reserve() : null;
+      const redo = fresh !== null ? null : (redos.shift() ?? null);
+      const id = fresh ?? (redo ? redo.p.made.id : input.reserve());
       if (id === null) return;
       // The spare, while conflicts are frequent, makes a new proposal on the candidate measured now (speculative):
       // kept, it is the best and this proposal applies cleanly; discarded, the regular one on the best does.

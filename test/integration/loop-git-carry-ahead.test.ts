@@ -19,13 +19,18 @@ function commitOn(dir: string, from: string, text: string, message: string): str
 
 const lines = (n: number, at: number, value: string) => Array.from({ length: n }, (_, i) => (i === at ? value : `K${i} = 10`)).join('\n') + '\n';
 
+/** A repository of `n` knob lines, a candidate and a proposal each changing one line of it, and its LoopGit. */
+function candidateAndProposal(n: number, candidateAt: [number, string], proposalAt: [number, string]) {
+  const dir = makeRepo({ 'train.py': lines(n, -1, '') });
+  const base = git(dir, 'rev-parse', 'HEAD').trim();
+  const candidate = commitOn(dir, base, lines(n, ...candidateAt), 'candidate');
+  const proposal = commitOn(dir, base, lines(n, ...proposalAt), 'proposal');
+  return { dir, candidate, proposal, loopGit: createLoopGit(dir, []) };
+}
+
 describe('carry ahead', () => {
   it('hands the carry made ahead to the slot, and a carry not made ahead is computed then', async () => {
-    const dir = makeRepo({ 'train.py': lines(12, -1, '') });
-    const base = git(dir, 'rev-parse', 'HEAD').trim();
-    const candidate = commitOn(dir, base, lines(12, 0, 'K0 = 5'), 'candidate');
-    const proposal = commitOn(dir, base, lines(12, 10, 'K10 = 5'), 'proposal');
-    const loopGit = createLoopGit(dir, []);
+    const { dir, candidate, proposal, loopGit } = candidateAndProposal(12, [0, 'K0 = 5'], [10, 'K10 = 5']);
     loopGit.carryAhead!(proposal, candidate, 'carried ahead');
     const got = await loopGit.carryOnto(proposal, candidate, 'carried ahead');
     expect(got.kind).toBe('carried');
@@ -40,11 +45,7 @@ describe('carry ahead', () => {
   });
 
   it('gives the conflict found ahead, and the error of a carry ahead that failed', async () => {
-    const dir = makeRepo({ 'train.py': lines(4, -1, '') });
-    const base = git(dir, 'rev-parse', 'HEAD').trim();
-    const candidate = commitOn(dir, base, lines(4, 1, 'K1 = 5'), 'candidate');
-    const proposal = commitOn(dir, base, lines(4, 1, 'K1 = 7'), 'proposal');
-    const loopGit = createLoopGit(dir, []);
+    const { candidate, proposal, loopGit } = candidateAndProposal(4, [1, 'K1 = 5'], [1, 'K1 = 7']);
     loopGit.carryAhead!(proposal, candidate, 'm');
     expect(await loopGit.carryOnto(proposal, candidate, 'm')).toEqual({ kind: 'conflict', files: ['train.py'] });
     const gone = 'f'.repeat(40);

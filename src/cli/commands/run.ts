@@ -134,8 +134,6 @@ export const runCommand: Command = {
         throw err;
       });
       handle = started;
-      // Notifications away from the desk, when the app's settings name a webhook (`autoresearch settings`).
-      const webhooks = await attachRunWebhooks(dataDir(env), started, (message) => io.err(`warning: ${message}\n`));
 
       const direction = started.record().config?.metric.direction ?? 'min';
       const paths = runPaths(started.projectDir, started.tag);
@@ -183,6 +181,11 @@ export const runCommand: Command = {
             break;
         }
       });
+
+      // Subscribed above in the same tick as the start, before anything awaits: the run is already opening and
+      // its run-start line would otherwise be missed (it was, under load, while the settings file was read).
+      // Notifications away from the desk, when the app's settings name a webhook (`autoresearch settings`).
+      const webhooks = await attachRunWebhooks(dataDir(env), started, (message) => io.err(`warning: ${message}\n`));
 
       // When this process was started by `run --detach`, tell the waiting terminal that the run has started.
       if (process.send && env.AUTORESEARCH_DETACHED === '1') process.send({ started: started.tag }, () => process.disconnect?.());

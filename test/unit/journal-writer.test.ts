@@ -26,6 +26,19 @@ describe('the journal writer', () => {
     await expect(writer.append(notice(99))).rejects.toThrow('The journal is closed');
   });
 
+  it('returns from an append only once its own line is in the file, when many share one write', async () => {
+    const file = path.join(tempDir(), 'journal.jsonl');
+    const writer = await openJournalWriter(file);
+    const seen: boolean[] = [];
+    // Asked in three waves: the first alone, then 20 together while it is written, then 20 more.
+    const wave = (from: number) => Array.from({ length: 20 }, (_, k) => writer.append(notice(from + k)).then(() => void (seen[from + k] = readFileSync(file, 'utf8').includes(`"event ${from + k} `))));
+    const first = writer.append(notice(0)).then(() => void (seen[0] = readFileSync(file, 'utf8').includes('"event 0 ')));
+    await Promise.all([first, ...wave(1), ...wave(21)]);
+    await writer.close();
+    expect(seen).toEqual(Array.from({ length: 41 }, () => true));
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(41);
+  });
+
   it('reports a failed write to its caller, and fails every later append with the same error', async (ctx) => {
     // /dev/full takes the open and refuses every write with ENOSPC: a full disk without mounting one.
     if (!existsSync('/dev/full')) return ctx.skip('no /dev/full here');

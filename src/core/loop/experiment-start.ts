@@ -129,9 +129,10 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
     ...(proposedOn ? { proposedOn } : {}),
   };
   const queueWaitMs = Math.max(0, Date.parse(startedAt) - Date.parse(queued.madeAt));
-  await ctx.append({ type: 'experiment-start', at: startedAt, experiment: { ...running, timings: { ...running.timings, queueWaitMs } } });
-  ctx.setPhase(slot, 'committing', { experimentId: id, description: made.description, experimentStartedAt: startedAt, metricsSoFar: {} });
-  return recordProposal(ctx, slot, id, made, target);
+  // Not awaited alone: asked for together, the experiment's start and its proposal share one journal write and
+  // fsync (append.ts), in this order. A write that fails fails both, and recordProposal throws it.
+  const written = ctx.append({ type: 'experiment-start', at: startedAt, experiment: { ...running, timings: { ...running.timings, queueWaitMs } } });
+  return recordProposal(ctx, slot, id, made, target, { written, phase: { experimentId: id, experimentStartedAt: startedAt, metricsSoFar: {} } });
 }
 
 /** Re-opens an experiment that waited for approval when the run stopped; it goes through the gate again. */
@@ -146,10 +147,16 @@ async function reopenWaiting(ctx: StartContext, slot: SlotState, id: number): Pr
 }
 
 /** The proposal on its started experiment (experiment-proposed); nothing usable closes it as rejected. */
-async function recordProposal(ctx: StartContext, slot: SlotState, id: number, made: MadeProposal, at: Target): Promise<Started> {
+async function recordProposal(
+  ctx: StartContext,
+  slot: SlotState,
+  id: number,
+  made: MadeProposal,
+  at: Target,
+  start?: { readonly written: Promise<void>; readonly phase: Parameters<StartContext['setPhase']>[2] },
+): Promise<Started> {
   const { description } = made;
-  ctx.setPhase(slot, 'committing', { description });
-  await ctx.append({
+  const proposed = ctx.append({
     type: 'experiment-proposed',
     at: isoNow(),
     id,
@@ -161,6 +168,14 @@ async function recordProposal(ctx: StartContext, slot: SlotState, id: number, ma
     changedFiles: [...made.changedFiles],
     transcriptPath: made.transcriptPath,
   });
+  if (start) {
+    // The slot shows the experiment once the journal holds it.
+    await Promise.all([start.written, proposed]);
+    ctx.setPhase(slot, 'committing', { ...start.phase, description });
+  } else {
+    ctx.setPhase(slot, 'committing', { description });
+    await proposed;
+  }
   if (made.commit === null) {
     await ctx.close(slot, id, { status: 'rejected', error: made.rejectedReason ?? 'Nothing usable was proposed.' }, null);
     return CLOSED;

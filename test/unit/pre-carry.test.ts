@@ -39,12 +39,12 @@ function setup(search: Partial<SearchConfig> = {}) {
     record.experiments.set(id, e);
     tell({ type: 'experiment-proposed', at: '', id, commit, description: e.description, hypothesis: '', usage: null, proposalMs: 1, changedFiles: [], transcriptPath: null });
   };
-  const made = (id: number, parentCommit: string, commit: string | null = sha(id)) => {
-    const p: ProposalMadeEvent = { type: 'proposal-made', at: '', id, baseId: 0, parentCommit, commit, description: `idea ${id}`, hypothesis: '', usage: null, proposedAt: '', proposalMs: 1, changedFiles: ['train.py'], changedLines: 1, transcriptPath: null, rejectedReason: null };
+  const made = (id: number, parentCommit: string, commit: string | null = sha(id), baseId = 0) => {
+    const p: ProposalMadeEvent = { type: 'proposal-made', at: '', id, baseId, parentCommit, commit, description: `idea ${id}`, hypothesis: '', usage: null, proposedAt: '', proposalMs: 1, changedFiles: ['train.py'], changedLines: 1, transcriptPath: null, rejectedReason: null };
     record.queuedProposals.set(id, p);
     tell(p);
   };
-  return { record, asked, stop, running, made };
+  return { record, asked, stop, running, made, tell };
 }
 
 describe('pre-carry', () => {
@@ -84,6 +84,38 @@ describe('pre-carry', () => {
     tree.running(1, sha(1));
     tree.made(2, BEST);
     expect(tree.asked).toEqual([]);
+  });
+
+  it('once the best has moved, carries the queued proposals made on an earlier best onto the best of now', () => {
+    const { record, asked, made, tell } = setup();
+    const NEW = sha(7);
+    made(2, BEST);
+    made(3, BEST, null);
+    expect(asked).toEqual([]);
+    // Two slots train, and #7 is kept: the carries the other slots will ask for when they take #2 (and #4, queued
+    // after the keep but begun on the old best) are made now; the slot that asks for #2's finds it made.
+    record.experiments.set(7, makeExperiment({ id: 7, status: 'keep', metric: 0.9, commit: NEW, parentCommit: BEST, baseId: 0 }));
+    record.bestId = 7;
+    record.bestCommit = NEW;
+    record.best = 0.9;
+    tell({ type: 'best', at: '', id: 7, commit: NEW, metric: 0.9 });
+    expect(asked).toEqual([[sha(2), NEW, carriedMessage('mar5', 2, 'idea 2', 7)]]);
+    made(4, BEST);
+    expect(asked.slice(1)).toEqual([
+      [sha(2), NEW, carriedMessage('mar5', 2, 'idea 2', 7)],
+      [sha(4), NEW, carriedMessage('mar5', 4, 'idea 4', 7)],
+    ]);
+    // Made on the best of now: nothing to carry. Made on a candidate measured then and not kept (a speculative
+    // proposal, which the slot drops), or still measured: not carried either.
+    asked.length = 0;
+    record.queuedProposals.clear();
+    made(5, NEW);
+    record.experiments.set(8, makeExperiment({ id: 8, status: 'discard', metric: 1.2, commit: sha(8), parentCommit: NEW, baseId: 7 }));
+    made(9, sha(8), sha(9), 8);
+    record.experiments.set(10, makeExperiment({ id: 10, status: 'running', metric: null, commit: sha(10), parentCommit: NEW, baseId: 7 }));
+    made(11, sha(10), sha(11), 10);
+    // (#5 is carried onto #10, the one candidate training, as above: none of them onto the best.)
+    expect(asked.filter(([, onto]) => onto === NEW)).toEqual([]);
   });
 
   it('stops listening when told', () => {

@@ -6,8 +6,11 @@ import { resetTo } from '../git/reset-to.js';
 import { updateRef } from '../git/update-ref.js';
 import type { CarryOutcome, LoopGit } from './context.js';
 
-/** Carries computed ahead and not yet asked for; a few are enough (one per running candidate and queued proposal). */
-const PRECARRIED_KEPT = 8;
+/**
+ * Carries computed ahead and not yet asked for: one per queued proposal onto the running candidate and onto the
+ * best (pre-carry.ts), and the queue holds at most a few proposals per slot.
+ */
+const PRECARRIED_KEPT = 16;
 
 export function createLoopGit(projectDir: string, linked: readonly string[]): LoopGit {
   const carry = async (commit: string, onto: string, message: string): Promise<CarryOutcome> => {

@@ -7,6 +7,11 @@
 //
 // Only while one candidate trains (one slot, or the others idle): with several, each kept one would need its own
 // carries, and that git work would compete with the slots' on the CPUs it is meant to save.
+//
+// With several slots the carry that is sure to be asked for is made instead: once the best has moved, every queued
+// proposal made on an earlier best is carried onto the best of now (at the keep, or when the proposal is queued),
+// so the slots that take them later, when their own trainers end, find the carries made. A carry asked for after
+// the best moved again is simply computed then, as before.
 import type { MadeProposal } from './outcomes.js';
 import { experimentCommitMessage } from '../git/commit-message.js';
 import type { LoopGit, RunJournalView } from './context.js';
@@ -44,14 +49,34 @@ export function startPreCarry(input: PreCarryInput): () => void {
       carryAhead(p.commit!, running.commit, carriedMessage(tag, p.id, p.description, running.id));
     }
   };
+  /** The carries the slots will ask for as things stand: queued proposals made on an earlier best, onto the best. */
+  const behind = () => {
+    if (!carriesOntoBest(record) || record.bestCommit === null) return;
+    for (const p of record.queuedProposals.values()) {
+      if (!madeOnEarlierBest(record, p)) continue;
+      carryAhead(p.commit!, record.bestCommit, carriedMessage(tag, p.id, p.description, record.bestId));
+    }
+  };
   return input.subscribe((e) => {
     if (e.kind !== 'journal') return;
     // A proposal ready, or a candidate's commit known: the pairs that may need a carry next.
     if (e.event.type === 'proposal-made' || e.event.type === 'experiment-proposed') look();
+    // The best moved, or a proposal was queued on a best that has moved since it was begun.
+    if (e.event.type === 'best' || e.event.type === 'proposal-made') behind();
   });
 }
 
 /** Made on the best of now, so carried only if the candidate training is kept. */
 function needsCarryOnto(p: MadeProposal, bestCommit: string): boolean {
   return p.commit !== null && p.parentCommit === bestCommit;
+}
+
+/**
+ * Made on a kept experiment that is no longer the best: the slot that takes it carries it onto the best. One made on
+ * a candidate measured then (a speculative proposal) is dropped if that candidate was not kept, not carried.
+ */
+function madeOnEarlierBest(record: RunJournalView['record'], p: MadeProposal): boolean {
+  if (p.commit === null || p.baseId === null || p.parentCommit === record.bestCommit) return false;
+  const base = record.experiments.get(p.baseId);
+  return base !== undefined && base.status === 'keep' && base.commit === p.parentCommit;
 }

@@ -1,8 +1,9 @@
 // A speculative proposal (docs/decisions.md, "Pipelined proposals"): with one slot working ahead and every edit
 // on the same line, each proposal made ahead conflicts once the running candidate is kept. Once conflicts are
 // frequent the first free proposer starts one proposal from the candidate being measured; that candidate kept, its proposal runs
-// next on it with no carry and no conflict. The order is forced, never timed: each trainer waits (go-<id>)
-// until a proposal was made while it ran, so that proposal is ready before the candidate's decision.
+// next on it with no carry and no conflict. The order is forced, not timed: each trainer waits (go-<id>) until a
+// proposal was made while it ran (once conflicts are frequent, one made on it), so that proposal is ready before
+// the candidate's decision.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,17 +39,25 @@ function journal(dir: string): JournalEvent[] {
 /**
  * Lets candidate N's trainer finish once a proposal was made after N's own proposal was recorded (whatever the
  * proposers do meanwhile is then ready when N is decided), or once every id up to MAX was made (no more will be).
+ * Once conflicts are frequent, the proposal waited for is one made on N itself (speculative): a remake or a
+ * proposal on the best may come back first, and N's trainer, which takes no time here, would end before the
+ * speculative one is ready (a trainer of minutes never does). `firstSeen` bounds that wait (N may have started
+ * before a spare proposer was wanted, and then none is made on it): a fallback against a hang, not an order.
  */
-function release(dir: string, holdDir: string): void {
+function release(dir: string, holdDir: string, firstSeen: Map<number, number>): void {
   const events = journal(dir);
   const made = new Set(events.flatMap((e) => (e.type === 'proposal-made' ? [e.id] : [])));
+  const frequent = events.some((e) => e.type === 'notice' && /conflict often/.test(e.message));
+  const allMade = Array.from({ length: MAX }, (_, k) => k + 1).every((k) => made.has(k));
   events.forEach((e, i) => {
     if (e.type !== 'experiment-proposed' || e.id === 0) return;
     const go = path.join(holdDir, `go-${e.id}`);
     if (existsSync(go)) return;
-    const after = events.slice(i + 1).some((x) => x.type === 'proposal-made');
-    const allMade = Array.from({ length: MAX }, (_, k) => k + 1).every((k) => made.has(k));
-    if (after || allMade) writeFileSync(go, '');
+    const since = firstSeen.get(e.id) ?? Date.now();
+    firstSeen.set(e.id, since);
+    const after = events.slice(i + 1).filter((x) => x.type === 'proposal-made');
+    const ready = frequent ? after.some((x) => x.type === 'proposal-made' && x.baseId === e.id) || Date.now() - since > 8_000 : after.length > 0;
+    if (ready || allMade) writeFileSync(go, '');
   });
 }
 
@@ -67,9 +76,10 @@ describe('a speculative proposal while conflicts are frequent (one slot, the sam
     };
     const proposer = scriptedProposer([], step);
     let running = true;
+    const firstSeen = new Map<number, number>();
     const watcher = (async () => {
       while (running) {
-        if (existsSync(runPaths(dir, 'test').journal)) release(dir, holdDir);
+        if (existsSync(runPaths(dir, 'test').journal)) release(dir, holdDir, firstSeen);
         await new Promise((r) => setTimeout(r, 25));
       }
     })();

@@ -228,7 +228,7 @@ export interface HeldoutResult {
   readonly value: number | null;
   /** Why no value was read (a crash, a timeout, a missing metric); null when it measured. */
   readonly error: string | null;
-  /** Relative to the run directory, e.g. logs/3.heldout.log. */
+  /** Relative to the run directory, e.g. heldout/3.log (logs/3.heldout.log in runs made before 2026-12). */
   readonly logPath: string;
   readonly durationMs: number;
 }

@@ -178,6 +178,23 @@ describe('seatbeltProfile', () => {
     expect(canRead(p, path.join(home, '.ssh', 'id_rsa'))).toBe(false);
   });
 
+  it("hides the runs from an agent CLI when there is a held-out check, whatever is written there later, but this run's training logs and prompt", () => {
+    const config = fixtureConfig({ files: { editable: ['train.py'] }, heldout: { command: 'true', metric: { name: 'test_loss', direction: 'min' }, timeoutSeconds: 60 } });
+    const p = profileOf({ ...commandSandbox(project, wt, config, { HOME: home }, 'agent', null, 'mar5'), tmp: slotTmp });
+    const runs = path.join(project, '.autoresearch', 'runs');
+    // Paths that need not exist yet: Seatbelt matches them when they are read.
+    expect(canRead(p, path.join(runs, 'mar5', 'heldout', '0.log'))).toBe(false);
+    expect(canRead(p, path.join(runs, 'mar5', 'fold-snapshot.jsonl'))).toBe(false);
+    expect(canRead(p, path.join(runs, 'mar5', 'journal.jsonl'))).toBe(false);
+    expect(canRead(p, path.join(runs, 'mar4', 'logs', '3.log'))).toBe(false);
+    expect(canRead(p, path.join(runs, 'mar5', 'logs', '3.log'))).toBe(true);
+    expect(canWrite(p, path.join(runs, 'mar5', 'logs', '3.log'))).toBe(false);
+    expect(canRead(p, path.join(runs, 'mar5', 'scratch', 'prompt-3.md'))).toBe(true);
+    // Without a held-out check nothing there is secret from the agent.
+    const plain = profileOf({ ...commandSandbox(project, wt, fixtureConfig({ files: { editable: ['train.py'] } }), { HOME: home }, 'agent', null, 'mar5'), tmp: slotTmp });
+    expect(canRead(plain, path.join(runs, 'mar5', 'journal.jsonl'))).toBe(true);
+  });
+
   it('keeps a project inside a hidden folder readable (the demo under ~/.autoresearch-studio) and the rest hidden', () => {
     const demo = path.join(home, '.autoresearch-studio', 'demo');
     const demoWt = path.join(demo, '.autoresearch', 'worktrees', 'slot-0');

@@ -26,6 +26,11 @@ export interface SandboxSpec {
   readonly readOnly?: readonly string[];
   /** Hidden: an empty folder (or an empty file) in their place. */
   readonly hidden?: readonly string[];
+  /**
+   * Folders hidden whole, whatever is made in them after the command starts (a file hidden by name is hidden only
+   * if it exists then), with some of their paths shown again read-only (`keep`; missing ones stay hidden).
+   */
+  readonly hiddenExcept?: readonly { readonly path: string; readonly keep: readonly string[] }[];
   /** false: a private network namespace with only loopback. */
   readonly network: boolean;
   /**
@@ -192,6 +197,13 @@ export function bwrapArgs(spec: SandboxSpec, devices: readonly string[] = gpuDev
   for (const r of readable) args.push('--ro-bind', r, r);
   for (const r of writable) args.push('--bind', r, r);
   for (const r of readOnly) args.push('--ro-bind', r, r);
+  for (const h of spec.hiddenExcept ?? []) {
+    const r = real(h.path);
+    if (r === null) continue;
+    hide(r);
+    for (const k of h.keep.map(real)) if (k !== null && within(k, r) && k !== r) args.push('--ro-bind', k, k);
+  }
+  // Last: nothing bound above shows them again (a held-out log of an older run inside a folder kept above).
   for (const h of hidden) if (!covering.includes(h)) hide(h.p);
   return args;
 }

@@ -136,6 +136,7 @@ export interface SeatbeltSpec {
   readonly writable: readonly string[];
   readonly readOnly?: readonly string[];
   readonly hidden?: readonly string[];
+  readonly hiddenExcept?: readonly { readonly path: string; readonly keep: readonly string[] }[];
   readonly network: boolean;
   readonly tmp?: string;
   /**
@@ -189,6 +190,13 @@ export function seatbeltProfile(spec: SeatbeltSpec, env: Readonly<Record<string,
   }
   lines.push('; File reads: everything but the secrets.');
   if (covering.length) lines.push(`(deny file-read* ${subpaths(covering)})`, `(allow file-read* ${subpaths(needed)})`);
+  // Denied by path when read, so what is made in them later is denied too; the kept paths read-only.
+  for (const h of spec.hiddenExcept ?? []) {
+    const at = seatbeltPath(h.path);
+    const keep = uniq(h.keep).filter((k) => within(k, at) && k !== at);
+    lines.push(`(deny file-read* file-write* ${subpaths([at])})`);
+    if (keep.length) lines.push(`(allow file-read* ${subpaths(keep)})`);
+  }
   if (inner.length) lines.push(`(deny file-read* file-write* ${subpaths(inner)})`);
   if (!spec.network) {
     lines.push('; Network off: no sockets but Unix sockets inside the writable folders (multiprocessing).');

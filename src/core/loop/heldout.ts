@@ -21,7 +21,11 @@ export function configForProposer<C extends { readonly heldout: unknown }>(confi
   return config.heldout === null ? config : { ...config, heldout: null };
 }
 
-export const heldoutLogRel = (id: number): string => `logs/${id}.heldout.log`;
+/**
+ * A folder of its own, not logs/: an agent CLI reads the training logs, and the sandbox hides this folder from it
+ * whole, logs written after the agent started included (sandbox-spec.ts).
+ */
+export const heldoutLogRel = (id: number): string => `heldout/${id}.log`;
 
 /** The held-out metric as the metric reader takes it: no secondary numbers, no memory column. */
 function readerConfig(h: HeldoutConfig): MetricConfig {

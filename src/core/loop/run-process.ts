@@ -24,7 +24,7 @@ export async function createRunCommands(
   const sandbox = await sandboxMode(deps.env);
   // A slot's trainer, setup and guard share that slot's own /tmp and caches for the run; an agent CLI gets empty ones.
   const sandboxFor: RunProcesses['sandboxFor'] = (cwd, kind, slot) =>
-    sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(projectDir, cwd, config, deps.env, kind, slot === undefined ? null : slotSandboxState(projectDir, tag, slot)) } : null;
+    sandbox.bwrap ? { bwrap: sandbox.bwrap, spec: commandSandbox(projectDir, cwd, config, deps.env, kind, slot === undefined ? null : slotSandboxState(projectDir, tag, slot), tag) } : null;
 
   // Where experiments run (exec/executor.ts): this machine unless the host passes another executor.
   // A host-given executor (tests, an embedding app) runs every slot; otherwise each slot's setting picks its own.

@@ -5,7 +5,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectConfig } from '../../shared/config.js';
 import { AGENT_CONFIG, HOME_CACHES, HOME_SECRETS, HOME_TOOLCHAINS, inHomes, SHARED_CACHES, type SandboxSpec } from '../exec/sandbox.js';
-import { APP_DIR, projectPaths } from '../project/paths.js';
+import { APP_DIR, projectPaths, runPaths } from '../project/paths.js';
 
 /** Where a run keeps its slots' private /tmp and caches: in the project's app folder, which trainers cannot write. */
 const sandboxStateRoot = (projectDir: string) => path.join(projectPaths(projectDir).appDir, 'sandbox');
@@ -46,6 +46,7 @@ export function commandSandbox(
   env: Readonly<Record<string, string | undefined>>,
   kind: 'trainer' | 'agent' = 'trainer',
   state: string | null = null,
+  tag: string | null = null,
 ): SandboxSpec {
   const inputs = config.files.linked.map((l) => l.replace(/\/+$/, '')).filter((l) => l && !l.split('/').includes('..') && !path.isAbsolute(l)).map((l) => path.join(projectDir, l));
   const isProject = path.resolve(cwd) === path.resolve(projectDir);
@@ -77,26 +78,34 @@ export function commandSandbox(
     writable: [cwd, ...(readOnlyInputs ? [] : inputs), ...(writableCaches ? inHomes(env, SHARED_CACHES) : []), ...(agent ? inHomes(env, AGENT_CONFIG) : [])],
     readOnly: [path.join(cwd, '.git'), ...(isProject ? [path.join(projectDir, APP_DIR)] : []), ...(readOnlyInputs ? inputs : [])],
     // Other slots' /tmp and caches are theirs alone: not even readable through the project folder.
-    hidden: [...inHomes(env, agent ? HOME_SECRETS.filter((s) => !AGENT_CONFIG.includes(s)) : HOME_SECRETS), sandboxStateRoot(projectDir), ...(agent && config.heldout ? heldoutFiles(projectDir) : [])],
+    hidden: [...inHomes(env, agent ? HOME_SECRETS.filter((s) => !AGENT_CONFIG.includes(s)) : HOME_SECRETS), sandboxStateRoot(projectDir), ...(agent && config.heldout ? heldoutFiles(projectDir, tag) : [])],
+    ...(agent && config.heldout ? { hiddenExcept: [runsShown(projectDir, tag)] } : {}),
     network: agent || config.sandbox.network,
   };
 }
 
 /**
- * What an agent CLI must not read when the project has a held-out check (issue #22: the agent never sees it): the
- * config that names it, and in each run the journal and its fold snapshot (they hold the held-out results) and
- * the held-out logs. The prompt file in the run's scratch folder stays readable.
+ * What an agent CLI may read of the runs when the project has a held-out check (issue #22: the agent never sees
+ * it): every run folder is hidden whole, the journals and fold snapshots (they hold the held-out results) and the
+ * held-out logs (heldout/) included, even those written while the agent works (the baseline's held-out check runs
+ * beside the first proposals, and a snapshot is written by rename). Of this run, the training logs, results.tsv
+ * and the scratch folder that holds the agent's prompt are shown again.
  */
-function heldoutFiles(projectDir: string): string[] {
-  const app = path.join(projectDir, APP_DIR);
-  const runs = path.join(app, 'runs');
-  const out = [path.join(app, 'config.json')];
-  for (const tag of existsSync(runs) ? readdirSync(runs) : []) {
-    const dir = path.join(runs, tag);
-    out.push(path.join(dir, 'journal.jsonl'), path.join(dir, 'fold-snapshot.jsonl'));
-    const logs = path.join(dir, 'logs');
-    if (existsSync(logs)) out.push(...readdirSync(logs).filter((f) => f.endsWith('.heldout.log')).map((f) => path.join(logs, f)));
-  }
+function runsShown(projectDir: string, tag: string | null): { readonly path: string; readonly keep: readonly string[] } {
+  const runs = projectPaths(projectDir).runsDir;
+  if (tag === null) return { path: runs, keep: [] };
+  const p = runPaths(projectDir, tag);
+  return { path: runs, keep: [p.logsDir, p.results, p.scratchDir] };
+}
+
+/**
+ * Hidden by name beside runsShown: the config, which names the held-out check, and the held-out logs of runs made
+ * before they had a folder of their own (logs/<id>.heldout.log), which the training logs shown again would show.
+ */
+function heldoutFiles(projectDir: string, tag: string | null): string[] {
+  const out = [projectPaths(projectDir).config];
+  const logs = tag === null ? null : runPaths(projectDir, tag).logsDir;
+  if (logs && existsSync(logs)) out.push(...readdirSync(logs).filter((f) => f.endsWith('.heldout.log')).map((f) => path.join(logs, f)));
   return out;
 }
 

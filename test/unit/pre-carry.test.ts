@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyRunRecord, type RunRecord } from '../../src/core/journal/fold.js';
 import type { CarryOutcome, LoopGit } from '../../src/core/loop/context.js';
-import { carriedMessage, startPreCarry } from '../../src/core/loop/pre-carry.js';
+import { carriedMessage } from '../../src/core/git/commit-message.js';
+import { startPreCarry } from '../../src/core/loop/pre-carry.js';
 import type { LoopEvent } from '../../src/core/loop/types.js';
 import type { SearchConfig } from '../../src/shared/config.js';
 import type { Experiment } from '../../src/shared/experiment.js';

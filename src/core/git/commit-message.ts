@@ -16,3 +16,11 @@ export function commitMessage(subject: string, body: string, tag: string, traile
 export function experimentCommitMessage(tag: string, id: number, subject: string, body = ''): string {
   return commitMessage(subject, body, tag, [`Autoresearch-Experiment: ${id}`]);
 }
+
+/**
+ * The message of experiment `id`'s change carried onto experiment `ontoId`. One spelling for every carry: a carry
+ * made ahead (loop/pre-carry.ts) is found again only by the same commit, base and message.
+ */
+export function carriedMessage(tag: string, id: number, description: string, ontoId: number | null): string {
+  return experimentCommitMessage(tag, id, `${description} (carried onto #${ontoId})`);
+}

@@ -3,10 +3,10 @@
 // earlier session left waiting for approval. Each ends with the experiment started in the journal and the
 // proposal recorded (experiment-proposed); a proposal that came to nothing is closed here.
 import type { Experiment, ProposedOn } from '../../shared/experiment.js';
+import { carriedMessage } from '../git/commit-message.js';
 import type { ExperimentCloser, LoopGit, RunContext, RunIdentity, RunJournalView, RunLiveView, RunStopView, SlotState } from './context.js';
 import { isoNow, runningExperiment } from './context.js';
 import { CLOSED, stopFor, type ExperimentOutcome, type MadeProposal, type Target } from './outcomes.js';
-import { carriedMessage } from './pre-carry.js';
 import { propose, type ProposalContext, type ProposalSite } from './proposal.js';
 import type { QueuedProposal } from './proposal-queue.js';
 import { candidateRef } from './refs.js';

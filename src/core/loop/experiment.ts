@@ -3,7 +3,7 @@
 // of its own file; this is the order they run in.
 import type { CarriedChange, ExperimentRunResult } from '../../shared/experiment.js';
 import { restoreFiles } from '../agent/diff-guard.js';
-import { experimentCommitMessage } from '../git/commit-message.js';
+import { carriedMessage } from '../git/commit-message.js';
 import { approvalGate, type ApprovalContext } from './approval.js';
 import type { DecisionLock, RunStopView, SlotState } from './context.js';
 import { isoNow } from './context.js';
@@ -82,7 +82,7 @@ async function carryWin(
   const { target, carried, trained, onto, proposal } = a;
   const ontoId = onto.baseId!;
   const value = mean(trained.runs.map((r) => r.metric!));
-  const result = await ctx.git.carryOnto(target.commit, onto.commit, experimentCommitMessage(ctx.tag, id, `${proposal.description} (carried onto #${ontoId})`));
+  const result = await ctx.git.carryOnto(target.commit, onto.commit, carriedMessage(ctx.tag, id, proposal.description, ontoId));
   if (result.kind === 'conflict') {
     const error = `Better than the best when measured from #${target.baseId} (${value}), but its change conflicts with #${ontoId}, kept meanwhile (${result.files.join(', ') || 'conflicting changes'}). Not kept, so #${ontoId}'s change stays on the run branch.`;
     await ctx.close(slot, id, { ...targetFields(target, carried), ...trained.measured(), status: 'discard', metric: value, guard: trained.guard, bestBefore: ctx.record.best, error }, null);

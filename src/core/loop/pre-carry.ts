@@ -13,15 +13,10 @@
 // so the slots that take them later, when their own trainers end, find the carries made. A carry asked for after
 // the best moved again is simply computed then, as before.
 import type { MadeProposal } from './outcomes.js';
-import { experimentCommitMessage } from '../git/commit-message.js';
+import { carriedMessage } from '../git/commit-message.js';
 import type { LoopGit, RunJournalView } from './context.js';
 import { carriesOntoBest } from './search-base.js';
 import type { LoopEvent } from './types.js';
-
-/** The commit message of proposal `id`'s change carried onto experiment `ontoId`. */
-export function carriedMessage(tag: string, id: number, description: string, ontoId: number | null): string {
-  return experimentCommitMessage(tag, id, `${description} (carried onto #${ontoId})`);
-}
 
 export interface PreCarryInput {
   readonly tag: string;

@@ -74,17 +74,35 @@ describe('pre-carry', () => {
     none.made(2, BEST);
     none.made(3, BEST, null);
     expect(none.asked).toEqual([]);
-    // Two candidates training (several slots): left to the slots, whose git it would compete with.
-    const two = setup();
-    two.running(1, sha(1));
-    two.running(2, sha(2));
-    two.made(3, BEST);
-    expect(two.asked).toEqual([]);
     // tree runs a proposal on the base it was made on: never carried.
     const tree = setup({ strategy: 'tree' });
     tree.running(1, sha(1));
     tree.made(2, BEST);
     expect(tree.asked).toEqual([]);
+  });
+
+  it('with several candidates training, carries the i-th oldest proposal onto the i-th candidate to have started', () => {
+    const { record, asked: all, running, made } = setup();
+    // The real carryAhead makes each carry once however often it is asked (loop-git.ts): what was asked, once each.
+    const unique = () => [...new Map(all.map((a) => [a.join(' '), a])).values()];
+    // #4 started before #1 (ids say nothing of the order slots started in), so #4's slot ends first.
+    running(1, sha(1));
+    running(4, sha(4));
+    record.experiments.set(1, { ...record.experiments.get(1)!, startedAt: '2026-01-01T00:00:02.000Z' });
+    record.experiments.set(4, { ...record.experiments.get(4)!, startedAt: '2026-01-01T00:00:01.000Z' });
+    made(5, BEST);
+    expect(unique()).toEqual([[sha(5), sha(4), carriedMessage('mar5', 5, 'idea 5', 4)]]);
+    // One carry each, not every proposal onto every candidate: #6 goes with #1, and a third proposal with nobody.
+    made(6, BEST);
+    made(7, BEST);
+    expect(unique().slice(1)).toEqual([[sha(6), sha(1), carriedMessage('mar5', 6, 'idea 6', 1)]]);
+    // #4's slot takes #5 and starts it: the pairs move up by one and the new candidate gets the next proposal.
+    record.queuedProposals.delete(5);
+    record.experiments.set(4, { ...record.experiments.get(4)!, status: 'discard' });
+    running(5, sha(55));
+    record.experiments.set(5, { ...record.experiments.get(5)!, startedAt: '2026-01-01T00:00:03.000Z' });
+    made(8, BEST);
+    expect(unique().slice(2)).toEqual([[sha(7), sha(55), carriedMessage('mar5', 7, 'idea 7', 5)]]);
   });
 
   it('once the best has moved, carries the queued proposals made on an earlier best onto the best of now', () => {

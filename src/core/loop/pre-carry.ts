@@ -5,18 +5,24 @@
 // when the candidate is kept, the slot's carry finds it made. When it is not kept, the carry is simply never asked
 // for: its objects are unreferenced and git's gc prunes them in time.
 //
-// Only while one candidate trains (one slot, or the others idle): with several, each kept one would need its own
-// carries, and that git work would compete with the slots' on the CPUs it is meant to save.
+// With one candidate training, every queued proposal is carried onto it. With several, only the carry each slot
+// would ask for if its candidate is kept: the slots end in the order their trainers started (the same budget), and
+// each takes the oldest proposal waiting then, so the i-th candidate to have started is paired with the i-th
+// oldest queued proposal. The pairs stay the same as slots take proposals and start candidates (both lists move
+// up by one), so this is about one carry per experiment, not one per candidate and proposal, whose git work would
+// compete with the slots' on the CPUs it is meant to save. A pairing that turns out wrong costs the slot the carry
+// computed then, as before. Without it, the slot whose candidate was just kept found its carry begun only at the
+// keep (the 'best' event, below), 1 to 4 ms before it asked.
 //
-// With several slots the carry that is sure to be asked for is made instead: once the best has moved, every queued
-// proposal made on an earlier best is carried onto the best of now (at the keep, or when the proposal is queued),
-// so the slots that take them later, when their own trainers end, find the carries made. A carry asked for after
-// the best moved again is simply computed then, as before.
+// And once the best has moved, every queued proposal made on an earlier best is carried onto the best of now (at
+// the keep, or when the proposal is queued), so the slots that take them later, when their own trainers end, find
+// the carries made. A carry asked for after the best moved again is simply computed then, as before.
 import type { MadeProposal } from './outcomes.js';
 import { carriedMessage } from '../git/commit-message.js';
 import type { LoopGit, RunJournalView } from './context.js';
 import { carriesOntoBest } from './search-base.js';
 import type { LoopEvent } from './types.js';
+import type { Experiment } from '../../shared/experiment.js';
 
 export interface PreCarryInput {
   readonly tag: string;
@@ -32,16 +38,21 @@ export function startPreCarry(input: PreCarryInput): () => void {
   if (!carryAhead) return () => undefined;
   const look = () => {
     if (!carriesOntoBest(record) || record.bestCommit === null) return;
-    let running: { readonly id: number; readonly commit: string } | null = null;
+    const running: Experiment[] = [];
     for (const e of record.experiments.values()) {
       if (e.status !== 'running' || e.kind !== 'candidate') continue;
-      if (running !== null || e.commit === null) return; // several training, or one not committed yet
-      running = { id: e.id, commit: e.commit };
+      if (e.commit === null) return; // one not committed yet: its proposal is about to leave the queue
+      if (e.commit !== record.bestCommit) running.push(e);
     }
-    if (running === null || running.commit === record.bestCommit) return;
-    for (const p of record.queuedProposals.values()) {
-      if (!needsCarryOnto(p, record.bestCommit)) continue;
-      carryAhead(p.commit!, running.commit, carriedMessage(tag, p.id, p.description, running.id));
+    if (running.length === 0) return;
+    // Oldest first (the journal's order), as the queue hands them out.
+    const queued = [...record.queuedProposals.values()].filter((p) => carriedIfKept(record, p));
+    const byStart = running.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.id - b.id);
+    const pairs: [MadeProposal, Experiment][] =
+      byStart.length === 1 ? queued.map((p) => [p, byStart[0]!]) : byStart.slice(0, queued.length).map((c, i) => [queued[i]!, c]);
+    for (const [p, c] of pairs) {
+      if (p.parentCommit === c.commit) continue; // made on the candidate itself: kept, it needs no carry
+      carryAhead(p.commit!, c.commit!, carriedMessage(tag, p.id, p.description, c.id));
     }
   };
   /** The carries the slots will ask for as things stand: queued proposals made on an earlier best, onto the best. */
@@ -61,9 +72,9 @@ export function startPreCarry(input: PreCarryInput): () => void {
   });
 }
 
-/** Made on the best of now, so carried only if the candidate training is kept. */
-function needsCarryOnto(p: MadeProposal, bestCommit: string): boolean {
-  return p.commit !== null && p.parentCommit === bestCommit;
+/** Carried onto a candidate training now if that candidate is kept: made on the best of now, or on an earlier best. */
+function carriedIfKept(record: RunJournalView['record'], p: MadeProposal): boolean {
+  return p.commit !== null && (p.parentCommit === record.bestCommit || madeOnEarlierBest(record, p));
 }
 
 /**

@@ -4,7 +4,7 @@ import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { addWorktree, pruneWorktrees, removeWorktree } from '../git/worktree.js';
 import { repoPlace, rememberRepoPlace, type RepoPlace } from '../git/repo-place.js';
-import { resetTo } from '../git/reset-to.js';
+import { forgetCleanState, resetTo } from '../git/reset-to.js';
 import { slotWorktree } from '../project/paths.js';
 
 /**
@@ -69,6 +69,7 @@ export async function prepareWorktreeAt(projectDir: string, wt: string, commit: 
     }
   }
   if (!reset) {
+    forgetCleanState(wt);
     await removeWorktree(projectDir, wt);
     await pruneWorktrees(projectDir).catch(() => undefined);
     await mkdir(path.dirname(wt), { recursive: true });

@@ -1,5 +1,5 @@
 import { readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { raw, rev } from './git.js';
 import { repoPlace, toTop } from './repo-place.js';
 
@@ -29,6 +29,76 @@ export async function cleanWorktree(worktree: string, keep: readonly string[] = 
 }
 
 /**
+ * What each worktree held when it was last left clean (every path in it tracked, or a linked input): its paths and
+ * their kinds, recorded by the walk that follows every clean (removeNestedGitDirs). The next reset compares the
+ * worktree with it and removes what is new itself (removeNew), instead of a `git clean` process between two
+ * experiments. Only this process's resets record it: a worktree made again (prepareWorktreeAt) is forgotten.
+ */
+const leftClean = new Map<string, Set<string>>();
+
+/** The worktree at `top` was made again (or removed): nothing is known of what it holds. */
+export function forgetCleanState(top: string): void {
+  leftClean.delete(resolve(top));
+}
+
+const kindOf = (e: { isDirectory(): boolean; isSymbolicLink(): boolean }) => (e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : 'f');
+/** A name read back from readdir that is not the name on disk (not valid UTF-8): it could not be removed by it. */
+const unreadable = (name: string) => name.includes('\uFFFD');
+
+/** Every path below `top` with its kind ("d model", "f model/net.py"), not descending into `skip` (the linked inputs) or a `.git`; null where a name is unreadable. */
+async function listTree(top: string, skip: ReadonlySet<string>): Promise<Set<string> | null> {
+  const seen = new Set<string>();
+  const walk = async (dir: string, rel: string): Promise<boolean> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (unreadable(e.name)) return false;
+      const path = join(dir, e.name);
+      if (skip.has(path) || e.name.toLowerCase() === '.git') continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      seen.add(`${kindOf(e)} ${r}`);
+      if (e.isDirectory() && !(await walk(path, r))) return false;
+    }
+    return true;
+  };
+  return (await walk(top, '')) ? seen : null;
+}
+
+/**
+ * Removes what appeared in the worktree since it was last left clean: what a trainer (or an agent) made there,
+ * ignored by git or not, as `git clean -ffdx` would. Tracked files it changed or deleted are the forced checkout's
+ * to restore. false (nothing removed) where the worktree is not known, a name cannot be read, or a path changed
+ * kind (a tracked file become a folder or a link): then `git clean` does it after the checkout, as before.
+ */
+export async function removeNewSinceClean(worktree: string, keep: readonly string[] = []): Promise<boolean> {
+  const { top } = await repoPlace(worktree);
+  return removeNew(top, new Set(keep.map((k) => resolve(worktree, k))));
+}
+
+async function removeNew(top: string, skip: ReadonlySet<string>): Promise<boolean> {
+  const before = leftClean.get(resolve(top));
+  if (!before) return false;
+  const now = await listTree(top, skip);
+  if (!now) return false;
+  const known = new Set([...before].map((p) => p.slice(2)));
+  const fresh: string[] = [];
+  for (const p of now) {
+    if (before.has(p)) continue;
+    const rel = p.slice(2);
+    if (known.has(rel)) return false; // the same path, another kind
+    fresh.push(rel);
+  }
+  // The outermost new paths only: removing a new folder removes what is in it. (A nested `.git` in a new folder
+  // goes with it; one in a tracked folder is removeNestedGitDirs's, after the checkout.)
+  const isNew = new Set(fresh);
+  const outermost = fresh.filter((rel) => {
+    for (let d = dirname(rel); d !== '.'; d = dirname(d)) if (isNew.has(d)) return false;
+    return true;
+  });
+  // force: false, so a path that cannot be removed is an error, and the caller falls back to git clean.
+  for (const rel of outermost) await rm(join(top, rel), { recursive: true, force: false });
+  return true;
+}
+
+/**
  * git never lists a path named `.git`, so a repository a trainer made inside a tracked folder (`git init model/`)
  * survives `git clean`. The harness never opens it (explicit --git-dir, GIT_CEILING_DIRECTORIES), but nothing in
  * the writable tree may stay a `.git` for the next experiment (issue #20): every `.git` below the top, in any
@@ -36,20 +106,28 @@ export async function cleanWorktree(worktree: string, keep: readonly string[] = 
  */
 export async function removeNestedGitDirs(top: string, skip: readonly string[] = []): Promise<void> {
   const skipped = new Set(skip);
-  const walk = async (dir: string, isTop: boolean): Promise<void> => {
+  // The same walk records what the worktree holds now that it is clean (leftClean), for the next reset.
+  const seen = new Set<string>();
+  let readable = true;
+  const walk = async (dir: string, rel: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     for (const e of entries) {
       const path = join(dir, e.name);
       if (skipped.has(path)) continue;
       if (e.name.toLowerCase() === '.git') {
         // The worktree's own `.git` (a file in a linked worktree, a folder in the main one) stays.
-        if (!isTop) await rm(path, { recursive: true, force: true });
+        if (rel !== '') await rm(path, { recursive: true, force: true });
         continue;
       }
-      if (e.isDirectory()) await walk(path, false);
+      if (unreadable(e.name)) readable = false;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      seen.add(`${kindOf(e)} ${r}`);
+      if (e.isDirectory()) await walk(path, r);
     }
   };
-  await walk(top, true);
+  leftClean.delete(resolve(top));
+  await walk(top, '');
+  if (readable) leftClean.set(resolve(top), seen);
 }
 
 /**
@@ -60,11 +138,15 @@ export async function removeNestedGitDirs(top: string, skip: readonly string[] =
 export async function resetTo(worktree: string, commit: string, keep: readonly string[] = [], opts: { readonly nothingUntracked?: boolean } = {}): Promise<void> {
   // From the top: the project's subfolder may be gone (an agent deleted it), the worktree is not.
   const { top } = await repoPlace(worktree);
+  // What appeared since the worktree was last left clean is removed here, before the checkout, with no git
+  // process (removeNew); where that cannot be done, git clean after the checkout, as always.
+  const skip = new Set(keep.map((k) => resolve(worktree, k)));
+  const removed = opts.nothingUntracked === true || (await removeNew(top, skip).catch(() => false));
   // checkout does not take --end-of-options in every git version; rev() refuses anything option-like. A forced
   // checkout sets HEAD, the index and every tracked file to `commit` (staged new files go too), so no `reset
   // --hard` after it: one git process less between two experiments of a slot.
   await raw(top, ['checkout', '--detach', '--force', rev(commit)]);
-  await cleanWorktree(worktree, keep, opts);
+  await cleanWorktree(worktree, keep, { nothingUntracked: removed });
 }
 
 /** Move HEAD to `commit` and leave the index and the files on disk as they are (`git reset --soft`). */

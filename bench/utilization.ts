@@ -9,8 +9,6 @@
 // It also prints the app process's event-loop utilization per row: the loop, the proposers, the fake API and the
 // journal share one thread, and a slot's next step waits while it is busy (each child process's fork blocks it).
 // Run: node bench/run.mjs utilization [experiments=40] [trainerMs=3000] [proposalMs=1500] [rows=all|1,c,2,4]
-(globalThis as any).__dbg = [];
-process.on('exit', () => { const d = (globalThis as any).__dbg as [string, number][]; const by: Record<string, number[]> = {}; for (const [k, v] of d) (by[k] ??= []).push(v); for (const [k, v] of Object.entries(by)) console.log('DBG', k, v.length, (v.reduce((a, b) => a + b, 0) / v.length).toFixed(1), JSON.stringify(v)); });
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

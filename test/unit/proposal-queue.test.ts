@@ -12,6 +12,7 @@ import type { MadeProposal, ProposalSite } from '../../src/core/loop/proposal.js
 import { createProposalQueue, type ProposalQueue } from '../../src/core/loop/proposal-queue.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
+import { fixtureConfig } from '../fixtures/make-run.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -50,6 +51,8 @@ interface Call {
   readonly worktree: number;
   readonly dir: string;
   readonly conflict: ProposalConflict | null;
+  /** The node it was asked to start from. */
+  readonly baseId: number;
   readonly signal: AbortSignal;
   finish(outcome?: ProposalResult): void;
 }
@@ -70,7 +73,7 @@ const proposal = (call: Pick<Call, 'id' | 'conflict'>, baseId: number): MadeProp
   rejectedReason: null,
 });
 
-function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number }) {
+function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number; firstId?: number }) {
   const record = emptyRunRecord();
   foldEvent(record, { type: 'experiment-end', at: AT, experiment: baseline });
   const journal: JournalEvent[] = [];
@@ -79,7 +82,7 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number 
   const prepared: { k: number; left: 'clean' | 'unknown' }[] = [];
   const released: number[] = [];
   let waitingCall: (() => void) | null = null;
-  let nextId = 1;
+  let nextId = opts.firstId ?? 1;
   let stop: { reason: string; message: string } | null = null;
   const runAbort = new AbortController();
   const ctx = {
@@ -111,7 +114,7 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number 
     ...(opts.closeDeadlineMs !== undefined ? { closeDeadlineMs: opts.closeDeadlineMs } : {}),
     propose: (pctx, site: ProposalSite, id, base, conflict) =>
       new Promise<ProposalResult>((resolve) => {
-        const call: Call = { id, worktree: site.index, dir: site.dir, conflict: conflict ?? null, signal: pctx.signal, finish: (o) => resolve(o ?? { kind: 'made', made: proposal(call, base.id) }) };
+        const call: Call = { id, worktree: site.index, dir: site.dir, conflict: conflict ?? null, baseId: base.id, signal: pctx.signal, finish: (o) => resolve(o ?? { kind: 'made', made: proposal(call, base.id) }) };
         calls.push(call);
         waitingCall?.();
       }),
@@ -211,6 +214,32 @@ describe('the proposal queue', () => {
     // Not proposed a third time; the limit was handed out, so no slot has anything to wait for.
     expect(await h.queue.take()).toBeNull();
     expect(h.calls).toHaveLength(2);
+    await h.queue.close();
+  });
+
+  it('makes a conflicting proposal again on the best, also on a plateau whose step back chose an earlier node', async () => {
+    const h = harness({ depth: 1, limit: 40, firstId: 20 });
+    // #1 is kept and is the best; then 9 discards on it. No keep in 9 (plateauAfter 8) is a plateau's first step: back
+    // to #0, the node behind the best. It lasts until another experiment ends.
+    h.record.config = fixtureConfig({ search: { plateauAfter: 8 } });
+    const kept: Experiment = { ...baseline, id: 1, kind: 'candidate', baseId: 0, parentCommit: sha('a'), commit: sha('b'), metric: 0.9, metrics: { val_bpb: 0.9 } };
+    foldEvent(h.record, { type: 'experiment-end', at: AT, experiment: kept });
+    foldEvent(h.record, { type: 'best', at: AT, id: 1, commit: sha('b'), metric: 0.9 });
+    for (let id = 2; id <= 10; id++) foldEvent(h.record, { type: 'experiment-end', at: AT, experiment: { ...kept, id, baseId: 1, parentCommit: sha('b'), commit: sha('c'), status: 'discard', metric: 1.1, metrics: { val_bpb: 1.1 } } });
+    h.queue.start();
+    const first = await h.call(0);
+    expect(first.baseId).toBe(0); // the step back (the test can fail only if the plateau chose an earlier node)
+    first.finish();
+    const p = (await h.queue.take())!;
+    // Carried onto the best, it conflicts with #1. Made again on #0 (the plateau's choice, unchanged as nothing ended),
+    // it would conflict the same way; so it is made on the best it conflicted with.
+    await h.queue.conflicted(p, { files: ['train.py'], withId: 1 });
+    // The regular proposer has begun the next one meanwhile; the remake is made in a spare worktree beside it.
+    let n = 1;
+    while (!(await h.call(n)).conflict) n += 1;
+    const again = h.calls[n]!;
+    expect([again.id, again.baseId, again.conflict?.withId]).toEqual([20, 1, 1]);
+    for (const c of h.calls) c.finish();
     await h.queue.close();
   });
 

@@ -179,7 +179,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       // kept, it is the best and this proposal applies cleanly; discarded, the regular one on the best does.
       // Whichever proposer is free first: one proposal on the candidate measured now is enough (none is ready or
       // being made on it yet), the others go on the best as always.
-      const chosen = await speculation.baseFor(k, id, !redo && spare() > 0);
+      const chosen = await speculation.baseFor(k, id, !redo && spare() > 0, redo !== null);
       if (chosen === null || input.stopping()) {
         if (!redo) input.release(id);
         return;

@@ -105,6 +105,21 @@ export function chooseSpeculativeBase(req: BaseRequest): ChosenBase | null {
   return chosen;
 }
 
+/**
+ * The base of a proposal made again after its carry onto the best conflicted: the best, whatever the strategy or a
+ * plateau would choose. Only greedy carries (and so conflicts), and made on an earlier node again (a plateau's step
+ * back, which lasts until an experiment ends) it would conflict again the same way: with edits to one line, every
+ * proposal was dropped and none ran, for as long as the run went on.
+ */
+export function chooseRemakeBase(req: BaseRequest): ChosenBase {
+  const { record } = req;
+  const best = record.bestId === null ? undefined : record.experiments.get(record.bestId);
+  if (!best) return chooseBase(req);
+  const chosen: ChosenBase = { base: best, why: `Made again on the best (experiment ${best.id}): the change made earlier conflicted with it.` };
+  remember(req, chosen);
+  return chosen;
+}
+
 /** Keeps the choice for proposal.ts (choiceFor) to read. */
 function remember(req: BaseRequest, chosen: ChosenBase): void {
   const map = choices.get(req.record) ?? new Map<number, ChosenBase>();

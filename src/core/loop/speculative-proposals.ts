@@ -10,7 +10,7 @@
 import type { AsyncQueue } from '../util/async-queue.js';
 import type { RunContext } from './context.js';
 import type { MadeProposal } from './outcomes.js';
-import { carriesOntoBest, chooseBase, chooseSpeculativeBase, type ChosenBase } from './search-base.js';
+import { carriesOntoBest, chooseBase, chooseRemakeBase, chooseSpeculativeBase, type ChosenBase } from './search-base.js';
 import type { LoopEvent } from './types.js';
 
 /** A proposal as the queue holds it (proposal-queue.ts, QueuedProposal). */
@@ -34,7 +34,7 @@ export interface Speculation<T extends Queued> {
    * ready or being made on it yet, else the search strategy's choice. Waits first, when speculating, until every
    * proposal taken has its commit. Null when the queue closed meanwhile.
    */
-  baseFor(k: number, id: number, speculate: boolean): Promise<ChosenBase | null>;
+  baseFor(k: number, id: number, speculate: boolean, remake?: boolean): Promise<ChosenBase | null>;
   /** Proposal worktree `k` is done making its proposal (made or not). */
   doneMaking(k: number): void;
   /** A proposal was taken by a slot: its experiment gets a commit soon. True when it was speculative and its base is the best now. */
@@ -75,13 +75,14 @@ export function createSpeculation<T extends Queued>(input: SpeculationInput<T>):
   const onBase = (id: number) => [...making.values()].includes(id) || ready.items.some((p) => p.made.baseId === id);
 
   return {
-    async baseFor(k, id, speculate) {
+    async baseFor(k, id, speculate, remake = false) {
       if (speculate) await untilStarted();
       if (input.closed()) return null;
       const record = ctx.record;
       let speculative = speculate ? chooseSpeculativeBase({ record, slot: null, id }) : null;
       if (speculative && onBase(speculative.base.id)) speculative = null;
-      const chosen = speculative ?? chooseBase({ record, slot: null, id });
+      // A remake after a conflict goes on the best it conflicted with (search-base.ts, chooseRemakeBase).
+      const chosen = speculative ?? (remake ? chooseRemakeBase({ record, slot: null, id }) : chooseBase({ record, slot: null, id }));
       making.set(k, chosen.base.id);
       if (speculative) speculativeIds.add(id);
       else speculativeIds.delete(id);

@@ -1,6 +1,8 @@
 // bench/utilization: how busy the slots are. A trainer that takes 3 s and the claude proposer against the
 // repo's fake Messages API answering in 1.5 s per proposal (three turns of 0.5 s: view, edit, describe), so the
-// real proposer code path is timed; 1, 2 and 4 slots, 40 experiments each, every row with the default settings
+// real proposer code path is timed; 1, 2 and 4 slots, 40 experiments per slot (so every row covers about the
+// same wall time: with 40 in all, the 4-slot row's start and its ragged end, slots idle once the last experiments
+// are handed out, were a four times larger share of a row a quarter as long), every row with the default settings
 // (no agent.queueDepth: one proposal made ahead per slot). One more row has every proposal edit the SAME line,
 // so a proposal made ahead conflicts with the change kept while it waited (the worst case for working ahead).
 // It prints each slot's busy fraction (time a trainer ran / wall time after the baseline), the throughput
@@ -8,7 +10,7 @@
 // agent, on conflicts, the harness). Targets: one slot ≥ 97 % busy, 4 slots ≥ 3.9× one slot.
 // It also prints the app process's event-loop utilization per row: the loop, the proposers, the fake API and the
 // journal share one thread, and a slot's next step waits while it is busy (each child process's fork blocks it).
-// Run: node bench/run.mjs utilization [experiments=40] [trainerMs=3000] [proposalMs=1500] [rows=all|1,c,2,4]
+// Run: node bench/run.mjs utilization [experimentsPerSlot=40] [trainerMs=3000] [proposalMs=1500] [rows=all|1,c,2,4]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -128,7 +130,7 @@ async function measure(label: string, slots: number, sameLine: boolean): Promise
       tag: 'bench',
       proposer: 'claude',
       slots,
-      maxExperiments: N,
+      maxExperiments: N * slots,
       deps: {
         env,
         nodePath: process.execPath,
@@ -197,7 +199,7 @@ async function measure(label: string, slots: number, sameLine: boolean): Promise
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-console.log(`${N} experiments per row; trainer ${TRAINER_MS / 1000} s, proposal ${PROPOSAL_MS / 1000} s (claude proposer, fake Messages API); ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)} at the start`);
+console.log(`${N} experiments per slot in each row; trainer ${TRAINER_MS / 1000} s, proposal ${PROPOSAL_MS / 1000} s (claude proposer, fake Messages API); ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)} at the start`);
 const rows: Row[] = [];
 for (const [label, slots, sameLine] of [
   ['1 slot', 1, false],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTerminal, feedTerminal, renderTerminalLine, terminalLines } from '../../src/renderer/run/terminal.js';
+import { createTailJoin, createTerminal, feedTerminal, renderTerminalLine, terminalLines } from '../../src/renderer/run/terminal.js';
 
 const feedAll = (chunks: readonly string[], maxLines = 200) => chunks.reduce(feedTerminal, createTerminal(maxLines));
 
@@ -65,5 +65,28 @@ describe('log tail terminal', () => {
     const b = feedTerminal(a, 'two\n');
     expect(terminalLines(a)).toEqual(['one']);
     expect(terminalLines(b)).toEqual(['one', 'two']);
+  });
+
+  it('feeds output pushed around the read of the tail once, where the tail already shows it', () => {
+    /** The tail, then each push through the join, as the log view feeds them. */
+    const view = (tail: string, ...pushes: string[]) => {
+      const join = createTailJoin(tail);
+      return tail + pushes.map((p) => join.push(p)).join('');
+    };
+    const show = (text: string) => terminalLines(feedTerminal(createTerminal(50), text));
+    // A new experiment: its first line is on disk (read back without the newline the line split took) and in the
+    // first push, with the progress that followed.
+    expect(show(view('seed 1 (SEED=1)', 'seed 1 (SEED=1)\n\rstep 00200 | loss 2.35'))).toEqual(['seed 1 (SEED=1)', 'step 00200 | loss 2.35']);
+    // The read came after more was on disk than had been pushed: the pushes that follow repeat it, and are skipped
+    // until they bring something new.
+    expect(view('a\nb\nc', 'b\n', 'c', '\nd\n')).toBe('a\nb\nc\nd\n');
+    expect(view('a\nb\nc', 'b\nc\nd')).toBe('a\nb\nc\nd');
+    // A progress line redrawn with \r and no newline yet: the tail ends inside it.
+    expect(show(view('x\n\rstep 1\rstep 2', '\rstep 2\rstep 3'))).toEqual(['x', 'step 3']);
+    // Nothing in common (the push came after the read): the tail, then the pushes, as before.
+    expect(view('a\nb', '\nc\n', 'd\n')).toBe('a\nb\nc\nd\n');
+    // Where the pushes stop agreeing with the tail, they are fed from there on.
+    expect(view('a\nb\nc', 'b\n', 'X\n')).toBe('a\nb\ncX\n');
+    expect(view('', 'c\n')).toBe('c\n');
   });
 });

@@ -3,7 +3,7 @@
 // 'log' batches; it sticks to the bottom unless the user scrolled up to read.
 import { useEffect, useLayoutEffect, useRef, useState, type JSX } from 'react';
 import { useApi, useStudioEvent } from '../api/hooks.js';
-import { createTerminal, feedTerminal, terminalLines, type TerminalState } from './terminal.js';
+import { createTailJoin, createTerminal, feedTerminal, terminalLines, type TerminalState } from './terminal.js';
 
 const TAIL_LINES = 200;
 
@@ -14,12 +14,14 @@ export function LogTail(props: { readonly tag: string; readonly id: number; read
   const [error, setError] = useState<string | null>(null);
   // Pushes that arrive before the tail is read wait here, then apply in order after it.
   const held = useRef<string[] | null>([]);
+  const joiner = useRef<ReturnType<typeof createTailJoin> | null>(null);
   const box = useRef<HTMLPreElement>(null);
   const stick = useRef(true);
 
   useEffect(() => {
     let alive = true;
     held.current = [];
+    joiner.current = null;
     setTerm(createTerminal(TAIL_LINES));
     setError(null);
     stick.current = true;
@@ -40,7 +42,11 @@ export function LogTail(props: { readonly tag: string; readonly id: number; read
       if (!alive) return;
       const pending = held.current ?? [];
       held.current = null;
-      setTerm((t) => pending.reduce(feedTerminal, text ? feedTerminal(t, text) : t));
+      // What is pushed while the tail is read, and just after, may be in the tail too: fed once (createTailJoin).
+      const join = createTailJoin(text);
+      joiner.current = join;
+      const fresh = text + join.push(pending.join(''));
+      setTerm((t) => (fresh ? feedTerminal(t, fresh) : t));
     })();
     return () => {
       alive = false;
@@ -50,7 +56,10 @@ export function LogTail(props: { readonly tag: string; readonly id: number; read
   useStudioEvent((e) => {
     if (e.type !== 'log' || e.tag !== tag || e.id !== id) return;
     if (held.current) held.current.push(e.text);
-    else setTerm((t) => feedTerminal(t, e.text));
+    else {
+      const fresh = joiner.current ? joiner.current.push(e.text) : e.text;
+      if (fresh) setTerm((t) => feedTerminal(t, fresh));
+    }
   });
 
   useLayoutEffect(() => {

@@ -118,3 +118,58 @@ export function renderTerminalLine(line: string): string {
   const state = feedTerminal(createTerminal(1), text);
   return state.lines.length ? state.lines[state.lines.length - 1]! + state.current : state.current;
 }
+
+/**
+ * Joins a log's tail read from disk with the output pushed around that read. The file and the push get the same
+ * chunks (the push a batch later), so pushes held while the tail was read, and the first ones after it, may hold
+ * output the tail already shows: fed as they came, a new experiment's first lines showed twice, glued on one line.
+ * The pushes since the view opened are placed in the tail where they agree with it (at the earliest place in its
+ * last 64 KB where all they have in common matches); what the tail already holds is skipped, the rest fed. Pushes
+ * that agree with nothing in the tail are fed whole, as before. `push` returns what to feed.
+ */
+export function createTailJoin(tail: string): { push(text: string): string } {
+  // What of the tail the pushes have yet to repeat, once placed; null: not placed yet; '' : done.
+  let rest: string | null = tail ? null : '';
+  const place = (pushed: string): string => {
+    const from = Math.max(0, tail.length - 65_536);
+    const probe = pushed.slice(0, 64);
+    const agrees = (p: number) => {
+      const n = Math.min(tail.length - p, pushed.length);
+      return n > 0 && tail.startsWith(pushed.slice(0, n), p);
+    };
+    let at = -1;
+    for (let p = tail.indexOf(probe, from); p !== -1; p = tail.indexOf(probe, p + 1)) {
+      if (agrees(p)) {
+        at = p;
+        break;
+      }
+    }
+    // The pushes may begin in the tail's last few characters, past where the whole probe fits.
+    if (at === -1) for (let p = Math.max(from, tail.length - probe.length + 1); p < tail.length && at === -1; p++) if (agrees(p)) at = p;
+    if (at === -1) {
+      rest = '';
+      return pushed;
+    }
+    const covered = tail.length - at;
+    if (pushed.length >= covered) {
+      rest = '';
+      return pushed.slice(covered);
+    }
+    rest = tail.slice(at + pushed.length);
+    return '';
+  };
+  return {
+    push(text) {
+      if (!text || rest === '') return text;
+      if (rest === null) return place(text);
+      // Placed, and the tail still holds more than was pushed: skip it as it comes, or stop skipping where it differs.
+      const n = Math.min(rest.length, text.length);
+      if (text.slice(0, n) !== rest.slice(0, n)) {
+        rest = '';
+        return text;
+      }
+      rest = rest.slice(n);
+      return text.slice(n);
+    },
+  };
+}

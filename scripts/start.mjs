@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: the desktop app on the demo project. Builds first when out/ is missing, creates the demo
+// `npm start`: the desktop app on the demo project. Builds first when out/ is missing or older than a source
+// file (build-fresh.mjs), creates the demo
 // once in the app's data folder, downloads Electron's binary on the first start (install-electron.mjs),
 // then launches Electron; where Electron cannot start (the download failed, no display, it crashed at
 // once) it says why in one line and serves the same UI to a browser instead.
@@ -12,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { changedSinceBuild } from './build-fresh.mjs';
 import { installElectron } from './install-electron.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -161,6 +163,13 @@ async function main(argv) {
   const forceServe = argv.includes('--serve');
   const dirArg = argv.find((a) => !a.startsWith('-'));
   if (!built()) await build();
+  else {
+    const changed = changedSinceBuild(root);
+    if (changed) {
+      say(`${changed} changed since the app was last built.`);
+      await build();
+    }
+  }
   const dir = dirArg ? path.resolve(dirArg) : await ensureDemo();
   if (forceServe) return serve(dir);
   // Without a display the window cannot open, so the download would be wasted.

@@ -20,8 +20,9 @@ const built = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index
 function appCopy(base: string): string {
   const root = path.join(base, 'app');
   mkdirSync(path.join(root, 'node_modules'), { recursive: true });
-  cpSync(path.join(REPO_ROOT, 'scripts'), path.join(root, 'scripts'), { recursive: true });
-  cpSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
+  // Their times kept: npm start builds again when a source is newer than the build (build-fresh.mjs).
+  cpSync(path.join(REPO_ROOT, 'scripts'), path.join(root, 'scripts'), { recursive: true, preserveTimestamps: true });
+  cpSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'), { preserveTimestamps: true });
   symlinkSync(path.join(REPO_ROOT, 'out'), path.join(root, 'out'));
   symlinkSync(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'));
   const modules = path.join(REPO_ROOT, 'node_modules');

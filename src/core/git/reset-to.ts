@@ -45,21 +45,30 @@ const kindOf = (e: { isDirectory(): boolean; isSymbolicLink(): boolean }) => (e.
 /** A name read back from readdir that is not the name on disk (not valid UTF-8): it could not be removed by it. */
 const unreadable = (name: string) => name.includes('\uFFFD');
 
-/** Every path below `top` with its kind ("d model", "f model/net.py"), not descending into `skip` (the linked inputs) or a `.git`; null where a name is unreadable. */
-async function listTree(top: string, skip: ReadonlySet<string>): Promise<Set<string> | null> {
-  const seen = new Set<string>();
-  const walk = async (dir: string, rel: string): Promise<boolean> => {
+/**
+ * Every path below `top` with its kind ("d model", "f model/net.py"), not descending into `skip` (the linked inputs)
+ * or a `.git`; `nestedGit` is handed each `.git` below the top (the top's own is the worktree's). `readable` is false
+ * where a name is not valid UTF-8.
+ */
+async function walkTree(top: string, skip: ReadonlySet<string>, nestedGit?: (path: string) => Promise<unknown>): Promise<{ paths: Set<string>; readable: boolean }> {
+  const paths = new Set<string>();
+  let readable = true;
+  const walk = async (dir: string, rel: string): Promise<void> => {
     for (const e of await readdir(dir, { withFileTypes: true })) {
-      if (unreadable(e.name)) return false;
       const path = join(dir, e.name);
-      if (skip.has(path) || e.name.toLowerCase() === '.git') continue;
+      if (skip.has(path)) continue;
+      if (e.name.toLowerCase() === '.git') {
+        if (rel !== '' && nestedGit) await nestedGit(path);
+        continue;
+      }
+      if (unreadable(e.name)) readable = false;
       const r = rel ? `${rel}/${e.name}` : e.name;
-      seen.add(`${kindOf(e)} ${r}`);
-      if (e.isDirectory() && !(await walk(path, r))) return false;
+      paths.add(`${kindOf(e)} ${r}`);
+      if (e.isDirectory()) await walk(path, r);
     }
-    return true;
   };
-  return (await walk(top, '')) ? seen : null;
+  await walk(top, '');
+  return { paths, readable };
 }
 
 /**
@@ -76,8 +85,8 @@ export async function removeNewSinceClean(worktree: string, keep: readonly strin
 async function removeNew(top: string, skip: ReadonlySet<string>): Promise<boolean> {
   const before = leftClean.get(resolve(top));
   if (!before) return false;
-  const now = await listTree(top, skip);
-  if (!now) return false;
+  const { paths: now, readable } = await walkTree(top, skip);
+  if (!readable) return false;
   const known = new Set([...before].map((p) => p.slice(2)));
   const fresh: string[] = [];
   for (const p of now) {
@@ -105,29 +114,10 @@ async function removeNew(top: string, skip: ReadonlySet<string>): Promise<boolea
  * letter case (case-insensitive file systems), is removed. Links are not followed; linked inputs are left alone.
  */
 export async function removeNestedGitDirs(top: string, skip: readonly string[] = []): Promise<void> {
-  const skipped = new Set(skip);
   // The same walk records what the worktree holds now that it is clean (leftClean), for the next reset.
-  const seen = new Set<string>();
-  let readable = true;
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (skipped.has(path)) continue;
-      if (e.name.toLowerCase() === '.git') {
-        // The worktree's own `.git` (a file in a linked worktree, a folder in the main one) stays.
-        if (rel !== '') await rm(path, { recursive: true, force: true });
-        continue;
-      }
-      if (unreadable(e.name)) readable = false;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      seen.add(`${kindOf(e)} ${r}`);
-      if (e.isDirectory()) await walk(path, r);
-    }
-  };
   leftClean.delete(resolve(top));
-  await walk(top, '');
-  if (readable) leftClean.set(resolve(top), seen);
+  const { paths, readable } = await walkTree(top, new Set(skip), (path) => rm(path, { recursive: true, force: true }));
+  if (readable) leftClean.set(resolve(top), paths);
 }
 
 /**

@@ -46,6 +46,8 @@ const RECONNECT_FOR_MS = 120_000;
 const WATCHDOG_MARGIN_S = 30;
 /** Commits each host's repository (host, port, folder) is known to hold, newest last: the bases of the next pack. */
 const sentCommits = new Map<string, string[]>();
+/** The check that a host's repository exists, while it runs: the slots of one host (one executor each) share it. */
+const repoChecks = new Map<string, Promise<void>>();
 
 /** What travels in the journal's handle: enough to find the job again after a restart. */
 export interface SshHandle {
@@ -94,12 +96,22 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     if (onHost.length > 32) onHost.splice(0, onHost.length - 32);
   };
 
+  const checkRepo = async () => {
+    const r = await shell.runRetrying(ensureRepoScript(root), { timeoutMs: 60_000 });
+    if (r.code !== 0) throw new Error(r.code === 3 ? `${settings.host}: ${r.stderr.trim()}. Install git there.` : describeSshFailure(target, r, `preparing ${root}`));
+  };
   const ensureRepo = () =>
     (repoReady ??= (async () => {
-      const r = await shell.runRetrying(ensureRepoScript(root), { timeoutMs: 60_000 });
-      if (r.code !== 0) {
+      let check = repoChecks.get(hostKey);
+      if (!check) {
+        check = checkRepo().finally(() => repoChecks.delete(hostKey));
+        repoChecks.set(hostKey, check);
+      }
+      try {
+        await check;
+      } catch (err) {
         repoReady = null;
-        throw new Error(r.code === 3 ? `${settings.host}: ${r.stderr.trim()}. Install git there.` : describeSshFailure(target, r, `preparing ${root}`));
+        throw err;
       }
     })());
 

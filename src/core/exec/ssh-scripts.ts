@@ -23,12 +23,22 @@ export function remoteLayout(root: string, slot: number, tag: string, job: strin
   return { root: r, repo: `${r}/repo.git`, worktree: `${r}/worktrees/slot-${slot}`, runDir, jobDir: `${runDir}/jobs/${job}` };
 }
 
-/** The bare repository exists (created on first use) and git is there. */
+/**
+ * The bare repository exists (created on first use) and git is there. Two slots, or two apps, may create it at
+ * the same moment, and concurrent `git init`s of one folder fail on each other's files ("cannot copy ... File
+ * exists", "could not lock config file"); an init that failed is tried again, and finds what the other wrote.
+ */
 export function ensureRepoScript(root: string): string {
   return `set -e
 command -v git >/dev/null 2>&1 || { echo "git is not installed on this host (or not on the PATH of a non-interactive ssh session)" >&2; exit 3; }
 mkdir -p ${q(root)}
-[ -d ${q(`${root}/repo.git`)} ] || git init -q --bare ${q(`${root}/repo.git`)}
+G=${q(`${root}/repo.git`)}; n=0
+until [ "$(git --git-dir="$G" config core.bare 2>/dev/null)" = true ]; do
+  n=$((n + 1))
+  err=$(git init -q --bare "$G" 2>&1) && continue
+  [ $n -lt 5 ] || { printf '%s\n' "$err" >&2; exit 1; }
+  sleep 0.2
+done
 echo ok
 `;
 }

@@ -21,7 +21,8 @@ import type { Executor, ExecutorJob, JobRef } from './executor.js';
 import { TAIL_BYTES, type RunCommandResult } from './run-command.js';
 import { describeSshFailure, sshScript, type SshTarget } from './ssh-connection.js';
 import { gitHead, gitPush, packAgainst } from './ssh-git.js';
-import { ensureRepoScript, finishScript, killScript, launchScript, pollScript, receivePackScript, remoteLayout, startScript, sweepRunScript, syncWorktreeScript } from './ssh-scripts.js';
+import { finishScript, killScript, launchScript, pollScript, receivePackScript, remoteLayout, startScript, sweepRunScript, syncWorktreeScript } from './ssh-scripts.js';
+import { checkHostRepo } from './ssh-host-repo.js';
 import { remoteShell } from './ssh-shell.js';
 import { newProcessMarker, PROCESS_MARKER_KEY } from './sweep-escaped.js';
 
@@ -46,8 +47,6 @@ const RECONNECT_FOR_MS = 120_000;
 const WATCHDOG_MARGIN_S = 30;
 /** Commits each host's repository (host, port, folder) is known to hold, newest last: the bases of the next pack. */
 const sentCommits = new Map<string, string[]>();
-/** The check that a host's repository exists, while it runs: the slots of one host (one executor each) share it. */
-const repoChecks = new Map<string, Promise<void>>();
 
 /** What travels in the journal's handle: enough to find the job again after a restart. */
 export interface SshHandle {
@@ -96,24 +95,11 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     if (onHost.length > 32) onHost.splice(0, onHost.length - 32);
   };
 
-  const checkRepo = async () => {
-    const r = await shell.runRetrying(ensureRepoScript(root), { timeoutMs: 60_000 });
-    if (r.code !== 0) throw new Error(r.code === 3 ? `${settings.host}: ${r.stderr.trim()}. Install git there.` : describeSshFailure(target, r, `preparing ${root}`));
-  };
-  const ensureRepo = () =>
-    (repoReady ??= (async () => {
-      let check = repoChecks.get(hostKey);
-      if (!check) {
-        check = checkRepo().finally(() => repoChecks.delete(hostKey));
-        repoChecks.set(hostKey, check);
-      }
-      try {
-        await check;
-      } catch (err) {
-        repoReady = null;
-        throw err;
-      }
-    })());
+  const ensureRepo = (): Promise<void> =>
+    (repoReady ??= checkHostRepo(shell, target, root, hostKey).catch((err: unknown) => {
+      repoReady = null;
+      throw err;
+    }));
 
   /** The host's worktree of `slot` exactly at `commit` (pushed first). Returns an error message or null. */
   const syncHost = async (cwd: string, slot: number, commit: string, tag: string): Promise<string | null> => {

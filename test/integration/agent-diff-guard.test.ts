@@ -131,6 +131,27 @@ describe('guardDiff', () => {
     expect(await guard()).toEqual({ ok: true, changedFiles: ['train.py'], changedLines: 2, leftovers: true });
   });
 
+  it('counts only the change when a tracked file of the app folder changed too (its lines are not the proposal\'s)', async () => {
+    // The guard's git diff of the whole worktree runs beside its git status; here it covers one file more than the
+    // change, so the change's own diff is read instead: 2 lines, not 32 (the cap is 20).
+    await mkdir(wt('.autoresearch'), { recursive: true });
+    await writeFile(wt('.autoresearch/notes.md'), 'old\n');
+    await raw(project.worktree, ['add', '-f', '.autoresearch/notes.md']);
+    await raw(project.worktree, ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'notes']);
+    await writeFile(wt('.autoresearch/notes.md'), Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n') + '\n');
+    await writeFile(wt('train.py'), TRAIN_PY.replace('DEPTH = 8', 'DEPTH = 7'));
+    expect(await guard()).toEqual({ ok: true, changedFiles: ['train.py'], changedLines: 2, leftovers: false });
+  });
+
+  it('reads tracked files whose names git would quote (spaces, quotes, non-ASCII) and counts their lines', async () => {
+    const odd = ['models/a b.py', 'models/"q".py', 'models/größe.py'];
+    for (const f of odd) await writeFile(wt(f), 'X = 1\n');
+    await raw(project.worktree, ['add', '--', ...odd]);
+    await raw(project.worktree, ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'odd names']);
+    for (const f of odd) await writeFile(wt(f), 'X = 2\nY = 3\n');
+    expect(await guard()).toEqual({ ok: true, changedFiles: [...odd].sort(), changedLines: 9, leftovers: false });
+  });
+
   it('sees staged changes too (an agent CLI may run git add)', async () => {
     await writeFile(wt('README.md'), 'staged\n');
     await raw(project.worktree, ['add', 'README.md']);

@@ -83,6 +83,10 @@ describe('pipelined proposals', () => {
     expect(train).toContain('const HIDDEN = 40;');
     expect(git(dir, 'rev-list', '--parents', '-n', '1', two.commit!).trim().split(' ').slice(1)).toEqual([e(1).commit, two.proposedOn!.commit]);
     expect(git(dir, 'rev-parse', 'autoresearch/test').trim()).toBe(two.commit);
+    // Every candidate's ref is its commit: #2's is the carried one, written after the proposal's own (which the
+    // start waits for beside the slot's reset), not overwritten by it.
+    expect(git(dir, 'rev-parse', 'refs/autoresearch/test/1').trim()).toBe(e(1).commit);
+    expect(git(dir, 'rev-parse', 'refs/autoresearch/test/2').trim()).toBe(two.commit);
 
     // Each experiment records when it was proposed and how long it waited for the slot.
     for (const x of [e(1), two]) {
@@ -199,6 +203,10 @@ describe('pipelined proposals', () => {
     expect([...stopped.queuedProposals.keys()]).toEqual([2]);
     expect(stopped.experiments.has(2)).toBe(false);
 
+    // As if the app had died between #2's proposal-made and its ref (written beside the next start, not before the
+    // journal): the resumed run writes it again when #2 starts.
+    const twoCommit = stopped.queuedProposals.get(2)!.commit!;
+    git(dir, 'update-ref', '-d', 'refs/autoresearch/test/2');
     h.release(1);
     const next = scriptedProposer([setConst('HIDDEN', '41'), setConst('HIDDEN', '39')], setConst('HIDDEN', '38'));
     const resumed = await startRun({ projectDir: dir, tag: 'test', maxExperiments: 3, deps: h.deps(next) });
@@ -209,6 +217,8 @@ describe('pipelined proposals', () => {
     const two = rec.experiments.get(2)!;
     expect(two.description).toBe('LEARNING_RATE → 0.08');
     expect(two.status).toBe('keep');
+    expect(two.commit).toBe(twoCommit);
+    expect(git(dir, 'rev-parse', 'refs/autoresearch/test/2').trim()).toBe(twoCommit);
     expect(next.contexts[0]!.experimentId).toBe(3);
     expect(next.contexts.every((c) => c.experimentId >= 3)).toBe(true);
     // Three candidates counted (#1 was interrupted, so it does not count): #2, #3, #4.

@@ -15,7 +15,7 @@ import { fixtureConfig, makeExperiment } from '../fixtures/make-run.js';
 const BEST = 'b'.repeat(40);
 const sha = (n: number) => n.toString(16).padStart(40, 'c');
 
-function setup(search: Partial<SearchConfig> = {}) {
+function setup(search: Partial<SearchConfig> = {}, afterMs = 0) {
   const record: RunRecord = emptyRunRecord();
   record.config = fixtureConfig({ search });
   record.experiments.set(0, makeExperiment({ id: 0, status: 'keep', metric: 1, commit: BEST }));
@@ -31,7 +31,7 @@ function setup(search: Partial<SearchConfig> = {}) {
     commitExists: async () => true,
   };
   const listeners = new Set<(e: LoopEvent) => void>();
-  const stop = startPreCarry({ tag: 'mar5', record, git, subscribe: (l) => (listeners.add(l), () => listeners.delete(l)) });
+  const stop = startPreCarry({ tag: 'mar5', record, git, subscribe: (l) => (listeners.add(l), () => listeners.delete(l)), afterMs });
   const tell = (event: Extract<LoopEvent, { kind: 'journal' }>['event']) => {
     for (const l of listeners) l({ kind: 'journal', event });
   };
@@ -135,6 +135,32 @@ describe('pre-carry', () => {
     made(11, sha(10), sha(11), 10);
     // (#5 is carried onto #10, the one candidate training, as above: none of them onto the best.)
     expect(asked.filter(([, onto]) => onto === NEW)).toEqual([]);
+  });
+
+  it('begins a carry onto a candidate once it has trained a while, and none for one that ended sooner', async () => {
+    // With the default wait (PRE_CARRY_AFTER_MS): a trainer that ends within it (bench/loop-overhead's echo) gets no
+    // carry whose git work would compete with the harness's between two runs; one still training then gets it.
+    const { record, asked, made, tell } = setup({}, 80);
+    const startNow = (id: number) => {
+      record.experiments.set(id, makeExperiment({ id, status: 'running', metric: null, commit: sha(id), parentCommit: BEST, baseId: 0, startedAt: new Date().toISOString() }));
+      tell({ type: 'experiment-proposed', at: '', id, commit: sha(id), description: '', hypothesis: '', usage: null, proposalMs: 1, changedFiles: [], transcriptPath: null });
+    };
+    startNow(1);
+    made(2, BEST);
+    expect(asked).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    // (Asked once per event that looked; the real carryAhead makes it once.)
+    expect([...new Set(asked.map((a) => JSON.stringify(a)))]).toEqual([JSON.stringify([sha(2), sha(1), carriedMessage('mar5', 2, 'idea 2', 1)])]);
+    // #1 ends (discarded) 20 ms after #3 starts, before #3's wait is over: #4, queued for it, is never carried.
+    asked.length = 0;
+    record.queuedProposals.delete(2);
+    record.experiments.set(1, { ...record.experiments.get(1)!, status: 'discard' });
+    startNow(3);
+    made(4, BEST);
+    await new Promise((r) => setTimeout(r, 20));
+    record.experiments.set(3, { ...record.experiments.get(3)!, status: 'discard' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(asked).toEqual([]);
   });
 
   it('stops listening when told', () => {

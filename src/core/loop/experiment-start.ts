@@ -60,6 +60,7 @@ async function proposeHere(ctx: StartContext, slot: SlotState, id: number): Prom
     return CLOSED;
   }
   const { made } = result;
+  await result.refSet;
   if (made.baseId !== base.id) await ctx.append({ type: 'experiment-start', at: startedAt, experiment: { ...running, baseId: made.baseId, parentCommit: made.parentCommit } });
   return recordProposal(ctx, slot, id, made, { commit: made.commit ?? made.parentCommit, parentCommit: made.parentCommit, baseId: made.baseId });
 }
@@ -84,13 +85,15 @@ function slotSite(ctx: Pick<RunContext, 'setPhase' | 'emitLive'>, slot: SlotStat
  * it was made, its change is carried onto the best first (a three-way merge); a conflict is handed back. tree and
  * islands chose its base on purpose (often not the best): it runs on that base as it was made.
  */
-async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<QueuedProposal, 'made' | 'madeAt'>): Promise<Started> {
+async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<QueuedProposal, 'made' | 'madeAt' | 'refSet'>): Promise<Started> {
   const { record, tag, git } = ctx;
   const { made } = queued;
   const id = made.id;
   let target: Target = { commit: made.commit ?? record.bestCommit!, parentCommit: made.parentCommit, baseId: made.baseId };
   let proposedOn: ProposedOn | null = null;
-  let refSet: Promise<void> = Promise.resolve();
+  // The proposal's ref, written while it waited here (or, for one a previous session made, written again: that
+  // session may have ended between its proposal-made and its ref; a commit gone fails the reset below instead).
+  let refSet: Promise<void> = queued.refSet ?? (made.commit !== null ? git.updateRef(candidateRef(tag, id), made.commit).catch(() => undefined) : Promise.resolve());
   // A commit gone from the repository (a gc, a user's clean-up) is asked about only when git fails on it: the
   // common case, a commit that is there, costs no extra git process between two experiments.
   const gone = async (err: unknown): Promise<Extract<ExperimentOutcome, { kind: 'dropped' }>> => {
@@ -118,7 +121,8 @@ async function startQueued(ctx: StartContext, slot: SlotState, queued: Pick<Queu
     target = { commit: result.commit, parentCommit: record.bestCommit!, baseId: record.bestId };
     // The merge keeps the proposer's commit as its second parent, so both stay reachable from this ref. Set while
     // the worktree is reset (two git processes at once, not one after the other: this is between two trainer runs).
-    refSet = git.updateRef(candidateRef(tag, id), result.commit);
+    // After the proposal's own ref (usually long written), so the carried commit is the one it ends on.
+    refSet = refSet.then(() => git.updateRef(candidateRef(tag, id), result.commit));
   }
   const [reset] = await Promise.all([git.resetTo(slot.worktree, target.commit).catch(gone), refSet]);
   if (reset) return reset;

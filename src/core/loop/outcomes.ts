@@ -7,7 +7,15 @@ export type MadeProposal = Omit<ProposalMadeEvent, 'type' | 'at'>;
 
 /** What asking for a proposal came to: a proposal (committed or rejected), or nothing, and why. */
 export type ProposalResult =
-  | { readonly kind: 'made'; readonly made: MadeProposal }
+  | {
+      readonly kind: 'made';
+      readonly made: MadeProposal;
+      /**
+       * The commit's ref (refs/autoresearch/<tag>/<id>) being written, never journaled: the experiment's start
+       * waits for it beside the slot's reset, so the two git processes run at once (bench/loop-overhead).
+       */
+      readonly refSet?: Promise<void>;
+    }
   /** A stop came while the agent worked (or the app failed it): nothing was proposed. */
   | { readonly kind: 'interrupted'; readonly message: string }
   /** The proposer cannot work at all (no key, a key refused). */

@@ -24,11 +24,22 @@ import { carriesOntoBest } from './search-base.js';
 import type { LoopEvent } from './types.js';
 import type { Experiment } from '../../shared/experiment.js';
 
+/**
+ * A carry onto a candidate is begun once it has trained this long. Needed only when that candidate is kept, so
+ * only after its trainer ends: a real trainer runs for minutes and finds it made all the same, while one that ends
+ * sooner (a smoke test, bench/loop-overhead's `echo`) would have its carry's git processes compete for the CPUs
+ * with the harness's own work between two trainer runs, for a carry almost never asked for (most candidates are
+ * discarded). The carries onto the best of now (`behind`) are asked for soon and are begun at once.
+ */
+export const PRE_CARRY_AFTER_MS = 250;
+
 export interface PreCarryInput {
   readonly tag: string;
   readonly record: RunJournalView['record'];
   readonly git: LoopGit;
   readonly subscribe: (listener: (event: LoopEvent) => void) => () => void;
+  /** PRE_CARRY_AFTER_MS unless given (0: at once, for unit tests of the pairing). */
+  readonly afterMs?: number;
 }
 
 /** Starts computing carries ahead as proposals are made and candidates start; returns the unsubscribe. */
@@ -36,8 +47,11 @@ export function startPreCarry(input: PreCarryInput): () => void {
   const { tag, record, git } = input;
   const carryAhead = git.carryAhead?.bind(git);
   if (!carryAhead) return () => undefined;
+  const afterMs = input.afterMs ?? PRE_CARRY_AFTER_MS;
+  const timers = new Set<NodeJS.Timeout>();
   const look = () => {
     if (!carriesOntoBest(record) || record.bestCommit === null) return;
+    const now = Date.now();
     const running: Experiment[] = [];
     for (const e of record.experiments.values()) {
       if (e.status !== 'running' || e.kind !== 'candidate') continue;
@@ -52,6 +66,7 @@ export function startPreCarry(input: PreCarryInput): () => void {
       byStart.length === 1 ? queued.map((p) => [p, byStart[0]!]) : byStart.slice(0, queued.length).map((c, i) => [queued[i]!, c]);
     for (const [p, c] of pairs) {
       if (p.parentCommit === c.commit) continue; // made on the candidate itself: kept, it needs no carry
+      if (now - Date.parse(c.startedAt) < afterMs) continue; // its own look comes (lookSoon)
       carryAhead(p.commit!, c.commit!, carriedMessage(tag, p.id, p.description, c.id));
     }
   };
@@ -63,13 +78,29 @@ export function startPreCarry(input: PreCarryInput): () => void {
       carryAhead(p.commit!, record.bestCommit, carriedMessage(tag, p.id, p.description, record.bestId));
     }
   };
-  return input.subscribe((e) => {
+  /** look() now, and again once a candidate that starts now has trained afterMs. */
+  const lookSoon = () => {
+    look();
+    if (afterMs <= 0) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      look();
+    }, afterMs + 5);
+    timer.unref?.();
+    timers.add(timer);
+  };
+  const unsubscribe = input.subscribe((e) => {
     if (e.kind !== 'journal') return;
     // A proposal ready, or a candidate's commit known: the pairs that may need a carry next.
-    if (e.event.type === 'proposal-made' || e.event.type === 'experiment-proposed') look();
+    if (e.event.type === 'proposal-made' || e.event.type === 'experiment-proposed') lookSoon();
     // The best moved, or a proposal was queued on a best that has moved since it was begun.
     if (e.event.type === 'best' || e.event.type === 'proposal-made') behind();
   });
+  return () => {
+    unsubscribe();
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
 }
 
 /** Carried onto a candidate training now if that candidate is kept: made on the best of now, or on an earlier best. */

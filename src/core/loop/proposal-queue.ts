@@ -24,6 +24,8 @@ export interface QueuedProposal {
   readonly madeAt: string;
   /** How often it was made again after a conflict. */
   readonly remakes: number;
+  /** Its commit's ref being written (made in this session); the experiment's start waits for it. */
+  readonly refSet?: Promise<void>;
 }
 
 export interface ProposalQueueInput {
@@ -222,7 +224,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       const madeAt = isoNow();
       await ctx.append({ type: 'proposal-made', at: madeAt, ...made });
       // Wait until a slot takes it (or the queue closes: no slot takes it this session, the journal keeps it queued).
-      const outcome = await ready.put({ made, madeAt, remakes: redo ? redo.p.remakes + 1 : 0 });
+      const outcome = await ready.put({ made, madeAt, remakes: redo ? redo.p.remakes + 1 : 0, ...(out.refSet ? { refSet: out.refSet } : {}) });
       if (outcome !== 'taken') return;
     }
   };

@@ -213,8 +213,9 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
     });
   }
   const description = oneLine(proposal.description) || '(no description)';
-  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null): ProposalResult => ({
+  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null, refSet?: Promise<void>): ProposalResult => ({
     kind: 'made',
+    ...(refSet ? { refSet } : {}),
     made: {
       id,
       baseId: base.id,
@@ -243,6 +244,9 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   const commit = await commitPaths(site.dir, check.changedFiles, experimentCommitMessage(tag, id, description, proposal.hypothesis));
   // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
   await cleanWorktree(site.dir, config.files.linked, { nothingUntracked: !check.leftovers });
-  await updateRef(projectDir, candidateRef(tag, id), commit);
-  return made(commit, check.changedFiles, check.changedLines, null);
+  // Not waited for here: whoever starts the experiment waits for it, beside the slot's reset (a failure is seen
+  // there; marked handled now, as a proposal the run stops before taking is never started).
+  const refSet = updateRef(projectDir, candidateRef(tag, id), commit);
+  refSet.catch(() => undefined);
+  return made(commit, check.changedFiles, check.changedLines, null, refSet);
 }

@@ -8,6 +8,11 @@ if (!existsSync(bundle)) {
   process.stderr.write('autoresearch: the CLI is not built yet. Run `npm run build` in the app folder, then try again.\n');
   process.exit(2);
 }
+// A source newer than the build (a `git pull` without `npm ci`): this CLI is the older one. Said, not rebuilt here
+// (a build in the middle of a command, or two at once, would surprise more than it helps); `npm start` rebuilds.
+const fresh = await import('../scripts/build-fresh.mjs').catch(() => null);
+const changed = fresh?.changedSinceBuild(fileURLToPath(new URL('..', import.meta.url)));
+if (changed) process.stderr.write(`autoresearch: ${changed} changed since the app was last built, so this CLI may be older than the folder. Run \`npm run build\` to use what it holds.\n`);
 const { main } = await import(bundle);
 const code = await main(process.argv.slice(2));
 if (code === 129) {

@@ -79,6 +79,50 @@ describe.skipIf(unavailable !== null)(`Start screen opens projects in Chromium${
     await page.getByTestId('status-project').getByText(path.basename(demo.dir)).waitFor();
   });
 
+  it('keeps the view the user went to while the project opened: the open\'s late answer does not take them back', async () => {
+    // The project's own event reaches the page before the answer to openProject (and moves it to setup); here the
+    // answer is held 1.5 s on the page's WebSocket, the user goes to History meanwhile, and stays there. (CI saw the
+    // answer land after such a click and take the page back to the run view.)
+    const held = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    let delivered!: () => void;
+    const answerDelivered = new Promise<void>((r) => (delivered = r));
+    await held.routeWebSocket(/\/ws/, (ws) => {
+      const server = ws.connectToServer();
+      let openId: number | null = null;
+      ws.onMessage((m) => {
+        const request = JSON.parse(String(m)) as { id: number; method: string };
+        if (request.method === 'openProject') openId = request.id;
+        server.send(m);
+      });
+      server.onMessage((m) => {
+        const message = JSON.parse(String(m)) as { id?: number };
+        if (openId === null || message.id !== openId) return ws.send(m);
+        setTimeout(() => {
+          ws.send(m);
+          delivered();
+        }, 1500);
+      });
+    });
+    await held.goto(`${served.url}#/start`);
+    await held.getByTestId('status-connection').and(held.locator('[data-connected="true"]')).waitFor();
+    await held.getByTestId('open-dir').fill(other);
+    await held.getByTestId('open-submit').click();
+    await held.getByTestId('status-project').getByText(path.basename(other)).waitFor();
+    await held.getByTestId('nav-history').click();
+    await held.getByTestId('view-history').waitFor();
+    await answerDelivered;
+    // The answer is handled on the page's next turns: give it some, then the page must still be on History.
+    await held.waitForTimeout(300);
+    expect(await held.evaluate(() => window.location.hash)).toBe('#/history');
+    await expect(held.getByTestId('view-history').count()).resolves.toBe(1);
+    // The demo open again, as the tests below expect it.
+    await held.getByTestId('nav-start').click();
+    await held.getByTestId('open-dir').fill(demo.dir);
+    await held.getByTestId('open-submit').click();
+    await page.getByTestId('status-project').getByText(path.basename(demo.dir)).waitFor();
+    await held.close();
+  });
+
   it('refuses the native picker over serve with what to do instead, on the page\'s own WebSocket (CSP connect-src \'self\')', async () => {
     // The page drops the token from its address once loaded; the test knows it from serve's output.
     const answer = await page.evaluate(async (token) => {

@@ -22,9 +22,12 @@ export function StartView() {
   async function open(what: string, fn: () => Promise<{ config: unknown; cancelled?: boolean }>): Promise<void> {
     setBusy(what);
     setError(null);
+    // The project's own event can arrive before this answer and move the page on (App.tsx), and the user on from
+    // there (to History, say): an answer that comes after that must not take them back.
+    const from = window.location.hash;
     try {
       const info = await fn();
-      if (!info.cancelled) navigate({ view: info.config ? 'run' : 'setup' });
+      if (!info.cancelled && window.location.hash === from) navigate({ view: info.config ? 'run' : 'setup' });
     } catch (err) {
       setError((err as Error).message);
     } finally {

@@ -198,6 +198,18 @@ describe('runCommand: spawn errors', () => {
     expect(r).toMatchObject({ aborted: true, exitCode: null, spawnError: null });
     await expect(stat(path.join(dir, 'ran'))).rejects.toThrow();
   });
+
+  it('ends a command whose abort came while it was being started (the log opened, the child spawned)', async () => {
+    // Aborted just after the call: past the check on entry, before the listener is set. (A Stop pressed just as a
+    // trainer started was missed, and the trainer ran until its timeout: CI's loop-pipeline stop test.)
+    const ac = new AbortController();
+    const done = run(`sleep 2; touch '${path.join(dir, 'ran')}'`, { signal: ac.signal });
+    ac.abort();
+    const r = await done;
+    expect(r).toMatchObject({ aborted: true, timedOut: false });
+    expect(r.exitCode).not.toBe(0);
+    await expect(stat(path.join(dir, 'ran'))).rejects.toThrow();
+  });
 });
 
 describe('runCommand: timeouts, aborts and leftover processes', () => {

@@ -221,6 +221,9 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunCommandRes
     stop();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // An abort while the log was opened or the child spawned (after the check on entry) fired before the listener:
+  // without this, a Stop pressed just as a trainer starts let it run until its timeout.
+  if (opts.signal?.aborted) onAbort();
 
   let startError: unknown = null;
   try {

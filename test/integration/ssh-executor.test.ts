@@ -136,6 +136,20 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     expect(await waitUntil(() => pidsCarrying(`AUTORESEARCH_RUN_DIR=${runDirOnHost}`).length === 0, 10_000)).toBe(true);
   }, 120_000);
 
+  it('a stop that comes while the job is being sent ends it there and says aborted (it was missed, and the job ran to its end)', async () => {
+    const { dir, remoteDir, executor, job } = setup();
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    const stop = new AbortController();
+    const marker = path.join(remoteDir, 'ran-to-end');
+    const run = executor.run({ ...job(`sleep 3; touch '${marker}'`, 5), cwd: ws.path, signal: stop.signal });
+    stop.abort();
+    const r = await run;
+    expect(r.aborted).toBe(true);
+    expect(r.exitCode).not.toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(existsSync(marker)).toBe(false);
+  }, 120_000);
+
   it('two slots on one host run at once, each in its own worktree there, over the shared connection', async () => {
     const { dir, remoteDir, job } = setup();
     const settings = { kind: 'ssh' as const, host: server.host, port: server.port, remoteDir, linked: {}, options: server.options };

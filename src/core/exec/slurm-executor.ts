@@ -206,6 +206,8 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor {
       cancel();
     };
     job.signal?.addEventListener('abort', onAbort, { once: true });
+    // A stop while the job was being sent or queued came before the listener (as in run-command.ts).
+    if (job.signal?.aborted) onAbort();
 
     let startError: unknown = null;
     try {

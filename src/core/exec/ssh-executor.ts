@@ -231,7 +231,9 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const launch = launchScript({ layout, command: job.command, env, watchdogSeconds: job.timeoutMs / 1000 + graceS + WATCHDOG_MARGIN_S, graceSeconds: graceS });
     const sync = syncWorktreeScript(layout, commit, settings.linked);
     // The commit's objects, the worktree and the launch go in one request; a host that lost a base gets a push.
-    const start = (sendScript: string) => shell.runRetrying(startScript(layout.jobDir, sendScript, sync, launch), { timeoutMs: 300_000, signal: job.signal });
+    // Not given up on a stop: the host would launch the job all the same, out of the app's reach; a stop then ends
+    // the job once it is known (below).
+    const start = (sendScript: string) => shell.runRetrying(startScript(layout.jobDir, sendScript, sync, launch), { timeoutMs: 300_000 });
     let launched = await start(send ?? '');
     if (launched.code === 5 && /AR-STEP-SEND/.test(launched.stderr)) {
       // The host's repository lost a base or is gone (its folder cleaned): made again if need be, and pushed to.
@@ -283,6 +285,8 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
       stop();
     };
     job.signal?.addEventListener('abort', onAbort, { once: true });
+    // A stop while the job was being sent or queued came before the listener (as in run-command.ts).
+    if (job.signal?.aborted) onAbort();
 
     let startError: unknown = null;
     try {

@@ -9,6 +9,10 @@
 // background (steps of several slots overlap) and, holding a lock so answers never interleave, writes
 // `AR-RESP <id> <exit status> <base64 stdout> <base64 stderr>` on a line of its own (after a newline, so a
 // ~/.bashrc that printed half a line cannot swallow it). Other output is ignored.
+// A request the app gives up on (its timeout, a stop) is ended on the host too: the app writes `k<id>`, and the
+// host ends that request's process group (each request runs under setsid where the host has it, else its own
+// shell and that shell's children), TERM first so git removes its lock files, KILL 5 s later. Without it a sync
+// given up after its timeout went on in the slot's remote worktree and ran into the next one.
 // The session ends after a while without requests; the next request opens a new one.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { sshArgs, sshEnv, SSH_RETRY_DELAYS_MS, isTransientSshFailure, type SshResult, type SshTarget } from './ssh-connection.js';
@@ -18,14 +22,29 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const LOOP = `T=$(mktemp -d "\${TMPDIR:-/tmp}/ar-shell.XXXXXX") || exit 1
 trap "rm -rf \\"$T\\"" EXIT
 trap "exit 1" HUP TERM INT
+S=; command -v setsid >/dev/null 2>&1 && S=setsid
 while IFS=" " read -r id b64; do
-  case "$id" in *[!0-9]*|"") continue ;; esac
+  case "$id" in
+  k[0-9]*)
+    n=\${id#k}; : > "$T/$n.cancel"
+    (
+      i=0; while [ ! -s "$T/$n.pid" ] && [ -e "$T/$n.cancel" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+      p=$(cat "$T/$n.pid" 2>/dev/null); [ -n "$p" ] || exit 0
+      if [ -n "$S" ]; then kill -TERM -"$p" 2>/dev/null; else pkill -TERM -P "$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; fi
+      sleep 5
+      if [ -n "$S" ]; then kill -KILL -"$p" 2>/dev/null; else pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; fi
+    ) &
+    continue ;;
+  *[!0-9]*|"") continue ;;
+  esac
   printf "%s" "$b64" | base64 -d > "$T/$id.sh" 2>/dev/null
   (
-    sh "$T/$id.sh" > "$T/$id.out" 2> "$T/$id.err" < /dev/null; code=$?
+    if [ -e "$T/$id.cancel" ]; then code=143; else
+      $S sh "$T/$id.sh" > "$T/$id.out" 2> "$T/$id.err" < /dev/null & echo $! > "$T/$id.p"; mv "$T/$id.p" "$T/$id.pid"; wait $!; code=$?
+    fi
     until mkdir "$T/lock" 2>/dev/null; do sleep 0.01; done
     printf "\\nAR-RESP %s %s " "$id" "$code"; base64 < "$T/$id.out" | tr -d "\\n"; printf " "; base64 < "$T/$id.err" | tr -d "\\n"; printf "\\n"
-    rm -f "$T/$id.sh" "$T/$id.out" "$T/$id.err"; rmdir "$T/lock"
+    rm -f "$T/$id.sh" "$T/$id.out" "$T/$id.err" "$T/$id.pid" "$T/$id.cancel"; rmdir "$T/lock"
   ) &
 done
 wait
@@ -131,7 +150,8 @@ function createRemoteShell(target: SshTarget): RemoteShell {
         if (!s.pending.delete(id)) return;
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
-        // A request given up on (timeout, abort) may still run on the host; its answer, if it comes, is dropped.
+        // A request given up on (timeout, abort) is ended on the host too; its answer, if one comes, is dropped.
+        if (r.code === null && !s.child.stdin.destroyed) s.child.stdin.write(`k${id}\n`);
         armIdle(s);
         resolve(r);
       };

@@ -34,6 +34,7 @@ const METHODS = {
   readLogLines: true,
   getTranscript: true,
   exportReport: true,
+  previewReport: true,
   reportFromTsv: true,
   finalizeRun: true,
   auditRun: true,

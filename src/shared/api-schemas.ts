@@ -97,6 +97,8 @@ export const apiSchemas = {
     .strict(),
   getTranscript: z.object({ tag, id }).strict(),
   exportReport: z.object({ tag, format: z.enum(['html', 'md']) }).strict(),
+  /** A run's HTML report, rendered and not written: the Reports view shows it on opening. */
+  previewReport: z.object({ tag }).strict(),
   /** The report of any autoresearch results.tsv (its text, read by the renderer), as `report --from-tsv` makes it. Needs no open project. */
   reportFromTsv: z
     .object({

@@ -99,6 +99,8 @@ export interface ApiResults {
   getTranscript: unknown;
   /** The report file written under .autoresearch/reports/, and its content for a browser download. */
   exportReport: { readonly path: string; readonly fileName: string; readonly content: string };
+  /** The run's HTML report as Export would write it (secrets redacted); nothing is written. */
+  previewReport: { readonly content: string };
   /** The rendered report (nothing is written to disk) and the file name to offer for download. */
   reportFromTsv: { readonly fileName: string; readonly content: string };
   finalizeRun: FinalizeResult;

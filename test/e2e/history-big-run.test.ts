@@ -1,5 +1,6 @@
 // History, experiment detail, compare and reports in Chromium against `autoresearch serve` on a project
 // with a generated 10,000-experiment run (real git commits, 2 slots, a 100 MB log) and a second run.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -228,8 +229,13 @@ describe.skipIf(unavailable !== null)(`history of a 10,000-experiment run in Chr
     await expect(page.getByTestId('history-error').textContent()).resolves.toContain('nosuchrun');
   });
 
-  it('exports a report, offers it as a download and previews it', async () => {
+  it('previews the report of the run on opening, writing nothing; exports it, offers it as a download and previews that', async () => {
     await page.goto(`${served.url}#/reports/second`);
+    // Shown at once, before any export, and rendered from this run (the preview is the whole HTML report).
+    const early = page.frameLocator('[data-testid=report-preview]');
+    await early.locator('svg').first().waitFor({ timeout: 60_000 });
+    await expect(early.locator('h1').textContent()).resolves.toContain('second');
+    expect(existsSync(path.join(parent, 'project', '.autoresearch', 'reports', 'second.html'))).toBe(false);
     await page.getByTestId('export-html').click();
     await page.getByTestId('export-done').waitFor({ timeout: 60_000 });
     await expect(page.getByTestId('export-path').textContent()).resolves.toMatch(/\.autoresearch[\\/]reports[\\/].*\.html$/);
@@ -246,7 +252,11 @@ describe.skipIf(unavailable !== null)(`history of a 10,000-experiment run in Chr
     await page.getByTestId('export-md').click();
     await page.getByTestId('report-preview-md').waitFor({ timeout: 60_000 });
     await expect(page.getByTestId('report-preview-md').textContent()).resolves.toContain('second');
-  });
+    // A run that does not exist: the preview says so, with a way to try again, instead of spinning.
+    await page.goto(`${served.url}#/reports/nosuchrun`);
+    await page.getByTestId('report-preview-error').waitFor();
+    await expect(page.getByTestId('report-preview-error').textContent()).resolves.toContain('nosuchrun');
+  }, 150_000);
 
   it('logged no page errors', () => {
     expect(errors).toEqual([]);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunNotFoundError } from '../../src/core/journal/read.js';
-import { exportRunReport } from '../../src/core/report/export.js';
+import { exportRunReport, renderRunReport } from '../../src/core/report/export.js';
 import { loadReportFromProject } from '../../src/core/report/load-project.js';
 import { buildReportModel } from '../../src/core/report/model.js';
 import { runPaths } from '../../src/core/project/paths.js';
@@ -117,5 +117,38 @@ describe('loadReportFromProject', () => {
   it('names the runs that exist when the tag is wrong', async () => {
     await expect(loadReportFromProject(project, 'nope')).rejects.toBeInstanceOf(RunNotFoundError);
     await expect(exportRunReport(project, 'nope', 'html')).rejects.toThrow(/There is no run "nope".*autoresearch status/);
+  });
+});
+
+describe('secrets in a report', () => {
+  // A kept change that pasted a key into train.py: its diff comes from git as committed. What the app writes,
+  // hands to the browser for download, and previews in the Reports view must all name the key, never show it.
+  const NAME = 'REPORT_TEST_API_KEY';
+  const VALUE = 'sk-report-test-9f8e7d6c5b4a';
+  let dir: string;
+  beforeAll(async () => {
+    dir = path.join(root, 'leaky');
+    await makeGitRun(dir, {
+      tag: 'leak',
+      baseline: 1,
+      baselineTrainPy: BASE,
+      steps: [{ status: 'keep', metric: 0.9, description: 'use the key', trainPy: `${BASE}key = "${VALUE}"\n` }],
+    });
+    process.env[NAME] = VALUE;
+  });
+  afterAll(() => {
+    delete process.env[NAME];
+  });
+
+  it('is redacted in the file written, in the content returned with it, and in the preview, in both formats', async () => {
+    for (const format of ['html', 'md'] as const) {
+      const written = await exportRunReport(dir, 'leak', format, { now: NOW });
+      const file = await readFile(written.path, 'utf8');
+      expect(file).not.toContain(VALUE);
+      expect(file).toContain(`[redacted ${NAME}]`);
+      expect(written.content).toBe(file);
+      const preview = await renderRunReport(dir, 'leak', format, { now: NOW });
+      expect(preview).toBe(file);
+    }
   });
 });

@@ -34,14 +34,23 @@ export function defaultReportPath(projectDir: string, tag: string, format: Repor
   return path.join(projectPaths(projectDir).reportsDir, `${tag}.${format}`);
 }
 
+/**
+ * A run's report as it would be written, secrets redacted (the diffs are already; the rest is again, as the file
+ * is), without writing it: the Reports view's preview.
+ */
+export async function renderRunReport(projectDir: string, tag: string, format: ReportFormat, options: LoadReportOptions = {}): Promise<string> {
+  const input = await loadReportFromProject(projectDir, tag, options);
+  return redact(renderReport(buildReportModel(input), format));
+}
+
 export async function exportRunReport(
   projectDir: string,
   tag: string,
   format: ReportFormat,
   options: LoadReportOptions & { readonly out?: string } = {},
 ): Promise<WrittenReport> {
-  const input = await loadReportFromProject(projectDir, tag, options);
-  const content = renderReport(buildReportModel(input), format);
+  // The content handed back (the browser's download) is exactly the file's.
+  const content = await renderRunReport(projectDir, tag, format, options);
   const file = path.resolve(options.out ?? defaultReportPath(projectDir, tag, format));
   await writeReportFile(file, content);
   return { path: file, fileName: path.basename(file), content };

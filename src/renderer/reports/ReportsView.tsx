@@ -1,6 +1,7 @@
 // Reports (#/reports/<tag>): export a run as one self-contained HTML file or as Markdown. The engine
 // writes it under .autoresearch/reports/ and returns its content too, so the browser can offer it as a
-// download (serve on a remote GPU box) and preview it here in a sandboxed frame.
+// download (serve on a remote GPU box). The selected run's HTML report is previewed on opening (previewReport:
+// rendered, not written), in a sandboxed frame; Refresh renders it again (a live run moves on).
 import { useEffect, useMemo, useState, type JSX } from 'react';
 import { navigate } from '../app/router.js';
 import { Button } from '../components/Button.js';
@@ -44,6 +45,22 @@ export function ReportsView(props: { tag?: string }): JSX.Element {
   const url = useBlobUrl(report?.content ?? null, report?.format === 'md' ? 'text/markdown;charset=utf-8' : 'text/html;charset=utf-8');
 
   useEffect(() => setState({ state: 'idle' }), [tag]);
+
+  // The preview: asked again when the run changes or on Refresh; an answer for another run than the shown one is dropped.
+  const [preview, setPreview] = useState<{ readonly tag: string; readonly content: string } | { readonly tag: string; readonly error: string } | null>(null);
+  const [previewAsked, setPreviewAsked] = useState(0);
+  useEffect(() => {
+    if (!tag || !project) return;
+    let current = true;
+    setPreview(null);
+    api.previewReport({ tag }).then(
+      (r) => current && setPreview({ tag, content: r.content }),
+      (err: unknown) => current && setPreview({ tag, error: (err as Error)?.message ?? String(err) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, tag, project, previewAsked]);
 
   const exportAs = async (format: Format) => {
     if (!tag) return;
@@ -127,9 +144,28 @@ export function ReportsView(props: { tag?: string }): JSX.Element {
             </pre>
           )}
         </>
-      ) : state.state !== 'error' && !busy ? (
-        <div className="faint">Export to see a preview here.</div>
-      ) : null}
+      ) : !preview || preview.tag !== tag ? (
+        <div className="faint" data-testid="report-preview-loading">
+          <Spinner /> Rendering the report of {tag}…
+        </div>
+      ) : 'error' in preview ? (
+        <div className="banner error" data-testid="report-preview-error">
+          <div className="grow">Could not render the report of {tag}: {preview.error}</div>
+          <Button size="small" onClick={() => setPreviewAsked((n) => n + 1)}>
+            Try again
+          </Button>
+        </div>
+      ) : (
+        <>
+          <div className="report-preview-bar">
+            <span className="faint">Preview of the report as Export HTML would write it.</span>
+            <Button size="small" onClick={() => setPreviewAsked((n) => n + 1)} data-testid="report-preview-refresh">
+              Refresh
+            </Button>
+          </div>
+          <iframe className="report-preview" title={`Report of ${tag}`} sandbox="" srcDoc={preview.content} data-testid="report-preview" />
+        </>
+      )}
       <h2 className="tsv-heading">From a results.tsv</h2>
       <TsvImport />
     </div>

@@ -2,7 +2,7 @@
 import { AuditError, auditRun } from '../../loop/audit-run.js';
 import { FinalizeError, finalizeRun } from '../../finalize/finalize-run.js';
 import { RunLockedError } from '../../project/run-lock.js';
-import { exportRunReport, renderReport } from '../../report/export.js';
+import { exportRunReport, renderReport, renderRunReport } from '../../report/export.js';
 import { reportInputFromTsv } from '../../report/load-tsv.js';
 import { buildReportModel } from '../../report/model.js';
 import { ResultsTsvError } from '../../report/read-results-tsv.js';
@@ -10,13 +10,18 @@ import type { Handlers, StudioContext } from '../context.js';
 import { fail } from '../errors.js';
 import { requireTrusted } from './trust.js';
 
-export function reportHandlers(ctx: StudioContext): Handlers<'exportReport' | 'reportFromTsv' | 'finalizeRun' | 'auditRun'> {
+export function reportHandlers(ctx: StudioContext): Handlers<'exportReport' | 'previewReport' | 'reportFromTsv' | 'finalizeRun' | 'auditRun'> {
   const { deps, env, session, runs } = ctx;
   return {
     exportReport: async ({ tag, format }) => {
       const p = session.require();
       await runs.readRecord(tag);
       return exportRunReport(p.dir, tag, format);
+    },
+    previewReport: async ({ tag }) => {
+      const p = session.require();
+      await runs.readRecord(tag);
+      return { content: await renderRunReport(p.dir, tag, 'html') };
     },
     reportFromTsv: async ({ text, fileName, format, direction }) => {
       // The same model and renderers as `autoresearch report --from-tsv`, so the app shows the same report.

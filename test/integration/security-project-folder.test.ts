@@ -70,6 +70,7 @@ describe('a journal with git options in its commits', () => {
     await s.api.getDiff({ tag: 'night', id: 1, against: 'baseline' });
     await s.api.exportReport({ tag: 'night', format: 'html' });
     await s.api.exportReport({ tag: 'night', format: 'md' });
+    expect((await s.api.previewReport({ tag: 'night' })).content).toContain('+LR = 0.02');
     expect(existsSync(loot)).toBe(false);
   });
 

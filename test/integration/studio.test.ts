@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../src/shared/api.js';
@@ -109,6 +109,14 @@ describe('Studio: the Api over the engine', () => {
     const report = await studio.api.exportReport({ tag, format: 'md' });
     expect(report.content).toMatch(/val\\?_bpb/);
     expect(readFileSync(report.path, 'utf8')).toBe(report.content);
+    // The preview renders the same report as HTML and writes nothing beside the exported file.
+    const reports = path.dirname(report.path);
+    const before = readdirSync(reports).sort();
+    const preview = await studio.api.previewReport({ tag });
+    expect(preview.content).toMatch(/^<!doctype html>/i);
+    expect(preview.content).toContain(tag);
+    expect(readdirSync(reports).sort()).toEqual(before);
+    await expect(studio.api.previewReport({ tag: 'nosuchrun' })).rejects.toThrow(/nosuchrun/);
   });
 
   it('pauses, steers and stops a live run; the stop kills the experiment and records it as interrupted', async () => {

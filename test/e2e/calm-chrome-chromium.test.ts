@@ -89,6 +89,18 @@ describe.skipIf(unavailable !== null)(`calm chrome, in Chromium${unavailable ? `
     await expect(steer.isDisabled()).resolves.toBe(true);
     await expect(steer.getAttribute('placeholder')).resolves.toBe('Steering notes: not read by the mutation proposer');
     await expect(steer.getAttribute('title')).resolves.toMatch(/does not read steering notes/);
+    // That long line beside the title left the layout buttons no room: "Preview" was cut to "Pre" under "Saved".
+    for (const l of ['edit', 'split', 'preview']) {
+      const clipped = await page.getByTestId(`program-layout-${l}`).evaluate((b) => {
+        const r = b.getBoundingClientRect();
+        const box = b.parentElement!.getBoundingClientRect();
+        return b.scrollWidth > b.clientWidth + 1 || r.right > box.right + 0.5 || r.width < 30;
+      });
+      expect(clipped, `the ${l} button is shown whole`).toBe(false);
+    }
+    const seg = await page.locator('.program-head .seg').boundingBox();
+    const state = await page.getByTestId('program-state').boundingBox();
+    expect(seg!.x + seg!.width).toBeLessThanOrEqual(state!.x);
     await screenshot(page, 'program-mutation-proposer');
   });
 

@@ -1,7 +1,7 @@
 // The Slurm executor against a real single-node cluster (test/helpers/slurm-cluster.ts): sbatch, squeue,
 // scancel and the job's output file on the shared (here: the same) file system. No part of Slurm is mocked.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutorJob } from '../../src/core/exec/executor.js';
@@ -181,6 +181,26 @@ describe.skipIf(!slurm.ok)(`the Slurm executor on a real cluster${slurm.ok ? '' 
     expect(await cluster.activeJobs()).toEqual([]);
     expect(processesWithMark(j1.mark)).toEqual([]);
     ctl.abort();
+  });
+
+  it('a stop that comes while the job is being submitted still cancels it: it never writes, and it says aborted', async () => {
+    // Aborted right after run() is called, while sbatch runs: the abort listener is set only once the job id is
+    // known, so it must see a stop that came before it (the loop pressed Stop while the experiment started).
+    const marker = path.join(root, `never-${randomUUID()}`);
+    const j = job(`sleep 3; touch ${marker}; sleep 300`);
+    const ctl = new AbortController();
+    let jobId = '';
+    const t0 = Date.now();
+    const running = executor().run({ ...j, signal: ctl.signal, onStart: (ref) => void (jobId = ref.remote!.handle) });
+    ctl.abort();
+    const r = await running;
+    expect(r.aborted).toBe(true);
+    expect(r.timedOut).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    if (jobId) expect(await cluster.activeJobs()).not.toContain(jobId);
+    expect(processesWithMark(j.mark)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 4_000 - (Date.now() - t0))));
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('a job sbatch refuses fails with sbatch\'s reason and what to check', async () => {

@@ -201,6 +201,11 @@ export interface Experiment {
   /** When the proposer started on it (a pipelined proposal is made before a slot is free; absent otherwise). */
   readonly proposedAt?: string | null;
   /**
+   * Why the search started it from its base (search-base.ts), as the agent was told: a tree or islands node, a
+   * plateau's step back, a speculative base, a remake on the best. Absent when it simply started from the best.
+   */
+  readonly baseWhy?: string | null;
+  /**
    * A pipelined proposal made on a best that moved before a slot took it: its change was carried onto the
    * best of that moment (a three-way merge) before it ran. What it was made on (absent otherwise).
    */

@@ -66,6 +66,8 @@ export interface ExperimentProposedEvent {
   readonly proposalMs: number;
   readonly changedFiles: readonly string[];
   readonly transcriptPath: string | null;
+  /** Why the search started it from its base (search-base.ts), when it chose on purpose; absent otherwise. */
+  readonly baseWhy?: string | null;
 }
 
 /**
@@ -95,6 +97,8 @@ export interface ProposalMadeEvent {
   readonly changedLines: number;
   readonly transcriptPath: string | null;
   readonly rejectedReason: string | null;
+  /** Why the search started it from its base (search-base.ts), when it chose on purpose; absent otherwise. */
+  readonly baseWhy?: string | null;
 }
 
 /** A queued proposal will not run: why (its change conflicts with the best, its commit is gone). */

@@ -93,6 +93,7 @@ export const ExperimentSchema = obj({
     .nullable()
     .optional(),
   proposedAt: z.string().nullable().optional(),
+  baseWhy: z.string().nullable().optional(),
   proposedOn: obj({ baseId: id.nullable(), parentCommit: sha, commit: sha }).nullable().optional(),
   approval: obj({ state: z.enum(['waiting', 'approve', 'edit', 'reject']), note: z.string().nullable(), at: z.string().nullable(), by: z.enum(['app', 'terminal']).nullable(), proposedCommit: sha })
     .nullable()
@@ -141,6 +142,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     proposalMs: count,
     changedFiles: z.array(z.string()),
     transcriptPath: runRelativePath.nullable(),
+    baseWhy: z.string().nullable().optional(),
   }),
   'proposal-made': obj({
     type: z.literal('proposal-made'),
@@ -158,6 +160,7 @@ const EVENT_SCHEMAS: { readonly [K in JournalEventType]: z.ZodType } = {
     changedLines: z.number().int().nonnegative(),
     transcriptPath: runRelativePath.nullable(),
     rejectedReason: z.string().nullable(),
+    baseWhy: z.string().nullable().optional(),
   }),
   'proposal-dropped': obj({ type: z.literal('proposal-dropped'), at: z.string(), id, reason: z.string() }),
   'process-start': obj({ type: z.literal('process-start'), at: z.string(), id: processOwner, pid: z.number().int().nonnegative(), pgid: z.number().int().nonnegative(), what: z.enum(['setup', 'run', 'guard', 'heldout', 'agent', 'hook']), remote: remoteJobRef.optional(), slot: z.number().int().min(0).max(100_000).optional() }).refine((e) => e.pgid > 0 || e.remote !== undefined, 'a local process needs its process group'),

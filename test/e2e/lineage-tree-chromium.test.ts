@@ -64,4 +64,21 @@ describe.skipIf(unavailable !== null)(`a tree search's lineage in Chromium${unav
     await screenshot(page, 'lineage-tree-dark');
     expect(errors).toEqual([]);
   });
+
+  it('keeps why each node was chosen (as the agent was told) and shows it on the experiment', async () => {
+    // Every proposal started from a discarded node was the tree's choice, and its record says so, naming that node.
+    const fromDiscards = [...rec.experiments.values()].filter((e) => e.baseId !== null && rec.experiments.get(e.baseId)!.status === 'discard');
+    expect(fromDiscards.length).toBeGreaterThan(0);
+    for (const e of fromDiscards) expect(e.baseWhy, `#${e.id}`).toMatch(new RegExp(`^.*Tree search chose experiment ${e.baseId}\\b`));
+    // The baseline and proposals from the best with nothing chosen on purpose carry none.
+    expect(rec.experiments.get(0)!.baseWhy ?? null).toBeNull();
+
+    const e = fromDiscards[0]!;
+    await page.goto(`${served.url}#/history/test/${e.id}`);
+    const why = page.getByTestId('experiment-base-why');
+    await why.waitFor();
+    await expect(why.textContent()).resolves.toBe(`Why it started from #${e.baseId}: ${e.baseWhy}`);
+    await screenshot(page, 'experiment-base-why');
+    expect(errors).toEqual([]);
+  });
 });

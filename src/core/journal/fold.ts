@@ -188,6 +188,7 @@ export function foldEvent(rec: RunRecord, event: JournalEvent): RunRecord {
           changedFiles: event.changedFiles,
           transcriptPath: event.transcriptPath,
           timings: { ...e.timings, proposalMs: event.proposalMs },
+          ...(event.baseWhy ? { baseWhy: event.baseWhy } : {}),
         });
       }
       break;

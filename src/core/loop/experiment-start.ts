@@ -171,6 +171,7 @@ async function recordProposal(
     proposalMs: made.proposalMs,
     changedFiles: [...made.changedFiles],
     transcriptPath: made.transcriptPath,
+    ...(made.baseWhy ? { baseWhy: made.baseWhy } : {}),
   });
   if (start) {
     // The slot shows the experiment once the journal holds it.

@@ -213,6 +213,9 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
     });
   }
   const description = oneLine(proposal.description) || '(no description)';
+  // What the prompt said of the base (ask), kept with the experiment for History.
+  const choice = choiceFor(ctx.record, id);
+  const baseWhy = choice && choice.base.id === base.id ? choice.why : null;
   const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null, refSet?: Promise<void>): ProposalResult => ({
     kind: 'made',
     ...(refSet ? { refSet } : {}),
@@ -230,6 +233,7 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
       changedLines,
       transcriptPath,
       rejectedReason,
+      ...(baseWhy ? { baseWhy } : {}),
     },
   });
   const reject = async (reason: string, files: readonly string[] = []) => {

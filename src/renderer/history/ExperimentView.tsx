@@ -144,6 +144,11 @@ export function ExperimentView(props: { tag: string; id: number }): JSX.Element 
             <span data-testid="experiment-description">{e.description || (e.kind === 'baseline' ? 'baseline' : '(no description)')}</span>
           </h1>
           {e.hypothesis ? <p className="xp-hypothesis">{e.hypothesis}</p> : null}
+          {e.baseWhy ? (
+            <p className="xp-base-why" data-testid="experiment-base-why">
+              Why it started from #{e.proposedOn?.baseId ?? e.carried?.fromBaseId ?? e.baseId ?? '?'}: {e.baseWhy}
+            </p>
+          ) : null}
         </div>
         <div className="nav">
           <Button size="small" disabledReason={prev ? null : 'This is the first experiment'} onClick={() => prev && navigate({ view: 'experiment', tag, id: prev.id })} title="Previous (k)" data-testid="prev-experiment">

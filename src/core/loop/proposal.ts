@@ -98,6 +98,12 @@ function journalProcesses(ctx: Pick<RunJournalView, 'append'>) {
 
 type AskOutcome = { readonly kind: 'proposal'; readonly proposal: Awaited<ReturnType<ProposalContext['proposer']['propose']>> } | Exclude<ProposalResult, { kind: 'made' }>;
 
+/** Which node the strategy chose for proposal `id` and why (search-base.ts), when `base` is that choice. */
+function baseWhyFor(record: ProposalContext['record'], id: number, base: Experiment): string | null {
+  const chosen = choiceFor(record, id);
+  return chosen && chosen.base.id === base.id ? chosen.why : null;
+}
+
 const INTERRUPTED = { kind: 'interrupted', message: 'Stopped while the agent was proposing.' } as const;
 
 /** Ask the proposer; an unavailable service is waited out (the proposal keeps its id), never fatal. */
@@ -106,9 +112,7 @@ async function ask(ctx: ProposalContext, site: ProposalSite, id: number, base: E
   const workspace = createWorkspace(site.dir, ctx.projectDir, config.files);
   // A program.md that is a link (to a file outside the project) is not read: the agent sees no program.
   const program = (await readProgramFile(projectPaths(ctx.projectDir).program).catch(() => null)) ?? '';
-  // Which node the strategy chose and why (search-base.ts), when this base is that choice.
-  const chosen = choiceFor(record, id);
-  const baseWhy = chosen && chosen.base.id === base.id ? chosen.why : null;
+  const baseWhy = baseWhyFor(record, id, base);
   // Tokens of attempts that failed on an outage still count (the spend cap must see them).
   let spentBefore: TokenUsage | null = null;
   for (let attempt = 0; ; attempt++) {
@@ -214,8 +218,7 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   }
   const description = oneLine(proposal.description) || '(no description)';
   // What the prompt said of the base (ask), kept with the experiment for History.
-  const choice = choiceFor(ctx.record, id);
-  const baseWhy = choice && choice.base.id === base.id ? choice.why : null;
+  const baseWhy = baseWhyFor(ctx.record, id, base);
   const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null, refSet?: Promise<void>): ProposalResult => ({
     kind: 'made',
     ...(refSet ? { refSet } : {}),

@@ -9,7 +9,7 @@ import { sshScript } from '../../src/core/exec/ssh-connection.js';
 import { launchScript, remoteLayout } from '../../src/core/exec/ssh-scripts.js';
 import type { JobRef } from '../../src/core/exec/executor.js';
 import { waitUntil } from '../helpers/processes.js';
-import { cleanupTempDirs, git, REPO_ROOT, scoredProject } from '../helpers/project.js';
+import { cleanupTempDirs, git, REPO_ROOT, scoredProject, tempDir } from '../helpers/project.js';
 import { gpuHostsOf, queryRemoteGpus } from '../../src/core/gpu/index.js';
 import { ProjectConfigSchema } from '../../src/shared/config.js';
 import { sshAvailability, startSshServer, type SshServer } from '../helpers/ssh-server.js';
@@ -41,14 +41,14 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
   });
   afterEach(cleanupTempDirs);
 
-  const setup = (extra: { timeoutMs?: number; host?: string; options?: string[] } = {}) => {
+  const setup = (extra: { timeoutMs?: number; host?: string; options?: string[]; startTimeoutMs?: number } = {}) => {
     const { dir, config } = scoredProject();
     const remoteDir = path.join(server.remoteRoot, `host-${Math.random().toString(36).slice(2, 8)}`);
     const data = path.join(server.remoteRoot, 'data');
     mkdirSync(data, { recursive: true });
     writeFileSync(path.join(data, 'shard.txt'), 'remote data\n');
     const settings = { kind: 'ssh' as const, host: extra.host ?? server.host, port: server.port, remoteDir, linked: { data }, options: [...server.options, ...(extra.options ?? [])] };
-    const executor = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings, config });
+    const executor = createSshExecutor({ projectDir: dir, linked: [], env: process.env, slot: 0, settings, config, ...(extra.startTimeoutMs ? { startTimeoutMs: extra.startTimeoutMs } : {}) });
     const env = (id: number) => ({ ...process.env, AUTORESEARCH_TAG: 't1', AUTORESEARCH_EXPERIMENT_ID: String(id), AUTORESEARCH_SLOT: '0', AUTORESEARCH_RUN_DIR: path.join(dir, '.autoresearch/runs/t1'), AUTORESEARCH_NODE: '/nowhere/node' });
     const job = (command: string, id: number, more: Partial<Parameters<typeof executor.run>[0]> = {}) => ({
       command,
@@ -148,6 +148,26 @@ describe.skipIf(!available.ok)(`SSH executor against a real sshd${available.ok ?
     expect(r.exitCode).not.toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(existsSync(marker)).toBe(false);
+  }, 120_000);
+
+  it('a start given up on its time limit is cancelled on the host: the job it launched never runs its command, and no process is left', async () => {
+    // The job is slow to start on the host: its shell names its group with `mv`, and the job's PATH finds a `mv`
+    // that takes 12 s, so the start request is still waiting for the group when the app gives up after 6 s (the
+    // send and the sync before the launch take well under that). Before, the job then ran its command unwatched.
+    const { dir, executor, job } = setup({ startTimeoutMs: 6_000 });
+    const ws = await executor.prepareWorkspace(0, git(dir, 'rev-parse', 'HEAD').trim());
+    const shim = tempDir();
+    writeFileSync(path.join(shim, 'mv'), '#!/bin/sh\nsleep 12\nexec /bin/mv "$@"\n', { mode: 0o755 });
+    const ran = path.join(tempDir(), 'ran');
+    const base = job(`touch '${ran}'; sleep 60`, 9);
+    const shimPath = `${shim}:${process.env.PATH ?? ''}`;
+    const r = await executor.run({ ...base, env: { ...base.env, PATH: shimPath }, cwd: ws.path });
+    expect(r.exitCode).toBeNull();
+    expect(r.spawnError).toMatch(/no answer from the host within 6 s/);
+    // Past the slow `mv`: the command never started, and nothing of the job (its marker) is left on the host.
+    await new Promise((resolve) => setTimeout(resolve, 14_000));
+    expect(existsSync(ran)).toBe(false);
+    expect(pidsCarrying(`PATH=${shimPath}`)).toEqual([]);
   }, 120_000);
 
   it('two slots on one host run at once, each in its own worktree there, over the shared connection', async () => {

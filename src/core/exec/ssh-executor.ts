@@ -21,7 +21,7 @@ import type { Executor, ExecutorJob, JobRef } from './executor.js';
 import { TAIL_BYTES, type RunCommandResult } from './run-command.js';
 import { describeSshFailure, sshScript, type SshTarget } from './ssh-connection.js';
 import { gitHead, gitPush, packAgainst } from './ssh-git.js';
-import { finishScript, killScript, launchScript, pollScript, receivePackScript, remoteLayout, startScript, sweepRunScript, syncWorktreeScript } from './ssh-scripts.js';
+import { abandonScript, finishScript, killScript, launchScript, pollScript, receivePackScript, remoteLayout, startScript, sweepRunScript, syncWorktreeScript } from './ssh-scripts.js';
 import { checkHostRepo } from './ssh-host-repo.js';
 import { remoteShell } from './ssh-shell.js';
 import { newProcessMarker, PROCESS_MARKER_KEY } from './sweep-escaped.js';
@@ -37,6 +37,8 @@ export interface SshExecutorOptions {
   readonly settings: SshSettings;
   /** For a metric read from a JSON file: the file is copied back from the host after the run. */
   readonly config?: ProjectConfig;
+  /** How long the start request (send, sync, launch) may take before it is given up; 300 s. */
+  readonly startTimeoutMs?: number;
 }
 
 /** Environment keys that describe this machine, not the host: never sent. */
@@ -233,7 +235,7 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     // The commit's objects, the worktree and the launch go in one request; a host that lost a base gets a push.
     // Not given up on a stop: the host would launch the job all the same, out of the app's reach; a stop then ends
     // the job once it is known (below).
-    const start = (sendScript: string) => shell.runRetrying(startScript(layout.jobDir, sendScript, sync, launch), { timeoutMs: 300_000 });
+    const start = (sendScript: string) => shell.runRetrying(startScript(layout.jobDir, sendScript, sync, launch), { timeoutMs: opts.startTimeoutMs ?? 300_000 });
     let launched = await start(send ?? '');
     if (launched.code === 5 && /AR-STEP-SEND/.test(launched.stderr)) {
       // The host's repository lost a base or is gone (its folder cleaned): made again if need be, and pushed to.
@@ -255,6 +257,10 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     if (send && launched.code === 0) remember(commit);
     const pgid = Number(/AR-PGID (\d+)/.exec(launched.stdout)?.[1] ?? NaN);
     if (!Number.isInteger(pgid) || pgid <= 1) {
+      // No group came back, yet the host may have launched the job or still be about to (a request given up on
+      // its time limit or a lost connection; a job slow to start): it is cancelled and ended there, or it would
+      // train unwatched until the host's watchdog, beside this slot's next experiment on the same GPU.
+      if (launched.code !== 5) await shell.runRetrying(abandonScript(layout.jobDir, graceS, processMarker), { timeoutMs: job.graceMs + 60_000 }).catch(() => undefined);
       await log.finish();
       return notRun(launched.code === 255 || launched.code === null ? describeSshFailure(target, launched, 'starting the command') : `The command could not be started on ${settings.host}: ${launched.stderr.trim() || `exit ${launched.code}`}`);
     }

@@ -85,7 +85,7 @@ export function launchScript(i: LaunchInput): string {
     .join('\n');
   const wrapper = `J=${q(J)}
 cd ${q(i.layout.worktree)} || { echo 127 > "$J/exit"; exit 0; }
-setsid sh -c '. "$1/env.sh"; echo $$ > "$1/pgid.tmp"; mv "$1/pgid.tmp" "$1/pgid"; exec /bin/sh "$1/cmd.sh"' ar-job "$J" </dev/null >"$J/log" 2>&1 &
+setsid sh -c '. "$1/env.sh"; echo $$ > "$1/pgid.tmp"; mv "$1/pgid.tmp" "$1/pgid"; [ -e "$1/cancel" ] && exit 143; exec /bin/sh "$1/cmd.sh"' ar-job "$J" </dev/null >"$J/log" 2>&1 &
 child=$!
 setsid sh -c 'sleep $2; kill -TERM -$1; kill -CONT -$1; sleep $3; kill -KILL -$1' ar-watchdog "$child" ${Math.max(1, Math.ceil(i.watchdogSeconds))} ${Math.max(1, Math.ceil(i.graceSeconds))} </dev/null >/dev/null 2>&1 &
 dog=$!
@@ -98,6 +98,7 @@ echo "$code" > "$J/exit.tmp" && mv "$J/exit.tmp" "$J/exit"
   return `set -e
 J=${q(J)}
 mkdir -p "$J"
+if [ -e "$J/cancel" ]; then echo "the job was given up before it started" >&2; exit 4; fi
 if [ ! -f "$J/wrapper.pid" ]; then
 printf '%s\\n' ${q(envLines)} > "$J/env.sh"
 printf '%s\\n' ${q(i.command)} > "$J/cmd.sh"
@@ -122,6 +123,7 @@ if [ -f "$J/pgid" ]; then echo "AR-PGID $(cat "$J/pgid")"; else echo "the job di
 export function startScript(jobDir: string, send: string, sync: string, launch: string): string {
   return `J=${q(jobDir)}
 mkdir -p "$J" || exit 6
+if [ -e "$J/cancel" ]; then echo "the job was given up before it started" >&2; exit 4; fi
 if [ ! -f "$J/wrapper.pid" ]; then
 ${send ? `  printf '%s' ${q(send)} > "$J/send.sh"; sh "$J/send.sh" || { echo AR-STEP-SEND >&2; exit 5; }` : ''}
   printf '%s' ${q(sync)} > "$J/sync.sh"; sh "$J/sync.sh" || { echo AR-STEP-SYNC >&2; exit 6; }
@@ -186,6 +188,32 @@ if [ "$P" -gt 1 ]; then
   kill -KILL -"$P" 2>/dev/null
 fi
 ${sweepLines(marker.key, marker.value)}
+`;
+}
+
+/**
+ * For a start request the app gave up on (its time limit, a connection that did not come back) while the host
+ * may still launch the job, or already has: a `cancel` file in the job folder stops a launch still to come (the
+ * launch script and the job's own shell look for it before they start the command), and a job that did start is
+ * ended with its group (waiting briefly for its group to be written) and whatever escaped it. The folder keeps
+ * only its `cancel` file, so a start request still running there later finds it too. Without this a trainer
+ * launched after the app stopped listening ran unwatched until the host's watchdog, beside the slot's next one.
+ */
+export function abandonScript(jobDir: string, graceSeconds: number, marker: { key: string; value: string }): string {
+  const ticks = Math.max(1, Math.ceil(graceSeconds * 5));
+  return `J=${q(jobDir)}
+mkdir -p "$J" && : > "$J/cancel"
+i=0; while [ -f "$J/wrapper.pid" ] && [ ! -f "$J/pgid" ] && [ ! -f "$J/exit" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+P=$(cat "$J/pgid" 2>/dev/null); P=\${P:-0}
+case "$P" in *[!0-9]*) P=0 ;; esac
+if [ "$P" -gt 1 ]; then
+  kill -TERM -"$P" 2>/dev/null; kill -CONT -"$P" 2>/dev/null
+  i=0; while kill -0 -"$P" 2>/dev/null && [ $i -lt ${ticks} ]; do sleep 0.2; i=$((i + 1)); done
+  kill -KILL -"$P" 2>/dev/null
+fi
+${sweepLines(marker.key, marker.value)}
+for f in "$J"/* "$J"/.[!.]*; do [ -e "$f" ] && [ "$f" != "$J/cancel" ] && rm -rf "$f"; done
+exit 0
 `;
 }
 

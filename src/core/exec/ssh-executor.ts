@@ -37,8 +37,7 @@ export interface SshExecutorOptions {
   readonly settings: SshSettings;
   /** For a metric read from a JSON file: the file is copied back from the host after the run. */
   readonly config?: ProjectConfig;
-  /** How long the start request (send, sync, launch) may take before it is given up; 300 s. */
-  readonly startTimeoutMs?: number;
+  readonly startTimeoutMs?: number; // the start request's (send, sync, launch) time limit; 300 s
 }
 
 /** Environment keys that describe this machine, not the host: never sent. */
@@ -228,13 +227,11 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     const forced = [...Object.keys(opts.config?.run.env ?? {}), ...Object.keys(opts.config?.slots[slot]?.env ?? {})];
     const env = { ...remoteEnv(job.env, opts.env, forced), [runMarker.key]: runMarker.value, [processMarker.key]: processMarker.value };
     const graceS = job.graceMs / 1000;
-    // The launch script starts the job only once per job folder, so a try again after a dropped connection finds
-    // the job the first try started instead of starting a second one.
+    // Started once per job folder: a try again after a dropped connection finds the job the first try started.
     const launch = launchScript({ layout, command: job.command, env, watchdogSeconds: job.timeoutMs / 1000 + graceS + WATCHDOG_MARGIN_S, graceSeconds: graceS });
     const sync = syncWorktreeScript(layout, commit, settings.linked);
-    // The commit's objects, the worktree and the launch go in one request; a host that lost a base gets a push.
-    // Not given up on a stop: the host would launch the job all the same, out of the app's reach; a stop then ends
-    // the job once it is known (below).
+    // The commit's objects, the worktree and the launch in one request (a host that lost a base gets a push). Not
+    // given up on a stop: the host would launch the job all the same; a stop ends the job once it is known (below).
     const start = (sendScript: string) => shell.runRetrying(startScript(layout.jobDir, sendScript, sync, launch), { timeoutMs: opts.startTimeoutMs ?? 300_000 });
     let launched = await start(send ?? '');
     if (launched.code === 5 && /AR-STEP-SEND/.test(launched.stderr)) {
@@ -257,9 +254,8 @@ export function createSshExecutor(opts: SshExecutorOptions): Executor & { readon
     if (send && launched.code === 0) remember(commit);
     const pgid = Number(/AR-PGID (\d+)/.exec(launched.stdout)?.[1] ?? NaN);
     if (!Number.isInteger(pgid) || pgid <= 1) {
-      // No group came back, yet the host may have launched the job or still be about to (a request given up on
-      // its time limit or a lost connection; a job slow to start): it is cancelled and ended there, or it would
-      // train unwatched until the host's watchdog, beside this slot's next experiment on the same GPU.
+      // The host may have launched the job or be about to (request given up, connection lost, a slow start):
+      // cancelled there, or it trains unwatched until its watchdog, beside the slot's next one (abandonScript).
       if (launched.code !== 5) await shell.runRetrying(abandonScript(layout.jobDir, graceS, processMarker), { timeoutMs: job.graceMs + 60_000 }).catch(() => undefined);
       await log.finish();
       return notRun(launched.code === 255 || launched.code === null ? describeSshFailure(target, launched, 'starting the command') : `The command could not be started on ${settings.host}: ${launched.stderr.trim() || `exit ${launched.code}`}`);

@@ -34,6 +34,32 @@ describe('carryOnto', () => {
     expect(git(dir, 'rev-list', '--parents', '-n', '1', commit).trim().split(' ').slice(1)).toEqual([best, proposal]);
   });
 
+  it('merges neighbouring lines of a CRLF file, every line ending kept as it was', async () => {
+    const crlf = (t: string) => t.replace(/\n/g, '\r\n');
+    const dir = makeRepo({ 'train.py': crlf(BLOCK) });
+    const base = git(dir, 'rev-parse', 'HEAD').trim();
+    const best = commitOn(dir, base, { 'train.py': crlf('LEARNING_RATE = 0.02\nBATCH_SIZE = 64\nWARMUP = 200\n') }, 'best');
+    const proposal = commitOn(dir, base, { 'train.py': crlf('LEARNING_RATE = 0.01\nBATCH_SIZE = 128\nWARMUP = 200\n') }, 'proposal');
+    const out = await carryOnto(dir, proposal, best, 'carried');
+    expect(out).toHaveProperty('commit');
+    expect(git(dir, 'show', `${(out as { commit: string }).commit}:train.py`)).toBe(crlf('LEARNING_RATE = 0.02\nBATCH_SIZE = 128\nWARMUP = 200\n'));
+  });
+
+  it('merges neighbouring lines of a file without a final newline, which stays without one; a change to its last line is still git\'s conflict', async () => {
+    const noEol = 'A = 1\nB = 2\nC = 3\nD = 4';
+    const dir = makeRepo({ 'train.py': noEol });
+    const base = git(dir, 'rev-parse', 'HEAD').trim();
+    const best = commitOn(dir, base, { 'train.py': 'A = 10\nB = 2\nC = 3\nD = 4' }, 'best');
+    const proposal = commitOn(dir, base, { 'train.py': 'A = 1\nB = 20\nC = 3\nD = 4' }, 'proposal');
+    const out = await carryOnto(dir, proposal, best, 'carried');
+    expect(out).toHaveProperty('commit');
+    expect(git(dir, 'show', `${(out as { commit: string }).commit}:train.py`)).toBe('A = 10\nB = 20\nC = 3\nD = 4');
+    // The proposal changes the last line (its diff says "\ No newline at end of file"), the best the one above.
+    const lastLine = commitOn(dir, base, { 'train.py': 'A = 1\nB = 2\nC = 3\nD = 40' }, 'last line');
+    const bestAbove = commitOn(dir, base, { 'train.py': 'A = 1\nB = 2\nC = 30\nD = 4' }, 'line above');
+    expect(await carryOnto(dir, lastLine, bestAbove, 'carried')).toEqual({ conflicts: ['train.py'] });
+  });
+
   it('still refuses the same line changed on both sides, naming the file', async () => {
     const dir = makeRepo({ 'train.py': BLOCK });
     const base = git(dir, 'rev-parse', 'HEAD').trim();

@@ -51,10 +51,14 @@ async function mergeNeighbours(dir: string, commit: string, onto: string, mergeT
     const theirs = parseZeroContextHunks(theirsPatch);
     if (!ours || !theirs) return null;
     const text = (await rawBuffer(dir, ['cat-file', 'blob', `${base}:${file}`])).toString('utf8');
-    if (!text.endsWith('\n') || text.includes('\r')) return null;
-    const lines = mergeZeroContext(text.slice(0, -1).split('\n'), ours, theirs);
+    if (text === '' || text.includes('\0')) return null;
+    // Lines are split at \n only, as git's diff splits them: a CRLF file's lines keep their \r, in the hunks too,
+    // and come out as they went in. A last line without a newline stays so; a side that changed that line (or
+    // added after it) has a "\ No newline" marker in its hunks, and parseZeroContextHunks gave up on it above.
+    const finalNewline = text.endsWith('\n');
+    const lines = mergeZeroContext((finalNewline ? text.slice(0, -1) : text).split('\n'), ours, theirs);
     if (!lines) return null;
-    merged.set(file, lines.join('\n') + '\n');
+    merged.set(file, lines.join('\n') + (finalNewline ? '\n' : ''));
   }
   // Git's merged tree (every other file merged by git), with these files put in: in an index of its own.
   const tmp = await mkdtemp(path.join(tmpdir(), 'ar-carry-'));

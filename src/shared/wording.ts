@@ -176,6 +176,24 @@ export function formatGpuHours(hours: number | null | undefined): string {
   return hours >= 100 ? hours.toFixed(0) : hours >= 10 ? hours.toFixed(1) : hours.toFixed(2);
 }
 
+/**
+ * How far a stop condition has come, in its own units: "12 of 40" experiments, "3 of 8" failures in a row,
+ * "1.2 of 8 h", "$1.20 of $5.00"; a target says whether the best reached it. A bar's percentage alone did not say
+ * how many experiments or failures were left.
+ */
+export function formatStopProgress(c: { readonly kind: string; readonly current: number; readonly limit: number; readonly fraction: number }): string {
+  switch (c.kind) {
+    case 'max-hours':
+      return `${c.current.toFixed(c.current < 10 ? 1 : 0)} of ${c.limit} h`;
+    case 'max-cost':
+      return `$${c.current.toFixed(2)} of $${c.limit.toFixed(2)}`;
+    case 'target':
+      return c.fraction >= 1 ? `reached (best ${formatMetric(c.current)})` : `best ${formatMetric(c.current)}`;
+    default:
+      return `${Math.round(c.current)} of ${c.limit}`;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The glossary: docs/glossary.md states these same sentences, and the app uses them as tooltips.
 

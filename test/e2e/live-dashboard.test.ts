@@ -86,7 +86,11 @@ describe.skipIf(unavailable !== null)(`live dashboard in Chromium${unavailable ?
 
     const header = page.getByTestId('run-header');
     await header.waitFor();
-    await page.locator('[data-testid=stop-condition][data-kind=max-experiments]').waitFor();
+    const limit = page.locator('[data-testid=stop-condition][data-kind=max-experiments]');
+    await limit.waitFor();
+    // In the limit's own units (the Start bar asked for 40), as the failures in a row are.
+    await expect(limit.getByTestId('stop-condition-progress').textContent()).resolves.toMatch(/^\d+ of 40$/);
+    await expect(page.locator('[data-testid=stop-condition][data-kind=failures] [data-testid=stop-condition-progress]').textContent()).resolves.toMatch(/^\d+ of \d+$/);
     await expect(page.getByTestId('hdr-spend').textContent()).resolves.toContain('$0');
     await screenshot(page, 'live-running');
   });

@@ -7,7 +7,7 @@ import { phaseLabel } from '../../src/renderer/run/live-model.js';
 import { describeAudit, describeRecorded } from '../../src/shared/audit-text.js';
 import { StopSchema } from '../../src/shared/config.js';
 import type { AuditEvent } from '../../src/shared/journal.js';
-import { formatChange, formatGpuHours, metricChange } from '../../src/shared/wording.js';
+import { formatChange, formatGpuHours, formatStopProgress, metricChange } from '../../src/shared/wording.js';
 
 const audit = (over: Partial<AuditEvent>): AuditEvent => ({
   type: 'audit',
@@ -69,6 +69,24 @@ describe('max experiments', () => {
     // 1 decided, 1 running, 2 waiting for approval: all 4 reserved toward the limit, a quarter done.
     const bar = progressOf(inputs({ candidates: 4, decided: 1 })).find((c) => c.kind === 'max-experiments')!;
     expect(bar).toMatchObject({ label: 'Experiments after the baseline', current: 1, limit: 4, fraction: 0.25 });
+  });
+
+  it('each bar says how far it has come in its own units, not a bare percentage', () => {
+    const bars = progressOf(
+      inputs({
+        stop: StopSchema.parse({ maxExperiments: 40, maxHours: 8, maxCostUsd: 5, target: 0.9, maxConsecutiveFailures: 8 }),
+        candidates: 13,
+        decided: 12,
+        hours: 1.25,
+        costUsd: 1.2,
+        best: 0.95,
+        consecutiveFailures: 3,
+      }),
+    );
+    const text = Object.fromEntries(bars.map((c) => [c.kind, formatStopProgress(c)]));
+    expect(text).toEqual({ 'max-experiments': '12 of 40', 'max-hours': '1.3 of 8 h', 'max-cost': '$1.20 of $5.00', failures: '3 of 8', target: 'best 0.950000' });
+    const reached = progressOf(inputs({ stop: StopSchema.parse({ target: 0.9 }), best: 0.89 })).find((c) => c.kind === 'target')!;
+    expect(formatStopProgress(reached)).toBe('reached (best 0.890000)');
   });
 
   it('says the limit counts experiments after the baseline, with the plural right', () => {

@@ -4,7 +4,7 @@ import type { JSX } from 'react';
 import type { LiveRun, RunSummary } from '../../shared/api.js';
 import type { RunFigures } from '../../shared/progress.js';
 import { describeConfidence } from '../../shared/experiment.js';
-import { formatEstimate, GLOSSARY, runImprovement } from '../../shared/wording.js';
+import { formatEstimate, formatStopProgress, GLOSSARY, runImprovement } from '../../shared/wording.js';
 import { ChangeText } from '../components/ChangeText.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { StatusBadge } from '../components/StatusBadge.js';
@@ -77,7 +77,9 @@ export function RunHeader(props: {
               <div className="row">
                 <span>{c.label}</span>
                 <span className="grow" />
-                <span className="mono muted">{Math.round(Math.min(1, Math.max(0, c.fraction)) * 100)}%</span>
+                <span className="mono muted" data-testid="stop-condition-progress" title={`${Math.round(Math.min(1, Math.max(0, c.fraction)) * 100)} %`}>
+                  {formatStopProgress(c)}
+                </span>
               </div>
               <ProgressBar value={c.fraction} label={c.label} color={c.fraction >= 0.9 ? 'var(--warn)' : undefined} />
             </div>

@@ -15,6 +15,7 @@ const METHODS = {
   validateConfig: true,
   saveConfig: true,
   testMetric: true,
+  testCurve: true,
   testSlot: true,
   listFiles: true,
   detectSeed: true,

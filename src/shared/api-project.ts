@@ -88,6 +88,18 @@ export interface MetricTestResult {
   readonly error: string | null;
 }
 
+/** Setup's "Test the pattern" of early stopping: the points its intermediate-metric pattern reads from some output. */
+export interface CurveTestResult {
+  /** Up to 200 points, x ascending (the curve as a run would record it). */
+  readonly points: readonly (readonly [x: number, value: number])[];
+  /** How many lines matched (points read before the curve was thinned). */
+  readonly matchedLines: number;
+  /** 'step' with two groups; 'seconds' with one (x is then the time since the run started, which a log does not keep). */
+  readonly axis: 'step' | 'seconds' | null;
+  /** Why nothing was read, in words the user can act on. */
+  readonly error: string | null;
+}
+
 export type SaveResult =
   | { readonly ok: true; readonly project: ProjectInfo }
   | { readonly ok: false; readonly errors: readonly FieldError[] };

@@ -35,6 +35,13 @@ export const apiSchemas = {
       text: z.string().max(10_000_000).optional(),
     })
     .strict(),
+  /** Setup's early stopping: the points `pattern` reads from pasted output, or from the last experiment's log. */
+  testCurve: z
+    .object({
+      pattern: z.string().max(2_000),
+      text: z.string().max(10_000_000).optional(),
+    })
+    .strict(),
   /**
    * The setup form's "Test" of a slot: a harmless command run where the slot's experiments would run
    * (`nvidia-smi -L` here or over SSH, `sinfo` for a Slurm slot), with the slot's settings as typed (unsaved).

@@ -9,7 +9,7 @@ import type { Experiment } from './experiment.js';
 import type { AuditEvent } from './journal.js';
 import type { Ablation, AblationProgress } from './ablation.js';
 import type { ApiArgs, ApiMethod } from './api-schemas.js';
-import type { ApiKeyStatus, AppInfo, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult, WebhookStatus } from './api-project.js';
+import type { ApiKeyStatus, AppInfo, CurveTestResult, FileEntry, GpuStat, MetricTestResult, ProjectInfo, SaveResult, SlotTestResult, WebhookStatus } from './api-project.js';
 import type { SeedDetection } from './seed-words.js';
 import type { TrustReport } from './api-trust.js';
 import type { DiffResult, FinalizeResult, LiveRun, LogInfo, LogLines, RunDetail, RunSummary } from './api-runs.js';
@@ -76,6 +76,7 @@ export interface ApiResults {
   validateConfig: { readonly ok: boolean; readonly errors: readonly FieldError[] };
   saveConfig: SaveResult;
   testMetric: MetricTestResult;
+  testCurve: CurveTestResult;
   testSlot: SlotTestResult;
   listFiles: { readonly files: readonly FileEntry[] };
   detectSeed: SeedDetection;

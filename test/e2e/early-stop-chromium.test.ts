@@ -78,8 +78,19 @@ describe.skipIf(unavailable !== null)(`early stopping in History, the experiment
     const pattern = page.getByTestId('field-earlyStop.pattern');
     await pattern.waitFor({ timeout: 60_000 });
     expect(await pattern.inputValue()).toBe('step (\\d+) .* val_loss ([0-9.]+)');
+    // The pattern tested on the last experiment's log: the points a run would record, step → value.
+    const test = page.getByTestId('curve-test');
+    await test.getByTestId('curve-test-last').click();
+    await test.getByTestId('curve-test-result').waitFor({ timeout: 30_000 });
+    expect(await test.getByTestId('curve-test-result').innerText()).toMatch(new RegExp(`^Read ${CURVE_STEPS} points \\(step → value\\): 1 → [0-9.]+, 2 → [0-9.]+, …, ${CURVE_STEPS - 1} → [0-9.]+, ${CURVE_STEPS} → [0-9.]+ \\(last experiment's log\\)$`));
+    // ...and on pasted output, as it is typed; a pattern that reads nothing says so.
+    await test.getByTestId('curve-test-input').fill('step 10 | val_loss 2.5\nstep 20 | val_loss 2.25\n');
+    await test.getByText('Read 2 points (step → value): 10 → 2.5, 20 → 2.25').waitFor({ timeout: 30_000 });
+    await test.getByTestId('curve-test-input').fill('epoch 1 | loss 2.5\n');
+    await test.getByTestId('curve-test-error').getByText(/matched no line of this output/).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'early-stop-setup-test');
     await pattern.fill('(a)(b)(c)');
-    await page.getByText('The pattern has 3 capture groups; it needs two (step, then value) or one').waitFor({ timeout: 30_000 });
+    await page.getByText('The pattern has 3 capture groups; it needs two (step, then value) or one').first().waitFor({ timeout: 30_000 });
     await page.getByTestId('field-earlyStop.minFraction').fill('2');
     await page.getByText('The minimum fraction is between 0 and 1').waitFor({ timeout: 30_000 });
     await screenshot(page, 'early-stop-setup');

@@ -154,6 +154,12 @@ describe('Api contract: engine behind IPC dispatch and behind the WebSocket', ()
     expect(none.result.error).toEqual(expect.any(String));
     const badRegex = await both('testMetric', { metric: { ...metric, extract: { kind: 'regex', pattern: '(a)(b)' } }, text: 'x' });
     expect(badRegex).toMatchObject({ ok: false, error: { code: 'invalid-args' } });
+    // Early stopping's pattern, on pasted output: the same points both ways; a project without runs has no log.
+    const curve = (await both('testCurve', { pattern: 'step (\\d+) \\| val_loss ([0-9.]+)', text: 'step 200 | val_loss 2.5\nnoise\rstep 400 | val_loss 2.1\n' })) as { ok: true; result: any };
+    expect(curve.result).toEqual({ points: [[200, 2.5], [400, 2.1]], matchedLines: 2, axis: 'step', error: null });
+    const noLog = (await both('testCurve', { pattern: 'loss ([0-9.]+)' })) as { ok: true; result: any };
+    expect(noLog.result.error).toMatch(/no experiment log yet/);
+    expect(await both('testCurve', { pattern: 42 })).toMatchObject({ ok: false, error: { code: 'invalid-args' } });
     const files = (await both('listFiles', {})) as { ok: true; result: { files: { path: string; tracked: boolean }[] } };
     expect(files.result.files).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'train.mjs', tracked: true })]));
   });

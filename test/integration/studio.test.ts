@@ -95,11 +95,22 @@ describe('Studio: the Api over the engine', () => {
     const pasted = await studio.api.testMetric({ metric: fast.metric, text: 'loss: 3\n' });
     expect(pasted.value).toBeNull();
     expect(pasted.error).toMatch(/val_bpb/);
+    // So does early stopping's pattern test: the demo's \r progress lines are points of its curve, step → loss.
+    const curve = await studio.api.testCurve({ pattern: 'step (\\d+) .*loss: ([0-9.]+)' });
+    expect(curve).toMatchObject({ axis: 'step', error: null });
+    expect(curve.matchedLines).toBeGreaterThan(5);
+    expect(curve.points.map(([x]) => x)).toEqual([...curve.points.map(([x]) => x)].sort((a, b) => a - b));
+    expect(curve.points[0]![0]).toBe(200);
+    expect(curve.points.every(([, v]) => v > 0 && v < 10)).toBe(true);
+    expect(await studio.api.testCurve({ pattern: 'step (\\d+) .*val_loss: ([0-9.]+)' })).toMatchObject({ points: [], matchedLines: 0, error: expect.stringMatching(/matched no line/) });
+    expect(await studio.api.testCurve({ pattern: '(step) (\\d+) (x)', text: 'step 1 x' })).toMatchObject({ points: [], error: expect.stringMatching(/3 capture groups/) });
+    expect(await studio.api.testCurve({ pattern: 'loss ([0-9.]+', text: 'loss 1' })).toMatchObject({ points: [], error: expect.any(String) });
     // A last log that cannot be read says so, rather than "the metric was not found".
     const lastLog = path.join(runPaths(project.dir, tag).dir, detail.experiments.at(-1)!.logPath!);
     renameSync(lastLog, `${lastLog}.aside`);
     mkdirSync(lastLog);
     expect(await studio.api.testMetric({ metric: fast.metric })).toMatchObject({ value: null, error: expect.stringMatching(/^Cannot read the last experiment's log \(EISDIR.*Paste some output/) });
+    expect(await studio.api.testCurve({ pattern: 'loss: ([0-9.]+)' })).toMatchObject({ points: [], error: expect.stringMatching(/^Cannot read the last experiment's log \(EISDIR.*to test the pattern/) });
     rmSync(lastLog, { recursive: true });
     renameSync(`${lastLog}.aside`, lastLog);
 

@@ -3,7 +3,8 @@
 // best's curves as each point arrives (early-stop-rule.ts); a stop aborts the run through its own signal, which
 // kills its process tree the way a timeout does (SIGTERM, then SIGKILL after the grace seconds).
 import type { ProjectConfig } from '../../shared/config.js';
-import type { CurvePoint, EarlyStopInfo } from '../../shared/config-early-stop.js';
+import { curvePatternGroups, type CurvePoint, type EarlyStopInfo } from '../../shared/config-early-stop.js';
+import type { CurveTestResult } from '../../shared/api-project.js';
 import type { ExperimentRunResult } from '../../shared/experiment.js';
 import type { RunRecord } from '../journal/fold.js';
 import { curveReader, downsample, judgeCurve, ruleSettings, type RuleVerdict } from './early-stop-rule.js';
@@ -90,4 +91,25 @@ export function candidateJudge(config: ProjectConfig, record: Pick<RunRecord, 'b
     const v: RuleVerdict | null = judgeCurve(settings, { candidate: points, best: bestCurves, repeats, fraction });
     return v ? { ...v, bestId: best.id } : null;
   };
+}
+
+/**
+ * Setup's "Test the pattern": the curve `pattern` reads from `text` (a log, or pasted output), as a run would
+ * record it; or why it reads nothing, said so the user can fix the pattern.
+ */
+export function testCurveOnText(pattern: string, text: string): CurveTestResult {
+  const none = (error: string): CurveTestResult => ({ points: [], matchedLines: 0, axis: null, error });
+  if (!pattern.trim()) return none('Type the pattern of the intermediate metric first, e.g. step (\\d+) .* val_loss ([0-9.]+)');
+  const g = curvePatternGroups(pattern);
+  if ('error' in g) return none(g.error);
+  if (g.groups !== 1 && g.groups !== 2) return none(`The pattern has ${g.groups} capture groups; it needs two (step, then value) or one (the value).`);
+  const watch = watchCurve({ earlyStop: { enabled: false, pattern, minFraction: 0, margin: 0 }, budget: { seconds: 1 } as ProjectConfig['budget'] }, null);
+  const reader = curveReader(pattern, () => 0);
+  let matchedLines = 0;
+  for (const line of text.split(/\r\n|\r|\n/)) if (line.length <= MAX_LINE && reader?.line(line)) matchedLines++;
+  watch?.push(text);
+  watch?.end();
+  const { curve = [], curveAxis = null } = watch?.fields() ?? {};
+  if (matchedLines === 0) return none('The pattern matched no line of this output. Check it against a line the trainer prints (the groups must capture numbers).');
+  return { points: curve, matchedLines, axis: curveAxis, error: null };
 }

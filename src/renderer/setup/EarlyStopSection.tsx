@@ -1,6 +1,8 @@
 // Setup → Early stopping (issue #23): a candidate whose intermediate curve is clearly worse than the best's at the
 // same step is stopped before its budget ends. The curve is read with a pattern like the metric's; every run's
 // curve is recorded when a pattern is set, so the History can show it even with stopping off.
+import { useStudio } from '../store/studio.js';
+import { CurveTest } from './CurveTest.js';
 import { patch, type Draft } from './draft.js';
 import { NumberField, RadioField, Section, TextField } from './fields.js';
 import { sectionErrorCount, type SectionProps } from './setup-sections.js';
@@ -9,6 +11,7 @@ type OnOff = 'on' | 'off';
 
 export function EarlyStopSection({ draft, errors, setDraft }: SectionProps) {
   const es = draft.earlyStop;
+  const runs = useStudio((s) => s.runs);
   const set = (changes: Partial<Draft['earlyStop']>) => setDraft((d) => patch(d, 'earlyStop', changes));
   return (
     <Section
@@ -38,6 +41,7 @@ export function EarlyStopSection({ draft, errors, setDraft }: SectionProps) {
         placeholder="step (\d+) .* val_loss ([0-9.]+)"
         hint="A regular expression: two groups (step, value), or one (value; then the x axis is the seconds since the run started)."
       />
+      <CurveTest pattern={es.pattern} hasRuns={runs.length > 0} />
       <NumberField path="earlyStop.minFraction" label="Never before" unit="of the budget" value={es.minFraction} onChange={(minFraction) => set({ minFraction })} errors={errors} hint="0.3 = no run is stopped in its first 30 % of the time budget." />
       <NumberField
         path="earlyStop.margin"

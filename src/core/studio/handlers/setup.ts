@@ -7,14 +7,38 @@ import { listProjectFiles } from '../../git/list-files.js';
 import { listRunTags } from '../../journal/read.js';
 import { readTail } from '../../logs/log-lines.js';
 import { testMetricOnText } from '../../metric/index.js';
+import { testCurveOnText } from '../../loop/early-stop.js';
 import { saveConfig } from '../../project/config-file.js';
 import { validateSetup } from '../../project/validate-setup.js';
 import { readTrust, trustOwnSave } from '../../project/trust.js';
 import { trustDir } from './trust.js';
 import type { Handlers, StudioContext } from '../context.js';
 
-export function setupHandlers(ctx: StudioContext): Handlers<'validateConfig' | 'saveConfig' | 'testMetric' | 'testSlot' | 'listFiles'> {
+export function setupHandlers(ctx: StudioContext): Handlers<'validateConfig' | 'saveConfig' | 'testMetric' | 'testCurve' | 'testSlot' | 'listFiles'> {
   const { env, session, runs } = ctx;
+
+  /** The end of the last experiment's log (of any run), or why there is none, said for testing `what`. */
+  async function lastLogSample(what: string): Promise<string | { readonly error: string }> {
+    const p = session.require();
+    let found: string | null = null;
+    for (const tag of await listRunTags(p.dir)) {
+      const rec = await runs.readRecord(tag);
+      const last = [...rec.experiments.values()].reverse().find((e) => e.logPath);
+      if (last?.logPath) {
+        // A log path that leads out of the run's folder is never read: the next run's log is tried.
+        found = await runs.runFile(tag, last.logPath).catch(() => null);
+        if (found) break;
+      }
+    }
+    if (!found) return { error: `There is no experiment log yet. Paste some output of your command to test ${what}.` };
+    try {
+      return await readTail(found, 1024 * 1024);
+    } catch (err) {
+      // Said as such: an unreadable log would otherwise read as one in which nothing was found.
+      return { error: `Cannot read the last experiment's log (${(err as Error).message}). Paste some output of your command to test ${what}.` };
+    }
+  }
+
   return {
     validateConfig: async ({ config }) => {
       const parsed = parseConfig(config);
@@ -42,29 +66,15 @@ export function setupHandlers(ctx: StudioContext): Handlers<'validateConfig' | '
       // The transports parsed the arguments already (parsing again changes nothing); a caller in this process
       // gets the schema's defaults too (the metric's extraction form), which the metric reader needs.
       const { metric, text } = parseApiArgs('testMetric', args);
-      let sample = text;
-      if (sample === undefined) {
-        const p = session.require();
-        let found: string | null = null;
-        for (const tag of await listRunTags(p.dir)) {
-          const rec = await runs.readRecord(tag);
-          const last = [...rec.experiments.values()].reverse().find((e) => e.logPath);
-          if (last?.logPath) {
-            // A log path that leads out of the run's folder is never read: the next run's log is tried.
-            found = await runs.runFile(tag, last.logPath).catch(() => null);
-            if (found) break;
-          }
-        }
-        if (!found) return { value: null, metrics: {}, matched: null, error: 'There is no experiment log yet. Paste some output of your command to test the metric.' };
-        let readError: string | null = null;
-        sample = await readTail(found, 1024 * 1024).catch((err: Error) => {
-          readError = err.message;
-          return '';
-        });
-        // Said as such: an unreadable log would otherwise read as one in which the metric was not found.
-        if (readError !== null) return { value: null, metrics: {}, matched: null, error: `Cannot read the last experiment's log (${readError}). Paste some output of your command to test the metric.` };
-      }
+      const sample = text ?? (await lastLogSample('the metric'));
+      if (typeof sample !== 'string') return { value: null, metrics: {}, matched: null, error: sample.error };
       return testMetricOnText(metric, sample);
+    },
+    testCurve: async (args) => {
+      const { pattern, text } = parseApiArgs('testCurve', args);
+      const sample = text ?? (await lastLogSample('the pattern'));
+      if (typeof sample !== 'string') return { points: [], matchedLines: 0, axis: null, error: sample.error };
+      return testCurveOnText(pattern, sample);
     },
     testSlot: async (args) => {
       // Parsed again for the slot's defaults, as testMetric above.

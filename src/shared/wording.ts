@@ -13,6 +13,8 @@
 // Signs are ASCII "+" and "-" (not U+2212): a number copied from any of these places pastes into Python, a
 // spreadsheet or a shell as a number.
 
+import type { StopConditionProgress } from './api-runs.js';
+
 export type Direction = 'min' | 'max';
 export type Verdict = 'better' | 'worse' | 'no change';
 
@@ -181,7 +183,7 @@ export function formatGpuHours(hours: number | null | undefined): string {
  * "1.2 of 8 h", "$1.20 of $5.00"; a target says whether the best reached it. A bar's percentage alone did not say
  * how many experiments or failures were left.
  */
-export function formatStopProgress(c: { readonly kind: string; readonly current: number; readonly limit: number; readonly fraction: number }): string {
+export function formatStopProgress(c: StopConditionProgress): string {
   switch (c.kind) {
     case 'max-hours':
       return `${c.current.toFixed(c.current < 10 ? 1 : 0)} of ${c.limit} h`;

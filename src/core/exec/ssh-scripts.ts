@@ -180,15 +180,20 @@ echo "AR-SWEPT $pids"`;
 
 /** Ends the job's process group (SIGTERM, then SIGKILL after the grace period), then whatever escaped it. */
 export function killScript(pgid: number, graceSeconds: number, marker: { key: string; value: string }): string {
-  const ticks = Math.max(1, Math.ceil(graceSeconds * 5));
   return `P=${Math.floor(pgid)}
-if [ "$P" -gt 1 ]; then
+${endGroupLines(graceSeconds)}
+${sweepLines(marker.key, marker.value)}
+`;
+}
+
+/** Ends the process group whose id is in $P (nothing when it is 0 or 1): SIGTERM, then SIGKILL after the grace period. */
+function endGroupLines(graceSeconds: number): string {
+  const ticks = Math.max(1, Math.ceil(graceSeconds * 5));
+  return `if [ "$P" -gt 1 ]; then
   kill -TERM -"$P" 2>/dev/null; kill -CONT -"$P" 2>/dev/null
   i=0; while kill -0 -"$P" 2>/dev/null && [ $i -lt ${ticks} ]; do sleep 0.2; i=$((i + 1)); done
   kill -KILL -"$P" 2>/dev/null
-fi
-${sweepLines(marker.key, marker.value)}
-`;
+fi`;
 }
 
 /**
@@ -200,17 +205,12 @@ ${sweepLines(marker.key, marker.value)}
  * launched after the app stopped listening ran unwatched until the host's watchdog, beside the slot's next one.
  */
 export function abandonScript(jobDir: string, graceSeconds: number, marker: { key: string; value: string }): string {
-  const ticks = Math.max(1, Math.ceil(graceSeconds * 5));
   return `J=${q(jobDir)}
 mkdir -p "$J" && : > "$J/cancel"
 i=0; while [ -f "$J/wrapper.pid" ] && [ ! -f "$J/pgid" ] && [ ! -f "$J/exit" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 P=$(cat "$J/pgid" 2>/dev/null); P=\${P:-0}
 case "$P" in *[!0-9]*) P=0 ;; esac
-if [ "$P" -gt 1 ]; then
-  kill -TERM -"$P" 2>/dev/null; kill -CONT -"$P" 2>/dev/null
-  i=0; while kill -0 -"$P" 2>/dev/null && [ $i -lt ${ticks} ]; do sleep 0.2; i=$((i + 1)); done
-  kill -KILL -"$P" 2>/dev/null
-fi
+${endGroupLines(graceSeconds)}
 ${sweepLines(marker.key, marker.value)}
 for f in "$J"/* "$J"/.[!.]*; do [ -e "$f" ] && [ "$f" != "$J/cancel" ] && rm -rf "$f"; done
 exit 0

@@ -26,6 +26,8 @@ export interface CurveWatch {
   stopped(): EarlyStopInfo | null;
   /** The run's fields for its curve (downsampled), empty when it printed no point. */
   fields(): Pick<ExperimentRunResult, 'curve' | 'curveAxis'>;
+  /** Lines the pattern matched so far (points read, before any was dropped or thinned). */
+  matched(): number;
 }
 
 /** A watch over one run's output; null when no pattern is set (nothing to read). */
@@ -38,9 +40,11 @@ export function watchCurve(config: Pick<ProjectConfig, 'earlyStop' | 'budget'>, 
   let points: CurvePoint[] = [];
   let partial = '';
   let stop: EarlyStopInfo | null = null;
+  let matched = 0;
   const line = (text: string) => {
     const p = reader.line(text);
     if (!p) return;
+    matched++;
     // A step printed again (a resumed loop) or going back is not a new point of this curve.
     if (points.length && p[0] <= points[points.length - 1]![0]) return;
     points.push(p);
@@ -66,6 +70,7 @@ export function watchCurve(config: Pick<ProjectConfig, 'earlyStop' | 'budget'>, 
     },
     stopped: () => stop,
     fields: () => (points.length ? { curve: downsample(points), curveAxis: reader.axis } : {}),
+    matched: () => matched,
   };
 }
 
@@ -103,13 +108,12 @@ export function testCurveOnText(pattern: string, text: string): CurveTestResult 
   const g = curvePatternGroups(pattern);
   if ('error' in g) return none(g.error);
   if (g.groups !== 1 && g.groups !== 2) return none(`The pattern has ${g.groups} capture groups; it needs two (step, then value) or one (the value).`);
-  const watch = watchCurve({ earlyStop: { enabled: false, pattern, minFraction: 0, margin: 0 }, budget: { seconds: 1 } as ProjectConfig['budget'] }, null);
-  const reader = curveReader(pattern, () => 0);
-  let matchedLines = 0;
-  for (const line of text.split(/\r\n|\r|\n/)) if (line.length <= MAX_LINE && reader?.line(line)) matchedLines++;
-  watch?.push(text);
-  watch?.end();
-  const { curve = [], curveAxis = null } = watch?.fields() ?? {};
+  // The run's own watch (no judge: nothing is stopped), so the test reads exactly what a run would record.
+  const watch = watchCurve({ earlyStop: { enabled: false, pattern, minFraction: 0, margin: 0 }, budget: { seconds: 1 } as ProjectConfig['budget'] }, null)!;
+  watch.push(text);
+  watch.end();
+  const matchedLines = watch.matched();
+  const { curve = [], curveAxis = null } = watch.fields();
   if (matchedLines === 0) return none('The pattern matched no line of this output. Check it against a line the trainer prints (the groups must capture numbers).');
   return { points: curve, matchedLines, axis: curveAxis, error: null };
 }

@@ -2,6 +2,7 @@
 // left one broken, and given links to the untracked inputs (data/, .venv/) that training needs.
 import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { restoreBase } from '../git/fast-commit.js';
 import { addWorktree, pruneWorktrees, removeWorktree } from '../git/worktree.js';
 import { repoPlace, rememberRepoPlace, type RepoPlace } from '../git/repo-place.js';
 import { forgetCleanState, resetTo } from '../git/reset-to.js';
@@ -77,6 +78,23 @@ export async function prepareWorktreeAt(projectDir: string, wt: string, commit: 
   }
   await linkInputs(projectDir, copy, linked);
   return { path: copy, repaired };
+}
+
+/**
+ * Proposal worktree `wt` put back at `base` without a checkout, when its last proposal's commit left HEAD there and
+ * changed only `paths` (git/fast-commit.ts, restoreBase). Its path (the project's folder in it), or null when it
+ * could not be: the caller then prepares it with prepareWorktreeAt, which checks it out (and repairs it).
+ */
+export async function restoreWorktreeAt(projectDir: string, wt: string, base: string, paths: readonly string[], linked: readonly string[]): Promise<string | null> {
+  try {
+    const { prefix } = await projectPlace(projectDir);
+    const copy = prefix ? path.join(wt, ...prefix.split('/')) : wt;
+    await restoreBase(copy, base, paths);
+    await linkInputs(projectDir, copy, linked);
+    return copy;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -123,15 +123,24 @@ async function placeOf(dir: string, args: readonly string[]): Promise<GitPlace |
   return place;
 }
 
-async function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer', env: Record<string, string> = {}): Promise<string | Buffer> {
-  const verb = args[verbIndex(args)] ?? '';
-  const making = INIT_VERBS.has(verb);
+/**
+ * The arguments and environment a harness git command runs with in `dir` (see the top of this file): `raw`'s,
+ * and a long-lived git's (ref-writer.ts).
+ */
+export async function gitInvocation(dir: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ argv: string[]; env: NodeJS.ProcessEnv }> {
+  const making = INIT_VERBS.has(args[verbIndex(args)] ?? '');
   const place = making ? null : await placeOf(dir, args);
   const placeArgs = place ? [`--git-dir=${place.gitDir}`, `--work-tree=${place.top}`] : [];
   const pairs = await programOverrides(dir, placeArgs, place?.gitDir ?? null);
   // Belt and braces: a git that git itself starts (gc --auto) never climbs above the worktree's top either.
   const extra: Record<string, string> = { ...env, ...(place ? { GIT_CEILING_DIRECTORIES: path.dirname(place.top) } : {}) };
-  const { err, stdout, stderr } = await spawn(dir, ['--no-pager', ...placeArgs, ...withPatchSafety(args)], gitEnv(pairs, extra), encoding);
+  return { argv: ['--no-pager', ...placeArgs, ...withPatchSafety(args)], env: gitEnv(pairs, extra) };
+}
+
+async function runGit(dir: string, args: readonly string[], encoding: 'utf8' | 'buffer', env: Record<string, string> = {}): Promise<string | Buffer> {
+  const making = INIT_VERBS.has(args[verbIndex(args)] ?? '');
+  const how = await gitInvocation(dir, args, env);
+  const { err, stdout, stderr } = await spawn(dir, how.argv, how.env, encoding);
   if (making) forgetPlace(dir);
   if (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('git was not found. Install git and make sure it is on PATH.');

@@ -3,7 +3,7 @@
 import { carryOnto } from '../git/carry-change.js';
 import { raw, rev } from '../git/git.js';
 import { resetTo } from '../git/reset-to.js';
-import { updateRef } from '../git/update-ref.js';
+import { moveRef } from '../git/ref-writer.js';
 import type { CarryOutcome, LoopGit } from './context.js';
 
 /**
@@ -24,7 +24,7 @@ export function createLoopGit(projectDir: string, linked: readonly string[]): Lo
   const keyOf = (commit: string, onto: string, message: string) => `${commit} ${onto} ${message}`;
   return {
     resetTo: (worktree, commit) => resetTo(worktree, commit, linked),
-    updateRef: (ref, commit) => updateRef(projectDir, ref, commit),
+    updateRef: (ref, commit) => moveRef(projectDir, ref, commit),
     carryOnto: (commit, onto, message) => {
       const key = keyOf(commit, onto, message);
       const made = ahead.get(key);

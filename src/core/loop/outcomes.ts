@@ -6,6 +6,12 @@ import type { ProposalMadeEvent, StopReason } from '../../shared/journal.js';
 export type MadeProposal = Omit<ProposalMadeEvent, 'type' | 'at'>;
 
 /** What asking for a proposal came to: a proposal (committed or rejected), or nothing, and why. */
+/** What a proposal left in its proposal worktree (ProposalResult's `scratch`). */
+export interface ScratchLeft {
+  readonly base: string;
+  readonly paths: readonly string[];
+}
+
 export type ProposalResult =
   | {
       readonly kind: 'made';
@@ -15,6 +21,11 @@ export type ProposalResult =
        * waits for it beside the slot's reset, so the two git processes run at once (bench/loop-overhead).
        */
       readonly refSet?: Promise<void>;
+      /**
+       * The commit was written without moving the proposal worktree's HEAD (git/fast-commit.ts): the worktree
+       * is at `base` but for `paths`, which the next proposal on the same base puts back without a checkout.
+       */
+      readonly scratch?: ScratchLeft;
     }
   /** A stop came while the agent worked (or the app failed it): nothing was proposed. */
   | { readonly kind: 'interrupted'; readonly message: string }

@@ -13,7 +13,7 @@ import type { ProposalConflict } from '../agent/proposer.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { isoNow, type RunContext } from './context.js';
-import { stopFor, type ProposalResult } from './outcomes.js';
+import { stopFor, type ProposalResult, type ScratchLeft } from './outcomes.js';
 import type { LoopEvent } from './types.js';
 import { propose, type MadeProposal, type ProposalSite } from './proposal.js';
 import { createSpeculation } from './speculative-proposals.js';
@@ -44,9 +44,10 @@ export interface ProposalQueueInput {
   /**
    * Proposal worktree `k`, at `commit`. `left`: 'clean' when the last proposal made there was committed and its
    * guard found nothing untracked beside it (nothing else writes in a proposal worktree), so the checkout alone
-   * puts it at `commit`; 'unknown' otherwise (the first use, an interrupted or failed proposal).
+   * puts it at `commit`; 'unknown' otherwise (the first use, an interrupted or failed proposal). `scratch`: what
+   * the last proposal there left (outcomes.ts): on the same base, those files alone are put back.
    */
-  worktree(k: number, commit: string, left: 'clean' | 'unknown'): Promise<string>;
+  worktree(k: number, commit: string, left: 'clean' | 'unknown', scratch?: ScratchLeft): Promise<string>;
   /** The end of the last experiment's log when it crashed (for the prompt). */
   lastCrashLogTail(): string | null;
   /**
@@ -124,7 +125,14 @@ class ConflictWindow {
 
 /** A proposal worktree's site: nothing live to show (the dashboard shows the queue from the journal). */
 function queueSite(k: number, dir: string, at: string, lastCrashLogTail: string | null): ProposalSite {
-  return { dir, at, index: k, lastCrashLogTail, status: () => undefined, waiting: () => undefined, proposing: () => undefined };
+  return { dir, at, scratch: true, index: k, lastCrashLogTail, status: () => undefined, waiting: () => undefined, proposing: () => undefined };
+}
+
+/** How proposal worktree `k` was left (createProposalQueue's `leftClean`), forgotten as it is read. */
+function takeLeft(leftClean: Map<number, ScratchLeft | null>, k: number): { left: 'clean' | 'unknown'; scratch?: ScratchLeft } {
+  const scratch = leftClean.get(k);
+  if (!leftClean.delete(k)) return { left: 'unknown' };
+  return scratch ? { left: 'clean', scratch } : { left: 'clean' };
 }
 
 interface Redo {
@@ -141,8 +149,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   const ready = new AsyncQueue<QueuedProposal>({ endsWithProducers: true });
   for (const p of input.initial) void ready.put(p);
   const redos: Redo[] = [];
-  /** Proposal worktrees their last proposal left committed and clean (see QueueInput.worktree). */
-  const leftClean = new Set<number>();
+  /** Proposal worktrees their last proposal left committed and clean (see QueueInput.worktree), each with what it left beside its base when its commit did not move HEAD. */
+  const leftClean = new Map<number, ScratchLeft | null>();
   /** Proposal worktrees with a proposer at work. */
   const alive = new Set<number>();
   let closed = false;
@@ -187,8 +195,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         return;
       }
       const { base } = chosen;
-      const left = leftClean.delete(k) ? 'clean' : 'unknown';
-      dir = await input.worktree(k, base.commit!, left).catch((err: Error) => note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal worktree ${k} could not be prepared: ${err.message}` }).then(() => null));
+      const { left, scratch } = takeLeft(leftClean, k);
+      dir = await input.worktree(k, base.commit!, left, scratch).catch((err: Error) => note({ type: 'notice', at: isoNow(), level: 'error', id, message: `Proposal worktree ${k} could not be prepared: ${err.message}` }).then(() => null));
       if (dir === null) {
         if (redo) await drop(id, 'Its proposal worktree could not be prepared.');
         else input.release(id);
@@ -220,7 +228,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
         return;
       }
       const made = out.made;
-      if (made.commit !== null) leftClean.add(k);
+      if (made.commit !== null) leftClean.set(k, out.scratch ?? null);
       const madeAt = isoNow();
       await ctx.append({ type: 'proposal-made', at: madeAt, ...made });
       // Wait until a slot takes it (or the queue closes: no slot takes it this session, the journal keeps it queued).

@@ -9,13 +9,14 @@ import { createWorkspace } from '../agent/workspace.js';
 import { commitPaths } from '../git/commit.js';
 import { diffCommits } from '../git/diff.js';
 import { cleanWorktree, resetTo } from '../git/reset-to.js';
-import { updateRef } from '../git/update-ref.js';
+import { commitOnBase } from '../git/fast-commit.js';
+import { moveRef } from '../git/ref-writer.js';
 import { projectPaths } from '../project/paths.js';
 import { readProgramFile } from '../project/program-file.js';
 import { experimentCommitMessage } from '../git/commit-message.js';
 import { errorMessage, isoNow, oneLine, type ProposingView, type RunIdentity, type RunJournalView, type RunProcesses, type RunStopView } from './context.js';
 import { configForProposer, hiddenHeldout } from './heldout.js';
-import type { ProposalResult } from './outcomes.js';
+import type { ProposalResult, ScratchLeft } from './outcomes.js';
 import { candidateRef } from './refs.js';
 import { choiceFor, chooseBase, isExhausted, markExhausted, plateauOf } from './search-base.js';
 import { redactDeep } from '../util/redact.js';
@@ -33,6 +34,11 @@ export interface ProposalSite {
    * a proposal on that commit then skips its own reset, two git processes fewer per experiment.
    */
   readonly at?: string;
+  /**
+   * A proposal worktree: scratch space no trainer runs in, so its commit is written by the harness
+   * (git/fast-commit.ts) and its HEAD stays at the base. A slot's own worktree commits with git.
+   */
+  readonly scratch?: boolean;
   /** The slot, or the proposal worktree's number for a pipelined proposal. */
   readonly index: number;
   /** The end of the log of the last experiment when it crashed, for the prompt. */
@@ -219,9 +225,10 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   const description = oneLine(proposal.description) || '(no description)';
   // What the prompt said of the base (ask), kept with the experiment for History.
   const baseWhy = baseWhyFor(ctx.record, id, base);
-  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null, refSet?: Promise<void>): ProposalResult => ({
+  const made = (commit: string | null, changedFiles: readonly string[], changedLines: number, rejectedReason: string | null, refSet?: Promise<void>, scratch?: ScratchLeft): ProposalResult => ({
     kind: 'made',
     ...(refSet ? { refSet } : {}),
+    ...(scratch ? { scratch } : {}),
     made: {
       id,
       baseId: base.id,
@@ -248,12 +255,16 @@ export async function propose(ctx: ProposalContext, site: ProposalSite, id: numb
   const check = await guardDiff({ worktree: site.dir, config, protectedHashes: ctx.protectedHashes() });
   if (!check.ok) return reject(check.reason, check.changedFiles);
 
-  const commit = await commitPaths(site.dir, check.changedFiles, experimentCommitMessage(tag, id, description, proposal.hypothesis));
+  const message = experimentCommitMessage(tag, id, description, proposal.hypothesis);
+  // In a proposal worktree the harness writes the commit itself (two git processes fewer per experiment); what
+  // that does not handle, and a slot's own worktree, git commits.
+  const fast = site.scratch ? await commitOnBase(site.dir, parentCommit, check.changedFiles, message).catch(() => null) : null;
+  const commit = fast?.commit ?? (await commitPaths(site.dir, check.changedFiles, message));
   // What the proposer left beside its change (ignored files, caches, a planted .pth) does not run.
-  await cleanWorktree(site.dir, config.files.linked, { nothingUntracked: !check.leftovers });
+  await cleanWorktree(site.dir, config.files.linked, { nothingUntracked: !check.leftovers && !fast?.addedLeft });
   // Not waited for here: whoever starts the experiment waits for it, beside the slot's reset (a failure is seen
   // there; marked handled now, as a proposal the run stops before taking is never started).
-  const refSet = updateRef(projectDir, candidateRef(tag, id), commit);
+  const refSet = moveRef(projectDir, candidateRef(tag, id), commit);
   refSet.catch(() => undefined);
-  return made(commit, check.changedFiles, check.changedLines, null, refSet);
+  return made(commit, check.changedFiles, check.changedLines, null, refSet, fast && !fast.addedLeft ? { base: parentCommit, paths: check.changedFiles } : undefined);
 }

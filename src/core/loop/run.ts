@@ -11,7 +11,7 @@ import { proposalQueueDepth, type ProjectConfig } from '../../shared/config.js';
 import type { JournalEvent } from '../../shared/journal.js';
 import type { Proposer } from '../agent/proposer.js';
 import { sandboxWarning } from '../exec/sandbox.js';
-import { prepareWorktreeAt } from '../exec/worktrees.js';
+import { prepareWorktreeAt, restoreWorktreeAt } from '../exec/worktrees.js';
 import { openJournalWriter } from '../journal/append.js';
 import { keepSnapshots } from '../journal/live-snapshot.js';
 import type { RunRecord } from '../journal/fold.js';
@@ -185,7 +185,12 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     release: ids.release,
     waitWhilePaused: control.waitWhilePaused,
     stopping: control.stopRequested,
-    worktree: async (k, commit, left) => (await prepareWorktreeAt(projectDir, proposalWorktree(projectDir, k), commit, config.files.linked, { nothingUntracked: left === 'clean' })).path,
+    worktree: async (k, commit, left, scratch) => {
+      const wt = proposalWorktree(projectDir, k);
+      // The last proposal there changed a few files on this same base: those alone go back (no checkout).
+      const back = scratch?.base === commit ? await restoreWorktreeAt(projectDir, wt, commit, scratch.paths, config.files.linked) : null;
+      return back ?? (await prepareWorktreeAt(projectDir, wt, commit, config.files.linked, { nothingUntracked: left === 'clean' })).path;
+    },
     lastCrashLogTail: closer.lastCrashTail,
     subscribe: journal.subscribe,
   });

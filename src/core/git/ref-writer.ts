@@ -1,0 +1,131 @@
+// Moving refs through one long-lived `git update-ref --stdin` per repository instead of one git process per ref:
+// every proposal points refs/autoresearch/<tag>/<id> at its commit, and on a busy machine a git process costs
+// 10 to 30 ms (bench/loop-overhead). git does the work itself (its locks, its reflog, its check that the
+// commit exists), one transaction per ref: "start", "update <ref> <new>", "commit", each answered "<verb>: ok".
+//
+// A transaction git refuses (a lock held by another git, a missing object) ends that process with its message;
+// the ref is then moved by a plain `git update-ref` (update-ref.ts, which retries a held lock) and the next
+// ref starts a new process. The process is unref'd while idle (it never keeps the app alive) and ends after
+// IDLE_MS without work, or when the app exits (its stdin closes).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { gitInvocation, rev } from './git.js';
+import { updateRef } from './update-ref.js';
+
+const IDLE_MS = 120_000;
+
+interface Waiter {
+  readonly expect: string;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+class Writer {
+  private child: ChildProcess | null = null;
+  private starting: Promise<ChildProcess> | null = null;
+  private waiters: Waiter[] = [];
+  private buffer = '';
+  private stderr = '';
+  private idle: NodeJS.Timeout | null = null;
+  /** Transactions one at a time: each waits for the one before it. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly dir: string) {}
+
+  update(ref: string, commit: string): Promise<void> {
+    const run = this.chain.then(() => this.transaction(ref, commit));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async start(): Promise<ChildProcess> {
+    const how = await gitInvocation(this.dir, ['update-ref', '--stdin']);
+    const child = spawn('git', how.argv, { cwd: this.dir, env: how.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        const w = this.waiters.shift();
+        if (!w) continue;
+        if (line === w.expect) w.resolve();
+        else w.reject(new Error(`git update-ref answered "${line}" to "${w.expect.split(':')[0]}"`));
+      }
+    });
+    child.stderr!.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4000);
+    });
+    const gone = (why: string) => {
+      if (this.child === child) this.child = null;
+      const waiting = this.waiters.splice(0);
+      for (const w of waiting) w.reject(new Error(`git update-ref --stdin ended (${why}): ${this.stderr.trim().split('\n').slice(-2).join(' ') || 'no message'}`));
+    };
+    child.on('error', (err) => gone(err.message));
+    child.on('exit', (code, signal) => gone(signal ?? `exit ${code}`));
+    child.stdin!.on('error', () => undefined); // a write after it ended: seen as its exit above
+    return child;
+  }
+
+  private hold(child: ChildProcess, busy: boolean): void {
+    for (const s of [child.stdin, child.stdout, child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null>) {
+      if (busy) s?.ref?.();
+      else s?.unref?.();
+    }
+    if (busy) child.ref();
+    else child.unref();
+  }
+
+  private async transaction(ref: string, commit: string): Promise<void> {
+    if (this.idle) clearTimeout(this.idle);
+    if (!this.child) {
+      this.starting ??= this.start().finally(() => (this.starting = null));
+      this.child = await this.starting;
+    }
+    const child = this.child;
+    this.hold(child, true);
+    this.stderr = '';
+    const answers = ['start: ok', 'commit: ok'].map(
+      (expect) => new Promise<void>((resolve, reject) => this.waiters.push({ expect, resolve, reject })),
+    );
+    try {
+      child.stdin!.write(`start\nupdate ${rev(ref)} ${rev(commit)}\ncommit\n`);
+      await Promise.all(answers);
+    } catch (err) {
+      // Whatever it was, this process is not trusted with the next ref.
+      if (this.child === child) this.child = null;
+      child.kill();
+      throw err;
+    } finally {
+      this.hold(child, false);
+      this.idle = setTimeout(() => {
+        if (this.child === child && this.waiters.length === 0) {
+          this.child = null;
+          child.stdin!.end();
+        }
+      }, IDLE_MS);
+      this.idle.unref();
+    }
+  }
+}
+
+const writers = new Map<string, Writer>();
+
+/**
+ * Points `ref` at `commit` in the repository of `dir`, as `updateRef` does, through the repository's long-lived
+ * update-ref process; a transaction it refuses is made again by a plain `git update-ref`.
+ */
+export async function moveRef(dir: string, ref: string, commit: string): Promise<void> {
+  const key = path.resolve(dir);
+  let w = writers.get(key);
+  if (!w) {
+    w = new Writer(key);
+    writers.set(key, w);
+  }
+  try {
+    await w.update(ref, commit);
+  } catch {
+    await updateRef(dir, ref, commit);
+  }
+}

@@ -5,6 +5,7 @@
 // experiment's start to the next one's, less the proposal, so nothing between two trainer runs escapes it.
 // Target: median ≤ 50 ms, flat with history. A breakdown (overhead-probe.ts) says which steps cost what.
 // Run: node bench/run.mjs loop-overhead [experiments=40] [history=10000]
+// TIMELINE=1 also prints one experiment's spans in time order (which steps wait on which), from its start to the next.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { runPaths } from '../src/core/project/paths.js';
 import { ProjectConfigSchema } from '../src/shared/config.js';
 import type { Experiment } from '../src/shared/experiment.js';
 import type { JournalEvent } from '../src/shared/journal.js';
-import { installProbe, startRecording, stopRecording } from './overhead-probe.js';
+import { installProbe, mark, startRecording, stopRecording, timelineBetween } from './overhead-probe.js';
 
 const N = Number(process.argv[2] ?? 40);
 const HISTORY = Number(process.argv[3] ?? 10_000);
@@ -102,8 +103,10 @@ async function measure(history: number) {
       recordingFrom = e.event.experiment.id;
       startRecording();
     }
+    if (e.kind === 'journal') mark(`journal ${e.event.type}`);
   });
   await handle.done;
+  const timeline = timelineBetween('journal experiment-start', Math.floor(N / 2));
   const rec = await readRunRecord(dir, tag);
   const fresh = [...rec.experiments.values()].filter((e) => e.id > history).sort((a, b) => a.id - b.id);
   // One experiment's cost: from its start to the next one's start, less its proposal. The trainer's own work
@@ -118,7 +121,7 @@ async function measure(history: number) {
   const rssMb = process.memoryUsage().rss / 2 ** 20;
   rmSync(dir, { recursive: true, force: true });
   const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-  return { history, experiments: fresh.length, startupMs, median: pct(overhead, 0.5), p90: pct(overhead, 0.9), max: overhead.at(-1)!, trainerMedian: pct(trainer, 0.5), wallPer, rssMb, breakdown };
+  return { history, timeline, experiments: fresh.length, startupMs, median: pct(overhead, 0.5), p90: pct(overhead, 0.9), max: overhead.at(-1)!, trainerMedian: pct(trainer, 0.5), wallPer, rssMb, breakdown };
 }
 
 const sandbox = await sandboxMode(process.env);
@@ -138,6 +141,7 @@ for (const r of rows) {
     console.log(`  ${b.label.padEnd(22)} ${b.perExperiment.toFixed(1).padStart(5)} ×  ${b.ms.toFixed(1).padStart(6)} ms`);
   }
   console.log(`  ${'in-process (the rest)'.padEnd(22)}          ${Math.max(0, r.median - total).toFixed(1).padStart(6)} ms  (median minus the above)`);
+  if (r.timeline.length) console.log(`\none experiment at ${r.history} prior, from its start to the next one's (spans overlap where they ran at once):\n${r.timeline.join('\n')}`);
 }
 const ok = rows.every((r) => r.median <= TARGET_MS);
 const growth = rows[1]!.median - rows[0]!.median;

@@ -18,9 +18,34 @@ export interface Span {
 let spans: Span[] = [];
 let recording = false;
 
+/** With TIMELINE=1 each span's start and end too (loop-overhead prints one experiment's as a timeline). */
+const timeline: { label: string; t0: number; t1: number }[] = [];
+const keepTimeline = process.env.TIMELINE === '1';
+
 const record = (label: string, t0: number) => {
-  if (recording) spans.push({ label, ms: performance.now() - t0 });
+  if (!recording) return;
+  const t1 = performance.now();
+  spans.push({ label, ms: t1 - t0 });
+  if (keepTimeline) timeline.push({ label, t0, t1 });
 };
+
+/** Marks a moment (a journal event) on the timeline. */
+export function mark(label: string): void {
+  const now = performance.now();
+  if (recording && keepTimeline) timeline.push({ label, t0: now, t1: now });
+}
+
+/** The recorded spans from the `n`th mark labelled `from` to the next one, relative to it (TIMELINE=1 only). */
+export function timelineBetween(from: string, n: number): string[] {
+  const sorted = [...timeline].sort((a, b) => a.t0 - b.t0);
+  const starts = sorted.filter((s) => s.label === from && s.t1 === s.t0);
+  const start = starts[n];
+  const end = starts[n + 1];
+  if (!start || !end) return [];
+  return sorted
+    .filter((s) => s.t0 >= start.t0 && s.t0 <= end.t0)
+    .map((s) => `${(s.t0 - start.t0).toFixed(1).padStart(7)} → ${(s.t1 - start.t0).toFixed(1).padStart(7)} ms  ${s.t1 === s.t0 ? `— ${s.label}` : s.label}`);
+}
 
 /** `git checkout`, `bwrap` (the trainer or guard in the sandbox), `sh`, ... */
 function processLabel(file: string, args: readonly string[] | undefined): string {
@@ -169,6 +194,7 @@ export function installProbe(): void {
 
 export function startRecording(): void {
   spans = [];
+  timeline.length = 0;
   recording = true;
 }
 

@@ -191,6 +191,12 @@ describe('moveRef', () => {
     setTimeout(() => unlinkSync(lock), 150);
     await moveRef(repo, 'refs/autoresearch/t/3', base);
     expect(git(repo, 'rev-parse', 'refs/autoresearch/t/3')).toBe(base);
+    // Held for good by another git: refused, and that lock is not this process's to remove.
+    const held = path.join(repo, '.git', 'refs', 'autoresearch', 't', '6.lock');
+    writeFileSync(held, '');
+    await expect(moveRef(repo, 'refs/autoresearch/t/6', second)).rejects.toThrow(/update-ref/);
+    expect(existsSync(held)).toBe(true);
+    unlinkSync(held);
     // No such commit: git's own error, and the next ref moves again.
     await expect(moveRef(repo, 'refs/autoresearch/t/4', 'f'.repeat(40))).rejects.toThrow(/update-ref/);
     await moveRef(repo, 'refs/autoresearch/t/4', second);

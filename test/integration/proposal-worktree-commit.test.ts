@@ -2,7 +2,7 @@
 // put back at its base by rewriting the files that proposal changed (restoreBase), not by a checkout. If either
 // went wrong, a proposal would carry the one before it along, or miss a file: each experiment's commit must
 // hold exactly its own change on its base.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,9 +63,11 @@ describe('proposals committed in their proposal worktree', () => {
     const { dir } = project();
     const proposer = scriptedProposer(Array.from({ length: 10 }, (_, i) => step(i + 1)));
     // A shell loop kills the run's update-ref --stdin and cat-file --batch processes as soon as it finds them,
-    // so some die in the middle of a transaction or a read. It counts its kills in a file.
+    // so some die in the middle of a transaction or a read. It counts its kills in a file. It starts once the
+    // baseline is measured: the branch, which moves only then here (every candidate is discarded), is the ref
+    // whose lock a killed writer leaves for the user to remove (ref-writer.ts); the run's own refs are the test.
     const tally = path.join(dir, '.git', 'kills');
-    const killer = spawn('sh', ['-c', `n=0; while :; do if pkill -KILL -f "$0.*(update-ref --stdin|cat-file --batch)"; then n=$((n+1)); echo $n > "$1"; fi; done`, dir, tally], { stdio: 'ignore' });
+    let killer: ChildProcess | null = null;
     try {
       const handle = await startRun({
         projectDir: dir,
@@ -73,15 +75,19 @@ describe('proposals committed in their proposal worktree', () => {
         maxExperiments: 10,
         deps: { env: process.env, nodePath: process.execPath, appVersion: 'test', createProposer: async () => proposer, sleep: async () => undefined },
       });
+      handle.subscribe((e) => {
+        if (killer || e.kind !== 'journal' || e.event.type !== 'experiment-start' || e.event.experiment.id !== 1) return;
+        killer = spawn('sh', ['-c', `n=0; while :; do if pkill -KILL -f "$0.*(update-ref --stdin|cat-file --batch)"; then n=$((n+1)); echo $n > "$1"; fi; done`, dir, tally], { stdio: 'ignore' });
+      });
       expect((await handle.done).reason).toBe('max-experiments');
     } finally {
-      killer.kill('SIGKILL');
+      (killer as ChildProcess | null)?.kill('SIGKILL');
     }
     expect(Number(readFileSync(tally, 'utf8'))).toBeGreaterThan(3);
     const rec = await readRunRecord(dir, 't');
     const candidates = [...rec.experiments.values()].filter((e) => e.kind === 'candidate').sort((a, b) => a.id - b.id);
     expect(candidates.length).toBe(10);
-    expect(candidates.every((e) => e.status === 'discard' || e.status === 'keep')).toBe(true);
+    expect(candidates.filter((e) => e.status !== 'discard' && e.status !== 'keep').map((e) => `#${e.id} ${e.status}: ${e.error ?? ''}`)).toEqual([]);
     expectOwnChanges(dir, candidates);
     expect(() => git(dir, 'fsck', '--strict', '--no-dangling')).not.toThrow();
   });

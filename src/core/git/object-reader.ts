@@ -12,6 +12,9 @@ import { gitInvocation } from './git.js';
 
 const IDLE_MS = 120_000;
 
+/** Started and not ended (its exit may have come while nothing waited on it). */
+const running = (child: ChildProcess) => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+
 interface Pending {
   readonly id: string;
   resolve(content: Buffer): void;
@@ -88,11 +91,16 @@ class Reader {
   async read(id: string): Promise<Buffer> {
     if (!/^[0-9a-f]{40}$/.test(id)) throw new Error(`Not an object id: ${JSON.stringify(id.slice(0, 80))}`);
     if (this.idle) clearTimeout(this.idle);
-    if (!this.child) {
+    if (!this.child || !running(this.child)) {
       this.starting ??= this.start().finally(() => (this.starting = null));
       this.child = await this.starting;
     }
     const child = this.child;
+    // It may have ended before this resumed (its exit was heard while nothing waited on it).
+    if (!running(child)) {
+      this.child = null;
+      throw new Error('git cat-file --batch ended before it was asked anything');
+    }
     this.hold(child, true);
     try {
       return await new Promise<Buffer>((resolve, reject) => {

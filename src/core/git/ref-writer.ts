@@ -9,10 +9,17 @@
 // IDLE_MS without work, or when the app exits (its stdin closes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { gitInvocation, rev } from './git.js';
+import { rm } from 'node:fs/promises';
+import { gitInvocation, raw, rev } from './git.js';
 import { updateRef } from './update-ref.js';
 
 const IDLE_MS = 120_000;
+
+/** Started and not ended (its exit may have come while nothing waited on it). */
+const running = (child: ChildProcess) => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+
+/** The process was killed while a transaction waited on it: a ref lock it held may be left behind. */
+class WriterKilled extends Error {}
 
 interface Waiter {
   readonly expect: string;
@@ -57,13 +64,16 @@ class Writer {
     child.stderr!.on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-4000);
     });
-    const gone = (why: string) => {
+    // Killed by a signal is not the same as git refusing (exit 128, e.g. a lock another git holds): only a kill
+    // can leave a lock of this process's own behind.
+    const gone = (why: string, killed: boolean) => {
       if (this.child === child) this.child = null;
       const waiting = this.waiters.splice(0);
-      for (const w of waiting) w.reject(new Error(`git update-ref --stdin ended (${why}): ${this.stderr.trim().split('\n').slice(-2).join(' ') || 'no message'}`));
+      const message = `git update-ref --stdin ended (${why}): ${this.stderr.trim().split('\n').slice(-2).join(' ') || 'no message'}`;
+      for (const w of waiting) w.reject(killed ? new WriterKilled(message) : new Error(message));
     };
-    child.on('error', (err) => gone(err.message));
-    child.on('exit', (code, signal) => gone(signal ?? `exit ${code}`));
+    child.on('error', (err) => gone(err.message, false));
+    child.on('exit', (code, signal) => gone(signal ?? `exit ${code}`, signal !== null));
     child.stdin!.on('error', () => undefined); // a write after it ended: seen as its exit above
     return child;
   }
@@ -79,11 +89,16 @@ class Writer {
 
   private async transaction(ref: string, commit: string): Promise<void> {
     if (this.idle) clearTimeout(this.idle);
-    if (!this.child) {
+    if (!this.child || !running(this.child)) {
       this.starting ??= this.start().finally(() => (this.starting = null));
       this.child = await this.starting;
     }
     const child = this.child;
+    // It may have ended before this resumed (its exit was heard while nothing waited on it).
+    if (!running(child)) {
+      this.child = null;
+      throw new WriterKilled('git update-ref --stdin ended before it was asked anything');
+    }
     this.hold(child, true);
     this.stderr = '';
     const answers = ['start: ok', 'commit: ok'].map(
@@ -125,7 +140,18 @@ export async function moveRef(dir: string, ref: string, commit: string): Promise
   }
   try {
     await w.update(ref, commit);
-  } catch {
+  } catch (err) {
+    // A run's own refs are locked by nobody but this writer: one killed in the middle of a transaction (by a user,
+    // by the kernel's OOM killer) left its lock, which would refuse the ref for good. A refusal by git itself
+    // (someone else's lock) removes nothing, and the branch's lock is left alone (the user's own git may hold it):
+    // updateRef's error then says what to remove.
+    if (err instanceof WriterKilled && ref.startsWith('refs/autoresearch/')) await removeStaleLock(dir, ref);
     await updateRef(dir, ref, commit);
   }
+}
+
+async function removeStaleLock(dir: string, ref: string): Promise<void> {
+  const common = (await raw(dir, ['rev-parse', '--git-common-dir']).catch(() => '')).trim();
+  if (!common) return;
+  await rm(path.join(path.resolve(dir, common), ...rev(ref).split('/')) + '.lock', { force: true }).catch(() => undefined);
 }

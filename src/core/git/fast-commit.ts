@@ -33,7 +33,9 @@ interface RepoFacts {
   readonly committer: string;
 }
 
-const facts = new Map<string, Promise<RepoFacts | null>>();
+/** Asked again after a minute: the user may set their name or email between two runs of one app session. */
+const FACTS_MS = 60_000;
+const facts = new Map<string, { readonly at: number; readonly facts: Promise<RepoFacts | null> }>();
 
 /** "Name <email> 1700000000 +0100" → "Name <email>". */
 const identOf = (line: string) => line.trim().replace(/ \d+ [+-]\d{4}$/, '');
@@ -41,7 +43,8 @@ const identOf = (line: string) => line.trim().replace(/ \d+ [+-]\d{4}$/, '');
 async function repoFacts(worktree: string): Promise<RepoFacts | null> {
   // A date the user fixed in the environment is git's to parse (it reads many formats).
   if (process.env.GIT_AUTHOR_DATE || process.env.GIT_COMMITTER_DATE) return null;
-  let f = facts.get(worktree);
+  const cached = facts.get(worktree);
+  let f = cached && Date.now() - cached.at < FACTS_MS ? cached.facts : undefined;
   if (!f) {
     f = (async () => {
       const [where, fileMode, author, committer] = await Promise.all([
@@ -54,7 +57,7 @@ async function repoFacts(worktree: string): Promise<RepoFacts | null> {
       if (format !== 'sha1' || !common) return null;
       return { objectsDir: path.join(path.resolve(worktree, common), 'objects'), fileMode: fileMode.trim() !== 'false', author: identOf(author), committer: identOf(committer) };
     })().catch(() => null);
-    facts.set(worktree, f);
+    facts.set(worktree, { at: Date.now(), facts: f });
   }
   return f;
 }

@@ -34,6 +34,8 @@ class Reader {
     const how = await gitInvocation(this.dir, ['cat-file', '--batch']);
     const child = spawn('git', how.argv, { cwd: this.dir, env: how.env, stdio: ['pipe', 'pipe', 'ignore'] });
     child.stdout!.on('data', (chunk: Buffer) => {
+      // What a replaced process still says (its output can come after its exit) answers nothing asked of this one.
+      if (this.child !== child) return;
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
       this.drain(child);
     });

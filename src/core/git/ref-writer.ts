@@ -51,6 +51,8 @@ class Writer {
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
+      // What a replaced process still says (its output can come after its exit) answers nothing asked of this one.
+      if (this.child !== child) return;
       this.buffer += chunk;
       for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
         const line = this.buffer.slice(0, nl);
@@ -68,6 +70,7 @@ class Writer {
     // can leave a lock of this process's own behind.
     const gone = (why: string, killed: boolean) => {
       if (this.child === child) this.child = null;
+      this.buffer = '';
       const waiting = this.waiters.splice(0);
       const message = `git update-ref --stdin ended (${why}): ${this.stderr.trim().split('\n').slice(-2).join(' ') || 'no message'}`;
       for (const w of waiting) w.reject(killed ? new WriterKilled(message) : new Error(message));
@@ -97,7 +100,7 @@ class Writer {
     // It may have ended before this resumed (its exit was heard while nothing waited on it).
     if (!running(child)) {
       this.child = null;
-      throw new WriterKilled('git update-ref --stdin ended before it was asked anything');
+      throw new Error('git update-ref --stdin ended before it was asked anything');
     }
     this.hold(child, true);
     this.stderr = '';

@@ -4,16 +4,12 @@
 // "<id> <type> <size>\n<content>\n", or "<id> missing\n".
 //
 // A process that fails or ends fails what it was asked (the caller then does a checkout instead) and the next
-// request starts a new one. It is unref'd while idle (it never keeps the app alive) and ends after IDLE_MS
-// without work, or when the app exits (its stdin closes).
-import { spawn, type ChildProcess } from 'node:child_process';
+// request starts a new one. It is unref'd while idle (it never keeps the app alive) and ends after two minutes
+// without work, or when the app exits (its stdin closes): long-lived.ts.
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { gitInvocation } from './git.js';
+import { LongLivedGit, spawnLongLived } from './long-lived.js';
 
-const IDLE_MS = 120_000;
-
-/** Started and not ended (its exit may have come while nothing waited on it). */
-const running = (child: ChildProcess) => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
 
 interface Pending {
   readonly id: string;
@@ -21,18 +17,20 @@ interface Pending {
   reject(err: Error): void;
 }
 
-class Reader {
-  private child: ChildProcess | null = null;
-  private starting: Promise<ChildProcess> | null = null;
+class Reader extends LongLivedGit {
   private pending: Pending[] = [];
   private buffer: Buffer = Buffer.alloc(0);
-  private idle: NodeJS.Timeout | null = null;
 
-  constructor(private readonly dir: string) {}
+  constructor(dir: string) {
+    super(dir, 'cat-file --batch');
+  }
 
-  private async start(): Promise<ChildProcess> {
-    const how = await gitInvocation(this.dir, ['cat-file', '--batch']);
-    const child = spawn('git', how.argv, { cwd: this.dir, env: how.env, stdio: ['pipe', 'pipe', 'ignore'] });
+  protected busy(): boolean {
+    return this.pending.length > 0;
+  }
+
+  protected async start(): Promise<ChildProcess> {
+    const child = await spawnLongLived(this.dir, ['cat-file', '--batch'], false);
     child.stdout!.on('data', (chunk: Buffer) => {
       // What a replaced process still says (its output can come after its exit) answers nothing asked of this one.
       if (this.child !== child) return;
@@ -46,7 +44,6 @@ class Reader {
     };
     child.on('error', (err) => gone(err.message));
     child.on('exit', (code, signal) => gone(signal ?? `exit ${code}`));
-    child.stdin!.on('error', () => undefined); // a write after it ended: seen as its exit above
     return child;
   }
 
@@ -81,45 +78,16 @@ class Reader {
     }
   }
 
-  private hold(child: ChildProcess, busy: boolean): void {
-    for (const s of [child.stdin, child.stdout] as Array<{ ref?: () => void; unref?: () => void } | null>) {
-      if (busy) s?.ref?.();
-      else s?.unref?.();
-    }
-    if (busy) child.ref();
-    else child.unref();
-  }
-
   async read(id: string): Promise<Buffer> {
     if (!/^[0-9a-f]{40}$/.test(id)) throw new Error(`Not an object id: ${JSON.stringify(id.slice(0, 80))}`);
-    if (this.idle) clearTimeout(this.idle);
-    if (!this.child || !running(this.child)) {
-      this.starting ??= this.start().finally(() => (this.starting = null));
-      this.child = await this.starting;
-    }
-    const child = this.child;
-    // It may have ended before this resumed (its exit was heard while nothing waited on it).
-    if (!running(child)) {
-      this.child = null;
-      throw new Error('git cat-file --batch ended before it was asked anything');
-    }
-    this.hold(child, true);
+    const child = await this.ready();
     try {
       return await new Promise<Buffer>((resolve, reject) => {
         this.pending.push({ id, resolve, reject });
         child.stdin!.write(`${id}\n`);
       });
     } finally {
-      if (this.pending.length === 0) {
-        this.hold(child, false);
-        this.idle = setTimeout(() => {
-          if (this.child === child && this.pending.length === 0) {
-            this.child = null;
-            child.stdin!.end();
-          }
-        }, IDLE_MS);
-        this.idle.unref();
-      }
+      this.idle(child);
     }
   }
 }

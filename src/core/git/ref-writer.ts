@@ -6,17 +6,14 @@
 // A transaction git refuses (a lock held by another git, a missing object) ends that process with its message;
 // the ref is then moved by a plain `git update-ref` (update-ref.ts, which retries a held lock) and the next
 // ref starts a new process. The process is unref'd while idle (it never keeps the app alive) and ends after
-// IDLE_MS without work, or when the app exits (its stdin closes).
-import { spawn, type ChildProcess } from 'node:child_process';
+// two minutes without work, or when the app exits (its stdin closes): long-lived.ts.
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { gitInvocation, raw, rev } from './git.js';
+import { raw, rev } from './git.js';
+import { LongLivedGit, spawnLongLived } from './long-lived.js';
 import { updateRef } from './update-ref.js';
 
-const IDLE_MS = 120_000;
-
-/** Started and not ended (its exit may have come while nothing waited on it). */
-const running = (child: ChildProcess) => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
 
 /** The process was killed while a transaction waited on it: a ref lock it held may be left behind. */
 class WriterKilled extends Error {}
@@ -27,17 +24,20 @@ interface Waiter {
   reject(err: Error): void;
 }
 
-class Writer {
-  private child: ChildProcess | null = null;
-  private starting: Promise<ChildProcess> | null = null;
+class Writer extends LongLivedGit {
   private waiters: Waiter[] = [];
   private buffer = '';
   private stderr = '';
-  private idle: NodeJS.Timeout | null = null;
   /** Transactions one at a time: each waits for the one before it. */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dir: string) {}
+  constructor(dir: string) {
+    super(dir, 'update-ref --stdin');
+  }
+
+  protected busy(): boolean {
+    return this.waiters.length > 0;
+  }
 
   update(ref: string, commit: string): Promise<void> {
     const run = this.chain.then(() => this.transaction(ref, commit));
@@ -45,9 +45,8 @@ class Writer {
     return run;
   }
 
-  private async start(): Promise<ChildProcess> {
-    const how = await gitInvocation(this.dir, ['update-ref', '--stdin']);
-    const child = spawn('git', how.argv, { cwd: this.dir, env: how.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  protected async start(): Promise<ChildProcess> {
+    const child = await spawnLongLived(this.dir, ['update-ref', '--stdin'], true);
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
@@ -77,32 +76,11 @@ class Writer {
     };
     child.on('error', (err) => gone(err.message, false));
     child.on('exit', (code, signal) => gone(signal ?? `exit ${code}`, signal !== null));
-    child.stdin!.on('error', () => undefined); // a write after it ended: seen as its exit above
     return child;
   }
 
-  private hold(child: ChildProcess, busy: boolean): void {
-    for (const s of [child.stdin, child.stdout, child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null>) {
-      if (busy) s?.ref?.();
-      else s?.unref?.();
-    }
-    if (busy) child.ref();
-    else child.unref();
-  }
-
   private async transaction(ref: string, commit: string): Promise<void> {
-    if (this.idle) clearTimeout(this.idle);
-    if (!this.child || !running(this.child)) {
-      this.starting ??= this.start().finally(() => (this.starting = null));
-      this.child = await this.starting;
-    }
-    const child = this.child;
-    // It may have ended before this resumed (its exit was heard while nothing waited on it).
-    if (!running(child)) {
-      this.child = null;
-      throw new Error('git update-ref --stdin ended before it was asked anything');
-    }
-    this.hold(child, true);
+    const child = await this.ready();
     this.stderr = '';
     const answers = ['start: ok', 'commit: ok'].map(
       (expect) => new Promise<void>((resolve, reject) => this.waiters.push({ expect, resolve, reject })),
@@ -116,14 +94,7 @@ class Writer {
       child.kill();
       throw err;
     } finally {
-      this.hold(child, false);
-      this.idle = setTimeout(() => {
-        if (this.child === child && this.waiters.length === 0) {
-          this.child = null;
-          child.stdin!.end();
-        }
-      }, IDLE_MS);
-      this.idle.unref();
+      this.idle(child);
     }
   }
 }

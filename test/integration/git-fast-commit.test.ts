@@ -9,7 +9,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cleanMessage, commitOnBase, restoreBase } from '../../src/core/git/fast-commit.js';
-import { objectId, writeLooseObject } from '../../src/core/git/loose-object.js';
+import { objectId, writeLooseObjects } from '../../src/core/git/loose-object.js';
 import { moveRef } from '../../src/core/git/ref-writer.js';
 import { cleanupTempDirs, git as gitOut, makeRepo, tempDir } from '../helpers/project.js';
 
@@ -40,14 +40,14 @@ describe('loose objects', () => {
   it('are named as git names them and read back by git', async () => {
     const { repo } = repoWithWorktree({ 'a.txt': 'a\n' });
     const body = Buffer.from('hello\0binary\n');
-    const id = await writeLooseObject(path.join(repo, '.git', 'objects'), 'blob', body);
+    const [id] = await writeLooseObjects(path.join(repo, '.git', 'objects'), [{ type: 'blob', body }]);
     writeFileSync(path.join(repo, 'probe.bin'), body);
     expect(id).toBe(git(repo, 'hash-object', 'probe.bin'));
     expect(id).toBe(objectId('blob', body));
-    expect(execFileSync('git', ['cat-file', 'blob', id], { cwd: repo })).toEqual(body);
+    expect(execFileSync('git', ['cat-file', 'blob', id!], { cwd: repo })).toEqual(body);
     // Written again: the object there is kept, no temporary file is left beside it.
-    expect(await writeLooseObject(path.join(repo, '.git', 'objects'), 'blob', body)).toBe(id);
-    expect(execFileSync('ls', [path.join(repo, '.git', 'objects', id.slice(0, 2))], { encoding: 'utf8' }).trim()).toBe(id.slice(2));
+    expect(await writeLooseObjects(path.join(repo, '.git', 'objects'), [{ type: 'blob', body }])).toEqual([id]);
+    expect(execFileSync('ls', [path.join(repo, '.git', 'objects', id!.slice(0, 2))], { encoding: 'utf8' }).trim()).toBe(id!.slice(2));
   });
 });
 

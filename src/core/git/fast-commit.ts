@@ -13,11 +13,16 @@
 // submodule) returns null and the caller commits with git.
 import { chmod, lstat, mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { raw, rev } from './git.js';
-import { identityArgs } from './git.js';
+import { identityArgs, raw, rev } from './git.js';
 import { objectId, writeLooseObjects, type ObjectType } from './loose-object.js';
 import { readObject } from './object-reader.js';
 import { repoPlace, toTop } from './repo-place.js';
+
+/** A path's folder as the tree listing keys it ('' for the top). */
+const parentOf = (p: string) => (path.posix.dirname(p) === '.' ? '' : path.posix.dirname(p));
+
+/** A path inside the folder, with nothing that climbs out of it or into a `.git`. */
+const isPlainPath = (p: string) => p !== '' && !p.startsWith('/') && !p.split('/').some((c) => c === '' || c === '.' || c === '..' || c === '.git');
 
 interface TreeEntry {
   readonly mode: string;
@@ -78,7 +83,7 @@ export function treesOf(worktree: string, base: string): Promise<Map<string, Map
         const tab = rec.indexOf('\t');
         const [mode, type, id] = rec.slice(0, tab).split(' ') as [string, TreeEntry['type'], string];
         const p = rec.slice(tab + 1);
-        const parent = path.posix.dirname(p) === '.' ? '' : path.posix.dirname(p);
+        const parent = parentOf(p);
         if (!dirs.has(parent)) dirs.set(parent, new Map());
         dirs.get(parent)!.set(path.posix.basename(p), { mode, type, id });
         if (type === 'tree' && !dirs.has(p)) dirs.set(p, new Map());
@@ -127,7 +132,7 @@ export interface ScratchCommit {
 }
 
 /**
- * Commits `paths` of `worktree` (relative to its top) as they are on disk on top of `base`, without moving the
+ * Commits `paths` of `worktree` (relative to it: a monorepo's project folder, or the top) as they are on disk on top of `base`, without moving the
  * worktree's HEAD; then removes the files the commit added, so the worktree differs from `base` only in tracked
  * files (which the next forced checkout restores). Null when this case is git's to handle (see the top).
  */
@@ -147,7 +152,7 @@ export async function commitOnBase(worktree: string, base: string, paths: readon
     let entries = changed.get(dir);
     if (!entries) {
       if (dir !== '') {
-        const up = path.posix.dirname(dir) === '.' ? '' : path.posix.dirname(dir);
+        const up = parentOf(dir);
         const own = trees.get(up)?.get(path.posix.basename(dir));
         if (own && own.type !== 'tree') return null; // a file (or submodule) where a folder is wanted
         if (!folder(up)) return null;
@@ -159,11 +164,10 @@ export async function commitOnBase(worktree: string, base: string, paths: readon
   };
   const added: string[] = [];
   for (const p of paths) {
-    if (p === '' || p.startsWith('/') || p.split('/').some((c) => c === '' || c === '.' || c === '..' || c === '.git')) return null;
+    if (!isPlainPath(p)) return null;
     const inRepo = toTop(place.prefix, p);
-    const dir = path.posix.dirname(inRepo) === '.' ? '' : path.posix.dirname(inRepo);
     const name = path.posix.basename(inRepo);
-    const entries = folder(dir);
+    const entries = folder(parentOf(inRepo));
     if (!entries) return null;
     const before = entries.get(name);
     if (before && before.type !== 'blob') return null; // a folder or submodule: git's case
@@ -183,11 +187,10 @@ export async function commitOnBase(worktree: string, base: string, paths: readon
   }
   // Deepest folders first: each one's id goes into its parent's entries (an emptied folder leaves it).
   const dirs = [...changed.keys()].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : 1));
-  let root = '';
   for (const dir of dirs) {
     if (dir === '') continue;
     const entries = changed.get(dir)!;
-    const parent = changed.get(path.posix.dirname(dir) === '.' ? '' : path.posix.dirname(dir))!;
+    const parent = changed.get(parentOf(dir))!;
     if (entries.size === 0) {
       parent.delete(path.posix.basename(dir));
       continue;
@@ -198,7 +201,7 @@ export async function commitOnBase(worktree: string, base: string, paths: readon
   }
   const top = treeBody(changed.get('')!);
   objects.push({ type: 'tree', body: top });
-  root = objectId('tree', top);
+  const root = objectId('tree', top);
   const now = new Date();
   const when = `${Math.floor(now.getTime() / 1000)} ${tzOf(now)}`;
   const commit = Buffer.from(`tree ${root}\nparent ${base}\nauthor ${repo.author} ${when}\ncommitter ${repo.committer} ${when}\n\n${body}`);
@@ -232,10 +235,9 @@ async function removeAdded(worktree: string, rel: string): Promise<void> {
 export async function restoreBase(worktree: string, base: string, paths: readonly string[]): Promise<void> {
   const [trees, place] = await Promise.all([treesOf(worktree, base), repoPlace(worktree)]);
   for (const p of paths) {
-    if (p === '' || p.startsWith('/') || p.split('/').some((c) => c === '' || c === '.' || c === '..' || c === '.git')) throw new Error(`Not a path to restore: ${p}`);
+    if (!isPlainPath(p)) throw new Error(`Not a path to restore: ${p}`);
     const inRepo = toTop(place.prefix, p);
-    const dir = path.posix.dirname(inRepo) === '.' ? '' : path.posix.dirname(inRepo);
-    const entry = trees.get(dir)?.get(path.posix.basename(inRepo));
+    const entry = trees.get(parentOf(inRepo))?.get(path.posix.basename(inRepo));
     const abs = path.join(worktree, ...p.split('/'));
     const now = await lstat(abs).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err)));
     if (now && !now.isFile()) throw new Error(`${p} is not a file in the worktree`);

@@ -65,8 +65,3 @@ export async function writeLooseObjects(objectsDir: string, objects: readonly { 
   await Promise.all([...dirs].map((d) => fsyncPath(d, constants.O_RDONLY | constants.O_DIRECTORY)));
   return ids;
 }
-
-/** One object: writeLooseObjects of one. */
-export async function writeLooseObject(objectsDir: string, type: ObjectType, body: Buffer): Promise<string> {
-  return (await writeLooseObjects(objectsDir, [{ type, body }]))[0]!;
-}

@@ -5,13 +5,13 @@ import type { ProposalMadeEvent, StopReason } from '../../shared/journal.js';
 /** A proposal made: committed (commit set) or rejected (rejectedReason set). The fields of proposal-made. */
 export type MadeProposal = Omit<ProposalMadeEvent, 'type' | 'at'>;
 
-/** What asking for a proposal came to: a proposal (committed or rejected), or nothing, and why. */
 /** What a proposal left in its proposal worktree (ProposalResult's `scratch`). */
 export interface ScratchLeft {
   readonly base: string;
   readonly paths: readonly string[];
 }
 
+/** What asking for a proposal came to: a proposal (committed or rejected), or nothing, and why. */
 export type ProposalResult =
   | {
       readonly kind: 'made';

@@ -27,7 +27,9 @@ describe('a plateau that steps back, with every proposal editing the line the be
     const handle = await startRun({
       projectDir: dir,
       tag: 'test',
-      maxExperiments: 7,
+      // Enough that ids are still to be handed out once the plateau is seen: one slot works ahead, and with
+      // conflicts found at the keep (pre-carry.ts) the proposers may have made the first few before any ended.
+      maxExperiments: 12,
       deps: { env: process.env, nodePath: process.execPath, appVersion: 'test', createProposer: async () => proposer, sleep: async () => undefined },
     });
     // With the livelock the run never ends; stopped after a bound far beyond the few seconds it needs, it fails here.

@@ -23,15 +23,22 @@ function setup(search: Partial<SearchConfig> = {}, afterMs = 0) {
   record.bestCommit = BEST;
   record.best = 1;
   const asked: [string, string, string][] = [];
+  /** Carries that conflict (by the proposal's commit), and what they conflict in. */
+  const conflicting = new Map<string, string[]>();
+  const conflicts: [number, string, { files: readonly string[]; withId: number | null }, string][] = [];
   const git: LoopGit = {
     resetTo: async () => undefined,
     updateRef: async () => undefined,
     carryOnto: async (): Promise<CarryOutcome> => ({ kind: 'carried', commit: sha(999) }),
-    carryAhead: (commit, onto, message) => void asked.push([commit, onto, message]),
+    carryAhead: async (commit, onto, message) => {
+      asked.push([commit, onto, message]);
+      const files = conflicting.get(commit);
+      return files ? { kind: 'conflict', files } : { kind: 'carried', commit: sha(999) };
+    },
     commitExists: async () => true,
   };
   const listeners = new Set<(e: LoopEvent) => void>();
-  const stop = startPreCarry({ tag: 'mar5', record, git, subscribe: (l) => (listeners.add(l), () => listeners.delete(l)), afterMs });
+  const stop = startPreCarry({ tag: 'mar5', record, git, subscribe: (l) => (listeners.add(l), () => listeners.delete(l)), afterMs, onConflict: (id, commit, conflict, onto) => void conflicts.push([id, commit, conflict, onto]) });
   const tell = (event: Extract<LoopEvent, { kind: 'journal' }>['event']) => {
     for (const l of listeners) l({ kind: 'journal', event });
   };
@@ -45,7 +52,7 @@ function setup(search: Partial<SearchConfig> = {}, afterMs = 0) {
     record.queuedProposals.set(id, p);
     tell(p);
   };
-  return { record, asked, stop, running, made, tell };
+  return { record, asked, stop, running, made, tell, conflicting, conflicts };
 }
 
 describe('pre-carry', () => {
@@ -135,6 +142,28 @@ describe('pre-carry', () => {
     made(11, sha(10), sha(11), 10);
     // (#5 is carried onto #10, the one candidate training, as above: none of them onto the best.)
     expect(asked.filter(([, onto]) => onto === NEW)).toEqual([]);
+  });
+
+  it('hands a carry onto the best that conflicts to the queue at once, and none onto a running candidate', async () => {
+    const { record, made, tell, running, conflicting, conflicts } = setup();
+    const NEW = sha(7);
+    conflicting.set(sha(2), ['train.py']);
+    conflicting.set(sha(3), ['train.py']);
+    made(2, BEST);
+    made(3, BEST);
+    // Onto a candidate training now: a conflict there says nothing yet (it may be discarded), so nothing is handed on.
+    running(5, sha(5));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(conflicts).toEqual([]);
+    // #7 is kept: #2 and #3, made on the old best, conflict with it; the queue hears of both, with the best they met.
+    record.experiments.set(7, makeExperiment({ id: 7, status: 'keep', metric: 0.9, commit: NEW, parentCommit: BEST, baseId: 0 }));
+    Object.assign(record, { bestId: 7, bestCommit: NEW, best: 0.9 });
+    tell({ type: 'best', at: '', id: 7, commit: NEW, metric: 0.9 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(conflicts).toEqual([
+      [2, sha(2), { files: ['train.py'], withId: 7 }, NEW],
+      [3, sha(3), { files: ['train.py'], withId: 7 }, NEW],
+    ]);
   });
 
   it('begins a carry onto a candidate once it has trained a while, and none for one that ended sooner', async () => {

@@ -61,7 +61,8 @@ const proposal = (call: Pick<Call, 'id' | 'conflict'>, baseId: number): MadeProp
   id: call.id,
   baseId,
   parentCommit: sha('a'),
-  commit: sha(String((call.id % 9) + 1)),
+  // A proposal made again has a commit of its own (the same id, another change).
+  commit: call.conflict ? sha('e') : sha(String((call.id % 9) + 1)),
   description: call.conflict ? `idea ${call.id}, again` : `idea ${call.id}`,
   hypothesis: '',
   usage: null,
@@ -73,7 +74,7 @@ const proposal = (call: Pick<Call, 'id' | 'conflict'>, baseId: number): MadeProp
   rejectedReason: null,
 });
 
-function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number; firstId?: number }) {
+function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number; firstId?: number; appendDelayMs?: number }) {
   const record = emptyRunRecord();
   foldEvent(record, { type: 'experiment-end', at: AT, experiment: baseline });
   const journal: JournalEvent[] = [];
@@ -91,6 +92,8 @@ function harness(opts: { depth: number; limit: number; closeDeadlineMs?: number;
     // Written, then folded, as run.ts does; a closed journal refuses as the real writer does.
     append: async (event: JournalEvent) => {
       if (journalClosed) throw new Error('The journal is closed');
+      // A journal write takes a while (a real one fsyncs): what runs meanwhile is what a test may be after.
+      if (opts.appendDelayMs) await new Promise((r) => setTimeout(r, opts.appendDelayMs));
       journal.push(event);
       foldEvent(record, event);
     },
@@ -214,6 +217,75 @@ describe('the proposal queue', () => {
     // Not proposed a third time; the limit was handed out, so no slot has anything to wait for.
     expect(await h.queue.take()).toBeNull();
     expect(h.calls).toHaveLength(2);
+    await h.queue.close();
+  });
+
+  it('makes a proposal whose carry conflicted ahead again at once, while it still waits and the best is the one it met', async () => {
+    const h = harness({ depth: 1, limit: 3 });
+    h.queue.start();
+    (await h.call(0)).finish();
+    await vi.waitFor(() => expect(h.made()).toEqual([1]));
+    // #5 is kept meanwhile (its carry was found to conflict with #1 at the keep: pre-carry.ts).
+    const kept: Experiment = { ...baseline, id: 5, kind: 'candidate', baseId: 0, commit: sha('b'), metric: 0.9, metrics: { val_bpb: 0.9 } };
+    foldEvent(h.record, { type: 'experiment-end', at: AT, experiment: kept });
+    foldEvent(h.record, { type: 'best', at: AT, id: 5, commit: sha('b'), metric: 0.9 });
+    // Nothing for a best that has moved on since, or a proposal not waiting here.
+    await h.queue.conflictedAhead(1, sha('2'), { files: ['train.py'], withId: 4 }, sha('c'));
+    await h.queue.conflictedAhead(9, sha('2'), { files: ['train.py'], withId: 5 }, sha('b'));
+    await h.queue.conflictedAhead(1, sha('7'), { files: ['train.py'], withId: 5 }, sha('b'));
+    expect(h.queue.hasReady()).toBe(true);
+    await h.queue.conflictedAhead(1, sha('2'), { files: ['train.py'], withId: 5 }, sha('b'));
+    // #1 left the queue and is made again on the best with the conflict shown, before any slot asked for it.
+    expect(h.queue.hasReady()).toBe(false);
+    // (Its proposer, free again, may begin #2 first: the remake is then made beside it.)
+    let n = 1;
+    while (!(await h.call(n)).conflict) n += 1;
+    const again = h.calls[n]!;
+    expect([again.id, again.baseId, again.conflict]).toEqual([1, 5, { description: 'idea 1', withId: 5, files: ['train.py'] }]);
+    // The notice names no slot: none waited on this conflict (slot usage counts none).
+    const notice = h.journal.find((e) => e.type === 'notice' && /#1 was proposed on #0; its change conflicts with #5/.test(e.message));
+    expect(notice).toBeDefined();
+    expect(notice).not.toHaveProperty('conflictSlot');
+    for (const c of h.calls) c.finish();
+    await vi.waitFor(() => expect(h.queue.hasReady()).toBe(true));
+    // The same conflict told again (the carries' cache answers every time it is asked): it was the first commit's, so
+    // the remake, under the same id, stays.
+    await vi.waitFor(() => expect(h.made().filter((id) => id === 1)).toHaveLength(2));
+    await h.queue.conflictedAhead(1, sha('2'), { files: ['train.py'], withId: 5 }, sha('b'));
+    expect(h.journal.filter((e) => e.type === 'proposal-dropped')).toEqual([]);
+    let remade = (await h.queue.take())!;
+    if (remade.made.id !== 1) remade = (await h.queue.take())!;
+    expect([remade.made.id, remade.made.commit, remade.remakes]).toEqual([1, sha('e'), 1]);
+    await h.queue.close();
+    // Stopping: what waits stays queued, as it is (a resumed run takes it).
+    const s = harness({ depth: 1, limit: 1 });
+    s.queue.start();
+    (await s.call(0)).finish();
+    await vi.waitFor(() => expect(s.made()).toEqual([1]));
+    foldEvent(s.record, { type: 'experiment-end', at: AT, experiment: kept });
+    foldEvent(s.record, { type: 'best', at: AT, id: 5, commit: sha('b'), metric: 0.9 });
+    s.requestStop('stop');
+    await s.queue.conflictedAhead(1, sha('2'), { files: ['train.py'], withId: 5 }, sha('b'));
+    expect(s.queue.hasReady()).toBe(true);
+    expect(s.journal.some((e) => e.type === 'notice' || e.type === 'proposal-dropped')).toBe(false);
+    await s.queue.close();
+  });
+
+  it('does not tell a slot that nothing more will come while a conflict found ahead is being made again', async () => {
+    // The limit is all handed out (#1), so #1's proposer goes home once #1 leaves the queue; the remake keeps it open
+    // while its notice is written.
+    const h = harness({ depth: 1, limit: 1, appendDelayMs: 30 });
+    h.queue.start();
+    (await h.call(0)).finish();
+    await vi.waitFor(() => expect(h.made()).toEqual([1]));
+    foldEvent(h.record, { type: 'experiment-end', at: AT, experiment: { ...baseline, id: 5, kind: 'candidate', baseId: 0, commit: sha('b'), metric: 0.9 } });
+    foldEvent(h.record, { type: 'best', at: AT, id: 5, commit: sha('b'), metric: 0.9 });
+    const handled = h.queue.conflictedAhead(1, sha('2'), { files: ['train.py'], withId: 5 }, sha('b'));
+    const taking = h.queue.take();
+    (await h.call(1)).finish();
+    const got = await taking;
+    expect([got?.made.id, got?.remakes]).toEqual([1, 1]);
+    await handled;
     await h.queue.close();
   });
 

@@ -127,9 +127,11 @@ export interface LoopGit {
   carryOnto(commit: string, onto: string, message: string): Promise<CarryOutcome>;
   /**
    * Starts the same carry now, while a candidate trains (pre-carry.ts): a later carryOnto with the same arguments
-   * gets its result without waiting for git. Optional: an in-memory LoopGit (unit tests) computes carries on demand.
+   * gets its result without waiting for git. Returns the carry's outcome (a conflict found ahead is acted on at
+   * once: proposal-queue.ts, conflictedAhead); a failure rejects. Optional: an in-memory LoopGit (unit tests)
+   * computes carries on demand.
    */
-  carryAhead?(commit: string, onto: string, message: string): void;
+  carryAhead?(commit: string, onto: string, message: string): Promise<CarryOutcome>;
   commitExists(commit: string): Promise<boolean>;
 }
 

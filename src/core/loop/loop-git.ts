@@ -34,12 +34,14 @@ export function createLoopGit(projectDir: string, linked: readonly string[]): Lo
     },
     carryAhead: (commit, onto, message) => {
       const key = keyOf(commit, onto, message);
-      if (ahead.has(key)) return;
+      const begun = ahead.get(key);
+      if (begun) return begun;
       const made = carry(commit, onto, message);
       // A failure is the slot's to hear if it asks for this carry (the same error, as if computed then); unasked, it is nobody's.
       made.catch(() => undefined);
       ahead.set(key, made);
       if (ahead.size > PRECARRIED_KEPT) ahead.delete(ahead.keys().next().value!);
+      return made;
     },
     commitExists: (commit) =>
       raw(projectDir, ['cat-file', '-e', `${rev(commit)}^{commit}`]).then(

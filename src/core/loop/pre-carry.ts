@@ -16,7 +16,10 @@
 //
 // And once the best has moved, every queued proposal made on an earlier best is carried onto the best of now (at
 // the keep, or when the proposal is queued), so the slots that take them later, when their own trainers end, find
-// the carries made. A carry asked for after the best moved again is simply computed then, as before.
+// the carries made. A carry asked for after the best moved again is simply computed then, as before. A carry onto
+// the best that conflicts is handed to the queue at once (`onConflict`: proposal-queue.ts, conflictedAhead), so
+// the proposal is made again while the slots still train, not when a slot takes it and finds the conflict then
+// (bench/utilization's conflicting-edits row: after a discard the slot found only a stale proposal ready).
 import type { MadeProposal } from './outcomes.js';
 import { carriedMessage } from '../git/commit-message.js';
 import type { LoopGit, RunJournalView } from './context.js';
@@ -40,6 +43,13 @@ export interface PreCarryInput {
   readonly subscribe: (listener: (event: LoopEvent) => void) => () => void;
   /** PRE_CARRY_AFTER_MS unless given (0: at once, for unit tests of the pairing). */
   readonly afterMs?: number;
+  /**
+   * Queued proposal `id`'s carry (its commit `commit`) onto the best (`onto`, experiment `withId`) conflicts: the
+   * files that do. Called when the carry ends, and again whenever the same carry is asked for (a cached outcome),
+   * whatever happened since: the queue checks that this very commit still waits and the best is still `onto`
+   * (a proposal made again keeps its id, with a new commit).
+   */
+  readonly onConflict?: (id: number, commit: string, conflict: { readonly files: readonly string[]; readonly withId: number | null }, onto: string) => Promise<void> | void;
 }
 
 /** Starts computing carries ahead as proposals are made and candidates start; returns the unsubscribe. */
@@ -73,9 +83,17 @@ export function startPreCarry(input: PreCarryInput): () => void {
   /** The carries the slots will ask for as things stand: queued proposals made on an earlier best, onto the best. */
   const behind = () => {
     if (!carriesOntoBest(record) || record.bestCommit === null) return;
+    const { bestCommit: onto, bestId: withId } = record;
     for (const p of record.queuedProposals.values()) {
       if (!madeOnEarlierBest(record, p)) continue;
-      carryAhead(p.commit!, record.bestCommit, carriedMessage(tag, p.id, p.description, record.bestId));
+      carryAhead(p.commit!, onto, carriedMessage(tag, p.id, p.description, withId)).then(
+        (out) => {
+          // A journal that fails under the remake is the run's to hear (journal.failure), not this listener's.
+          if (out.kind === 'conflict') Promise.resolve(input.onConflict?.(p.id, p.commit!, { files: out.files, withId }, onto)).catch(() => undefined);
+        },
+        // A carry that failed is the slot's to hear when it takes the proposal (the same error then).
+        () => undefined,
+      );
     }
   };
   /** look() now, and again once a candidate that starts now has trained afterMs. */

@@ -73,6 +73,12 @@ export interface ProposalQueue {
    * slot that found it, is named in the journal's notice (slot usage counts its wait as waiting on a conflict).
    */
   conflicted(p: QueuedProposal, conflict: { readonly files: readonly string[]; readonly withId: number | null }, slot?: number): Promise<void>;
+  /**
+   * Queued proposal `id`'s carry (of its commit `commit`) onto the best (`onto`) was found to conflict ahead
+   * (pre-carry.ts): if that commit still waits here and the best is still `onto`, it leaves the queue and is made
+   * again (or dropped) now, as conflicted() does, instead of when a slot takes it; no slot waited for it.
+   */
+  conflictedAhead(id: number, commit: string, conflict: { readonly files: readonly string[]; readonly withId: number | null }, onto: string): Promise<void>;
   /** Proposers wanted now: `depth`, plus one while conflicts are frequent. */
   wanted(): number;
   /** A queued proposal will not run (journaled with why; its id no longer counts). */
@@ -138,6 +144,65 @@ function takeLeft(leftClean: Map<number, ScratchLeft | null>, k: number): { left
 interface Redo {
   readonly p: QueuedProposal;
   readonly conflict: ProposalConflict;
+}
+
+/** What the queue's conflict handling reads and does (createProposalQueue's own state and steps). */
+interface ConflictDeps {
+  readonly ctx: RunContext;
+  readonly depth: number;
+  readonly ready: AsyncQueue<QueuedProposal>;
+  readonly recent: ConflictWindow;
+  readonly speculation: { notStarting(id: number): void };
+  readonly redos: Redo[];
+  drop(id: number, reason: string): Promise<void>;
+  /** Starts a proposer in a free worktree (for a remake, even past the depth wanted). */
+  spawn(): void;
+  /** Journals that conflicts have become frequent. */
+  frequent(): Promise<void>;
+  closed(): boolean;
+  stopping(): boolean;
+}
+
+/** A conflicting proposal made again once, with the conflict shown, or dropped: found by a slot, or ahead at a keep. */
+function conflictHandling(d: ConflictDeps): Pick<ProposalQueue, 'conflicted' | 'conflictedAhead'> {
+  const { ctx, depth, recent } = d;
+  const conflicted: ProposalQueue['conflicted'] = async (p, conflict, slot) => {
+    const { made } = p;
+    d.speculation.notStarting(made.id);
+    const files = conflict.files.join(', ') || 'conflicting changes';
+    const before = recent.spare();
+    recent.conflicted(made.id);
+    const at = slot === undefined ? {} : { conflictSlot: slot };
+    if (p.remakes >= 1 || depth === 0 || d.closed()) {
+      // Named with its slot first: the slot's wait for the next proposal is a conflict's (slot usage).
+      await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} conflicts with #${conflict.withId}, kept meanwhile (${files}); it is dropped.` });
+      await d.drop(made.id, `Made on #${made.baseId}, its change conflicts with #${conflict.withId}, kept meanwhile (${files})${p.remakes >= 1 ? ', again after it was made anew' : ''}.`);
+      if (recent.spare() > before && depth > 0 && !d.closed()) await d.frequent();
+      return;
+    }
+    await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} was proposed on #${made.baseId}; its change conflicts with #${conflict.withId}, kept meanwhile (${files}), so it is proposed again on #${conflict.withId} with the conflict shown to the agent.` });
+    d.redos.push({ p, conflict: { description: made.description, withId: conflict.withId, files: conflict.files } });
+    if (recent.spare() > before) await d.frequent();
+    d.spawn();
+    // The spare proposer, wanted now that conflicts are frequent.
+    if (!d.closed() && !d.stopping()) d.spawn();
+  };
+  return {
+    conflicted,
+    async conflictedAhead(id, commit, conflict, onto) {
+      // Stopping: what waits stays queued in the journal for a resumed run, as it is.
+      if (d.closed() || d.stopping() || ctx.record.bestCommit !== onto) return;
+      // Taken by a slot meanwhile: that slot finds the same conflict and hands it back itself. Made again since
+      // (the same id, another commit): this conflict was the earlier commit's, told again from the carries' cache.
+      const [p] = d.ready.takeAll((q) => q.made.id === id && q.made.commit === commit);
+      if (!p) return;
+      recent.taken(id, false);
+      // Counted as a producer at work until the remake (or the drop's replacement) has its proposer: the proposer
+      // that made this one is free now and may go home (no id left to make), and a slot waiting meanwhile must not
+      // hear that nothing more will come.
+      await d.ready.produce(() => conflicted(p, conflict));
+    },
+  };
 }
 
 export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
@@ -277,6 +342,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
     if (started && !closed && !input.stopping()) spawn();
   };
 
+  const { conflicted, conflictedAhead } = conflictHandling({ ctx, depth, ready, recent, speculation, redos, drop, spawn, frequent, closed: () => closed, stopping: input.stopping });
+
   return {
     depth,
     start() {
@@ -300,27 +367,8 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       // Conflicts have become rare again: a spare proposer goes home after its proposal is taken (worker, above).
       return got.value;
     },
-    async conflicted(p, conflict, slot) {
-      const { made } = p;
-      speculation.notStarting(made.id);
-      const files = conflict.files.join(', ') || 'conflicting changes';
-      const before = spare();
-      recent.conflicted(made.id);
-      const at = slot === undefined ? {} : { conflictSlot: slot };
-      if (p.remakes >= 1 || depth === 0 || closed) {
-        // Named with its slot first: the slot's wait for the next proposal is a conflict's (slot usage).
-        await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} conflicts with #${conflict.withId}, kept meanwhile (${files}); it is dropped.` });
-        await drop(made.id, `Made on #${made.baseId}, its change conflicts with #${conflict.withId}, kept meanwhile (${files})${p.remakes >= 1 ? ', again after it was made anew' : ''}.`);
-        if (spare() > before && depth > 0 && !closed) await frequent();
-        return;
-      }
-      await ctx.append({ type: 'notice', at: isoNow(), level: 'info', id: made.id, ...at, message: `#${made.id} was proposed on #${made.baseId}; its change conflicts with #${conflict.withId}, kept meanwhile (${files}), so it is proposed again on #${conflict.withId} with the conflict shown to the agent.` });
-      redos.push({ p, conflict: { description: made.description, withId: conflict.withId, files: conflict.files } });
-      if (spare() > before) await frequent();
-      spawn();
-      // The spare proposer, wanted now that conflicts are frequent.
-      if (!closed && !input.stopping()) spawn();
-    },
+    conflicted,
+    conflictedAhead,
     wanted,
     drop,
     async close(deadlineMs = input.closeDeadlineMs ?? PROPOSER_CLOSE_DEADLINE_MS) {

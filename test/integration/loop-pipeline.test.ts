@@ -112,7 +112,6 @@ describe('pipelined proposals', () => {
     const rec = await readRunRecord(dir, 'test');
     expect(rec.experiments.get(1)!.status).toBe('keep');
     // The third call made #2 again, on #1, told why.
-    console.log((await readJournalEvents(runPaths(dir, "test").journal)).events.filter((e) => !["log","process-start","process-end"].includes(e.type)).map((e) => e.type + " " + JSON.stringify((e as any).id ?? (e as any).experiment?.id ?? "") + " " + ((e as any).message ?? (e as any).reason ?? (e as any).experiment?.status ?? "")).join("\n"));
     expect(proposer.contexts.map((c) => c.experimentId)).toEqual([1, 2, 2]);
     const again = proposer.contexts[2]!;
     expect(again.base.id).toBe(1);

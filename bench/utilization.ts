@@ -237,4 +237,8 @@ const oneBusy = Math.min(...one.busy);
 if (rows.some((r) => r.label === '1 slot') && four) {
   console.log(`\nTargets: one slot ≥ 97 % busy (${pct(oneBusy)}) ${oneBusy >= 0.97 ? 'met' : 'NOT met'}; 4 slots ≥ 3.9× one slot (${(four.perMinute / one.perMinute).toFixed(2)}×) ${four.perMinute / one.perMinute >= 3.9 ? 'met' : 'NOT met'}.`);
 }
+// Issue #23: a conflict never idles a slot. Its price is agent work: the proposals dropped (made on a candidate
+// that was not kept, or conflicting again) are in the outcomes column.
+const conflicting = rows.find((r) => r.label === '1 slot, conflicting edits');
+if (conflicting) console.log(`Conflicting edits: one slot ≥ 97 % busy (${pct(conflicting.busy[0]!)}) ${conflicting.busy[0]! >= 0.97 ? 'met' : 'NOT met'}.`);
 console.log(`Load average after the rows: ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);

@@ -72,7 +72,7 @@ export function AgentSection({ draft, errors, setDraft }: SectionProps) {
       <NumberField path="agent.maxDiffLines" label="Largest diff" unit="lines" value={draft.agent.maxDiffLines} onChange={(v) => agent({ maxDiffLines: v })} errors={errors} hint="A bigger proposal is rejected." />
       <NumberField path="agent.historyLimit" label="History shown" unit="experiments" value={draft.agent.historyLimit} onChange={(v) => agent({ historyLimit: v })} errors={errors} hint="Past experiments the agent sees, so it does not retry dead ends." />
       <div className="field-hint" style={{ paddingLeft: 'calc(var(--label-width) + 10px)' }} data-testid="agent-ahead-hint">
-        The agent works one proposal ahead per slot while the trainer runs, so the GPU does not wait for it. The cost: the previous experiment&apos;s result arrives one step late, and a proposal may be carried onto a newer best (made again when it conflicts). For strictly one-at-a-time, set <code>agent.queueDepth</code> to 0 in config.json.
+        The agent works one proposal ahead per slot while the trainer runs, so the GPU does not wait for it. The cost: the previous experiment&apos;s result arrives one step late, and a proposal may be carried onto a newer best (made again when it conflicts). While proposals conflict with changes being kept, it also makes one on the experiment being measured, used only if that one is kept: more agent calls, no idle GPU. For strictly one-at-a-time, set <code>agent.queueDepth</code> to 0 in config.json.
       </div>
     </Section>
   );

@@ -41,9 +41,7 @@ const project = () =>
 describe('proposals committed in their proposal worktree', () => {
   it('each commit holds its own change on its base, and the worktree is back at the base between them', async () => {
     const { dir } = project();
-    // Numbered as asked: a proposal more may be made (on a candidate measured then, for a conflict foreseen) and dropped.
-    let n = 0;
-    const proposer = scriptedProposer([], (ctx) => step(++n)(ctx));
+    const proposer = scriptedProposer(Array.from({ length: 6 }, (_, i) => step(i + 1)));
     const handle = await startRun({
       projectDir: dir,
       tag: 't',
@@ -63,9 +61,7 @@ describe('proposals committed in their proposal worktree', () => {
 
   it('loses nothing when its long-lived git processes are killed under it (a ref or a restore falls back to plain git)', async () => {
     const { dir } = project();
-    // Numbered as asked: a proposal more may be made (on a candidate measured then, for a conflict foreseen) and dropped.
-    let n = 0;
-    const proposer = scriptedProposer([], (ctx) => step(++n)(ctx));
+    const proposer = scriptedProposer(Array.from({ length: 10 }, (_, i) => step(i + 1)));
     // A shell loop kills the run's update-ref --stdin and cat-file --batch processes as soon as it finds them,
     // so some die in the middle of a transaction or a read. It counts its kills in a file. It starts once the
     // baseline is measured: the branch, which moves only then here (every candidate is discarded), is the ref

@@ -9,7 +9,7 @@ import type { ProposalConflict } from '../../src/core/agent/proposer.js';
 import type { RunContext } from '../../src/core/loop/context.js';
 import type { ProposalResult } from '../../src/core/loop/outcomes.js';
 import type { MadeProposal, ProposalSite } from '../../src/core/loop/proposal.js';
-import { createProposalQueue, KEEPS_WINDOW, type ProposalQueue } from '../../src/core/loop/proposal-queue.js';
+import { createProposalQueue, type ProposalQueue } from '../../src/core/loop/proposal-queue.js';
 import type { Experiment } from '../../src/shared/experiment.js';
 import type { JournalEvent } from '../../src/shared/journal.js';
 import { fixtureConfig } from '../fixtures/make-run.js';
@@ -287,48 +287,6 @@ describe('the proposal queue', () => {
     expect([got?.made.id, got?.remakes]).toEqual([1, 1]);
     await handled;
     await h.queue.close();
-  });
-
-  it('makes one proposal more, on the running candidate, while a queued one is foreseen to conflict with its keep', async () => {
-    const h = harness({ depth: 1, limit: 9, firstId: 2 });
-    h.record.config = fixtureConfig({});
-    h.queue.start();
-    (await h.call(0)).finish();
-    await vi.waitFor(() => expect(h.made()).toEqual([2]));
-    // #1 trains (its commit known); #2, made on the baseline, waits: one proposer, nothing more is made.
-    foldEvent(h.record, { type: 'experiment-start', at: AT, experiment: { ...baseline, id: 1, kind: 'candidate', baseId: 0, status: 'running', commit: sha('c'), metric: null } });
-    expect(h.queue.wanted()).toBe(1);
-    // Nothing for an experiment that is not running.
-    h.queue.conflictIfKept(0);
-    expect(h.queue.wanted()).toBe(1);
-    // #2's carry onto #1 conflicts (pre-carry.ts): were #1 kept, #2 would have to be made again. A second proposer
-    // makes one on #1 now, so a keep finds one ready; told twice, still one.
-    h.queue.conflictIfKept(1);
-    h.queue.conflictIfKept(1);
-    expect(h.queue.wanted()).toBe(2);
-    const spec = await h.call(1);
-    expect([spec.id, spec.worktree, spec.baseId]).toEqual([3, 1, 1]);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(h.calls).toHaveLength(2);
-    // Once #1 has ended, no proposer more is wanted.
-    foldEvent(h.record, { type: 'experiment-end', at: AT, experiment: { ...baseline, id: 1, kind: 'candidate', baseId: 0, status: 'keep', commit: sha('c'), metric: 0.9 } });
-    expect(h.queue.wanted()).toBe(1);
-    spec.finish();
-    await h.queue.close();
-
-    // While keeps are rare (none in the last KEEPS_WINDOW decided), a proposal made for a foreseen conflict would
-    // mostly be dropped: none is made.
-    const rare = harness({ depth: 1, limit: 30, firstId: 20 });
-    rare.record.config = fixtureConfig({});
-    for (let id = 1; id <= KEEPS_WINDOW; id++) foldEvent(rare.record, { type: 'experiment-end', at: AT, experiment: { ...baseline, id, kind: 'candidate', baseId: 0, status: 'discard', commit: sha('d'), metric: 1.1 } });
-    foldEvent(rare.record, { type: 'experiment-start', at: AT, experiment: { ...baseline, id: 19, kind: 'candidate', baseId: 0, status: 'running', commit: sha('c'), metric: null } });
-    rare.queue.conflictIfKept(19);
-    expect(rare.queue.wanted()).toBe(1);
-    // One keep among them: it is.
-    foldEvent(rare.record, { type: 'experiment-end', at: AT, experiment: { ...baseline, id: 3, kind: 'candidate', baseId: 0, status: 'keep', commit: sha('d'), metric: 0.9 } });
-    rare.queue.conflictIfKept(19);
-    expect(rare.queue.wanted()).toBe(2);
-    await rare.queue.close();
   });
 
   it('makes a conflicting proposal again on the best, also on a plateau whose step back chose an earlier node', async () => {

@@ -50,8 +50,6 @@ export interface PreCarryInput {
    * (a proposal made again keeps its id, with a new commit).
    */
   readonly onConflict?: (id: number, commit: string, conflict: { readonly files: readonly string[]; readonly withId: number | null }, onto: string) => Promise<void> | void;
-  /** A queued proposal's carry onto running candidate `id` conflicts: were `id` kept, that proposal would conflict. */
-  readonly onConflictIfKept?: (id: number) => void;
 }
 
 /** Starts computing carries ahead as proposals are made and candidates start; returns the unsubscribe. */
@@ -79,12 +77,7 @@ export function startPreCarry(input: PreCarryInput): () => void {
     for (const [p, c] of pairs) {
       if (p.parentCommit === c.commit) continue; // made on the candidate itself: kept, it needs no carry
       if (now - Date.parse(c.startedAt) < afterMs) continue; // its own look comes (lookSoon)
-      carryAhead(p.commit!, c.commit!, carriedMessage(tag, p.id, p.description, c.id)).then(
-        (out) => {
-          if (out.kind === 'conflict') input.onConflictIfKept?.(c.id);
-        },
-        () => undefined,
-      );
+      carryAhead(p.commit!, c.commit!, carriedMessage(tag, p.id, p.description, c.id));
     }
   };
   /** The carries the slots will ask for as things stand: queued proposals made on an earlier best, onto the best. */

@@ -79,13 +79,7 @@ export interface ProposalQueue {
    * again (or dropped) now, as conflicted() does, instead of when a slot takes it; no slot waited for it.
    */
   conflictedAhead(id: number, commit: string, conflict: { readonly files: readonly string[]; readonly withId: number | null }, onto: string): Promise<void>;
-  /**
-   * Queued proposals would conflict if running candidate `id` were kept (their carries onto it, made ahead:
-   * pre-carry.ts): while it runs, one proposal more is made, on it (speculative), so its keep finds one ready.
-   * Only while keeps are not rare (keepsLately): that proposal is dropped if `id` is not kept.
-   */
-  conflictIfKept(id: number): void;
-  /** Proposers wanted now: `depth`, plus one while conflicts are frequent or one is foreseen. */
+  /** Proposers wanted now: `depth`, plus one while conflicts are frequent. */
   wanted(): number;
   /** A queued proposal will not run (journaled with why; its id no longer counts). */
   drop(id: number, reason: string): Promise<void>;
@@ -132,39 +126,6 @@ class ConflictWindow {
   }
   summary(): string {
     return `${this.recent.filter((r) => r.conflict).length} of the last ${this.recent.length}`;
-  }
-}
-
-/**
- * Keeps lately: one among the last KEEPS_WINDOW candidates decided, or fewer decided yet (a run's first changes
- * are often kept). A proposal made for a foreseen conflict is used only if its candidate is kept, else dropped:
- * while keeps are rare it would mostly be agent work thrown away.
- */
-export const KEEPS_WINDOW = 6;
-function keepsLately(record: RunContext['record']): boolean {
-  const last: boolean[] = [];
-  for (const e of record.experiments.values()) {
-    if (e.kind !== 'candidate' || e.status === 'running') continue;
-    last.push(e.status === 'keep');
-    if (last.length > KEEPS_WINDOW) last.shift();
-  }
-  return last.length < KEEPS_WINDOW || last.includes(true);
-}
-
-/** Running candidates whose keep would make a queued proposal conflict (conflictIfKept), forgotten as they end. */
-class ForeseenConflicts {
-  private readonly ids = new Set<number>();
-  constructor(private readonly ctx: Pick<RunContext, 'record'>) {}
-  /** True when `id` is running, was not foreseen yet, and keeps are not rare lately. */
-  add(id: number): boolean {
-    if (this.ids.has(id) || this.ctx.record.experiments.get(id)?.status !== 'running' || !keepsLately(this.ctx.record)) return false;
-    this.ids.add(id);
-    return true;
-  }
-  /** 1 while one of them still runs. */
-  any(): 0 | 1 {
-    for (const id of this.ids) if (this.ctx.record.experiments.get(id)?.status !== 'running') this.ids.delete(id);
-    return this.ids.size > 0 ? 1 : 0;
   }
 }
 
@@ -264,10 +225,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
   let exhaustedMessage: string | null = null;
   const recent = new ConflictWindow();
   const spare = () => recent.spare();
-  const foreseen = new ForeseenConflicts(ctx);
-  /** One proposer more, speculating on the candidate measured now: conflicts are frequent, or one is foreseen. */
-  const extra = () => Math.max(spare(), foreseen.any());
-  const wanted = () => (depth === 0 ? 0 : depth + extra());
+  const wanted = () => (depth === 0 ? 0 : depth + spare());
   // Proposals being made are abandoned when the run stops (even gracefully): they will not run this session.
   const abort = new AbortController();
   const onRunAbort = () => abort.abort();
@@ -296,7 +254,7 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       // kept, it is the best and this proposal applies cleanly; discarded, the regular one on the best does.
       // Whichever proposer is free first: one proposal on the candidate measured now is enough (none is ready or
       // being made on it yet), the others go on the best as always.
-      const chosen = await speculation.baseFor(k, id, !redo && extra() > 0, redo !== null);
+      const chosen = await speculation.baseFor(k, id, !redo && spare() > 0, redo !== null);
       if (chosen === null || input.stopping()) {
         if (!redo) input.release(id);
         return;
@@ -399,29 +357,18 @@ export function createProposalQueue(input: ProposalQueueInput): ProposalQueue {
       if (closed) return null;
       // Stopping: what is ready still runs (the slot checks the stop before it starts); nothing is waited for.
       if (input.stopping() && ready.size === 0) return null;
-      // A proposer freed by a drop below must not choose its base before this take: it would miss the candidate.
-      const release = speculation.holdStarts();
-      await speculation.dropMisses().catch((err: unknown) => {
-        release();
-        throw err;
-      });
-      // Nothing ready: the slot waits for a proposer, which must not wait for it in turn.
-      if (ready.size === 0) release();
+      await speculation.dropMisses();
       // A proposal made on the best of now first (no carry, no conflict): after a keep, the one made speculatively
       // on it; else the oldest.
       const bestCommit = ctx.record.bestCommit;
       const got = await ready.take({ signal: stopWaiting.signal }, (p) => p.made.parentCommit === bestCommit);
-      if (got.ok) recent.taken(got.value.made.id, speculation.taken(got.value));
-      release();
       if (!got.ok) return null;
+      recent.taken(got.value.made.id, speculation.taken(got.value));
       // Conflicts have become rare again: a spare proposer goes home after its proposal is taken (worker, above).
       return got.value;
     },
     conflicted,
     conflictedAhead,
-    conflictIfKept(id) {
-      if (!closed && !input.stopping() && depth > 0 && foreseen.add(id)) spawn();
-    },
     wanted,
     drop,
     async close(deadlineMs = input.closeDeadlineMs ?? PROPOSER_CLOSE_DEADLINE_MS) {

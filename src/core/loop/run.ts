@@ -195,7 +195,7 @@ export async function createRun(input: CreateRunInput): Promise<RunHandle> {
     subscribe: journal.subscribe,
   });
   // Proposals made ahead on the best are carried onto the candidate training now while it trains, for its keep.
-  if (queue.depth > 0) startPreCarry({ tag, record, git: ctx.git, subscribe: journal.subscribe, onConflict: queue.conflictedAhead, onConflictIfKept: queue.conflictIfKept });
+  if (queue.depth > 0) startPreCarry({ tag, record, git: ctx.git, subscribe: journal.subscribe, onConflict: queue.conflictedAhead });
 
   const runEnd = createRunEnd({ projectDir, tag, config, record, deps, slots, signal: control.signal, append: journal.append, setPhase, importInbox, journalFailure: journal.failure, setState: control.setState, closeJournal: journal.close, beforeStop: (reason, message) => runStopHook(ctx, reason, message) });
   const end = runEnd.end;

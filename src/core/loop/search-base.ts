@@ -99,7 +99,7 @@ export function chooseSpeculativeBase(req: BaseRequest): ChosenBase | null {
   if (!newest) return null;
   const chosen: ChosenBase = {
     base: newest,
-    why: `Proposals made ahead conflict with a change kept while they wait (often lately, or the one made for now would if experiment ${newest.id} is kept), so this one starts from experiment ${newest.id}, which is being measured now: if it is kept, your change runs on it as it is; if it is discarded, your change is dropped (another proposal made on the best runs instead).`,
+    why: `Proposals made ahead have often conflicted with the change kept while they waited, so this one starts from experiment ${newest.id}, which is being measured now: if it is kept, your change runs on it as it is; if it is discarded, your change is dropped (another proposal made on the best runs instead).`,
   };
   remember(req, chosen);
   return chosen;

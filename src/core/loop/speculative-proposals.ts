@@ -5,8 +5,7 @@
 // - which proposals were made speculatively (a kept one counts toward keeping the spare proposer);
 // - which bases proposals are being made on, so only one is made on each running candidate;
 // - the proposals just taken that have no commit yet: a speculative proposal waits for them, else it would start
-//   from the best the moment before the slot's start (the candidate it should build on); and a take under way (a
-//   slot dropping misses before it takes: the proposer those drops free would otherwise look before the take);
+//   from the best the moment before the slot's start (the candidate it should build on);
 // - dropping ready proposals whose candidate was not kept (carried onto the best they would bring its change along).
 import type { AsyncQueue } from '../util/async-queue.js';
 import type { RunContext } from './context.js';
@@ -38,11 +37,6 @@ export interface Speculation<T extends Queued> {
   baseFor(k: number, id: number, speculate: boolean, remake?: boolean): Promise<ChosenBase | null>;
   /** Proposal worktree `k` is done making its proposal (made or not). */
   doneMaking(k: number): void;
-  /**
-   * A slot begins a take: until the returned release is called (idempotent), a speculative proposal waits as for a
-   * proposal just taken. Released once the take has its proposal (after taken()) or must wait for one.
-   */
-  holdStarts(): () => void;
   /** A proposal was taken by a slot: its experiment gets a commit soon. True when it was speculative and its base is the best now. */
   taken(p: T): boolean;
   /** A taken proposal will not start (dropped, or it conflicted). */
@@ -61,8 +55,6 @@ export function createSpeculation<T extends Queued>(input: SpeculationInput<T>):
   const making = new Map<number, number>();
   /** Proposals taken whose experiment has no commit yet (between take and experiment-proposed, a carry maybe). */
   const starting = new Set<number>();
-  /** Takes under way (holdStarts). */
-  let holds = 0;
   let startedWaiters: (() => void)[] = [];
 
   const settleStarts = () => {
@@ -70,7 +62,7 @@ export function createSpeculation<T extends Queued>(input: SpeculationInput<T>):
       const e = ctx.record.experiments.get(id);
       if (e && (e.commit !== null || e.status !== 'running')) starting.delete(id);
     }
-    if ((starting.size > 0 || holds > 0) && !input.closed()) return;
+    if (starting.size > 0 && !input.closed()) return;
     const waiters = startedWaiters;
     startedWaiters = [];
     for (const w of waiters) w();
@@ -78,7 +70,7 @@ export function createSpeculation<T extends Queued>(input: SpeculationInput<T>):
   const unsubscribe = input.subscribe?.((e) => {
     if (e.kind === 'journal' && starting.size > 0) settleStarts();
   });
-  const untilStarted = () => (input.subscribe === undefined || (starting.size === 0 && holds === 0) || input.closed() ? Promise.resolve() : new Promise<void>((resolve) => startedWaiters.push(resolve)));
+  const untilStarted = () => (input.subscribe === undefined || starting.size === 0 || input.closed() ? Promise.resolve() : new Promise<void>((resolve) => startedWaiters.push(resolve)));
   /** Whether a proposal is ready or being made on experiment `id`. */
   const onBase = (id: number) => [...making.values()].includes(id) || ready.items.some((p) => p.made.baseId === id);
 
@@ -97,16 +89,6 @@ export function createSpeculation<T extends Queued>(input: SpeculationInput<T>):
       return chosen;
     },
     doneMaking: (k) => void making.delete(k),
-    holdStarts() {
-      holds += 1;
-      let held = true;
-      return () => {
-        if (!held) return;
-        held = false;
-        holds -= 1;
-        settleStarts();
-      };
-    },
     taken(p) {
       if (p.made.commit !== null) starting.add(p.made.id);
       return speculativeIds.delete(p.made.id) && p.made.parentCommit === ctx.record.bestCommit;

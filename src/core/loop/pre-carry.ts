@@ -21,6 +21,7 @@
 // the proposal is made again while the slots still train, not when a slot takes it and finds the conflict then
 // (bench/utilization's conflicting-edits row: after a discard the slot found only a stale proposal ready).
 import type { MadeProposal } from './outcomes.js';
+import type { FoundConflict } from './proposal-queue.js';
 import { carriedMessage } from '../git/commit-message.js';
 import type { LoopGit, RunJournalView } from './context.js';
 import { carriesOntoBest } from './search-base.js';
@@ -49,7 +50,7 @@ export interface PreCarryInput {
    * whatever happened since: the queue checks that this very commit still waits and the best is still `onto`
    * (a proposal made again keeps its id, with a new commit).
    */
-  readonly onConflict?: (id: number, commit: string, conflict: { readonly files: readonly string[]; readonly withId: number | null }, onto: string) => Promise<void> | void;
+  readonly onConflict?: (id: number, commit: string, conflict: FoundConflict, onto: string) => Promise<void> | void;
 }
 
 /** Starts computing carries ahead as proposals are made and candidates start; returns the unsubscribe. */

@@ -72,13 +72,13 @@ export interface ProposalQueue {
    * A taken proposal conflicts with the best: made again once, with the conflict shown, else dropped. `slot`, the
    * slot that found it, is named in the journal's notice (slot usage counts its wait as waiting on a conflict).
    */
-  conflicted(p: QueuedProposal, conflict: { readonly files: readonly string[]; readonly withId: number | null }, slot?: number): Promise<void>;
+  conflicted(p: QueuedProposal, conflict: FoundConflict, slot?: number): Promise<void>;
   /**
    * Queued proposal `id`'s carry (of its commit `commit`) onto the best (`onto`) was found to conflict ahead
    * (pre-carry.ts): if that commit still waits here and the best is still `onto`, it leaves the queue and is made
    * again (or dropped) now, as conflicted() does, instead of when a slot takes it; no slot waited for it.
    */
-  conflictedAhead(id: number, commit: string, conflict: { readonly files: readonly string[]; readonly withId: number | null }, onto: string): Promise<void>;
+  conflictedAhead(id: number, commit: string, conflict: FoundConflict, onto: string): Promise<void>;
   /** Proposers wanted now: `depth`, plus one while conflicts are frequent. */
   wanted(): number;
   /** A queued proposal will not run (journaled with why; its id no longer counts). */
@@ -140,6 +140,9 @@ function takeLeft(leftClean: Map<number, ScratchLeft | null>, k: number): { left
   if (!leftClean.delete(k)) return { left: 'unknown' };
   return scratch ? { left: 'clean', scratch } : { left: 'clean' };
 }
+
+/** A conflict as a carry found it: the best it conflicts with, and the files where. */
+export type FoundConflict = Pick<ProposalConflict, 'withId' | 'files'>;
 
 interface Redo {
   readonly p: QueuedProposal;
